@@ -1,0 +1,179 @@
+//! [`Dual`]: a value and one tangent.
+
+use crate::{Number, Real, Scalar};
+use std::fmt;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A dual number `re + eps·ε` with ε² = 0: a value and its derivative along one direction.
+///
+/// Evaluating a function on `Dual::variable(x)` yields `f(x) + f'(x)ε`. The components are any
+/// [`Scalar`], so duals nest (`Dual<Dual<f64>>` carries second derivatives); `Dual<f32>` is an
+/// `f32` number (`Scalar<f32>`).
+///
+/// ```
+/// use diffprog_dual::{Dual, Scalar};
+///
+/// let x = Dual::variable(2.0);
+/// let y = x * x + x.sin();
+/// assert_eq!(y.re, 4.0 + 2.0_f64.sin());
+/// assert_eq!(y.eps, 4.0 + 2.0_f64.cos());
+/// assert_eq!(format!("{}", Dual::new(2.5, 1.0)), "2.5 + 1ε");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Dual<T> {
+    /// The value.
+    pub re: T,
+    /// The tangent (derivative along the seeded direction).
+    pub eps: T,
+}
+
+impl<T: Number> Dual<T> {
+    /// A dual number with the given value and tangent.
+    #[inline(always)]
+    pub fn new(re: T, eps: T) -> Self {
+        Dual { re, eps }
+    }
+    /// The independent variable at `x`: tangent 1.
+    #[inline(always)]
+    pub fn variable(x: T) -> Self {
+        Self::new(x, T::one())
+    }
+    /// A constant at the inner level: tangent 0. This is how an outer number enters an inner
+    /// differentiation (see the crate docs on nesting).
+    #[inline(always)]
+    pub fn lift(x: T) -> Self {
+        Self::new(x, T::zero())
+    }
+
+    #[inline(always)]
+    fn chain_unary(self, (value, derivative): (T, T)) -> Self {
+        Self::new(value, chain(derivative, self.eps))
+    }
+
+    #[inline(always)]
+    fn chain_binary(self, other: Self, (value, d_self, d_other): (T, T, T)) -> Self {
+        Self::new(
+            value,
+            chain(d_self, self.eps) + chain(d_other, other.eps),
+        )
+    }
+}
+
+/// `derivative · tangent`, exactly zero when the tangent is identically zero (so a direction an
+/// argument does not depend on stays zero even where the derivative is infinite or NaN).
+#[inline(always)]
+pub fn chain<T: Number>(derivative: T, tangent: T) -> T {
+    if tangent.is_identically_zero() {
+        T::zero()
+    } else {
+        derivative * tangent
+    }
+}
+
+impl<T: Number> fmt::Display for Dual<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if std::mem::size_of::<T>() <= 8 {
+            write!(f, "{} + {}ε", self.re, self.eps)
+        } else {
+            write!(f, "({}) + ({})ε", self.re, self.eps)
+        }
+    }
+}
+
+impl<T: Number> Add for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        Self::new(self.re + rhs.re, self.eps + rhs.eps)
+    }
+}
+impl<T: Number> Sub for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        Self::new(self.re - rhs.re, self.eps - rhs.eps)
+    }
+}
+impl<T: Number> Mul for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        Self::new(self.re * rhs.re, self.eps * rhs.re + self.re * rhs.eps)
+    }
+}
+impl<T: Number> Div for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, rhs: Self) -> Self {
+        let inv = T::one() / rhs.re;
+        let q = self.re * inv;
+        Self::new(q, (self.eps - q * rhs.eps) * inv)
+    }
+}
+impl<T: Number> Neg for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        Self::new(-self.re, -self.eps)
+    }
+}
+impl<F: Real, T: Scalar<F>> Add<F> for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: F) -> Self {
+        Self::new(self.re + rhs, self.eps)
+    }
+}
+impl<F: Real, T: Scalar<F>> Sub<F> for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: F) -> Self {
+        Self::new(self.re - rhs, self.eps)
+    }
+}
+impl<F: Real, T: Scalar<F>> Mul<F> for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, rhs: F) -> Self {
+        Self::new(self.re * rhs, self.eps * rhs)
+    }
+}
+impl<F: Real, T: Scalar<F>> Div<F> for Dual<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, rhs: F) -> Self {
+        let inv = F::one() / rhs;
+        Self::new(self.re * inv, self.eps * inv)
+    }
+}
+
+crate::forward_number_boilerplate!([T: Number] [F: Real, T: Scalar<F>] Dual<T>, re);
+crate::float_lhs_operators!([T: Scalar<f64>] Dual<T>, f64);
+crate::float_lhs_operators!([T: Scalar<f32>] Dual<T>, f32);
+
+impl<T: Number> Number for Dual<T> {
+    #[inline(always)]
+    fn zero() -> Self {
+        Self::new(T::zero(), T::zero())
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        Self::new(T::one(), T::zero())
+    }
+    #[inline(always)]
+    fn is_identically_zero(&self) -> bool {
+        self.re.is_identically_zero() && self.eps.is_identically_zero()
+    }
+}
+
+impl<F: Real, T: Scalar<F>> Scalar<F> for Dual<T> {
+    #[inline(always)]
+    fn constant(value: F) -> Self {
+        Self::new(T::constant(value), T::zero())
+    }
+    #[inline(always)]
+    fn value(&self) -> F {
+        self.re.value()
+    }
+    crate::scalar_elementary_functions!(re);
+}

@@ -1,0 +1,68 @@
+//! The primal floating-point types a [`Scalar`](crate::Scalar) is built on: `f32` and `f64`.
+
+use std::fmt::{Debug, Display, LowerExp};
+use std::iter::{Product, Sum};
+
+/// A primal floating-point type: `f64` or `f32`.
+///
+/// Every number type in diffprog has one: it is the type of its [`value`](crate::Scalar::value) and
+/// the type of the plain constants it combines with (`x * 2.0`). The trait is sealed; only `f32` and
+/// `f64` implement it.
+pub trait Real:
+    num_traits::Float
+    + num_traits::FloatConst
+    + num_traits::NumAssign
+    + Debug
+    + Display
+    + LowerExp
+    + Default
+    + Send
+    + Sync
+    + Sum
+    + Product
+    + 'static
+    + sealed::Sealed
+{
+    /// Converts an `f64` constant to this type (rounding for `f32`).
+    fn from_f64(x: f64) -> Self;
+    /// Converts to `f64` (exact for both types).
+    fn to_f64(self) -> f64;
+    /// The error function (from `libm`).
+    fn erf(self) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+}
+
+impl Real for f64 {
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erf(self)
+    }
+}
+
+impl Real for f32 {
+    #[inline(always)]
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self as f64
+    }
+    #[inline]
+    fn erf(self) -> Self {
+        libm::erff(self)
+    }
+}

@@ -1,0 +1,338 @@
+//! Every derivative rule in diffprog, in one place.
+//!
+//! Each function takes the argument(s) of an elementary function and returns its value together with
+//! its partial derivative(s): `sin(x) -> (sin x, cos x)`, `atan2(y, x) -> (atan2(y, x), ∂/∂y, ∂/∂x)`.
+//! The rules are generic over any [`Scalar`], so one table serves every mode: [`Dual`](crate::Dual)
+//! and [`DualVec`](crate::DualVec) multiply the partial into their tangents, the reverse-mode tape
+//! records it, and the second-order numbers evaluate the same rule on dual numbers to obtain the
+//! second derivative.
+//!
+//! The edge conventions (what a derivative is at a kink or a domain edge) are decided here and
+//! listed in the crate documentation; see the table there.
+
+use crate::{Real, Scalar};
+
+#[inline(always)]
+fn k<F: Real, T: Scalar<F>>(x: f64) -> T {
+    T::from_f64(x)
+}
+
+#[inline(always)]
+fn nan<F: Real, T: Scalar<F>>() -> T {
+    T::constant(F::nan())
+}
+
+/// 1/x → −1/x².
+#[inline(always)]
+pub fn recip<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let r = x.recip();
+    (r, -(r * r))
+}
+
+/// √x → 1/(2√x); +∞ at ±0.
+#[inline(always)]
+pub fn sqrt<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let s = x.sqrt();
+    (s, (s.abs() * 2.0_f64.into_real::<F>()).recip())
+}
+
+/// ∛x → 1/(3∛x²); +∞ at ±0.
+#[inline(always)]
+pub fn cbrt<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let c = x.cbrt();
+    (c, (c * c * 3.0_f64.into_real::<F>()).recip())
+}
+
+/// xⁿ → n·xⁿ⁻¹; exactly 0 for n = 0.
+#[inline(always)]
+pub fn powi<F: Real, T: Scalar<F>>(x: T, n: i32) -> (T, T) {
+    let d = match n {
+        0 => T::zero(),
+        1 => T::one(),
+        2 => x * 2.0_f64.into_real::<F>(),
+        _ => x.powi(n - 1) * F::from_f64(n as f64),
+    };
+    (x.powi(n), d)
+}
+
+/// xᵖ (constant p) → p·xᵖ⁻¹; exactly 0 for p = 0.
+#[inline(always)]
+pub fn powf<F: Real, T: Scalar<F>>(x: T, p: F) -> (T, T) {
+    let d = if p == F::zero() {
+        T::zero()
+    } else {
+        x.powf(p - F::one()) * p
+    };
+    (x.powf(p), d)
+}
+
+/// xʸ → (y·xʸ⁻¹, xʸ·ln x). ∂/∂y is 0 at x = 0 for y > 0 (the limit), NaN for x < 0.
+#[inline(always)]
+pub fn pow<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
+    let v = x.pow(y);
+    let dx = if y == F::zero() {
+        T::zero()
+    } else {
+        x.pow(y - F::one()) * y
+    };
+    let dy = if x == F::zero() && y > F::zero() {
+        T::zero()
+    } else {
+        v * x.ln()
+    };
+    (v, dx, dy)
+}
+
+/// eˣ → eˣ.
+#[inline(always)]
+pub fn exp<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let e = x.exp();
+    (e, e)
+}
+
+/// 2ˣ → 2ˣ·ln 2.
+#[inline(always)]
+pub fn exp2<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let e = x.exp2();
+    (e, e * F::LN_2())
+}
+
+/// eˣ − 1 → eˣ.
+#[inline(always)]
+pub fn exp_m1<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let e = x.exp_m1();
+    (e, e + F::one())
+}
+
+/// A logarithm's derivative `scale / x`, NaN where the logarithm is NaN, +∞ at ±0.
+#[inline(always)]
+fn log_derivative<F: Real, T: Scalar<F>>(value: T, x: T, scale: F) -> T {
+    if value.is_nan() {
+        nan()
+    } else if x == F::zero() {
+        T::constant(F::infinity())
+    } else {
+        x.recip() * scale
+    }
+}
+
+/// ln x → 1/x; +∞ at ±0, NaN below 0.
+#[inline(always)]
+pub fn ln<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let v = x.ln();
+    (v, log_derivative(v, x, F::one()))
+}
+
+/// ln(1 + x) → 1/(1 + x); +∞ at −1, NaN below −1.
+#[inline(always)]
+pub fn ln_1p<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let v = x.ln_1p();
+    (v, log_derivative(v, x + F::one(), F::one()))
+}
+
+/// log₂ x → 1/(x ln 2).
+#[inline(always)]
+pub fn log2<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let v = x.log2();
+    (v, log_derivative(v, x, F::LOG2_E()))
+}
+
+/// log₁₀ x → 1/(x ln 10).
+#[inline(always)]
+pub fn log10<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let v = x.log10();
+    (v, log_derivative(v, x, F::LOG10_E()))
+}
+
+/// log_b x → 1/(x ln b).
+#[inline(always)]
+pub fn log<F: Real, T: Scalar<F>>(x: T, base: F) -> (T, T) {
+    let v = x.log(base);
+    (v, log_derivative(v, x, base.ln().recip()))
+}
+
+/// sin x → cos x.
+#[inline(always)]
+pub fn sin<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    x.sin_cos()
+}
+
+/// cos x → −sin x.
+#[inline(always)]
+pub fn cos<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let (s, c) = x.sin_cos();
+    (c, -s)
+}
+
+/// tan x → 1 + tan² x.
+#[inline(always)]
+pub fn tan<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let t = x.tan();
+    (t, t * t + F::one())
+}
+
+/// asin x → 1/√(1 − x²); +∞ at ±1, NaN outside [−1, 1].
+#[inline(always)]
+pub fn asin<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.asin(), ((-x).mul_add(x, T::one())).sqrt().recip())
+}
+
+/// acos x → −1/√(1 − x²); −∞ at ±1, NaN outside [−1, 1].
+#[inline(always)]
+pub fn acos<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.acos(), -((-x).mul_add(x, T::one())).sqrt().recip())
+}
+
+/// atan x → 1/(1 + x²).
+#[inline(always)]
+pub fn atan<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.atan(), (x.mul_add(x, T::one())).recip())
+}
+
+/// atan2(y, x) → (x/(x² + y²), −y/(x² + y²)); NaN at the origin.
+#[inline(always)]
+pub fn atan2<F: Real, T: Scalar<F>>(y: T, x: T) -> (T, T, T) {
+    let r = y.hypot(x);
+    let (sy, sx) = (y / r, x / r);
+    (y.atan2(x), sx / r, -sy / r)
+}
+
+/// sinh x → cosh x.
+#[inline(always)]
+pub fn sinh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.sinh(), x.cosh())
+}
+
+/// cosh x → sinh x.
+#[inline(always)]
+pub fn cosh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.cosh(), x.sinh())
+}
+
+/// tanh x → 1 − tanh² x.
+#[inline(always)]
+pub fn tanh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let t = x.tanh();
+    (t, (-t).mul_add(t, T::one()))
+}
+
+/// asinh x → 1/√(x² + 1).
+#[inline(always)]
+pub fn asinh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.asinh(), x.hypot(T::one()).recip())
+}
+
+/// acosh x → 1/√(x² − 1); +∞ at 1, NaN below 1.
+#[inline(always)]
+pub fn acosh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let d = ((x - F::one()).sqrt() * (x + F::one()).sqrt()).recip();
+    (x.acosh(), d)
+}
+
+/// atanh x → 1/(1 − x²); +∞ at ±1, NaN outside [−1, 1].
+#[inline(always)]
+pub fn atanh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let v = x.atanh();
+    let d = if v.is_nan() {
+        nan()
+    } else {
+        ((-x).mul_add(x, T::one())).recip()
+    };
+    (v, d)
+}
+
+/// |x| → sign x, and 0 at ±0 (the midpoint of the subgradient).
+#[inline(always)]
+pub fn abs<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.abs(), x.signum())
+}
+
+/// sign x → 0 (NaN for NaN).
+#[inline(always)]
+pub fn signum<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let d = if x.is_nan() { nan() } else { T::zero() };
+    (x.signum(), d)
+}
+
+/// max(x, y) → (1, 0) where x > y, (0, 1) where y > x, (½, ½) at a tie; NaN if either is NaN.
+#[inline(always)]
+pub fn max<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
+    if x.is_nan() || y.is_nan() {
+        (nan(), nan(), nan())
+    } else if x > y {
+        (x, T::one(), T::zero())
+    } else if y > x {
+        (y, T::zero(), T::one())
+    } else {
+        (x, k(0.5), k(0.5))
+    }
+}
+
+/// min(x, y) → (1, 0) where x < y, (0, 1) where y < x, (½, ½) at a tie; NaN if either is NaN.
+#[inline(always)]
+pub fn min<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
+    if x.is_nan() || y.is_nan() {
+        (nan(), nan(), nan())
+    } else if x < y {
+        (x, T::one(), T::zero())
+    } else if y < x {
+        (y, T::zero(), T::one())
+    } else {
+        (x, k(0.5), k(0.5))
+    }
+}
+
+/// hypot(x, y) → (x/h, y/h); (0, 0) at the origin (the minimum-norm subgradient, as for `abs`).
+#[inline(always)]
+pub fn hypot<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
+    let h = x.hypot(y);
+    if h == F::zero() {
+        (h, T::zero(), T::zero())
+    } else {
+        (h, x / h, y / h)
+    }
+}
+
+/// σ(x) = 1/(1 + e⁻ˣ) → σ(x)(1 − σ(x)).
+#[inline(always)]
+pub fn sigmoid<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let s = x.sigmoid();
+    (s, s * (T::one() - s))
+}
+
+/// softplus x = ln(1 + eˣ) → σ(x).
+#[inline(always)]
+pub fn softplus<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.softplus(), x.sigmoid())
+}
+
+/// relu x = max(x, 0) → 1 for x > 0, 0 for x ≤ 0 (0 at the kink, as PyTorch), NaN for NaN.
+#[inline(always)]
+pub fn relu<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let d = if x > F::zero() {
+        T::one()
+    } else if x.is_nan() {
+        nan()
+    } else {
+        T::zero()
+    };
+    (x.relu(), d)
+}
+
+/// erf x → (2/√π)·e^(−x²).
+#[inline(always)]
+pub fn erf<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.erf(), (-(x * x)).exp() * F::FRAC_2_SQRT_PI())
+}
+
+/// Conversion of `f64` literals into a generic [`Real`] inside the rules.
+trait IntoReal {
+    fn into_real<F: Real>(self) -> F;
+}
+
+impl IntoReal for f64 {
+    #[inline(always)]
+    fn into_real<F: Real>(self) -> F {
+        F::from_f64(self)
+    }
+}

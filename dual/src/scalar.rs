@@ -1,0 +1,398 @@
+//! The [`Scalar`] trait: what generic numeric code is written against.
+
+use crate::Real;
+use std::fmt::{Debug, Display};
+use std::iter::{Product, Sum};
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// A number that generic, differentiable code is written against.
+///
+/// Write a function once as `fn f<T: Scalar>(x: &[T]) -> T` and every mode of automatic
+/// differentiation can run it: `f64` evaluates it, [`Dual`](crate::Dual) and
+/// [`DualVec`](crate::DualVec) differentiate it forward, and the other diffprog crates add
+/// second-order numbers and a reverse-mode `Var`.
+///
+/// The parameter `F` is the primal float (`f64` by default, or `f32`): the type of
+/// [`value`](Scalar::value) and of plain constants. Code for `f32` numbers is written against
+/// `T: Scalar<f32>`.
+///
+/// What a `T: Scalar` offers, with no casts:
+/// - `+ - * /` between two `T`s and with an `F` on the right (`x * 2.0 + 1.0`), the compound
+///   assignments, unary `-`, [`Sum`] and [`Product`];
+/// - [`zero`](Number::zero), [`one`](Number::one), [`constant`](Scalar::constant);
+/// - comparisons `< > <= >=` and `==` by primal value, with another `T` or with an `F`, so branches
+///   work as on floats and record the path taken;
+/// - the elementary functions, each with an exact derivative rule (see [`rules`](crate::rules)).
+///
+/// ```
+/// use diffprog_dual::{Scalar, derivative};
+///
+/// fn f<T: Scalar>(x: T) -> T {
+///     let y = x * 2.0 + 1.0;
+///     if y > 2.0 { y.sin() } else { y.exp() }
+/// }
+/// // plain evaluation
+/// assert_eq!(f(1.0), 3.0_f64.sin());
+/// // derivative: d/dx sin(2x + 1) = 2 cos(2x + 1)
+/// let (value, slope) = derivative(f, 1.0);
+/// assert_eq!(value, 3.0_f64.sin());
+/// assert!((slope - 2.0 * 3.0_f64.cos()).abs() < 1e-15);
+/// ```
+pub trait Scalar<F: Real = f64>:
+    Number
+    + PartialEq<F>
+    + PartialOrd<F>
+    + Add<F, Output = Self>
+    + Sub<F, Output = Self>
+    + Mul<F, Output = Self>
+    + Div<F, Output = Self>
+    + AddAssign<F>
+    + SubAssign<F>
+    + MulAssign<F>
+    + DivAssign<F>
+{
+    /// A constant: the given value with every derivative part zero.
+    fn constant(value: F) -> Self;
+    /// The primal value (for nested numbers, the innermost value).
+    fn value(&self) -> F;
+    /// A constant given as an `f64` literal (rounded for `f32` numbers).
+    #[inline(always)]
+    fn from_f64(value: f64) -> Self {
+        Self::constant(F::from_f64(value))
+    }
+
+    /// 1/x.
+    fn recip(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// Cube root.
+    fn cbrt(self) -> Self;
+    /// x raised to an integer power.
+    fn powi(self, n: i32) -> Self;
+    /// x raised to a constant real power.
+    fn powf(self, p: F) -> Self;
+    /// x raised to a power that is itself a number (differentiated in both).
+    fn pow(self, p: Self) -> Self;
+    /// eˣ.
+    fn exp(self) -> Self;
+    /// 2ˣ.
+    fn exp2(self) -> Self;
+    /// eˣ − 1, accurate near 0.
+    fn exp_m1(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// ln(1 + x), accurate near 0.
+    fn ln_1p(self) -> Self;
+    /// Base-2 logarithm.
+    fn log2(self) -> Self;
+    /// Base-10 logarithm.
+    fn log10(self) -> Self;
+    /// Logarithm in a constant base.
+    fn log(self, base: F) -> Self;
+    /// Sine.
+    fn sin(self) -> Self;
+    /// Cosine.
+    fn cos(self) -> Self;
+    /// Tangent.
+    fn tan(self) -> Self;
+    /// Sine and cosine together.
+    fn sin_cos(self) -> (Self, Self);
+    /// Arcsine.
+    fn asin(self) -> Self;
+    /// Arccosine.
+    fn acos(self) -> Self;
+    /// Arctangent.
+    fn atan(self) -> Self;
+    /// Four-quadrant arctangent of `self / other` (`self` is y).
+    fn atan2(self, other: Self) -> Self;
+    /// Hyperbolic sine.
+    fn sinh(self) -> Self;
+    /// Hyperbolic cosine.
+    fn cosh(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Inverse hyperbolic sine.
+    fn asinh(self) -> Self;
+    /// Inverse hyperbolic cosine.
+    fn acosh(self) -> Self;
+    /// Inverse hyperbolic tangent.
+    fn atanh(self) -> Self;
+    /// Absolute value.
+    fn abs(self) -> Self;
+    /// Sign: −1, 0 or 1 (0 at ±0), NaN for NaN; derivative zero.
+    fn signum(self) -> Self;
+    /// The smaller of two numbers; NaN if either is NaN.
+    fn min(self, other: Self) -> Self;
+    /// The larger of two numbers; NaN if either is NaN.
+    fn max(self, other: Self) -> Self;
+    /// √(x² + y²) without overflow.
+    fn hypot(self, other: Self) -> Self;
+    /// `self * a + b`.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// The logistic function 1 / (1 + e⁻ˣ), computed without overflow.
+    fn sigmoid(self) -> Self;
+    /// ln(1 + eˣ), computed without overflow.
+    fn softplus(self) -> Self;
+    /// max(x, 0), with derivative 0 at 0.
+    fn relu(self) -> Self;
+    /// The error function.
+    fn erf(self) -> Self;
+
+    /// True if the primal value is NaN.
+    #[inline]
+    fn is_nan(&self) -> bool {
+        self.value().is_nan()
+    }
+    /// True if the primal value is finite.
+    #[inline]
+    fn is_finite(&self) -> bool {
+        self.value().is_finite()
+    }
+}
+
+/// The arithmetic core of every number type, independent of the primal float: what the number
+/// types need of their components. Generic user code asks for [`Scalar`], which includes it.
+pub trait Number:
+    Copy
+    + Debug
+    + Display
+    + Default
+    + PartialEq
+    + PartialOrd
+    + Send
+    + Sync
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + Sum
+    + Product
+{
+    /// The constant 0.
+    fn zero() -> Self;
+    /// The constant 1.
+    fn one() -> Self;
+    /// True when the value and every derivative part are exactly zero.
+    ///
+    /// (`==` compares primal values only; this looks at everything.)
+    fn is_identically_zero(&self) -> bool;
+}
+
+macro_rules! impl_scalar_for_float {
+    ($f:ty) => {
+        impl Number for $f {
+            #[inline(always)]
+            fn zero() -> Self {
+                0.0
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                1.0
+            }
+            #[inline(always)]
+            fn is_identically_zero(&self) -> bool {
+                *self == 0.0
+            }
+        }
+        impl Scalar<$f> for $f {
+            #[inline(always)]
+            fn constant(value: $f) -> Self {
+                value
+            }
+            #[inline(always)]
+            fn value(&self) -> $f {
+                *self
+            }
+            #[inline(always)]
+            fn recip(self) -> Self {
+                1.0 / self
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                <$f>::sqrt(self)
+            }
+            #[inline(always)]
+            fn cbrt(self) -> Self {
+                <$f>::cbrt(self)
+            }
+            #[inline(always)]
+            fn powi(self, n: i32) -> Self {
+                <$f>::powi(self, n)
+            }
+            #[inline(always)]
+            fn powf(self, p: $f) -> Self {
+                <$f>::powf(self, p)
+            }
+            #[inline(always)]
+            fn pow(self, p: Self) -> Self {
+                <$f>::powf(self, p)
+            }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                <$f>::exp(self)
+            }
+            #[inline(always)]
+            fn exp2(self) -> Self {
+                <$f>::exp2(self)
+            }
+            #[inline(always)]
+            fn exp_m1(self) -> Self {
+                <$f>::exp_m1(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                <$f>::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                <$f>::ln_1p(self)
+            }
+            #[inline(always)]
+            fn log2(self) -> Self {
+                <$f>::log2(self)
+            }
+            #[inline(always)]
+            fn log10(self) -> Self {
+                <$f>::log10(self)
+            }
+            #[inline(always)]
+            fn log(self, base: $f) -> Self {
+                <$f>::ln(self) / <$f>::ln(base)
+            }
+            #[inline(always)]
+            fn sin(self) -> Self {
+                <$f>::sin(self)
+            }
+            #[inline(always)]
+            fn cos(self) -> Self {
+                <$f>::cos(self)
+            }
+            #[inline(always)]
+            fn tan(self) -> Self {
+                <$f>::tan(self)
+            }
+            #[inline(always)]
+            fn sin_cos(self) -> (Self, Self) {
+                <$f>::sin_cos(self)
+            }
+            #[inline(always)]
+            fn asin(self) -> Self {
+                <$f>::asin(self)
+            }
+            #[inline(always)]
+            fn acos(self) -> Self {
+                <$f>::acos(self)
+            }
+            #[inline(always)]
+            fn atan(self) -> Self {
+                <$f>::atan(self)
+            }
+            #[inline(always)]
+            fn atan2(self, other: Self) -> Self {
+                <$f>::atan2(self, other)
+            }
+            #[inline(always)]
+            fn sinh(self) -> Self {
+                <$f>::sinh(self)
+            }
+            #[inline(always)]
+            fn cosh(self) -> Self {
+                <$f>::cosh(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                <$f>::tanh(self)
+            }
+            #[inline(always)]
+            fn asinh(self) -> Self {
+                <$f>::asinh(self)
+            }
+            #[inline(always)]
+            fn acosh(self) -> Self {
+                <$f>::acosh(self)
+            }
+            #[inline(always)]
+            fn atanh(self) -> Self {
+                <$f>::atanh(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                <$f>::abs(self)
+            }
+            #[inline(always)]
+            fn signum(self) -> Self {
+                if self == 0.0 {
+                    0.0
+                } else {
+                    <$f>::signum(self)
+                }
+            }
+            #[inline(always)]
+            fn min(self, other: Self) -> Self {
+                if self.is_nan() || other.is_nan() {
+                    <$f>::NAN
+                } else if other < self {
+                    other
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn max(self, other: Self) -> Self {
+                if self.is_nan() || other.is_nan() {
+                    <$f>::NAN
+                } else if other > self {
+                    other
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn hypot(self, other: Self) -> Self {
+                <$f>::hypot(self, other)
+            }
+            #[inline(always)]
+            fn mul_add(self, a: Self, b: Self) -> Self {
+                self * a + b
+            }
+            #[inline(always)]
+            fn sigmoid(self) -> Self {
+                if self >= 0.0 {
+                    1.0 / (1.0 + <$f>::exp(-self))
+                } else {
+                    let e = <$f>::exp(self);
+                    e / (1.0 + e)
+                }
+            }
+            #[inline(always)]
+            fn softplus(self) -> Self {
+                // max(x, 0) + ln(1 + e^-|x|): no overflow for large |x|.
+                if self.is_nan() {
+                    return self;
+                }
+                <$f>::max(self, 0.0) + <$f>::ln_1p(<$f>::exp(-<$f>::abs(self)))
+            }
+            #[inline(always)]
+            fn relu(self) -> Self {
+                if self <= 0.0 {
+                    0.0
+                } else {
+                    self
+                }
+            }
+            #[inline(always)]
+            fn erf(self) -> Self {
+                <$f as Real>::erf(self)
+            }
+        }
+    };
+}
+
+impl_scalar_for_float!(f64);
+impl_scalar_for_float!(f32);
