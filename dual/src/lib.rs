@@ -3,6 +3,7 @@
 
 mod dual;
 mod forward_macros;
+pub mod nesting;
 mod real;
 pub mod rules;
 mod scalar;
