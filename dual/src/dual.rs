@@ -45,17 +45,16 @@ impl<T: Number> Dual<T> {
         Self::new(x, T::zero())
     }
 
+    /// Applies a unary rule `(f(x), f'(x))` from [`rules`](crate::rules): `eps ← f'(x)·eps`.
     #[inline(always)]
-    fn chain_unary(self, (value, derivative): (T, T)) -> Self {
+    pub fn chain_unary(self, (value, derivative): (T, T)) -> Self {
         Self::new(value, chain(derivative, self.eps))
     }
 
+    /// Applies a binary rule `(f(x, y), ∂f/∂x, ∂f/∂y)` to `self = x`, `other = y`.
     #[inline(always)]
-    fn chain_binary(self, other: Self, (value, d_self, d_other): (T, T, T)) -> Self {
-        Self::new(
-            value,
-            chain(d_self, self.eps) + chain(d_other, other.eps),
-        )
+    pub fn chain_binary(self, other: Self, (value, d_self, d_other): (T, T, T)) -> Self {
+        Self::new(value, chain(d_self, self.eps) + chain(d_other, other.eps))
     }
 }
 
