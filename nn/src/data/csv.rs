@@ -1,0 +1,338 @@
+//! A small CSV reader for numeric tables: [`read_csv`], [`read_csv_from`], [`CsvOptions`].
+//!
+//! Plain comma- (or other single-byte-) separated numbers, one record per line, an optional header
+//! row. No quoting: fields are trimmed of surrounding spaces and must parse as numbers. Gzip input
+//! is recognised by its magic bytes and decompressed on the fly, whatever the file is called.
+
+use super::{DataError, Dataset};
+use diffprog_dual::Real;
+use flate2::read::MultiGzDecoder;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Which column of a CSV file holds the class label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LabelColumn {
+    /// The column with this header name (needs `has_header`).
+    Name(String),
+    /// The column at this 0-based index.
+    Index(usize),
+    /// The last column.
+    Last,
+}
+
+/// How to read a CSV file into a [`Dataset`]. The default: a header row, `,` as separator, the
+/// label in the last column, features kept as written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvOptions {
+    /// Whether the first line names the columns.
+    pub has_header: bool,
+    /// The separator byte.
+    pub delimiter: u8,
+    /// Where the label is; every other column is a feature, in file order.
+    pub label: LabelColumn,
+    /// Every feature is multiplied by this (e.g. `1.0 / 16.0` for the 8×8 digits).
+    pub feature_scale: f64,
+    /// If set, labels must be below this, and it becomes the data set's `n_classes`.
+    pub n_classes: Option<usize>,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            has_header: true,
+            delimiter: b',',
+            label: LabelColumn::Last,
+            feature_scale: 1.0,
+            n_classes: None,
+        }
+    }
+}
+
+impl CsvOptions {
+    /// Default options with the label in the column called `name`.
+    pub fn label_named(name: &str) -> Self {
+        CsvOptions {
+            label: LabelColumn::Name(name.to_string()),
+            ..Self::default()
+        }
+    }
+}
+
+/// A numeric table read from CSV: `n_rows × n_cols` values, row-major, and the header if any.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CsvTable<F = f64> {
+    /// Column names from the header row, or `None` for a header-less file.
+    pub header: Option<Vec<String>>,
+    /// Values, row-major.
+    pub values: Vec<F>,
+    /// Number of data rows.
+    pub n_rows: usize,
+    /// Number of columns.
+    pub n_cols: usize,
+}
+
+fn open(path: &Path) -> Result<Box<dyn BufRead>, DataError> {
+    let file = File::open(path).map_err(|e| DataError::io(Some(path.to_path_buf()), e))?;
+    maybe_gunzip(BufReader::new(file)).map_err(|e| DataError::io(Some(path.to_path_buf()), e))
+}
+
+/// Wraps `reader` in a gzip decoder if it starts with the gzip magic bytes `1f 8b`.
+pub(crate) fn maybe_gunzip<'r, R: BufRead + 'r>(
+    mut reader: R,
+) -> std::io::Result<Box<dyn BufRead + 'r>> {
+    let head = reader.fill_buf()?;
+    if head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+        Ok(Box::new(BufReader::new(MultiGzDecoder::new(reader))))
+    } else {
+        Ok(Box::new(reader))
+    }
+}
+
+/// Reads a CSV file (gzip-compressed or not) into a [`Dataset`]; see [`read_csv_from`].
+pub fn read_csv<F: Real>(
+    path: impl AsRef<Path>,
+    options: &CsvOptions,
+) -> Result<Dataset<F>, DataError> {
+    let path = path.as_ref();
+    let reader = open(path)?;
+    read_csv_from(reader, options).map_err(|e| match e {
+        DataError::Io { path: None, source } => DataError::io(Some(path.to_path_buf()), source),
+        e => e,
+    })
+}
+
+/// Reads CSV text (gzip-compressed or not) into a [`Dataset`]: one sample per line, the label
+/// column chosen by `options.label`, every other column a feature.
+///
+/// Labels must be non-negative integers (`3` or `3.0`). Errors name the line and column.
+///
+/// ```
+/// use diffprog_nn::data::{read_csv_from, CsvOptions};
+///
+/// let text = "x,y,class\n0.5,1.5,1\n2,3,0\n";
+/// let d = read_csv_from::<f32>(text.as_bytes(), &CsvOptions::label_named("class")).unwrap();
+/// assert_eq!((d.len(), d.feature_len(), d.n_classes()), (2, 2, 2));
+/// assert_eq!(d.sample(0), (&[0.5f32, 1.5][..], 1));
+///
+/// let err = read_csv_from::<f32>("x,class\n1,0\nfoo,1\n".as_bytes(), &CsvOptions::default());
+/// assert_eq!(err.unwrap_err().to_string(), "line 3, column 1 (x): \"foo\" is not a number");
+/// ```
+pub fn read_csv_from<F: Real>(
+    reader: impl Read,
+    options: &CsvOptions,
+) -> Result<Dataset<F>, DataError> {
+    let reader = maybe_gunzip(BufReader::new(reader)).map_err(|e| DataError::io(None, e))?;
+    let mut lines = Lines::new(reader);
+    let header = if options.has_header {
+        match lines.next_fields(options.delimiter)? {
+            Some((_, h)) => Some(h),
+            None => return Err(DataError::Empty),
+        }
+    } else {
+        None
+    };
+    let mut label_col: Option<usize> = match (&options.label, &header) {
+        (LabelColumn::Name(name), Some(h)) => Some(h.iter().position(|c| c == name).ok_or_else(
+            || DataError::MissingColumn {
+                column: name.clone(),
+                available: h.clone(),
+            },
+        )?),
+        (LabelColumn::Name(name), None) => {
+            return Err(DataError::MissingColumn {
+                column: name.clone(),
+                available: vec![],
+            })
+        }
+        (LabelColumn::Index(i), _) => Some(*i),
+        (LabelColumn::Last, _) => None,
+    };
+    let mut n_cols = header.as_ref().map(|h| h.len());
+    let mut features: Vec<F> = Vec::new();
+    let mut labels: Vec<usize> = Vec::new();
+    let col_name = |c: usize| -> String {
+        header
+            .as_ref()
+            .and_then(|h| h.get(c).cloned())
+            .unwrap_or_else(|| format!("column {}", c + 1))
+    };
+    while let Some((line_no, fields)) = lines.next_fields(options.delimiter)? {
+        let expected = *n_cols.get_or_insert(fields.len());
+        if fields.len() != expected {
+            return Err(DataError::RaggedRow {
+                line: line_no,
+                expected,
+                found: fields.len(),
+            });
+        }
+        let lc = *label_col.get_or_insert(expected - 1);
+        if lc >= expected || expected < 2 {
+            return Err(DataError::MissingColumn {
+                column: format!("index {lc}"),
+                available: (0..expected).map(col_name).collect(),
+            });
+        }
+        for (c, text) in fields.iter().enumerate() {
+            if c == lc {
+                labels.push(parse_label(text, line_no, options.n_classes)?);
+            } else {
+                let v: f64 = text.parse().map_err(|_| DataError::Parse {
+                    line: line_no,
+                    column: c + 1,
+                    name: col_name(c),
+                    text: text.clone(),
+                })?;
+                features.push(F::from_f64(v * options.feature_scale));
+            }
+        }
+    }
+    let Some(n_cols) = n_cols.filter(|_| !labels.is_empty()) else {
+        return Err(DataError::Empty);
+    };
+    Ok(match options.n_classes {
+        Some(k) => Dataset::with_classes(features, labels, n_cols - 1, k),
+        None => Dataset::new(features, labels, n_cols - 1),
+    })
+}
+
+/// Reads a header-less or headed CSV file of numbers into a [`CsvTable`] (no label column), for
+/// regression targets or any other numeric table. Gzip is detected as in [`read_csv`].
+///
+/// ```
+/// use diffprog_nn::data::read_csv_table_from;
+///
+/// let t = read_csv_table_from::<f64>("a,b\n1,2\n3,4.5\n".as_bytes(), true, b',').unwrap();
+/// assert_eq!(t.header.unwrap(), ["a", "b"]);
+/// assert_eq!((t.n_rows, t.n_cols), (2, 2));
+/// assert_eq!(t.values, [1.0, 2.0, 3.0, 4.5]);
+/// ```
+pub fn read_csv_table_from<F: Real>(
+    reader: impl Read,
+    has_header: bool,
+    delimiter: u8,
+) -> Result<CsvTable<F>, DataError> {
+    let reader = maybe_gunzip(BufReader::new(reader)).map_err(|e| DataError::io(None, e))?;
+    let mut lines = Lines::new(reader);
+    let header = if has_header {
+        match lines.next_fields(delimiter)? {
+            Some((_, h)) => Some(h),
+            None => return Err(DataError::Empty),
+        }
+    } else {
+        None
+    };
+    let mut n_cols = header.as_ref().map(|h| h.len());
+    let mut values = Vec::new();
+    let mut n_rows = 0;
+    while let Some((line_no, fields)) = lines.next_fields(delimiter)? {
+        let expected = *n_cols.get_or_insert(fields.len());
+        if fields.len() != expected {
+            return Err(DataError::RaggedRow {
+                line: line_no,
+                expected,
+                found: fields.len(),
+            });
+        }
+        for (c, text) in fields.iter().enumerate() {
+            let v: f64 = text.parse().map_err(|_| DataError::Parse {
+                line: line_no,
+                column: c + 1,
+                name: header
+                    .as_ref()
+                    .and_then(|h| h.get(c).cloned())
+                    .unwrap_or_else(|| format!("column {}", c + 1)),
+                text: text.clone(),
+            })?;
+            values.push(F::from_f64(v));
+        }
+        n_rows += 1;
+    }
+    if n_rows == 0 {
+        return Err(DataError::Empty);
+    }
+    Ok(CsvTable {
+        header,
+        values,
+        n_rows,
+        n_cols: n_cols.unwrap_or(0),
+    })
+}
+
+/// [`read_csv_table_from`] on a file path.
+pub fn read_csv_table<F: Real>(
+    path: impl AsRef<Path>,
+    has_header: bool,
+    delimiter: u8,
+) -> Result<CsvTable<F>, DataError> {
+    let path = path.as_ref();
+    read_csv_table_from(open(path)?, has_header, delimiter).map_err(|e| match e {
+        DataError::Io { path: None, source } => DataError::io(Some(path.to_path_buf()), source),
+        e => e,
+    })
+}
+
+fn parse_label(text: &str, line: usize, n_classes: Option<usize>) -> Result<usize, DataError> {
+    let bad = |reason| DataError::InvalidLabel {
+        line,
+        text: text.to_string(),
+        reason,
+    };
+    let label = match text.parse::<usize>() {
+        Ok(l) => l,
+        Err(_) => {
+            let v: f64 = text
+                .parse()
+                .map_err(|_| bad("is not a non-negative integer"))?;
+            if !(v >= 0.0 && v.fract() == 0.0 && v < u32::MAX as f64) {
+                return Err(bad("is not a non-negative integer"));
+            }
+            v as usize
+        }
+    };
+    match n_classes {
+        Some(k) if label >= k => Err(bad("is not below the declared number of classes")),
+        _ => Ok(label),
+    }
+}
+
+/// Splits a reader into non-blank lines of trimmed fields, counting lines from 1.
+struct Lines<R> {
+    reader: R,
+    buf: String,
+    line_no: usize,
+}
+
+impl<R: BufRead> Lines<R> {
+    fn new(reader: R) -> Self {
+        Lines {
+            reader,
+            buf: String::new(),
+            line_no: 0,
+        }
+    }
+
+    fn next_fields(&mut self, delimiter: u8) -> Result<Option<(usize, Vec<String>)>, DataError> {
+        loop {
+            self.buf.clear();
+            let n = self
+                .reader
+                .read_line(&mut self.buf)
+                .map_err(|e| DataError::io(None, e))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line_no += 1;
+            let line = self.buf.trim_end_matches(['\n', '\r']);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let fields = line
+                .split(delimiter as char)
+                .map(|f| f.trim().to_string())
+                .collect();
+            return Ok(Some((self.line_no, fields)));
+        }
+    }
+}

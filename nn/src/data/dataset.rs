@@ -1,0 +1,235 @@
+//! [`Dataset`]: labelled samples held as plain row-major arrays.
+
+use diffprog_dual::Real;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// A labelled classification data set in memory: `len()` samples of `feature_len()` numbers each,
+/// stored row-major in one `Vec`, and one class label per sample.
+///
+/// It holds no tensors and knows nothing of the tape: a training loop copies a batch's features
+/// into whatever input it needs (see [`DataLoader`](super::DataLoader)). `F` is `f32` (the default)
+/// or `f64`; [`convert`](Dataset::convert) switches between them.
+///
+/// Invariants (checked by the constructors, which panic with a message otherwise):
+/// `features.len() == len() * feature_len()`, `feature_len() > 0`, and every label is below
+/// [`n_classes`](Dataset::n_classes).
+///
+/// ```
+/// use diffprog_nn::data::Dataset;
+///
+/// // Three samples of two features, classes 0 and 1.
+/// let d = Dataset::new(vec![0.0f32, 1.0, 2.0, 3.0, 4.0, 5.0], vec![0, 1, 1], 2);
+/// assert_eq!(d.len(), 3);
+/// assert_eq!(d.n_classes(), 2);
+/// assert_eq!(d.sample(1), (&[2.0f32, 3.0][..], 1));
+///
+/// // A reproducible shuffled split: 2 training samples, the rest for testing.
+/// let (train, test) = d.split(7, 2);
+/// assert_eq!((train.len(), test.len()), (2, 1));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset<F: Real = f32> {
+    features: Vec<F>,
+    labels: Vec<usize>,
+    feature_len: usize,
+    n_classes: usize,
+}
+
+impl<F: Real> Dataset<F> {
+    /// Builds a data set from row-major `features` (`labels.len() × feature_len`) and `labels`;
+    /// the number of classes is the largest label plus one.
+    ///
+    /// # Panics
+    /// If `feature_len` is zero or `features.len() != labels.len() * feature_len`.
+    pub fn new(features: Vec<F>, labels: Vec<usize>, feature_len: usize) -> Self {
+        let n_classes = labels.iter().max().map_or(0, |&m| m + 1);
+        Self::with_classes(features, labels, feature_len, n_classes)
+    }
+
+    /// Like [`new`](Self::new) but with the number of classes given, for data sets in which some
+    /// class happens not to occur.
+    ///
+    /// # Panics
+    /// As [`new`](Self::new), and if a label is `>= n_classes`.
+    pub fn with_classes(
+        features: Vec<F>,
+        labels: Vec<usize>,
+        feature_len: usize,
+        n_classes: usize,
+    ) -> Self {
+        assert!(
+            feature_len > 0,
+            "Dataset: feature_len must be positive (each sample needs at least one feature)"
+        );
+        assert_eq!(
+            features.len(),
+            labels.len() * feature_len,
+            "Dataset: features.len() ({}) must equal labels.len() ({}) × feature_len ({}); \
+             features are row-major, one row per label",
+            features.len(),
+            labels.len(),
+            feature_len
+        );
+        if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l >= n_classes) {
+            panic!("Dataset: label {l} of sample {i} is not below n_classes ({n_classes})");
+        }
+        Dataset {
+            features,
+            labels,
+            feature_len,
+            n_classes,
+        }
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// True if there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// Numbers per sample (64 for the 8×8 digits, 784 for MNIST).
+    pub fn feature_len(&self) -> usize {
+        self.feature_len
+    }
+
+    /// Number of classes: labels are in `0..n_classes()`.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// All features, row-major: sample `i` is `features()[i * feature_len() .. (i + 1) * feature_len()]`.
+    pub fn features(&self) -> &[F] {
+        &self.features
+    }
+
+    /// Mutable access to the features (e.g. to normalise them in place); the shape cannot change.
+    pub fn features_mut(&mut self) -> &mut [F] {
+        &mut self.features
+    }
+
+    /// All labels, one per sample.
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// The features of sample `i`.
+    ///
+    /// # Panics
+    /// If `i >= len()`.
+    pub fn row(&self, i: usize) -> &[F] {
+        assert!(
+            i < self.len(),
+            "Dataset::row: index {i} out of range for {} samples",
+            self.len()
+        );
+        &self.features[i * self.feature_len..(i + 1) * self.feature_len]
+    }
+
+    /// Features and label of sample `i`.
+    ///
+    /// # Panics
+    /// If `i >= len()`.
+    pub fn sample(&self, i: usize) -> (&[F], usize) {
+        (self.row(i), self.labels[i])
+    }
+
+    /// Takes the data set apart: `(features, labels, feature_len, n_classes)`.
+    pub fn into_parts(self) -> (Vec<F>, Vec<usize>, usize, usize) {
+        (self.features, self.labels, self.feature_len, self.n_classes)
+    }
+
+    /// The samples at `indices`, in that order (repetitions allowed), keeping `n_classes`.
+    ///
+    /// # Panics
+    /// If an index is out of range.
+    pub fn subset(&self, indices: &[usize]) -> Self {
+        let mut features = Vec::with_capacity(indices.len() * self.feature_len);
+        let mut labels = Vec::with_capacity(indices.len());
+        for &i in indices {
+            features.extend_from_slice(self.row(i));
+            labels.push(self.labels[i]);
+        }
+        Dataset {
+            features,
+            labels,
+            feature_len: self.feature_len,
+            n_classes: self.n_classes,
+        }
+    }
+
+    /// Splits into `(train, test)` after a seeded shuffle: `n_train` samples go to `train`, the
+    /// remaining `len() - n_train` to `test`. The same seed always gives the same split. Both parts
+    /// keep this set's `n_classes`.
+    ///
+    /// # Panics
+    /// If `n_train > len()`.
+    pub fn split(&self, seed: u64, n_train: usize) -> (Self, Self) {
+        assert!(
+            n_train <= self.len(),
+            "Dataset::split: n_train ({n_train}) exceeds the number of samples ({})",
+            self.len()
+        );
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        let (a, b) = order.split_at(n_train);
+        (self.subset(a), self.subset(b))
+    }
+
+    /// Splits with a fraction: `train` gets `round(fraction × len())` samples (see [`split`](Self::split)).
+    ///
+    /// # Panics
+    /// If `fraction` is not in `[0, 1]`.
+    pub fn split_fraction(&self, seed: u64, fraction: f64) -> (Self, Self) {
+        assert!(
+            (0.0..=1.0).contains(&fraction),
+            "Dataset::split_fraction: fraction {fraction} must be in [0, 1]"
+        );
+        let n_train = ((self.len() as f64) * fraction).round() as usize;
+        self.split(seed, n_train.min(self.len()))
+    }
+
+    /// The same data with features converted to another float type.
+    pub fn convert<G: Real>(&self) -> Dataset<G> {
+        Dataset {
+            features: self
+                .features
+                .iter()
+                .map(|&x| G::from_f64(x.to_f64()))
+                .collect(),
+            labels: self.labels.clone(),
+            feature_len: self.feature_len,
+            n_classes: self.n_classes,
+        }
+    }
+
+    /// Multiplies every feature by `factor` (e.g. `1/255` for raw MNIST pixels).
+    pub fn scale(&mut self, factor: F) {
+        for x in &mut self.features {
+            *x *= factor;
+        }
+    }
+
+    /// The labels as one-hot rows, row-major `len() × n_classes()`.
+    pub fn one_hot(&self) -> Vec<F> {
+        let mut out = vec![F::zero(); self.len() * self.n_classes];
+        for (i, &l) in self.labels.iter().enumerate() {
+            out[i * self.n_classes + l] = F::one();
+        }
+        out
+    }
+
+    /// How many samples each class has (`n_classes()` entries).
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.n_classes];
+        for &l in &self.labels {
+            counts[l] += 1;
+        }
+        counts
+    }
+}
