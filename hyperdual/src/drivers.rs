@@ -1,0 +1,339 @@
+//! Drivers: second and third derivatives, Hessians, partial Hessians, third partials.
+
+use crate::{HyperDual, HyperDualVec, Taylor2, Taylor3};
+use diffprog_dual::nesting::DriverLevel;
+use diffprog_dual::{Dual, Number, Real, Scalar};
+use nalgebra::DMatrix;
+
+/// The chunk size of [`hessian`] and [`partial_hessian`]: blocks of 8 inputs, so each pass
+/// computes an 8×8 block of the Hessian (numbers of 1 + 8 + 8 + 64 components).
+pub const DEFAULT_CHUNK: usize = 8;
+
+/// The number type [`hessian`] evaluates the function at.
+pub type HessianNumber<F = f64> = HyperDualVec<F, DEFAULT_CHUNK, DEFAULT_CHUNK>;
+
+/// `(f(x), f'(x), f''(x))` of a scalar function, in one pass on [`Taylor2`] numbers.
+///
+/// Accepts closures and generic functions alike:
+/// ```
+/// use diffprog_dual::Scalar;
+/// use diffprog_hyperdual::second_derivative;
+///
+/// fn f<T: Scalar>(x: T) -> T {
+///     x.powi(3) + x.sin()
+/// }
+/// let (v, d1, d2) = second_derivative(f, 2.0);
+/// assert_eq!(v, 8.0 + 2.0_f64.sin());
+/// assert!((d1 - (12.0 + 2.0_f64.cos())).abs() < 1e-14);
+/// assert!((d2 - (12.0 - 2.0_f64.sin())).abs() < 1e-14);
+/// let (_, _, c) = second_derivative(|x| x * x * 3.0, 5.0);
+/// assert_eq!(c, 6.0);
+/// ```
+pub fn second_derivative<F: Real + Scalar<F>, G>(f: G, x: F) -> (F, F, F)
+where
+    G: Fn(Taylor2<F>) -> Taylor2<F>,
+{
+    let _level = DriverLevel::enter::<Taylor2<F>>("second_derivative");
+    let y = f(Taylor2::variable(x));
+    (y.re, y.d1, y.d2)
+}
+
+/// `(f, f', f'', f''')` of a scalar function at `x`, in one pass on [`Taylor3`] numbers.
+///
+/// ```
+/// use diffprog_hyperdual::third_derivative;
+/// use diffprog_dual::Scalar;
+///
+/// let (_, _, _, d3) = third_derivative(|x| x.sin(), 0.5);
+/// assert!((d3 + 0.5_f64.cos()).abs() < 1e-15);
+/// ```
+pub fn third_derivative<F: Real + Scalar<F>, G>(f: G, x: F) -> (F, F, F, F)
+where
+    G: Fn(Taylor3<F>) -> Taylor3<F>,
+{
+    let _level = DriverLevel::enter::<Taylor3<F>>("third_derivative");
+    let y = f(Taylor3::variable(x));
+    (y.re, y.d1, y.d2, y.d3)
+}
+
+/// `(f(x), ∇f(x), ∇²f(x))` by forward-over-forward chunked hyperdual numbers.
+///
+/// The inputs are split into blocks of [`DEFAULT_CHUNK`]; each pass seeds a block `I` in the ε₁
+/// directions and a block `J ≥ I` in the ε₂ directions and reads the block `∂²f/∂x_I∂x_J`, so the
+/// Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 passes (n = 100: 91). Only the upper triangle is computed;
+/// the lower is its mirror, so the result is exactly symmetric. See [`hessian_with_chunk`] to
+/// choose the block size.
+///
+/// ```
+/// use diffprog_dual::Scalar;
+/// use diffprog_hyperdual::hessian;
+///
+/// fn f<T: Scalar>(x: &[T]) -> T {
+///     x[0] * x[0] * x[1] + x[1].exp()
+/// }
+/// let (v, g, h) = hessian(f, &[2.0, 0.0]);
+/// assert_eq!(v, 1.0);
+/// assert_eq!(g, vec![0.0, 5.0]);
+/// assert_eq!(h[(0, 0)], 0.0);
+/// assert_eq!(h[(0, 1)], 4.0);
+/// assert_eq!(h[(1, 0)], 4.0);
+/// assert_eq!(h[(1, 1)], 1.0);
+/// ```
+pub fn hessian<F: Real + Scalar<F>, G>(f: G, x: &[F]) -> (F, Vec<F>, DMatrix<F>)
+where
+    G: Fn(&[HessianNumber<F>]) -> HessianNumber<F>,
+{
+    hessian_with_chunk::<DEFAULT_CHUNK, F, G>(f, x)
+}
+
+/// [`hessian`] with blocks of `N` inputs: ⌈n/N⌉(⌈n/N⌉ + 1)/2 passes on numbers of
+/// `1 + 2N + N²` components. `N` is a trade-off: larger blocks mean fewer passes but bigger
+/// numbers; the crate docs give measurements. A function of `N = n` inputs takes one pass.
+///
+/// ```
+/// use diffprog_hyperdual::hessian_with_chunk;
+///
+/// let (_, _, h) = hessian_with_chunk::<2, _, _>(|x| x[0] * x[1] * x[2], &[1.0, 2.0, 3.0]);
+/// assert_eq!(h[(0, 1)], 3.0);
+/// assert_eq!(h[(2, 1)], 1.0);
+/// ```
+pub fn hessian_with_chunk<const N: usize, F: Real + Scalar<F>, G>(
+    f: G,
+    x: &[F],
+) -> (F, Vec<F>, DMatrix<F>)
+where
+    G: Fn(&[HyperDualVec<F, N, N>]) -> HyperDualVec<F, N, N>,
+{
+    assert!(
+        N > 0,
+        "hessian_with_chunk: the chunk size N must be at least 1"
+    );
+    let _level = DriverLevel::enter::<HyperDualVec<F, N, N>>("hessian");
+    let n = x.len();
+    let mut inputs: Vec<HyperDualVec<F, N, N>> = x.iter().map(|&v| HyperDualVec::lift(v)).collect();
+    let mut value = <F as Number>::zero();
+    let mut grad = vec![<F as Number>::zero(); n];
+    let mut h = DMatrix::zeros(n, n);
+    if n == 0 {
+        value = f(&inputs).re();
+    }
+    let blocks = n.div_ceil(N);
+    for bi in 0..blocks {
+        let ri = bi * N..((bi + 1) * N).min(n);
+        for bj in bi..blocks {
+            let rj = bj * N..((bj + 1) * N).min(n);
+            seed(&mut inputs, x, &ri, &rj);
+            let y = f(&inputs);
+            unseed(&mut inputs, x, &ri, &rj);
+            value = y.re();
+            for (a, i) in ri.clone().enumerate() {
+                if bi == bj {
+                    grad[i] = y.eps1()[a];
+                }
+                for (b, j) in rj.clone().enumerate() {
+                    // Diagonal blocks: the upper triangle, mirrored below.
+                    if bi != bj || j >= i {
+                        let v = y.eps12()[a][b];
+                        h[(i, j)] = v;
+                        h[(j, i)] = v;
+                    }
+                }
+            }
+        }
+    }
+    (value, grad, h)
+}
+
+type Range = std::ops::Range<usize>;
+
+fn seed<F: Real + Scalar<F>, const N: usize, const M: usize>(
+    inputs: &mut [HyperDualVec<F, N, M>],
+    x: &[F],
+    ri: &Range,
+    rj: &Range,
+) {
+    for k in ri.start.min(rj.start)..ri.end.max(rj.end) {
+        let i = ri.contains(&k).then(|| k - ri.start);
+        let j = rj.contains(&k).then(|| k - rj.start);
+        if i.is_some() || j.is_some() {
+            inputs[k] = HyperDualVec::variable(x[k], i, j);
+        }
+    }
+}
+
+fn unseed<F: Real + Scalar<F>, const N: usize, const M: usize>(
+    inputs: &mut [HyperDualVec<F, N, M>],
+    x: &[F],
+    ri: &Range,
+    rj: &Range,
+) {
+    for k in ri.clone().chain(rj.clone()) {
+        inputs[k] = HyperDualVec::lift(x[k]);
+    }
+}
+
+fn seed_two<F: Real + Scalar<F>, const N: usize, const M: usize>(
+    xs: &mut [HyperDualVec<F, N, M>],
+    ys: &mut [HyperDualVec<F, N, M>],
+    x: &[F],
+    y: &[F],
+    ri: &Range,
+    rj: &Range,
+    on: bool,
+) {
+    for k in ri.clone() {
+        xs[k] = if on {
+            HyperDualVec::variable(x[k], Some(k - ri.start), None)
+        } else {
+            HyperDualVec::lift(x[k])
+        };
+    }
+    for k in rj.clone() {
+        ys[k] = if on {
+            HyperDualVec::variable(y[k], None, Some(k - rj.start))
+        } else {
+            HyperDualVec::lift(y[k])
+        };
+    }
+}
+
+/// The value, both gradients and the mixed block `∂²f/∂x∂y` (an `x.len() × y.len()` matrix) of a
+/// function of two groups of inputs, `f(x, y)`.
+///
+/// Seeds blocks of `x` in the ε₁ directions and blocks of `y` in the ε₂ directions:
+/// ⌈nx/8⌉·⌈ny/8⌉ passes, none spent on the `x`–`x` or `y`–`y` blocks.
+///
+/// ```
+/// use diffprog_hyperdual::partial_hessian;
+/// use diffprog_dual::Scalar;
+///
+/// // f(x, y) = y₀ / |x|: ∂²f/∂xᵢ∂y₀ = −xᵢ/|x|³.
+/// fn f<T: Scalar>(x: &[T], y: &[T]) -> T {
+///     y[0] / (x[0] * x[0] + x[1] * x[1]).sqrt()
+/// }
+/// let (v, gx, gy, hxy) = partial_hessian(f, &[4.0, 3.0], &[5.0]);
+/// assert_eq!(v, 1.0);
+/// assert_eq!(gy, vec![0.2]);
+/// assert!((gx[0] + 0.16).abs() < 1e-15);
+/// assert!((hxy[(0, 0)] + 0.032).abs() < 1e-15);
+/// assert!((hxy[(1, 0)] + 0.024).abs() < 1e-15);
+/// ```
+pub fn partial_hessian<F: Real + Scalar<F>, G>(
+    f: G,
+    x: &[F],
+    y: &[F],
+) -> (F, Vec<F>, Vec<F>, DMatrix<F>)
+where
+    G: Fn(&[HessianNumber<F>], &[HessianNumber<F>]) -> HessianNumber<F>,
+{
+    partial_hessian_with_chunk::<DEFAULT_CHUNK, DEFAULT_CHUNK, F, G>(f, x, y)
+}
+
+/// [`partial_hessian`] with blocks of `N` inputs of `x` and `M` inputs of `y` per pass.
+pub fn partial_hessian_with_chunk<const N: usize, const M: usize, F: Real + Scalar<F>, G>(
+    f: G,
+    x: &[F],
+    y: &[F],
+) -> (F, Vec<F>, Vec<F>, DMatrix<F>)
+where
+    G: Fn(&[HyperDualVec<F, N, M>], &[HyperDualVec<F, N, M>]) -> HyperDualVec<F, N, M>,
+{
+    assert!(
+        N > 0 && M > 0,
+        "partial_hessian_with_chunk: the chunk sizes N and M must be at least 1"
+    );
+    let _level = DriverLevel::enter::<HyperDualVec<F, N, M>>("partial_hessian");
+    let (nx, ny) = (x.len(), y.len());
+    let mut xs: Vec<HyperDualVec<F, N, M>> = x.iter().map(|&v| HyperDualVec::lift(v)).collect();
+    let mut ys: Vec<HyperDualVec<F, N, M>> = y.iter().map(|&v| HyperDualVec::lift(v)).collect();
+    let mut value = <F as Number>::zero();
+    let (mut gx, mut gy) = (
+        vec![<F as Number>::zero(); nx],
+        vec![<F as Number>::zero(); ny],
+    );
+    let mut h = DMatrix::zeros(nx, ny);
+    // At least one pass in each direction, so both gradients are filled when one group is empty.
+    for bi in 0..nx.div_ceil(N).max(1) {
+        let ri = (bi * N).min(nx)..((bi + 1) * N).min(nx);
+        for bj in 0..ny.div_ceil(M).max(1) {
+            let rj = (bj * M).min(ny)..((bj + 1) * M).min(ny);
+            seed_two(&mut xs, &mut ys, x, y, &ri, &rj, true);
+            let r = f(&xs, &ys);
+            seed_two(&mut xs, &mut ys, x, y, &ri, &rj, false);
+            value = r.re();
+            for (a, i) in ri.clone().enumerate() {
+                if bj == 0 {
+                    gx[i] = r.eps1()[a];
+                }
+                for (b, j) in rj.clone().enumerate() {
+                    h[(i, j)] = r.eps12()[a][b];
+                }
+            }
+            if bi == 0 {
+                for (b, j) in rj.clone().enumerate() {
+                    gy[j] = r.eps2()[b];
+                }
+            }
+        }
+    }
+    (value, gx, gy, h)
+}
+
+/// The mixed third partial `∂³f/∂xᵢ∂xⱼ∂xₖ` at `x`, in one pass on `HyperDual<Dual<F>>` (a
+/// hyperdual number whose parts are dual numbers: ε₁ seeds `i`, ε₂ seeds `j`, the inner ε seeds
+/// `k`; the indices may repeat). Also returns the value.
+///
+/// ```
+/// use diffprog_hyperdual::third_partial;
+/// use diffprog_dual::Scalar;
+///
+/// // f = x²·y·sin z: ∂³f/∂x∂y∂z = 2x·cos z; ∂³f/∂x²∂z = 2y·cos z.
+/// fn f<T: Scalar>(v: &[T]) -> T {
+///     v[0] * v[0] * v[1] * v[2].sin()
+/// }
+/// let (_, d) = third_partial(f, &[1.5, 2.0, 0.3], (0, 1, 2));
+/// assert!((d - 3.0 * 0.3_f64.cos()).abs() < 1e-14);
+/// let (_, d) = third_partial(f, &[1.5, 2.0, 0.3], (0, 0, 2));
+/// assert!((d - 4.0 * 0.3_f64.cos()).abs() < 1e-14);
+/// ```
+///
+/// # Panics
+/// If an index is out of range for `x`.
+pub fn third_partial<F: Real + Scalar<F>, G>(
+    f: G,
+    x: &[F],
+    (i, j, k): (usize, usize, usize),
+) -> (F, F)
+where
+    G: Fn(&[HyperDual<Dual<F>>]) -> HyperDual<Dual<F>>,
+{
+    let n = x.len();
+    for (name, idx) in [("i", i), ("j", j), ("k", k)] {
+        assert!(
+            idx < n,
+            "third_partial: index {name} = {idx} is out of range for {n} inputs"
+        );
+    }
+    let _level = DriverLevel::enter::<HyperDual<Dual<F>>>("third_partial");
+    let one = |b: bool| {
+        if b {
+            <F as Number>::one()
+        } else {
+            <F as Number>::zero()
+        }
+    };
+    let inputs: Vec<_> = x
+        .iter()
+        .enumerate()
+        .map(|(m, &v)| {
+            HyperDual::new(
+                Dual::new(v, one(m == k)),
+                Dual::new(one(m == i), <F as Number>::zero()),
+                Dual::new(one(m == j), <F as Number>::zero()),
+                Dual::new(<F as Number>::zero(), <F as Number>::zero()),
+            )
+        })
+        .collect();
+    let y = f(&inputs);
+    (y.re.re, y.eps12.eps)
+}

@@ -1,0 +1,193 @@
+//! The elementary functions of every second- and third-order number, written once.
+//!
+//! A number type here implements two inherent methods,
+//!
+//! - `fn unary(self, rule: impl Fn(L) -> (L, L)) -> Self` and
+//! - `fn binary(self, other: Self, rule: impl Fn(L, L) -> (L, L, L)) -> Self`,
+//!
+//! where `L` is a *lower-order* number (a [`Dual`](diffprog_dual::Dual) for the second-order
+//! types, a [`Taylor2`](crate::Taylor2) for the third-order one). The method evaluates the rule of
+//! [`diffprog_dual::rules`] on `L` — which yields the function's value, first derivative *and*
+//! the derivative of that derivative — and assembles the result. So the derivative table stays in
+//! one place (the `dual` crate), and this macro only routes each `Scalar` method to its rule.
+
+/// Writes the elementary functions of `Scalar<F>` for a type with `unary`/`binary` (see the module
+/// docs). Must be invoked inside `impl<F: Real, ...> Scalar<F> for ...`.
+macro_rules! second_order_elementary_functions {
+    () => {
+        #[inline]
+        fn recip(self) -> Self {
+            self.unary(|x| rules::recip::<F, _>(x))
+        }
+        #[inline]
+        fn sqrt(self) -> Self {
+            self.unary(|x| rules::sqrt::<F, _>(x))
+        }
+        #[inline]
+        fn cbrt(self) -> Self {
+            self.unary(|x| rules::cbrt::<F, _>(x))
+        }
+        #[inline]
+        fn powi(self, n: i32) -> Self {
+            self.unary(|x| rules::powi::<F, _>(x, n))
+        }
+        #[inline]
+        fn powf(self, p: F) -> Self {
+            self.unary(|x| rules::powf::<F, _>(x, p))
+        }
+        #[inline]
+        fn pow(self, p: Self) -> Self {
+            self.binary(p, |x, y| rules::pow::<F, _>(x, y))
+        }
+        #[inline]
+        fn exp(self) -> Self {
+            self.unary(|x| rules::exp::<F, _>(x))
+        }
+        #[inline]
+        fn exp2(self) -> Self {
+            self.unary(|x| rules::exp2::<F, _>(x))
+        }
+        #[inline]
+        fn exp_m1(self) -> Self {
+            self.unary(|x| rules::exp_m1::<F, _>(x))
+        }
+        #[inline]
+        fn ln(self) -> Self {
+            self.unary(|x| rules::ln::<F, _>(x))
+        }
+        #[inline]
+        fn ln_1p(self) -> Self {
+            self.unary(|x| rules::ln_1p::<F, _>(x))
+        }
+        #[inline]
+        fn log2(self) -> Self {
+            self.unary(|x| rules::log2::<F, _>(x))
+        }
+        #[inline]
+        fn log10(self) -> Self {
+            self.unary(|x| rules::log10::<F, _>(x))
+        }
+        #[inline]
+        fn log(self, base: F) -> Self {
+            self.unary(|x| rules::log::<F, _>(x, base))
+        }
+        #[inline]
+        fn sin(self) -> Self {
+            self.unary(|x| rules::sin::<F, _>(x))
+        }
+        #[inline]
+        fn cos(self) -> Self {
+            self.unary(|x| rules::cos::<F, _>(x))
+        }
+        #[inline]
+        fn tan(self) -> Self {
+            self.unary(|x| rules::tan::<F, _>(x))
+        }
+        #[inline]
+        fn sin_cos(self) -> (Self, Self) {
+            (self.sin(), self.cos())
+        }
+        #[inline]
+        fn asin(self) -> Self {
+            self.unary(|x| rules::asin::<F, _>(x))
+        }
+        #[inline]
+        fn acos(self) -> Self {
+            self.unary(|x| rules::acos::<F, _>(x))
+        }
+        #[inline]
+        fn atan(self) -> Self {
+            self.unary(|x| rules::atan::<F, _>(x))
+        }
+        #[inline]
+        fn atan2(self, other: Self) -> Self {
+            self.binary(other, |y, x| rules::atan2::<F, _>(y, x))
+        }
+        #[inline]
+        fn sinh(self) -> Self {
+            self.unary(|x| rules::sinh::<F, _>(x))
+        }
+        #[inline]
+        fn cosh(self) -> Self {
+            self.unary(|x| rules::cosh::<F, _>(x))
+        }
+        #[inline]
+        fn tanh(self) -> Self {
+            self.unary(|x| rules::tanh::<F, _>(x))
+        }
+        #[inline]
+        fn asinh(self) -> Self {
+            self.unary(|x| rules::asinh::<F, _>(x))
+        }
+        #[inline]
+        fn acosh(self) -> Self {
+            self.unary(|x| rules::acosh::<F, _>(x))
+        }
+        #[inline]
+        fn atanh(self) -> Self {
+            self.unary(|x| rules::atanh::<F, _>(x))
+        }
+        #[inline]
+        fn abs(self) -> Self {
+            self.unary(|x| rules::abs::<F, _>(x))
+        }
+        #[inline]
+        fn signum(self) -> Self {
+            self.unary(|x| rules::signum::<F, _>(x))
+        }
+        #[inline]
+        fn min(self, other: Self) -> Self {
+            self.binary(other, |x, y| rules::min::<F, _>(x, y))
+        }
+        #[inline]
+        fn max(self, other: Self) -> Self {
+            self.binary(other, |x, y| rules::max::<F, _>(x, y))
+        }
+        #[inline]
+        fn hypot(self, other: Self) -> Self {
+            self.binary(other, |x, y| rules::hypot::<F, _>(x, y))
+        }
+        #[inline]
+        fn mul_add(self, a: Self, b: Self) -> Self {
+            self * a + b
+        }
+        #[inline]
+        fn sigmoid(self) -> Self {
+            self.unary(|x| rules::sigmoid::<F, _>(x))
+        }
+        #[inline]
+        fn softplus(self) -> Self {
+            self.unary(|x| rules::softplus::<F, _>(x))
+        }
+        #[inline]
+        fn relu(self) -> Self {
+            self.unary(|x| rules::relu::<F, _>(x))
+        }
+        #[inline]
+        fn erf(self) -> Self {
+            self.unary(|x| rules::erf::<F, _>(x))
+        }
+    };
+}
+
+pub(crate) use second_order_elementary_functions;
+
+/// `derivative · tangent`, exactly zero when the tangent is identically zero — the same guard as
+/// `Dual`'s chain rule, so a direction an argument does not depend on stays zero even where the
+/// derivative is infinite or NaN (e.g. `sqrt` at 0).
+#[inline(always)]
+pub(crate) fn chain<T: diffprog_dual::Number>(derivative: T, tangent: T) -> T {
+    if tangent.is_identically_zero() {
+        T::zero()
+    } else {
+        derivative * tangent
+    }
+}
+
+/// True when every component of `x` is finite (so `x · 0` is exactly zero and the zero-tangent
+/// guard of [`chain`] can be skipped). Exact for nested numbers too: `x · 0` is identically zero
+/// iff no component is infinite or NaN.
+#[inline(always)]
+pub(crate) fn all_finite<T: diffprog_dual::Number>(x: T) -> bool {
+    (x * T::zero()).is_identically_zero()
+}

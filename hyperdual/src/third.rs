@@ -1,0 +1,221 @@
+//! [`Taylor3`]: value and first three derivatives along one direction.
+
+use crate::macros::{chain, second_order_elementary_functions};
+use crate::Taylor2;
+use diffprog_dual::{rules, Number, Real, Scalar};
+use std::fmt;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A third-order Taylor number `(f, f', f'', f''')` along one direction, for
+/// [`third_derivative`](crate::third_derivative).
+///
+/// Elementary functions evaluate the rules of `diffprog_dual::rules` on a [`Taylor2`] (which in
+/// turn evaluates them on a `Dual`), so `f'''` of every function comes from the same single table.
+/// Mixed third partials ∂³f/∂xᵢ∂xⱼ∂xₖ come from nesting instead: see
+/// [`third_partial`](crate::third_partial).
+///
+/// ```
+/// use diffprog_dual::Scalar;
+/// use diffprog_hyperdual::Taylor3;
+///
+/// let x = Taylor3::variable(0.3);
+/// let y = x.exp() * x; // (x eˣ)''' = (x + 3) eˣ
+/// assert!((y.d3 - 3.3 * 0.3_f64.exp()).abs() < 1e-14);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Taylor3<T> {
+    /// The value f.
+    pub re: T,
+    /// f'.
+    pub d1: T,
+    /// f''.
+    pub d2: T,
+    /// f'''.
+    pub d3: T,
+}
+
+impl<T: Number> Taylor3<T> {
+    /// A number from its value and first three derivatives.
+    #[inline(always)]
+    pub fn new(re: T, d1: T, d2: T, d3: T) -> Self {
+        Taylor3 { re, d1, d2, d3 }
+    }
+    /// The independent variable at `x`: `(x, 1, 0, 0)`.
+    #[inline(always)]
+    pub fn variable(x: T) -> Self {
+        Self::new(x, T::one(), T::zero(), T::zero())
+    }
+    /// A constant at this level.
+    #[inline(always)]
+    pub fn lift(x: T) -> Self {
+        Self::new(x, T::zero(), T::zero(), T::zero())
+    }
+
+    /// Applies a unary rule evaluated on the second-order number `u = (re, d1, d2)`: the rule
+    /// returns `f(u)` (giving `f, f', f''` of the composition) and `D = f'(u)` as a `Taylor2`
+    /// `(D, D', D'')`; then `(f∘u)''' = (D·u')'' = D''·u' + 2D'·u'' + D·u'''`.
+    #[inline(always)]
+    fn unary(self, rule: impl Fn(Taylor2<T>) -> (Taylor2<T>, Taylor2<T>)) -> Self {
+        let (v, d) = rule(Taylor2::new(self.re, self.d1, self.d2));
+        let mid = chain(d.d1, self.d2);
+        Self::new(
+            v.re,
+            v.d1,
+            v.d2,
+            chain(d.re, self.d3) + (mid + mid) + chain(d.d2, self.d1),
+        )
+    }
+
+    /// The binary form of [`unary`](Self::unary), summing the terms of both arguments.
+    #[inline(always)]
+    fn binary(
+        self,
+        other: Self,
+        rule: impl Fn(Taylor2<T>, Taylor2<T>) -> (Taylor2<T>, Taylor2<T>, Taylor2<T>),
+    ) -> Self {
+        let (v, dx, dy) = rule(
+            Taylor2::new(self.re, self.d1, self.d2),
+            Taylor2::new(other.re, other.d1, other.d2),
+        );
+        let mid = chain(dx.d1, self.d2) + chain(dy.d1, other.d2);
+        Self::new(
+            v.re,
+            v.d1,
+            v.d2,
+            chain(dx.re, self.d3)
+                + chain(dy.re, other.d3)
+                + (mid + mid)
+                + chain(dx.d2, self.d1)
+                + chain(dy.d2, other.d1),
+        )
+    }
+}
+
+impl<T: Number> fmt::Display for Taylor3<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({}; {}, {}, {})", self.re, self.d1, self.d2, self.d3)
+    }
+}
+
+impl<T: Number> Add for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, r: Self) -> Self {
+        Self::new(
+            self.re + r.re,
+            self.d1 + r.d1,
+            self.d2 + r.d2,
+            self.d3 + r.d3,
+        )
+    }
+}
+impl<T: Number> Sub for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, r: Self) -> Self {
+        Self::new(
+            self.re - r.re,
+            self.d1 - r.d1,
+            self.d2 - r.d2,
+            self.d3 - r.d3,
+        )
+    }
+}
+impl<T: Number> Mul for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, r: Self) -> Self {
+        // Leibniz: (ab)''' = a'''b + 3a''b' + 3a'b'' + ab'''.
+        let c2 = self.d1 * r.d1;
+        let c3 = self.d2 * r.d1 + self.d1 * r.d2;
+        Self::new(
+            self.re * r.re,
+            self.d1 * r.re + self.re * r.d1,
+            self.d2 * r.re + (c2 + c2) + self.re * r.d2,
+            self.d3 * r.re + (c3 + c3 + c3) + self.re * r.d3,
+        )
+    }
+}
+impl<T: Number> Div for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, r: Self) -> Self {
+        let inv = T::one() / r.re;
+        let q = self.re * inv;
+        let q1 = (self.d1 - q * r.d1) * inv;
+        let c2 = q1 * r.d1;
+        let q2 = (self.d2 - (c2 + c2) - q * r.d2) * inv;
+        let c3 = q2 * r.d1 + q1 * r.d2;
+        let q3 = (self.d3 - (c3 + c3 + c3) - q * r.d3) * inv;
+        Self::new(q, q1, q2, q3)
+    }
+}
+impl<T: Number> Neg for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        Self::new(-self.re, -self.d1, -self.d2, -self.d3)
+    }
+}
+impl<F: Real, T: Scalar<F>> Add<F> for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, r: F) -> Self {
+        Self::new(self.re + r, self.d1, self.d2, self.d3)
+    }
+}
+impl<F: Real, T: Scalar<F>> Sub<F> for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, r: F) -> Self {
+        Self::new(self.re - r, self.d1, self.d2, self.d3)
+    }
+}
+impl<F: Real, T: Scalar<F>> Mul<F> for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, r: F) -> Self {
+        Self::new(self.re * r, self.d1 * r, self.d2 * r, self.d3 * r)
+    }
+}
+impl<F: Real, T: Scalar<F>> Div<F> for Taylor3<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, r: F) -> Self {
+        self * (F::one() / r)
+    }
+}
+
+diffprog_dual::forward_number_boilerplate!([T: Number] [F: Real, T: Scalar<F>] Taylor3<T>, re);
+diffprog_dual::float_lhs_operators!([T: Scalar<f64>] Taylor3<T>, f64);
+diffprog_dual::float_lhs_operators!([T: Scalar<f32>] Taylor3<T>, f32);
+
+impl<T: Number> Number for Taylor3<T> {
+    #[inline(always)]
+    fn zero() -> Self {
+        Self::lift(T::zero())
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        Self::lift(T::one())
+    }
+    #[inline(always)]
+    fn is_identically_zero(&self) -> bool {
+        self.re.is_identically_zero()
+            && self.d1.is_identically_zero()
+            && self.d2.is_identically_zero()
+            && self.d3.is_identically_zero()
+    }
+}
+
+impl<F: Real, T: Scalar<F>> Scalar<F> for Taylor3<T> {
+    #[inline(always)]
+    fn constant(value: F) -> Self {
+        Self::lift(T::constant(value))
+    }
+    #[inline(always)]
+    fn value(&self) -> F {
+        self.re.value()
+    }
+    second_order_elementary_functions!();
+}
