@@ -109,8 +109,8 @@ impl<T: Number, const N: usize> Add for DualVec<T, N> {
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         let mut eps = self.eps;
-        for i in 0..N {
-            eps[i] += rhs.eps[i];
+        for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+            *e += *r;
         }
         Self::new(self.re + rhs.re, eps)
     }
@@ -120,8 +120,8 @@ impl<T: Number, const N: usize> Sub for DualVec<T, N> {
     #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         let mut eps = self.eps;
-        for i in 0..N {
-            eps[i] -= rhs.eps[i];
+        for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+            *e -= *r;
         }
         Self::new(self.re - rhs.re, eps)
     }
@@ -132,8 +132,8 @@ impl<T: Number, const N: usize> Mul for DualVec<T, N> {
     fn mul(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
         let mut eps = self.eps;
-        for i in 0..N {
-            eps[i] = eps[i] * b + a * rhs.eps[i];
+        for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+            *e = *e * b + a * *r;
         }
         Self::new(a * b, eps)
     }
@@ -145,8 +145,8 @@ impl<T: Number, const N: usize> Div for DualVec<T, N> {
         let inv = T::one() / rhs.re;
         let q = self.re * inv;
         let mut eps = self.eps;
-        for i in 0..N {
-            eps[i] = (eps[i] - q * rhs.eps[i]) * inv;
+        for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+            *e = (*e - q * *r) * inv;
         }
         Self::new(q, eps)
     }
@@ -182,7 +182,7 @@ impl<F: Real, T: Scalar<F>, const N: usize> Mul<F> for DualVec<T, N> {
     fn mul(self, rhs: F) -> Self {
         let mut eps = self.eps;
         for e in eps.iter_mut() {
-            *e = *e * rhs;
+            *e *= rhs;
         }
         Self::new(self.re * rhs, eps)
     }

@@ -304,6 +304,7 @@ macro_rules! float_lhs_operators {
         impl<$($gen)*> std::ops::Div<$ty> for $f {
             type Output = $ty;
             #[inline]
+            #[allow(clippy::suspicious_arithmetic_impl)] // c / x = c · (1/x)
             fn div(self, rhs: $ty) -> $ty {
                 $crate::Scalar::recip(rhs) * self
             }
