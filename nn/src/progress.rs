@@ -87,9 +87,14 @@ impl Progress {
         self.bar.println(line);
     }
 
-    /// Leaves the finished bar on screen.
+    /// Marks the bar complete (position = total) and leaves it on screen.
     pub fn finish(&self) {
         self.bar.finish();
+    }
+
+    /// Stops the bar where it is (e.g. after early stopping) and leaves it on screen.
+    pub fn abandon(&self) {
+        self.bar.abandon();
     }
 
     /// Removes the bar from the screen.

@@ -1,0 +1,164 @@
+//! CSV reader (plain and gzip, from files in a temp dir) and the embedded digits set.
+
+use diffprog_nn::data::{
+    digits, digits_with, read_csv, read_csv_from, read_csv_table, CsvOptions, DataError,
+    LabelColumn, PixelScale, DIGITS_FEATURES, DIGITS_LEN,
+};
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::Write;
+use std::path::PathBuf;
+
+/// A fresh directory under the system temp dir, unique to this process and test.
+fn temp_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "diffprog-nn-data-csv-{}-{test}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn read(text: &str, opts: &CsvOptions) -> Result<diffprog_nn::data::Dataset<f64>, DataError> {
+    read_csv_from::<f64>(text.as_bytes(), opts)
+}
+
+#[test]
+fn reads_header_label_by_name_anywhere() {
+    let text = "label,a,b\n2,1.5,-2\n0, 3e2 ,4\r\n\n1,0,0.25\n";
+    let d = read(text, &CsvOptions::label_named("label")).unwrap();
+    assert_eq!((d.len(), d.feature_len(), d.n_classes()), (3, 2, 3));
+    assert_eq!(d.features(), [1.5, -2.0, 300.0, 4.0, 0.0, 0.25]);
+    assert_eq!(d.labels(), [2, 0, 1]);
+}
+
+#[test]
+fn options_index_no_header_delimiter_scale_classes() {
+    let opts = CsvOptions {
+        has_header: false,
+        delimiter: b';',
+        label: LabelColumn::Index(1),
+        feature_scale: 0.5,
+        n_classes: Some(5),
+    };
+    let d = read("2;1;4\n6;3.0;8\n", &opts).unwrap();
+    assert_eq!(d.features(), [1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(d.labels(), [1, 3]);
+    assert_eq!(d.n_classes(), 5);
+    let err = read("2;7;4\n", &opts).unwrap_err();
+    assert!(
+        matches!(err, DataError::InvalidLabel { line: 1, .. }),
+        "{err}"
+    );
+}
+
+#[test]
+fn errors_name_line_and_column() {
+    let opts = CsvOptions::default();
+    match read("a,b,y\n1,2,0\n3,x4,1\n", &opts).unwrap_err() {
+        DataError::Parse {
+            line,
+            column,
+            name,
+            text,
+        } => {
+            assert_eq!(
+                (line, column, name.as_str(), text.as_str()),
+                (3, 2, "b", "x4")
+            );
+        }
+        e => panic!("wrong error {e}"),
+    }
+    match read("a,b,y\n1,2,0\n\n3,1\n", &opts).unwrap_err() {
+        DataError::RaggedRow {
+            line,
+            expected,
+            found,
+        } => assert_eq!((line, expected, found), (4, 3, 2)),
+        e => panic!("wrong error {e}"),
+    }
+    for bad in ["-1", "1.5", "nan", "inf", "x"] {
+        let err = read(&format!("a,y\n1,{bad}\n"), &opts).unwrap_err();
+        assert!(
+            matches!(err, DataError::InvalidLabel { line: 2, .. }),
+            "{bad}: {err}"
+        );
+    }
+    let err = read("a,y\n1,0\n", &CsvOptions::label_named("class")).unwrap_err();
+    assert!(matches!(err, DataError::MissingColumn { .. }), "{err}");
+    assert!(err.to_string().contains("a, y"), "{err}");
+    let err = read(
+        "1,0\n",
+        &CsvOptions {
+            has_header: false,
+            label: LabelColumn::Index(2),
+            ..CsvOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, DataError::MissingColumn { .. }), "{err}");
+    assert!(matches!(read("", &opts), Err(DataError::Empty)));
+    assert!(matches!(read("a,y\n\n", &opts), Err(DataError::Empty)));
+    // invalid UTF-8 is an error, not a panic
+    let err = read_csv_from::<f32>(&b"a,y\n\xff,1\n"[..], &opts).unwrap_err();
+    assert!(matches!(err, DataError::Io { .. }), "{err}");
+}
+
+#[test]
+fn reads_plain_and_gzip_files() {
+    let dir = temp_dir("files");
+    let text = "x0,x1,label\n0.5,1,1\n2,3,0\n";
+    let plain = dir.join("t.csv");
+    std::fs::write(&plain, text).unwrap();
+    let gz = dir.join("t.csv.gz");
+    let mut enc = GzEncoder::new(std::fs::File::create(&gz).unwrap(), Compression::default());
+    enc.write_all(text.as_bytes()).unwrap();
+    enc.finish().unwrap();
+    let opts = CsvOptions::label_named("label");
+    let a = read_csv::<f32>(&plain, &opts).unwrap();
+    let b = read_csv::<f32>(&gz, &opts).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(a.features(), [0.5, 1.0, 2.0, 3.0]);
+    let t = read_csv_table::<f64>(&gz, true, b',').unwrap();
+    assert_eq!((t.n_rows, t.n_cols), (2, 3));
+    assert_eq!(t.values, [0.5, 1.0, 1.0, 2.0, 3.0, 0.0]);
+    // a missing file reports its path
+    let err = read_csv::<f32>(dir.join("absent.csv"), &opts).unwrap_err();
+    assert!(err.to_string().contains("absent.csv"), "{err}");
+    // a truncated gzip stream is an I/O error, not a panic
+    let bytes = std::fs::read(&gz).unwrap();
+    let err = read_csv_from::<f32>(&bytes[..bytes.len() - 10], &opts).unwrap_err();
+    assert!(matches!(err, DataError::Io { .. }), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn digits_set_is_complete_and_normalised() {
+    let d = digits();
+    assert_eq!(
+        (d.len(), d.feature_len(), d.n_classes()),
+        (DIGITS_LEN, DIGITS_FEATURES, 10)
+    );
+    // every class is present, roughly balanced (the set has 174..=183 per class)
+    let counts = d.class_counts();
+    assert_eq!(counts.iter().sum::<usize>(), 1797);
+    assert!(
+        counts.iter().all(|&c| (170..=190).contains(&c)),
+        "{counts:?}"
+    );
+    assert!(d.features().iter().all(|&p| (0.0..=1.0).contains(&p)));
+    let raw = digits_with::<f64>(PixelScale::Raw);
+    assert!(raw
+        .features()
+        .iter()
+        .all(|&p| p.fract() == 0.0 && (0.0..=16.0).contains(&p)));
+    assert_eq!(raw.features().iter().cloned().fold(0.0, f64::max), 16.0);
+    for (u, r) in d.features().iter().zip(raw.features()) {
+        assert_eq!(*u, (*r / 16.0) as f32);
+    }
+    assert_eq!(raw.labels(), d.labels());
+    // first image of the file is a zero
+    assert_eq!(d.labels()[0], 0);
+    assert_eq!(raw.row(0)[..8], [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
+}

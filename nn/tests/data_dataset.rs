@@ -1,0 +1,190 @@
+//! Dataset and DataLoader: shapes, seeded splits and shuffles, drop_last, buffer reuse.
+
+use diffprog_nn::data::{DataLoader, Dataset};
+use proptest::prelude::*;
+
+/// `n` samples of `f` features where every feature of sample `i` encodes `i`, so rows can be
+/// traced back to their sample after shuffling.
+fn traced(n: usize, f: usize, classes: usize) -> Dataset<f32> {
+    let features = (0..n)
+        .flat_map(|i| (0..f).map(move |j| (i * 1000 + j) as f32))
+        .collect();
+    Dataset::with_classes(features, (0..n).map(|i| i % classes).collect(), f, classes)
+}
+
+fn sample_id(row: &[f32]) -> usize {
+    (row[0] as usize) / 1000
+}
+
+#[test]
+fn accessors_and_invariants() {
+    let d = traced(7, 3, 4);
+    assert_eq!((d.len(), d.feature_len(), d.n_classes()), (7, 3, 4));
+    assert_eq!(d.row(5), [5000.0, 5001.0, 5002.0]);
+    assert_eq!(d.sample(6).1, 2);
+    assert_eq!(d.class_counts(), [2, 2, 2, 1]);
+    let oh = d.one_hot();
+    assert_eq!(oh.len(), 7 * 4);
+    for (i, row) in oh.chunks(4).enumerate() {
+        assert_eq!(row.iter().sum::<f32>(), 1.0);
+        assert_eq!(row[d.labels()[i]], 1.0);
+    }
+    let d64 = d.convert::<f64>();
+    assert_eq!(d64.row(5), [5000.0, 5001.0, 5002.0]);
+    assert_eq!(d64.labels(), d.labels());
+}
+
+#[test]
+#[should_panic(expected = "must equal labels.len()")]
+fn new_rejects_mismatched_lengths() {
+    let _ = Dataset::new(vec![0.0f32; 5], vec![0, 1], 3);
+}
+
+#[test]
+#[should_panic(expected = "not below n_classes")]
+fn with_classes_rejects_out_of_range_label() {
+    let _ = Dataset::with_classes(vec![0.0f32; 2], vec![0, 2], 1, 2);
+}
+
+#[test]
+fn split_is_a_seeded_partition() {
+    let d = traced(50, 2, 3);
+    let (a, b) = d.split(11, 30);
+    assert_eq!((a.len(), b.len()), (30, 20));
+    assert_eq!((a.n_classes(), b.n_classes()), (3, 3));
+    let mut ids: Vec<usize> = (0..a.len())
+        .map(|i| sample_id(a.row(i)))
+        .chain((0..b.len()).map(|i| sample_id(b.row(i))))
+        .collect();
+    // every sample keeps its label
+    for i in 0..a.len() {
+        assert_eq!(a.labels()[i], sample_id(a.row(i)) % 3);
+    }
+    ids.sort_unstable();
+    assert_eq!(ids, (0..50).collect::<Vec<_>>());
+    // same seed, same split; another seed, another split
+    assert_eq!(d.split(11, 30), (a.clone(), b));
+    assert_ne!(d.split(12, 30).0, a);
+    // shuffled, not a prefix
+    assert_ne!(a, d.subset(&(0..30).collect::<Vec<_>>()));
+    let (c, e) = d.split_fraction(3, 0.8);
+    assert_eq!((c.len(), e.len()), (40, 10));
+}
+
+#[test]
+#[should_panic(expected = "exceeds the number of samples")]
+fn split_rejects_too_many() {
+    let _ = traced(3, 1, 2).split(0, 4);
+}
+
+/// Collects the sample ids of every batch of one epoch.
+fn epoch_ids(loader: &mut DataLoader<'_, f32>) -> Vec<Vec<usize>> {
+    let mut out = vec![];
+    while let Some(b) = loader.next_batch() {
+        assert_eq!(b.features.len(), b.len() * b.feature_len);
+        let ids: Vec<usize> = (0..b.len()).map(|i| sample_id(b.row(i))).collect();
+        for (i, &id) in ids.iter().enumerate() {
+            assert_eq!(b.labels[i], id % 3, "label travels with its row");
+        }
+        out.push(ids);
+    }
+    out
+}
+
+#[test]
+fn unshuffled_loader_keeps_order_and_keeps_remainder() {
+    let d = traced(10, 2, 3);
+    let mut l = DataLoader::new(&d, 4);
+    assert_eq!(l.batches_per_epoch(), 3);
+    let e = epoch_ids(&mut l);
+    assert_eq!(e, vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7], vec![8, 9]]);
+    // next epoch: same again
+    assert_eq!(epoch_ids(&mut l), e);
+    assert_eq!(l.epochs_started(), 2);
+}
+
+#[test]
+fn drop_last_skips_short_batch() {
+    let d = traced(10, 2, 3);
+    let mut l = DataLoader::new(&d, 4).drop_last(true);
+    assert_eq!((l.batches_per_epoch(), l.samples_per_epoch()), (2, 8));
+    let e = epoch_ids(&mut l);
+    assert_eq!(e.len(), 2);
+    assert!(e.iter().all(|b| b.len() == 4));
+    // smaller than one batch: nothing at all
+    let small = traced(3, 1, 3);
+    let mut l = DataLoader::new(&small, 4).drop_last(true);
+    assert!(l.next_batch().is_none());
+}
+
+#[test]
+fn shuffle_is_seeded_and_differs_between_epochs() {
+    let d = traced(40, 1, 3);
+    let mut l1 = DataLoader::new(&d, 8).shuffle(5);
+    let mut l2 = DataLoader::new(&d, 8).shuffle(5);
+    let mut l3 = DataLoader::new(&d, 8).shuffle(6);
+    let (a1, a2, a3) = (epoch_ids(&mut l1), epoch_ids(&mut l2), epoch_ids(&mut l3));
+    assert_eq!(a1, a2);
+    assert_ne!(a1, a3);
+    let b1 = epoch_ids(&mut l1);
+    assert_ne!(a1, b1, "a new epoch draws a new order");
+    assert_eq!(b1, epoch_ids(&mut l2));
+    let identity: Vec<usize> = (0..40).collect();
+    assert_ne!(a1.concat(), identity);
+}
+
+#[test]
+fn restart_and_for_each_batch_start_fresh_epochs() {
+    let d = traced(9, 1, 3);
+    let mut l = DataLoader::new(&d, 2);
+    let _ = l.next_batch();
+    let mut n = 0;
+    l.for_each_batch(|b| n += b.len());
+    assert_eq!(n, 9, "for_each_batch runs one whole epoch even mid-epoch");
+    l.restart();
+    assert_eq!(epoch_ids(&mut l).concat(), (0..9).collect::<Vec<_>>());
+}
+
+#[test]
+fn empty_dataset_yields_nothing() {
+    let d = Dataset::<f32>::with_classes(vec![], vec![], 4, 2);
+    let mut l = DataLoader::new(&d, 3).shuffle(1);
+    assert!(l.next_batch().is_none());
+    assert!(l.next_batch().is_none());
+    assert_eq!(l.batches_per_epoch(), 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Every epoch visits every sample exactly once (all but a short remainder with drop_last),
+    /// in batches of `batch` except possibly the last.
+    #[test]
+    fn every_epoch_is_a_permutation(
+        n in 0usize..60, batch in 1usize..17, seed in any::<u64>(), drop_last in any::<bool>(),
+        shuffle in any::<bool>(),
+    ) {
+        let d = traced(n, 2, 3);
+        let mut l = DataLoader::new(&d, batch).drop_last(drop_last);
+        if shuffle {
+            l = l.shuffle(seed);
+        }
+        for _ in 0..2 {
+            let e = epoch_ids(&mut l);
+            prop_assert_eq!(e.len(), l.batches_per_epoch());
+            for (k, b) in e.iter().enumerate() {
+                if k + 1 < e.len() || drop_last {
+                    prop_assert_eq!(b.len(), batch);
+                }
+            }
+            let mut all = e.concat();
+            prop_assert_eq!(all.len(), l.samples_per_epoch());
+            all.sort_unstable();
+            all.dedup();
+            prop_assert_eq!(all.len(), l.samples_per_epoch());
+            if !drop_last {
+                prop_assert_eq!(all, (0..n).collect::<Vec<_>>());
+            }
+        }
+    }
+}
