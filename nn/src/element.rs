@@ -1,0 +1,140 @@
+//! [`Element`]: the float types tensors hold (`f32`, `f64`), with their GEMM.
+
+use diffprog_dual::Real;
+use nalgebra::{DMatrixView, DMatrixViewMut};
+
+/// A tensor element: `f32` or `f64`.
+///
+/// Adds to [`Real`] the one kernel that must be fast, a general matrix product, which goes to
+/// `matrixmultiply`'s `sgemm`/`dgemm` (through nalgebra's strided views, so transposed operands
+/// cost no copy).
+pub trait Element: Real + Copy {
+    /// `c ← alpha · op(a) · op(b) + beta · c`, every matrix row-major and contiguous.
+    ///
+    /// `op(a)` is `m × k`: `a` holds it directly (`m × k`) or, with `ta`, its transpose
+    /// (`k × m`). Likewise `op(b)` is `k × n` (`b` is `n × k` with `tb`). `c` is `m × n`. With
+    /// `beta = 0`, `c` is not read.
+    #[allow(clippy::too_many_arguments)]
+    fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        alpha: Self,
+        a: &[Self],
+        ta: bool,
+        b: &[Self],
+        tb: bool,
+        beta: Self,
+        c: &mut [Self],
+    );
+}
+
+macro_rules! impl_element {
+    ($f:ty) => {
+        impl Element for $f {
+            #[inline]
+            fn gemm(
+                m: usize,
+                k: usize,
+                n: usize,
+                alpha: Self,
+                a: &[Self],
+                ta: bool,
+                b: &[Self],
+                tb: bool,
+                beta: Self,
+                c: &mut [Self],
+            ) {
+                gemm_impl(m, k, n, alpha, a, ta, b, tb, beta, c)
+            }
+        }
+    };
+}
+impl_element!(f32);
+impl_element!(f64);
+
+#[allow(clippy::too_many_arguments)]
+fn gemm_impl<F: Element + nalgebra::RealField>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: F,
+    a: &[F],
+    ta: bool,
+    b: &[F],
+    tb: bool,
+    beta: F,
+    c: &mut [F],
+) {
+    assert!(
+        a.len() >= m * k && b.len() >= k * n && c.len() >= m * n,
+        "gemm: buffers too small for a {m}×{k} by {k}×{n} product"
+    );
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        for x in c[..m * n].iter_mut() {
+            *x = if beta == F::zero() {
+                F::zero()
+            } else {
+                *x * beta
+            };
+        }
+        return;
+    }
+    if m <= 5 || n <= 5 || k <= 5 {
+        // nalgebra hands only larger products to matrixmultiply (its small-size fallback does not
+        // handle arbitrary strides); small ones take this loop.
+        small_gemm(m, k, n, alpha, a, ta, b, tb, beta, c);
+        return;
+    }
+    // Row-major m × k: element (i, j) at i·k + j, i.e. row stride k, column stride 1.
+    let (ars, acs) = if ta { (1, m) } else { (k, 1) };
+    let (brs, bcs) = if tb { (1, k) } else { (n, 1) };
+    let av = DMatrixView::from_slice_with_strides(&a[..m * k], m, k, ars, acs);
+    let bv = DMatrixView::from_slice_with_strides(&b[..k * n], k, n, brs, bcs);
+    let mut cv = DMatrixViewMut::from_slice_with_strides_mut(&mut c[..m * n], m, n, n, 1);
+    cv.gemm(alpha, &av, &bv, beta);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn small_gemm<F: Element>(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: F,
+    a: &[F],
+    ta: bool,
+    b: &[F],
+    tb: bool,
+    beta: F,
+    c: &mut [F],
+) {
+    for i in 0..m {
+        let row = &mut c[i * n..(i + 1) * n];
+        if beta == F::zero() {
+            row.iter_mut().for_each(|x| *x = F::zero());
+        } else if beta != F::one() {
+            row.iter_mut().for_each(|x| *x *= beta);
+        }
+        for l in 0..k {
+            let ail = alpha * if ta { a[l * m + i] } else { a[i * k + l] };
+            if tb {
+                for (j, x) in row.iter_mut().enumerate() {
+                    *x += ail * b[j * k + l];
+                }
+            } else {
+                for (x, &blj) in row.iter_mut().zip(&b[l * n..(l + 1) * n]) {
+                    *x += ail * blj;
+                }
+            }
+        }
+    }
+}
+
+/// An `f64` constant in the element type.
+#[inline(always)]
+pub(crate) fn c<F: Element>(x: f64) -> F {
+    <F as Real>::from_f64(x)
+}

@@ -1,0 +1,507 @@
+//! [`Graph`]: the tensor tape — an arena of whole-array op records with reusable buffers.
+
+use crate::ops::{Op, NONE};
+use crate::{Element, ParamId, Params, Shape, Tensor};
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+/// A node of a [`Graph`]: a recorded tensor. `Copy`; valid until the graph's next
+/// [`reset`](Graph::reset) (using it afterwards panics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct NodeId {
+    pub(crate) index: u32,
+    pub(crate) gen: u32,
+}
+
+impl NodeId {
+    /// The position of the node in its recording.
+    pub fn index(self) -> usize {
+        self.index as usize
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Meta<F> {
+    pub(crate) op: Op<F>,
+    pub(crate) shape: Shape,
+    pub(crate) requires_grad: bool,
+}
+
+/// The tensor tape: records whole-array operations and runs their hand-written backward kernels.
+///
+/// A graph owns the model's [`Params`]. One training step is
+/// [`reset`](Graph::reset) → record the forward pass ([`input`](Graph::input),
+/// [`param`](Graph::param), ops such as [`matmul`](Graph::matmul) or [`linear`](Graph::linear))
+/// → [`backward`](Graph::backward) on the scalar loss, which adds ∂loss/∂parameter into the
+/// parameters' gradients → an optimiser step.
+///
+/// Records are structure-of-arrays: an op code with parent indices and a shape per node, and
+/// for each node a value buffer, a gradient buffer and side buffers. `reset` forgets the records
+/// but keeps every buffer; when the next step records the same sequence of ops (the usual case),
+/// each node finds buffers of the right size and the step allocates nothing.
+///
+/// ```
+/// use diffprog_nn::Graph;
+/// let mut g = Graph::<f64>::new();
+/// let x = g.leaf(&[1.0, 2.0, 3.0, 4.0], &[2, 2]);
+/// let y = g.matmul(x, x); // x·x
+/// let s = g.sum(y);
+/// g.backward(s);
+/// // d/dx sum(x·x) = 1·xᵀ + xᵀ·1 (1 = all-ones)
+/// assert_eq!(g.grad(x).unwrap(), &[7.0, 11.0, 9.0, 13.0]);
+/// ```
+pub struct Graph<F: Element = f32> {
+    pub(crate) params: Params<F>,
+    pub(crate) metas: Vec<Meta<F>>,
+    pub(crate) vals: Vec<Vec<F>>,
+    pub(crate) grads: Vec<Vec<F>>,
+    pub(crate) aux: Vec<Vec<F>>,
+    pub(crate) idx: Vec<Vec<usize>>,
+    pub(crate) touched: Vec<bool>,
+    pub(crate) gen: u32,
+    grad_enabled: bool,
+    training: bool,
+    pub(crate) rng: ChaCha8Rng,
+}
+
+impl<F: Element> Default for Graph<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Read access to node values during a kernel (parameters' values come from the store).
+pub(crate) struct Vals<'a, F: Element> {
+    pub(crate) vals: &'a [Vec<F>],
+    pub(crate) metas: &'a [Meta<F>],
+    pub(crate) params: &'a Params<F>,
+}
+
+impl<'a, F: Element> Vals<'a, F> {
+    #[inline]
+    pub(crate) fn get(&self, i: u32) -> &'a [F] {
+        match self.metas[i as usize].op {
+            Op::Param(p) => self.params.value(ParamId(p)),
+            _ => &self.vals[i as usize],
+        }
+    }
+    #[inline]
+    pub(crate) fn shape(&self, i: u32) -> Shape {
+        self.metas[i as usize].shape
+    }
+}
+
+/// Write access to parents' gradients during a backward kernel: `get` returns `None` for a
+/// parent that needs no gradient, and zeroes a buffer the first time it is touched.
+pub(crate) struct Grads<'a, F: Element> {
+    pub(crate) grads: &'a mut [Vec<F>],
+    pub(crate) touched: &'a mut [bool],
+    pub(crate) metas: &'a [Meta<F>],
+}
+
+impl<F: Element> Grads<'_, F> {
+    #[inline]
+    pub(crate) fn get(&mut self, i: u32) -> Option<&mut [F]> {
+        if i == NONE {
+            return None;
+        }
+        let i = i as usize;
+        if !self.metas[i].requires_grad {
+            return None;
+        }
+        let g = &mut self.grads[i];
+        if !self.touched[i] {
+            self.touched[i] = true;
+            g.clear();
+            g.resize(self.metas[i].shape.numel(), F::zero());
+        }
+        Some(g)
+    }
+}
+
+impl<F: Element> Graph<F> {
+    /// An empty graph with no parameters.
+    pub fn new() -> Self {
+        Self::with_params(Params::new())
+    }
+    /// An empty graph owning the given parameters.
+    pub fn with_params(params: Params<F>) -> Self {
+        Graph {
+            params,
+            metas: Vec::new(),
+            vals: Vec::new(),
+            grads: Vec::new(),
+            aux: Vec::new(),
+            idx: Vec::new(),
+            touched: Vec::new(),
+            gen: 1,
+            grad_enabled: true,
+            training: true,
+            rng: ChaCha8Rng::seed_from_u64(0),
+        }
+    }
+    /// The parameters.
+    pub fn params(&self) -> &Params<F> {
+        &self.params
+    }
+    /// The parameters, mutable (to register layers, step an optimiser, load a checkpoint).
+    pub fn params_mut(&mut self) -> &mut Params<F> {
+        &mut self.params
+    }
+    /// Reseeds the random generator used by dropout.
+    pub fn seed(&mut self, seed: u64) {
+        self.rng = ChaCha8Rng::seed_from_u64(seed);
+    }
+    /// Train mode (dropout active) or eval mode (dropout is the identity). Default: train.
+    pub fn set_training(&mut self, training: bool) {
+        self.training = training;
+    }
+    /// True in train mode.
+    pub fn is_training(&self) -> bool {
+        self.training
+    }
+    /// Whether new parameter and leaf nodes request gradients (see [`no_grad`](Self::no_grad)).
+    pub fn set_grad_enabled(&mut self, enabled: bool) {
+        self.grad_enabled = enabled;
+    }
+    /// True unless inside [`no_grad`](Self::no_grad) or after `set_grad_enabled(false)`.
+    pub fn is_grad_enabled(&self) -> bool {
+        self.grad_enabled
+    }
+    /// Runs `f` with gradients disabled: parameters and leaves used inside are constants, so
+    /// nothing recorded inside needs or receives a gradient (PyTorch's `torch.no_grad()`).
+    ///
+    /// ```
+    /// use diffprog_nn::{Graph, Tensor};
+    /// let mut g = Graph::<f64>::new();
+    /// let w = g.params_mut().add("w", Tensor::from_vec(vec![2.0], &[1]));
+    /// let y = g.no_grad(|g| { let p = g.param(w); g.mul_scalar(p, 3.0) });
+    /// assert!(!g.requires_grad(y));
+    /// assert_eq!(g.value(y), &[6.0]);
+    /// ```
+    pub fn no_grad<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let old = self.grad_enabled;
+        self.grad_enabled = false;
+        let r = f(self);
+        self.grad_enabled = old;
+        r
+    }
+    /// Starts a new recording: forgets every node (their `NodeId`s become invalid) but keeps all
+    /// buffers for reuse.
+    pub fn reset(&mut self) {
+        self.metas.clear();
+        self.gen = self.gen.wrapping_add(1).max(1);
+    }
+    /// The number of nodes recorded since the last reset.
+    pub fn len(&self) -> usize {
+        self.metas.len()
+    }
+    /// True if nothing has been recorded since the last reset.
+    pub fn is_empty(&self) -> bool {
+        self.metas.is_empty()
+    }
+    /// Total capacity of the value, gradient and side buffers, in elements (to check that memory
+    /// stays flat over many steps).
+    pub fn buffer_capacity(&self) -> usize {
+        self.vals.iter().map(Vec::capacity).sum::<usize>()
+            + self.grads.iter().map(Vec::capacity).sum::<usize>()
+            + self.aux.iter().map(Vec::capacity).sum::<usize>()
+            + self.idx.iter().map(Vec::capacity).sum::<usize>()
+            + self.metas.capacity()
+    }
+
+    #[inline]
+    #[track_caller]
+    pub(crate) fn check(&self, x: NodeId) -> u32 {
+        if x.gen != self.gen || x.index as usize >= self.metas.len() {
+            panic!(
+                "NodeId {} is from an earlier recording of this graph (or another graph): nodes are \
+                 valid only until Graph::reset; record the value again",
+                x.index
+            );
+        }
+        x.index
+    }
+
+    /// Appends a node and sizes its value buffer (contents unspecified); returns its index.
+    pub(crate) fn push(&mut self, op: Op<F>, shape: Shape, requires_grad: bool) -> u32 {
+        let n = self.metas.len();
+        self.metas.push(Meta {
+            op,
+            shape,
+            requires_grad,
+        });
+        if self.vals.len() <= n {
+            self.vals.push(Vec::new());
+            self.grads.push(Vec::new());
+            self.aux.push(Vec::new());
+            self.idx.push(Vec::new());
+            self.touched.push(false);
+        }
+        let numel = if matches!(op, Op::Param(_)) {
+            0
+        } else {
+            shape.numel()
+        };
+        let v = &mut self.vals[n];
+        if v.len() != numel {
+            v.clear();
+            v.resize(numel, F::zero());
+        }
+        n as u32
+    }
+
+    /// The value buffers of the nodes before `n` and `n`'s own, for a forward kernel.
+    pub(crate) fn split(&mut self, n: u32) -> (Vals<'_, F>, &mut Vec<F>) {
+        let (lo, hi) = self.vals.split_at_mut(n as usize);
+        (
+            Vals {
+                vals: lo,
+                metas: &self.metas,
+                params: &self.params,
+            },
+            &mut hi[0],
+        )
+    }
+
+    pub(crate) fn id(&self, n: u32) -> NodeId {
+        NodeId {
+            index: n,
+            gen: self.gen,
+        }
+    }
+
+    pub(crate) fn rg(&self, parents: &[u32]) -> bool {
+        parents
+            .iter()
+            .any(|&p| p != NONE && self.metas[p as usize].requires_grad)
+    }
+
+    fn data_node(&mut self, op: Op<F>, data: &[F], dims: &[usize], rg: bool) -> NodeId {
+        let shape = Shape::new(dims);
+        assert_eq!(
+            data.len(),
+            shape.numel(),
+            "Graph: {} values given for shape {shape:?} ({} elements)",
+            data.len(),
+            shape.numel()
+        );
+        let n = self.push(op, shape, rg);
+        self.vals[n as usize].copy_from_slice(data);
+        self.id(n)
+    }
+
+    /// Data with no gradient (a batch of inputs, targets).
+    pub fn input(&mut self, data: &[F], dims: &[usize]) -> NodeId {
+        self.data_node(Op::Input, data, dims, false)
+    }
+    /// [`input`](Self::input) from a tensor.
+    pub fn input_tensor(&mut self, t: &Tensor<F>) -> NodeId {
+        self.input(t.data(), t.dims())
+    }
+    /// Data that requests a gradient, read back with [`grad`](Self::grad) after
+    /// [`backward`](Self::backward) (a constant inside [`no_grad`](Self::no_grad)).
+    pub fn leaf(&mut self, data: &[F], dims: &[usize]) -> NodeId {
+        let rg = self.grad_enabled;
+        self.data_node(Op::Leaf, data, dims, rg)
+    }
+    /// A parameter on the tape (no copy: its value is read from the store). Its gradient is added
+    /// into the store's gradient by [`backward`](Self::backward).
+    pub fn param(&mut self, id: ParamId) -> NodeId {
+        assert!(
+            id.index() < self.params.len(),
+            "Graph::param: parameter {} does not belong to this graph's store ({} parameters)",
+            id.index(),
+            self.params.len()
+        );
+        let shape = self.params.shape(id);
+        let rg = self.grad_enabled;
+        let n = self.push(Op::Param(id.0), shape, rg);
+        self.id(n)
+    }
+    /// The same value, cut off from the gradient (PyTorch's `detach`).
+    pub fn detach(&mut self, x: NodeId) -> NodeId {
+        let a = self.check(x);
+        let shape = self.metas[a as usize].shape;
+        let n = self.push(Op::Detach, shape, false);
+        let (v, out) = self.split(n);
+        out.copy_from_slice(v.get(a));
+        self.id(n)
+    }
+
+    /// A node's value (row-major).
+    pub fn value(&self, x: NodeId) -> &[F] {
+        let i = self.check(x);
+        match self.metas[i as usize].op {
+            Op::Param(p) => self.params.value(ParamId(p)),
+            _ => &self.vals[i as usize],
+        }
+    }
+    /// A node's shape.
+    pub fn shape(&self, x: NodeId) -> Shape {
+        self.metas[self.check(x) as usize].shape
+    }
+    /// A node's value as a tensor (a copy).
+    pub fn tensor(&self, x: NodeId) -> Tensor<F> {
+        Tensor::from_vec(self.value(x).to_vec(), self.shape(x).dims())
+    }
+    /// The value of a one-element node.
+    ///
+    /// # Panics
+    /// If the node has more than one element.
+    pub fn item(&self, x: NodeId) -> F {
+        let v = self.value(x);
+        assert_eq!(
+            v.len(),
+            1,
+            "Graph::item: the node has shape {:?}, not one element",
+            self.shape(x)
+        );
+        v[0]
+    }
+    /// True if gradients flow into this node.
+    pub fn requires_grad(&self, x: NodeId) -> bool {
+        self.metas[self.check(x) as usize].requires_grad
+    }
+    /// The gradient of the last backward pass's output with respect to this node, if the pass
+    /// reached it (`None` if it needs no gradient or does not influence the output).
+    pub fn grad(&self, x: NodeId) -> Option<&[F]> {
+        let i = self.check(x) as usize;
+        if self.touched.get(i).copied().unwrap_or(false) {
+            Some(&self.grads[i])
+        } else {
+            None
+        }
+    }
+
+    /// Back-propagates from a one-element node (the loss): every node's gradient becomes
+    /// ∂loss/∂node, and each parameter's gradient in the store is *increased* by ∂loss/∂parameter.
+    ///
+    /// # Panics
+    /// If `loss` has more than one element (use [`backward_with_grad`](Self::backward_with_grad)).
+    pub fn backward(&mut self, loss: NodeId) {
+        let n = self.shape(loss).numel();
+        assert_eq!(
+            n,
+            1,
+            "Graph::backward: the output has shape {:?}; backward needs one element — reduce it \
+             (sum, mean) or seed it with backward_with_grad",
+            self.shape(loss)
+        );
+        self.backward_seeded(loss, None);
+    }
+
+    /// Back-propagates from any node, seeded with the given gradient ∂L/∂output (a
+    /// vector–Jacobian product). This is how a scalar-tape loss written with `Var`s on a tensor's
+    /// elements continues into the tensor ops (see the crate docs).
+    ///
+    /// # Panics
+    /// If `seed` does not have one value per element of `output`.
+    pub fn backward_with_grad(&mut self, output: NodeId, seed: &[F]) {
+        let n = self.shape(output).numel();
+        assert_eq!(
+            seed.len(),
+            n,
+            "Graph::backward_with_grad: {} seed values for an output of shape {:?} ({n} elements)",
+            seed.len(),
+            self.shape(output)
+        );
+        self.backward_seeded(output, Some(seed));
+    }
+
+    fn backward_seeded(&mut self, output: NodeId, seed: Option<&[F]>) {
+        let root = self.check(output) as usize;
+        for t in self.touched.iter_mut() {
+            *t = false;
+        }
+        if !self.metas[root].requires_grad {
+            return;
+        }
+        {
+            let g = &mut self.grads[root];
+            g.clear();
+            match seed {
+                Some(s) => g.extend_from_slice(s),
+                None => g.push(F::one()),
+            }
+            self.touched[root] = true;
+        }
+        for i in (0..=root).rev() {
+            if self.metas[i].requires_grad && self.touched[i] {
+                self.backward_node(i);
+            }
+        }
+        for i in 0..=root {
+            if let Op::Param(p) = self.metas[i].op {
+                if self.touched[i] {
+                    let acc = self.params.grad_mut(ParamId(p));
+                    for (a, &g) in acc.iter_mut().zip(self.grads[i].iter()) {
+                        *a += g;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The table of backward rules: one arm per op.
+    fn backward_node(&mut self, i: usize) {
+        use crate::ops::*;
+        let Graph {
+            params,
+            metas,
+            vals,
+            grads,
+            aux,
+            idx,
+            touched,
+            ..
+        } = self;
+        let (glo, ghi) = grads.split_at_mut(i);
+        let gout: &[F] = &ghi[0];
+        let (tlo, _) = touched.split_at_mut(i);
+        let v = Vals {
+            vals,
+            metas,
+            params,
+        };
+        let mut g = Grads {
+            grads: glo,
+            touched: tlo,
+            metas,
+        };
+        let me = metas[i];
+        let y: &[F] = &vals[i];
+        match me.op {
+            Op::Input | Op::Leaf | Op::Param(_) | Op::Detach => {}
+            Op::MatMul { a, b, m, k, n } => matmul::backward(&v, &mut g, gout, a, b, m, k, n),
+            Op::Linear {
+                x,
+                w,
+                bias,
+                act,
+                m,
+                k,
+                n,
+            } => linear::backward(&v, &mut g, gout, y, &mut aux[i], x, w, bias, act, m, k, n),
+            Op::Binary { a, b, op } => broadcast::backward(&v, &mut g, gout, me.shape, a, b, op),
+            Op::AddScalar { a } => unary::backward_add_scalar(&mut g, gout, a),
+            Op::MulScalar { a, c } => unary::backward_mul_scalar(&mut g, gout, a, c),
+            Op::Unary { a, f } => unary::backward(&v, &mut g, gout, y, a, f),
+            Op::Reduce { a, axis, scale } => reduce::backward(&v, &mut g, gout, a, axis, scale),
+            Op::Reshape { a } => shape_ops::backward_reshape(&mut g, gout, a),
+            Op::Permute { a, perm } => shape_ops::backward_permute(&v, &mut g, gout, a, perm),
+            Op::Slice { a, axis, start } => {
+                shape_ops::backward_slice(&v, &mut g, gout, me.shape, a, axis, start)
+            }
+            Op::Concat { axis } => shape_ops::backward_concat(&v, &mut g, gout, &idx[i], axis),
+            Op::IndexSelect { a } => shape_ops::backward_index_select(&v, &mut g, gout, a, &idx[i]),
+            Op::LogSoftmax { a } => softmax::backward_log_softmax(&v, &mut g, gout, y, a),
+            Op::Softmax { a } => softmax::backward_softmax(&v, &mut g, gout, y, a),
+            Op::Gather { a } => gather::backward(&v, &mut g, gout, a, &idx[i]),
+            Op::CrossEntropy { a } => {
+                softmax::backward_cross_entropy(&v, &mut g, gout, a, &aux[i], &idx[i])
+            }
+            Op::Dropout { a } => unary::backward_dropout(&mut g, gout, a, &aux[i]),
+        }
+    }
+}

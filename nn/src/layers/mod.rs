@@ -1,0 +1,12 @@
+//! Layers: [`Linear`], activations, [`Dropout`](Layer::Dropout) and [`Sequential`], with
+//! Kaiming/Xavier initialisation.
+
+mod activation;
+mod init;
+mod linear;
+mod sequential;
+
+pub use activation::{apply_generic, log_softmax_generic, softmax_generic};
+pub use init::{normal_tensor, standard_normal, Init};
+pub use linear::Linear;
+pub use sequential::{Layer, Sequential};

@@ -1,0 +1,255 @@
+//! Broadcasting binary operations (`+ − × ÷`, NumPy rules), with a fast path for equal shapes
+//! and for a trailing block (a bias row) repeated over the leading axes.
+
+use super::Op;
+use crate::graph::{Grads, Vals};
+use crate::shape::MAX_DIMS;
+use crate::{Element, Graph, NodeId, Shape};
+
+/// The binary operation of a broadcasting [`Graph::binary`] node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// a + b.
+    Add,
+    /// a − b.
+    Sub,
+    /// a · b.
+    Mul,
+    /// a / b.
+    Div,
+}
+
+impl BinaryOp {
+    #[inline(always)]
+    fn apply<F: Element>(self, a: F, b: F) -> F {
+        match self {
+            BinaryOp::Add => a + b,
+            BinaryOp::Sub => a - b,
+            BinaryOp::Mul => a * b,
+            BinaryOp::Div => a / b,
+        }
+    }
+    /// (∂/∂a, ∂/∂b).
+    #[inline(always)]
+    fn partials<F: Element>(self, a: F, b: F) -> (F, F) {
+        match self {
+            BinaryOp::Add => (F::one(), F::one()),
+            BinaryOp::Sub => (F::one(), -F::one()),
+            BinaryOp::Mul => (b, a),
+            BinaryOp::Div => {
+                let r = F::one() / b;
+                (r, -a * r * r)
+            }
+        }
+    }
+}
+
+/// The broadcast shape of `a` and `b` (NumPy rules: align trailing axes; sizes equal or 1).
+pub fn broadcast_shape(a: Shape, b: Shape) -> Shape {
+    let n = a.ndim().max(b.ndim());
+    let mut d = [1usize; MAX_DIMS];
+    for i in 0..n {
+        let da = if i < a.ndim() {
+            a.dims()[a.ndim() - 1 - i]
+        } else {
+            1
+        };
+        let db = if i < b.ndim() {
+            b.dims()[b.ndim() - 1 - i]
+        } else {
+            1
+        };
+        assert!(
+            da == db || da == 1 || db == 1,
+            "broadcast: shapes {a:?} and {b:?} are not compatible (axis sizes must be equal or 1)"
+        );
+        d[n - 1 - i] = da.max(db);
+    }
+    Shape::new(&d[..n])
+}
+
+/// Strides of `s` seen inside the broadcast shape `out` (0 along broadcast axes).
+fn bstrides(s: Shape, out: Shape) -> [usize; MAX_DIMS] {
+    let n = out.ndim();
+    let off = n - s.ndim();
+    let st = s.strides();
+    let mut r = [0; MAX_DIMS];
+    for i in 0..s.ndim() {
+        if s.dims()[i] != 1 {
+            r[off + i] = st[i];
+        }
+    }
+    r
+}
+
+/// How the operands line up with the output.
+enum Layout {
+    /// Every operand element-aligned with the output (equal shapes).
+    Same,
+    /// b is a trailing block of `len` elements repeated (a has the output's shape).
+    BRepeat(usize),
+    /// a is a trailing block repeated (b has the output's shape).
+    ARepeat(usize),
+    General,
+}
+
+fn is_suffix(small: Shape, out: Shape) -> bool {
+    let k = small.ndim();
+    // leading 1s of `small` are fine; the rest must equal the output's trailing axes
+    let d = small.dims();
+    let first = d.iter().position(|&x| x != 1).unwrap_or(k);
+    let tail = &d[first..];
+    tail == &out.dims()[out.ndim() - tail.len()..]
+}
+
+fn layout(sa: Shape, sb: Shape, out: Shape) -> Layout {
+    if sa == sb {
+        Layout::Same
+    } else if sa.numel() == out.numel() && is_suffix(sb, out) {
+        Layout::BRepeat(sb.numel())
+    } else if sb.numel() == out.numel() && is_suffix(sa, out) {
+        Layout::ARepeat(sa.numel())
+    } else {
+        Layout::General
+    }
+}
+
+/// Calls `f(out_index, a_index, b_index)` for every output element.
+fn for_each_index(
+    out: Shape,
+    sa: [usize; MAX_DIMS],
+    sb: [usize; MAX_DIMS],
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let n = out.ndim();
+    let total = out.numel();
+    if n == 0 {
+        if total == 1 {
+            f(0, 0, 0);
+        }
+        return;
+    }
+    let dims = out.dims();
+    let mut idx = [0usize; MAX_DIMS];
+    let (mut ia, mut ib) = (0usize, 0usize);
+    let last = n - 1;
+    let (la, lb, ld) = (sa[last], sb[last], dims[last]);
+    let mut o = 0;
+    while o < total {
+        for j in 0..ld {
+            f(o + j, ia + j * la, ib + j * lb);
+        }
+        o += ld;
+        // odometer over the leading axes
+        let mut ax = last;
+        while ax > 0 {
+            ax -= 1;
+            idx[ax] += 1;
+            ia += sa[ax];
+            ib += sb[ax];
+            if idx[ax] < dims[ax] {
+                break;
+            }
+            ia -= sa[ax] * dims[ax];
+            ib -= sb[ax] * dims[ax];
+            idx[ax] = 0;
+        }
+    }
+}
+
+impl<F: Element> Graph<F> {
+    /// Broadcasting `a ∘ b` (NumPy rules).
+    ///
+    /// # Panics
+    /// If the shapes are not broadcast-compatible.
+    pub fn binary(&mut self, a: NodeId, b: NodeId, op: BinaryOp) -> NodeId {
+        let (ai, bi) = (self.check(a), self.check(b));
+        let (sa, sb) = (self.metas[ai as usize].shape, self.metas[bi as usize].shape);
+        let out = broadcast_shape(sa, sb);
+        let rg = self.rg(&[ai, bi]);
+        let n = self.push(Op::Binary { a: ai, b: bi, op }, out, rg);
+        let (v, y) = self.split(n);
+        let (av, bv) = (v.get(ai), v.get(bi));
+        match layout(sa, sb, out) {
+            Layout::Same => {
+                for ((o, &x), &z) in y.iter_mut().zip(av).zip(bv) {
+                    *o = op.apply(x, z);
+                }
+            }
+            Layout::BRepeat(len) => {
+                for (yc, ac) in y.chunks_exact_mut(len).zip(av.chunks_exact(len)) {
+                    for ((o, &x), &z) in yc.iter_mut().zip(ac).zip(bv) {
+                        *o = op.apply(x, z);
+                    }
+                }
+            }
+            Layout::ARepeat(len) => {
+                for (yc, bc) in y.chunks_exact_mut(len).zip(bv.chunks_exact(len)) {
+                    for ((o, &x), &z) in yc.iter_mut().zip(av).zip(bc) {
+                        *o = op.apply(x, z);
+                    }
+                }
+            }
+            Layout::General => {
+                for_each_index(out, bstrides(sa, out), bstrides(sb, out), |o, i, j| {
+                    y[o] = op.apply(av[i], bv[j]);
+                });
+            }
+        }
+        self.id(n)
+    }
+    /// Broadcasting `a + b`.
+    pub fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Add)
+    }
+    /// Broadcasting `a − b`.
+    pub fn sub(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Sub)
+    }
+    /// Broadcasting `a · b` (elementwise).
+    pub fn mul(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Mul)
+    }
+    /// Broadcasting `a / b` (elementwise).
+    pub fn div(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Div)
+    }
+}
+
+/// ∂a += reduce(g ⊙ ∂f/∂a), ∂b += reduce(g ⊙ ∂f/∂b), summing over the broadcast axes.
+pub(crate) fn backward<F: Element>(
+    v: &Vals<F>,
+    g: &mut Grads<F>,
+    gout: &[F],
+    out: Shape,
+    a: u32,
+    b: u32,
+    op: BinaryOp,
+) {
+    let (sa, sb) = (v.shape(a), v.shape(b));
+    let (av, bv) = (v.get(a), v.get(b));
+    let lay = layout(sa, sb, out);
+    // index maps (out → a, out → b) for each layout
+    let run = |want_a: bool, dst: &mut [F]| {
+        let mut put = |o: usize, i: usize, j: usize| {
+            let (da, db) = op.partials(av[i], bv[j]);
+            if want_a {
+                dst[i] += gout[o] * da;
+            } else {
+                dst[j] += gout[o] * db;
+            }
+        };
+        match lay {
+            Layout::Same => (0..out.numel()).for_each(|o| put(o, o, o)),
+            Layout::BRepeat(len) => (0..out.numel()).for_each(|o| put(o, o, o % len)),
+            Layout::ARepeat(len) => (0..out.numel()).for_each(|o| put(o, o % len, o)),
+            Layout::General => for_each_index(out, bstrides(sa, out), bstrides(sb, out), put),
+        }
+    };
+    if let Some(ga) = g.get(a) {
+        run(true, ga);
+    }
+    if let Some(gb) = g.get(b) {
+        run(false, gb);
+    }
+}

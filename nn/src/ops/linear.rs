@@ -1,0 +1,116 @@
+//! The fused dense layer `act(x · w + bias)`: one record, one GEMM forward, two backward.
+
+use super::{Op, Unary, NONE};
+use crate::graph::{Grads, Vals};
+use crate::{Element, Graph, NodeId};
+
+impl<F: Element> Graph<F> {
+    /// `act(x · w + bias)` as one record: `x: [.., k]`, `w: [k, n]`, `bias: [n]` (optional).
+    /// The activation must be one whose derivative can be read from its output: identity, ReLU,
+    /// leaky ReLU (positive slope), sigmoid, tanh or softplus.
+    ///
+    /// Equal to `unary(add(matmul(x, w), bias), act)`, with fewer passes over memory.
+    ///
+    /// # Panics
+    /// If the shapes do not fit or `act` is not one of the above.
+    pub fn linear(&mut self, x: NodeId, w: NodeId, bias: Option<NodeId>, act: Unary<F>) -> NodeId {
+        assert!(
+            act.derivative_from_output_available(),
+            "Graph::linear: {act:?} cannot be fused (its derivative is not a function of its \
+             output); apply it with Graph::unary after a linear with Unary::Identity"
+        );
+        let (xi, wi) = (self.check(x), self.check(w));
+        let bi = bias.map(|b| self.check(b)).unwrap_or(NONE);
+        let (sx, sw) = (self.metas[xi as usize].shape, self.metas[wi as usize].shape);
+        let (m, k, n, out) = super::matmul::matmul_shapes("linear", sx, sw);
+        if bi != NONE {
+            let sb = self.metas[bi as usize].shape;
+            assert!(
+                sb.numel() == n,
+                "linear: bias has shape {sb:?} but the layer has {n} outputs"
+            );
+        }
+        let rg = self.rg(&[xi, wi, bi]);
+        let node = self.push(
+            Op::Linear {
+                x: xi,
+                w: wi,
+                bias: bi,
+                act,
+                m: m as u32,
+                k: k as u32,
+                n: n as u32,
+            },
+            out,
+            rg,
+        );
+        let (v, y) = self.split(node);
+        let beta = if bi != NONE {
+            let b = v.get(bi);
+            for row in y.chunks_exact_mut(n) {
+                row.copy_from_slice(b);
+            }
+            F::one()
+        } else {
+            F::zero()
+        };
+        F::gemm(
+            m,
+            k,
+            n,
+            F::one(),
+            v.get(xi),
+            false,
+            v.get(wi),
+            false,
+            beta,
+            y,
+        );
+        act.apply_in_place(y);
+        self.id(node)
+    }
+}
+
+/// g_pre = g ⊙ act'(·) (from the output y); ∂x += g_pre · wᵀ, ∂w += xᵀ · g_pre,
+/// ∂bias += column sums of g_pre.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward<F: Element>(
+    v: &Vals<F>,
+    g: &mut Grads<F>,
+    gout: &[F],
+    y: &[F],
+    scratch: &mut Vec<F>,
+    x: u32,
+    w: u32,
+    bias: u32,
+    act: Unary<F>,
+    m: u32,
+    k: u32,
+    n: u32,
+) {
+    let (m, k, n) = (m as usize, k as usize, n as usize);
+    let gpre: &[F] = if matches!(act, Unary::Identity) {
+        gout
+    } else {
+        scratch.clear();
+        scratch.extend(
+            gout.iter()
+                .zip(y)
+                .map(|(&go, &yy)| go * act.derivative_from_output(yy)),
+        );
+        scratch
+    };
+    if let Some(gb) = g.get(bias) {
+        for row in gpre.chunks_exact(n) {
+            for (b, &r) in gb.iter_mut().zip(row) {
+                *b += r;
+            }
+        }
+    }
+    if let Some(gw) = g.get(w) {
+        F::gemm(k, m, n, F::one(), v.get(x), true, gpre, false, F::one(), gw);
+    }
+    if let Some(gx) = g.get(x) {
+        F::gemm(m, n, k, F::one(), gpre, false, v.get(w), true, F::one(), gx);
+    }
+}

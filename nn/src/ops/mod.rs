@@ -1,0 +1,87 @@
+//! The tensor operations: one file per family, each with its forward kernel (a method on
+//! [`Graph`](crate::Graph)) and its backward rule (a function `backward_*`). The table that sends
+//! every recorded op to its backward rule is [`Op`] plus `Graph::backward_node` in `graph.rs`:
+//! read those two to see every rule in one place.
+
+pub(crate) mod broadcast;
+pub(crate) mod gather;
+pub(crate) mod linear;
+pub(crate) mod matmul;
+pub(crate) mod reduce;
+pub(crate) mod shape_ops;
+pub(crate) mod softmax;
+pub(crate) mod unary;
+
+pub use broadcast::BinaryOp;
+pub use unary::Unary;
+
+/// A recorded operation: which kernel made the node and from which parents (node indices).
+/// Variable-length data (labels, index lists, concatenated parents, masks) lives in the node's
+/// reusable side buffers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Op<F> {
+    /// Data with no gradient.
+    Input,
+    /// Data whose gradient is wanted (read with `Graph::grad`).
+    Leaf,
+    /// A parameter array (value read from the store, gradient added into it).
+    Param(u32),
+    /// A copy of a value through which no gradient flows.
+    Detach,
+    /// `a · b`, `a` viewed as `m × k`, `b` as `k × n`.
+    MatMul {
+        a: u32,
+        b: u32,
+        m: u32,
+        k: u32,
+        n: u32,
+    },
+    /// `act(x · w + bias)` in one record.
+    Linear {
+        x: u32,
+        w: u32,
+        bias: u32,
+        act: Unary<F>,
+        m: u32,
+        k: u32,
+        n: u32,
+    },
+    /// Broadcasting `a ∘ b`.
+    Binary { a: u32, b: u32, op: BinaryOp },
+    /// `a + c` for a constant c.
+    AddScalar { a: u32 },
+    /// `a · c` for a constant c.
+    MulScalar { a: u32, c: F },
+    /// An elementwise function.
+    Unary { a: u32, f: Unary<F> },
+    /// Sum along an axis (or of everything when `axis` is `None`), scaled by `scale`
+    /// (1 for a sum, 1/len for a mean).
+    Reduce { a: u32, axis: Option<u8>, scale: F },
+    /// The same data with another shape.
+    Reshape { a: u32 },
+    /// Axes permuted: output axis i is input axis `perm[i]`.
+    Permute {
+        a: u32,
+        perm: [u8; crate::shape::MAX_DIMS],
+    },
+    /// `a[.., start..start + len, ..]` along `axis`.
+    Slice { a: u32, axis: u8, start: u32 },
+    /// The parents (in the node's index buffer) joined along `axis`.
+    Concat { axis: u8 },
+    /// Rows of `a` (first axis) picked by the node's index buffer.
+    IndexSelect { a: u32 },
+    /// log-softmax along the last axis.
+    LogSoftmax { a: u32 },
+    /// softmax along the last axis.
+    Softmax { a: u32 },
+    /// `out[i] = a[i, labels[i]]` for `a` of shape `[b, c]`.
+    Gather { a: u32 },
+    /// Mean cross-entropy of logits `a` (`[b, c]`) against integer labels (side buffer), with the
+    /// softmax kept in the float side buffer for the backward pass.
+    CrossEntropy { a: u32 },
+    /// `a · mask` with the (already scaled) mask in the float side buffer.
+    Dropout { a: u32 },
+}
+
+/// Marks "no parent" (e.g. a `Linear` without bias).
+pub(crate) const NONE: u32 = u32::MAX;

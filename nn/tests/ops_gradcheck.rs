@@ -1,0 +1,455 @@
+//! Every tensor op's forward against a scalar reference written with `Scalar` ops, and its
+//! backward against (1) forward-mode `Dual` derivatives of that reference, (2) the scalar
+//! reverse tape (`diffprog_reverse`) on the same reference, and (3) central differences of the
+//! tensor forward itself. Shapes and values are random (proptest).
+
+use diffprog_dual::{Dual, Scalar};
+use diffprog_nn::{Graph, NodeId, Unary};
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(12)
+}
+
+fn numel(s: &[usize]) -> usize {
+    s.iter().product()
+}
+
+fn values(shape: &[usize], lo: f64, hi: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
+    (0..numel(shape))
+        .map(|_| rng.random_range(lo..hi))
+        .collect()
+}
+
+/// The reference: plain `f64` and `Dual<f64>` instantiations of one generic scalar function
+/// of the inputs and some integer parameters (sizes, axes, labels).
+struct Reference {
+    f64: fn(&[Vec<f64>], &[usize]) -> Vec<f64>,
+    dual: fn(&[Vec<Dual<f64>>], &[usize]) -> Vec<Dual<f64>>,
+}
+
+macro_rules! reference {
+    (|$x:ident, $d:ident| $body:expr) => {{
+        #[allow(unused_variables)]
+        fn r<T: Scalar>($x: &[Vec<T>], $d: &[usize]) -> Vec<T> {
+            $body
+        }
+        Reference {
+            f64: r::<f64>,
+            dual: r::<Dual<f64>>,
+        }
+    }};
+}
+
+/// Records `tensor` on leaves with the given values, checks value and gradient of the
+/// weighted sum Σ wᵢ outᵢ (random w) against the reference and central differences.
+fn check(
+    inputs: &[Vec<f64>],
+    shapes: &[Vec<usize>],
+    tensor: impl Fn(&mut Graph<f64>, &[NodeId]) -> NodeId,
+    reference: &Reference,
+    params: &[usize],
+    seed: u64,
+) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
+    let run = |xs: &[Vec<f64>]| -> (Vec<f64>, Vec<usize>) {
+        let mut g = Graph::<f64>::new();
+        let ids: Vec<NodeId> = xs.iter().zip(shapes).map(|(x, s)| g.input(x, s)).collect();
+        let out = tensor(&mut g, &ids);
+        (g.value(out).to_vec(), g.shape(out).dims().to_vec())
+    };
+    let (value, out_shape) = run(inputs);
+    let expected = (reference.f64)(inputs, params);
+    assert_eq!(
+        value.len(),
+        expected.len(),
+        "output size differs from the reference"
+    );
+    for (i, (a, b)) in value.iter().zip(&expected).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
+            "value[{i}]: tensor {a} vs reference {b}"
+        );
+    }
+    let w: Vec<f64> = (0..value.len())
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+
+    // tensor backward
+    let mut g = Graph::<f64>::new();
+    let ids: Vec<NodeId> = inputs
+        .iter()
+        .zip(shapes)
+        .map(|(x, s)| g.leaf(x, s))
+        .collect();
+    let out = tensor(&mut g, &ids);
+    let wn = g.input(&w, &out_shape);
+    let prod = g.mul(out, wn);
+    let loss = g.sum(prod);
+    g.backward(loss);
+    let grads: Vec<Vec<f64>> = ids
+        .iter()
+        .zip(inputs)
+        .map(|(&id, x)| g.grad(id).map(|v| v.to_vec()).unwrap_or(vec![0.0; x.len()]))
+        .collect();
+
+    for (k, x) in inputs.iter().enumerate() {
+        for j in 0..x.len() {
+            // forward mode on the reference
+            let dual_in: Vec<Vec<Dual<f64>>> = inputs
+                .iter()
+                .enumerate()
+                .map(|(kk, xx)| {
+                    xx.iter()
+                        .enumerate()
+                        .map(|(jj, &v)| Dual::new(v, if kk == k && jj == j { 1.0 } else { 0.0 }))
+                        .collect()
+                })
+                .collect();
+            let d: f64 = (reference.dual)(&dual_in, params)
+                .iter()
+                .zip(&w)
+                .map(|(o, wi)| o.eps * wi)
+                .sum();
+            // central difference of the tensor forward
+            let h = 1e-6 * (1.0 + x[j].abs());
+            let mut xp = inputs.to_vec();
+            xp[k][j] += h;
+            let mut xm = inputs.to_vec();
+            xm[k][j] -= h;
+            let fp: f64 = run(&xp).0.iter().zip(&w).map(|(a, b)| a * b).sum();
+            let fm: f64 = run(&xm).0.iter().zip(&w).map(|(a, b)| a * b).sum();
+            let fd = (fp - fm) / (2.0 * h);
+            let got = grads[k][j];
+            let scale = 1.0 + d.abs();
+            assert!(
+                (got - d).abs() <= 1e-10 * scale,
+                "input {k}[{j}]: tensor grad {got} vs Dual {d}"
+            );
+            assert!(
+                (got - fd).abs() <= 1e-5 * scale,
+                "input {k}[{j}]: tensor grad {got} vs central difference {fd}"
+            );
+        }
+    }
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig::with_cases(cases())
+}
+
+/// Row-major matrix product reference.
+fn mm<T: Scalar>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
+    let mut out = vec![T::zero(); m * n];
+    for i in 0..m {
+        for j in 0..n {
+            for l in 0..k {
+                out[i * n + j] += a[i * k + l] * b[l * n + j];
+            }
+        }
+    }
+    out
+}
+
+fn rand_inputs(shapes: &[Vec<usize>], lo: f64, hi: f64, seed: u64) -> Vec<Vec<f64>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    shapes.iter().map(|s| values(s, lo, hi, &mut rng)).collect()
+}
+
+fn unary_ref<T: Scalar>(x: &[T], f: usize) -> Vec<T> {
+    x.iter()
+        .map(|&v| match f {
+            0 => v,
+            1 => v.relu(),
+            2 => {
+                if v > 0.0 {
+                    v
+                } else {
+                    v * 0.1
+                }
+            }
+            3 => v.sigmoid(),
+            4 => v.tanh(),
+            5 => v.softplus(),
+            6 => v.exp(),
+            7 => v.ln(),
+            8 => -v,
+            9 => v * v,
+            10 => v.sqrt(),
+            _ => v.abs(),
+        })
+        .collect()
+}
+
+fn unary_of(f: usize) -> Unary<f64> {
+    [
+        Unary::Identity,
+        Unary::Relu,
+        Unary::LeakyRelu(0.1),
+        Unary::Sigmoid,
+        Unary::Tanh,
+        Unary::Softplus,
+        Unary::Exp,
+        Unary::Ln,
+        Unary::Neg,
+        Unary::Square,
+        Unary::Sqrt,
+        Unary::Abs,
+    ][f]
+}
+
+/// Broadcast reference: out shape from NumPy rules, index arithmetic by hand.
+fn bcast<T: Scalar>(a: &[T], b: &[T], d: &[usize], op: usize) -> Vec<T> {
+    // d = [na, a dims.., nb, b dims..]
+    let na = d[0];
+    let da = &d[1..1 + na];
+    let nb = d[1 + na];
+    let db = &d[2 + na..2 + na + nb];
+    let n = na.max(nb);
+    let pad = |s: &[usize]| {
+        let mut v = vec![1; n - s.len()];
+        v.extend_from_slice(s);
+        v
+    };
+    let (pa, pb) = (pad(da), pad(db));
+    let out: Vec<usize> = (0..n).map(|i| pa[i].max(pb[i])).collect();
+    let total: usize = out.iter().product();
+    let mut res = Vec::with_capacity(total);
+    for o in 0..total {
+        let mut rem = o;
+        let mut idx = vec![0; n];
+        for i in (0..n).rev() {
+            idx[i] = rem % out[i];
+            rem /= out[i];
+        }
+        let off = |p: &[usize]| {
+            let mut f = 0;
+            for i in 0..n {
+                f = f * p[i] + if p[i] == 1 { 0 } else { idx[i] };
+            }
+            f
+        };
+        let (x, y) = (a[off(&pa)], b[off(&pb)]);
+        res.push(match op {
+            0 => x + y,
+            1 => x - y,
+            2 => x * y,
+            _ => x / y,
+        });
+    }
+    res
+}
+
+fn log_softmax_ref<T: Scalar>(x: &[T], w: usize) -> Vec<T> {
+    let mut out = Vec::new();
+    for row in x.chunks(w) {
+        let lse = row.iter().map(|v| v.exp()).sum::<T>().ln();
+        out.extend(row.iter().map(|&v| v - lse));
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn matmul(m in 1usize..8, k in 1usize..8, n in 1usize..8, seed in any::<u64>()) {
+        let shapes = vec![vec![m, k], vec![k, n]];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| mm(&x[0], &x[1], d[0], d[1], d[2]));
+        check(&xs, &shapes, |g, x| g.matmul(x[0], x[1]), &r, &[m, k, n], seed);
+    }
+
+    #[test]
+    fn matmul_batched_lhs(b in 1usize..4, m in 1usize..4, k in 1usize..7, n in 1usize..7, seed in any::<u64>()) {
+        let shapes = vec![vec![b, m, k], vec![k, n]];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| mm(&x[0], &x[1], d[0], d[1], d[2]));
+        check(&xs, &shapes, |g, x| g.matmul(x[0], x[1]), &r, &[b * m, k, n], seed);
+    }
+
+    #[test]
+    fn linear_fused(m in 1usize..9, k in 1usize..9, n in 1usize..9, act in 0usize..6, bias in any::<bool>(), seed in any::<u64>()) {
+        let mut shapes = vec![vec![m, k], vec![k, n]];
+        if bias { shapes.push(vec![n]); }
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| {
+            let (m, k, n, act) = (d[0], d[1], d[2], d[3]);
+            let mut z = mm(&x[0], &x[1], m, k, n);
+            if x.len() == 3 { for (i, v) in z.iter_mut().enumerate() { *v += x[2][i % n]; } }
+            unary_ref(&z, act)
+        });
+        check(&xs, &shapes, |g, x| g.linear(x[0], x[1], x.get(2).copied(), unary_of(act)), &r, &[m, k, n, act], seed);
+    }
+
+    #[test]
+    fn unary(dims in prop::collection::vec(1usize..5, 1..4), f in 0usize..12, seed in any::<u64>()) {
+        let shapes = vec![dims];
+        // ln and sqrt need positive inputs; keep |x| away from the kinks for the finite differences
+        let (lo, hi) = if f == 7 || f == 10 { (0.2, 3.0) } else { (-3.0, 3.0) };
+        let mut xs = rand_inputs(&shapes, lo, hi, seed);
+        for v in xs[0].iter_mut() { if v.abs() < 1e-3 { *v += 0.01; } }
+        let r = reference!(|x, d| unary_ref(&x[0], d[0]));
+        check(&xs, &shapes, |g, x| g.unary(x[0], unary_of(f)), &r, &[f], seed);
+    }
+
+    #[test]
+    fn broadcast_binary(a in prop::collection::vec(1usize..4, 1..4), mask in prop::collection::vec(any::<bool>(), 3), drop in 0usize..3, op in 0usize..4, swap in any::<bool>(), seed in any::<u64>()) {
+        // b: a's trailing axes (dropping `drop` leading ones), with some sizes set to 1
+        let mut b: Vec<usize> = a[drop.min(a.len() - 1)..].to_vec();
+        for (i, v) in b.iter_mut().enumerate() { if mask[i % 3] { *v = 1; } }
+        let (sa, sb) = if swap { (b.clone(), a.clone()) } else { (a.clone(), b.clone()) };
+        let shapes = vec![sa.clone(), sb.clone()];
+        let mut xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        if op == 3 { for v in xs[1].iter_mut() { *v = v.signum() * (v.abs() + 0.5); } }
+        let mut d = vec![sa.len()]; d.extend(&sa); d.push(sb.len()); d.extend(&sb); d.push(op);
+        let r = reference!(|x, d| bcast(&x[0], &x[1], d, d[d.len() - 1]));
+        let bop = [diffprog_nn::BinaryOp::Add, diffprog_nn::BinaryOp::Sub, diffprog_nn::BinaryOp::Mul, diffprog_nn::BinaryOp::Div][op];
+        check(&xs, &shapes, |g, x| g.binary(x[0], x[1], bop), &r, &d, seed);
+    }
+
+    #[test]
+    fn scalar_shift_and_scale(dims in prop::collection::vec(1usize..5, 0..4), seed in any::<u64>()) {
+        let shapes = vec![dims];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| x[0].iter().map(|&v| (v + 1.5) * -0.75).collect());
+        check(&xs, &shapes, |g, x| { let y = g.add_scalar(x[0], 1.5); g.mul_scalar(y, -0.75) }, &r, &[], seed);
+    }
+
+    #[test]
+    fn reductions(dims in prop::collection::vec(1usize..5, 1..5), axis in 0usize..4, mean in any::<bool>(), all in any::<bool>(), seed in any::<u64>()) {
+        let axis = axis % dims.len();
+        let shapes = vec![dims.clone()];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let mut d = vec![axis, mean as usize, all as usize, dims.len()];
+        d.extend(&dims);
+        let r = reference!(|x, d| {
+            let (axis, mean, all) = (d[0], d[1] == 1, d[2] == 1);
+            let dims = &d[4..4 + d[3]];
+            if all {
+                let s: T = x[0].iter().copied().sum();
+                return vec![if mean { s / x[0].len() as f64 } else { s }];
+            }
+            let outer: usize = dims[..axis].iter().product();
+            let len = dims[axis];
+            let inner: usize = dims[axis + 1..].iter().product();
+            let mut out = vec![T::zero(); outer * inner];
+            for o in 0..outer { for l in 0..len { for i in 0..inner {
+                out[o * inner + i] += x[0][(o * len + l) * inner + i];
+            }}}
+            if mean { out.iter_mut().for_each(|v| *v /= len as f64); }
+            out
+        });
+        check(&xs, &shapes, |g, x| match (all, mean) {
+            (true, true) => g.mean(x[0]),
+            (true, false) => g.sum(x[0]),
+            (false, true) => g.mean_axis(x[0], axis),
+            (false, false) => g.sum_axis(x[0], axis),
+        }, &r, &d, seed);
+    }
+
+    #[test]
+    fn permute_and_reshape(dims in prop::collection::vec(1usize..4, 2..5), rot in 0usize..4, seed in any::<u64>()) {
+        let nd = dims.len();
+        let perm: Vec<usize> = (0..nd).map(|i| (i + rot) % nd).collect();
+        let shapes = vec![dims.clone()];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let mut d = vec![nd]; d.extend(&dims); d.extend(&perm);
+        let r = reference!(|x, d| {
+            let nd = d[0];
+            let dims = &d[1..1 + nd];
+            let perm = &d[1 + nd..1 + 2 * nd];
+            let od: Vec<usize> = perm.iter().map(|&p| dims[p]).collect();
+            let total: usize = dims.iter().product();
+            let mut st = vec![1; nd];
+            for i in (0..nd - 1).rev() { st[i] = st[i + 1] * dims[i + 1]; }
+            (0..total).map(|o| {
+                let mut rem = o; let mut off = 0;
+                for i in (0..nd).rev() { off += (rem % od[i]) * st[perm[i]]; rem /= od[i]; }
+                x[0][off] * 2.0
+            }).collect()
+        });
+        let total: usize = dims.iter().product();
+        check(&xs, &shapes, |g, x| {
+            let p = g.permute(x[0], &perm);
+            let flat = g.reshape(p, &[total]);
+            g.mul_scalar(flat, 2.0)
+        }, &r, &d, seed);
+    }
+
+    #[test]
+    fn transpose(m in 1usize..6, n in 1usize..6, seed in any::<u64>()) {
+        let shapes = vec![vec![m, n]];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| { let (m, n) = (d[0], d[1]); (0..n * m).map(|o| x[0][(o % m) * n + o / m]).collect() });
+        check(&xs, &shapes, |g, x| g.transpose(x[0]), &r, &[m, n], seed);
+    }
+
+    #[test]
+    fn slice_and_concat(a in 1usize..4, b in 1usize..5, c in 1usize..4, b2 in 1usize..4, start in 0usize..4, len in 1usize..4, seed in any::<u64>()) {
+        let start = start % b;
+        let len = len.min(b - start);
+        let shapes = vec![vec![a, b, c], vec![a, b2, c]];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| {
+            let (a, b, c, b2, start, len) = (d[0], d[1], d[2], d[3], d[4], d[5]);
+            // concat([x0[:, start..start+len, :], x1], axis 1)
+            let mut out = Vec::new();
+            for o in 0..a {
+                out.extend_from_slice(&x[0][(o * b + start) * c..(o * b + start + len) * c]);
+                out.extend_from_slice(&x[1][o * b2 * c..(o + 1) * b2 * c]);
+            }
+            out
+        });
+        check(&xs, &shapes, |g, x| { let s = g.slice(x[0], 1, start, len); g.concat(&[s, x[1]], 1) }, &r, &[a, b, c, b2, start, len], seed);
+    }
+
+    #[test]
+    fn index_select(rows in 1usize..5, w in 1usize..4, picks in prop::collection::vec(0usize..100, 1..6), seed in any::<u64>()) {
+        let picks: Vec<usize> = picks.iter().map(|p| p % rows).collect();
+        let shapes = vec![vec![rows, w]];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let mut d = vec![w]; d.extend(&picks);
+        let r = reference!(|x, d| { let w = d[0]; d[1..].iter().flat_map(|&p| x[0][p * w..(p + 1) * w].to_vec()).collect() });
+        check(&xs, &shapes, |g, x| g.index_select(x[0], &picks), &r, &d, seed);
+    }
+
+    #[test]
+    fn log_softmax_and_softmax(rows in 1usize..5, w in 1usize..6, soft in any::<bool>(), seed in any::<u64>()) {
+        let shapes = vec![vec![rows, w]];
+        let xs = rand_inputs(&shapes, -4.0, 4.0, seed);
+        let r = reference!(|x, d| {
+            let l = log_softmax_ref(&x[0], d[0]);
+            if d[1] == 1 { l.into_iter().map(|v| v.exp()).collect() } else { l }
+        });
+        check(&xs, &shapes, |g, x| if soft { g.softmax(x[0]) } else { g.log_softmax(x[0]) }, &r, &[w, soft as usize], seed);
+    }
+
+    #[test]
+    fn gather_and_cross_entropy(rows in 1usize..6, w in 1usize..6, labels in prop::collection::vec(0usize..100, 6), fused in any::<bool>(), seed in any::<u64>()) {
+        let labels: Vec<usize> = labels[..rows].iter().map(|l| l % w).collect();
+        let shapes = vec![vec![rows, w]];
+        let xs = rand_inputs(&shapes, -4.0, 4.0, seed);
+        let mut d = vec![w]; d.extend(&labels);
+        let r = reference!(|x, d| {
+            let w = d[0];
+            let l = log_softmax_ref(&x[0], w);
+            let n = d.len() - 1;
+            let s: T = d[1..].iter().enumerate().map(|(i, &lab)| -l[i * w + lab]).sum();
+            vec![s / n as f64]
+        });
+        check(&xs, &shapes, |g, x| {
+            if fused { g.cross_entropy(x[0], &labels) } else {
+                let l = g.log_softmax(x[0]);
+                let p = g.gather(l, &labels);
+                let m = g.mean(p);
+                g.neg(m)
+            }
+        }, &r, &d, seed);
+    }
+}
