@@ -65,13 +65,15 @@ impl<T: Number> HyperDual<T> {
 
     /// Applies a unary rule evaluated on the dual number `re + eps1·ε`:
     /// the rule returns `(f + f'·eps1·ε, f' + f''·eps1·ε)`, from which
-    /// `eps12 = f'·eps12 + f''·eps1·eps2`.
+    /// `eps12 = f'·eps12 + f''·eps1·eps2`. Both first-order parts are `f'` times the tangent (not
+    /// the value's own tangent), so they agree with `Dual` also at a kink, where a rule may return
+    /// an argument as its value (`max` at a tie, with derivative ½).
     #[inline(always)]
     fn unary(self, rule: impl Fn(Dual<T>) -> (Dual<T>, Dual<T>)) -> Self {
         let (v, d) = rule(Dual::new(self.re, self.eps1));
         Self::new(
             v.re,
-            v.eps,
+            chain(d.re, self.eps1),
             chain(d.re, self.eps2),
             chain(d.re, self.eps12) + chain(d.eps, self.eps2),
         )
@@ -92,7 +94,7 @@ impl<T: Number> HyperDual<T> {
         );
         Self::new(
             v.re,
-            v.eps,
+            chain(dx.re, self.eps1) + chain(dy.re, other.eps1),
             chain(dx.re, self.eps2) + chain(dy.re, other.eps2),
             chain(dx.re, self.eps12)
                 + chain(dy.re, other.eps12)

@@ -5,6 +5,7 @@ mod drivers;
 mod hyperdual;
 mod hyperdual_vec;
 mod macros;
+mod nalgebra;
 mod taylor2;
 mod third;
 

@@ -50,11 +50,17 @@ impl<T: Number> Taylor2<T> {
     }
 
     /// Applies a unary rule evaluated on the dual `re + d1·ε`, which returns
-    /// `(f + f'·d1·ε, f' + f''·d1·ε)`; then `(f∘u)'' = f'·u'' + f''·u'²`.
+    /// `(f + f'·d1·ε, f' + f''·d1·ε)`; then `(f∘u)' = f'·u'` and `(f∘u)'' = f'·u'' + f''·u'²`
+    /// (the first derivative from `f'`, as `Dual` computes it, also where a rule returns an
+    /// argument as its value, like `max` at a tie).
     #[inline(always)]
     fn unary(self, rule: impl Fn(Dual<T>) -> (Dual<T>, Dual<T>)) -> Self {
         let (v, d) = rule(Dual::new(self.re, self.d1));
-        Self::new(v.re, v.eps, chain(d.re, self.d2) + chain(d.eps, self.d1))
+        Self::new(
+            v.re,
+            chain(d.re, self.d1),
+            chain(d.re, self.d2) + chain(d.eps, self.d1),
+        )
     }
 
     /// Applies a binary rule evaluated on the duals `x.re + x.d1·ε`, `y.re + y.d1·ε`.
@@ -67,7 +73,7 @@ impl<T: Number> Taylor2<T> {
         let (v, dx, dy) = rule(Dual::new(self.re, self.d1), Dual::new(other.re, other.d1));
         Self::new(
             v.re,
-            v.eps,
+            chain(dx.re, self.d1) + chain(dy.re, other.d1),
             chain(dx.re, self.d2)
                 + chain(dy.re, other.d2)
                 + chain(dx.eps, self.d1)

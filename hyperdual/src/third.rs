@@ -53,15 +53,16 @@ impl<T: Number> Taylor3<T> {
 
     /// Applies a unary rule evaluated on the second-order number `u = (re, d1, d2)`: the rule
     /// returns `f(u)` (giving `f, f', f''` of the composition) and `D = f'(u)` as a `Taylor2`
-    /// `(D, D', D'')`; then `(f∘u)''' = (D·u')'' = D''·u' + 2D'·u'' + D·u'''`.
+    /// `(D, D', D'')`; then `(f∘u)' = D·u'`, `(f∘u)'' = D'·u' + D·u''` and
+    /// `(f∘u)''' = (D·u')'' = D''·u' + 2D'·u'' + D·u'''` (all from the derivative, as in `Dual`).
     #[inline(always)]
     fn unary(self, rule: impl Fn(Taylor2<T>) -> (Taylor2<T>, Taylor2<T>)) -> Self {
         let (v, d) = rule(Taylor2::new(self.re, self.d1, self.d2));
         let mid = chain(d.d1, self.d2);
         Self::new(
             v.re,
-            v.d1,
-            v.d2,
+            chain(d.re, self.d1),
+            chain(d.re, self.d2) + chain(d.d1, self.d1),
             chain(d.re, self.d3) + (mid + mid) + chain(d.d2, self.d1),
         )
     }
@@ -80,8 +81,11 @@ impl<T: Number> Taylor3<T> {
         let mid = chain(dx.d1, self.d2) + chain(dy.d1, other.d2);
         Self::new(
             v.re,
-            v.d1,
-            v.d2,
+            chain(dx.re, self.d1) + chain(dy.re, other.d1),
+            chain(dx.re, self.d2)
+                + chain(dy.re, other.d2)
+                + chain(dx.d1, self.d1)
+                + chain(dy.d1, other.d1),
             chain(dx.re, self.d3)
                 + chain(dy.re, other.d3)
                 + (mid + mid)

@@ -1,0 +1,27 @@
+//! nalgebra support: every number type of this crate is a simba/nalgebra `RealField` and
+//! `ComplexField` (for `f64`-based numbers, as in `diffprog_dual`), through `diffprog_dual`'s shared
+//! [`impl_nalgebra_real_field!`](diffprog_dual::impl_nalgebra_real_field), so
+//! `DMatrix<HyperDual<f64>>` solves, inverts and factorises with exact second derivatives.
+//!
+//! ```
+//! use diffprog_hyperdual::HyperDual;
+//! use nalgebra::{Matrix2, Vector2};
+//!
+//! // Solve A(t)·x = b with A = [[2 + t, 1], [1, 3]] and read d²x/dt² at t = 0.
+//! let t = HyperDual::new(0.0, 1.0, 1.0, 0.0);
+//! let one = HyperDual::new(1.0, 0.0, 0.0, 0.0);
+//! let a = Matrix2::new(one * 2.0 + t, one, one, one * 3.0);
+//! let b = Vector2::new(one, one);
+//! let x = a.lu().solve(&b).unwrap();
+//! // x₀(t) = 2/(5 + 3t): x₀'' = 2·18/(5 + 3t)³
+//! assert!((x[0].re - 0.4).abs() < 1e-15);
+//! assert!((x[0].eps12 - 36.0 / 125.0).abs() < 1e-14);
+//! ```
+
+use crate::{HyperDual, HyperDualVec, Taylor2, Taylor3};
+use diffprog_dual::{impl_nalgebra_real_field, Scalar};
+
+impl_nalgebra_real_field!([T: Scalar<f64>] HyperDual<T>);
+impl_nalgebra_real_field!([T: Scalar<f64>] Taylor2<T>);
+impl_nalgebra_real_field!([T: Scalar<f64>] Taylor3<T>);
+impl_nalgebra_real_field!([T: Scalar<f64>, const N: usize, const M: usize] HyperDualVec<T, N, M>);
