@@ -24,7 +24,7 @@ fn rosenbrock<T: Scalar>(x: &[T]) -> T {
     s
 }
 
-fn rosenbrock_nd<D: DualNum<f64>>(x: &[D]) -> D {
+fn rosenbrock_nd<D: DualNum<Primitive = f64>>(x: &[D]) -> D {
     let mut s = D::zero();
     for i in 0..x.len() - 1 {
         let a = x[i + 1].clone() - x[i].clone() * x[i].clone();
@@ -38,7 +38,7 @@ fn g<T: Scalar>(x: T) -> T {
     (x.sin().exp() * x.powi(3)) / (x * x + 1.0) + (T::one() + (x * 0.5).tanh()).ln()
 }
 
-fn g_nd<D: DualNum<f64>>(x: D) -> D {
+fn g_nd<D: DualNum<Primitive = f64>>(x: D) -> D {
     (x.sin().exp() * x.powi(3)) / (x.clone() * x.clone() + 1.0) + (D::one() + (x * 0.5).tanh()).ln()
 }
 

@@ -3,7 +3,7 @@
 use crate::macros::{all_finite, chain, second_order_elementary_functions};
 use diffprog_dual::{rules, Dual, Number, Real, Scalar};
 use std::fmt;
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 /// A chunked hyperdual number: `f + Σᵢ eps1[i]·ε₁ᵢ + Σⱼ eps2[j]·ε₂ⱼ + Σᵢⱼ eps12[i][j]·ε₁ᵢε₂ⱼ`, with every
 /// product of two ε₁'s or two ε₂'s zero.
@@ -13,13 +13,14 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// gradient over `I` (`eps1`), over `J` (`eps2`) and the N×M block `∂²f/∂x_I∂x_J` (`eps12`).
 /// [`hessian`](crate::hessian) covers the upper triangle of blocks, ⌈n/N⌉(⌈n/N⌉ + 1)/2 passes.
 ///
-/// **Activity.** Each number also records whether its ε₁ and ε₂ parts may be non-zero (that is,
-/// whether it depends on an input of block `I`, of block `J`). Operations skip the parts that are
-/// known to be zero — a number that depends on neither block costs as much as an `f64`, one that
-/// depends on only one block costs a gradient, and only numbers that depend on both pay for the
-/// N×M block. Most functions depend on each input through few operations, so most of a pass is
-/// cheap; this is what makes the chunked Hessian fast (see the crate docs for measurements). The
-/// flags are private and always conservative: the public parts read back exact values.
+/// **Activity.** Each number also records which of its three parts may be non-zero: the ε₁ part
+/// (it depends on an input of block `I`), the ε₂ part (block `J`) and the ε₁ε₂ block. Operations
+/// skip the parts known to be zero and work in place: a number that depends on neither block
+/// costs about as much as an `f64`, one that depends on one block costs a gradient, and only
+/// numbers whose block is non-zero pay for the N×M part. Most functions couple each input with
+/// few others, so most of a pass is cheap, which is what makes the chunked Hessian fast (the crate
+/// docs give measurements). The flags are private and conservative: the parts always read back
+/// exact values (inactive parts are stored as zeros).
 ///
 /// ```
 /// use diffprog_dual::Scalar;
@@ -39,49 +40,43 @@ pub struct HyperDualVec<T, const N: usize, const M: usize> {
     eps1: [T; N],
     eps2: [T; M],
     eps12: [[T; M]; N],
-    /// False ⇒ `eps1` and `eps12` are zero.
+    /// False ⇒ `eps1` is zero.
     act1: bool,
-    /// False ⇒ `eps2` and `eps12` are zero.
+    /// False ⇒ `eps2` is zero.
     act2: bool,
+    /// False ⇒ `eps12` is zero.
+    act12: bool,
 }
 
+/// `a[i] = f(a[i], b[i])`.
 #[inline(always)]
-fn zeros<T: Number, const K: usize>() -> [T; K] {
-    [T::zero(); K]
-}
-
-#[inline(always)]
-fn map<T: Number, const K: usize>(a: &[T; K], f: impl Fn(T) -> T) -> [T; K] {
-    let mut r = [T::zero(); K];
-    for (r, &a) in r.iter_mut().zip(a) {
-        *r = f(a);
+fn update<T: Copy, const K: usize>(a: &mut [T; K], b: &[T; K], f: impl Fn(T, T) -> T) {
+    for (a, &b) in a.iter_mut().zip(b) {
+        *a = f(*a, b);
     }
-    r
 }
 
+/// `a[i] = f(a[i])`.
 #[inline(always)]
-fn zip<T: Number, const K: usize>(a: &[T; K], b: &[T; K], f: impl Fn(T, T) -> T) -> [T; K] {
-    let mut r = [T::zero(); K];
-    for (r, (&a, &b)) in r.iter_mut().zip(a.iter().zip(b)) {
-        *r = f(a, b);
+fn update1<T: Copy, const K: usize>(a: &mut [T; K], f: impl Fn(T) -> T) {
+    for a in a.iter_mut() {
+        *a = f(*a);
     }
-    r
 }
 
 impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     /// A number from its parts.
     #[inline]
     pub fn new(re: T, eps1: [T; N], eps2: [T; M], eps12: [[T; M]; N]) -> Self {
-        let nz12 = eps12.iter().flatten().any(|e| !e.is_identically_zero());
-        let act1 = nz12 || eps1.iter().any(|e| !e.is_identically_zero());
-        let act2 = nz12 || eps2.iter().any(|e| !e.is_identically_zero());
+        let nz = |e: &T| !e.is_identically_zero();
         HyperDualVec {
             re,
+            act1: eps1.iter().any(nz),
+            act2: eps2.iter().any(nz),
+            act12: eps12.iter().flatten().any(nz),
             eps1,
             eps2,
             eps12,
-            act1,
-            act2,
         }
     }
     /// An input at `x`, seeded as ε₁-direction `i` and/or ε₂-direction `j` (`None`: not in that
@@ -115,11 +110,12 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     pub fn lift(x: T) -> Self {
         HyperDualVec {
             re: x,
-            eps1: zeros(),
-            eps2: zeros(),
-            eps12: [zeros(); N],
+            eps1: [T::zero(); N],
+            eps2: [T::zero(); M],
+            eps12: [[T::zero(); M]; N],
             act1: false,
             act2: false,
+            act12: false,
         }
     }
     /// The value f.
@@ -142,56 +138,66 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     pub fn eps12(&self) -> &[[T; M]; N] {
         &self.eps12
     }
+
+    /// True when no part depends on a seeded input.
     #[inline(always)]
-    fn act12(&self) -> bool {
-        self.act1 && self.act2
+    fn is_constant(&self) -> bool {
+        !(self.act1 || self.act2 || self.act12)
     }
 
-    /// `f(self)` from `f`, `f'`, `f''`: the parts scale by `f'`, and the block gains
+    /// `eps12 += u ⊗ v`.
+    #[inline(always)]
+    fn add_outer(&mut self, u: &[T; N], v: &[T; M]) {
+        for (row, &ui) in self.eps12.iter_mut().zip(u) {
+            update(row, v, |r, vj| r + ui * vj);
+        }
+    }
+
+    /// In place: `f(self)` from `f`, `f'`, `f''` — the parts scale by `f'`, and the block gains
     /// `f''·eps1 ⊗ eps2`.
     #[inline(always)]
-    fn chain2(self, f0: T, f1: T, f2: T) -> Self {
-        let mut r = Self::lift(f0);
-        r.act1 = self.act1;
-        r.act2 = self.act2;
+    fn chain2(&mut self, f0: T, f1: T, f2: T) {
+        self.re = f0;
+        let cross = self.act1 && self.act2;
         if all_finite(f1) && all_finite(f2) {
+            if self.act12 {
+                for row in self.eps12.iter_mut() {
+                    update1(row, |e| f1 * e);
+                }
+            }
+            if cross {
+                let (u, v) = (self.eps1, self.eps2);
+                self.add_outer(&u.map(|a| f2 * a), &v);
+            }
             if self.act1 {
-                r.eps1 = map(&self.eps1, |e| f1 * e);
+                update1(&mut self.eps1, |e| f1 * e);
             }
             if self.act2 {
-                r.eps2 = map(&self.eps2, |e| f1 * e);
-            }
-            if self.act12() {
-                for ((r, s), &a) in r.eps12.iter_mut().zip(&self.eps12).zip(&self.eps1) {
-                    let fa = f2 * a;
-                    *r = zip(s, &self.eps2, |s, b| f1 * s + fa * b);
-                }
+                update1(&mut self.eps2, |e| f1 * e);
             }
         } else {
             // Infinite or NaN derivative: keep zero parts exactly zero (as `Dual` does).
-            if self.act1 {
-                r.eps1 = map(&self.eps1, |e| chain(f1, e));
-            }
-            if self.act2 {
-                r.eps2 = map(&self.eps2, |e| chain(f1, e));
-            }
-            if self.act12() {
-                for ((r, s), &a) in r.eps12.iter_mut().zip(&self.eps12).zip(&self.eps1) {
-                    *r = zip(s, &self.eps2, |s, b| chain(f1, s) + chain(f2, a * b));
+            if self.act12 || cross {
+                for (row, &a) in self.eps12.iter_mut().zip(&self.eps1) {
+                    update(row, &self.eps2, |s, b| chain(f1, s) + chain(f2, a * b));
                 }
             }
+            update1(&mut self.eps1, |e| chain(f1, e));
+            update1(&mut self.eps2, |e| chain(f1, e));
         }
-        r
+        self.act12 |= cross;
     }
 
     /// Applies a unary rule: evaluated on `Dual::variable(re)` it returns `(f + f'ε, f' + f''ε)`.
     #[inline(always)]
-    fn unary(self, rule: impl Fn(Dual<T>) -> (Dual<T>, Dual<T>)) -> Self {
-        if !self.act1 && !self.act2 {
-            return Self::lift(rule(Dual::lift(self.re)).0.re);
+    fn unary(mut self, rule: impl Fn(Dual<T>) -> (Dual<T>, Dual<T>)) -> Self {
+        if self.is_constant() {
+            self.re = rule(Dual::lift(self.re)).0.re;
+            return self;
         }
         let (v, d) = rule(Dual::variable(self.re));
-        self.chain2(v.re, d.re, d.eps)
+        self.chain2(v.re, d.re, d.eps);
+        self
     }
 
     /// Applies a binary rule g(x, y); its 2×2 Hessian comes from two evaluations on duals.
@@ -202,13 +208,13 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         rule: impl Fn(Dual<T>, Dual<T>) -> (Dual<T>, Dual<T>, Dual<T>),
     ) -> Self {
         let x = self;
-        if !y.act1 && !y.act2 {
+        if y.is_constant() {
             return x.unary(|u| {
                 let (v, d, _) = rule(u, Dual::lift(y.re));
                 (v, d)
             });
         }
-        if !x.act1 && !x.act2 {
+        if x.is_constant() {
             return y.unary(|u| {
                 let (v, _, d) = rule(Dual::lift(x.re), u);
                 (v, d)
@@ -220,9 +226,14 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         let mut r = Self::lift(v.re);
         r.act1 = x.act1 || y.act1;
         r.act2 = x.act2 || y.act2;
-        r.eps1 = zip(&x.eps1, &y.eps1, |a, b| chain(gx, a) + chain(gy, b));
-        r.eps2 = zip(&x.eps2, &y.eps2, |a, b| chain(gx, a) + chain(gy, b));
-        if r.act12() {
+        r.act12 = x.act12 || y.act12 || (r.act1 && r.act2);
+        for i in 0..N {
+            r.eps1[i] = chain(gx, x.eps1[i]) + chain(gy, y.eps1[i]);
+        }
+        for j in 0..M {
+            r.eps2[j] = chain(gx, x.eps2[j]) + chain(gy, y.eps2[j]);
+        }
+        if r.act12 {
             for i in 0..N {
                 let (xi, yi) = (x.eps1[i], y.eps1[i]);
                 for j in 0..M {
@@ -239,59 +250,133 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         r
     }
 
-    /// Combines the parts of two numbers elementwise — `both(x, y)` where both are active, `left(x)`
-    /// or `right(y)` where one is, zero where neither is — with the value `re`: the linear part of
-    /// `+ − × ÷`.
+    /// In place: `self.part = both(self.part, other.part)` where both are active, `= right(other)`
+    /// where only `other` is, unchanged where only `self` is (so `left` must be the identity on
+    /// the parts, as for `+` and `−`).
     #[inline(always)]
-    fn combine(
-        self,
-        other: Self,
-        re: T,
-        both: impl Fn(T, T) -> T,
-        left: impl Fn(T) -> T,
-        right: impl Fn(T) -> T,
-    ) -> Self {
-        let mut r = Self::lift(re);
-        r.act1 = self.act1 || other.act1;
-        r.act2 = self.act2 || other.act2;
-        r.eps1 = match (self.act1, other.act1) {
-            (true, true) => zip(&self.eps1, &other.eps1, &both),
-            (true, false) => map(&self.eps1, &left),
-            (false, true) => map(&other.eps1, &right),
-            (false, false) => zeros(),
-        };
-        r.eps2 = match (self.act2, other.act2) {
-            (true, true) => zip(&self.eps2, &other.eps2, &both),
-            (true, false) => map(&self.eps2, &left),
-            (false, true) => map(&other.eps2, &right),
-            (false, false) => zeros(),
-        };
-        match (self.act12(), other.act12()) {
-            (true, true) => {
-                for ((r, x), y) in r.eps12.iter_mut().zip(&self.eps12).zip(&other.eps12) {
-                    *r = zip(x, y, &both);
-                }
+    fn merge(&mut self, other: &Self, both: impl Fn(T, T) -> T, right: impl Fn(T) -> T) {
+        if other.act1 {
+            if self.act1 {
+                update(&mut self.eps1, &other.eps1, &both);
+            } else {
+                self.eps1 = other.eps1.map(&right);
             }
-            (true, false) => {
-                for (r, x) in r.eps12.iter_mut().zip(&self.eps12) {
-                    *r = map(x, &left);
-                }
-            }
-            (false, true) => {
-                for (r, y) in r.eps12.iter_mut().zip(&other.eps12) {
-                    *r = map(y, &right);
-                }
-            }
-            (false, false) => {}
         }
-        r
+        if other.act2 {
+            if self.act2 {
+                update(&mut self.eps2, &other.eps2, &both);
+            } else {
+                self.eps2 = other.eps2.map(&right);
+            }
+        }
+        if other.act12 {
+            if self.act12 {
+                for (row, o) in self.eps12.iter_mut().zip(&other.eps12) {
+                    update(row, o, &both);
+                }
+            } else {
+                for (row, o) in self.eps12.iter_mut().zip(&other.eps12) {
+                    *row = o.map(&right);
+                }
+            }
+        }
+        self.act1 |= other.act1;
+        self.act2 |= other.act2;
+        self.act12 |= other.act12;
     }
 
-    /// Adds `u ⊗ v + w ⊗ z` to the block (the second-order cross terms of a product).
+    /// In place: every active part times `k`.
     #[inline(always)]
-    fn add_cross(&mut self, u: &[T; N], v: &[T; M], w: &[T; N], z: &[T; M]) {
-        for ((r, &ui), &wi) in self.eps12.iter_mut().zip(u).zip(w) {
-            *r = zip(r, &zip(v, z, |vj, zj| ui * vj + wi * zj), |r, c| r + c);
+    fn scale(&mut self, k: T) {
+        if self.act1 {
+            update1(&mut self.eps1, |e| e * k);
+        }
+        if self.act2 {
+            update1(&mut self.eps2, |e| e * k);
+        }
+        if self.act12 {
+            for row in self.eps12.iter_mut() {
+                update1(row, |e| e * k);
+            }
+        }
+    }
+
+    /// In place: `self = self · r` (Leibniz, with the cross terms `a₁⊗b₂ + b₁⊗a₂` in the block).
+    #[inline(always)]
+    fn mul_in_place(&mut self, r: &Self) {
+        let (a, b) = (self.re, r.re);
+        // The block first: it needs the first-order parts of `self` before they are scaled.
+        let cross_ab = self.act1 && r.act2;
+        let cross_ba = r.act1 && self.act2;
+        if self.act12 {
+            for row in self.eps12.iter_mut() {
+                update1(row, |e| e * b);
+            }
+        }
+        if r.act12 {
+            for (row, o) in self.eps12.iter_mut().zip(&r.eps12) {
+                update(row, o, |s, o| s + a * o);
+            }
+        }
+        if cross_ab {
+            let u = self.eps1;
+            self.add_outer(&u, &r.eps2);
+        }
+        if cross_ba {
+            let v = self.eps2;
+            self.add_outer(&r.eps1, &v);
+        }
+        self.act12 |= r.act12 || cross_ab || cross_ba;
+        // First-order parts: a₁·b + a·b₁.
+        match (self.act1, r.act1) {
+            (true, true) => update(&mut self.eps1, &r.eps1, |s, o| s * b + a * o),
+            (true, false) => update1(&mut self.eps1, |s| s * b),
+            (false, true) => self.eps1 = r.eps1.map(|o| a * o),
+            (false, false) => {}
+        }
+        match (self.act2, r.act2) {
+            (true, true) => update(&mut self.eps2, &r.eps2, |s, o| s * b + a * o),
+            (true, false) => update1(&mut self.eps2, |s| s * b),
+            (false, true) => self.eps2 = r.eps2.map(|o| a * o),
+            (false, false) => {}
+        }
+        self.act1 |= r.act1;
+        self.act2 |= r.act2;
+        self.re = a * b;
+    }
+
+    /// In place: `self = self / r`, solving `a = q·b` for q one order at a time.
+    #[inline(always)]
+    fn div_in_place(&mut self, r: &Self) {
+        let inv = T::one() / r.re;
+        let q = self.re * inv;
+        self.re = q;
+        if r.is_constant() {
+            self.scale(inv);
+            return;
+        }
+        // q₁ = (a₁ − q·b₁)/b, q₂ likewise.
+        let nq = -q;
+        self.merge(r, |s, o| s + nq * o, |o| nq * o);
+        // The block: q₁₂ = (a₁₂ − q·b₁₂ − q₁⊗b₂ − b₁⊗q₂)/b, with q₁ = self.eps1·inv etc.; the
+        // subtraction of q·b₁₂ happened in `merge`.
+        update1(&mut self.eps1, |e| e * inv);
+        update1(&mut self.eps2, |e| e * inv);
+        let cross_qb = self.act1 && r.act2;
+        let cross_bq = r.act1 && self.act2;
+        if cross_qb {
+            let u = self.eps1.map(|e| -e);
+            self.add_outer(&u, &r.eps2);
+        }
+        if cross_bq {
+            let v = self.eps2.map(|e| -e);
+            self.add_outer(&r.eps1, &v);
+        }
+        self.act12 |= cross_qb || cross_bq;
+        if self.act12 {
+            for row in self.eps12.iter_mut() {
+                update1(row, |e| e * inv);
+            }
         }
     }
 }
@@ -306,134 +391,169 @@ impl<T: Number, const N: usize, const M: usize> fmt::Display for HyperDualVec<T,
     }
 }
 
-impl<T: Number, const N: usize, const M: usize> Add for HyperDualVec<T, N, M> {
-    type Output = Self;
+impl<T: Number, const N: usize, const M: usize> AddAssign for HyperDualVec<T, N, M> {
     #[inline(always)]
-    fn add(self, r: Self) -> Self {
-        self.combine(r, self.re + r.re, |x, y| x + y, |x| x, |y| y)
+    fn add_assign(&mut self, r: Self) {
+        self.re += r.re;
+        self.merge(&r, |s, o| s + o, |o| o);
     }
 }
-impl<T: Number, const N: usize, const M: usize> Sub for HyperDualVec<T, N, M> {
-    type Output = Self;
+impl<T: Number, const N: usize, const M: usize> SubAssign for HyperDualVec<T, N, M> {
     #[inline(always)]
-    fn sub(self, r: Self) -> Self {
-        self.combine(r, self.re - r.re, |x, y| x - y, |x| x, |y| -y)
+    fn sub_assign(&mut self, r: Self) {
+        self.re -= r.re;
+        self.merge(&r, |s, o| s - o, |o| -o);
     }
 }
-impl<T: Number, const N: usize, const M: usize> Mul for HyperDualVec<T, N, M> {
-    type Output = Self;
+impl<T: Number, const N: usize, const M: usize> MulAssign for HyperDualVec<T, N, M> {
     #[inline(always)]
-    fn mul(self, r: Self) -> Self {
-        let (a, b) = (self.re, r.re);
-        let mut out = self.combine(r, a * b, |x, y| x * b + a * y, |x| x * b, |y| a * y);
-        if self.act1 && r.act2 || self.act2 && r.act1 {
-            out.add_cross(&self.eps1, &r.eps2, &r.eps1, &self.eps2);
-        }
-        out
+    fn mul_assign(&mut self, r: Self) {
+        self.mul_in_place(&r);
     }
 }
-impl<T: Number, const N: usize, const M: usize> Div for HyperDualVec<T, N, M> {
-    type Output = Self;
+impl<T: Number, const N: usize, const M: usize> DivAssign for HyperDualVec<T, N, M> {
     #[inline(always)]
-    fn div(self, r: Self) -> Self {
-        let inv = T::one() / r.re;
-        let q = self.re * inv;
-        if !r.act1 && !r.act2 {
-            return self.combine(r, q, |x, _| x * inv, |x| x * inv, |_| T::zero());
-        }
-        // q = a/b ⇔ a = q·b: q' = (a' − q·b')/b, q'' = (a'' − (q₁⊗b₂ + b₁⊗q₂) − q·b'')/b.
-        let mut out = self.combine(
-            r,
-            q,
-            |x, y| (x - q * y) * inv,
-            |x| x * inv,
-            |y| -(q * y) * inv,
-        );
-        if out.act12() && (r.act1 && out.act2 || r.act2 && out.act1) {
-            let (q1, q2) = (out.eps1, out.eps2);
-            let minv = -inv;
-            for ((o, &q1i), &b1i) in out.eps12.iter_mut().zip(&q1).zip(&r.eps1) {
-                *o = zip(
-                    o,
-                    &zip(&r.eps2, &q2, |b2j, q2j| q1i * b2j + b1i * q2j),
-                    |o, c| o + c * minv,
-                );
-            }
-        }
-        out
-    }
-}
-impl<T: Number, const N: usize, const M: usize> Neg for HyperDualVec<T, N, M> {
-    type Output = Self;
-    #[inline(always)]
-    fn neg(self) -> Self {
-        let mut r = self;
-        r.re = -self.re;
-        if self.act1 {
-            r.eps1 = map(&self.eps1, |x| -x);
-        }
-        if self.act2 {
-            r.eps2 = map(&self.eps2, |x| -x);
-        }
-        if self.act12() {
-            for (r, x) in r.eps12.iter_mut().zip(&self.eps12) {
-                *r = map(x, |x| -x);
-            }
-        }
-        r
-    }
-}
-impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> Add<F> for HyperDualVec<T, N, M> {
-    type Output = Self;
-    #[inline(always)]
-    fn add(self, r: F) -> Self {
-        let mut s = self;
-        s.re = self.re + r;
-        s
-    }
-}
-impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> Sub<F> for HyperDualVec<T, N, M> {
-    type Output = Self;
-    #[inline(always)]
-    fn sub(self, r: F) -> Self {
-        let mut s = self;
-        s.re = self.re - r;
-        s
-    }
-}
-impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> Mul<F> for HyperDualVec<T, N, M> {
-    type Output = Self;
-    #[inline(always)]
-    fn mul(self, r: F) -> Self {
-        let mut s = self;
-        s.re = self.re * r;
-        if self.act1 {
-            s.eps1 = map(&self.eps1, |x| x * r);
-        }
-        if self.act2 {
-            s.eps2 = map(&self.eps2, |x| x * r);
-        }
-        if self.act12() {
-            for (s, x) in s.eps12.iter_mut().zip(&self.eps12) {
-                *s = map(x, |x| x * r);
-            }
-        }
-        s
-    }
-}
-impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> Div<F> for HyperDualVec<T, N, M> {
-    type Output = Self;
-    #[inline(always)]
-    fn div(self, r: F) -> Self {
-        self * (F::one() / r)
+    fn div_assign(&mut self, r: Self) {
+        self.div_in_place(&r);
     }
 }
 
-diffprog_dual::forward_number_boilerplate!(
-    [T: Number, const N: usize, const M: usize]
-    [F: Real, T: Scalar<F>, const N: usize, const M: usize]
-    HyperDualVec<T, N, M>, re
-);
+/// The binary operators in terms of the in-place ones (`self` is taken by value, so no copy).
+macro_rules! by_value_ops {
+    ($($tr:ident $m:ident $assign:ident;)*) => {$(
+        impl<T: Number, const N: usize, const M: usize> $tr for HyperDualVec<T, N, M> {
+            type Output = Self;
+            #[inline(always)]
+            fn $m(mut self, r: Self) -> Self {
+                self.$assign(r);
+                self
+            }
+        }
+    )*};
+}
+by_value_ops! {
+    Add add add_assign;
+    Sub sub sub_assign;
+    Mul mul mul_assign;
+    Div div div_assign;
+}
+
+impl<T: Number, const N: usize, const M: usize> Neg for HyperDualVec<T, N, M> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(mut self) -> Self {
+        self.re = -self.re;
+        self.scale(-T::one());
+        self
+    }
+}
+
+impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> AddAssign<F> for HyperDualVec<T, N, M> {
+    #[inline(always)]
+    fn add_assign(&mut self, r: F) {
+        self.re += r;
+    }
+}
+impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> SubAssign<F> for HyperDualVec<T, N, M> {
+    #[inline(always)]
+    fn sub_assign(&mut self, r: F) {
+        self.re -= r;
+    }
+}
+impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> MulAssign<F> for HyperDualVec<T, N, M> {
+    #[inline(always)]
+    fn mul_assign(&mut self, r: F) {
+        self.re *= r;
+        self.scale(T::constant(r));
+    }
+}
+impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> DivAssign<F> for HyperDualVec<T, N, M> {
+    #[inline(always)]
+    fn div_assign(&mut self, r: F) {
+        *self *= F::one() / r;
+    }
+}
+
+/// The operators with a plain float on the right in terms of the in-place ones.
+macro_rules! float_rhs_ops {
+    ($($tr:ident $m:ident $assign:ident;)*) => {$(
+        impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> $tr<F>
+            for HyperDualVec<T, N, M>
+        {
+            type Output = Self;
+            #[inline(always)]
+            fn $m(mut self, r: F) -> Self {
+                self.$assign(r);
+                self
+            }
+        }
+    )*};
+}
+float_rhs_ops! {
+    Add add add_assign;
+    Sub sub sub_assign;
+    Mul mul mul_assign;
+    Div div div_assign;
+}
+
+impl<T: Number, const N: usize, const M: usize> PartialEq for HyperDualVec<T, N, M> {
+    /// Compares primal values only (as `<` does).
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.re == other.re
+    }
+}
+impl<T: Number, const N: usize, const M: usize> PartialOrd for HyperDualVec<T, N, M> {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        self.re.partial_cmp(&other.re)
+    }
+}
+impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> PartialEq<F> for HyperDualVec<T, N, M> {
+    #[inline]
+    fn eq(&self, other: &F) -> bool {
+        self.re == *other
+    }
+}
+impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> PartialOrd<F>
+    for HyperDualVec<T, N, M>
+{
+    #[inline]
+    fn partial_cmp(&self, other: &F) -> Option<std::cmp::Ordering> {
+        self.re.partial_cmp(other)
+    }
+}
+impl<T: Number, const N: usize, const M: usize> Default for HyperDualVec<T, N, M> {
+    #[inline]
+    fn default() -> Self {
+        Self::lift(T::zero())
+    }
+}
+impl<T: Number, const N: usize, const M: usize> std::iter::Sum for HyperDualVec<T, N, M> {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::lift(T::zero()), |a, b| a + b)
+    }
+}
+impl<'a, T: Number, const N: usize, const M: usize> std::iter::Sum<&'a Self>
+    for HyperDualVec<T, N, M>
+{
+    fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
+        iter.fold(Self::lift(T::zero()), |a, b| a + *b)
+    }
+}
+impl<T: Number, const N: usize, const M: usize> std::iter::Product for HyperDualVec<T, N, M> {
+    fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::lift(T::one()), |a, b| a * b)
+    }
+}
+impl<'a, T: Number, const N: usize, const M: usize> std::iter::Product<&'a Self>
+    for HyperDualVec<T, N, M>
+{
+    fn product<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
+        iter.fold(Self::lift(T::one()), |a, b| a * *b)
+    }
+}
+
 diffprog_dual::float_lhs_operators!([T: Scalar<f64>, const N: usize, const M: usize] HyperDualVec<T, N, M>, f64);
 diffprog_dual::float_lhs_operators!([T: Scalar<f32>, const N: usize, const M: usize] HyperDualVec<T, N, M>, f32);
 
