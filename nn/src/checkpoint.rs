@@ -61,6 +61,7 @@
 
 use diffprog_dual::Real;
 use serde::{Deserialize, Serialize};
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
@@ -137,39 +138,43 @@ impl ArrayData {
     }
 }
 
-/// `f32` and `f64`: the element types a checkpoint stores.
+/// The element types a checkpoint stores: every [`Real`] (that is, `f32` and `f64`), so code
+/// generic over `F: Real` (or the crate's `Element`) can save and load without naming the type.
 pub trait CheckpointElement: Real {
     /// The tag written in the file.
-    const DTYPE: DType;
+    fn dtype() -> DType;
     /// Wraps owned values.
     fn wrap(values: Vec<Self>) -> ArrayData;
     /// The values, if `data` holds this type.
     fn view(data: &ArrayData) -> Option<&[Self]>;
 }
 
-impl CheckpointElement for f32 {
-    const DTYPE: DType = DType::F32;
-    fn wrap(values: Vec<Self>) -> ArrayData {
-        ArrayData::F32(values)
-    }
-    fn view(data: &ArrayData) -> Option<&[Self]> {
-        match data {
-            ArrayData::F32(v) => Some(v),
-            ArrayData::F64(_) => None,
+impl<F: Real> CheckpointElement for F {
+    fn dtype() -> DType {
+        if TypeId::of::<F>() == TypeId::of::<f32>() {
+            DType::F32
+        } else {
+            DType::F64
         }
     }
-}
 
-impl CheckpointElement for f64 {
-    const DTYPE: DType = DType::F64;
     fn wrap(values: Vec<Self>) -> ArrayData {
-        ArrayData::F64(values)
-    }
-    fn view(data: &ArrayData) -> Option<&[Self]> {
-        match data {
-            ArrayData::F64(v) => Some(v),
-            ArrayData::F32(_) => None,
+        let any: Box<dyn Any> = Box::new(values);
+        match any.downcast::<Vec<f32>>() {
+            Ok(v) => ArrayData::F32(*v),
+            Err(any) => ArrayData::F64(
+                *any.downcast::<Vec<f64>>()
+                    .expect("Real is implemented only by f32 and f64"),
+            ),
         }
+    }
+
+    fn view(data: &ArrayData) -> Option<&[Self]> {
+        let any: &dyn Any = match data {
+            ArrayData::F32(v) => v,
+            ArrayData::F64(v) => v,
+        };
+        any.downcast_ref::<Vec<F>>().map(Vec::as_slice)
     }
 }
 
@@ -453,6 +458,71 @@ impl Checkpoint {
         self
     }
 
+    /// Adds a parameter, taking ownership of `values` (no copy).
+    ///
+    /// # Panics
+    /// As [`push`](Self::push).
+    pub fn push_vec<F: CheckpointElement>(
+        &mut self,
+        name: impl Into<String>,
+        shape: Vec<usize>,
+        values: Vec<F>,
+    ) -> &mut Self {
+        self.push_array(NamedArray {
+            name: name.into(),
+            shape,
+            data: F::wrap(values),
+        })
+    }
+
+    /// A checkpoint from `(name, shape, values)` triples, e.g. what a parameter store lists.
+    ///
+    /// # Panics
+    /// If a name repeats or a length does not match its shape.
+    pub fn from_named_arrays<F: CheckpointElement>(
+        architecture: impl Into<String>,
+        arrays: impl IntoIterator<Item = (String, Vec<usize>, Vec<F>)>,
+    ) -> Self {
+        let mut ck = Checkpoint::new(architecture);
+        for (name, shape, values) in arrays {
+            ck.push_vec(name, shape, values);
+        }
+        ck
+    }
+
+    /// The parameters as `(name, shape, values)` triples, after checking the architecture and
+    /// that every array has element type `F`. (Which names and shapes the model needs is for the
+    /// model to check; [`restore`](Self::restore) does both.)
+    ///
+    /// ```
+    /// use diffprog_nn::checkpoint::Checkpoint;
+    ///
+    /// let arrays = vec![("w".to_string(), vec![2], vec![1.0f64, 2.0])];
+    /// let bytes = Checkpoint::from_named_arrays("net", arrays.clone()).to_bytes();
+    /// let back = Checkpoint::from_bytes(&bytes).unwrap();
+    /// assert_eq!(back.named_arrays_for::<f64>("net").unwrap(), arrays);
+    /// assert!(back.named_arrays_for::<f32>("net").is_err()); // stored as f64
+    /// assert!(back.named_arrays_for::<f64>("other").is_err());
+    /// ```
+    #[allow(clippy::type_complexity)]
+    pub fn named_arrays_for<F: CheckpointElement>(
+        &self,
+        architecture: &str,
+    ) -> Result<Vec<(String, Vec<usize>, Vec<F>)>, CheckpointError> {
+        self.check_architecture(architecture)?;
+        self.params
+            .iter()
+            .map(|p| {
+                let v = F::view(&p.data).ok_or_else(|| CheckpointError::DTypeMismatch {
+                    name: p.name.clone(),
+                    expected: F::dtype(),
+                    found: p.data.dtype(),
+                })?;
+                Ok((p.name.clone(), p.shape.clone(), v.to_vec()))
+            })
+            .collect()
+    }
+
     /// The parameters, in the order they were added.
     pub fn params(&self) -> &[NamedArray] {
         &self.params
@@ -482,7 +552,7 @@ impl Checkpoint {
         }
         F::view(&p.data).ok_or_else(|| CheckpointError::DTypeMismatch {
             name: name.to_string(),
-            expected: F::DTYPE,
+            expected: F::dtype(),
             found: p.data.dtype(),
         })
     }

@@ -6,7 +6,8 @@
 //!
 //! * [`argmax`], [`predictions`]: the predicted class of each row (ties go to the lowest index;
 //!   NaN scores never win unless a row is all NaN).
-//! * [`accuracy`], [`accuracy_from_logits`], [`top_k_accuracy`], [`per_class_accuracy`].
+//! * [`accuracy`], [`accuracy_from_logits`], [`count_correct`] (to sum over batches),
+//!   [`top_k_accuracy`], [`per_class_accuracy`].
 //! * [`ConfusionMatrix`]: counts of (true, predicted) pairs, with accuracy, per-class recall and
 //!   precision, and a readable [`Display`](std::fmt::Display) table.
 //! * [`RunningMean`]: a sample-weighted mean to average batch losses over an epoch.
@@ -100,6 +101,20 @@ pub fn accuracy(predicted: &[usize], labels: &[usize]) -> f64 {
 pub fn accuracy_from_logits<F: Real>(logits: &[F], n_classes: usize, labels: &[usize]) -> f64 {
     check_logits(logits, n_classes, labels.len(), "accuracy_from_logits");
     accuracy(&predictions(logits, n_classes), labels)
+}
+
+/// Number of rows of `logits` (`labels.len() × n_classes`, row-major) whose [`argmax`] equals
+/// the label: sum it over batches and divide by the sample count for an epoch's accuracy.
+///
+/// # Panics
+/// If `logits.len() != labels.len() * n_classes`.
+pub fn count_correct<F: Real>(logits: &[F], n_classes: usize, labels: &[usize]) -> usize {
+    check_logits(logits, n_classes, labels.len(), "count_correct");
+    logits
+        .chunks_exact(n_classes)
+        .zip(labels)
+        .filter(|(row, &l)| argmax(row) == l)
+        .count()
 }
 
 /// Fraction of samples whose true class is among the `k` highest scores of its row.
@@ -205,6 +220,23 @@ impl ConfusionMatrix {
             "ConfusionMatrix::from_logits",
         );
         Self::from_predictions(&predictions(logits, n_classes), labels, n_classes)
+    }
+
+    /// Records a batch of row-major logits (`labels.len() × n_classes`), predicting each row's
+    /// [`argmax`].
+    ///
+    /// # Panics
+    /// If the lengths do not match or a label is out of range.
+    pub fn add_logits<F: Real>(&mut self, logits: &[F], labels: &[usize]) {
+        check_logits(
+            logits,
+            self.n_classes,
+            labels.len(),
+            "ConfusionMatrix::add_logits",
+        );
+        for (row, &l) in logits.chunks_exact(self.n_classes).zip(labels) {
+            self.add(l, argmax(row));
+        }
     }
 
     /// Records one sample of true class `label` predicted as `predicted`.
@@ -360,16 +392,23 @@ impl RunningMean {
     }
 }
 
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
 /// What one epoch of training produced. Fields not measured stay `None`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EpochRecord {
     /// 1-based epoch number.
     pub epoch: usize,
-    /// Mean training loss over the epoch.
+    /// Mean training loss over the epoch. (JSON has no NaN: a non-finite loss is written as
+    /// `null` and read back as NaN.)
+    #[serde(deserialize_with = "nan_if_null")]
     pub train_loss: f64,
     /// Training accuracy in `[0, 1]`.
     pub train_accuracy: Option<f64>,
-    /// Loss on the held-out set.
+    /// Loss on the held-out set (a non-finite value is written to JSON as `null`, read back as
+    /// `None`).
     pub test_loss: Option<f64>,
     /// Accuracy on the held-out set, in `[0, 1]`.
     pub test_accuracy: Option<f64>,

@@ -322,6 +322,41 @@ fn push_array_accepts_named_arrays() {
     assert_eq!(back.get::<f64>("v", &[0, 5]).unwrap(), &[] as &[f64]);
 }
 
+/// Code generic over the float type saves and loads through the named-array bridge.
+fn round_trip_generic<F: diffprog_dual::Real>(values: Vec<F>) -> Vec<F> {
+    let arrays = vec![("p".to_string(), vec![values.len()], values)];
+    let bytes = Checkpoint::from_named_arrays("g", arrays).to_bytes();
+    let mut back = Checkpoint::from_bytes(&bytes)
+        .unwrap()
+        .named_arrays_for::<F>("g")
+        .unwrap();
+    back.pop().unwrap().2
+}
+
+#[test]
+fn named_array_bridge_is_generic_and_typed() {
+    assert_eq!(round_trip_generic(vec![1.5f32, -2.0]), [1.5, -2.0]);
+    assert_eq!(round_trip_generic(vec![0.1f64]), [0.1]);
+    let ck = Checkpoint::from_named_arrays("g", vec![("p".to_string(), vec![1], vec![1.0f32])]);
+    assert_eq!(ck.params()[0].data.dtype(), DType::F32);
+    let err = ck.named_arrays_for::<f64>("g").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CheckpointError::DTypeMismatch {
+                expected: DType::F64,
+                found: DType::F32,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(matches!(
+        ck.named_arrays_for::<f32>("h"),
+        Err(CheckpointError::ArchitectureMismatch { .. })
+    ));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -1,8 +1,8 @@
 //! Metrics: accuracy, top-k, per-class accuracy, confusion matrix, history; plot and progress bar.
 
 use diffprog_nn::metrics::{
-    accuracy, accuracy_from_logits, argmax, per_class_accuracy, predictions, top_k_accuracy,
-    ConfusionMatrix, EpochRecord, History, RunningMean,
+    accuracy, accuracy_from_logits, argmax, count_correct, per_class_accuracy, predictions,
+    top_k_accuracy, ConfusionMatrix, EpochRecord, History, RunningMean,
 };
 use diffprog_nn::plot::{plot_training_curves, PlotError};
 use diffprog_nn::progress::Progress;
@@ -91,6 +91,17 @@ fn running_mean_and_history() {
     assert_eq!(h.best_test_accuracy(), Some((2, 0.9)));
     assert_eq!(History::from_json(&h.to_json()).unwrap(), h);
     assert!(History::from_json("{\"epochs\": 3}").is_err());
+    // JSON has no NaN: a diverged run still round-trips (NaN loss comes back NaN)
+    let mut h = History::new();
+    h.push(EpochRecord {
+        epoch: 1,
+        train_loss: f64::NAN,
+        test_loss: Some(f64::INFINITY),
+        ..Default::default()
+    });
+    let back = History::from_json(&h.to_json()).unwrap();
+    assert!(back.epochs[0].train_loss.is_nan());
+    assert_eq!(back.epochs[0].test_loss, None);
 }
 
 fn temp_file(name: &str) -> std::path::PathBuf {
@@ -198,6 +209,13 @@ proptest! {
         let acc = accuracy(&preds, &labels);
         prop_assert_eq!(acc, accuracy_from_logits(&logits, n_classes, &labels));
         let cm = ConfusionMatrix::from_logits(&logits, n_classes, &labels);
+        prop_assert_eq!(count_correct(&logits, n_classes, &labels) as f64 / labels.len() as f64, acc);
+        // accumulating in two batches gives the same matrix
+        let half = labels.len() / 2;
+        let mut acc_cm = ConfusionMatrix::new(n_classes);
+        acc_cm.add_logits(&logits[..half * n_classes], &labels[..half]);
+        acc_cm.add_logits(&logits[half * n_classes..], &labels[half..]);
+        prop_assert_eq!(&acc_cm, &cm);
         prop_assert_eq!(cm.total(), labels.len());
         prop_assert!((cm.accuracy() - acc).abs() < 1e-12);
         prop_assert_eq!(cm.per_class_accuracy(), per_class_accuracy(&preds, &labels, n_classes));
