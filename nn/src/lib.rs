@@ -15,10 +15,13 @@ pub mod plot;
 pub mod progress;
 mod shape;
 mod tensor;
+pub mod train;
 
 pub use element::Element;
 pub use graph::{Graph, NodeId};
 pub use ops::{BinaryOp, Unary};
 pub use params::{ParamId, Params, ParamsMismatch};
+pub use rand;
+pub use rand_chacha;
 pub use shape::{Shape, MAX_DIMS};
 pub use tensor::Tensor;

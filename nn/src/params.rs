@@ -56,11 +56,15 @@ impl<F: Element> Params<F> {
         self.values.push(value.into_vec());
         ParamId(self.names.len() as u32 - 1)
     }
-    /// A name not yet used, `prefix` followed by a number.
+    /// A layer name not yet used: `prefix` followed by the first number `i` such that no
+    /// parameter is named `{prefix}{i}` or `{prefix}{i}.…`.
     pub fn fresh_name(&self, prefix: &str) -> String {
         (0..)
             .map(|i| format!("{prefix}{i}"))
-            .find(|n| !self.names.contains(n))
+            .find(|n| {
+                let dotted = format!("{n}.");
+                !self.names.iter().any(|x| x == n || x.starts_with(&dotted))
+            })
             .expect("unbounded")
     }
     /// The number of parameter arrays.

@@ -19,6 +19,12 @@ pub enum Init {
     XavierNormal,
 }
 
+/// The seeded generator used across diffprog-nn (ChaCha8): the same seed gives the same
+/// initialisation on every platform.
+pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha8Rng {
+    rand::SeedableRng::seed_from_u64(seed)
+}
+
 /// A standard normal draw (Box–Muller).
 pub fn standard_normal(rng: &mut impl Rng) -> f64 {
     let u1: f64 = 1.0 - rng.random::<f64>(); // (0, 1]

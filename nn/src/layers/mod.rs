@@ -7,6 +7,6 @@ mod linear;
 mod sequential;
 
 pub use activation::{apply_generic, log_softmax_generic, softmax_generic};
-pub use init::{normal_tensor, standard_normal, Init};
+pub use init::{normal_tensor, seeded_rng, standard_normal, Init};
 pub use linear::Linear;
 pub use sequential::{Layer, Sequential};
