@@ -25,10 +25,23 @@
 //! confused with the outer one.
 
 use std::any::{type_name, TypeId};
-use std::cell::RefCell;
+use std::cell::Cell;
 
+/// The most driver levels that can be active at once on one thread (nesting deeper than this is
+/// reported, not silently unguarded).
+const MAX_LEVELS: usize = 32;
+
+type Level = Option<(TypeId, &'static str)>;
+
+// The active levels of one thread: a fixed-capacity stack. Plain `Cell`s with `const`
+// initialisers and no destructors, so a thread-local access compiles to a fixed offset from the
+// thread pointer (no lazy-initialisation check). The fast path (no driver active, or LIFO release)
+// touches only `DEPTH` and the top slot in small inlined closures; scanning for a same-type level
+// happens out of line, only when another driver is active.
+// Measured: `cargo bench -p diffprog-dual --bench forward -- guard`.
 thread_local! {
-    static ACTIVE: RefCell<Vec<(TypeId, &'static str)>> = const { RefCell::new(Vec::new()) };
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
+    static STACK: [Cell<Level>; MAX_LEVELS] = const { [const { Cell::new(None) }; MAX_LEVELS] };
 }
 
 /// A driver's claim on its number type for the duration of one call; released on drop (also when the
@@ -43,34 +56,107 @@ impl DriverLevel {
     ///
     /// # Panics
     /// If a driver with the same number type `N` is already running on this thread (a nested call at
-    /// the same type, which could confuse perturbations).
+    /// the same type, which could confuse perturbations), or if more than 32 driver levels are
+    /// nested.
+    #[inline]
     pub fn enter<N: 'static>(driver: &'static str) -> DriverLevel {
         let id = TypeId::of::<N>();
-        ACTIVE.with(|active| {
-            let mut active = active.borrow_mut();
-            if let Some((_, outer)) = active.iter().find(|(t, _)| *t == id) {
-                panic!(
-                    "diffprog: `{driver}` was called inside `{outer}` with the same number type `{}`. \
-                     An inner derivative at the outer number type can confuse the two levels' \
-                     perturbations and return a wrong value. Run the inner driver at the outer \
-                     number type instead (e.g. `derivative_at(|y| ..., Dual::lift(x))`, lifting \
-                     captured numbers with `Dual::lift`), or compute the inner derivative outside.",
-                    type_name::<N>()
-                );
-            }
-            active.push((id, driver));
-        });
+        let depth = DEPTH.with(Cell::get);
+        if depth != 0 {
+            check_nested(id, driver, depth, type_name::<N>);
+        }
+        STACK.with(|stack| stack[depth].set(Some((id, driver))));
+        DEPTH.with(|d| d.set(depth + 1));
         DriverLevel { id }
     }
 }
 
-impl Drop for DriverLevel {
-    fn drop(&mut self) {
-        ACTIVE.with(|active| {
-            let mut active = active.borrow_mut();
-            if let Some(pos) = active.iter().rposition(|(t, _)| *t == self.id) {
-                active.remove(pos);
+/// Panics if a level of type `id` is among the `depth` active ones, or if the stack is full.
+#[inline(never)]
+fn check_nested(id: TypeId, driver: &str, depth: usize, name: fn() -> &'static str) {
+    if let Some(outer) = STACK.with(|stack| {
+        stack[..depth].iter().find_map(|l| match l.get() {
+            Some((t, outer)) if t == id => Some(outer),
+            _ => None,
+        })
+    }) {
+        panic!(
+            "diffprog: `{driver}` was called inside `{outer}` with the same number type `{}`. \
+             An inner derivative at the outer number type can confuse the two levels' \
+             perturbations and return a wrong value. Run the inner driver at the outer \
+             number type instead (e.g. `derivative_at(|y| ..., Dual::lift(x))`, lifting \
+             captured numbers with `Dual::lift`), or compute the inner derivative outside.",
+            name()
+        );
+    }
+    if depth == MAX_LEVELS {
+        panic!(
+            "diffprog: `{driver}` would be differentiation level {} on this thread; at most \
+             {MAX_LEVELS} nested driver calls are supported",
+            MAX_LEVELS + 1
+        );
+    }
+}
+
+/// Removes the level `id` that is not on top of the stack (a guard dropped out of order).
+#[inline(never)]
+fn release_out_of_order(id: TypeId, depth: usize) {
+    STACK.with(|stack| {
+        if let Some(pos) = stack[..depth]
+            .iter()
+            .rposition(|l| matches!(l.get(), Some((t, _)) if t == id))
+        {
+            for i in pos..depth - 1 {
+                stack[i].set(stack[i + 1].get());
             }
+            DEPTH.with(|d| d.set(depth - 1));
+        }
+    });
+}
+
+impl Drop for DriverLevel {
+    #[inline]
+    fn drop(&mut self) {
+        let depth = DEPTH.with(Cell::get);
+        let on_top = depth > 0
+            && STACK.with(|stack| matches!(stack[depth - 1].get(), Some((t, _)) if t == self.id));
+        if on_top {
+            DEPTH.with(|d| d.set(depth - 1));
+        } else {
+            release_out_of_order(self.id, depth);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_of_different_types_nest_and_release() {
+        let a = DriverLevel::enter::<f64>("a");
+        let b = DriverLevel::enter::<f32>("b");
+        drop(a); // out of order
+        let a2 = DriverLevel::enter::<f64>("a again");
+        drop(b);
+        drop(a2);
+        assert_eq!(DEPTH.with(Cell::get), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "same number type")]
+    fn same_type_panics() {
+        let _a = DriverLevel::enter::<f64>("outer");
+        let _b = DriverLevel::enter::<f64>("inner");
+    }
+
+    #[test]
+    fn released_after_panic_in_user_code() {
+        let r = std::panic::catch_unwind(|| {
+            let _a = DriverLevel::enter::<u8>("outer");
+            panic!("user code");
         });
+        assert!(r.is_err());
+        let _again = DriverLevel::enter::<u8>("outer");
     }
 }
