@@ -7,7 +7,7 @@
 
 use crate::data::{DataLoader, Dataset};
 use crate::layers::Sequential;
-use crate::metrics::{top_k_accuracy, ConfusionMatrix, EpochRecord, History};
+use crate::metrics::{count_correct, top_k_accuracy, ConfusionMatrix, EpochRecord, History};
 use crate::optim::{Optimizer, Schedule};
 use crate::progress::Progress;
 use crate::{Element, Graph, NodeId};
@@ -42,20 +42,9 @@ pub fn train_step<F: Element, M: Module<F>, O: Optimizer<F>>(
     g.params_mut().zero_grad();
     g.backward(loss);
     opt.step(g.params_mut());
-    let correct = count_correct(g.value(logits), labels);
+    let k = g.shape(logits).dims().last().copied().unwrap_or(1);
+    let correct = count_correct(g.value(logits), k, labels);
     (g.item(loss), correct)
-}
-
-fn count_correct<F: Element>(logits: &[F], labels: &[usize]) -> usize {
-    if labels.is_empty() {
-        return 0;
-    }
-    let k = logits.len() / labels.len();
-    logits
-        .chunks_exact(k)
-        .zip(labels)
-        .filter(|(row, &l)| crate::metrics::argmax(row) == l)
-        .count()
 }
 
 /// The model's outputs on a data set, with the metrics computed from them.
