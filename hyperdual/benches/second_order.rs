@@ -59,7 +59,7 @@ fn bench_hessian(c: &mut Criterion) {
         b.iter(|| hessian(rosenbrock, black_box(&x10)))
     });
     group.bench_function(BenchmarkId::new("diffprog_hessian_chunk10", 10), |b| {
-        b.iter(|| hessian_with_chunk::<10, _, _>(rosenbrock, black_box(&x10)))
+        b.iter(|| hessian_with_chunk::<10>(rosenbrock, black_box(&x10)))
     });
     let s10 = SVector::<f64, 10>::from_column_slice(&x10);
     group.bench_function(BenchmarkId::new("num_dual_Dual2SVec64", 10), |b| {
@@ -74,7 +74,7 @@ fn bench_hessian(c: &mut Criterion) {
         b.iter(|| hessian(rosenbrock, black_box(&x100)))
     });
     group.bench_function(BenchmarkId::new("diffprog_hessian_chunk10", 100), |b| {
-        b.iter(|| hessian_with_chunk::<10, _, _>(rosenbrock, black_box(&x100)))
+        b.iter(|| hessian_with_chunk::<10>(rosenbrock, black_box(&x100)))
     });
     let d100 = DVector::from_column_slice(&x100);
     group.bench_function(BenchmarkId::new("num_dual_Dual2DVec64", 100), |b| {

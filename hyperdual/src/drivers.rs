@@ -10,7 +10,7 @@ use nalgebra::DMatrix;
 pub const DEFAULT_CHUNK: usize = 8;
 
 /// The number type [`hessian`] evaluates the function at.
-pub type HessianNumber<F = f64> = HyperDualVec<F, DEFAULT_CHUNK, DEFAULT_CHUNK>;
+pub type HessianNumber = HyperDualVec<f64, DEFAULT_CHUNK, DEFAULT_CHUNK>;
 
 /// `(f(x), f'(x), f''(x))` of a scalar function, in one pass on [`Taylor2`] numbers.
 ///
@@ -79,11 +79,11 @@ where
 /// assert_eq!(h[(1, 0)], 4.0);
 /// assert_eq!(h[(1, 1)], 1.0);
 /// ```
-pub fn hessian<F: Real + Scalar<F>, G>(f: G, x: &[F]) -> (F, Vec<F>, DMatrix<F>)
-where
-    G: Fn(&[HessianNumber<F>]) -> HessianNumber<F>,
-{
-    hessian_with_chunk::<DEFAULT_CHUNK, F, G>(f, x)
+pub fn hessian(
+    f: impl Fn(&[HessianNumber]) -> HessianNumber,
+    x: &[f64],
+) -> (f64, Vec<f64>, DMatrix<f64>) {
+    hessian_at::<f64, DEFAULT_CHUNK>(f, x)
 }
 
 /// [`hessian`] with blocks of `N` inputs: ⌈n/N⌉(⌈n/N⌉ + 1)/2 passes on numbers of
@@ -93,17 +93,22 @@ where
 /// ```
 /// use diffprog_hyperdual::hessian_with_chunk;
 ///
-/// let (_, _, h) = hessian_with_chunk::<2, _, _>(|x| x[0] * x[1] * x[2], &[1.0, 2.0, 3.0]);
+/// let (_, _, h) = hessian_with_chunk::<2>(|x| x[0] * x[1] * x[2], &[1.0, 2.0, 3.0]);
 /// assert_eq!(h[(0, 1)], 3.0);
 /// assert_eq!(h[(2, 1)], 1.0);
 /// ```
-pub fn hessian_with_chunk<const N: usize, F: Real + Scalar<F>, G>(
-    f: G,
+pub fn hessian_with_chunk<const N: usize>(
+    f: impl Fn(&[HyperDualVec<f64, N, N>]) -> HyperDualVec<f64, N, N>,
+    x: &[f64],
+) -> (f64, Vec<f64>, DMatrix<f64>) {
+    hessian_at::<f64, N>(f, x)
+}
+
+/// [`hessian_with_chunk`] for any primal float (`f32` or `f64`).
+pub fn hessian_at<F: Real + Scalar<F>, const N: usize>(
+    f: impl Fn(&[HyperDualVec<F, N, N>]) -> HyperDualVec<F, N, N>,
     x: &[F],
-) -> (F, Vec<F>, DMatrix<F>)
-where
-    G: Fn(&[HyperDualVec<F, N, N>]) -> HyperDualVec<F, N, N>,
-{
+) -> (F, Vec<F>, DMatrix<F>) {
     assert!(
         N > 0,
         "hessian_with_chunk: the chunk size N must be at least 1"
@@ -218,26 +223,32 @@ fn seed_two<F: Real + Scalar<F>, const N: usize, const M: usize>(
 /// assert!((hxy[(0, 0)] + 0.032).abs() < 1e-15);
 /// assert!((hxy[(1, 0)] + 0.024).abs() < 1e-15);
 /// ```
-pub fn partial_hessian<F: Real + Scalar<F>, G>(
-    f: G,
-    x: &[F],
-    y: &[F],
-) -> (F, Vec<F>, Vec<F>, DMatrix<F>)
-where
-    G: Fn(&[HessianNumber<F>], &[HessianNumber<F>]) -> HessianNumber<F>,
-{
-    partial_hessian_with_chunk::<DEFAULT_CHUNK, DEFAULT_CHUNK, F, G>(f, x, y)
+#[allow(clippy::type_complexity)]
+pub fn partial_hessian(
+    f: impl Fn(&[HessianNumber], &[HessianNumber]) -> HessianNumber,
+    x: &[f64],
+    y: &[f64],
+) -> (f64, Vec<f64>, Vec<f64>, DMatrix<f64>) {
+    partial_hessian_at::<f64, DEFAULT_CHUNK, DEFAULT_CHUNK>(f, x, y)
 }
 
 /// [`partial_hessian`] with blocks of `N` inputs of `x` and `M` inputs of `y` per pass.
-pub fn partial_hessian_with_chunk<const N: usize, const M: usize, F: Real + Scalar<F>, G>(
-    f: G,
+#[allow(clippy::type_complexity)]
+pub fn partial_hessian_with_chunk<const N: usize, const M: usize>(
+    f: impl Fn(&[HyperDualVec<f64, N, M>], &[HyperDualVec<f64, N, M>]) -> HyperDualVec<f64, N, M>,
+    x: &[f64],
+    y: &[f64],
+) -> (f64, Vec<f64>, Vec<f64>, DMatrix<f64>) {
+    partial_hessian_at::<f64, N, M>(f, x, y)
+}
+
+/// [`partial_hessian_with_chunk`] for any primal float (`f32` or `f64`).
+#[allow(clippy::type_complexity)]
+pub fn partial_hessian_at<F: Real + Scalar<F>, const N: usize, const M: usize>(
+    f: impl Fn(&[HyperDualVec<F, N, M>], &[HyperDualVec<F, N, M>]) -> HyperDualVec<F, N, M>,
     x: &[F],
     y: &[F],
-) -> (F, Vec<F>, Vec<F>, DMatrix<F>)
-where
-    G: Fn(&[HyperDualVec<F, N, M>], &[HyperDualVec<F, N, M>]) -> HyperDualVec<F, N, M>,
-{
+) -> (F, Vec<F>, Vec<F>, DMatrix<F>) {
     assert!(
         N > 0 && M > 0,
         "partial_hessian_with_chunk: the chunk sizes N and M must be at least 1"

@@ -164,7 +164,7 @@ impl<T: Number> Div for HyperDual<T> {
     fn div(self, r: Self) -> Self {
         // q = a / b  ⇔  a = q·b: solve for q's parts one order at a time.
         let inv = T::one() / r.re;
-        let q = self.re * inv;
+        let q = self.re / r.re; // the value rounds as the f64 division does
         let q1 = (self.eps1 - q * r.eps1) * inv;
         let q2 = (self.eps2 - q * r.eps2) * inv;
         let q12 = (self.eps12 - (q1 * r.eps2 + q2 * r.eps1) - q * r.eps12) * inv;

@@ -349,7 +349,7 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     #[inline(always)]
     fn div_in_place(&mut self, r: &Self) {
         let inv = T::one() / r.re;
-        let q = self.re * inv;
+        let q = self.re / r.re; // the value rounds as the f64 division does
         self.re = q;
         if r.is_constant() {
             self.scale(inv);

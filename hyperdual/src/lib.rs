@@ -10,8 +10,9 @@ mod taylor2;
 mod third;
 
 pub use drivers::{
-    hessian, hessian_with_chunk, partial_hessian, partial_hessian_with_chunk, second_derivative,
-    third_derivative, third_partial, HessianNumber, DEFAULT_CHUNK,
+    hessian, hessian_at, hessian_with_chunk, partial_hessian, partial_hessian_at,
+    partial_hessian_with_chunk, second_derivative, third_derivative, third_partial, HessianNumber,
+    DEFAULT_CHUNK,
 };
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;

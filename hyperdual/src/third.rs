@@ -145,7 +145,7 @@ impl<T: Number> Div for Taylor3<T> {
     #[inline(always)]
     fn div(self, r: Self) -> Self {
         let inv = T::one() / r.re;
-        let q = self.re * inv;
+        let q = self.re / r.re; // the value rounds as the f64 division does
         let q1 = (self.d1 - q * r.d1) * inv;
         let c2 = q1 * r.d1;
         let q2 = (self.d2 - (c2 + c2) - q * r.d2) * inv;

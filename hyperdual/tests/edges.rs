@@ -111,7 +111,7 @@ fn the_second_order_edge_table() {
         let a = t2(Taylor2::variable(x));
         let h = hd(HyperDual::variable(x));
         let t = t3(Taylor3::variable(x));
-        let (_, g, hm) = hessian_with_chunk::<1, _, _>(|v| hv(v[0]), &[x]);
+        let (_, g, hm) = hessian_with_chunk::<1>(|v| hv(v[0]), &[x]);
         for (what, got) in [
             ("Taylor2", (a.re, a.d1, a.d2)),
             ("HyperDual", (h.re, h.eps1, h.eps12)),

@@ -200,7 +200,7 @@ fn second_derivatives_match_analytic_and_central_differences() {
                 h.eps12
             );
 
-            let (hv, g, hm) = hessian_with_chunk::<1, _, _>(|v| apply(op, v[0]), &[x]);
+            let (hv, g, hm) = hessian_with_chunk::<1>(|v| apply(op, v[0]), &[x]);
             assert_eq!((hv, g[0]), (v, t1), "{op:?} HyperDualVec f, f' at {x}");
             assert!(
                 close(hm[(0, 0)], d2, 1e-12),
@@ -283,7 +283,7 @@ fn binary_functions_second_partials() {
         ),
     ];
     for (name, f, grad, (x, y)) in cases {
-        let (_, g, h) = hessian_with_chunk::<2, _, _>(f, &[x, y]);
+        let (_, g, h) = hessian_with_chunk::<2>(f, &[x, y]);
         let (gx, gy) = grad(x, y);
         assert!(
             close(g[0], gx, 1e-13) && close(g[1], gy, 1e-13),
