@@ -110,7 +110,8 @@ fn log_derivative<F: Real, T: Scalar<F>>(value: T, x: T, scale: F) -> T {
     if value.is_nan() {
         nan()
     } else if x == F::zero() {
-        T::constant(F::infinity())
+        // the limit from the right: +∞ · sign(scale) (scale < 0 for a base below 1)
+        T::constant(F::infinity() * scale)
     } else {
         x.recip() * scale
     }
@@ -189,10 +190,14 @@ pub fn atan<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     (x.atan(), (x.mul_add(x, T::one())).recip())
 }
 
-/// atan2(y, x) → (x/(x² + y²), −y/(x² + y²)); NaN at the origin.
+/// atan2(y, x) → (x/(x² + y²), −y/(x² + y²)); NaN at the origin; (0, 0) where x or y is
+/// infinite (the limit: the angle stops changing).
 #[inline(always)]
 pub fn atan2<F: Real, T: Scalar<F>>(y: T, x: T) -> (T, T, T) {
     let r = y.hypot(x);
+    if r.value().is_infinite() && !y.is_nan() && !x.is_nan() {
+        return (y.atan2(x), T::zero(), T::zero());
+    }
     let (sy, sx) = (y / r, x / r);
     (y.atan2(x), sx / r, -sy / r)
 }
@@ -282,12 +287,29 @@ pub fn min<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     }
 }
 
-/// hypot(x, y) → (x/h, y/h); (0, 0) at the origin (the minimum-norm subgradient, as for `abs`).
+/// hypot(x, y) → (x/h, y/h); (0, 0) at the origin (the minimum-norm subgradient, as for `abs`);
+/// where an argument is infinite, the limit of x/h and y/h: (±1, 0) if only x is infinite,
+/// (0, ±1) if only y is, (±1/√2, ±1/√2) if both are.
 #[inline(always)]
 pub fn hypot<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     let h = x.hypot(y);
     if h == F::zero() {
         (h, T::zero(), T::zero())
+    } else if h.value().is_infinite() && (x.value().is_infinite() || y.value().is_infinite()) {
+        let (xi, yi) = (x.value().is_infinite(), y.value().is_infinite());
+        let w = if xi && yi {
+            F::FRAC_1_SQRT_2()
+        } else {
+            F::one()
+        };
+        let part = |inf: bool, v: T| {
+            if inf {
+                T::constant(w * v.value().signum())
+            } else {
+                T::zero()
+            }
+        };
+        (h, part(xi, x), part(yi, y))
     } else {
         (h, x / h, y / h)
     }
