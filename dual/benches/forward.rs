@@ -114,7 +114,7 @@ fn bench_chunk(c: &mut Criterion) {
                 });
             )*};
         }
-        width!(1, 2, 4, 8, 12, 16);
+        width!(1, 2, 4, 8, 10, 12, 16);
         g.finish();
     }
 }

@@ -69,6 +69,18 @@ pub fn chain<T: Number>(derivative: T, tangent: T) -> T {
     }
 }
 
+/// True when every component of `x` is finite, tested with `Number` operations only
+/// (`x − x` is exactly zero unless some component is infinite or NaN).
+///
+/// The arithmetic operators use it to take the plain product formula when all factors are finite
+/// (the common case, one scalar test) and the zero-preserving [`chain`] form otherwise, so that a
+/// constant times an infinite number keeps a zero tangent, as reverse mode (which records no
+/// constants) does.
+#[inline(always)]
+pub fn is_finite_number<T: Number>(x: T) -> bool {
+    (x - x).is_identically_zero()
+}
+
 impl<T: Number> fmt::Display for Dual<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if std::mem::size_of::<T>() <= 8 {
@@ -97,7 +109,13 @@ impl<T: Number> Mul for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
-        Self::new(self.re * rhs.re, self.eps * rhs.re + self.re * rhs.eps)
+        let (a, b) = (self.re, rhs.re);
+        let eps = if is_finite_number(a) && is_finite_number(b) {
+            self.eps * b + a * rhs.eps
+        } else {
+            chain(b, self.eps) + chain(a, rhs.eps)
+        };
+        Self::new(a * b, eps)
     }
 }
 impl<T: Number> Div for Dual<T> {
@@ -106,7 +124,12 @@ impl<T: Number> Div for Dual<T> {
     fn div(self, rhs: Self) -> Self {
         let inv = T::one() / rhs.re;
         let q = self.re * inv;
-        Self::new(q, (self.eps - q * rhs.eps) * inv)
+        let eps = if is_finite_number(inv) && is_finite_number(q) {
+            (self.eps - q * rhs.eps) * inv
+        } else {
+            chain(inv, self.eps) - chain(q * inv, rhs.eps)
+        };
+        Self::new(q, eps)
     }
 }
 impl<T: Number> Neg for Dual<T> {
@@ -134,15 +157,19 @@ impl<F: Real, T: Scalar<F>> Mul<F> for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, rhs: F) -> Self {
-        Self::new(self.re * rhs, self.eps * rhs)
+        let eps = if rhs.is_finite() {
+            self.eps * rhs
+        } else {
+            chain(T::constant(rhs), self.eps)
+        };
+        Self::new(self.re * rhs, eps)
     }
 }
 impl<F: Real, T: Scalar<F>> Div<F> for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: F) -> Self {
-        let inv = F::one() / rhs;
-        Self::new(self.re * inv, self.eps * inv)
+        self * (F::one() / rhs)
     }
 }
 

@@ -1,5 +1,6 @@
 //! [`DualVec`]: a value and `N` tangents, stack-allocated.
 
+use crate::dual::{chain, is_finite_number};
 use crate::{Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -61,12 +62,18 @@ impl<T: Number, const N: usize> DualVec<T, N> {
     }
 
     /// Applies a unary rule `(f(x), f'(x))`: `eps[i] ← f'(x)·eps[i]`, an identically zero tangent
-    /// staying exactly zero (see [`chain`](crate::chain)).
+    /// staying exactly zero (see [`chain`]).
     #[inline(always)]
     pub fn chain_unary(self, (value, derivative): (T, T)) -> Self {
         let mut eps = self.eps;
-        for e in eps.iter_mut() {
-            *e = crate::dual::chain(derivative, *e);
+        if is_finite_number(derivative) {
+            for e in eps.iter_mut() {
+                *e = derivative * *e;
+            }
+        } else {
+            for e in eps.iter_mut() {
+                *e = chain(derivative, *e);
+            }
         }
         Self::new(value, eps)
     }
@@ -75,8 +82,14 @@ impl<T: Number, const N: usize> DualVec<T, N> {
     #[inline(always)]
     pub fn chain_binary(self, other: Self, (value, d_self, d_other): (T, T, T)) -> Self {
         let mut eps = self.eps;
-        for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
-            *e = crate::dual::chain(d_self, *e) + crate::dual::chain(d_other, *o);
+        if is_finite_number(d_self) && is_finite_number(d_other) {
+            for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
+                *e = d_self * *e + d_other * *o;
+            }
+        } else {
+            for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
+                *e = chain(d_self, *e) + chain(d_other, *o);
+            }
         }
         Self::new(value, eps)
     }
@@ -132,8 +145,14 @@ impl<T: Number, const N: usize> Mul for DualVec<T, N> {
     fn mul(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
         let mut eps = self.eps;
-        for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
-            *e = *e * b + a * *r;
+        if is_finite_number(a) && is_finite_number(b) {
+            for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+                *e = *e * b + a * *r;
+            }
+        } else {
+            for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+                *e = chain(b, *e) + chain(a, *r);
+            }
         }
         Self::new(a * b, eps)
     }
@@ -145,8 +164,15 @@ impl<T: Number, const N: usize> Div for DualVec<T, N> {
         let inv = T::one() / rhs.re;
         let q = self.re * inv;
         let mut eps = self.eps;
-        for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
-            *e = (*e - q * *r) * inv;
+        if is_finite_number(inv) && is_finite_number(q) {
+            for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+                *e = (*e - q * *r) * inv;
+            }
+        } else {
+            let dq = q * inv;
+            for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+                *e = chain(inv, *e) - chain(dq, *r);
+            }
         }
         Self::new(q, eps)
     }
@@ -181,8 +207,15 @@ impl<F: Real, T: Scalar<F>, const N: usize> Mul<F> for DualVec<T, N> {
     #[inline(always)]
     fn mul(self, rhs: F) -> Self {
         let mut eps = self.eps;
-        for e in eps.iter_mut() {
-            *e *= rhs;
+        if rhs.is_finite() {
+            for e in eps.iter_mut() {
+                *e *= rhs;
+            }
+        } else {
+            let d = T::constant(rhs);
+            for e in eps.iter_mut() {
+                *e = chain(d, *e);
+            }
         }
         Self::new(self.re * rhs, eps)
     }

@@ -17,7 +17,7 @@ pub use drivers::{
     derivative, derivative_at, gradient, gradient_at, gradient_with_chunk, jacobian,
     jacobian_with_chunk, jvp, DEFAULT_CHUNK,
 };
-pub use dual::{chain, Dual};
+pub use dual::{chain, is_finite_number, Dual};
 pub use dual_vec::DualVec;
 pub use real::Real;
 pub use scalar::{Number, Scalar};
