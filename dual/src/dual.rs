@@ -77,6 +77,7 @@ pub fn chain<T: Number>(derivative: T, tangent: T) -> T {
 /// constant times an infinite number keeps a zero tangent, as reverse mode (which records no
 /// constants) does.
 #[inline(always)]
+#[allow(clippy::eq_op)] // x − x is the test
 pub fn is_finite_number<T: Number>(x: T) -> bool {
     (x - x).is_identically_zero()
 }
