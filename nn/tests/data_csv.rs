@@ -162,3 +162,32 @@ fn digits_set_is_complete_and_normalised() {
     assert_eq!(d.labels()[0], 0);
     assert_eq!(raw.row(0)[..8], [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Arbitrary bytes (including invalid UTF-8 and gzip magic) never panic the readers.
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = read_csv_from::<f32>(&bytes[..], &CsvOptions::default());
+            let _ = diffprog_nn::data::read_csv_table_from::<f64>(&bytes[..], false, b',');
+            let mut gz = vec![0x1f, 0x8b];
+            gz.extend_from_slice(&bytes);
+            let _ = read_csv_from::<f32>(&gz[..], &CsvOptions::default());
+        }
+
+        /// Text made of CSV-ish characters: a success always has consistent shapes.
+        #[test]
+        fn csvish_text_is_read_or_refused(text in "[0-9a,.\\n -]{0,80}", has_header in any::<bool>()) {
+            let opts = CsvOptions { has_header, ..CsvOptions::default() };
+            if let Ok(d) = read_csv_from::<f64>(text.as_bytes(), &opts) {
+                prop_assert_eq!(d.features().len(), d.len() * d.feature_len());
+                prop_assert!(d.labels().iter().all(|&l| l < d.n_classes()));
+            }
+        }
+    }
+}

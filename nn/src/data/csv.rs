@@ -126,8 +126,8 @@ pub fn read_csv_from<F: Real>(
     let reader = maybe_gunzip(BufReader::new(reader)).map_err(|e| DataError::io(None, e))?;
     let mut lines = Lines::new(reader);
     let header = if options.has_header {
-        match lines.next_fields(options.delimiter)? {
-            Some((_, h)) => Some(h),
+        match lines.next_line()? {
+            Some((_, h)) => Some(split_owned(h, options.delimiter)),
             None => return Err(DataError::Empty),
         }
     } else {
@@ -158,13 +158,14 @@ pub fn read_csv_from<F: Real>(
             .and_then(|h| h.get(c).cloned())
             .unwrap_or_else(|| format!("column {}", c + 1))
     };
-    while let Some((line_no, fields)) = lines.next_fields(options.delimiter)? {
-        let expected = *n_cols.get_or_insert(fields.len());
-        if fields.len() != expected {
+    while let Some((line_no, line)) = lines.next_line()? {
+        let n_fields = line.split(options.delimiter as char).count();
+        let expected = *n_cols.get_or_insert(n_fields);
+        if n_fields != expected {
             return Err(DataError::RaggedRow {
                 line: line_no,
                 expected,
-                found: fields.len(),
+                found: n_fields,
             });
         }
         let lc = *label_col.get_or_insert(expected - 1);
@@ -174,7 +175,11 @@ pub fn read_csv_from<F: Real>(
                 available: (0..expected).map(col_name).collect(),
             });
         }
-        for (c, text) in fields.iter().enumerate() {
+        for (c, text) in line
+            .split(options.delimiter as char)
+            .map(str::trim)
+            .enumerate()
+        {
             if c == lc {
                 labels.push(parse_label(text, line_no, options.n_classes)?);
             } else {
@@ -182,7 +187,7 @@ pub fn read_csv_from<F: Real>(
                     line: line_no,
                     column: c + 1,
                     name: col_name(c),
-                    text: text.clone(),
+                    text: text.to_string(),
                 })?;
                 features.push(F::from_f64(v * options.feature_scale));
             }
@@ -216,8 +221,8 @@ pub fn read_csv_table_from<F: Real>(
     let reader = maybe_gunzip(BufReader::new(reader)).map_err(|e| DataError::io(None, e))?;
     let mut lines = Lines::new(reader);
     let header = if has_header {
-        match lines.next_fields(delimiter)? {
-            Some((_, h)) => Some(h),
+        match lines.next_line()? {
+            Some((_, h)) => Some(split_owned(h, delimiter)),
             None => return Err(DataError::Empty),
         }
     } else {
@@ -226,16 +231,17 @@ pub fn read_csv_table_from<F: Real>(
     let mut n_cols = header.as_ref().map(|h| h.len());
     let mut values = Vec::new();
     let mut n_rows = 0;
-    while let Some((line_no, fields)) = lines.next_fields(delimiter)? {
-        let expected = *n_cols.get_or_insert(fields.len());
-        if fields.len() != expected {
+    while let Some((line_no, line)) = lines.next_line()? {
+        let n_fields = line.split(delimiter as char).count();
+        let expected = *n_cols.get_or_insert(n_fields);
+        if n_fields != expected {
             return Err(DataError::RaggedRow {
                 line: line_no,
                 expected,
-                found: fields.len(),
+                found: n_fields,
             });
         }
-        for (c, text) in fields.iter().enumerate() {
+        for (c, text) in line.split(delimiter as char).map(str::trim).enumerate() {
             let v: f64 = text.parse().map_err(|_| DataError::Parse {
                 line: line_no,
                 column: c + 1,
@@ -243,7 +249,7 @@ pub fn read_csv_table_from<F: Real>(
                     .as_ref()
                     .and_then(|h| h.get(c).cloned())
                     .unwrap_or_else(|| format!("column {}", c + 1)),
-                text: text.clone(),
+                text: text.to_string(),
             })?;
             values.push(F::from_f64(v));
         }
@@ -297,7 +303,7 @@ fn parse_label(text: &str, line: usize, n_classes: Option<usize>) -> Result<usiz
     }
 }
 
-/// Splits a reader into non-blank lines of trimmed fields, counting lines from 1.
+/// Reads non-blank lines, counting lines from 1.
 struct Lines<R> {
     reader: R,
     buf: String,
@@ -313,7 +319,8 @@ impl<R: BufRead> Lines<R> {
         }
     }
 
-    fn next_fields(&mut self, delimiter: u8) -> Result<Option<(usize, Vec<String>)>, DataError> {
+    /// The next non-blank line without its line ending, and its 1-based number.
+    fn next_line(&mut self) -> Result<Option<(usize, &str)>, DataError> {
         loop {
             self.buf.clear();
             let n = self
@@ -324,15 +331,17 @@ impl<R: BufRead> Lines<R> {
                 return Ok(None);
             }
             self.line_no += 1;
-            let line = self.buf.trim_end_matches(['\n', '\r']);
-            if line.trim().is_empty() {
-                continue;
+            if !self.buf.trim().is_empty() {
+                let line = self.buf.trim_end_matches(['\n', '\r']);
+                return Ok(Some((self.line_no, line)));
             }
-            let fields = line
-                .split(delimiter as char)
-                .map(|f| f.trim().to_string())
-                .collect();
-            return Ok(Some((self.line_no, fields)));
         }
     }
+}
+
+/// The trimmed fields of a line, owned (for the header).
+fn split_owned(line: &str, delimiter: u8) -> Vec<String> {
+    line.split(delimiter as char)
+        .map(|f| f.trim().to_string())
+        .collect()
 }

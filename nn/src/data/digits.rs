@@ -2,6 +2,7 @@
 
 use super::{read_csv_from, CsvOptions, Dataset};
 use diffprog_dual::Real;
+use std::sync::OnceLock;
 
 /// The gzip-compressed CSV, embedded at compile time so it loads from any working directory.
 const DIGITS_CSV_GZ: &[u8] = include_bytes!("../../data/digits.csv.gz");
@@ -27,8 +28,8 @@ pub enum PixelScale {
 /// Kaynak 1998, the test set as shipped in scikit-learn; CC BY 4.0, see `nn/data/README.md`):
 /// 1797 samples of 64 pixels in `[0, 1]` (row-major 8×8), labels `0..=9`, in file order.
 ///
-/// The data is embedded in the library, so this works from any directory. Parsing takes a few
-/// milliseconds; keep the result rather than calling it in a loop.
+/// The data is embedded in the library, so this works from any directory. It is decompressed and
+/// parsed on the first call (some tens of milliseconds) and cached; later calls only copy it.
 ///
 /// ```
 /// let d = diffprog_nn::data::digits();
@@ -50,14 +51,28 @@ pub fn digits() -> Dataset<f32> {
 /// assert_eq!(raw.features().iter().cloned().fold(0.0, f64::max), 16.0);
 /// ```
 pub fn digits_with<F: Real>(scale: PixelScale) -> Dataset<F> {
-    let options = CsvOptions {
-        feature_scale: match scale {
-            PixelScale::Unit => 1.0 / DIGITS_MAX_GREY,
-            PixelScale::Raw => 1.0,
-        },
-        n_classes: Some(10),
-        ..CsvOptions::label_named("label")
+    let raw = raw_digits();
+    let factor = match scale {
+        PixelScale::Unit => 1.0 / DIGITS_MAX_GREY,
+        PixelScale::Raw => 1.0,
     };
-    read_csv_from(DIGITS_CSV_GZ, &options)
-        .expect("the embedded digits data is valid (this is a bug in diffprog-nn)")
+    let features = raw
+        .features()
+        .iter()
+        .map(|&p| F::from_f64(f64::from(p) * factor))
+        .collect();
+    Dataset::with_classes(features, raw.labels().to_vec(), DIGITS_FEATURES, 10)
+}
+
+/// The raw grey levels, decompressed and parsed once per process.
+fn raw_digits() -> &'static Dataset<f32> {
+    static RAW: OnceLock<Dataset<f32>> = OnceLock::new();
+    RAW.get_or_init(|| {
+        let options = CsvOptions {
+            n_classes: Some(10),
+            ..CsvOptions::label_named("label")
+        };
+        read_csv_from(DIGITS_CSV_GZ, &options)
+            .expect("the embedded digits data is valid (this is a bug in diffprog-nn)")
+    })
 }
