@@ -119,6 +119,13 @@ pub fn plot_training_curves(path: impl AsRef<Path>, history: &History) -> Result
         chart
             .configure_mesh()
             .x_desc("epoch")
+            .x_label_formatter(&|x| {
+                if x.fract() == 0.0 {
+                    format!("{x:.0}")
+                } else {
+                    String::new()
+                }
+            })
             .y_desc(y_label)
             .draw()
             .map_err(drawing)?;

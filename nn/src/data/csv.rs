@@ -106,7 +106,11 @@ pub fn read_csv<F: Real>(
 /// Reads CSV text (gzip-compressed or not) into a [`Dataset`]: one sample per line, the label
 /// column chosen by `options.label`, every other column a feature.
 ///
-/// Labels must be non-negative integers (`3` or `3.0`). Errors name the line and column.
+/// The format: one record per line, fields separated by `options.delimiter` (a single ASCII
+/// byte), no quoting; fields are trimmed of surrounding spaces and must parse as numbers (Rust's
+/// `f64` syntax, so `1e-3`, `inf` and `NaN` are accepted as features). Blank lines are skipped.
+/// Labels must be non-negative integers (`3` or `3.0`). Gzip input is recognised by its magic
+/// bytes, whatever the file is called. Errors name the line and column.
 ///
 /// ```
 /// use diffprog_nn::data::{read_csv_from, CsvOptions};

@@ -133,7 +133,20 @@ fn open(path: &Path) -> Result<File, DataError> {
     File::open(path).map_err(|e| DataError::io(Some(path.to_path_buf()), e))
 }
 
-/// Reads an IDX image file (magic `0x0000_0803`) from a reader; see the [module docs](self).
+/// Reads an IDX image file (magic `0x0000_0803`) from a reader.
+///
+/// An IDX file is a 4-byte magic number — two zero bytes, a type code (`0x08` = unsigned bytes)
+/// and the number of dimensions — then each dimension as a big-endian `u32`, then the payload in
+/// row-major order. MNIST images are `0x0000_0803` (`count × rows × cols` bytes), labels
+/// `0x0000_0801` (`count` bytes).
+///
+/// Nothing in the header is trusted: the dimensions are multiplied with overflow checks, and at
+/// most `header + payload + 1` bytes are read, into a buffer that grows with the bytes actually
+/// present — never pre-sized from what the header claims. Input shorter or longer than the header
+/// implies is refused with [`DataError::LengthMismatch`]; a wrong magic number (or type code)
+/// with [`DataError::BadMagic`]; a zero image dimension or an overflowing product with
+/// [`DataError::BadHeader`]. Gzip-compressed input (as MNIST is distributed) is recognised by its
+/// magic bytes and decompressed on the fly.
 ///
 /// ```
 /// use diffprog_nn::data::read_idx_images_from;
@@ -163,7 +176,8 @@ pub fn read_idx_images(path: impl AsRef<Path>) -> Result<IdxImages, DataError> {
     with_path(path, read_idx_images_from(open(path)?))
 }
 
-/// Reads an IDX label file (magic `0x0000_0801`) from a reader: one byte per label.
+/// Reads an IDX label file (magic `0x0000_0801`) from a reader: one byte per label, with the
+/// checks described at [`read_idx_images_from`].
 ///
 /// ```
 /// use diffprog_nn::data::read_idx_labels_from;
