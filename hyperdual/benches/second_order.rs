@@ -2,7 +2,7 @@
 //!
 //! `cargo bench -p diffprog-hyperdual --bench second_order -- --warm-up-time 1 --measurement-time 3`
 //!
-//! - Rosenbrock Hessian, n = 10 and 100: `hessian` (chunk 8, and chunk 10) vs num-dual's `hessian`
+//! - Rosenbrock Hessian, n = 10 and 100: `hessian` (default chunk 6, and chunk 10) vs num-dual's `hessian`
 //!   (`Dual2SVec64<10>` at n = 10, `Dual2DVec64` at n = 100) vs the plain `f64` evaluation.
 //! - Scalar second derivative of exp(sin x)·x³/(x² + 1) + ln(1 + tanh(x/2)): `second_derivative`
 //!   (Taylor2) and a `HyperDual` pass vs num-dual's `second_derivative` (`Dual2_64`).
