@@ -12,8 +12,8 @@ use std::f64::{INFINITY as INF, NAN};
 const ONE_UP: f64 = 1.0000000000000002;
 
 const POINTS: [f64; 19] = [
-    0.0, -0.0, INF, -INF, NAN, 1e300, -1e300, 1e-300, -1e-300, 1.0, -1.0, ONE_UP, -ONE_UP, 2.0, -2.0,
-    0.5, -0.5, 3.0, -3.0,
+    0.0, -0.0, INF, -INF, NAN, 1e300, -1e300, 1e-300, -1e-300, 1.0, -1.0, ONE_UP, -ONE_UP, 2.0,
+    -2.0, 0.5, -0.5, 3.0, -3.0,
 ];
 
 /// The derivative the table prescribes (the analytic derivative, taken as its limit where it
@@ -21,7 +21,11 @@ const POINTS: [f64; 19] = [
 fn table_derivative(op: Op, x: f64) -> f64 {
     if x.is_nan() {
         // NaN propagates, except where the derivative is identically zero by the rule (n = 0, p = 0).
-        return if matches!(op, Op::Powi0 | Op::Powf0) { 0.0 } else { NAN };
+        return if matches!(op, Op::Powi0 | Op::Powf0) {
+            0.0
+        } else {
+            NAN
+        };
     }
     match op {
         // √ and ∛ at ±0: +∞ (one-sided limit, also at −0).
@@ -60,7 +64,10 @@ fn every_function_follows_the_table() {
             let fv = apply(op, x);
             assert!(same(v, fv, 0.0), "{op:?}({x}): value {v}, f64 gives {fv}");
             let want = table_derivative(op, x);
-            assert!(same(d, want, 1e-13), "{op:?}'({x}) = {d}, table says {want}");
+            assert!(
+                same(d, want, 1e-13),
+                "{op:?}'({x}) = {d}, table says {want}"
+            );
             // no NaN derivative where the function has a finite value and is differentiable
             if fv.is_finite() && !want.is_nan() {
                 assert!(!d.is_nan(), "{op:?}'({x}) is NaN at a finite value");
@@ -79,7 +86,10 @@ fn zero_tangent_stays_exactly_zero() {
             assert_eq!(y.eps, 0.0, "{op:?} of a constant {x}");
             let z = apply(op, DualVec::<f64, 2>::variable(x, 0));
             assert_eq!(z.eps[1], 0.0, "{op:?} at {x}: lane 1 does not depend on x");
-            assert!(same(z.eps[0], table_derivative(op, x), 1e-13), "{op:?} DualVec lane 0 at {x}");
+            assert!(
+                same(z.eps[0], table_derivative(op, x), 1e-13),
+                "{op:?} DualVec lane 0 at {x}"
+            );
         }
     }
 }
@@ -104,12 +114,17 @@ fn f32_follows_the_table_at_special_points() {
     for op in ALL {
         for x in points32 {
             let (v, d) = derivative_at(|x: Dual<f32>| apply(op, x), x);
-            assert!(same(v as f64, apply(op, x) as f64, 0.0), "{op:?}({x}) f32 value");
+            assert!(
+                same(v as f64, apply(op, x) as f64, 0.0),
+                "{op:?}({x}) f32 value"
+            );
             let want = table_derivative(op, x as f64);
             // f32 rounding: relative 1e-6 (a few ulps); overflow to ±∞ or underflow to (sub)normal
             // tiny values where f64 is beyond f32's range
             let ok = same(d as f64, want, 1e-6)
-                || (want.abs() > f32::MAX as f64 && d.is_infinite() && d.signum() as f64 == want.signum())
+                || (want.abs() > f32::MAX as f64
+                    && d.is_infinite()
+                    && d.signum() as f64 == want.signum())
                 || (want.abs() < f32::MIN_POSITIVE as f64 && d.abs() < f32::MIN_POSITIVE);
             assert!(ok, "{op:?}'({x}) = {d} in f32, table says {want}");
         }
@@ -162,8 +177,16 @@ fn hypot_edges() {
     check("hypot (inf, 1)", partials(h, INF, 1.0), (INF, 1.0, 0.0));
     check("hypot (-inf, 1)", partials(h, -INF, 1.0), (INF, -1.0, 0.0));
     check("hypot (1, -inf)", partials(h, 1.0, -INF), (INF, 0.0, -1.0));
-    check("hypot (inf, inf)", partials(h, INF, INF), (INF, FRAC_1_SQRT_2, FRAC_1_SQRT_2));
-    check("hypot big", partials(h, 1e300, 1e300), (1e300 * 2f64.sqrt(), FRAC_1_SQRT_2, FRAC_1_SQRT_2));
+    check(
+        "hypot (inf, inf)",
+        partials(h, INF, INF),
+        (INF, FRAC_1_SQRT_2, FRAC_1_SQRT_2),
+    );
+    check(
+        "hypot big",
+        partials(h, 1e300, 1e300),
+        (1e300 * 2f64.sqrt(), FRAC_1_SQRT_2, FRAC_1_SQRT_2),
+    );
     check("hypot tiny", partials(h, 1e-300, 0.0), (1e-300, 1.0, 0.0));
     check("hypot NaN", partials(h, NAN, 1.0), (NAN, NAN, NAN));
 }
@@ -172,9 +195,21 @@ fn hypot_edges() {
 fn atan2_edges() {
     let a = |y: DualVec<f64, 2>, x: DualVec<f64, 2>| y.atan2(x);
     check("atan2 origin", partials(a, 0.0, 0.0), (0.0, NAN, NAN));
-    check("atan2 (inf, 1)", partials(a, INF, 1.0), (FRAC_PI_2, 0.0, 0.0));
-    check("atan2 (1, -inf)", partials(a, 1.0, -INF), (std::f64::consts::PI, 0.0, 0.0));
-    check("atan2 (1e300, 1)", partials(a, 1e300, 1.0), (FRAC_PI_2, 0.0, -1e-300));
+    check(
+        "atan2 (inf, 1)",
+        partials(a, INF, 1.0),
+        (FRAC_PI_2, 0.0, 0.0),
+    );
+    check(
+        "atan2 (1, -inf)",
+        partials(a, 1.0, -INF),
+        (std::f64::consts::PI, 0.0, 0.0),
+    );
+    check(
+        "atan2 (1e300, 1)",
+        partials(a, 1e300, 1.0),
+        (FRAC_PI_2, 0.0, -1e-300),
+    );
     check("atan2 (0, 1)", partials(a, 0.0, 1.0), (0.0, 1.0, 0.0));
     check("atan2 NaN", partials(a, NAN, 1.0), (NAN, NAN, NAN));
     // a constant at the origin keeps a zero tangent

@@ -91,7 +91,11 @@ fn f32_derivatives() {
         for x in points(op) {
             let xf = x as f32;
             let (v, d) = derivative_at(|x: Dual<f32>| apply(op, x), xf);
-            assert_eq!(v.to_bits(), apply(op, xf).to_bits(), "{op:?} f32 value at {x}");
+            assert_eq!(
+                v.to_bits(),
+                apply(op, xf).to_bits(),
+                "{op:?} f32 value at {x}"
+            );
             let a = analytic(op, xf as f64);
             assert!(
                 same(d as f64, a, 2e-5) || (d as f64 - a).abs() < 1e-6,
@@ -104,7 +108,11 @@ fn f32_derivatives() {
 // ------------------------------------------------------------------ binary operations
 
 /// (value, ∂/∂x, ∂/∂y) of a binary operation at (x, y), by DualVec<f64, 2>.
-fn partials(f: impl Fn(DualVec<f64, 2>, DualVec<f64, 2>) -> DualVec<f64, 2>, x: f64, y: f64) -> (f64, f64, f64) {
+fn partials(
+    f: impl Fn(DualVec<f64, 2>, DualVec<f64, 2>) -> DualVec<f64, 2>,
+    x: f64,
+    y: f64,
+) -> (f64, f64, f64) {
     let r = f(DualVec::variable(x, 0), DualVec::variable(y, 1));
     (r.re, r.eps[0], r.eps[1])
 }
@@ -121,13 +129,48 @@ fn binaries() -> Vec<Binary> {
         ("add", |x, y| x + y, |x, y| x + y, |_, _| (1.0, 1.0)),
         ("sub", |x, y| x - y, |x, y| x - y, |_, _| (1.0, -1.0)),
         ("mul", |x, y| x * y, |x, y| x * y, |x, y| (y, x)),
-        ("div", |x, y| x / y, |x, y| x / y, |x, y| (1.0 / y, -x / (y * y))),
-        ("atan2", |x, y| x.atan2(y), |x, y| x.atan2(y), |x, y| (y / (x * x + y * y), -x / (x * x + y * y))),
-        ("hypot", |x, y| x.hypot(y), |x, y| x.hypot(y), |x, y| (x / x.hypot(y), y / x.hypot(y))),
-        ("pow", |x, y| x.pow(y), |x, y| x.powf(y), |x, y| (y * x.powf(y - 1.0), x.ln() * x.powf(y))),
-        ("max", |x, y| x.max(y), |x, y| x.max(y), |x, y| if x > y { (1.0, 0.0) } else { (0.0, 1.0) }),
-        ("min", |x, y| x.min(y), |x, y| x.min(y), |x, y| if x < y { (1.0, 0.0) } else { (0.0, 1.0) }),
-        ("mul_add", |x, y| x.mul_add(y, x), |x, y| x * y + x, |x, y| (y + 1.0, x)),
+        (
+            "div",
+            |x, y| x / y,
+            |x, y| x / y,
+            |x, y| (1.0 / y, -x / (y * y)),
+        ),
+        (
+            "atan2",
+            |x, y| x.atan2(y),
+            |x, y| x.atan2(y),
+            |x, y| (y / (x * x + y * y), -x / (x * x + y * y)),
+        ),
+        (
+            "hypot",
+            |x, y| x.hypot(y),
+            |x, y| x.hypot(y),
+            |x, y| (x / x.hypot(y), y / x.hypot(y)),
+        ),
+        (
+            "pow",
+            |x, y| x.pow(y),
+            |x, y| x.powf(y),
+            |x, y| (y * x.powf(y - 1.0), x.ln() * x.powf(y)),
+        ),
+        (
+            "max",
+            |x, y| x.max(y),
+            |x, y| x.max(y),
+            |x, y| if x > y { (1.0, 0.0) } else { (0.0, 1.0) },
+        ),
+        (
+            "min",
+            |x, y| x.min(y),
+            |x, y| x.min(y),
+            |x, y| if x < y { (1.0, 0.0) } else { (0.0, 1.0) },
+        ),
+        (
+            "mul_add",
+            |x, y| x.mul_add(y, x),
+            |x, y| x * y + x,
+            |x, y| (y + 1.0, x),
+        ),
     ]
 }
 
@@ -179,6 +222,9 @@ fn operators_with_float_constants() {
     assert_eq!(d, 3.0); // y = x²/2
     let (v, d) = derivative(|x: Dual<f64>| [x, x * x, -x].iter().sum::<Dual<f64>>(), 2.0);
     assert_eq!((v, d), (4.0, 4.0));
-    let (v, d) = derivative(|x: Dual<f64>| [x, x, x].into_iter().product::<Dual<f64>>(), 2.0);
+    let (v, d) = derivative(
+        |x: Dual<f64>| [x, x, x].into_iter().product::<Dual<f64>>(),
+        2.0,
+    );
     assert_eq!((v, d), (8.0, 12.0));
 }
