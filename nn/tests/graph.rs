@@ -1,0 +1,302 @@
+//! The tape's behaviour: flat memory over many steps, parameters, no_grad/detach, dropout
+//! modes, misuse detection, f32 against f64, fused layers against their parts, the losses
+//! against their scalar formulas.
+
+use diffprog_nn::layers::{seeded_rng, Init, Layer, Sequential};
+use diffprog_nn::loss::{self, Reduction};
+use diffprog_nn::optim::{Adam, Optimizer};
+use diffprog_nn::train::train_step;
+use diffprog_nn::{Graph, Tensor, Unary};
+use rand::Rng;
+
+#[test]
+fn memory_stays_flat_over_10000_steps() {
+    let mut g = Graph::<f32>::new();
+    let net = Sequential::mlp(
+        g.params_mut(),
+        &[8, 16, 4],
+        Unary::Relu,
+        Init::KaimingUniform,
+        &mut seeded_rng(1),
+    );
+    let mut opt = Adam::new(1e-2);
+    let mut rng = seeded_rng(2);
+    let x: Vec<f32> = (0..8 * 8).map(|_| rng.random::<f32>()).collect();
+    let y: Vec<usize> = (0..8).map(|i| i % 4).collect();
+    let mut first_loss = 0.0;
+    let mut capacity_after_warmup = 0;
+    let mut last_loss = 0.0;
+    for step in 0..10_000 {
+        let (l, _) = train_step(&mut g, &net, &mut opt, &x, &y, 8);
+        if step == 0 {
+            first_loss = l;
+        }
+        if step == 2 {
+            capacity_after_warmup = g.buffer_capacity();
+        }
+        if step > 2 {
+            assert_eq!(
+                g.buffer_capacity(),
+                capacity_after_warmup,
+                "tape memory grew at step {step}"
+            );
+            // input, 2 × (weight, bias, fused layer), cross-entropy
+            assert_eq!(g.len(), 8, "nodes per step");
+        }
+        last_loss = l;
+    }
+    assert!(
+        last_loss < 0.1 * first_loss,
+        "training did not fit: {first_loss} → {last_loss}"
+    );
+}
+
+#[test]
+fn parameter_gradients_accumulate_until_zeroed() {
+    let mut g = Graph::<f64>::new();
+    let w = g
+        .params_mut()
+        .add("w", Tensor::from_vec(vec![2.0, -1.0], &[2]));
+    for _ in 0..2 {
+        g.reset();
+        let p = g.param(w);
+        let s = g.square(p);
+        let l = g.sum(s);
+        g.backward(l);
+    }
+    assert_eq!(g.params().grad(w), &[8.0, -4.0]); // 2 × 2w
+    g.params_mut().zero_grad();
+    assert_eq!(g.params().grad(w), &[0.0, 0.0]);
+}
+
+#[test]
+fn detach_and_no_grad_stop_gradients() {
+    let mut g = Graph::<f64>::new();
+    let x = g.leaf(&[3.0], &[1]);
+    let d = g.detach(x);
+    let y = g.mul(x, d); // x · stop(x): gradient is stop(x) = 3, not 2x = 6
+    let l = g.sum(y);
+    g.backward(l);
+    assert_eq!(g.grad(x).unwrap(), &[3.0]);
+    assert!(!g.requires_grad(d));
+
+    let w = g.params_mut().add("w", Tensor::from_vec(vec![1.0], &[1]));
+    g.reset();
+    let y = g.no_grad(|g| {
+        let p = g.param(w);
+        g.square(p)
+    });
+    assert!(!g.requires_grad(y));
+    assert!(g.is_grad_enabled());
+}
+
+#[test]
+fn dropout_train_and_eval() {
+    let mut g = Graph::<f64>::new();
+    g.seed(5);
+    let x = g.leaf(&vec![1.0; 1000], &[1000]);
+    let y = g.dropout(x, 0.25);
+    let v = g.value(y).to_vec();
+    let zeros = v.iter().filter(|&&a| a == 0.0).count();
+    assert!(
+        (150..350).contains(&zeros),
+        "{zeros} of 1000 dropped at p = 0.25"
+    );
+    assert!(v
+        .iter()
+        .all(|&a| a == 0.0 || (a - 1.0 / 0.75).abs() < 1e-15));
+    let l = g.sum(y);
+    g.backward(l);
+    assert_eq!(g.grad(x).unwrap(), &v[..]); // ∂/∂x of Σ mask·x is the mask
+    g.set_training(false);
+    let z = g.dropout(x, 0.25);
+    assert_eq!(z, x);
+    // Sequential's dropout layer follows the mode too
+    let net = Sequential::<f64>::new().push(Layer::Dropout(0.5));
+    let out = net.forward(&mut g, x);
+    assert_eq!(g.value(out), g.value(x));
+}
+
+#[test]
+#[should_panic(expected = "earlier recording")]
+fn stale_node_is_reported() {
+    let mut g = Graph::<f64>::new();
+    let x = g.input(&[1.0], &[1]);
+    g.reset();
+    let _ = g.value(x);
+}
+
+#[test]
+#[should_panic(expected = "inner dimensions differ")]
+fn matmul_shape_mismatch_is_reported() {
+    let mut g = Graph::<f64>::new();
+    let a = g.input(&[1.0; 6], &[2, 3]);
+    let b = g.input(&[1.0; 4], &[2, 2]);
+    g.matmul(a, b);
+}
+
+#[test]
+fn f32_agrees_with_f64_on_a_large_product() {
+    let mut rng = seeded_rng(9);
+    let a: Vec<f64> = (0..40 * 30).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let b: Vec<f64> = (0..30 * 20).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let mut g64 = Graph::<f64>::new();
+    let (x, y) = (g64.input(&a, &[40, 30]), g64.input(&b, &[30, 20]));
+    let p64 = g64.matmul(x, y);
+    let mut g32 = Graph::<f32>::new();
+    let a32: Vec<f32> = a.iter().map(|&v| v as f32).collect();
+    let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
+    let (x, y) = (g32.input(&a32, &[40, 30]), g32.input(&b32, &[30, 20]));
+    let p32 = g32.matmul(x, y);
+    for (u, v) in g64.value(p64).iter().zip(g32.value(p32)) {
+        assert!((u - *v as f64).abs() < 1e-5, "{u} vs {v}");
+    }
+    // and the GEMM path equals the naive sum
+    let naive: f64 = (0..30).map(|l| a[3 * 30 + l] * b[l * 20 + 7]).sum();
+    assert!((g64.value(p64)[3 * 20 + 7] - naive).abs() < 1e-13);
+}
+
+#[test]
+fn fused_linear_equals_its_parts() {
+    let mut rng = seeded_rng(4);
+    let x: Vec<f64> = (0..7 * 9).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let w: Vec<f64> = (0..9 * 8).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let b: Vec<f64> = (0..8).map(|_| rng.random_range(-1.0..1.0)).collect();
+    for act in [
+        Unary::Relu,
+        Unary::Sigmoid,
+        Unary::Tanh,
+        Unary::Softplus,
+        Unary::LeakyRelu(0.01),
+    ] {
+        let run = |fused: bool| {
+            let mut g = Graph::<f64>::new();
+            let (xn, wn, bn) = (g.leaf(&x, &[7, 9]), g.leaf(&w, &[9, 8]), g.leaf(&b, &[8]));
+            let y = if fused {
+                g.linear(xn, wn, Some(bn), act)
+            } else {
+                let m = g.matmul(xn, wn);
+                let a = g.add(m, bn);
+                g.unary(a, act)
+            };
+            let s = g.square(y);
+            let l = g.sum(s);
+            g.backward(l);
+            let mut out = g.value(y).to_vec();
+            for n in [xn, wn, bn] {
+                out.extend_from_slice(g.grad(n).unwrap());
+            }
+            out
+        };
+        for (a, b) in run(true).iter().zip(run(false)) {
+            assert!((a - b).abs() < 1e-12, "{act:?}: fused {a} vs composed {b}");
+        }
+    }
+}
+
+#[test]
+fn losses_match_their_formulas() {
+    let mut g = Graph::<f64>::new();
+    let p = [0.2, 0.9, 0.6];
+    let t = [0.0, 1.0, 1.0];
+    let (pn, tn) = (g.input(&p, &[3]), g.input(&t, &[3]));
+    let bce = loss::bce(&mut g, pn, tn);
+    let want: f64 = -(0..3)
+        .map(|i| t[i] * p[i].ln() + (1.0 - t[i]) * (1.0 - p[i]).ln())
+        .sum::<f64>()
+        / 3.0;
+    assert!((g.item(bce) - want).abs() < 1e-14);
+
+    let z = [-1.5, 2.0, 0.3];
+    let zn = g.input(&z, &[3]);
+    let bl = loss::bce_with_logits(&mut g, zn, tn);
+    let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let want: f64 = -(0..3)
+        .map(|i| t[i] * sig(z[i]).ln() + (1.0 - t[i]) * (1.0 - sig(z[i])).ln())
+        .sum::<f64>()
+        / 3.0;
+    assert!((g.item(bl) - want).abs() < 1e-14);
+
+    let s = [0.5, -2.0, 1.5];
+    let pm = [1.0, 1.0, -1.0];
+    let (sn, pmn) = (g.input(&s, &[3]), g.input(&pm, &[3]));
+    let h = loss::hinge(&mut g, sn, pmn);
+    assert!((g.item(h) - (0.5 + 3.0 + 2.5) / 3.0).abs() < 1e-14);
+
+    let mu = [0.5, -1.0, 0.0, 2.0];
+    let lv = [0.1, -0.3, 0.0, 0.5];
+    let (mn, ln) = (g.input(&mu, &[2, 2]), g.input(&lv, &[2, 2]));
+    let kl = loss::kl_diag_gaussian(&mut g, mn, ln);
+    let want: f64 = (0..4)
+        .map(|i| 0.5 * (mu[i] * mu[i] + lv[i].exp() - 1.0 - lv[i]))
+        .sum::<f64>()
+        / 2.0;
+    assert!((g.item(kl) - want).abs() < 1e-14);
+
+    let logits = [1.0, 2.0, 0.5, -1.0, 0.0, 3.0];
+    let ln_ = g.input(&logits, &[2, 3]);
+    let lsm = g.log_softmax(ln_);
+    let nll = loss::nll(&mut g, lsm, &[1, 2]);
+    let ce = loss::cross_entropy(&mut g, ln_, &[1, 2]);
+    assert!((g.item(nll) - g.item(ce)).abs() < 1e-14);
+    let lse = |r: &[f64]| r.iter().map(|v| v.exp()).sum::<f64>().ln();
+    let want = ((lse(&logits[..3]) - 2.0) + (lse(&logits[3..]) - 3.0)) / 2.0;
+    assert!((g.item(ce) - want).abs() < 1e-14);
+
+    let a = g.input(&[1.0, 2.0, 3.0], &[3]);
+    let b = g.input(&[0.0, 0.0, 1.0], &[3]);
+    let sum = loss::mse(&mut g, a, b, Reduction::Sum);
+    assert_eq!(g.item(sum), 9.0);
+}
+
+#[test]
+fn cross_entropy_is_stable_for_huge_logits() {
+    let mut g = Graph::<f32>::new();
+    let x = g.leaf(&[1000.0, -1000.0, 0.0, 800.0], &[2, 2]);
+    let l = g.cross_entropy(x, &[1, 0]);
+    // row 1: lse(1000, −1000) + 1000 = 2000; row 2: lse(0, 800) − 0 = 800; mean 1400
+    assert!((g.item(l) - 1400.0).abs() < 1e-3, "{}", g.item(l));
+    g.backward(l);
+    assert!(g.grad(x).unwrap().iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn initialisation_is_seeded_and_scaled() {
+    let mut p1 = diffprog_nn::Params::<f64>::new();
+    let mut p2 = diffprog_nn::Params::<f64>::new();
+    let a = Sequential::mlp(
+        &mut p1,
+        &[100, 50, 10],
+        Unary::Relu,
+        Init::KaimingNormal,
+        &mut seeded_rng(0),
+    );
+    let _ = Sequential::mlp(
+        &mut p2,
+        &[100, 50, 10],
+        Unary::Relu,
+        Init::KaimingNormal,
+        &mut seeded_rng(0),
+    );
+    assert_eq!(p1.flatten(), p2.flatten());
+    let w = p1.value(a.param_ids()[0]);
+    let var = w.iter().map(|v| v * v).sum::<f64>() / w.len() as f64;
+    assert!(
+        (var - 2.0 / 100.0).abs() < 0.1 * 2.0 / 100.0,
+        "Kaiming variance {var}"
+    );
+    let mut p3 = diffprog_nn::Params::<f64>::new();
+    let b = Sequential::mlp(
+        &mut p3,
+        &[100, 50],
+        Unary::Relu,
+        Init::XavierUniform,
+        &mut seeded_rng(0),
+    );
+    let bound = (6.0f64 / 150.0).sqrt();
+    assert!(p3.value(b.param_ids()[0]).iter().all(|v| v.abs() <= bound));
+    assert!(p3.value(b.param_ids()[1]).iter().all(|&v| v == 0.0));
+    let mut opt = Adam::<f64>::new(0.1);
+    assert_eq!(opt.learning_rate(), 0.1);
+    opt.set_learning_rate(0.2);
+}
