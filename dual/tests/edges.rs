@@ -7,7 +7,8 @@ mod common;
 use common::{analytic, apply, same, Op, ALL};
 use diffprog_dual::{derivative, derivative_at, Dual, DualVec, Scalar};
 use std::f64::consts::{FRAC_1_SQRT_2, FRAC_PI_2, LN_2};
-use std::f64::{INFINITY as INF, NAN};
+const INF: f64 = f64::INFINITY;
+const NAN: f64 = f64::NAN;
 
 const ONE_UP: f64 = 1.0000000000000002;
 
