@@ -1,4 +1,141 @@
-//! Forward-mode automatic differentiation: the [`Scalar`] trait, [`Dual`] and [`DualVec`].
+//! Forward-mode automatic differentiation for diffprog: the [`Scalar`] trait that generic
+//! numeric code is written against, the dual numbers [`Dual`] and [`DualVec`], and the forward
+//! drivers [`derivative`], [`gradient`], [`jacobian`] and [`jvp`].
+//!
+//! # The model
+//!
+//! Write a function once, generic over `T: Scalar`:
+//!
+//! ```
+//! use diffprog_dual::{derivative, gradient, Scalar};
+//!
+//! fn rosenbrock<T: Scalar>(x: &[T]) -> T {
+//!     let mut s = T::zero();
+//!     for i in 0..x.len() - 1 {
+//!         let a = x[i + 1] - x[i] * x[i];
+//!         let b = T::one() - x[i];
+//!         s += a * a * 100.0 + b * b;
+//!     }
+//!     s
+//! }
+//!
+//! assert_eq!(rosenbrock(&[1.0, 2.0]), 100.0); // plain f64
+//! let (value, grad) = gradient(rosenbrock, &[1.0, 2.0]);
+//! assert_eq!((value, grad), (100.0, vec![-400.0, 200.0]));
+//! ```
+//!
+//! A **dual number** `a + bε` with ε² = 0 carries a value and a tangent; evaluating `f` on
+//! `x + 1ε` yields `f(x) + f'(x)ε`, exactly (no truncation error), because every operation applies
+//! its derivative rule to the tangent. [`Dual<T>`] holds one tangent; [`DualVec<T, N>`] holds `N`
+//! in a stack array, so one evaluation yields `N` directional derivatives. [`gradient`] and
+//! [`jacobian`] seed the n inputs in chunks of [`DEFAULT_CHUNK`] (= 8) unit directions, taking
+//! ⌈n/8⌉ evaluations; [`gradient_with_chunk`] picks another width. The tangent loops are fixed-size
+//! loops over arrays, which LLVM turns into packed SIMD instructions. Forward mode costs about
+//! n/N evaluations of `f` for a gradient, so it suits few inputs (or many outputs); for large n the
+//! reverse mode of `diffprog-reverse` is cheaper.
+//!
+//! Every derivative rule lives in one place, [`rules`], generic over `Scalar`; the number types
+//! apply them through the macros of this crate, and the other diffprog crates (second-order
+//! numbers, the reverse-mode tape) use the same rules, so all modes agree, also at the edges
+//! (table below). Comparisons (`<`, `==`, `max`) look at the primal value only, so branches and
+//! loops behave as on floats and differentiate the path taken.
+//!
+//! # Nesting and perturbation confusion
+//!
+//! The components of `Dual<T>` and `DualVec<T, N>` are any `Scalar`, so number types nest:
+//! `Dual<Dual<f64>>` carries second derivatives. A derivative inside a derivative is computed by
+//! running the inner driver **at the outer number type** with the generic drivers
+//! [`derivative_at`] / [`gradient_at`]: the inner numbers are then `Dual<Dual<f64>>`, a different
+//! type from the outer `Dual<f64>`, and an outer number captured by the inner closure enters with
+//! [`Dual::lift`] (a constant at the inner level). The two levels' tangents live in different
+//! fields and cannot be confused:
+//!
+//! ```
+//! use diffprog_dual::{derivative, derivative_at, Dual, Scalar};
+//! // d/dx [x · d/dy (x + y)] at x = 1 is 1 (num-dual and autodiff return 2).
+//! let (_, d) = derivative(
+//!     |x: Dual<f64>| x * derivative_at(|y| Dual::lift(x) + y, Dual::constant(1.0)).1,
+//!     1.0,
+//! );
+//! assert_eq!(d, 1.0);
+//! ```
+//!
+//! Mixing levels without `lift` does not compile (`Dual<f64> + Dual<Dual<f64>>` has no
+//! operator). The remaining confusing form, an inner driver at the *same* number type as an
+//! enclosing one (`derivative` inside `derivative`, both at `Dual<f64>`), is caught at run time:
+//! every driver holds a [`nesting::DriverLevel`] for its number type during the call, and entering
+//! a level whose type is already active on the thread panics with a message explaining the fix.
+//! The guard costs about a nanosecond when no other driver is active.
+//!
+//! # `f32`
+//!
+//! `Scalar<F>` is generic over the primal float `F` (`f64` by default). Code for `f32` is written
+//! against `T: Scalar<f32>` and differentiated with the generic drivers, e.g.
+//! `derivative_at(f, 1.0_f32)` or `gradient_at::<f32, 8>(f, &x)`; `Dual<f32>` and
+//! `DualVec<f32, N>` are `Scalar<f32>`. The `f64` literal constructor
+//! [`Scalar::from_f64`] rounds for `f32` numbers.
+//!
+//! # nalgebra
+//!
+//! `Dual<T>` and `DualVec<T, N>` (for `T: Scalar<f64>`) implement nalgebra's `RealField` and
+//! `ComplexField`, so `DMatrix<Dual<f64>>` solves, inverts and factorises (`lu`, `try_inverse`,
+//! `determinant`, `cholesky`), and derivatives flow through the factorisations. Other number types
+//! get the same by invoking [`impl_nalgebra_real_field!`]. With both `Scalar` and nalgebra's
+//! `ComplexField` in scope, call methods on concrete dual types as `Scalar::sin(x)` (the names
+//! coincide).
+//!
+//! # Edge conventions
+//!
+//! One table for every mode of diffprog (forward here, second-order and reverse in their
+//! crates). "Derivative" is the derivative with respect to the argument; the rules are in
+//! [`rules`], and `tests/edges.rs` checks every entry at ±0, ±∞, NaN, ±1e±300 and the domain
+//! edges.
+//!
+//! | function | point | value | derivative |
+//! |---|---|---|---|
+//! | every function | NaN argument | NaN | NaN (exceptions: `powi(x, 0)`, `powf(x, 0)` → value 1, derivative 0) |
+//! | every function | a tangent that is identically zero (a constant) | f(x) | the tangent stays exactly 0, even where f' is ±∞ or NaN |
+//! | `x * y`, `x / y`, `x * c`, `x / c` | a non-finite factor | IEEE | zero tangents stay zero (a constant times ∞ has tangent 0; `x / 0` has tangent +∞, as in reverse mode) |
+//! | `abs` | ±0 | 0 | 0 (midpoint of the subgradient) |
+//! | `relu` | 0 | 0 | 0 (as PyTorch); 1 for x > 0 |
+//! | `signum` | anywhere | −1, 0 (at ±0), 1 | 0 (NaN for NaN) |
+//! | `max(x, y)`, `min(x, y)` | x = y | x | ½ to each argument |
+//! | `max`, `min` | NaN in either | NaN | NaN for both (unlike `f64::max`) |
+//! | `sqrt`, `cbrt` | ±0 | ±0 | +∞ |
+//! | `sqrt` | x < 0 | NaN | NaN |
+//! | `sqrt`, `cbrt` | +∞ (`cbrt`: ±∞) | ±∞ | 0 |
+//! | `ln`, `log2`, `log10`, `log(b)` | ±0 | −∞ | +∞ (−∞ for a base b < 1) |
+//! | `ln`, `log2`, `log10`, `log(b)` | x < 0 | NaN | NaN |
+//! | `ln_1p` | −1 / below −1 | −∞ / NaN | +∞ / NaN |
+//! | `recip` | ±0 | ±∞ | −∞ |
+//! | `powi(x, n)` | n = 0 | 1 | exactly 0 (also at 0, ∞, NaN) |
+//! | `powf(x, p)` | p = 0 | 1 | exactly 0 (also at 0, ∞, NaN) |
+//! | `powf(x, p)` | x = 0, 0 < p < 1 | 0 | +∞ |
+//! | `pow(x, y)` | ∂/∂y at x = 0, y > 0 | 0 | 0 (the limit; `ln 0 · 0` would be NaN) |
+//! | `pow(x, y)` | ∂/∂y at x = 0, y = 0 | 1 | −∞ |
+//! | `pow(x, y)` | x < 0 (integer y) | IEEE | ∂/∂x = y·x^(y−1); ∂/∂y NaN (only seen if y varies) |
+//! | `asin`, `acos` | ±1 / outside [−1, 1] | ±π/2, 0, π / NaN | +∞ (`acos`: −∞) / NaN |
+//! | `atanh` | ±1 / outside [−1, 1] | ±∞ / NaN | +∞ / NaN |
+//! | `acosh` | 1 / below 1 | 0 / NaN | +∞ / NaN |
+//! | `atan2(y, x)` | origin | 0 | NaN for both |
+//! | `atan2(y, x)` | x or y infinite | IEEE angle | 0 for both (the limit) |
+//! | `hypot(x, y)` | origin | 0 | 0 for both (minimum-norm subgradient, as `abs`) |
+//! | `hypot(x, y)` | x infinite (y finite) | +∞ | (sign x, 0); both infinite: (±1/√2, ±1/√2) |
+//! | `exp`, `exp2`, `exp_m1`, `sinh`, `cosh` | overflow | ±∞ | ±∞ |
+//! | `exp`, `exp2`, `exp_m1` | −∞ | 0 (−1) | 0 |
+//! | `tanh`, `sigmoid`, `erf`, `atan`, `asinh` | ±∞, ±1e300 | the limit | 0 (computed without overflow to NaN) |
+//! | `softplus` | ±∞ | +∞ / 0 | 1 / 0 (computed without overflow) |
+//! | `sin`, `cos`, `tan` | ±∞ | NaN | NaN |
+//!
+//! Where a function is finite and smooth, no rule produces a NaN derivative: large arguments are
+//! handled in forms that do not overflow (`1/hypot(x, 1)` for `asinh`, `√(x−1)·√(x+1)` for
+//! `acosh`, `1 − tanh²` for `tanh`, limits for `atan2` and `hypot` at infinity).
+//!
+//! # Safety
+//!
+//! The crate uses no `unsafe` code. It is `#![deny(unsafe_code)]` rather than `forbid`, because
+//! simba's `SimdValue` trait (required by nalgebra) declares two `unsafe fn` methods; the
+//! nalgebra module implements them with safe bodies under a local `allow`.
 // `deny`, not `forbid`: simba's `SimdValue` trait has two `unsafe fn` methods, which the nalgebra
 // impls (module `nalgebra_impls`, the only `allow`) implement with safe bodies.
 #![deny(unsafe_code)]

@@ -255,3 +255,11 @@ fn arithmetic_with_non_finite_factors_keeps_zero_tangents() {
     assert_eq!(v, 4.0 / 3.0);
     assert!((d - (2.0 * 2.0 * 3.0 - 4.0) / 9.0).abs() < 1e-15);
 }
+
+#[test]
+fn logarithm_in_a_base_below_one_and_fractional_powers_at_zero() {
+    assert_eq!(derivative(|x| x.log(0.5), 0.0), (INF, -INF));
+    assert_eq!(derivative(|x| x.log(2.0), 0.0), (-INF, INF));
+    assert_eq!(derivative(|x| x.powf(0.5), 0.0), (0.0, INF));
+    assert!(derivative(|x| x.powf(0.5), -1.0).1.is_nan());
+}
