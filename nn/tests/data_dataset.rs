@@ -188,3 +188,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn standardizer_fits_on_train_and_applies_to_test() {
+    use diffprog_nn::data::{digits, Standardizer};
+    let (mut train, mut test) = digits().convert::<f64>().split(3, 1500);
+    let s = Standardizer::fit(&train);
+    s.apply(&mut train);
+    let (n, d) = (train.len() as f64, train.feature_len());
+    for j in 0..d {
+        let col: Vec<f64> = (0..train.len()).map(|i| train.row(i)[j]).collect();
+        let mean = col.iter().sum::<f64>() / n;
+        let var = col.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n;
+        assert!(mean.abs() < 1e-12, "feature {j}: mean {mean}");
+        if s.std()[j] > 0.0 {
+            assert!((var - 1.0).abs() < 1e-9, "feature {j}: variance {var}");
+        } else {
+            assert_eq!(var, 0.0, "constant feature {j} stays constant");
+        }
+    }
+    // the test set gets the train statistics, not its own
+    let before = test.row(0).to_vec();
+    s.apply(&mut test);
+    for (j, &b) in before.iter().enumerate() {
+        let expected = if s.std()[j] > 0.0 {
+            (b - s.mean()[j]) / s.std()[j]
+        } else {
+            b - s.mean()[j]
+        };
+        assert_eq!(test.row(0)[j], expected);
+    }
+}

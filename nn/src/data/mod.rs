@@ -8,7 +8,8 @@
 //! * [`Dataset<F>`](Dataset): `len()` samples of `feature_len()` numbers, row-major in one `Vec`,
 //!   and one class label in `0..n_classes()` per sample. [`Dataset::split`] shuffles with a seed
 //!   and cuts into train and test sets; [`Dataset::subset`], [`Dataset::convert`] (f32 ↔ f64),
-//!   [`Dataset::scale`], [`Dataset::one_hot`] do the rest.
+//!   [`Dataset::scale`], [`Dataset::one_hot`] do the rest; [`Standardizer`] centres and scales
+//!   features with statistics fitted on the training set.
 //! * [`DataLoader`]: mini-batches of a `Dataset`, `batch_size` at a time, with an optional seeded
 //!   reshuffle each epoch ([`DataLoader::shuffle`]) and [`DataLoader::drop_last`]. Batches
 //!   ([`Batch`]: `features: &[F]`, `labels: &[usize]`) are borrowed from buffers the loader
@@ -42,6 +43,7 @@ mod digits;
 mod error;
 mod idx;
 mod loader;
+mod standardize;
 
 pub use csv::{
     read_csv, read_csv_from, read_csv_table, read_csv_table_from, CsvOptions, CsvTable, LabelColumn,
@@ -54,3 +56,4 @@ pub use idx::{
     read_mnist, IdxImages, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
 };
 pub use loader::{Batch, DataLoader};
+pub use standardize::Standardizer;
