@@ -23,11 +23,21 @@ fn main() {
     let (mean, std) = pixel_stats(train.features(), train.feature_len());
     standardise(train.features_mut(), &mean, &std);
     standardise(test.features_mut(), &mean, &std);
-    println!("digits: {} training and {} test samples", train.len(), test.len());
+    println!(
+        "digits: {} training and {} test samples",
+        train.len(),
+        test.len()
+    );
 
     let mut g = Graph::<f32>::new();
     let mut rng = seeded_rng(0);
-    let model = Sequential::mlp(g.params_mut(), &[64, 64, 10], Unary::Relu, Init::TorchDefault, &mut rng);
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[64, 64, 10],
+        Unary::Relu,
+        Init::TorchDefault,
+        &mut rng,
+    );
     let mut opt = Adam::new(1e-3);
     let options = FitOptions {
         epochs: 30,
@@ -36,27 +46,53 @@ fn main() {
         ..FitOptions::default()
     };
     let start = std::time::Instant::now();
-    let history = fit(&mut g, &model, &mut opt, &train, Some(&test), &options, None, |r, _| {
-        println!(
-            "epoch {:2}  train loss {:.4}  train acc {:.2}%  test loss {:.4}  test acc {:.2}%",
-            r.epoch,
-            r.train_loss,
-            100.0 * r.train_accuracy.unwrap_or(f64::NAN),
-            r.test_loss.unwrap_or(f64::NAN),
-            100.0 * r.test_accuracy.unwrap_or(f64::NAN)
-        );
-        Control::Continue
-    });
-    println!("trained in {:.2?} (with per-epoch evaluation)", start.elapsed());
+    let history = fit(
+        &mut g,
+        &model,
+        &mut opt,
+        &train,
+        Some(&test),
+        &options,
+        None,
+        |r, _| {
+            println!(
+                "epoch {:2}  train loss {:.4}  train acc {:.2}%  test loss {:.4}  test acc {:.2}%",
+                r.epoch,
+                r.train_loss,
+                100.0 * r.train_accuracy.unwrap_or(f64::NAN),
+                r.test_loss.unwrap_or(f64::NAN),
+                100.0 * r.test_accuracy.unwrap_or(f64::NAN)
+            );
+            Control::Continue
+        },
+    );
+    println!(
+        "trained in {:.2?} (with per-epoch evaluation)",
+        start.elapsed()
+    );
 
     let eval = evaluate(&mut g, &model, &test, 256);
-    println!("\ntest accuracy {:.2}%, top-2 {:.2}%, top-3 {:.2}%", 100.0 * eval.accuracy(), 100.0 * eval.top_k(2), 100.0 * eval.top_k(3));
-    println!("\nconfusion matrix (rows: true class, columns: predicted):\n{}", eval.confusion());
+    println!(
+        "\ntest accuracy {:.2}%, top-2 {:.2}%, top-3 {:.2}%",
+        100.0 * eval.accuracy(),
+        100.0 * eval.top_k(2),
+        100.0 * eval.top_k(3)
+    );
+    println!(
+        "\nconfusion matrix (rows: true class, columns: predicted):\n{}",
+        eval.confusion()
+    );
     let per_class: Vec<String> = eval
         .per_class_accuracy()
         .iter()
         .enumerate()
-        .map(|(c, a)| format!("{c}: {}", a.map(|a| format!("{:.1}%", 100.0 * a)).unwrap_or("-".into())))
+        .map(|(c, a)| {
+            format!(
+                "{c}: {}",
+                a.map(|a| format!("{:.1}%", 100.0 * a))
+                    .unwrap_or("-".into())
+            )
+        })
         .collect();
     println!("per-class accuracy: {}", per_class.join(", "));
 
@@ -82,14 +118,23 @@ fn pixel_stats(x: &[f32], width: usize) -> (Vec<f32>, Vec<f32>) {
     }
     let mut var = vec![0.0f32; width];
     for row in x.chunks_exact(width) {
-        var.iter_mut().zip(row).zip(&mean).for_each(|((s, &v), &m)| *s += (v - m) * (v - m) / n);
+        var.iter_mut()
+            .zip(row)
+            .zip(&mean)
+            .for_each(|((s, &v), &m)| *s += (v - m) * (v - m) / n);
     }
-    let std = var.into_iter().map(|v| if v > 0.0 { v.sqrt() } else { 1.0 }).collect();
+    let std = var
+        .into_iter()
+        .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 })
+        .collect();
     (mean, std)
 }
 
 fn standardise(x: &mut [f32], mean: &[f32], std: &[f32]) {
     for row in x.chunks_exact_mut(mean.len()) {
-        row.iter_mut().zip(mean).zip(std).for_each(|((v, &m), &s)| *v = (*v - m) / s);
+        row.iter_mut()
+            .zip(mean)
+            .zip(std)
+            .for_each(|((v, &m), &s)| *v = (*v - m) / s);
     }
 }

@@ -1,6 +1,7 @@
 //! Neural networks on the diffprog tape.
 #![forbid(unsafe_code)]
 
+mod bridge;
 pub mod checkpoint;
 pub mod data;
 mod element;

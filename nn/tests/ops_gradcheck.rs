@@ -5,6 +5,7 @@
 
 use diffprog_dual::{Dual, Scalar};
 use diffprog_nn::{Graph, NodeId, Unary};
+use diffprog_reverse::Var;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -31,6 +32,7 @@ fn values(shape: &[usize], lo: f64, hi: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
 struct Reference {
     f64: fn(&[Vec<f64>], &[usize]) -> Vec<f64>,
     dual: fn(&[Vec<Dual<f64>>], &[usize]) -> Vec<Dual<f64>>,
+    var: fn(&[Vec<Var>], &[usize]) -> Vec<Var>,
 }
 
 macro_rules! reference {
@@ -42,6 +44,7 @@ macro_rules! reference {
         Reference {
             f64: r::<f64>,
             dual: r::<Dual<f64>>,
+            var: r::<Var>,
         }
     }};
 }
@@ -98,6 +101,26 @@ fn check(
         .map(|(&id, x)| g.grad(id).map(|v| v.to_vec()).unwrap_or(vec![0.0; x.len()]))
         .collect();
 
+    // the scalar reverse tape on the reference
+    let flat: Vec<f64> = inputs.iter().flatten().copied().collect();
+    let (_, tape_grad) = diffprog_reverse::gradient(
+        |v: &[Var]| {
+            let mut xs = Vec::new();
+            let mut off = 0;
+            for x in inputs {
+                xs.push(v[off..off + x.len()].to_vec());
+                off += x.len();
+            }
+            (reference.var)(&xs, params)
+                .into_iter()
+                .zip(&w)
+                .map(|(o, &wi)| o * wi)
+                .sum()
+        },
+        &flat,
+    );
+    let mut flat_i = 0;
+
     for (k, x) in inputs.iter().enumerate() {
         for j in 0..x.len() {
             // forward mode on the reference
@@ -130,6 +153,12 @@ fn check(
             assert!(
                 (got - d).abs() <= 1e-10 * scale,
                 "input {k}[{j}]: tensor grad {got} vs Dual {d}"
+            );
+            let t = tape_grad[flat_i];
+            flat_i += 1;
+            assert!(
+                (got - t).abs() <= 1e-10 * scale,
+                "input {k}[{j}]: tensor grad {got} vs scalar tape {t}"
             );
             assert!(
                 (got - fd).abs() <= 1e-5 * scale,
