@@ -5,7 +5,7 @@
 //! Run: `cargo run --release --example 05_digits_mlp [curves.svg]`
 //! (default output: `target/05_digits_mlp_curves.svg`).
 
-use diffprog::nn::data::digits;
+use diffprog::nn::data::{digits, Standardizer};
 use diffprog::nn::layers::{seeded_rng, Init, Sequential};
 use diffprog::nn::optim::Adam;
 use diffprog::nn::plot::plot_training_curves;
@@ -20,9 +20,9 @@ fn main() {
     let (mut train, mut test) = data.split(0, 1500);
     // Standardise each pixel with the training set's mean and standard deviation (scikit-learn's
     // StandardScaler, the usual preprocessing for this data set).
-    let (mean, std) = pixel_stats(train.features(), train.feature_len());
-    standardise(train.features_mut(), &mean, &std);
-    standardise(test.features_mut(), &mean, &std);
+    let scaler = Standardizer::fit(&train);
+    scaler.apply(&mut train);
+    scaler.apply(&mut test);
     println!(
         "digits: {} training and {} test samples",
         train.len(),
@@ -106,35 +106,5 @@ fn main() {
     if eval.accuracy() < 0.97 {
         eprintln!("test accuracy below the 97% target");
         std::process::exit(1);
-    }
-}
-
-/// Per-feature mean and standard deviation (1 where a pixel is constant).
-fn pixel_stats(x: &[f32], width: usize) -> (Vec<f32>, Vec<f32>) {
-    let n = (x.len() / width) as f32;
-    let mut mean = vec![0.0f32; width];
-    for row in x.chunks_exact(width) {
-        mean.iter_mut().zip(row).for_each(|(m, &v)| *m += v / n);
-    }
-    let mut var = vec![0.0f32; width];
-    for row in x.chunks_exact(width) {
-        var.iter_mut()
-            .zip(row)
-            .zip(&mean)
-            .for_each(|((s, &v), &m)| *s += (v - m) * (v - m) / n);
-    }
-    let std = var
-        .into_iter()
-        .map(|v| if v > 0.0 { v.sqrt() } else { 1.0 })
-        .collect();
-    (mean, std)
-}
-
-fn standardise(x: &mut [f32], mean: &[f32], std: &[f32]) {
-    for row in x.chunks_exact_mut(mean.len()) {
-        row.iter_mut()
-            .zip(mean)
-            .zip(std)
-            .for_each(|((v, &m), &s)| *v = (*v - m) / s);
     }
 }

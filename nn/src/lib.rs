@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod ops;
 pub mod optim;
 mod params;
+mod persist;
 pub mod plot;
 pub mod progress;
 mod shape;

@@ -23,9 +23,9 @@ impl ParamId {
 /// gradients; checkpoints save and load the named arrays.
 #[derive(Clone, Debug, Default)]
 pub struct Params<F = f32> {
-    names: Vec<String>,
-    shapes: Vec<Shape>,
-    values: Vec<Vec<F>>,
+    pub(crate) names: Vec<String>,
+    pub(crate) shapes: Vec<Shape>,
+    pub(crate) values: Vec<Vec<F>>,
     grads: Vec<Vec<F>>,
 }
 
