@@ -18,6 +18,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// assert_eq!(y.re, 4.0 + 2.0_f64.sin());
 /// assert_eq!(y.eps, 4.0 + 2.0_f64.cos());
 /// assert_eq!(format!("{}", Dual::new(2.5, 1.0)), "2.5 + 1ε");
+/// assert_eq!(format!("{}", Dual::new(2.5, -1.0)), "2.5 - 1ε");
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Dual<T> {
@@ -85,7 +86,11 @@ pub fn is_finite_number<T: Number>(x: T) -> bool {
 impl<T: Number> fmt::Display for Dual<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if std::mem::size_of::<T>() <= 8 {
-            write!(f, "{} + {}ε", self.re, self.eps)
+            if self.eps < T::zero() {
+                write!(f, "{} - {}ε", self.re, -self.eps)
+            } else {
+                write!(f, "{} + {}ε", self.re, self.eps)
+            }
         } else {
             write!(f, "({}) + ({})ε", self.re, self.eps)
         }
