@@ -1,7 +1,7 @@
 //! [`HyperDual`]: f + f₁ε₁ + f₂ε₂ + f₁₂ε₁ε₂, exact second partials.
 
 use crate::macros::{chain, second_order_elementary_functions};
-use diffprog_dual::{rules, Dual, Number, Real, Scalar};
+use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -150,12 +150,24 @@ impl<T: Number> Mul for HyperDual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: Self) -> Self {
-        Self::new(
-            self.re * r.re,
-            self.eps1 * r.re + self.re * r.eps1,
-            self.eps2 * r.re + self.re * r.eps2,
-            self.eps12 * r.re + (self.eps1 * r.eps2 + self.eps2 * r.eps1) + self.re * r.eps12,
-        )
+        let (a, b) = (self.re, r.re);
+        let cross = self.eps1 * r.eps2 + self.eps2 * r.eps1;
+        if is_finite_number(a) && is_finite_number(b) {
+            Self::new(
+                a * b,
+                self.eps1 * b + a * r.eps1,
+                self.eps2 * b + a * r.eps2,
+                self.eps12 * b + cross + a * r.eps12,
+            )
+        } else {
+            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            Self::new(
+                a * b,
+                chain(b, self.eps1) + chain(a, r.eps1),
+                chain(b, self.eps2) + chain(a, r.eps2),
+                chain(b, self.eps12) + cross + chain(a, r.eps12),
+            )
+        }
     }
 }
 impl<T: Number> Div for HyperDual<T> {
@@ -165,10 +177,19 @@ impl<T: Number> Div for HyperDual<T> {
         // q = a / b  ⇔  a = q·b: solve for q's parts one order at a time.
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        let q1 = (self.eps1 - q * r.eps1) * inv;
-        let q2 = (self.eps2 - q * r.eps2) * inv;
-        let q12 = (self.eps12 - (q1 * r.eps2 + q2 * r.eps1) - q * r.eps12) * inv;
-        Self::new(q, q1, q2, q12)
+        if is_finite_number(inv) && is_finite_number(q) {
+            let q1 = (self.eps1 - q * r.eps1) * inv;
+            let q2 = (self.eps2 - q * r.eps2) * inv;
+            let q12 = (self.eps12 - (q1 * r.eps2 + q2 * r.eps1) - q * r.eps12) * inv;
+            Self::new(q, q1, q2, q12)
+        } else {
+            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            let qi = q * inv;
+            let q1 = chain(inv, self.eps1) - chain(qi, r.eps1);
+            let q2 = chain(inv, self.eps2) - chain(qi, r.eps2);
+            let q12 = chain(inv, self.eps12 - (q1 * r.eps2 + q2 * r.eps1)) - chain(qi, r.eps12);
+            Self::new(q, q1, q2, q12)
+        }
     }
 }
 impl<T: Number> Neg for HyperDual<T> {
@@ -196,7 +217,13 @@ impl<F: Real, T: Scalar<F>> Mul<F> for HyperDual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: F) -> Self {
-        Self::new(self.re * r, self.eps1 * r, self.eps2 * r, self.eps12 * r)
+        if r.is_finite() {
+            Self::new(self.re * r, self.eps1 * r, self.eps2 * r, self.eps12 * r)
+        } else {
+            let c = T::constant(r);
+            let p = |e| chain(c, e);
+            Self::new(self.re * r, p(self.eps1), p(self.eps2), p(self.eps12))
+        }
     }
 }
 impl<F: Real, T: Scalar<F>> Div<F> for HyperDual<T> {

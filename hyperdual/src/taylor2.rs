@@ -1,7 +1,7 @@
 //! [`Taylor2`]: value, first and second derivative along one direction.
 
 use crate::macros::{chain, second_order_elementary_functions};
-use diffprog_dual::{rules, Dual, Number, Real, Scalar};
+use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -106,12 +106,22 @@ impl<T: Number> Mul for Taylor2<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: Self) -> Self {
+        let (a, b) = (self.re, r.re);
         let cross = self.d1 * r.d1;
-        Self::new(
-            self.re * r.re,
-            self.d1 * r.re + self.re * r.d1,
-            self.d2 * r.re + (cross + cross) + self.re * r.d2,
-        )
+        if is_finite_number(a) && is_finite_number(b) {
+            Self::new(
+                a * b,
+                self.d1 * b + a * r.d1,
+                self.d2 * b + (cross + cross) + a * r.d2,
+            )
+        } else {
+            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            Self::new(
+                a * b,
+                chain(b, self.d1) + chain(a, r.d1),
+                chain(b, self.d2) + (cross + cross) + chain(a, r.d2),
+            )
+        }
     }
 }
 impl<T: Number> Div for Taylor2<T> {
@@ -120,10 +130,19 @@ impl<T: Number> Div for Taylor2<T> {
     fn div(self, r: Self) -> Self {
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        let q1 = (self.d1 - q * r.d1) * inv;
-        let cross = q1 * r.d1;
-        let q2 = (self.d2 - (cross + cross) - q * r.d2) * inv;
-        Self::new(q, q1, q2)
+        if is_finite_number(inv) && is_finite_number(q) {
+            let q1 = (self.d1 - q * r.d1) * inv;
+            let cross = q1 * r.d1;
+            let q2 = (self.d2 - (cross + cross) - q * r.d2) * inv;
+            Self::new(q, q1, q2)
+        } else {
+            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            let qi = q * inv;
+            let q1 = chain(inv, self.d1) - chain(qi, r.d1);
+            let cross = q1 * r.d1;
+            let q2 = chain(inv, self.d2 - (cross + cross)) - chain(qi, r.d2);
+            Self::new(q, q1, q2)
+        }
     }
 }
 impl<T: Number> Neg for Taylor2<T> {
@@ -151,7 +170,12 @@ impl<F: Real, T: Scalar<F>> Mul<F> for Taylor2<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: F) -> Self {
-        Self::new(self.re * r, self.d1 * r, self.d2 * r)
+        if r.is_finite() {
+            Self::new(self.re * r, self.d1 * r, self.d2 * r)
+        } else {
+            let c = T::constant(r);
+            Self::new(self.re * r, chain(c, self.d1), chain(c, self.d2))
+        }
     }
 }
 impl<F: Real, T: Scalar<F>> Div<F> for Taylor2<T> {

@@ -2,7 +2,7 @@
 
 use crate::macros::{chain, second_order_elementary_functions};
 use crate::Taylor2;
-use diffprog_dual::{rules, Number, Real, Scalar};
+use diffprog_dual::{is_finite_number, rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
@@ -130,14 +130,25 @@ impl<T: Number> Mul for Taylor3<T> {
     #[inline(always)]
     fn mul(self, r: Self) -> Self {
         // Leibniz: (ab)''' = a'''b + 3a''b' + 3a'b'' + ab'''.
+        let (a, b) = (self.re, r.re);
         let c2 = self.d1 * r.d1;
         let c3 = self.d2 * r.d1 + self.d1 * r.d2;
-        Self::new(
-            self.re * r.re,
-            self.d1 * r.re + self.re * r.d1,
-            self.d2 * r.re + (c2 + c2) + self.re * r.d2,
-            self.d3 * r.re + (c3 + c3 + c3) + self.re * r.d3,
-        )
+        if is_finite_number(a) && is_finite_number(b) {
+            Self::new(
+                a * b,
+                self.d1 * b + a * r.d1,
+                self.d2 * b + (c2 + c2) + a * r.d2,
+                self.d3 * b + (c3 + c3 + c3) + a * r.d3,
+            )
+        } else {
+            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            Self::new(
+                a * b,
+                chain(b, self.d1) + chain(a, r.d1),
+                chain(b, self.d2) + (c2 + c2) + chain(a, r.d2),
+                chain(b, self.d3) + (c3 + c3 + c3) + chain(a, r.d3),
+            )
+        }
     }
 }
 impl<T: Number> Div for Taylor3<T> {
@@ -146,11 +157,21 @@ impl<T: Number> Div for Taylor3<T> {
     fn div(self, r: Self) -> Self {
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        let q1 = (self.d1 - q * r.d1) * inv;
+        let finite = is_finite_number(inv) && is_finite_number(q);
+        let qi = q * inv;
+        // With a non-finite factor, zero parts stay zero (the `Dual` convention).
+        let part = |a: T, b: T| {
+            if finite {
+                (a - q * b) * inv
+            } else {
+                chain(inv, a) - chain(qi, b)
+            }
+        };
+        let q1 = part(self.d1, r.d1);
         let c2 = q1 * r.d1;
-        let q2 = (self.d2 - (c2 + c2) - q * r.d2) * inv;
+        let q2 = part(self.d2 - (c2 + c2), r.d2);
         let c3 = q2 * r.d1 + q1 * r.d2;
-        let q3 = (self.d3 - (c3 + c3 + c3) - q * r.d3) * inv;
+        let q3 = part(self.d3 - (c3 + c3 + c3), r.d3);
         Self::new(q, q1, q2, q3)
     }
 }
@@ -179,7 +200,13 @@ impl<F: Real, T: Scalar<F>> Mul<F> for Taylor3<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: F) -> Self {
-        Self::new(self.re * r, self.d1 * r, self.d2 * r, self.d3 * r)
+        if r.is_finite() {
+            Self::new(self.re * r, self.d1 * r, self.d2 * r, self.d3 * r)
+        } else {
+            let c = T::constant(r);
+            let p = |e| chain(c, e);
+            Self::new(self.re * r, p(self.d1), p(self.d2), p(self.d3))
+        }
     }
 }
 impl<F: Real, T: Scalar<F>> Div<F> for Taylor3<T> {
