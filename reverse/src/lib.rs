@@ -1,1 +1,89 @@
+//! Reverse-mode automatic differentiation for diffprog: a tape of [`Var`]s, the drivers
+//! [`gradient`], [`vjp`], [`jacobian`], an explicit [`Recording`] API, user-defined primitives
+//! ([`Var::custom`]) and the mixed (forward-over-reverse) drivers [`hessian_vector_product`] and
+//! [`hessian`].
+//!
+//! # The model
+//!
+//! A function is written once, generic over [`Scalar`](diffprog_dual::Scalar). Run on [`Var`]s it
+//! is *recorded*: every operation on a variable appends one record to a Wengert list (the tape) —
+//! the indices of its (at most two) parents and its local partial derivatives, computed at record
+//! time by the same rule table [`diffprog_dual::rules`] that forward mode uses. Constants record
+//! nothing, `x ± c` shares `x`'s record, and loops and branches simply record the path taken
+//! (comparisons look at values). The backward sweep is one loop from the last record to the first,
+//! accumulating adjoints `adj[parent] += adj[i] · partial`; records whose adjoint is exactly zero
+//! are skipped, so a record that does not reach the output cannot turn a finite adjoint into NaN
+//! through a `0 · ∞` partial.
+//!
+//! # Where the tape lives
+//!
+//! `Var<T>` is `Copy + 'static` — its value, a `u32` record index and a `u32` recording id — so
+//! nalgebra matrices, closures and argument-less constructors (`T::zero()`) accept it. The tape is
+//! therefore not reachable from a `Var`: it is a thread-local, one per element type `T` (the
+//! [`TapeElement`] trait, implemented by the [`tape_element!`] macro with its own `thread_local!`
+//! per type, since Rust has no generic statics). Records are stored as structures of arrays
+//! (`parents: Vec<[u32; 2]>`, `partials: Vec<[T; 2]>`); unary records point their second parent at
+//! a sink record with partial 0, so all records have one shape. Each operation takes one
+//! `RefCell` borrow. The memory (records, adjoints, the input buffer) is kept between recordings:
+//! after a warm-up call, [`gradient_into`] allocates nothing.
+//!
+//! # Misuse is caught
+//!
+//! Each recording has an id, unique across threads, stored in its `Var`s and compared on every
+//! recorded operation and every adjoint read. A `Var` used after its recording ended, in another
+//! recording (an earlier driver call) or on another thread panics with a message saying so —
+//! never a silently wrong gradient. Each thread records and differentiates independently.
+//! A reverse driver (or [`Recording`]) at element type `T` inside another at the same `T` is
+//! rejected with a clear panic by the [`DriverLevel`](diffprog_dual::nesting::DriverLevel) guard;
+//! nesting at different element types (e.g. a `Var<f64>` gradient inside a forward derivative)
+//! works.
+//!
+//! # Mixed mode
+//!
+//! The tape is generic over its element type. Over `Dual<f64>` (values and partials are dual
+//! numbers) one recording and one backward sweep give the gradient and a Hessian–vector product
+//! ([`hessian_vector_product`]); over `DualVec<f64, N>`, N Hessian columns per sweep
+//! ([`hessian`]).
+//!
+//! # The tape's public API (for other crates)
+//!
+//! - [`Recording`]: start a recording, create variables, take any number of backward sweeps
+//!   ([`Recording::backward`], [`Recording::backward_weighted`]) and read the adjoint of any
+//!   recorded `Var` ([`Adjoints::wrt`]).
+//! - [`Var::custom`]: a node with arbitrary parents and partials (a user-defined primitive, or a
+//!   block computed by other code, e.g. a tensor kernel).
+//!
+//! ```
+//! use diffprog_dual::Scalar;
+//! use diffprog_reverse::{gradient, Var};
+//!
+//! fn rosenbrock<T: Scalar>(x: &[T]) -> T {
+//!     let mut s = T::zero();
+//!     for i in 0..x.len() - 1 {
+//!         let a = x[i + 1] - x[i] * x[i];
+//!         let b = T::one() - x[i];
+//!         s += a * a * 100.0 + b * b;
+//!     }
+//!     s
+//! }
+//! let (value, grad) = gradient(rosenbrock, &[1.0, 1.0, 1.0]);
+//! assert_eq!(value, 0.0);
+//! assert_eq!(grad, vec![0.0, 0.0, 0.0]);
+//! let (_, grad) = gradient(rosenbrock::<Var>, &[0.0, 0.0]);
+//! assert_eq!(grad, vec![-2.0, 0.0]);
+//! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod drivers;
+mod mixed;
+mod nalgebra_impls;
+mod recording;
+mod tape;
+mod var;
+
+pub use drivers::{gradient, gradient_into, jacobian, vjp};
+pub use mixed::{hessian, hessian_chunked, hessian_vector_product, HessianVar, HESSIAN_CHUNK};
+pub use recording::{Adjoints, Recording};
+pub use tape::{TapeElement, TapeStore};
+pub use var::Var;

@@ -1,0 +1,165 @@
+//! Reverse-mode drivers: [`gradient`], [`gradient_into`], [`vjp`], [`jacobian`].
+
+use crate::tape::TapeElement;
+use crate::{Recording, Var};
+use nalgebra::DMatrix;
+
+/// Records `f` on fresh variables with values `x` (records 1..=n), sweeps back from its scalar
+/// output and passes each input's adjoint to `out`. Returns the output's value. The tape memory
+/// and the input buffer are reused: after warm-up this allocates nothing.
+pub(crate) fn gradient_with<T: TapeElement, R>(
+    driver: &'static str,
+    x: impl ExactSizeIterator<Item = T>,
+    f: impl FnOnce(&[Var<T>]) -> Var<T>,
+    mut out: impl FnMut(usize, T),
+    value: impl FnOnce(T) -> R,
+) -> R {
+    let n = x.len();
+    let rec = Recording::<T>::start(driver);
+    let y = rec.with_variables(x, f);
+    T::with_tape(|t| {
+        t.sweep([(y, T::one())]);
+        let adj = t.adjoints();
+        for (i, &a) in adj[1..=n].iter().enumerate() {
+            out(i, a);
+        }
+    });
+    drop(rec);
+    value(y.value)
+}
+
+/// The value and gradient of `f: Rⁿ → R` at `x`, by one recording and one backward sweep.
+///
+/// `f` is a closure or a generic function written against [`Scalar`](diffprog_dual::Scalar)
+/// (pass `rosenbrock` for `fn rosenbrock<T: Scalar>(x: &[T]) -> T`).
+///
+/// ```
+/// use diffprog_reverse::gradient;
+/// use diffprog_dual::Scalar;
+///
+/// // the course example: f(x, y) = x·y + sin x at (0.5, 4.2)
+/// fn f<T: Scalar>(v: &[T]) -> T {
+///     v[0] * v[1] + v[0].sin()
+/// }
+/// let (value, grad) = gradient(f, &[0.5, 4.2]);
+/// assert_eq!(value, 0.5 * 4.2 + 0.5_f64.sin());
+/// assert_eq!(grad, vec![4.2 + 0.5_f64.cos(), 0.5]);
+/// ```
+///
+/// # Panics
+/// If called inside another reverse-mode driver or [`Recording`] at `f64` on the same thread (a
+/// gradient inside a gradient at the same type is rejected, see [`nesting`](diffprog_dual::nesting)),
+/// or if `f` returns a `Var` from another recording.
+pub fn gradient<F>(f: F, x: &[f64]) -> (f64, Vec<f64>)
+where
+    F: FnOnce(&[Var]) -> Var,
+{
+    let mut grad = vec![0.0; x.len()];
+    let value = gradient_into(f, x, &mut grad);
+    (value, grad)
+}
+
+/// Like [`gradient`], writing the gradient into `grad`: after the first call on a thread (which
+/// sizes the tape), repeated calls allocate nothing.
+///
+/// ```
+/// use diffprog_reverse::gradient_into;
+/// let mut g = [0.0; 2];
+/// let v = gradient_into(|x| x[0] * x[0] * x[1], &[3.0, 2.0], &mut g);
+/// assert_eq!((v, g), (18.0, [12.0, 9.0]));
+/// ```
+///
+/// # Panics
+/// If `grad.len() != x.len()`, and as [`gradient`].
+pub fn gradient_into<F>(f: F, x: &[f64], grad: &mut [f64]) -> f64
+where
+    F: FnOnce(&[Var]) -> Var,
+{
+    assert_eq!(
+        grad.len(),
+        x.len(),
+        "gradient_into: the gradient buffer has length {} but x has length {}; pass a buffer of \
+         length x.len()",
+        grad.len(),
+        x.len()
+    );
+    gradient_with(
+        "reverse::gradient",
+        x.iter().copied(),
+        f,
+        |i, a| grad[i] = a,
+        |v| v,
+    )
+}
+
+/// The values of `f: Rⁿ → Rᵐ` at `x` and the vector–Jacobian product `wᵀJ` (length n), by one
+/// recording and one backward sweep seeded with `w`.
+///
+/// ```
+/// use diffprog_reverse::vjp;
+/// use diffprog_dual::Scalar;
+///
+/// // the course lab: z = 2x + sin x, v = 4x + cos x at x = 1, backward with weights (1, 1)
+/// let (values, wj) = vjp(|x| vec![x[0] * 2.0 + x[0].sin(), x[0] * 4.0 + x[0].cos()], &[1.0], &[1.0, 1.0]);
+/// assert_eq!(values, vec![2.0 + 1.0_f64.sin(), 4.0 + 1.0_f64.cos()]);
+/// assert!((wj[0] - (6.0 + 1.0_f64.cos() - 1.0_f64.sin())).abs() < 1e-15);
+/// ```
+///
+/// # Panics
+/// If `w.len()` differs from the number of outputs, and as [`gradient`].
+pub fn vjp<F>(f: F, x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>)
+where
+    F: FnOnce(&[Var]) -> Vec<Var>,
+{
+    let rec = Recording::<f64>::start("reverse::vjp");
+    let ys = rec.with_variables(x.iter().copied(), f);
+    assert_eq!(
+        ys.len(),
+        w.len(),
+        "vjp: f returned {} outputs but the weight vector w has length {}; give one weight per \
+         output",
+        ys.len(),
+        w.len()
+    );
+    let wj = f64::with_tape(|t| {
+        t.sweep(ys.iter().copied().zip(w.iter().copied()));
+        t.adjoints()[1..=x.len()].to_vec()
+    });
+    (ys.iter().map(|y| y.value).collect(), wj)
+}
+
+/// The values of `f: Rⁿ → Rᵐ` at `x` and its m × n Jacobian, by one recording and m backward
+/// sweeps (one per output). Prefer forward mode when n is much smaller than m.
+///
+/// ```
+/// use diffprog_reverse::jacobian;
+/// use diffprog_dual::Scalar;
+///
+/// let (values, j) = jacobian(|x| vec![x[0] * x[1], x[0].exp()], &[2.0, 3.0]);
+/// assert_eq!(values, vec![6.0, 2.0_f64.exp()]);
+/// assert_eq!(j[(0, 0)], 3.0);
+/// assert_eq!(j[(0, 1)], 2.0);
+/// assert_eq!(j[(1, 0)], 2.0_f64.exp());
+/// assert_eq!(j[(1, 1)], 0.0);
+/// ```
+///
+/// # Panics
+/// As [`gradient`].
+pub fn jacobian<F>(f: F, x: &[f64]) -> (Vec<f64>, DMatrix<f64>)
+where
+    F: FnOnce(&[Var]) -> Vec<Var>,
+{
+    let n = x.len();
+    let rec = Recording::<f64>::start("reverse::jacobian");
+    let ys = rec.with_variables(x.iter().copied(), f);
+    let mut jac = DMatrix::zeros(ys.len(), n);
+    f64::with_tape(|t| {
+        for (k, &y) in ys.iter().enumerate() {
+            t.sweep([(y, 1.0)]);
+            for (i, &a) in t.adjoints()[1..=n].iter().enumerate() {
+                jac[(k, i)] = a;
+            }
+        }
+    });
+    (ys.iter().map(|y| y.value).collect(), jac)
+}

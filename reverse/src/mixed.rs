@@ -1,0 +1,154 @@
+//! Mixed mode (forward-over-reverse): a tape whose values and partials are dual numbers.
+//!
+//! Recording `f` on `Var<Dual<f64>>` inputs `xᵢ + vᵢε` evaluates the partials of every operation
+//! as dual numbers, i.e. together with their directional derivatives along `v`. One backward
+//! sweep seeded with 1 then yields adjoints `∂f/∂xᵢ + (∇²f·v)ᵢ ε`: the gradient and the
+//! Hessian–vector product together. With `DualVec<f64, N>` elements seeded with N unit vectors,
+//! one sweep yields N Hessian columns.
+
+use crate::drivers::gradient_with;
+use crate::Var;
+use diffprog_dual::nesting::DriverLevel;
+use diffprog_dual::{Dual, DualVec};
+use nalgebra::DMatrix;
+
+/// The number of Hessian columns per sweep in [`hessian`] (the `N` of its `DualVec` elements).
+pub const HESSIAN_CHUNK: usize = 8;
+
+/// The number type [`hessian`] evaluates `f` on.
+pub type HessianVar = Var<DualVec<f64, HESSIAN_CHUNK>>;
+
+/// The value, gradient and Hessian–vector product `∇²f(x)·v` of `f: Rⁿ → R`, in one forward
+/// (recording) and one backward sweep over a tape of `Dual<f64>` values.
+///
+/// ```
+/// use diffprog_reverse::hessian_vector_product;
+/// use diffprog_dual::Scalar;
+///
+/// // f = x²y + sin y; ∇²f = [[2y, 2x], [2x, −sin y]]
+/// fn f<T: Scalar>(v: &[T]) -> T {
+///     v[0] * v[0] * v[1] + v[1].sin()
+/// }
+/// let (value, grad, hv) = hessian_vector_product(f, &[1.5, 0.5], &[1.0, 2.0]);
+/// assert_eq!(value, 1.5 * 1.5 * 0.5 + 0.5_f64.sin());
+/// assert_eq!(grad, vec![2.0 * 1.5 * 0.5, 1.5 * 1.5 + 0.5_f64.cos()]);
+/// assert!((hv[0] - (2.0 * 0.5 * 1.0 + 2.0 * 1.5 * 2.0)).abs() < 1e-15);
+/// assert!((hv[1] - (2.0 * 1.5 * 1.0 - 0.5_f64.sin() * 2.0)).abs() < 1e-15);
+/// ```
+///
+/// # Panics
+/// If `v.len() != x.len()`; if called inside a driver with `Dual<f64>` or `Var<Dual<f64>>`
+/// numbers on the same thread (nesting at the same type is rejected).
+pub fn hessian_vector_product<F>(f: F, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, Vec<f64>)
+where
+    F: FnOnce(&[Var<Dual<f64>>]) -> Var<Dual<f64>>,
+{
+    assert_eq!(
+        x.len(),
+        v.len(),
+        "hessian_vector_product: x has length {} but the direction v has length {}; they must \
+         match",
+        x.len(),
+        v.len()
+    );
+    let _level = DriverLevel::enter::<Dual<f64>>("reverse::hessian_vector_product");
+    let n = x.len();
+    let (mut grad, mut hv) = (vec![0.0; n], vec![0.0; n]);
+    let inputs = x.iter().zip(v).map(|(&xi, &vi)| Dual::new(xi, vi));
+    let value = gradient_with(
+        "reverse::hessian_vector_product",
+        inputs,
+        f,
+        |i, a| {
+            grad[i] = a.re;
+            hv[i] = a.eps;
+        },
+        |y| y.re,
+    );
+    (value, grad, hv)
+}
+
+/// The value, gradient and Hessian of `f: Rⁿ → R`, by ⌈n / [`HESSIAN_CHUNK`]⌉ recordings and
+/// backward sweeps over a tape of `DualVec<f64, HESSIAN_CHUNK>` values (each sweep yields that
+/// many Hessian columns). The result is exactly symmetric: the two computed values of each
+/// off-diagonal pair are averaged.
+///
+/// ```
+/// use diffprog_reverse::hessian;
+/// use diffprog_dual::Scalar;
+///
+/// fn f<T: Scalar>(v: &[T]) -> T {
+///     v[0] * v[0] * v[1] + v[1].sin()
+/// }
+/// let (value, grad, h) = hessian(f, &[1.5, 0.5]);
+/// assert_eq!(value, 1.5 * 1.5 * 0.5 + 0.5_f64.sin());
+/// assert_eq!(grad[0], 1.5);
+/// assert_eq!(h[(0, 0)], 1.0);
+/// assert_eq!(h[(0, 1)], 3.0);
+/// assert_eq!(h[(1, 0)], 3.0);
+/// assert_eq!(h[(1, 1)], -0.5_f64.sin());
+/// ```
+///
+/// # Panics
+/// If called inside a driver with the same number types on the same thread.
+pub fn hessian<F>(f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
+where
+    F: FnMut(&[HessianVar]) -> HessianVar,
+{
+    hessian_chunked::<HESSIAN_CHUNK, F>(f, x)
+}
+
+/// [`hessian`] with `N` Hessian columns per sweep (`N` = 1, 2, 4, 8 or 16: the `DualVec` sizes
+/// with a tape).
+pub fn hessian_chunked<const N: usize, F>(mut f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
+where
+    DualVec<f64, N>: crate::TapeElement,
+    F: FnMut(&[Var<DualVec<f64, N>>]) -> Var<DualVec<f64, N>>,
+{
+    let _level = DriverLevel::enter::<DualVec<f64, N>>("reverse::hessian");
+    let n = x.len();
+    let mut grad = vec![0.0; n];
+    let mut h = DMatrix::zeros(n, n);
+    let mut value = f64::NAN;
+    if n == 0 {
+        value = gradient_with(
+            "reverse::hessian",
+            std::iter::empty(),
+            &mut f,
+            |_, _| {},
+            |y| y.re,
+        );
+    }
+    for start in (0..n).step_by(N) {
+        let inputs = x.iter().enumerate().map(|(i, &xi)| {
+            if (start..start + N).contains(&i) {
+                DualVec::variable(xi, i - start)
+            } else {
+                DualVec::lift(xi)
+            }
+        });
+        value = gradient_with(
+            "reverse::hessian",
+            inputs,
+            &mut f,
+            |i, a| {
+                grad[i] = a.re;
+                for (k, e) in a.eps.iter().enumerate() {
+                    if start + k < n {
+                        h[(i, start + k)] = *e;
+                    }
+                }
+            },
+            |y| y.re,
+        );
+    }
+    // Exact symmetry: average the two computed values of each pair.
+    for i in 0..n {
+        for j in 0..i {
+            let s = 0.5 * (h[(i, j)] + h[(j, i)]);
+            h[(i, j)] = s;
+            h[(j, i)] = s;
+        }
+    }
+    (value, grad, h)
+}

@@ -1,0 +1,214 @@
+//! The explicit recording API: record once, take several adjoints; user-defined primitives.
+
+use crate::tape::{misuse, TapeElement};
+use crate::Var;
+use diffprog_dual::nesting::DriverLevel;
+use std::marker::PhantomData;
+
+/// An active recording on this thread's tape for the element type `T`.
+///
+/// The drivers ([`gradient`](crate::gradient), [`vjp`](crate::vjp), ...) manage a recording for
+/// you; use one directly to record a computation once and take several adjoints of it (PyTorch's
+/// `backward(weights)`), or to read adjoints of chosen intermediate `Var`s.
+///
+/// While a `Recording<T>` is alive, every operation on its `Var<T>`s appends to the thread's tape;
+/// dropping it ends the recording (its `Var`s become invalid; the memory is kept for the next
+/// recording). Only one recording per element type can be active on a thread at a time; starting a
+/// second one (or calling a driver at the same element type inside it) panics.
+///
+/// The course lab: z = 2x + sin x and v = 4x + cos x at x = 1, differentiated separately and
+/// together from one recording.
+/// ```
+/// use diffprog_reverse::Recording;
+/// use diffprog_dual::Scalar;
+///
+/// let rec = Recording::<f64>::new();
+/// let x = rec.variable(1.0);
+/// let z = x * 2.0 + x.sin();
+/// let v = x * 4.0 + x.cos();
+/// assert_eq!(rec.backward(z).wrt(x), 2.0 + 1.0_f64.cos());
+/// assert_eq!(rec.backward(v).wrt(x), 4.0 - 1.0_f64.sin());
+/// // backward with weights: d(1·z + 1·v)/dx
+/// let both = rec.backward_weighted(&[z, v], &[1.0, 1.0]);
+/// assert!((both.wrt(x) - (6.0 + 1.0_f64.cos() - 1.0_f64.sin())).abs() < 1e-15);
+/// ```
+pub struct Recording<T: TapeElement = f64> {
+    gen: u32,
+    _level: DriverLevel,
+    /// The tape is thread-local: a recording cannot move to another thread.
+    _not_send: PhantomData<(*const (), T)>,
+}
+
+impl<T: TapeElement> Recording<T> {
+    /// Starts a recording on this thread's tape for `T`.
+    ///
+    /// # Panics
+    /// If a recording (or a reverse-mode driver) of the same element type is already active on
+    /// this thread.
+    pub fn new() -> Self {
+        Self::start("Recording::new")
+    }
+
+    pub(crate) fn start(driver: &'static str) -> Self {
+        if T::with_tape(|t| t.is_active()) {
+            panic!(
+                "diffprog-reverse: `{driver}` was called while a recording of element type `{}` \
+                 is already active on this thread (a gradient inside a gradient at the same type, \
+                 or two `Recording`s at once). Nested reverse mode at one element type is not \
+                 supported: compute the inner derivative outside, with forward mode \
+                 (`diffprog_dual::derivative_at` on `Dual<Var>`), or end the first recording",
+                std::any::type_name::<T>()
+            );
+        }
+        let level = DriverLevel::enter::<Var<T>>(driver);
+        let gen = T::with_tape(|t| t.start());
+        Recording {
+            gen,
+            _level: level,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// A new independent variable with value `x`.
+    pub fn variable(&self, x: T) -> Var<T> {
+        T::with_tape(|t| t.leaf(x))
+    }
+
+    /// New independent variables, one per value.
+    pub fn variables(&self, xs: &[T]) -> Vec<Var<T>> {
+        T::with_tape(|t| xs.iter().map(|&x| t.leaf(x)).collect())
+    }
+
+    /// Runs `f` on fresh variables with the values `xs`, lent as a slice from a buffer that is
+    /// reused across recordings (no allocation after warm-up).
+    pub(crate) fn with_variables<R>(
+        &self,
+        xs: impl Iterator<Item = T>,
+        f: impl FnOnce(&[Var<T>]) -> R,
+    ) -> R {
+        let buf = T::with_tape(|t| {
+            let mut buf = std::mem::take(&mut t.inputs);
+            buf.clear();
+            buf.extend(xs.map(|x| t.leaf(x)));
+            buf
+        });
+        let r = f(&buf);
+        T::with_tape(|t| t.inputs = buf);
+        r
+    }
+
+    /// The number of records so far (operations on variables; inputs count one each).
+    pub fn len(&self) -> usize {
+        T::with_tape(|t| t.len()) - 1
+    }
+
+    /// True if nothing has been recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The adjoints of everything recorded so far with respect to `output` (seed 1): `wrt(v)` is
+    /// ∂output/∂v.
+    pub fn backward(&self, output: Var<T>) -> Adjoints<T> {
+        self.backward_weighted(&[output], &[T::one()])
+    }
+
+    /// The adjoints of `Σₖ weights[k] · outputs[k]`: one backward sweep gives the vector–Jacobian
+    /// product `wᵀJ` (PyTorch's `backward(weights)` on several outputs).
+    ///
+    /// # Panics
+    /// If the lengths differ, or an output belongs to another recording.
+    pub fn backward_weighted(&self, outputs: &[Var<T>], weights: &[T]) -> Adjoints<T> {
+        assert_eq!(
+            outputs.len(),
+            weights.len(),
+            "Recording::backward_weighted: {} outputs but {} weights; give one weight per output",
+            outputs.len(),
+            weights.len()
+        );
+        T::with_tape(|t| {
+            t.sweep(outputs.iter().copied().zip(weights.iter().copied()));
+            Adjoints {
+                gen: self.gen,
+                values: t.adjoints().to_vec(),
+            }
+        })
+    }
+}
+
+impl<T: TapeElement> Default for Recording<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: TapeElement> Drop for Recording<T> {
+    fn drop(&mut self) {
+        T::with_tape(|t| t.end(self.gen));
+    }
+}
+
+/// The adjoints from one backward sweep of a [`Recording`]: `wrt(v)` reads ∂(seeded outputs)/∂v
+/// for any `Var` of that recording (input or intermediate).
+#[derive(Clone, Debug)]
+pub struct Adjoints<T = f64> {
+    gen: u32,
+    values: Vec<T>,
+}
+
+impl<T: TapeElement> Adjoints<T> {
+    /// The adjoint of `v`: zero for a constant.
+    ///
+    /// # Panics
+    /// If `v` belongs to another recording.
+    pub fn wrt(&self, v: Var<T>) -> T {
+        if v.gen == 0 {
+            return T::zero();
+        }
+        if v.gen != self.gen {
+            misuse::<T>(self.gen, v.gen);
+        }
+        self.values
+            .get(v.index as usize)
+            .copied()
+            .unwrap_or_else(T::zero)
+    }
+
+    /// The adjoints of several `Var`s.
+    pub fn wrt_all(&self, vs: &[Var<T>]) -> Vec<T> {
+        vs.iter().map(|&v| self.wrt(v)).collect()
+    }
+}
+
+impl<T: TapeElement> Var<T> {
+    /// A user-defined primitive: a `Var` with the given `value` whose partial derivative with
+    /// respect to each parent is given, recorded as one node (a chain of k − 1 records for k > 2
+    /// variable parents). Constant parents are ignored; with none, the result is a constant.
+    ///
+    /// This is how a function the tape cannot see into — a special function from another crate,
+    /// a solver with an analytic derivative, a block computed elsewhere (e.g. a tensor kernel) —
+    /// enters a recording.
+    ///
+    /// ```
+    /// use diffprog_reverse::{gradient, Var};
+    /// use diffprog_dual::Scalar;
+    ///
+    /// /// The Bessel function J₀ from a plain-f64 library, with J₀' = −J₁.
+    /// fn bessel_j0(x: Var) -> Var {
+    ///     let v = x.primal();
+    ///     Var::custom(libm::j0(v), &[(x, -libm::j1(v))])
+    /// }
+    /// let (value, g) = gradient(|x: &[Var]| bessel_j0(x[0]) * x[1], &[1.5, 2.0]);
+    /// assert_eq!(value, libm::j0(1.5) * 2.0);
+    /// assert_eq!(g, vec![-libm::j1(1.5) * 2.0, libm::j0(1.5)]);
+    /// ```
+    ///
+    /// # Panics
+    /// If a parent belongs to another recording or none is active.
+    pub fn custom(value: T, parents: &[(Var<T>, T)]) -> Var<T> {
+        if parents.iter().all(|(p, _)| p.gen == 0) {
+            return Var::lift(value);
+        }
+        T::with_tape(|t| t.custom(value, parents))
+    }
+}

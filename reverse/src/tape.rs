@@ -1,0 +1,317 @@
+//! The tape: a per-thread, per-element-type Wengert list, and the backward sweep.
+//!
+//! Record `i` holds the indices of (at most) two parent records and the local partial derivative
+//! of record `i`'s value with respect to each. Record 0 is a *sink*: unary records point their
+//! second parent at it with partial 0, and input (leaf) records point both parents at it, so every
+//! record has the same shape and the backward sweep is one branch-light loop.
+
+use crate::Var;
+use diffprog_dual::Number;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Index of the sink record (the parent of leaves and the second parent of unary records).
+pub(crate) const SINK: u32 = 0;
+
+/// A number type that can be the element of a tape: the values and partials of [`Var<T>`].
+///
+/// Each element type has its own thread-local tape. Rust has no generic statics, so the trait is
+/// implemented by the [`tape_element!`](crate::tape_element) macro, once per concrete type, each
+/// with its own `thread_local!`. This crate implements it for `f64`, `f32`, `Dual<f64>`,
+/// `Dual<f32>` and `DualVec<f64, N>` for `N` = 1, 2, 4, 8, 16 (the mixed mode's element types); a
+/// crate with its own number type invokes the macro for it.
+pub trait TapeElement: Number {
+    /// Runs `f` with this thread's tape for the element type (one `RefCell` borrow).
+    #[doc(hidden)]
+    fn with_tape<R>(f: impl FnOnce(&mut TapeStore<Self>) -> R) -> R;
+}
+
+/// Implements [`TapeElement`] for concrete number types, each with its own thread-local tape.
+///
+/// ```ignore
+/// diffprog_reverse::tape_element!(my_crate::MyNumber);
+/// ```
+#[macro_export]
+macro_rules! tape_element {
+    ($($t:ty),* $(,)?) => {
+        $(
+            impl $crate::TapeElement for $t {
+                #[inline(always)]
+                fn with_tape<R>(f: impl FnOnce(&mut $crate::TapeStore<Self>) -> R) -> R {
+                    ::std::thread_local! {
+                        static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
+                            const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
+                    }
+                    TAPE.with(|tape| f(&mut tape.borrow_mut()))
+                }
+            }
+        )*
+    };
+}
+
+use diffprog_dual::{Dual, DualVec};
+tape_element!(f64, f32, Dual<f64>, Dual<f32>);
+tape_element!(
+    DualVec<f64, 1>,
+    DualVec<f64, 2>,
+    DualVec<f64, 4>,
+    DualVec<f64, 8>,
+    DualVec<f64, 16>
+);
+
+/// Recording ids are unique across threads and recordings, so a `Var` from another thread's or an
+/// earlier recording is recognised. 0 means "constant" / "no active recording".
+static NEXT_GEN: AtomicU32 = AtomicU32::new(1);
+
+fn next_gen() -> u32 {
+    loop {
+        let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
+        if g != 0 {
+            return g;
+        }
+    }
+}
+
+/// The storage of one thread's tape for one element type (see [`TapeElement`]). Public only so
+/// that [`tape_element!`](crate::tape_element) can name it; its contents are private.
+#[doc(hidden)]
+pub struct TapeStore<T> {
+    /// The active recording's id, 0 when none is active.
+    gen: u32,
+    /// The records.
+    nodes: Vec<Node<T>>,
+    /// Adjoint buffer, reused by every sweep.
+    adjoints: Vec<T>,
+    /// Buffer of input `Var`s lent to the drivers' user function (reused).
+    pub(crate) inputs: Vec<Var<T>>,
+}
+
+impl<T> TapeStore<T> {
+    /// An empty tape (no allocation).
+    pub const fn new() -> Self {
+        TapeStore {
+            gen: 0,
+            nodes: Vec::new(),
+            adjoints: Vec::new(),
+            inputs: Vec::new(),
+        }
+    }
+}
+
+impl<T: TapeElement> TapeStore<T> {
+    /// Starts a recording: new id, empty tape (capacity kept), sink record.
+    pub(crate) fn start(&mut self) -> u32 {
+        assert!(
+            self.gen == 0,
+            "diffprog-reverse: a recording of element type `{}` is already active on this thread; \
+             end it (drop the `Recording`) before starting another",
+            std::any::type_name::<T>()
+        );
+        self.gen = next_gen();
+        self.nodes.clear();
+        self.nodes.push(Node {
+            parents: [SINK, SINK],
+            partials: [T::zero(), T::zero()],
+        });
+        self.gen
+    }
+
+    /// True while a recording is active.
+    pub(crate) fn is_active(&self) -> bool {
+        self.gen != 0
+    }
+
+    /// Ends the recording `gen` (if it is the active one); memory is kept for the next one.
+    pub(crate) fn end(&mut self, gen: u32) {
+        if self.gen == gen {
+            self.gen = 0;
+            self.nodes.clear();
+        }
+    }
+
+    /// Number of records (including the sink).
+    pub(crate) fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    #[inline(always)]
+    fn push(&mut self, parents: [u32; 2], partials: [T; 2]) -> u32 {
+        let index = self.nodes.len();
+        if index == self.nodes.capacity() {
+            self.grow();
+        }
+        self.nodes.push(Node { parents, partials });
+        index as u32
+    }
+
+    /// Records an input (a leaf with no parents).
+    #[inline]
+    pub(crate) fn leaf(&mut self, value: T) -> Var<T> {
+        if self.gen == 0 {
+            no_recording::<T>();
+        }
+        let index = self.push([SINK, SINK], [T::zero(), T::zero()]);
+        Var {
+            value,
+            index,
+            gen: self.gen,
+        }
+    }
+
+    /// Records a unary operation on the variable `x`.
+    #[inline(always)]
+    pub(crate) fn unary(&mut self, x: Var<T>, value: T, d: T) -> Var<T> {
+        if x.gen != self.gen {
+            misuse::<T>(self.gen, x.gen);
+        }
+        let index = self.push([x.index, SINK], [d, T::zero()]);
+        Var {
+            value,
+            index,
+            gen: self.gen,
+        }
+    }
+
+    /// Records a binary operation on the variables `x` and `y`.
+    #[inline(always)]
+    pub(crate) fn binary(&mut self, x: Var<T>, y: Var<T>, value: T, dx: T, dy: T) -> Var<T> {
+        if (x.gen ^ self.gen) | (y.gen ^ self.gen) != 0 {
+            misuse::<T>(self.gen, if x.gen != self.gen { x.gen } else { y.gen });
+        }
+        let index = self.push([x.index, y.index], [dx, dy]);
+        Var {
+            value,
+            index,
+            gen: self.gen,
+        }
+    }
+
+    /// Records a node with any number of parents: `value` with partials `∂value/∂parentᵢ`.
+    /// Constant parents are skipped; k variable parents take max(1, k − 1) records.
+    pub(crate) fn custom(&mut self, value: T, parents: &[(Var<T>, T)]) -> Var<T> {
+        // `node`: the chain of records built so far; `first`: a lone first parent not yet recorded.
+        let mut node: Option<u32> = None;
+        let mut first: Option<(u32, T)> = None;
+        for &(p, d) in parents {
+            if p.gen == 0 {
+                continue;
+            }
+            if p.gen != self.gen {
+                misuse::<T>(self.gen, p.gen);
+            }
+            match (node, first) {
+                (None, None) => first = Some((p.index, d)),
+                (None, Some((i, di))) => node = Some(self.push([i, p.index], [di, d])),
+                // Link to the previous record with partial 1: the last record carries the value.
+                (Some(n), _) => node = Some(self.push([n, p.index], [T::one(), d])),
+            }
+        }
+        let index = match (node, first) {
+            (Some(n), _) => n,
+            (None, Some((i, d))) => self.push([i, SINK], [d, T::zero()]),
+            (None, None) => return Var::lift(value),
+        };
+        Var {
+            value,
+            index,
+            gen: self.gen,
+        }
+    }
+
+    /// Checks that `v` can be read in the active recording: constant, or recorded in it.
+    #[inline]
+    pub(crate) fn check(&self, v: &Var<T>) {
+        if v.gen != 0 && v.gen != self.gen {
+            misuse::<T>(self.gen, v.gen);
+        }
+    }
+
+    /// One backward sweep: zeroes the adjoints, adds each `(output, weight)` seed, and propagates
+    /// from the last record to the first. Records whose adjoint is exactly zero are skipped, so a
+    /// record that does not reach the seeded outputs never contributes (not even `0 · ∞ = NaN`).
+    pub(crate) fn sweep(&mut self, seeds: impl IntoIterator<Item = (Var<T>, T)>) {
+        let n = self.nodes.len();
+        self.adjoints.clear();
+        self.adjoints.resize(n, T::zero());
+        for (v, w) in seeds {
+            self.check(&v);
+            if v.gen != 0 {
+                self.adjoints[v.index as usize] += w;
+            }
+        }
+        let adj = &mut self.adjoints[..n];
+        for (i, node) in self.nodes.iter().enumerate().skip(1).rev() {
+            let a = adj[i];
+            if a.is_identically_zero() {
+                continue;
+            }
+            let [p0, p1] = node.parents;
+            let [d0, d1] = node.partials;
+            adj[p0 as usize] += a * d0;
+            adj[p1 as usize] += a * d1;
+        }
+    }
+
+    /// The adjoint buffer after a sweep.
+    pub(crate) fn adjoints(&self) -> &[T] {
+        &self.adjoints
+    }
+}
+
+impl<T: TapeElement> TapeStore<T> {
+    /// Grows the record buffer (doubling), refusing to pass the `u32` index range.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self) {
+        let len = self.nodes.len();
+        if len >= u32::MAX as usize {
+            too_long();
+        }
+        let extra = len.max(1024).min(u32::MAX as usize - len);
+        self.nodes.reserve(extra);
+    }
+}
+
+/// One tape record: the parents' indices and the local partials (unary records: second parent
+/// [`SINK`] with partial 0).
+#[derive(Clone, Copy)]
+struct Node<T> {
+    parents: [u32; 2],
+    partials: [T; 2],
+}
+
+#[cold]
+#[inline(never)]
+fn too_long() -> ! {
+    panic!("diffprog-reverse: the tape is full (2³² − 1 records); split the computation")
+}
+
+#[cold]
+#[inline(never)]
+fn no_recording<T>() -> ! {
+    panic!(
+        "diffprog-reverse: no recording of element type `{}` is active on this thread; create \
+         variables through a driver (`gradient`, `vjp`, `jacobian`, ...) or a `Recording`",
+        std::any::type_name::<T>()
+    )
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn misuse<T>(active: u32, found: u32) -> ! {
+    let ty = std::any::type_name::<T>();
+    if active == 0 {
+        panic!(
+            "diffprog-reverse: a `Var<{ty}>` was used after its recording ended (no recording of \
+             `{ty}` is active on this thread; the Var may also come from another thread). A Var \
+             is only valid inside the driver call or `Recording` that created it: read its value \
+             with `.primal()` / `.value()` and start a new recording"
+        )
+    } else {
+        panic!(
+            "diffprog-reverse: a `Var<{ty}>` from another recording (id {found}) was used in the \
+             active recording (id {active}): it comes from an earlier or enclosing driver call, \
+             or from another thread. Pass values between recordings as plain numbers \
+             (`.primal()` / `.value()`), or create the variable in this recording"
+        )
+    }
+}

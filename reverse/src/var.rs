@@ -1,0 +1,338 @@
+//! [`Var`]: the reverse-mode number. Each operation on `Var`s appends one record to the thread's
+//! tape for the element type; operations between constants record nothing.
+
+use crate::tape::{TapeElement, SINK};
+use diffprog_dual::{rules, Number, Real, Scalar};
+use std::fmt;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A reverse-mode number: a value of type `T` and, unless it is a constant, the index of the tape
+/// record that produced it.
+///
+/// `Var` is `Copy` and `'static` (16 bytes for `T = f64`): it holds no reference to the tape, only
+/// its value, a `u32` record index and the id of the recording it belongs to (0 for a constant).
+/// Every arithmetic operation and elementary function on a non-constant `Var` appends one record —
+/// parent indices and the local partial derivatives from [`rules`] — to the tape of the current
+/// thread for the element type `T`. Constants ([`Scalar::constant`], `T::zero()`, values that do
+/// not depend on any variable) never record anything.
+///
+/// A `Var` is only meaningful inside the recording that created it: the drivers
+/// ([`gradient`](crate::gradient), [`vjp`](crate::vjp), [`jacobian`](crate::jacobian), the mixed
+/// mode) and an explicit [`Recording`](crate::Recording). Using it afterwards, in another recording
+/// or on another thread panics with a message saying so.
+///
+/// ```
+/// use diffprog_reverse::{gradient, Var};
+/// use diffprog_dual::Scalar;
+///
+/// // f(x, y) = x·y + sin x
+/// let (value, grad) = gradient(|v: &[Var]| v[0] * v[1] + v[0].sin(), &[0.5, 4.2]);
+/// assert_eq!(value, 0.5 * 4.2 + 0.5_f64.sin());
+/// assert_eq!(grad, vec![4.2 + 0.5_f64.cos(), 0.5]);
+/// ```
+#[derive(Clone, Copy)]
+pub struct Var<T = f64> {
+    pub(crate) value: T,
+    pub(crate) index: u32,
+    /// The recording id; 0 for a constant.
+    pub(crate) gen: u32,
+}
+
+impl<T: TapeElement> Var<T> {
+    /// A constant of the element type `T` (records nothing; its adjoint is always zero).
+    #[inline(always)]
+    pub fn lift(value: T) -> Self {
+        Var {
+            value,
+            index: SINK,
+            gen: 0,
+        }
+    }
+
+    /// The value, of the tape's element type `T` (for `Var<Dual<f64>>` a `Dual<f64>`;
+    /// [`Scalar::value`] gives the innermost `f64`).
+    #[inline(always)]
+    pub fn primal(&self) -> T {
+        self.value
+    }
+
+    /// True if this `Var` is a constant (depends on no variable; has no tape record).
+    #[inline(always)]
+    pub fn is_constant(&self) -> bool {
+        self.gen == 0
+    }
+
+    /// The index of this `Var`'s record on its tape (`None` for a constant). Indices grow in
+    /// recording order; useful to relate a `Var` to [`Recording::len`](crate::Recording::len).
+    pub fn tape_index(&self) -> Option<usize> {
+        (self.gen != 0).then_some(self.index as usize)
+    }
+
+    /// Records a unary operation with value `value` and local partial `d` (∂value/∂self).
+    #[inline(always)]
+    pub(crate) fn record1(self, value: T, d: T) -> Self {
+        T::with_tape(|t| t.unary(self, value, d))
+    }
+
+    /// Records a binary operation (value, ∂/∂self, ∂/∂other), or a unary one / a constant when
+    /// an operand is constant.
+    #[inline(always)]
+    pub(crate) fn record2(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
+        match (self.gen != 0, other.gen != 0) {
+            (true, true) => T::with_tape(|t| t.binary(self, other, value, d_self, d_other)),
+            (true, false) => self.record1(value, d_self),
+            (false, true) => other.record1(value, d_other),
+            (false, false) => Var::lift(value),
+        }
+    }
+
+    /// Applies a unary rule `(f(x), f'(x))` from [`rules`].
+    #[inline(always)]
+    fn rule1(self, (value, d): (T, T)) -> Self {
+        self.record1(value, d)
+    }
+
+    /// Applies a binary rule `(f(x, y), ∂f/∂x, ∂f/∂y)` from [`rules`].
+    #[inline(always)]
+    fn rule2(self, other: Self, (value, dx, dy): (T, T, T)) -> Self {
+        self.record2(other, value, dx, dy)
+    }
+}
+
+impl<T: TapeElement> fmt::Display for Var<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.value, f)
+    }
+}
+
+impl<T: TapeElement> fmt::Debug for Var<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.gen == 0 {
+            write!(f, "Var({:?}, constant)", self.value)
+        } else {
+            write!(
+                f,
+                "Var({:?}, record {} of recording {})",
+                self.value, self.index, self.gen
+            )
+        }
+    }
+}
+
+impl<T: TapeElement> Add for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        let value = self.value + rhs.value;
+        match (self.gen != 0, rhs.gen != 0) {
+            (true, true) => T::with_tape(|t| t.binary(self, rhs, value, T::one(), T::one())),
+            // x + c has the same adjoint as x: share its record.
+            (true, false) => Var { value, ..self },
+            (false, true) => Var { value, ..rhs },
+            (false, false) => Var::lift(value),
+        }
+    }
+}
+
+impl<T: TapeElement> Sub for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        let value = self.value - rhs.value;
+        match (self.gen != 0, rhs.gen != 0) {
+            (true, true) => T::with_tape(|t| t.binary(self, rhs, value, T::one(), -T::one())),
+            (true, false) => Var { value, ..self },
+            (false, true) => rhs.record1(value, -T::one()),
+            (false, false) => Var::lift(value),
+        }
+    }
+}
+
+impl<T: TapeElement> Mul for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        self.record2(rhs, self.value * rhs.value, rhs.value, self.value)
+    }
+}
+
+impl<T: TapeElement> Div for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, rhs: Self) -> Self {
+        // The value is the plain quotient (bit-identical to evaluating on T).
+        let q = self.value / rhs.value;
+        let inv = T::one() / rhs.value;
+        self.record2(rhs, q, inv, -(q * inv))
+    }
+}
+
+impl<T: TapeElement> Neg for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        if self.gen == 0 {
+            Var::lift(-self.value)
+        } else {
+            self.record1(-self.value, -T::one())
+        }
+    }
+}
+
+impl<F: Real, T: TapeElement + Scalar<F>> Add<F> for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: F) -> Self {
+        // Same adjoint as `self`: no record.
+        Var {
+            value: self.value + rhs,
+            ..self
+        }
+    }
+}
+
+impl<F: Real, T: TapeElement + Scalar<F>> Sub<F> for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: F) -> Self {
+        Var {
+            value: self.value - rhs,
+            ..self
+        }
+    }
+}
+
+impl<F: Real, T: TapeElement + Scalar<F>> Mul<F> for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, rhs: F) -> Self {
+        let value = self.value * rhs;
+        if self.gen == 0 {
+            Var::lift(value)
+        } else {
+            self.record1(value, T::constant(rhs))
+        }
+    }
+}
+
+impl<F: Real, T: TapeElement + Scalar<F>> Div<F> for Var<T> {
+    type Output = Self;
+    #[inline(always)]
+    fn div(self, rhs: F) -> Self {
+        let value = self.value / rhs;
+        if self.gen == 0 {
+            Var::lift(value)
+        } else {
+            self.record1(value, T::constant(F::one() / rhs))
+        }
+    }
+}
+
+diffprog_dual::forward_number_boilerplate!([T: TapeElement] [F: Real, T: TapeElement + Scalar<F>] Var<T>, value);
+diffprog_dual::float_lhs_operators!([T: TapeElement + Scalar<f64>] Var<T>, f64);
+diffprog_dual::float_lhs_operators!([T: TapeElement + Scalar<f32>] Var<T>, f32);
+
+impl<T: TapeElement> Number for Var<T> {
+    #[inline(always)]
+    fn zero() -> Self {
+        Var::lift(T::zero())
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        Var::lift(T::one())
+    }
+    /// True for a constant whose value is identically zero (a variable may have a non-zero
+    /// derivative even where its value is 0).
+    #[inline(always)]
+    fn is_identically_zero(&self) -> bool {
+        self.gen == 0 && self.value.is_identically_zero()
+    }
+}
+
+/// Unary elementary functions: a constant argument computes the plain function, a variable one
+/// records the rule's partial.
+macro_rules! unary_fns {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[inline]
+            fn $name(self) -> Self {
+                if self.gen == 0 {
+                    Var::lift(Scalar::<F>::$name(self.value))
+                } else {
+                    self.rule1(rules::$name(self.value))
+                }
+            }
+        )*
+    };
+}
+
+/// Binary elementary functions (rules giving both partials).
+macro_rules! binary_fns {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[inline]
+            fn $name(self, other: Self) -> Self {
+                if self.gen == 0 && other.gen == 0 {
+                    Var::lift(Scalar::<F>::$name(self.value, other.value))
+                } else {
+                    self.rule2(other, rules::$name(self.value, other.value))
+                }
+            }
+        )*
+    };
+}
+
+impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
+    #[inline(always)]
+    fn constant(value: F) -> Self {
+        Var::lift(T::constant(value))
+    }
+    #[inline(always)]
+    fn value(&self) -> F {
+        self.value.value()
+    }
+
+    unary_fns!(
+        recip, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos,
+        atan, sinh, cosh, tanh, asinh, acosh, atanh, abs, signum, sigmoid, softplus, relu, erf,
+    );
+    binary_fns!(pow, atan2, min, max, hypot);
+
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        if self.gen == 0 {
+            Var::lift(self.value.powi(n))
+        } else {
+            self.rule1(rules::powi(self.value, n))
+        }
+    }
+    #[inline]
+    fn powf(self, p: F) -> Self {
+        if self.gen == 0 {
+            Var::lift(self.value.powf(p))
+        } else {
+            self.rule1(rules::powf(self.value, p))
+        }
+    }
+    #[inline]
+    fn log(self, base: F) -> Self {
+        if self.gen == 0 {
+            Var::lift(self.value.log(base))
+        } else {
+            self.rule1(rules::log(self.value, base))
+        }
+    }
+    #[inline]
+    fn sin_cos(self) -> (Self, Self) {
+        let (s, c) = self.value.sin_cos();
+        if self.gen == 0 {
+            (Var::lift(s), Var::lift(c))
+        } else {
+            (self.record1(s, c), self.record1(c, -s))
+        }
+    }
+    #[inline]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        self * a + b
+    }
+}

@@ -1,0 +1,211 @@
+//! Random programs: reverse-mode gradients equal forward mode and central differences; the mixed
+//! mode's Hessian equals diffprog-hyperdual's and is exactly symmetric; HVPs equal H·v.
+//!
+//! Programs are expression trees over the inputs built from smooth operations (so central
+//! differences are meaningful), with a value-dependent branch and a loop. `PROPTEST_CASES`
+//! deepens the run.
+
+use diffprog_dual::Scalar;
+use diffprog_reverse::{gradient, hessian, hessian_vector_product, jacobian, vjp, Var};
+use proptest::prelude::*;
+
+#[derive(Clone, Debug)]
+enum Expr {
+    Input(usize),
+    Const(f64),
+    Unary(u8, Box<Expr>),
+    Binary(u8, Box<Expr>, Box<Expr>),
+    /// if a > b { c } else { d }
+    Branch(Box<Expr>, Box<Expr>, Box<Expr>, Box<Expr>),
+    /// k times: acc = sin(acc) · body + acc
+    Loop(u8, Box<Expr>),
+}
+
+const N_INPUTS: usize = 4;
+
+fn eval<T: Scalar>(e: &Expr, x: &[T]) -> T {
+    match e {
+        Expr::Input(i) => x[*i],
+        Expr::Const(c) => T::constant(*c),
+        Expr::Unary(op, a) => {
+            let a = eval(a, x);
+            match op % 10 {
+                0 => a.sin(),
+                1 => a.cos(),
+                2 => a.tanh(),
+                3 => a.atan(),
+                4 => a.sigmoid(),
+                5 => a.softplus(),
+                6 => a.sin().exp(),
+                7 => (a * a + 1.0).sqrt(),
+                8 => (a * a + 1.0).ln(),
+                _ => -a * 0.5,
+            }
+        }
+        Expr::Binary(op, a, b) => {
+            let (a, b) = (eval(a, x), eval(b, x));
+            match op % 6 {
+                0 => a + b,
+                1 => a - b,
+                2 => a * b,
+                3 => a / (b * b + 1.0),
+                4 => a.hypot(b + 2.0),
+                _ => a.atan2(b * b + 1.0),
+            }
+        }
+        Expr::Branch(a, b, c, d) => {
+            if eval(a, x) > eval(b, x) {
+                eval(c, x)
+            } else {
+                eval(d, x)
+            }
+        }
+        Expr::Loop(k, body) => {
+            let mut acc = T::zero();
+            for _ in 0..(k % 4) {
+                acc = acc.sin() * eval(body, x) + acc;
+            }
+            acc + eval(body, x)
+        }
+    }
+}
+
+fn expr() -> impl Strategy<Value = Expr> {
+    let leaf = prop_oneof![
+        3 => (0..N_INPUTS).prop_map(Expr::Input),
+        1 => (-2.0..2.0f64).prop_map(Expr::Const),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            3 => (any::<u8>(), inner.clone()).prop_map(|(op, a)| Expr::Unary(op, Box::new(a))),
+            4 => (any::<u8>(), inner.clone(), inner.clone())
+                .prop_map(|(op, a, b)| Expr::Binary(op, Box::new(a), Box::new(b))),
+            1 => (inner.clone(), inner.clone(), inner.clone(), inner.clone()).prop_map(
+                |(a, b, c, d)| Expr::Branch(Box::new(a), Box::new(b), Box::new(c), Box::new(d))
+            ),
+            1 => (any::<u8>(), inner).prop_map(|(k, b)| Expr::Loop(k, Box::new(b))),
+        ]
+    })
+}
+
+fn point() -> impl Strategy<Value = Vec<f64>> {
+    proptest::collection::vec(-1.5..1.5f64, N_INPUTS)
+}
+
+/// Central difference of `f` in direction `i`, with its truncation + rounding error estimate
+/// (the third derivative is estimated from a second, wider difference).
+fn central(f: impl Fn(&[f64]) -> f64, x: &[f64], i: usize) -> (f64, f64) {
+    let h = 1e-5;
+    let at = |d: f64| {
+        let mut y = x.to_vec();
+        y[i] += d;
+        f(&y)
+    };
+    let d1 = (at(h) - at(-h)) / (2.0 * h);
+    let d2 = (at(2.0 * h) - at(-2.0 * h)) / (4.0 * h);
+    // Richardson: the difference between the two estimates bounds the truncation error; the
+    // rounding error is ~ ε·|f|/h.
+    let scale = at(0.0).abs().max(1.0);
+    (d1, (d1 - d2).abs() + 1e-15 * scale / h * 8.0)
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(
+        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
+    ))]
+
+    #[test]
+    fn gradient_equals_forward_mode_and_central_differences(e in expr(), x in point()) {
+        let (v, g) = gradient(|x: &[Var]| eval(&e, x), &x);
+        let plain = eval(&e, &x);
+        prop_assert!(v == plain || (v.is_nan() && plain.is_nan()));
+        let (vf, gf) = diffprog_dual::gradient(|x| eval(&e, x), &x);
+        prop_assert!(close(v, vf, 1e-14 * v.abs().max(1.0)));
+        for i in 0..N_INPUTS {
+            // same rules, different summation order: agreement to rounding
+            let scale = g[i].abs().max(gf[i].abs()).max(1.0);
+            prop_assert!(close(g[i], gf[i], 1e-12 * scale), "d/dx{i}: reverse {} forward {}", g[i], gf[i]);
+            // central differences, unless a branch flips within the stencil
+            let (fd, err) = central(|y| eval(&e, y), &x, i);
+            if err < 1e-4 {
+                prop_assert!(close(g[i], fd, 10.0 * err + 1e-8 * scale), "d/dx{i}: reverse {} fd {} (err {err})", g[i], fd);
+            }
+        }
+    }
+
+    #[test]
+    fn jacobian_and_vjp_equal_forward_jacobian(e1 in expr(), e2 in expr(), x in point(), w in proptest::collection::vec(-2.0..2.0f64, 2)) {
+        let (vals, j) = jacobian(|x: &[Var]| vec![eval(&e1, x), eval(&e2, x)], &x);
+        let (valsf, jf) = diffprog_dual::jacobian(|x| vec![eval(&e1, x), eval(&e2, x)], &x);
+        for k in 0..2 {
+            prop_assert!(close(vals[k], valsf[k], 1e-14 * vals[k].abs().max(1.0)));
+        }
+        for k in 0..2 {
+            for i in 0..N_INPUTS {
+                let scale = jf[(k, i)].abs().max(1.0);
+                prop_assert!(close(j[(k, i)], jf[(k, i)], 1e-12 * scale));
+            }
+        }
+        let (vals2, wj) = vjp(|x: &[Var]| vec![eval(&e1, x), eval(&e2, x)], &x, &w);
+        prop_assert_eq!(&vals2, &vals);
+        for i in 0..N_INPUTS {
+            let expect = w[0] * jf[(0, i)] + w[1] * jf[(1, i)];
+            let scale = (w[0] * jf[(0, i)]).abs() + (w[1] * jf[(1, i)]).abs() + 1.0;
+            prop_assert!(close(wj[i], expect, 1e-12 * scale));
+        }
+    }
+
+    #[test]
+    fn hessian_equals_hyperdual_and_is_symmetric(e in expr(), x in point(), v in point()) {
+        let (val, g, h) = hessian(|x| eval(&e, x), &x);
+        let (valh, gh, hh) = diffprog_hyperdual::hessian(|x| eval(&e, x), &x);
+        prop_assert!(close(val, valh, 1e-14 * val.abs().max(1.0)));
+        for i in 0..N_INPUTS {
+            let gs = gh[i].abs().max(1.0);
+            prop_assert!(close(g[i], gh[i], 1e-12 * gs));
+            for j in 0..N_INPUTS {
+                prop_assert_eq!(h[(i, j)].to_bits(), h[(j, i)].to_bits(), "not exactly symmetric");
+                let s = hh[(i, j)].abs().max(1.0);
+                prop_assert!(close(h[(i, j)], hh[(i, j)], 1e-11 * s), "H[{i},{j}]: mixed {} hyperdual {}", h[(i, j)], hh[(i, j)]);
+            }
+        }
+        // Hessian–vector product: one sweep over Dual elements
+        let (valv, gv, hv) = hessian_vector_product(|x| eval(&e, x), &x, &v);
+        prop_assert_eq!(valv, val);
+        for i in 0..N_INPUTS {
+            prop_assert!(close(gv[i], g[i], 1e-13 * g[i].abs().max(1.0)));
+            let expect: f64 = (0..N_INPUTS).map(|j| h[(i, j)] * v[j]).sum();
+            let scale: f64 = (0..N_INPUTS).map(|j| (h[(i, j)] * v[j]).abs()).sum::<f64>() + 1.0;
+            prop_assert!(close(hv[i], expect, 1e-11 * scale), "Hv[{i}]: {} vs {}", hv[i], expect);
+        }
+    }
+}
+
+/// A larger Hessian spanning several chunks (n = 19 > 2·8) against hyperdual.
+#[test]
+fn hessian_over_several_chunks() {
+    fn f<T: Scalar>(x: &[T]) -> T {
+        let mut s = T::zero();
+        for i in 0..x.len() - 1 {
+            let a = x[i + 1] - x[i] * x[i];
+            let b = T::one() - x[i];
+            s += a * a * 100.0 + b * b + (x[i] * x[x.len() - 1 - i]).sin();
+        }
+        s
+    }
+    let x: Vec<f64> = (0..19).map(|i| 0.3 + 0.05 * i as f64).collect();
+    let (v, g, h) = hessian(f, &x);
+    let (vh, gh, hh) = diffprog_hyperdual::hessian(f, &x);
+    assert!((v - vh).abs() <= 1e-14 * v.abs());
+    for i in 0..x.len() {
+        assert!((g[i] - gh[i]).abs() <= 1e-12 * gh[i].abs().max(1.0));
+        for j in 0..x.len() {
+            assert_eq!(h[(i, j)], h[(j, i)]);
+            assert!((h[(i, j)] - hh[(i, j)]).abs() <= 1e-11 * hh[(i, j)].abs().max(1.0));
+        }
+    }
+}
