@@ -382,6 +382,7 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     /// `self · r` or `self / r` when a factor is not finite: every product with a value goes
     /// through [`chain`], so zero parts stay zero (the `Dual` convention).
     #[inline(never)]
+    #[allow(clippy::needless_range_loop)] // several arrays indexed together
     fn mul_div_non_finite(&self, r: &Self, divide: bool) -> Self {
         let (a, b) = (self.re, r.re);
         // self·r: parts b·aₖ + a·bₖ; self/r = q with parts inv·aₖ − (q·inv)·bₖ.

@@ -245,12 +245,8 @@ fn third_derivatives_match_central_differences_of_the_analytic_second() {
 #[test]
 fn binary_functions_second_partials() {
     type Grad = fn(f64, f64) -> (f64, f64);
-    let cases: [(
-        &str,
-        fn(&[HyperDualVec<f64, 2, 2>]) -> HyperDualVec<f64, 2, 2>,
-        Grad,
-        (f64, f64),
-    ); 5] = [
+    type Fun = fn(&[HyperDualVec<f64, 2, 2>]) -> HyperDualVec<f64, 2, 2>;
+    let cases: [(&str, Fun, Grad, (f64, f64)); 5] = [
         (
             "pow",
             |v| v[0].pow(v[1]),

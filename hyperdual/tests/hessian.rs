@@ -84,12 +84,6 @@ fn assert_exactly_symmetric(h: &DMatrix<f64>) {
     }
 }
 
-fn start(n: usize) -> Vec<f64> {
-    (0..n)
-        .map(|i| if i % 2 == 0 { -1.2 } else { 1.0 })
-        .collect()
-}
-
 #[test]
 fn rosenbrock_hessian_matches_the_analytic_one_for_any_n_and_chunk() {
     for n in [2, 3, 7, 8, 9, 17, 30] {
