@@ -29,10 +29,12 @@ fn values(shape: &[usize], lo: f64, hi: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
 
 /// The reference: plain `f64` and `Dual<f64>` instantiations of one generic scalar function
 /// of the inputs and some integer parameters (sizes, axes, labels).
+type RefFn<T> = fn(&[Vec<T>], &[usize]) -> Vec<T>;
+
 struct Reference {
-    f64: fn(&[Vec<f64>], &[usize]) -> Vec<f64>,
-    dual: fn(&[Vec<Dual<f64>>], &[usize]) -> Vec<Dual<f64>>,
-    var: fn(&[Vec<Var>], &[usize]) -> Vec<Var>,
+    f64: RefFn<f64>,
+    dual: RefFn<Dual<f64>>,
+    var: RefFn<Var>,
 }
 
 macro_rules! reference {

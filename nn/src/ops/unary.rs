@@ -65,11 +65,12 @@ impl<F: Element> Unary<F> {
         let zero = F::zero();
         match self {
             Unary::Identity => x,
+            // as `Scalar::relu`: NaN stays NaN
             Unary::Relu => {
-                if x > zero {
-                    x
-                } else {
+                if x <= zero {
                     zero
+                } else {
+                    x
                 }
             }
             Unary::LeakyRelu(s) => {
@@ -168,7 +169,7 @@ impl<F: Element> Unary<F> {
         match self {
             Unary::Identity => {}
             Unary::Relu => y.iter_mut().for_each(|v| {
-                if !(*v > F::zero()) {
+                if *v <= F::zero() {
                     *v = F::zero()
                 }
             }),
