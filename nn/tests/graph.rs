@@ -300,3 +300,40 @@ fn initialisation_is_seeded_and_scaled() {
     assert_eq!(opt.learning_rate(), 0.1);
     opt.set_learning_rate(0.2);
 }
+
+#[test]
+fn every_layer_kind_agrees_between_tape_and_generic_forward() {
+    use diffprog_nn::layers::Linear;
+    let mut g = Graph::<f64>::new();
+    let mut rng = seeded_rng(8);
+    let p = g.params_mut();
+    let l1 = Linear::new(p, "a", 4, 6, true, Init::XavierUniform, &mut rng);
+    let l2 = Linear::new(p, "b", 6, 5, false, Init::KaimingNormal, &mut rng);
+    let l3 = Linear::new(p, "c", 5, 5, true, Init::TorchDefault, &mut rng);
+    let l4 = Linear::new(p, "d", 5, 3, true, Init::XavierNormal, &mut rng);
+    let net = Sequential::new()
+        .push(Layer::Linear(l1))
+        .push(Layer::Activation(Unary::LeakyRelu(0.1)))
+        .push(Layer::Dropout(0.3))
+        .push(Layer::Linear(l2))
+        .push(Layer::Activation(Unary::Sigmoid))
+        .push(Layer::Linear(l3))
+        .push(Layer::Activation(Unary::Softplus))
+        .push(Layer::Softmax)
+        .push(Layer::Linear(l4))
+        .push(Layer::LogSoftmax);
+    g.set_training(false);
+    let xs = [0.3, -1.2, 0.8, 2.0, -0.5, 0.1, 0.0, 1.5];
+    let x = g.input(&xs, &[2, 4]);
+    let y = net.forward(&mut g, x);
+    for r in 0..2 {
+        let yg = net.forward_generic(g.params(), &xs[r * 4..(r + 1) * 4]);
+        for (a, b) in g.value(y)[r * 3..(r + 1) * 3].iter().zip(&yg) {
+            assert!((a - b).abs() < 1e-14, "tape {a} vs generic {b}");
+        }
+    }
+    assert_eq!(
+        net.architecture(),
+        "linear(4→6) leaky_relu(0.1) dropout(0.3) linear(6→5, no bias) sigmoid linear(5→5) softplus softmax linear(5→3) log_softmax"
+    );
+}
