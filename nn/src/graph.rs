@@ -4,6 +4,20 @@ use crate::ops::{Op, NONE};
 use crate::{Element, ParamId, Params, Shape, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Recording ids, unique across graphs and resets, so a `NodeId` from another graph or an earlier
+/// recording is recognised.
+static NEXT_GEN: AtomicU32 = AtomicU32::new(1);
+
+fn next_gen() -> u32 {
+    loop {
+        let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
+        if g != 0 {
+            return g;
+        }
+    }
+}
 
 /// A node of a [`Graph`]: a recorded tensor. `Copy`; valid until the graph's next
 /// [`reset`](Graph::reset) (using it afterwards panics).
@@ -134,7 +148,7 @@ impl<F: Element> Graph<F> {
             aux: Vec::new(),
             idx: Vec::new(),
             touched: Vec::new(),
-            gen: 1,
+            gen: next_gen(),
             grad_enabled: true,
             training: true,
             rng: ChaCha8Rng::seed_from_u64(0),
@@ -190,7 +204,7 @@ impl<F: Element> Graph<F> {
     /// buffers for reuse.
     pub fn reset(&mut self) {
         self.metas.clear();
-        self.gen = self.gen.wrapping_add(1).max(1);
+        self.gen = next_gen();
     }
     /// The number of nodes recorded since the last reset.
     pub fn len(&self) -> usize {

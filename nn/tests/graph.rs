@@ -337,3 +337,13 @@ fn every_layer_kind_agrees_between_tape_and_generic_forward() {
         "linear(4→6) leaky_relu(0.1) dropout(0.3) linear(6→5, no bias) sigmoid linear(5→5) softplus softmax linear(5→3) log_softmax"
     );
 }
+
+#[test]
+#[should_panic(expected = "another graph")]
+fn node_of_another_graph_is_reported() {
+    let mut a = Graph::<f64>::new();
+    let mut b = Graph::<f64>::new();
+    let x = a.input(&[1.0], &[1]);
+    let _ = b.input(&[2.0], &[1]);
+    let _ = b.value(x);
+}
