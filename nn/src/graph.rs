@@ -88,14 +88,14 @@ impl<F: Element> Default for Graph<F> {
 pub(crate) struct Vals<'a, F: Element> {
     pub(crate) vals: &'a [Vec<F>],
     pub(crate) metas: &'a [Meta<F>],
-    pub(crate) params: &'a Params<F>,
+    pub(crate) param_values: &'a [Vec<F>],
 }
 
 impl<'a, F: Element> Vals<'a, F> {
     #[inline]
     pub(crate) fn get(&self, i: u32) -> &'a [F] {
         match self.metas[i as usize].op {
-            Op::Param(p) => self.params.value(ParamId(p)),
+            Op::Param(p) => &self.param_values[p as usize],
             _ => &self.vals[i as usize],
         }
     }
@@ -106,9 +106,11 @@ impl<'a, F: Element> Vals<'a, F> {
 }
 
 /// Write access to parents' gradients during a backward kernel: `get` returns `None` for a
-/// parent that needs no gradient, and zeroes a buffer the first time it is touched.
+/// parent that needs no gradient, and zeroes a buffer the first time it is touched. A parameter
+/// node's gradient is the store's gradient buffer itself (accumulated into, never zeroed here).
 pub(crate) struct Grads<'a, F: Element> {
     pub(crate) grads: &'a mut [Vec<F>],
+    pub(crate) param_grads: &'a mut [Vec<F>],
     pub(crate) touched: &'a mut [bool],
     pub(crate) metas: &'a [Meta<F>],
 }
@@ -122,6 +124,10 @@ impl<F: Element> Grads<'_, F> {
         let i = i as usize;
         if !self.metas[i].requires_grad {
             return None;
+        }
+        if let Op::Param(p) = self.metas[i].op {
+            self.touched[i] = true;
+            return Some(&mut self.param_grads[p as usize]);
         }
         let g = &mut self.grads[i];
         if !self.touched[i] {
@@ -272,7 +278,7 @@ impl<F: Element> Graph<F> {
             Vals {
                 vals: lo,
                 metas: &self.metas,
-                params: &self.params,
+                param_values: &self.params.values,
             },
             &mut hi[0],
         )
@@ -378,13 +384,17 @@ impl<F: Element> Graph<F> {
         self.metas[self.check(x) as usize].requires_grad
     }
     /// The gradient of the last backward pass's output with respect to this node, if the pass
-    /// reached it (`None` if it needs no gradient or does not influence the output).
+    /// reached it (`None` if it needs no gradient or does not influence the output). For a
+    /// parameter node this is the parameter's gradient in the store, which accumulates over
+    /// backward passes until [`Params::zero_grad`].
     pub fn grad(&self, x: NodeId) -> Option<&[F]> {
         let i = self.check(x) as usize;
-        if self.touched.get(i).copied().unwrap_or(false) {
-            Some(&self.grads[i])
-        } else {
-            None
+        if !self.touched.get(i).copied().unwrap_or(false) {
+            return None;
+        }
+        match self.metas[i].op {
+            Op::Param(p) => Some(self.params.grad(ParamId(p))),
+            _ => Some(&self.grads[i]),
         }
     }
 
@@ -431,6 +441,16 @@ impl<F: Element> Graph<F> {
         if !self.metas[root].requires_grad {
             return;
         }
+        if let Op::Param(p) = self.metas[root].op {
+            // the output is a parameter itself: its gradient is the seed
+            let acc = self.params.grad_mut(ParamId(p));
+            match seed {
+                Some(s) => acc.iter_mut().zip(s).for_each(|(a, &g)| *a += g),
+                None => acc[0] += F::one(),
+            }
+            self.touched[root] = true;
+            return;
+        }
         {
             let g = &mut self.grads[root];
             g.clear();
@@ -443,16 +463,6 @@ impl<F: Element> Graph<F> {
         for i in (0..=root).rev() {
             if self.metas[i].requires_grad && self.touched[i] {
                 self.backward_node(i);
-            }
-        }
-        for i in 0..=root {
-            if let Op::Param(p) = self.metas[i].op {
-                if self.touched[i] {
-                    let acc = self.params.grad_mut(ParamId(p));
-                    for (a, &g) in acc.iter_mut().zip(self.grads[i].iter()) {
-                        *a += g;
-                    }
-                }
             }
         }
     }
@@ -476,10 +486,11 @@ impl<F: Element> Graph<F> {
         let v = Vals {
             vals,
             metas,
-            params,
+            param_values: &params.values,
         };
         let mut g = Grads {
             grads: glo,
+            param_grads: &mut params.grads,
             touched: tlo,
             metas,
         };

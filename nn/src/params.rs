@@ -26,7 +26,7 @@ pub struct Params<F = f32> {
     pub(crate) names: Vec<String>,
     pub(crate) shapes: Vec<Shape>,
     pub(crate) values: Vec<Vec<F>>,
-    grads: Vec<Vec<F>>,
+    pub(crate) grads: Vec<Vec<F>>,
 }
 
 impl<F: Element> Params<F> {
