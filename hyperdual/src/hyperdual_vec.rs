@@ -1,7 +1,7 @@
 //! [`HyperDualVec`]: one N×M block of a Hessian per evaluation.
 
 use crate::macros::{all_finite, chain, second_order_elementary_functions};
-use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
+use diffprog_dual::{rules, Dual, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
@@ -21,6 +21,11 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 /// few others, so most of a pass is cheap, which is what makes the chunked Hessian fast (the crate
 /// docs give measurements). The flags are private and conservative: the parts always read back
 /// exact values (inactive parts are stored as zeros).
+///
+/// Products and quotients with a non-finite value use the plain formulas on the active parts:
+/// a part that is structurally zero stays zero (`x·x` at +∞ has f″ = 2, as `Dual` gives), but
+/// unlike the scalar types there is no per-element zero-tangent check inside active parts —
+/// it cost 80 % more instructions on the Rosenbrock Hessian (callgrind), so it was left out.
 ///
 /// ```
 /// use diffprog_dual::Scalar;
@@ -160,26 +165,14 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         self.re = f0;
         let cross = self.act1 && self.act2;
         if all_finite(f1) && all_finite(f2) {
-            let v = &self.eps2;
-            match (self.act12, cross) {
-                (true, true) => {
-                    for (row, &a) in self.eps12.iter_mut().zip(&self.eps1) {
-                        let fa = f2 * a;
-                        update(row, v, |e, vj| f1 * e + fa * vj);
-                    }
+            if self.act12 {
+                for row in self.eps12.iter_mut() {
+                    update1(row, |e| f1 * e);
                 }
-                (false, true) => {
-                    for (row, &a) in self.eps12.iter_mut().zip(&self.eps1) {
-                        let fa = f2 * a;
-                        update(row, v, |_, vj| fa * vj);
-                    }
-                }
-                (true, false) => {
-                    for row in self.eps12.iter_mut() {
-                        update1(row, |e| f1 * e);
-                    }
-                }
-                (false, false) => {}
+            }
+            if cross {
+                let (u, v) = (self.eps1, self.eps2);
+                self.add_outer(&u.map(|a| f2 * a), &v);
             }
             if self.act1 {
                 update1(&mut self.eps1, |e| f1 * e);
@@ -317,48 +310,26 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     #[inline(always)]
     fn mul_in_place(&mut self, r: &Self) {
         let (a, b) = (self.re, r.re);
-        if !(is_finite_number(a) && is_finite_number(b)) {
-            *self = self.mul_div_non_finite(r, false);
-            return;
-        }
         // The block first: it needs the first-order parts of `self` before they are scaled.
         let cross_ab = self.act1 && r.act2;
         let cross_ba = r.act1 && self.act2;
-        // One pass over the block, with the terms that can be non-zero.
-        let (u, v, w, z) = (&self.eps1, &r.eps2, &r.eps1, &self.eps2);
-        match (self.act12, r.act12, cross_ab, cross_ba) {
-            (false, false, false, false) => {}
-            (false, false, true, true) => {
-                for (i, row) in self.eps12.iter_mut().enumerate() {
-                    let (ui, wi) = (u[i], w[i]);
-                    for (e, (&vj, &zj)) in row.iter_mut().zip(v.iter().zip(z)) {
-                        *e = ui * vj + wi * zj;
-                    }
-                }
+        if self.act12 {
+            for row in self.eps12.iter_mut() {
+                update1(row, |e| e * b);
             }
-            (true, false, false, false) => {
-                for row in self.eps12.iter_mut() {
-                    update1(row, |e| e * b);
-                }
+        }
+        if r.act12 {
+            for (row, o) in self.eps12.iter_mut().zip(&r.eps12) {
+                update(row, o, |s, o| s + a * o);
             }
-            (sa, ra, ab, ba) => {
-                for (i, (row, o)) in self.eps12.iter_mut().zip(&r.eps12).enumerate() {
-                    let (ui, wi) = (u[i], w[i]);
-                    for (j, (e, &o)) in row.iter_mut().zip(o).enumerate() {
-                        let mut acc = if sa { *e * b } else { T::zero() };
-                        if ra {
-                            acc += a * o;
-                        }
-                        if ab {
-                            acc += ui * v[j];
-                        }
-                        if ba {
-                            acc += wi * z[j];
-                        }
-                        *e = acc;
-                    }
-                }
-            }
+        }
+        if cross_ab {
+            let u = self.eps1;
+            self.add_outer(&u, &r.eps2);
+        }
+        if cross_ba {
+            let v = self.eps2;
+            self.add_outer(&r.eps1, &v);
         }
         self.act12 |= r.act12 || cross_ab || cross_ba;
         // First-order parts: a₁·b + a·b₁.
@@ -379,61 +350,11 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         self.re = a * b;
     }
 
-    /// `self · r` or `self / r` when a factor is not finite: every product with a value goes
-    /// through [`chain`], so zero parts stay zero (the `Dual` convention).
-    #[inline(never)]
-    #[allow(clippy::needless_range_loop)] // several arrays indexed together
-    fn mul_div_non_finite(&self, r: &Self, divide: bool) -> Self {
-        let (a, b) = (self.re, r.re);
-        // self·r: parts b·aₖ + a·bₖ; self/r = q with parts inv·aₖ − (q·inv)·bₖ.
-        let (v, ka, kb) = if divide {
-            let inv = T::one() / b;
-            let q = a / b;
-            (q, inv, -(q * inv))
-        } else {
-            (a * b, b, a)
-        };
-        let mut out = Self::lift(v);
-        out.act1 = self.act1 || r.act1;
-        out.act2 = self.act2 || r.act2;
-        for i in 0..N {
-            out.eps1[i] = chain(ka, self.eps1[i]) + chain(kb, r.eps1[i]);
-        }
-        for j in 0..M {
-            out.eps2[j] = chain(ka, self.eps2[j]) + chain(kb, r.eps2[j]);
-        }
-        out.act12 = self.act12 || r.act12 || (out.act1 && out.act2);
-        if out.act12 {
-            // Product: a₁₂·b + a·b₁₂ + a₁⊗b₂ + b₁⊗a₂; quotient: (a₁₂ − q₁⊗b₂ − b₁⊗q₂)/b − q·b₁₂/b.
-            let (u, z) = if divide {
-                (out.eps1, out.eps2)
-            } else {
-                (self.eps1, self.eps2)
-            };
-            let sign = if divide { -T::one() } else { T::one() };
-            for i in 0..N {
-                for j in 0..M {
-                    let cross = (u[i] * r.eps2[j] + r.eps1[i] * z[j]) * sign;
-                    out.eps12[i][j] = if divide {
-                        chain(ka, self.eps12[i][j] + cross) + chain(kb, r.eps12[i][j])
-                    } else {
-                        chain(ka, self.eps12[i][j]) + chain(kb, r.eps12[i][j]) + cross
-                    };
-                }
-            }
-        }
-        out
-    }
-
     /// In place: `self = self / r`, solving `a = q·b` for q one order at a time.
     #[inline(always)]
     fn div_in_place(&mut self, r: &Self) {
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        if !(is_finite_number(inv) && is_finite_number(q)) {
-            *self = self.mul_div_non_finite(r, true);
-            return;
-        }
         self.re = q;
         if r.is_constant() {
             self.scale(inv);
@@ -548,16 +469,7 @@ impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> MulAssign<F> for Hyp
     #[inline(always)]
     fn mul_assign(&mut self, r: F) {
         self.re *= r;
-        if r.is_finite() {
-            self.scale(T::constant(r));
-        } else {
-            let c = T::constant(r);
-            update1(&mut self.eps1, |e| chain(c, e));
-            update1(&mut self.eps2, |e| chain(c, e));
-            for row in self.eps12.iter_mut() {
-                update1(row, |e| chain(c, e));
-            }
-        }
+        self.scale(T::constant(r));
     }
 }
 impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> DivAssign<F> for HyperDualVec<T, N, M> {
