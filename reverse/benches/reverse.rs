@@ -61,7 +61,7 @@ fn gradients(c: &mut Criterion) {
             b.iter(|| gradient_into(rosenbrock, black_box(x), &mut g))
         });
         group.bench_with_input(BenchmarkId::new("echidna_grad", n), &x, |b, x| {
-            b.iter(|| echidna::grad(|v| rosenbrock_nt(v), black_box(x)))
+            b.iter(|| echidna::grad(rosenbrock_nt, black_box(x)))
         });
         if n <= 1000 {
             let xv = DVector::from_vec(x.clone());
@@ -97,7 +97,7 @@ fn second_order(c: &mut Criterion) {
                 b.iter(|| num_dual::hessian(|v| rosenbrock_nd(&v), black_box(xv)))
             });
             group.bench_with_input(BenchmarkId::new("echidna_hessian", n), &x, |b, x| {
-                b.iter(|| echidna::hessian(|v| rosenbrock_nt(v), black_box(x)))
+                b.iter(|| echidna::hessian(rosenbrock_nt, black_box(x)))
             });
         }
     }

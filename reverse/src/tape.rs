@@ -97,6 +97,12 @@ impl<T> TapeStore<T> {
     }
 }
 
+impl<T> Default for TapeStore<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T: TapeElement> TapeStore<T> {
     /// Starts a recording: new id, empty tape (capacity kept), sink record.
     pub(crate) fn start(&mut self) -> u32 {
