@@ -1,0 +1,508 @@
+//! The comparisons: one function per question, each running every mode that answers it.
+
+use crate::eval::{eval, outputs, scalar, Trace};
+use crate::program::Case;
+use crate::tolerance::{exact_agree, step, FdEstimate, FD_MARGIN, MAX_MAGNITUDE};
+use diffprog::{dual, hyperdual, reverse, Scalar};
+use nalgebra::DMatrix;
+use proptest::test_runner::{TestCaseError, TestCaseResult};
+use std::cell::Cell;
+use std::fmt::Write;
+
+/// Counters of one test run: how many cases were checked, and how many finite-difference
+/// comparisons were skipped and why.
+#[derive(Default)]
+pub struct Stats {
+    cases: Cell<usize>,
+    nonfinite: Cell<usize>,
+    fd_cases: Cell<usize>,
+    skip_path: Cell<usize>,
+    skip_singular: Cell<usize>,
+    skip_magnitude: Cell<usize>,
+    fd_components: Cell<usize>,
+    fd_inconclusive: Cell<usize>,
+    known_singular: Cell<usize>,
+    known_tie: Cell<usize>,
+    known_pow: Cell<usize>,
+}
+
+fn bump(c: &Cell<usize>) {
+    c.set(c.get() + 1);
+}
+
+impl Stats {
+    /// One line: the counts.
+    pub fn summary(&self) -> String {
+        let cases = self.cases.get();
+        let pct = |k: usize| 100.0 * k as f64 / cases.max(1) as f64;
+        format!(
+            "{cases} cases compared across modes ({} more rejected: a value not finite); \
+             finite differences on {} cases ({:.1}%), skipped on {} ({:.1}%) for a path change \
+             within {FD_MARGIN} steps (branch, loop count, kink), {} ({:.1}%) near a singular \
+             point, {} ({:.1}%) for a magnitude above {MAX_MAGNITUDE:e}; {} derivative components \
+             compared with finite differences, {} more inconclusive (estimated FD error too large); \
+             known issues (tests/known_issues.rs): {} cases exactly at an infinite partial not \
+             compared, {} cases with a min/max tie and {} with a pow exponent exactly 0 or 1 not \
+             compared at second order",
+            self.nonfinite.get(),
+            self.fd_cases.get(),
+            pct(self.fd_cases.get()),
+            self.skip_path.get(),
+            pct(self.skip_path.get()),
+            self.skip_singular.get(),
+            pct(self.skip_singular.get()),
+            self.skip_magnitude.get(),
+            pct(self.skip_magnitude.get()),
+            self.fd_components.get(),
+            self.fd_inconclusive.get(),
+            self.known_singular.get(),
+            self.known_tie.get(),
+            self.known_pow.get(),
+        )
+    }
+
+    /// The finite-difference checks must not be skipped so often that they check nothing: at
+    /// least half the cases must be compared with finite differences.
+    pub fn assert_enough_checked(&self, name: &str) {
+        let cases = self.cases.get();
+        assert!(
+            cases < 20 || 2 * self.fd_cases.get() >= cases,
+            "{name}: finite differences judged only {} of {cases} cases: {}",
+            self.fd_cases.get(),
+            self.summary()
+        );
+    }
+}
+
+/// Why a case is not compared with finite differences.
+enum Skip {
+    Path,
+    Singular,
+    Magnitude,
+}
+
+/// Collected disagreements of one case.
+struct Report {
+    text: String,
+    /// The program's largest intermediate |value| (for the absolute floor of `exact_tol`).
+    values: f64,
+}
+
+impl Report {
+    fn new(t0: &Trace) -> Report {
+        Report {
+            text: String::new(),
+            values: t0.max_abs,
+        }
+    }
+    fn exact(&mut self, what: &str, a: f64, b: f64, scale: f64) {
+        if !exact_agree(a, b, scale, self.values) {
+            let _ = writeln!(
+                self.text,
+                "  {what}: {a:e} vs {b:e} (difference {:e}, scale {scale:e})",
+                (a - b).abs()
+            );
+        }
+    }
+    fn fd(&mut self, what: &str, ad: f64, est: &FdEstimate, stats: &Stats) {
+        if !est.conclusive() {
+            bump(&stats.fd_inconclusive);
+            return;
+        }
+        bump(&stats.fd_components);
+        if !est.agrees(ad) {
+            let _ = writeln!(
+                self.text,
+                "  {what}: AD {ad:e} vs central difference {:e} ± {:e}",
+                est.value, est.err
+            );
+        }
+    }
+    fn finish(self, case: &Case) -> TestCaseResult {
+        if self.text.is_empty() {
+            Ok(())
+        } else {
+            Err(TestCaseError::fail(format!(
+                "disagreements:\n{}\ncase:\n{case}",
+                self.text
+            )))
+        }
+    }
+}
+
+fn max_abs<'a>(it: impl IntoIterator<Item = &'a f64>) -> f64 {
+    it.into_iter().fold(0.0, |m, v| m.max(v.abs()))
+}
+
+fn unit(n: usize, i: usize) -> Vec<f64> {
+    let mut e = vec![0.0; n];
+    e[i] = 1.0;
+    e
+}
+
+/// `x + t·d`.
+fn offset(x: &[f64], d: &[f64], t: f64) -> Vec<f64> {
+    x.iter().zip(d).map(|(a, b)| a + t * b).collect()
+}
+
+/// The points `x + t·v` as numbers of type `T` (for one-dimensional restrictions).
+fn line<T: Scalar>(x: &[f64], v: &[f64], t: T) -> Vec<T> {
+    x.iter().zip(v).map(|(&a, &b)| t * b + a).collect()
+}
+
+/// The starting checks shared by every test: rejects cases whose values are not finite, and
+/// decides whether finite differences may judge the case (the path must be the same at every
+/// point within `FD_MARGIN` steps along each axis and along `v`).
+fn prepare(case: &Case, stats: &Stats) -> Result<(Trace, Option<Skip>), TestCaseError> {
+    let (_, t0) = eval::<f64>(&case.program, &case.x);
+    if !t0.finite() {
+        bump(&stats.nonfinite);
+        return Err(TestCaseError::reject("a value is not finite"));
+    }
+    bump(&stats.cases);
+    let skip = fd_skip(case, &t0);
+    match skip {
+        None => bump(&stats.fd_cases),
+        Some(Skip::Path) => bump(&stats.skip_path),
+        Some(Skip::Singular) => bump(&stats.skip_singular),
+        Some(Skip::Magnitude) => bump(&stats.skip_magnitude),
+    }
+    Ok((t0, skip))
+}
+
+fn fd_skip(case: &Case, t0: &Trace) -> Option<Skip> {
+    if t0.max_abs > MAX_MAGNITUDE {
+        return Some(Skip::Magnitude);
+    }
+    if t0.near_singular {
+        return Some(Skip::Singular);
+    }
+    let n = case.x.len();
+    let hv = step(max_abs(&case.x));
+    let dirs = (0..n)
+        .map(|i| (unit(n, i), step(case.x[i])))
+        .chain(std::iter::once((case.v.clone(), hv)));
+    for (d, h) in dirs {
+        for k in [-FD_MARGIN, -2.0, -1.0, 1.0, 2.0, FD_MARGIN] {
+            let (_, t) = eval::<f64>(&case.program, &offset(&case.x, &d, k * h));
+            if !t.finite() || t.max_abs > MAX_MAGNITUDE {
+                return Some(Skip::Magnitude);
+            }
+            if t.near_singular {
+                return Some(Skip::Singular);
+            }
+            if t.path != t0.path {
+                return Some(Skip::Path);
+            }
+        }
+    }
+    None
+}
+
+/// Central-difference estimates of the derivative of `g` (vector-valued) at `x` along `d`, step `h`;
+/// `s` is the magnitude of the intermediate values behind `g`.
+fn fd_vec(g: impl Fn(&[f64]) -> Vec<f64>, x: &[f64], d: &[f64], h: f64, s: f64) -> Vec<FdEstimate> {
+    let vals: Vec<Vec<f64>> = [-2.0, -1.0, 1.0, 2.0]
+        .iter()
+        .map(|k| g(&offset(x, d, k * h)))
+        .collect();
+    (0..vals[0].len())
+        .map(|i| FdEstimate::new([vals[0][i], vals[1][i], vals[2][i], vals[3][i]], h, s))
+        .collect()
+}
+
+/// Gradients: `Dual` (n passes through `jvp`), `DualVec` chunked (width 8 and 3), reverse `Var`,
+/// and central differences.
+pub fn gradient(case: &Case, stats: &Stats) -> TestCaseResult {
+    let (t0, skip) = prepare(case, stats)?;
+    if t0.singular {
+        bump(&stats.known_singular);
+        return Ok(());
+    }
+    let (p, x) = (&case.program, &case.x[..]);
+    let n = x.len();
+    let f0: f64 = scalar::<f64>(p, x);
+    let mut r = Report::new(&t0);
+
+    let (vr, gr) = reverse::gradient(|x| scalar(p, x), x);
+    let (vf, gf) = dual::gradient(|x| scalar(p, x), x);
+    let (vc, gc) = dual::gradient_with_chunk::<3>(|x| scalar(p, x), x);
+    let gd: Vec<f64> = (0..n)
+        .map(|i| dual::jvp(|x| vec![scalar(p, x)], x, &unit(n, i)).1[0])
+        .collect();
+    let fs = f0.abs();
+    r.exact("value reverse vs f64", vr, f0, fs);
+    r.exact("value DualVec<8> vs f64", vf, f0, fs);
+    r.exact("value DualVec<3> vs f64", vc, f0, fs);
+    let scale = max_abs(&gr);
+    for i in 0..n {
+        r.exact(
+            &format!("∂f/∂x{i} DualVec<8> vs reverse"),
+            gf[i],
+            gr[i],
+            scale,
+        );
+        r.exact(
+            &format!("∂f/∂x{i} DualVec<3> vs reverse"),
+            gc[i],
+            gr[i],
+            scale,
+        );
+        r.exact(
+            &format!("∂f/∂x{i} Dual (jvp) vs reverse"),
+            gd[i],
+            gr[i],
+            scale,
+        );
+    }
+    if skip.is_none() {
+        for i in 0..n {
+            let est = fd_vec(
+                |y| vec![scalar::<f64>(p, y)],
+                x,
+                &unit(n, i),
+                step(x[i]),
+                t0.max_abs,
+            );
+            r.fd(&format!("∂f/∂x{i} reverse vs FD"), gr[i], &est[0], stats);
+        }
+    }
+    r.finish(case)
+}
+
+/// Jacobians: forward (`DualVec` chunks) vs reverse (m sweeps) vs central differences; `J·v` by
+/// `jvp` and `wᵀJ` by `vjp` against the products with the Jacobian.
+pub fn jacobian(case: &Case, stats: &Stats) -> TestCaseResult {
+    let (t0, skip) = prepare(case, stats)?;
+    if t0.singular {
+        bump(&stats.known_singular);
+        return Ok(());
+    }
+    let (p, x, v, w) = (&case.program, &case.x[..], &case.v[..], &case.w[..]);
+    let (n, m) = (x.len(), p.outputs.len());
+    let y0 = outputs::<f64>(p, x);
+    let mut r = Report::new(&t0);
+
+    let (yf, jf) = dual::jacobian(|x| outputs(p, x), x);
+    let (yr, jr) = reverse::jacobian(|x| outputs(p, x), x);
+    let (yv, jv) = dual::jvp(|x| outputs(p, x), x, v);
+    let (yw, wj) = reverse::vjp(|x| outputs(p, x), x, w);
+    assert_eq!((jf.nrows(), jf.ncols()), (m, n), "forward Jacobian shape");
+    assert_eq!((jr.nrows(), jr.ncols()), (m, n), "reverse Jacobian shape");
+    for i in 0..m {
+        let s = y0[i].abs();
+        r.exact(&format!("y{i} forward vs f64"), yf[i], y0[i], s);
+        r.exact(&format!("y{i} reverse vs f64"), yr[i], y0[i], s);
+        r.exact(&format!("y{i} jvp vs f64"), yv[i], y0[i], s);
+        r.exact(&format!("y{i} vjp vs f64"), yw[i], y0[i], s);
+    }
+    let scale = max_abs(jr.iter());
+    for i in 0..m {
+        for j in 0..n {
+            r.exact(
+                &format!("J[{i},{j}] forward vs reverse"),
+                jf[(i, j)],
+                jr[(i, j)],
+                scale,
+            );
+        }
+        let terms = (0..n)
+            .map(|j| (jr[(i, j)] * v[j]).abs())
+            .fold(0.0, f64::max);
+        let jv_i: f64 = (0..n).map(|j| jr[(i, j)] * v[j]).sum();
+        r.exact(&format!("(J·v)[{i}] jvp vs J·v"), jv[i], jv_i, terms);
+    }
+    for j in 0..n {
+        let terms = (0..m)
+            .map(|i| (w[i] * jf[(i, j)]).abs())
+            .fold(0.0, f64::max);
+        let wj_j: f64 = (0..m).map(|i| w[i] * jf[(i, j)]).sum();
+        r.exact(&format!("(wᵀJ)[{j}] vjp vs wᵀ·J"), wj[j], wj_j, terms);
+    }
+    if skip.is_none() {
+        for j in 0..n {
+            let est = fd_vec(
+                |y| outputs::<f64>(p, y),
+                x,
+                &unit(n, j),
+                step(x[j]),
+                t0.max_abs,
+            );
+            for i in 0..m {
+                r.fd(
+                    &format!("J[{i},{j}] reverse vs FD"),
+                    jr[(i, j)],
+                    &est[i],
+                    stats,
+                );
+            }
+        }
+    }
+    r.finish(case)
+}
+
+fn mat_vec(h: &DMatrix<f64>, v: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let n = v.len();
+    let hv = (0..n)
+        .map(|i| (0..n).map(|j| h[(i, j)] * v[j]).sum())
+        .collect();
+    let terms = (0..n)
+        .map(|i| (0..n).map(|j| (h[(i, j)] * v[j]).abs()).fold(0.0, f64::max))
+        .collect();
+    (hv, terms)
+}
+
+/// Hessians: hyperdual (blocks of 8 and 3), forward-over-reverse (8 and 2 columns per sweep),
+/// the partial Hessian block, central differences of the reverse gradient; `∇²f·v` from
+/// forward-over-reverse against `H·v`; along the line `x + t·v`, the second derivative from
+/// `Taylor2` and `Taylor3` against `vᵀHv`, and the third derivative against central differences
+/// of the second.
+pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
+    let (t0, skip) = prepare(case, stats)?;
+    if t0.singular {
+        bump(&stats.known_singular);
+        return Ok(());
+    }
+    let (p, x, v) = (&case.program, &case.x[..], &case.v[..]);
+    let n = x.len();
+    let f0: f64 = scalar::<f64>(p, x);
+    let mut r = Report::new(&t0);
+
+    let (_, g) = reverse::gradient(|x| scalar(p, x), x);
+    let (vh, gh, hh) = hyperdual::hessian(|x| scalar(p, x), x);
+    let (_, _, hh3) = hyperdual::hessian_with_chunk::<3>(|x| scalar(p, x), x);
+    let (vr, gr, hr) = reverse::hessian(|x| scalar(p, x), x);
+    let (_, _, hr2) = reverse::hessian_chunked::<2, _>(|x| scalar(p, x), x);
+    let (vv, gv, hv) = reverse::hessian_vector_product(|x| scalar(p, x), x, v);
+    let (v2, d1, d2) = hyperdual::second_derivative(|t| scalar(p, &line(x, v, t)), 0.0);
+    let (_, e1, e2, e3) = hyperdual::third_derivative(|t| scalar(p, &line(x, v, t)), 0.0);
+
+    let fs = f0.abs();
+    for (what, val) in [
+        ("value hyperdual", vh),
+        ("value forward-over-reverse", vr),
+        ("value hvp", vv),
+        ("value Taylor2", v2),
+    ] {
+        r.exact(what, val, f0, fs);
+    }
+    let gs = max_abs(&g);
+    for i in 0..n {
+        r.exact(&format!("∂f/∂x{i} hyperdual vs reverse"), gh[i], g[i], gs);
+        r.exact(
+            &format!("∂f/∂x{i} f-o-r hessian vs reverse"),
+            gr[i],
+            g[i],
+            gs,
+        );
+        r.exact(&format!("∂f/∂x{i} hvp vs reverse"), gv[i], g[i], gs);
+    }
+    if t0.tie || t0.pow_zero_exponent {
+        bump(if t0.tie {
+            &stats.known_tie
+        } else {
+            &stats.known_pow
+        });
+        return r.finish(case);
+    }
+    let hs = max_abs(hr.iter());
+    for i in 0..n {
+        for j in 0..n {
+            let reference = hr[(i, j)];
+            r.exact(
+                &format!("H[{i},{j}] hyperdual<8> vs f-o-r"),
+                hh[(i, j)],
+                reference,
+                hs,
+            );
+            r.exact(
+                &format!("H[{i},{j}] hyperdual<3> vs f-o-r"),
+                hh3[(i, j)],
+                reference,
+                hs,
+            );
+            r.exact(
+                &format!("H[{i},{j}] f-o-r<2> vs f-o-r<8>"),
+                hr2[(i, j)],
+                reference,
+                hs,
+            );
+        }
+    }
+    if n >= 2 {
+        let k = n / 2;
+        let (_, _, _, block) = hyperdual::partial_hessian(
+            |a, b| {
+                let all: Vec<_> = a.iter().chain(b).copied().collect();
+                scalar(p, &all)
+            },
+            &x[..k],
+            &x[k..],
+        );
+        for i in 0..k {
+            for j in 0..n - k {
+                r.exact(
+                    &format!("∂²f/∂x{i}∂x{} partial_hessian vs f-o-r", k + j),
+                    block[(i, j)],
+                    hr[(i, k + j)],
+                    hs,
+                );
+            }
+        }
+    }
+    let (h_v, terms) = mat_vec(&hr, v);
+    let hv_scale = max_abs(&terms);
+    for i in 0..n {
+        r.exact(&format!("(H·v)[{i}] hvp vs H·v"), hv[i], h_v[i], hv_scale);
+    }
+    // along the line: first derivative g·v, second vᵀHv
+    let gv_dot: f64 = g.iter().zip(v).map(|(a, b)| a * b).sum();
+    let gv_scale = g
+        .iter()
+        .zip(v)
+        .fold(0.0, |m: f64, (a, b)| m.max((a * b).abs()));
+    r.exact("d/dt f(x+tv) Taylor2 vs ∇f·v", d1, gv_dot, gv_scale);
+    r.exact("d/dt f(x+tv) Taylor3 vs ∇f·v", e1, gv_dot, gv_scale);
+    let vhv: f64 = v.iter().zip(&h_v).map(|(a, b)| a * b).sum();
+    let vhv_scale = max_abs(&terms) * max_abs(v) * n as f64;
+    r.exact("d²/dt² f(x+tv) Taylor2 vs vᵀHv", d2, vhv, vhv_scale);
+    r.exact("d²/dt² f(x+tv) Taylor3 vs Taylor2", e2, d2, vhv_scale);
+
+    if skip.is_none() {
+        // central differences of the reverse gradient, column by column
+        let gmag = t0.max_abs.max(gs);
+        for j in 0..n {
+            let est = fd_vec(
+                |y| reverse::gradient(|z| scalar(p, z), y).1,
+                x,
+                &unit(n, j),
+                step(x[j]),
+                gmag,
+            );
+            for i in 0..n {
+                r.fd(
+                    &format!("H[{i},{j}] f-o-r vs FD of ∇f"),
+                    hr[(i, j)],
+                    &est[i],
+                    stats,
+                );
+            }
+        }
+        // the third derivative along v against central differences of the second
+        let hstep = step(max_abs(x));
+        let est = fd_vec(
+            |y| vec![hyperdual::second_derivative(|t| scalar(p, &line(y, v, t)), 0.0).2],
+            x,
+            v,
+            hstep,
+            gmag.max(d2.abs()),
+        );
+        r.fd(
+            "d³/dt³ f(x+tv) Taylor3 vs FD of Taylor2",
+            e3,
+            &est[0],
+            stats,
+        );
+    }
+    r.finish(case)
+}

@@ -1,0 +1,259 @@
+//! The one generic evaluator: runs a [`Program`] with any number type `T: Scalar`.
+//!
+//! Besides the outputs it returns a [`Trace`] of the primal path: every discrete decision the
+//! evaluation took (branch taken, loop trip count, the side of every kink), whether it came near a
+//! singular point, and the largest intermediate magnitude. The finite-difference checks compare
+//! the path at the centre with the path at every point of the stencil and skip (and count) the
+//! cases where it changes.
+
+use crate::program::{log_base, Binary, Expr, Node, Program, Ref, Rhs, Step, Unary};
+use crate::tolerance::NEAR_SINGULAR;
+use diffprog::Scalar;
+
+/// What an evaluation did besides computing its outputs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Trace {
+    /// One entry per discrete decision: branch taken, loop trip count, side of a kink.
+    pub path: Vec<i64>,
+    /// True if some argument came within [`NEAR_SINGULAR`] of a singular point (∛ at 0, atan2
+    /// and hypot at the origin), where finite differences are unreliable.
+    pub near_singular: bool,
+    /// The largest |value| of any node (NaN if some node was not finite).
+    pub max_abs: f64,
+    /// True if some argument was exactly at a point where a partial is infinite or NaN while the
+    /// value is finite (∛ at 0, atan2 at the origin). There forward and reverse mode treat 0·∞
+    /// differently (see `tests/known_issues.rs`), so the modes are not compared.
+    pub singular: bool,
+    /// True if some `min`/`max` saw exactly equal arguments. There the second-order modes
+    /// disagree (see `tests/known_issues.rs`), so Hessians are not compared.
+    pub tie: bool,
+    /// True if some `pow` had an exponent exactly 0 or 1. At 0 `rules::pow` drops the derivative
+    /// of its partial ∂/∂x (see `tests/known_issues.rs`), which spoils second derivatives; at 1
+    /// the same happens one nesting level down and spoils third derivatives. Such cases are not
+    /// compared at second or third order.
+    pub pow_zero_exponent: bool,
+}
+
+impl Trace {
+    fn note(&mut self, v: f64) {
+        if !v.is_finite() {
+            self.max_abs = f64::NAN;
+        } else if v.abs() > self.max_abs {
+            self.max_abs = v.abs();
+        }
+    }
+    fn side(&mut self, v: f64) {
+        self.path.push(if v > 0.0 {
+            1
+        } else if v < 0.0 {
+            -1
+        } else {
+            0
+        });
+    }
+    /// True if every node value was finite.
+    pub fn finite(&self) -> bool {
+        self.max_abs.is_finite()
+    }
+}
+
+/// The sign ±1 of a node constant (+1 for 0).
+fn sgn(c: f64) -> f64 {
+    if c >= 0.0 {
+        1.0
+    } else {
+        -1.0
+    }
+}
+
+/// Applies a unary operation in its domain-safe form (see [`Unary`]).
+pub fn unary<T: Scalar>(op: Unary, c: f64, a: T, tr: &mut Trace) -> T {
+    use Unary::*;
+    match op {
+        Neg => -a,
+        Recip => (a.tanh() + 1.5 * sgn(c)).recip(),
+        Sqrt => (a * a + (0.1 + c.abs())).sqrt(),
+        Cbrt => {
+            tr.side(a.value());
+            tr.near_singular |= a.value().abs() < NEAR_SINGULAR;
+            tr.singular |= a.value() == 0.0;
+            a.cbrt()
+        }
+        Powi(n) if n >= 0 => a.powi(n),
+        Powi(n) => (a * a + 0.5).powi(n),
+        Powf => (a * a + 0.5).powf(c),
+        Exp => a.exp(),
+        Exp2 => a.exp2(),
+        ExpM1 => a.exp_m1(),
+        Ln => (a * a + 1.0).ln(),
+        Ln1p => (a.tanh() * 0.9).ln_1p(),
+        Log2 => (a * a + 1.0).log2(),
+        Log10 => (a * a + 1.0).log10(),
+        Log => (a * a + 1.0).log(log_base(c)),
+        Sin => a.sin(),
+        Cos => a.cos(),
+        Tan => (a.tanh() * 1.4).tan(),
+        SinCos => {
+            let (s, co) = a.sin_cos();
+            s * 0.75 + co
+        }
+        Asin => (a.tanh() * 0.95).asin(),
+        Acos => (a.tanh() * 0.95).acos(),
+        Atan => a.atan(),
+        Sinh => a.sinh(),
+        Cosh => a.cosh(),
+        Tanh => a.tanh(),
+        Asinh => a.asinh(),
+        Acosh => (a * a + 1.1).acosh(),
+        Atanh => (a.tanh() * 0.9).atanh(),
+        Abs => {
+            tr.side(a.value());
+            a.abs()
+        }
+        Signum => {
+            tr.side(a.value());
+            a.signum()
+        }
+        Sigmoid => a.sigmoid(),
+        Softplus => a.softplus(),
+        Relu => {
+            tr.side(a.value());
+            a.relu()
+        }
+        Erf => a.erf(),
+        Affine => (-(a * 1.25) + c) / 2.0 - 0.5,
+        AffineAssign => {
+            let mut t = -a;
+            t *= 1.25;
+            t += c;
+            t /= 2.0;
+            t -= 0.5;
+            t
+        }
+    }
+}
+
+/// Applies a binary operation in its domain-safe form (see [`Binary`]).
+pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
+    use Binary::*;
+    match op {
+        Add => a + b,
+        Sub => a - b,
+        Mul => a * b,
+        DivPos => a / (b.tanh() + 1.5),
+        DivNeg => a / (b.tanh() - 1.5),
+        Pow => {
+            tr.pow_zero_exponent |= b.value() == 0.0 || b.value() == 1.0;
+            (a * a + 0.5).pow(b)
+        }
+        Atan2 => {
+            let (y, x) = (a.value(), b.value());
+            // the branch cut: atan2 jumps by 2π where x < 0 and y changes sign
+            if x < 0.0 {
+                tr.side(y);
+            } else {
+                tr.path.push(2);
+            }
+            tr.near_singular |= y.hypot(x) < NEAR_SINGULAR;
+            tr.singular |= y == 0.0 && x == 0.0;
+            a.atan2(b)
+        }
+        Min => {
+            tr.side(a.value() - b.value());
+            tr.tie |= a.value() == b.value();
+            a.min(b)
+        }
+        Max => {
+            tr.side(a.value() - b.value());
+            tr.tie |= a.value() == b.value();
+            a.max(b)
+        }
+        Hypot => {
+            tr.near_singular |= a.value().hypot(b.value()) < NEAR_SINGULAR;
+            a.hypot(b)
+        }
+    }
+}
+
+fn expr<T: Scalar>(e: &Expr<Ref>, vals: &[T], tr: &mut Trace) -> T {
+    match e {
+        Expr::Unary { op, c, a } => unary(*op, *c, vals[*a], tr),
+        Expr::Binary { op, a, b } => binary(*op, vals[*a], vals[*b], tr),
+    }
+}
+
+/// Evaluates every node; returns the vector output and the trace.
+///
+/// # Panics
+/// If `x.len()` is not the program's number of inputs.
+pub fn eval<T: Scalar>(p: &Program, x: &[T]) -> (Vec<T>, Trace) {
+    assert_eq!(
+        x.len(),
+        p.n_inputs,
+        "eval: the program has {} inputs but the point has {} components",
+        p.n_inputs,
+        x.len()
+    );
+    let mut tr = Trace::default();
+    let mut vals: Vec<T> = Vec::with_capacity(p.n_inputs + p.nodes.len());
+    vals.extend_from_slice(x);
+    for node in &p.nodes {
+        let v = match node {
+            Node::Const(c) => T::constant(*c),
+            Node::Expr(e) => expr(e, &vals, &mut tr),
+            Node::MulAdd { a, b, c } => vals[*a].mul_add(vals[*b], vals[*c]),
+            Node::Loop {
+                init,
+                count,
+                max,
+                body,
+            } => {
+                let trips = ((vals[*count].value().abs() * 1.5).floor() as u32).min(*max);
+                tr.path.push(trips as i64);
+                let mut s = vals[*init];
+                for _ in 0..trips {
+                    for step in body {
+                        let t = match step {
+                            Step::Unary { op, c } => unary(*op, *c, s, &mut tr),
+                            Step::Binary { op, other } => binary(*op, s, vals[*other], &mut tr),
+                        };
+                        s = s * 0.6 + t;
+                        tr.note(s.value());
+                    }
+                }
+                s
+            }
+            Node::Branch {
+                lhs,
+                rhs,
+                then,
+                els,
+            } => {
+                let taken = match rhs {
+                    Rhs::Node(r) => vals[*lhs] < vals[*r],
+                    Rhs::Const(c) => vals[*lhs] < *c,
+                };
+                tr.path.push(taken as i64);
+                if taken {
+                    expr(then, &vals, &mut tr)
+                } else {
+                    expr(els, &vals, &mut tr)
+                }
+            }
+        };
+        tr.note(v.value());
+        vals.push(v);
+    }
+    let outs = p.outputs.iter().map(|&r| vals[r]).collect();
+    (outs, tr)
+}
+
+/// The vector output.
+pub fn outputs<T: Scalar>(p: &Program, x: &[T]) -> Vec<T> {
+    eval(p, x).0
+}
+
+/// The scalar output: the sum of the outputs.
+pub fn scalar<T: Scalar>(p: &Program, x: &[T]) -> T {
+    eval(p, x).0.into_iter().sum()
+}

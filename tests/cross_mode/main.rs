@@ -1,0 +1,221 @@
+//! The cross-mode property suite: random programs, written once, differentiated in every mode;
+//! the modes must agree with each other and with central finite differences.
+//!
+//! - `program.rs`: the [`Program`](program::Program) type, its readable `Display`, the proptest
+//!   strategy;
+//! - `eval.rs`: the one generic evaluator;
+//! - `tolerance.rs`: every tolerance, stated once, with its derivation;
+//! - `checks.rs`: the comparisons, one function per question (gradient, Jacobian, Hessian).
+//!
+//! Each test runs `PROPTEST_CASES` programs if that variable is set (a deep run:
+//! `PROPTEST_CASES=100000 cargo test --release --test cross_mode -- --nocapture`), else a default
+//! sized for CI. With `--nocapture` each test prints how many cases it checked and how many
+//! finite-difference comparisons it skipped, and why.
+
+mod checks;
+mod eval;
+mod program;
+mod tolerance;
+
+use checks::Stats;
+use program::{case, Case, ALL_BINARY, ALL_UNARY};
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, TestCaseResult, TestError, TestRunner};
+
+/// Largest number of inputs of a generated program.
+const MAX_INPUTS: usize = 12;
+/// Largest number of nodes of a generated program.
+const MAX_NODES: usize = 24;
+
+/// The proptest configuration: `default_cases` programs unless `PROPTEST_CASES` is set.
+fn config(default_cases: u32) -> Config {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default_cases);
+    Config {
+        cases,
+        // Cases whose values are not finite are rejected (and counted); never fail for that.
+        max_global_rejects: cases.max(1024),
+        max_local_rejects: u32::MAX,
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// Runs `check` on `default_cases` random cases; on failure prints the shrunk program readably.
+fn run(name: &str, default_cases: u32, check: impl Fn(&Case, &Stats) -> TestCaseResult) {
+    let stats = Stats::default();
+    let mut runner = TestRunner::new(config(default_cases));
+    let result = runner.run(&case(MAX_INPUTS, MAX_NODES), |c| check(&c, &stats));
+    match result {
+        Ok(()) => {
+            println!("{name}: {}", stats.summary());
+            stats.assert_enough_checked(name);
+        }
+        Err(TestError::Fail(reason, c)) => {
+            panic!("{name}: modes disagree on the (shrunk) case\n{c}\n{reason}")
+        }
+        Err(TestError::Abort(reason)) => panic!("{name}: aborted: {reason}"),
+    }
+}
+
+#[test]
+fn gradients_agree_across_modes() {
+    run("gradient", 8000, checks::gradient);
+}
+
+#[test]
+fn jacobians_agree_across_modes() {
+    run("jacobian", 6000, checks::jacobian);
+}
+
+#[test]
+fn hessians_agree_across_modes() {
+    run("hessian", 5000, checks::hessian);
+}
+
+/// The generator uses every elementary operation, loops and branches, and programs of every size.
+#[test]
+fn generator_covers_every_operation() {
+    let mut runner = TestRunner::deterministic();
+    let strategy = case(MAX_INPUTS, MAX_NODES);
+    let mut unary = std::collections::HashSet::new();
+    let mut binary = std::collections::HashSet::new();
+    let (mut loops, mut branches, mut max_n, mut vector) = (0, 0, 0, 0);
+    for _ in 0..3000 {
+        let c = strategy.new_tree(&mut runner).unwrap().current();
+        let (u, b) = c.program.ops();
+        unary.extend(u);
+        binary.extend(b);
+        for node in &c.program.nodes {
+            match node {
+                program::Node::Loop { .. } => loops += 1,
+                program::Node::Branch { .. } => branches += 1,
+                _ => {}
+            }
+        }
+        max_n = max_n.max(c.program.n_inputs);
+        vector += (c.program.outputs.len() > 1) as usize;
+    }
+    for op in ALL_UNARY {
+        assert!(unary.contains(op), "the generator never produced {op:?}");
+    }
+    for op in ALL_BINARY {
+        assert!(binary.contains(op), "the generator never produced {op:?}");
+    }
+    assert!(
+        loops > 100 && branches > 100,
+        "{loops} loops, {branches} branches"
+    );
+    assert_eq!(max_n, MAX_INPUTS);
+    assert!(vector > 1000, "only {vector} vector-valued programs");
+}
+
+/// A program prints as readable formulas.
+#[test]
+fn programs_print_readably() {
+    use program::{Binary, Expr, Node, Program, Rhs, Step, Unary};
+    let p = Program {
+        n_inputs: 2,
+        nodes: vec![
+            Node::Expr(Expr::Unary {
+                op: Unary::Ln,
+                c: 0.0,
+                a: 1,
+            }),
+            Node::Loop {
+                init: 2,
+                count: 0,
+                max: 3,
+                body: vec![Step::Binary {
+                    op: Binary::Mul,
+                    other: 1,
+                }],
+            },
+            Node::Branch {
+                lhs: 0,
+                rhs: Rhs::Const(0.5),
+                then: Expr::Binary {
+                    op: Binary::Pow,
+                    a: 3,
+                    b: 0,
+                },
+                els: Expr::Unary {
+                    op: Unary::Acos,
+                    c: 0.0,
+                    a: 3,
+                },
+            },
+        ],
+        outputs: vec![4],
+    };
+    let text = p.to_string();
+    assert!(text.contains("v0 = ln(1 + x1²)"), "{text}");
+    assert!(
+        text.contains("v1 = s = v0; repeat min(3, ⌊1.5·|x0|⌋) times { s ← 0.6·s + s·x1 }; s"),
+        "{text}"
+    );
+    assert!(
+        text.contains("v2 = if x0 < 0.5 { (0.5 + v1²)^x0 } else { acos(0.95·tanh v1) }"),
+        "{text}"
+    );
+    assert!(text.contains("outputs: [v2]"), "{text}");
+    // and the evaluator computes what it prints
+    let x = [1.2, -0.7];
+    let (out, trace) = eval::eval::<f64>(&p, &x);
+    let v0 = (1.0 + 0.49_f64).ln();
+    let mut s = v0;
+    for _ in 0..1 {
+        s = s * 0.6 + s * -0.7;
+    }
+    assert_eq!(trace.path, vec![1, 0]);
+    assert_eq!(out, vec![(s.tanh() * 0.95).acos()]);
+}
+
+/// Every operation alone, at a grid of points: the Hessian from the hyperdual numbers, from
+/// forward-over-reverse and from central differences of the reverse gradient agree. (Pinpoints a
+/// faulty second-order rule that the random programs would only show inside a large program.)
+#[test]
+fn every_operation_second_order_agrees() {
+    use program::{Binary, Expr, Node, Program, Unary};
+    let points = [-1.7, -0.6, 0.3, 0.9, 2.2];
+    let mut failures = Vec::new();
+    let mut check = |p: Program, x: Vec<f64>, what: String| {
+        let c = Case {
+            v: vec![0.5; x.len()],
+            w: vec![1.0; p.outputs.len()],
+            program: p,
+            x,
+        };
+        let stats = checks::Stats::default();
+        if let Err(e) = checks::hessian(&c, &stats) {
+            failures.push(format!("{what}: {e}"));
+        }
+    };
+    for &op in ALL_UNARY {
+        for &a in &points {
+            let p = Program {
+                n_inputs: 1,
+                nodes: vec![Node::Expr(Expr::Unary { op, c: 0.7, a: 0 })],
+                outputs: vec![1],
+            };
+            check(p, vec![a], format!("{op:?} at {a}"));
+        }
+    }
+    for &op in ALL_BINARY {
+        for &a in &points {
+            for &b in &points {
+                let p = Program {
+                    n_inputs: 2,
+                    nodes: vec![Node::Expr(Expr::Binary { op, a: 0, b: 1 })],
+                    outputs: vec![2],
+                };
+                check(p, vec![a, b], format!("{op:?} at ({a}, {b})"));
+            }
+        }
+    }
+    let _ = Unary::Neg;
+    let _ = Binary::Add;
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

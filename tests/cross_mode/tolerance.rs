@@ -1,0 +1,118 @@
+//! Every tolerance of the cross-mode suite, stated once.
+//!
+//! Two kinds of comparison:
+//!
+//! - **Exact vs exact** (two AD modes, or an AD result against a product of AD results): both
+//!   sides are exact derivatives up to floating-point rounding, differing only in the order of the
+//!   operations (tangents forward vs adjoints backward, chunked vs one direction at a time). They
+//!   must agree to [`EXACT_REL`] relative to the magnitude of the whole object compared (the
+//!   largest component of the gradient, Jacobian or Hessian), since a component that is a sum of
+//!   cancelling terms carries the rounding of those terms, not of its own small value. For the
+//!   same reason a floor of [`VALUE_FLOOR`] times the program's largest intermediate value
+//!   applies: a derivative that cancels down to far below the values it is computed from
+//!   (inputs are O(1)) keeps an absolute rounding error of the size of those values' rounding.
+//!   Finally `exp` and `pow` amplify a one-ulp difference of their argument by the size of the
+//!   exponent, ≈ ln of their result, so the tolerance is multiplied by `max(1, ln S)` for a
+//!   program whose largest intermediate value is `S` (1 for values below e, 14 at 10⁶, 620 at
+//!   10²⁷⁰).
+//!
+//! - **AD vs central differences** with the step `h = FD_STEP·max(1, |xᵢ|)`. The central difference
+//!   `D(h) = (f(x+h) − f(x−h))/2h` has truncation error ≈ `h²·f'''/6` and rounding error ≈
+//!   `ε·S/h`, where `S` is the magnitude of the intermediate values. We do not know `f'''`, so the
+//!   truncation is estimated from the data: with `D(2h)` too, `D(h) − D(2h) ≈ −3·(h²f'''/6)`, and
+//!   the Richardson value `D(h) + (D(h) − D(2h))/3` is accurate to O(h⁴). The AD value must lie
+//!   within `FD_SAFETY·(|D(h) − D(2h)| + ROUND·ε·S/h)` of it. Where that error bound is itself
+//!   large (more than [`FD_INCONCLUSIVE`] relative), finite differences cannot judge the
+//!   component: it is counted as inconclusive, not compared.
+//!
+//! Cases are skipped (and counted) by the finite-difference checks when the primal path changes
+//! within [`FD_MARGIN`] steps (a branch, loop count or kink switches), when an argument comes
+//! within [`NEAR_SINGULAR`] of a singular point, or when an intermediate value exceeds
+//! [`MAX_MAGNITUDE`]. Mode-vs-mode comparisons run on every case with finite values, kinks
+//! included: all modes follow the same edge conventions, so they must agree there too.
+
+/// Relative agreement of two exact modes.
+pub const EXACT_REL: f64 = 1e-12;
+
+/// The fraction of the largest intermediate |value| below which exact results are compared
+/// absolutely (see the module docs).
+pub const VALUE_FLOOR: f64 = 1e-2;
+
+/// The relative finite-difference step: `h = FD_STEP·max(1, |xᵢ|)`. Near the optimum
+/// `(ε/|f'''|)^(1/3)` for well-scaled functions, a little larger to keep the rounding term small.
+pub const FD_STEP: f64 = 1e-5;
+
+/// The safety factor on the estimated finite-difference error.
+pub const FD_SAFETY: f64 = 10.0;
+
+/// The rounding constant: the rounding error of one evaluation is taken as `ROUND·ε·S`, `S` the
+/// largest intermediate magnitude (a program has up to a few dozen operations on the path to each
+/// output).
+pub const ROUND: f64 = 64.0;
+
+/// When the estimated finite-difference error exceeds this fraction of `max(1, |derivative|)`,
+/// the difference quotient cannot judge the derivative; the component is not compared.
+pub const FD_INCONCLUSIVE: f64 = 1e-4;
+
+/// The path must stay the same within this many steps of the point (in each axis and along the
+/// direction `v`).
+pub const FD_MARGIN: f64 = 4.0;
+
+/// Distance to a singular point (∛ at 0, atan2 and hypot at the origin) under which finite
+/// differences are not trusted.
+pub const NEAR_SINGULAR: f64 = 0.02;
+
+/// Cases where some intermediate |value| exceeds this are not compared against finite
+/// differences (nor at all, if a value is not finite).
+pub const MAX_MAGNITUDE: f64 = 1e6;
+
+/// The finite-difference step for a coordinate of magnitude `x`.
+pub fn step(x: f64) -> f64 {
+    FD_STEP * x.abs().max(1.0)
+}
+
+/// Allowed difference between two exact results `a` and `b`, components of an object whose
+/// largest component has magnitude `scale`, computed by a program whose largest intermediate
+/// |value| is `values`.
+pub fn exact_tol(a: f64, b: f64, scale: f64, values: f64) -> f64 {
+    let conditioning = values.ln().max(1.0);
+    EXACT_REL * conditioning * a.abs().max(b.abs()).max(scale).max(VALUE_FLOOR * values)
+}
+
+/// True if `a` and `b` agree as exact results (equal, both NaN, or within [`exact_tol`]).
+pub fn exact_agree(a: f64, b: f64, scale: f64, values: f64) -> bool {
+    a == b || (a.is_nan() && b.is_nan()) || (a - b).abs() <= exact_tol(a, b, scale, values)
+}
+
+/// A finite-difference estimate of a derivative, with its error bound.
+#[derive(Clone, Copy, Debug)]
+pub struct FdEstimate {
+    /// The Richardson-extrapolated central difference.
+    pub value: f64,
+    /// The bound `FD_SAFETY·(|D(h) − D(2h)| + ROUND·ε·S/h)` on its error.
+    pub err: f64,
+}
+
+impl FdEstimate {
+    /// From the four function values `f(x−2h), f(x−h), f(x+h), f(x+2h)` and the magnitude `s` of
+    /// the intermediate values.
+    pub fn new([m2, m1, p1, p2]: [f64; 4], h: f64, s: f64) -> FdEstimate {
+        let d1 = (p1 - m1) / (2.0 * h);
+        let d2 = (p2 - m2) / (4.0 * h);
+        let round = ROUND * f64::EPSILON * s.max(1.0) / h;
+        FdEstimate {
+            value: d1 + (d1 - d2) / 3.0,
+            err: FD_SAFETY * ((d1 - d2).abs() + round),
+        }
+    }
+
+    /// True if the estimate is precise enough to judge a derivative near `value`.
+    pub fn conclusive(&self) -> bool {
+        self.err <= FD_INCONCLUSIVE * self.value.abs().max(1.0)
+    }
+
+    /// True if the exact derivative `ad` is consistent with this estimate.
+    pub fn agrees(&self, ad: f64) -> bool {
+        (ad - self.value).abs() <= self.err + EXACT_REL * ad.abs()
+    }
+}
