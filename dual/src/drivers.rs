@@ -12,9 +12,13 @@ use nalgebra::DMatrix;
 /// The tangent width [`gradient`] and [`jacobian`] use: each pass evaluates the function once on
 /// [`DualVec`]s carrying this many directions, so an n-input function takes ⌈n / 8⌉ passes.
 ///
-/// Chosen by measurement (`cargo bench -p diffprog-dual --bench forward -- chunk`): on the
-/// Rosenbrock gradient at n = 100 and 1000, width 8 was the fastest of 1, 2, 4, 8, 12 and 16
-/// (see the crate docs). Use [`gradient_with_chunk`] to pick another width.
+/// Chosen by measurement (`cargo bench -p diffprog-dual --bench forward -- chunk`, Rosenbrock,
+/// n = 10, 100, 1000, widths 1, 2, 4, 8, 10, 12, 16): widths 1–4 are clearly slower, 8 was
+/// always among the fastest, and 10–16 were not consistently better (differences within the
+/// run-to-run noise of the shared test machine). On baseline x86-64 (SSE2, 16 vector
+/// registers) a width-8 number is 4 registers, which keeps a typical loop body in registers;
+/// wider numbers spill. Use [`gradient_with_chunk`] to pick another width (e.g. `::<10>` for
+/// exactly 10 inputs: one pass).
 pub const DEFAULT_CHUNK: usize = 8;
 
 /// The value and derivative of a scalar function at `x`, in one evaluation on [`Dual`] numbers.
