@@ -116,12 +116,14 @@ impl<T: Number> Mul for Dual<T> {
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
-        let eps = if is_finite_number(a) && is_finite_number(b) {
+        let re = a * b;
+        // a·b is finite only if a and b are (∞·0 is NaN): one test for both factors.
+        let eps = if is_finite_number(re) {
             self.eps * b + a * rhs.eps
         } else {
             chain(b, self.eps) + chain(a, rhs.eps)
         };
-        Self::new(a * b, eps)
+        Self::new(re, eps)
     }
 }
 impl<T: Number> Div for Dual<T> {
@@ -130,7 +132,8 @@ impl<T: Number> Div for Dual<T> {
     fn div(self, rhs: Self) -> Self {
         let inv = T::one() / rhs.re;
         let q = self.re * inv;
-        let eps = if is_finite_number(inv) && is_finite_number(q) {
+        // q = a·(1/b) is finite only if 1/b is: one test.
+        let eps = if is_finite_number(q) {
             (self.eps - q * rhs.eps) * inv
         } else {
             chain(inv, self.eps) - chain(q * inv, rhs.eps)

@@ -144,8 +144,10 @@ impl<T: Number, const N: usize> Mul for DualVec<T, N> {
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
+        let re = a * b;
         let mut eps = self.eps;
-        if is_finite_number(a) && is_finite_number(b) {
+        // a·b is finite only if a and b are (∞·0 is NaN): one test for both factors.
+        if is_finite_number(re) {
             for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
                 *e = *e * b + a * *r;
             }
@@ -154,7 +156,7 @@ impl<T: Number, const N: usize> Mul for DualVec<T, N> {
                 *e = chain(b, *e) + chain(a, *r);
             }
         }
-        Self::new(a * b, eps)
+        Self::new(re, eps)
     }
 }
 impl<T: Number, const N: usize> Div for DualVec<T, N> {
@@ -164,7 +166,8 @@ impl<T: Number, const N: usize> Div for DualVec<T, N> {
         let inv = T::one() / rhs.re;
         let q = self.re * inv;
         let mut eps = self.eps;
-        if is_finite_number(inv) && is_finite_number(q) {
+        // q = a·(1/b) is finite only if 1/b is: one test.
+        if is_finite_number(q) {
             for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
                 *e = (*e - q * *r) * inv;
             }
