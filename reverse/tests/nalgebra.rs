@@ -1,0 +1,37 @@
+//! `DMatrix<Var>`: LU solve, inverse and determinant are recorded scalar by scalar; their
+//! gradients equal forward mode's (`DMatrix<DualVec>`).
+
+use diffprog_dual::Scalar;
+use diffprog_reverse::{gradient, Var};
+use nalgebra::{ComplexField, DMatrix, DVector, RealField};
+
+/// A scalar summary of LU solve, inverse and determinant of a 3×3 matrix built from x.
+fn linear_algebra<T: Scalar + RealField + ComplexField<RealField = T>>(x: &[T]) -> T {
+    let a = DMatrix::from_fn(3, 3, |i, j| {
+        let v = x[(3 * i + j) % x.len()];
+        if i == j {
+            v + <T as Scalar>::constant(4.0)
+        } else {
+            v
+        }
+    });
+    let b = DVector::from_fn(3, |i, _| x[i] * x[i + 1]);
+    let solved = a.clone().lu().solve(&b).expect("nonsingular");
+    let inv = a.clone().try_inverse().expect("nonsingular");
+    let det = a.determinant();
+    solved.iter().copied().sum::<T>() + inv[(0, 2)] * det + Scalar::sin(det)
+}
+
+#[test]
+fn lu_inverse_determinant_gradients_equal_forward_mode() {
+    let x: Vec<f64> = (0..9)
+        .map(|i| 0.3 + 0.17 * i as f64 - 0.02 * (i * i) as f64)
+        .collect();
+    let (v, g) = gradient(linear_algebra::<Var>, &x);
+    let (vf, gf) = diffprog_dual::gradient(linear_algebra, &x);
+    assert!((v - vf).abs() <= 1e-13 * vf.abs().max(1.0));
+    assert_eq!(v, linear_algebra(&x));
+    for (a, b) in g.iter().zip(&gf) {
+        assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+    }
+}
