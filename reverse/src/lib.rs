@@ -34,8 +34,12 @@
 //!
 //! Cost: a recorded operation is dominated by the thread-local access (`LocalKey::with` is not
 //! inlined by LLVM here, so each record pays a call and the TLS accessor) and the `RefCell` flag;
-//! the backward loop by the adjoint updates through memory. See the crate's benchmark
-//! (`benches/reverse.rs`) for the ratios to a plain evaluation.
+//! the backward loop by the adjoint updates through memory. Measured (`benches/reverse.rs`, one
+//! run on a loaded 2-core machine): a Rosenbrock gradient costs ≈ 100–110 plain evaluations at
+//! n = 1000 and 10 000 (echidna's `grad`: 120–135), about 150 instructions per record forward
+//! and backward together (callgrind); the Hessian–vector product costs 1.1–1.3 gradients. The
+//! issue's target of ≤ 10× is not reached by this design: it needs a recording path without a
+//! thread-local access per operation.
 //!
 //! # Misuse is caught
 //!
