@@ -11,13 +11,16 @@ use crate::tolerance::NEAR_SINGULAR;
 use diffprog::Scalar;
 
 /// What an evaluation did besides computing its outputs.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     /// One entry per discrete decision: branch taken, loop trip count, side of a kink.
     pub path: Vec<i64>,
     /// True if some argument came within [`NEAR_SINGULAR`] of a singular point (∛ at 0, atan2
     /// and hypot at the origin), where finite differences are unreliable.
     pub near_singular: bool,
+    /// The smallest distance of an argument to a singular point (∛ at 0, atan2 and hypot at the
+    /// origin); +∞ if none was met.
+    pub singular_distance: f64,
     /// The largest |value| of any node (NaN if some node was not finite).
     pub max_abs: f64,
     /// True if some argument was exactly at a point where a partial is infinite or NaN while the
@@ -34,7 +37,25 @@ pub struct Trace {
     pub pow_zero_exponent: bool,
 }
 
+impl Default for Trace {
+    fn default() -> Trace {
+        Trace {
+            path: Vec::new(),
+            near_singular: false,
+            singular_distance: f64::INFINITY,
+            max_abs: 0.0,
+            singular: false,
+            tie: false,
+            pow_zero_exponent: false,
+        }
+    }
+}
+
 impl Trace {
+    fn near(&mut self, d: f64) {
+        self.near_singular |= d < NEAR_SINGULAR;
+        self.singular_distance = self.singular_distance.min(d);
+    }
     fn note(&mut self, v: f64) {
         if !v.is_finite() {
             self.max_abs = f64::NAN;
@@ -75,7 +96,7 @@ pub fn unary<T: Scalar>(op: Unary, c: f64, a: T, tr: &mut Trace) -> T {
         Sqrt => (a * a + (0.1 + c.abs())).sqrt(),
         Cbrt => {
             tr.side(a.value());
-            tr.near_singular |= a.value().abs() < NEAR_SINGULAR;
+            tr.near(a.value().abs());
             tr.singular |= a.value() == 0.0;
             a.cbrt()
         }
@@ -154,7 +175,7 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
             } else {
                 tr.path.push(2);
             }
-            tr.near_singular |= y.hypot(x) < NEAR_SINGULAR;
+            tr.near(y.hypot(x));
             tr.singular |= y == 0.0 && x == 0.0;
             a.atan2(b)
         }
@@ -169,7 +190,7 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
             a.max(b)
         }
         Hypot => {
-            tr.near_singular |= a.value().hypot(b.value()) < NEAR_SINGULAR;
+            tr.near(a.value().hypot(b.value()));
             a.hypot(b)
         }
     }
