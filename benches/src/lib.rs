@@ -1,1 +1,23 @@
+//! Benchmarks of diffprog's modes of automatic differentiation against each other and against
+//! the peers num-dual and echidna.
+//!
+//! The question "which mode should I use?" depends on the shape of the problem: a gradient of
+//! f: Rⁿ → R costs forward mode ⌈n/8⌉ evaluations (on 9-component numbers) and reverse mode one
+//! recording and one backward sweep; a Jacobian of f: Rⁿ → Rᵐ costs forward ⌈n/8⌉ passes and
+//! reverse m sweeps; a Hessian costs the hyperdual numbers ⌈n/8⌉(⌈n/8⌉+1)/2 passes and
+//! forward-over-reverse ⌈n/8⌉ sweeps. This crate measures where the crossovers lie.
+//!
+//! - [`problems`]: the reference problems (Rosenbrock, a dense quadratic form, a vector function
+//!   with m outputs, a small MLP loss), each written once for every number type;
+//! - [`modes`]: every mode that answers a question, as a uniform list (also the peers);
+//! - [`timing`]: the adaptive timing loop of `compare-modes`;
+//! - [`report`]: the tables, recommendations and plots of `compare-modes`.
+//!
+//! Run `cargo run --release -p diffprog-benches --bin compare-modes` for the table and plots,
+//! `cargo bench -p diffprog-benches` for the criterion groups (one per question).
 #![forbid(unsafe_code)]
+
+pub mod modes;
+pub mod problems;
+pub mod report;
+pub mod timing;

@@ -1,0 +1,232 @@
+//! compare-modes: which mode of automatic differentiation answers which question fastest.
+//!
+//! ```text
+//! cargo run --release -p diffprog-benches --bin compare-modes [-- --quick] [-- --out DIR]
+//! ```
+//!
+//! For every reference problem and size, times every mode that answers the question (and the
+//! peers num-dual and echidna) with an adaptive loop, compares each answer with the reference
+//! mode's, prints the tables (markdown), the recommended mode per shape and the crossovers, and
+//! draws time-versus-n curves of the gradient and the Hessian as SVG files under `DIR` (default
+//! `target/compare-modes/`). `--quick` runs small sizes with short measurements (a few seconds).
+
+use diffprog_benches::modes::{self, Question};
+use diffprog_benches::problems::{Mlp, Quadratic, Rosenbrock, ScalarProblem, VectorFn};
+use diffprog_benches::report::{crossovers, measure, plot, recommendation, Table};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+struct Plan {
+    min_time: Duration,
+    rosenbrock_gradient: Vec<usize>,
+    quadratic_gradient: Vec<usize>,
+    mlp: (usize, usize, usize),
+    jacobian_shapes: Vec<(usize, usize)>,
+    rosenbrock_hessian: Vec<usize>,
+    quadratic_hessian: Vec<usize>,
+    rosenbrock_hvp: Vec<usize>,
+}
+
+impl Plan {
+    fn full() -> Plan {
+        Plan {
+            min_time: Duration::from_millis(50),
+            rosenbrock_gradient: vec![2, 10, 100, 1000, 10_000],
+            quadratic_gradient: vec![10, 100, 300],
+            mlp: (4, 16, 32),
+            jacobian_shapes: vec![(10, 1000), (100, 100), (1000, 10)],
+            rosenbrock_hessian: vec![2, 10, 30, 100, 300],
+            quadratic_hessian: vec![10, 30, 100],
+            rosenbrock_hvp: vec![10, 100, 1000, 10_000],
+        }
+    }
+    fn quick() -> Plan {
+        Plan {
+            min_time: Duration::from_millis(2),
+            rosenbrock_gradient: vec![2, 10, 100],
+            quadratic_gradient: vec![10],
+            mlp: (2, 4, 4),
+            jacobian_shapes: vec![(4, 40), (40, 4)],
+            rosenbrock_hessian: vec![2, 10, 20],
+            quadratic_hessian: vec![10],
+            rosenbrock_hvp: vec![10, 100],
+        }
+    }
+}
+
+fn usage() -> ! {
+    eprintln!("usage: compare-modes [--quick] [--out DIR]");
+    std::process::exit(2)
+}
+
+fn scalar_tables<P: ScalarProblem>(q: Question, problems: &[P], min: Duration) -> Vec<Table> {
+    problems
+        .iter()
+        .map(|p| {
+            let list = match q {
+                Question::Gradient => modes::gradient_modes(p),
+                Question::Hessian => modes::hessian_modes(p),
+                Question::Hvp => modes::hvp_modes(p),
+                Question::Jacobian => unreachable!("scalar problems have no Jacobian table"),
+            };
+            let t = measure(
+                q,
+                p.name(),
+                (p.n(), 1),
+                modes::baseline_scalar(p),
+                list,
+                min,
+            );
+            println!("{}", t.markdown());
+            t
+        })
+        .collect()
+}
+
+fn main() {
+    let mut quick = false;
+    let mut out = PathBuf::from("target/compare-modes");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => quick = true,
+            "--out" => out = args.next().map(PathBuf::from).unwrap_or_else(|| usage()),
+            _ => usage(),
+        }
+    }
+    let plan = if quick { Plan::quick() } else { Plan::full() };
+    let start = Instant::now();
+    std::fs::create_dir_all(&out)
+        .unwrap_or_else(|e| panic!("compare-modes: cannot create {}: {e}", out.display()));
+
+    println!("# compare-modes{}\n", if quick { " --quick" } else { "" });
+    println!(
+        "Each time is the mean of repeated calls (at least {} ms per measurement). \"max rel. \
+         diff\" is the largest difference from the reference mode's answer, relative to its \
+         largest component. Peers are num-dual (dynamically sized numbers) and echidna.\n",
+        plan.min_time.as_millis()
+    );
+    let min = plan.min_time;
+
+    println!("## Gradient\n");
+    let rosen_g = scalar_tables(
+        Question::Gradient,
+        &plan
+            .rosenbrock_gradient
+            .iter()
+            .map(|&n| Rosenbrock { n })
+            .collect::<Vec<_>>(),
+        min,
+    );
+    let quad_g = scalar_tables(
+        Question::Gradient,
+        &plan
+            .quadratic_gradient
+            .iter()
+            .map(|&n| Quadratic::new(n))
+            .collect::<Vec<_>>(),
+        min,
+    );
+    let (d, h, batch) = plan.mlp;
+    let mlp_g = scalar_tables(Question::Gradient, &[Mlp::new(d, h, batch)], min);
+
+    println!("## Jacobian\n");
+    let jac: Vec<Table> = plan
+        .jacobian_shapes
+        .iter()
+        .map(|&(n, m)| {
+            let p = VectorFn::new(n, m);
+            let t = measure(
+                Question::Jacobian,
+                diffprog_benches::problems::VectorProblem::name(&p),
+                (n, m),
+                modes::baseline_vector(&p),
+                modes::jacobian_modes(&p),
+                min,
+            );
+            println!("{}", t.markdown());
+            t
+        })
+        .collect();
+
+    println!("## Hessian\n");
+    let rosen_h = scalar_tables(
+        Question::Hessian,
+        &plan
+            .rosenbrock_hessian
+            .iter()
+            .map(|&n| Rosenbrock { n })
+            .collect::<Vec<_>>(),
+        min,
+    );
+    let quad_h = scalar_tables(
+        Question::Hessian,
+        &plan
+            .quadratic_hessian
+            .iter()
+            .map(|&n| Quadratic::new(n))
+            .collect::<Vec<_>>(),
+        min,
+    );
+
+    println!("## Hessian-vector product\n");
+    let rosen_hvp = scalar_tables(
+        Question::Hvp,
+        &plan
+            .rosenbrock_hvp
+            .iter()
+            .map(|&n| Rosenbrock { n })
+            .collect::<Vec<_>>(),
+        min,
+    );
+
+    println!("## Recommendations\n");
+    for t in rosen_g
+        .iter()
+        .chain(&quad_g)
+        .chain(&mlp_g)
+        .chain(&jac)
+        .chain(&rosen_h)
+        .chain(&quad_h)
+        .chain(&rosen_hvp)
+    {
+        println!("- {}", recommendation(t));
+    }
+    println!("\n## Crossovers\n");
+    let series: [&[Table]; 6] = [&rosen_g, &quad_g, &jac, &rosen_h, &quad_h, &rosen_hvp];
+    let mut any = false;
+    for s in series {
+        for line in crossovers(&s.iter().collect::<Vec<_>>()) {
+            println!("- {line}");
+            any = true;
+        }
+    }
+    if !any {
+        println!("- none within the measured sizes");
+    }
+
+    println!("\n## Plots\n");
+    let plots = [
+        (
+            &rosen_g,
+            "Rosenbrock gradient: time per call vs n",
+            "gradient.svg",
+        ),
+        (
+            &rosen_h,
+            "Rosenbrock Hessian: time per call vs n",
+            "hessian.svg",
+        ),
+    ];
+    for (tables, title, file) in plots {
+        let path = out.join(file);
+        match plot(&tables.iter().collect::<Vec<_>>(), title, &path) {
+            Ok(()) => println!("- {}", path.display()),
+            Err(e) => {
+                eprintln!("compare-modes: cannot draw {}: {e}", path.display());
+                std::process::exit(1);
+            }
+        }
+    }
+    println!("\n(total time {:.1} s)", start.elapsed().as_secs_f64());
+}
