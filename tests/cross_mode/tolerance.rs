@@ -10,7 +10,8 @@
 //!   cancelling terms carries the rounding of those terms, not of its own small value. For the
 //!   same reason a floor of [`VALUE_FLOOR`] times the program's largest intermediate value
 //!   applies: a derivative that cancels down to far below the values it is computed from
-//!   (inputs are O(1)) keeps an absolute rounding error of the size of those values' rounding.
+//!   (inputs are O(1)) keeps an absolute rounding error of the size of those values' rounding
+//!   (values taken as at least 1, the size of the inputs).
 //!   Finally `exp` and `pow` amplify a one-ulp difference of their argument by the size of the
 //!   exponent, ≈ ln of their result, so the tolerance is multiplied by `max(1, ln S)` for a
 //!   program whose largest intermediate value is `S` (1 for values below e, 14 at 10⁶, 620 at
@@ -39,8 +40,11 @@
 //! [`MAX_MAGNITUDE`]. Mode-vs-mode comparisons run on every case with finite values, kinks
 //! included: all modes follow the same edge conventions, so they must agree there too.
 
-/// Relative agreement of two exact modes.
-pub const EXACT_REL: f64 = 1e-12;
+/// Relative agreement of two exact modes. Chosen from the deep run: programs whose loops iterate
+/// powers (`s ← 0.6·s + s³`, four times) amplify one-ulp differences between the modes' orders of
+/// operations to ~6·10⁻¹² relative; the genuine disagreements the suite found (see
+/// `tests/known_issues.rs`) were 10⁻⁴ relative or more, or NaN against a number.
+pub const EXACT_REL: f64 = 1e-11;
 
 /// The fraction of the largest intermediate |value| below which exact results are compared
 /// absolutely (see the module docs).
@@ -83,7 +87,7 @@ pub fn step(x: f64) -> f64 {
 /// |value| is `values`.
 pub fn exact_tol(a: f64, b: f64, scale: f64, values: f64, singular_distance: f64) -> f64 {
     let conditioning = values.ln().max(1.0) * singular_distance.powi(-2).max(1.0);
-    EXACT_REL * conditioning * a.abs().max(b.abs()).max(scale).max(VALUE_FLOOR * values)
+    EXACT_REL * conditioning * a.abs().max(b.abs()).max(scale).max(VALUE_FLOOR * values.max(1.0))
 }
 
 /// True if `a` and `b` agree as exact results (equal, both NaN, or within [`exact_tol`]).
