@@ -18,8 +18,10 @@ fn k<F: Real, T: Scalar<F>>(x: f64) -> T {
 }
 
 #[inline(always)]
-fn nan<F: Real, T: Scalar<F>>() -> T {
-    T::constant(F::nan())
+fn nan<F: Real, T: Scalar<F>>(like: T) -> T {
+    // NaN in every part that `like` depends on, so higher derivatives are NaN too (a constant NaN
+    // would claim a zero second derivative).
+    like * F::nan()
 }
 
 /// 1/x → −1/x².
@@ -33,7 +35,8 @@ pub fn recip<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
 #[inline(always)]
 pub fn sqrt<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     let s = x.sqrt();
-    (s, (s.abs() * 2.0_f64.into_real::<F>()).recip())
+    // `s + 0` turns √(−0) = −0 into +0: the derivative at ±0 is +∞ (and its derivative −∞).
+    (s, ((s + F::zero()) * 2.0_f64.into_real::<F>()).recip())
 }
 
 /// ∛x → 1/(3∛x²); +∞ at ±0.
@@ -108,12 +111,11 @@ pub fn exp_m1<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
 #[inline(always)]
 fn log_derivative<F: Real, T: Scalar<F>>(value: T, x: T, scale: F) -> T {
     if value.is_nan() {
-        nan()
-    } else if x == F::zero() {
-        // the limit from the right: +∞ · sign(scale) (scale < 0 for a base below 1)
-        T::constant(F::infinity() * scale)
+        nan(x)
     } else {
-        x.recip() * scale
+        // `x + 0` turns −0 into +0, so the derivative at ±0 is the limit from the right,
+        // +∞ · sign(scale) (scale < 0 for a base below 1), and its own derivative −∞ · scale.
+        (x + F::zero()).recip() * scale
     }
 }
 
@@ -239,7 +241,7 @@ pub fn acosh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
 pub fn atanh<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     let v = x.atanh();
     let d = if v.is_nan() {
-        nan()
+        nan(x)
     } else {
         ((-x).mul_add(x, T::one())).recip()
     };
@@ -255,21 +257,36 @@ pub fn abs<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
 /// sign x → 0 (NaN for NaN).
 #[inline(always)]
 pub fn signum<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
-    let d = if x.is_nan() { nan() } else { T::zero() };
+    let d = if x.is_nan() { nan(x) } else { T::zero() };
     (x.signum(), d)
+}
+
+/// The value at a tie of `max`/`min`: `x + (y − x)/2` has the common primal value exactly and the
+/// average of the two arguments' higher-order parts (so second derivatives through a tie agree with
+/// the partials (½, ½) in every mode). At an infinite tie it is `x` (∞ − ∞ would be NaN).
+#[inline(always)]
+fn tie_average<F: Real, T: Scalar<F>>(x: T, y: T) -> T {
+    if x.is_finite() {
+        x + (y - x) * 0.5_f64.into_real::<F>()
+    } else {
+        x
+    }
 }
 
 /// max(x, y) → (1, 0) where x > y, (0, 1) where y > x, (½, ½) at a tie; NaN if either is NaN.
 #[inline(always)]
 pub fn max<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     if x.is_nan() || y.is_nan() {
-        (nan(), nan(), nan())
+        let n = nan(x + y);
+        (n, n, n)
     } else if x > y {
         (x, T::one(), T::zero())
     } else if y > x {
         (y, T::zero(), T::one())
     } else {
-        (x, k(0.5), k(0.5))
+        // At a tie the value is the average of the two (same primal, averaged higher-order parts),
+        // consistent with the partials (½, ½) at every order.
+        (tie_average(x, y), k(0.5), k(0.5))
     }
 }
 
@@ -277,13 +294,16 @@ pub fn max<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
 #[inline(always)]
 pub fn min<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     if x.is_nan() || y.is_nan() {
-        (nan(), nan(), nan())
+        let n = nan(x + y);
+        (n, n, n)
     } else if x < y {
         (x, T::one(), T::zero())
     } else if y < x {
         (y, T::zero(), T::one())
     } else {
-        (x, k(0.5), k(0.5))
+        // At a tie the value is the average of the two (same primal, averaged higher-order parts),
+        // consistent with the partials (½, ½) at every order.
+        (tie_average(x, y), k(0.5), k(0.5))
     }
 }
 
@@ -334,7 +354,7 @@ pub fn relu<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     let d = if x > F::zero() {
         T::one()
     } else if x.is_nan() {
-        nan()
+        nan(x)
     } else {
         T::zero()
     };

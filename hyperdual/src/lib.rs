@@ -112,18 +112,17 @@
 //! | `powf(x, ½)` at 0 | 0 | +∞ | −∞ | the limits |
 //! | `asin` at 1, `atanh` at 1 | π/2, +∞ | +∞ | +∞ | the limits |
 //! | `acosh` at 1 | 0 | +∞ | −∞ | the limit |
-//! | `sqrt`, `cbrt` at 0 | 0 | +∞ | NaN | `dual`'s rule writes f′ = 1/(2\|√x\|); the `abs` has f′ 0 at 0, 0·∞ |
-//! | `ln` at 0 | −∞ | +∞ | 0 | `dual`'s rule returns f′ = +∞ as a constant, so f″ = 0 (not −∞) |
-//! | `ln` at −1 | NaN | NaN | 0 | f′ is a NaN constant, so f″ = 0 (not NaN) |
+//! | `sqrt` at 0 | 0 | +∞ | −∞ | the limits from the right (−0 is treated as +0) |
+//! | `cbrt` at 0 | 0 | +∞ | NaN | f″ = −(2/9)x^(−5/3) has opposite infinite limits on the two sides |
+//! | `ln` at 0 | −∞ | +∞ | −∞ | the limits from the right |
+//! | `ln` at −1 | NaN | NaN | NaN | outside the domain every order is NaN |
 //! | `powf(x, 2)`, `powi(x, 2)` at 0 | 0 | 0 | 2 | |
 //! | `powf(x, 0)`, `powi(x, 0)` at 0 | 1 | 0 | 0 | |
 //! | `x·x` at +∞ | +∞ | +∞ | 2 | zero parts stay zero times ∞ |
 //! | `exp` at −∞; `sigmoid` at 800; `softplus` at −800 | 0, 1, 0 | 0 | 0 | no overflow |
 //! | any f at NaN | NaN | NaN | NaN | |
 //!
-//! The three rows marked with `dual`'s rule are where a first-order rule computes its
-//! derivative as a constant or through `abs` at a kink, so the second derivative at that single
-//! point is 0 or NaN instead of the limit ±∞; away from these points all second and third
+//! Away from these points all second and third
 //! derivatives are checked against the analytic ones and against central differences.
 //!
 //! # Nesting
