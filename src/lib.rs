@@ -1,12 +1,48 @@
 //! # diffprog
 //!
-//! Differentiable programming: write a numeric function once, generic over [`Scalar`], and
-//! differentiate it in every mode of automatic differentiation.
+//! Differentiable programming: write a numeric function once, generic over [`Scalar`], and get
+//! its exact derivatives in every mode of automatic differentiation.
 //!
-//! - [`dual`] — forward mode: the [`Scalar`] trait, [`Dual`] numbers and forward drivers.
-//! - [`hyperdual`] — second (and third) order forward mode, Hessians.
-//! - [`reverse`] — reverse mode (a tape) and forward-over-reverse Hessians.
-//! - [`nn`] — tensors on the tape, layers, losses, optimisers, data and training.
+//! ```
+//! use diffprog::prelude::*;
+//!
+//! fn rosenbrock<T: Scalar>(x: &[T]) -> T {
+//!     let mut s = T::zero();
+//!     for i in 0..x.len() - 1 {
+//!         let a = x[i + 1] - x[i] * x[i];
+//!         let b = T::one() - x[i];
+//!         s += a * a * 100.0 + b * b;
+//!     }
+//!     s
+//! }
+//!
+//! let x = [-1.2, 1.0, 0.5];
+//! let (f_fwd, g_fwd) = diffprog::dual::gradient(rosenbrock, &x); // forward, DualVec chunks
+//! let (f_rev, g_rev) = diffprog::reverse::gradient(rosenbrock, &x); // reverse, one tape sweep
+//! let (_, _, h_fwd) = diffprog::hyperdual::hessian(rosenbrock, &x); // forward over forward
+//! let (_, _, h_mix) = diffprog::reverse::hessian(rosenbrock, &x); // forward over reverse
+//! assert_eq!(f_fwd, f_rev);
+//! for i in 0..3 {
+//!     assert!((g_fwd[i] - g_rev[i]).abs() <= 1e-12 * g_rev[i].abs().max(1.0));
+//!     for j in 0..3 {
+//!         assert!((h_fwd[(i, j)] - h_mix[(i, j)]).abs() <= 1e-12 * h_mix[(i, j)].abs().max(1.0));
+//!     }
+//! }
+//! ```
+//!
+//! The family, one crate per mode, each re-exported here as a module:
+//! - [`dual`] — forward mode: the [`Scalar`] trait, [`Dual`] and [`DualVec`] numbers, the
+//!   derivative rules and their edge conventions, and the drivers `derivative`, `gradient`,
+//!   `jacobian`, `jvp`.
+//! - [`hyperdual`] — second and third order forward mode: [`HyperDual`], [`Taylor2`],
+//!   [`Taylor3`], [`HyperDualVec`]; `second_derivative`, `third_derivative`, `hessian`,
+//!   `partial_hessian`.
+//! - [`reverse`] — reverse mode: the tape, [`Var`], [`Recording`]; `gradient`, `vjp`, `jacobian`,
+//!   and the mixed mode (forward over reverse) `hessian_vector_product` and `hessian`.
+//! - [`nn`] — tensors on a tape, layers, losses, optimisers, data, training.
+//!
+//! Every mode stays callable by name, because comparing modes is part of the job: see the
+//! numbered examples in `examples/` and the `compare-modes` program of the benches crate.
 #![forbid(unsafe_code)]
 
 pub use diffprog_dual as dual;
@@ -14,9 +50,16 @@ pub use diffprog_hyperdual as hyperdual;
 pub use diffprog_nn as nn;
 pub use diffprog_reverse as reverse;
 
-pub use diffprog_dual::{Dual, Number, Real, Scalar};
+pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
+pub use diffprog_hyperdual::{HyperDual, HyperDualVec, Taylor2, Taylor3};
+pub use diffprog_reverse::{Recording, Var};
 
 /// The traits and number types most programs need: `use diffprog::prelude::*;`.
+///
+/// Drivers are not in the prelude, because several modes answer the same question under the same
+/// name (`dual::gradient`, `reverse::gradient`): call them through their mode's module.
 pub mod prelude {
-    pub use diffprog_dual::{Dual, Number, Real, Scalar};
+    pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
+    pub use diffprog_hyperdual::{HyperDual, HyperDualVec, Taylor2, Taylor3};
+    pub use diffprog_reverse::{Recording, Var};
 }
