@@ -508,7 +508,8 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
             x,
             v,
             hstep,
-            gmag.max(d2.abs()),
+            // d² is a sum of the terms of vᵀHv: its rounding scales with theirs
+            gmag.max(d2.abs()).max(vhv_scale),
         );
         r.fd(
             "d³/dt³ f(x+tv) Taylor3 vs FD of Taylor2",

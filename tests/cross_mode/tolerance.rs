@@ -87,7 +87,12 @@ pub fn step(x: f64) -> f64 {
 /// |value| is `values`.
 pub fn exact_tol(a: f64, b: f64, scale: f64, values: f64, singular_distance: f64) -> f64 {
     let conditioning = values.ln().max(1.0) * singular_distance.powi(-2).max(1.0);
-    EXACT_REL * conditioning * a.abs().max(b.abs()).max(scale).max(VALUE_FLOOR * values.max(1.0))
+    EXACT_REL
+        * conditioning
+        * a.abs()
+            .max(b.abs())
+            .max(scale)
+            .max(VALUE_FLOOR * values.max(1.0))
 }
 
 /// True if `a` and `b` agree as exact results (equal, both NaN, or within [`exact_tol`]).
