@@ -315,6 +315,8 @@ macro_rules! mlp_loss {
     }};
 }
 
+// One macro body serves three number traits; `num_traits::Float` has no `+=`, so it uses `a = a + b`.
+#[allow(clippy::assign_op_pattern)]
 impl ScalarProblem for Mlp {
     fn name(&self) -> String {
         format!("MLP {}-{}-{}-1 loss", self.d, self.h, self.h)

@@ -273,7 +273,9 @@ pub fn plot(series: &[&Table], title: &str, path: &Path) -> Result<(), String> {
         RGBColor(227, 119, 194),
         RGBColor(23, 190, 207),
     ];
-    let mut lines: Vec<(String, Vec<(f64, f64)>, bool)> = vec![(
+    // (label, points, is a peer)
+    type Line = (String, Vec<(f64, f64)>, bool);
+    let mut lines: Vec<Line> = vec![(
         "f64 evaluation".into(),
         series.iter().map(|t| (t.n as f64, t.baseline)).collect(),
         false,

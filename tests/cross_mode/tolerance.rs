@@ -66,6 +66,13 @@ pub const ROUND: f64 = 64.0;
 /// the difference quotient cannot judge the derivative; the component is not compared.
 pub const FD_INCONCLUSIVE: f64 = 1e-4;
 
+/// Finite differences must resolve the function: where the derivative times the stencil width
+/// `4h` exceeds this, f changes by more than ~1 across the stencil — more than the period-scale of
+/// `sin`/`cos`/`tan` downstream — and the difference quotient (and its Richardson error estimate)
+/// can alias. Such components are counted as inconclusive. (The suite found `cos(s)` after a loop
+/// of `s⁵` with ∂s/∂x ≈ 5·10⁶, where D(h) and D(2h) agreed by chance on a wrong value.)
+pub const FD_RESOLUTION: f64 = 1.0;
+
 /// The path must stay the same within this many steps of the point (in each axis and along the
 /// direction `v`).
 pub const FD_MARGIN: f64 = 4.0;
@@ -109,6 +116,8 @@ pub struct FdEstimate {
     pub value: f64,
     /// The bound `FD_SAFETY·(|D(h) − D(2h)| + ROUND·ε·S/h)` on its error.
     pub err: f64,
+    /// The step.
+    pub h: f64,
 }
 
 impl FdEstimate {
@@ -121,12 +130,15 @@ impl FdEstimate {
         FdEstimate {
             value: d1 + (d1 - d2) / 3.0,
             err: FD_SAFETY * ((d1 - d2).abs() + round),
+            h,
         }
     }
 
-    /// True if the estimate is precise enough to judge a derivative near `value`.
-    pub fn conclusive(&self) -> bool {
+    /// True if the estimate is precise enough to judge the derivative `ad`: its error bound is
+    /// small, and the stencil resolves the function (see [`FD_RESOLUTION`]).
+    pub fn conclusive(&self, ad: f64) -> bool {
         self.err <= FD_INCONCLUSIVE * self.value.abs().max(1.0)
+            && ad.abs().max(self.value.abs()) * 4.0 * self.h <= FD_RESOLUTION
     }
 
     /// True if the exact derivative `ad` is consistent with this estimate.
