@@ -8,7 +8,8 @@
 //! - `checks.rs`: the comparisons, one function per question (gradient, Jacobian, Hessian).
 //!
 //! Each test runs `PROPTEST_CASES` programs if that variable is set (a deep run:
-//! `PROPTEST_CASES=100000 cargo test --release --test cross_mode -- --nocapture`), else a default
+//! `PROPTEST_CASES=100000 cargo test --release --test cross_mode -- --nocapture`, fresh random
+//! programs each run), else a fixed, deterministic set of programs
 //! sized for CI. With `--nocapture` each test prints how many cases it checked and how many
 //! finite-difference comparisons it skipped, and why.
 
@@ -20,7 +21,7 @@ mod tolerance;
 use checks::Stats;
 use program::{case, Case, ALL_BINARY, ALL_UNARY};
 use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, TestCaseResult, TestError, TestRunner};
+use proptest::test_runner::{Config, TestCaseResult, TestError, TestRng, TestRunner};
 
 /// Largest number of inputs of a generated program.
 const MAX_INPUTS: usize = 12;
@@ -46,7 +47,15 @@ fn config(default_cases: u32) -> Config {
 /// Runs `check` on `default_cases` random cases; on failure prints the shrunk program readably.
 fn run(name: &str, default_cases: u32, check: impl Fn(&Case, &Stats) -> TestCaseResult) {
     let stats = Stats::default();
-    let mut runner = TestRunner::new(config(default_cases));
+    // CI (no PROPTEST_CASES) runs a fixed, deterministic set of programs; a deep run draws fresh
+    // random programs every time.
+    let cfg = config(default_cases);
+    let mut runner = if std::env::var_os("PROPTEST_CASES").is_some() {
+        TestRunner::new(cfg)
+    } else {
+        let rng = TestRng::deterministic_rng(cfg.rng_algorithm);
+        TestRunner::new_with_rng(cfg, rng)
+    };
     let result = runner.run(&case(MAX_INPUTS, MAX_NODES), |c| check(&c, &stats));
     match result {
         Ok(()) => {
