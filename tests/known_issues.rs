@@ -1,5 +1,6 @@
-//! Cross-mode disagreements found by the cross-mode suite, as minimal reproducers. They are
-//! `#[ignore]`d so CI stays green; each says what the modes return and what agreement would be.
+//! Cross-mode disagreements found by the cross-mode suite, as minimal reproducers. Those still
+//! open are `#[ignore]`d so CI stays green; each says what the modes return and what agreement
+//! would be. Fixed ones stay here, not ignored, as regression tests.
 //! Run them with `cargo test --test known_issues -- --ignored`.
 
 use diffprog::{dual, hyperdual, reverse, Scalar};
@@ -94,8 +95,8 @@ fn second_derivative_through_a_max_tie() {
 /// f(x, y) = xʸ at (2, 0): ∂²f/∂x∂y = xʸ⁻¹(1 + y ln x) = ½; ∂²f/∂x² = 0; ∂²f/∂y² = ln²2.
 /// (At y = 1 the same shortcut, hit one nesting level down by `pow(x, y − 1)`, spoils third
 /// derivatives: the cross-mode suite found `third_derivative` of t ↦ (0.5 + t²)ᵗ wrong at t = 1.)
+/// (Fixed: the shortcut is now taken only at x = y = 0; kept as a regression test.)
 #[test]
-#[ignore = "known issue: rules::pow drops the derivative of ∂/∂x when the exponent is 0"]
 fn pow_mixed_partial_at_zero_exponent() {
     fn f<T: Scalar>(v: &[T]) -> T {
         v[0].pow(v[1])
@@ -129,8 +130,8 @@ fn pow_mixed_partial_at_zero_exponent() {
 /// `min`/`max` at a tie of −0 and +0 is computed as `x + (y − x)·½`, which is +0 where `f64`
 /// (and the `Scalar` impl for `f64`) returns −0. The sign of zero then changes what follows:
 /// `atan2(min(−0, +0), −1)` is −π in `f64` and +π in every AD mode, a jump of 2π in the *value*.
+/// (Fixed: a −0 tie takes the mirrored form −(−x + (x − y)·½); kept as a regression test.)
 #[test]
-#[ignore = "known issue (regression of 8b9e690): min/max at a ±0 tie lose the sign of zero"]
 fn min_tie_keeps_the_sign_of_zero() {
     fn f<T: Scalar>(x: &[T]) -> T {
         x[0].min(x[1]).atan2(T::constant(-1.0))

@@ -73,7 +73,9 @@ pub fn powf<F: Real, T: Scalar<F>>(x: T, p: F) -> (T, T) {
 #[inline(always)]
 pub fn pow<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     let v = x.pow(y);
-    let dx = if y == F::zero() {
+    // y·x^(y−1) keeps its own derivatives also at y = 0 (∂²xʸ/∂x∂y = 1/x there); only at
+    // x = y = 0, where it would be 0·∞, is it the limit 0.
+    let dx = if y == F::zero() && x == F::zero() {
         T::zero()
     } else {
         x.pow(y - F::one()) * y
@@ -266,10 +268,14 @@ pub fn signum<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
 /// the partials (½, ½) in every mode). At an infinite tie it is `x` (∞ − ∞ would be NaN).
 #[inline(always)]
 fn tie_average<F: Real, T: Scalar<F>>(x: T, y: T) -> T {
-    if x.is_finite() {
-        x + (y - x) * 0.5_f64.into_real::<F>()
-    } else {
+    let half = 0.5_f64.into_real::<F>();
+    if !x.is_finite() {
         x
+    } else if x.value() == F::zero() && x.value().is_sign_negative() {
+        // −0 + (+0) would be +0: the mirrored form keeps x's sign, as f64's min/max do.
+        -(-x + (x - y) * half)
+    } else {
+        x + (y - x) * half
     }
 }
 
