@@ -133,10 +133,10 @@
 //!
 //! # Safety
 //!
-//! The crate uses no `unsafe` code. It is `#![deny(unsafe_code)]` rather than `forbid`, because
+//! The crate has no `unsafe` blocks or operations. It is `#![deny(unsafe_code)]` rather than `forbid`, because
 //! simba's `SimdValue` trait (required by nalgebra) declares two `unsafe fn` methods; the
 //! nalgebra module implements them with safe bodies under a local `allow`.
-// `deny`, not `forbid`: simba's `SimdValue` trait has two `unsafe fn` methods, which the nalgebra
+// Not `#![forbid(unsafe_code)]` but `deny`: simba's `SimdValue` trait has two `unsafe fn` methods, which the nalgebra
 // impls (module `nalgebra_impls`, the only `allow`) implement with safe bodies.
 #![deny(unsafe_code)]
 

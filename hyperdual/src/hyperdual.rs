@@ -1,9 +1,9 @@
 //! [`HyperDual`]: f + f₁ε₁ + f₂ε₂ + f₁₂ε₁ε₂, exact second partials.
 
-use crate::macros::{chain, second_order_elementary_functions};
+use crate::macros::chain;
 use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
 use std::fmt;
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 /// A hyperdual number `re + eps1·ε₁ + eps2·ε₂ + eps12·ε₁ε₂` with ε₁² = ε₂² = 0 (and ε₁ε₂ ≠ 0).
 ///
@@ -192,78 +192,9 @@ impl<T: Number> Div for HyperDual<T> {
         }
     }
 }
-impl<T: Number> Neg for HyperDual<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn neg(self) -> Self {
-        Self::new(-self.re, -self.eps1, -self.eps2, -self.eps12)
-    }
-}
-impl<F: Real, T: Scalar<F>> Add<F> for HyperDual<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn add(self, r: F) -> Self {
-        Self::new(self.re + r, self.eps1, self.eps2, self.eps12)
-    }
-}
-impl<F: Real, T: Scalar<F>> Sub<F> for HyperDual<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn sub(self, r: F) -> Self {
-        Self::new(self.re - r, self.eps1, self.eps2, self.eps12)
-    }
-}
-impl<F: Real, T: Scalar<F>> Mul<F> for HyperDual<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn mul(self, r: F) -> Self {
-        if r.is_finite() {
-            Self::new(self.re * r, self.eps1 * r, self.eps2 * r, self.eps12 * r)
-        } else {
-            let c = T::constant(r);
-            let p = |e| chain(c, e);
-            Self::new(self.re * r, p(self.eps1), p(self.eps2), p(self.eps12))
-        }
-    }
-}
-impl<F: Real, T: Scalar<F>> Div<F> for HyperDual<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn div(self, r: F) -> Self {
-        self * (F::one() / r)
-    }
-}
-
-diffprog_dual::forward_number_boilerplate!([T: Number] [F: Real, T: Scalar<F>] HyperDual<T>, re);
-diffprog_dual::float_lhs_operators!([T: Scalar<f64>] HyperDual<T>, f64);
-diffprog_dual::float_lhs_operators!([T: Scalar<f32>] HyperDual<T>, f32);
-
-impl<T: Number> Number for HyperDual<T> {
-    #[inline(always)]
-    fn zero() -> Self {
-        Self::lift(T::zero())
-    }
-    #[inline(always)]
-    fn one() -> Self {
-        Self::lift(T::one())
-    }
-    #[inline(always)]
-    fn is_identically_zero(&self) -> bool {
-        self.re.is_identically_zero()
-            && self.eps1.is_identically_zero()
-            && self.eps2.is_identically_zero()
-            && self.eps12.is_identically_zero()
-    }
-}
-
-impl<F: Real, T: Scalar<F>> Scalar<F> for HyperDual<T> {
-    #[inline(always)]
-    fn constant(value: F) -> Self {
-        Self::lift(T::constant(value))
-    }
-    #[inline(always)]
-    fn value(&self) -> F {
-        self.re.value()
-    }
-    second_order_elementary_functions!();
-}
+crate::macros::fixed_parts_number!(HyperDual {
+    re,
+    eps1,
+    eps2,
+    eps12
+});

@@ -191,3 +191,86 @@ pub(crate) fn chain<T: diffprog_dual::Number>(derivative: T, tangent: T) -> T {
 pub(crate) fn all_finite<T: diffprog_dual::Number>(x: T) -> bool {
     (x * T::zero()).is_identically_zero()
 }
+
+/// Writes everything that is linear in the parts of a fixed-size second- or third-order number
+/// `$ty { $re, $($part),* }` (constructed by `$ty::new($re, $($part),*)`, with `lift`): negation,
+/// `±` and `·`/`÷` by a plain float (a non-finite factor keeps zero parts zero, the `Dual`
+/// convention), the comparison/assignment/sum boilerplate, `Number`, and `Scalar` with
+/// [`second_order_elementary_functions!`]. The products and quotients of two numbers, which differ
+/// per type, stay with the type.
+macro_rules! fixed_parts_number {
+    ($ty:ident { $re:ident $(, $part:ident)* }) => {
+        impl<T: Number> std::ops::Neg for $ty<T> {
+            type Output = Self;
+            #[inline(always)]
+            fn neg(self) -> Self {
+                Self::new(-self.$re $(, -self.$part)*)
+            }
+        }
+        impl<F: Real, T: Scalar<F>> std::ops::Add<F> for $ty<T> {
+            type Output = Self;
+            #[inline(always)]
+            fn add(self, r: F) -> Self {
+                Self::new(self.$re + r $(, self.$part)*)
+            }
+        }
+        impl<F: Real, T: Scalar<F>> std::ops::Sub<F> for $ty<T> {
+            type Output = Self;
+            #[inline(always)]
+            fn sub(self, r: F) -> Self {
+                Self::new(self.$re - r $(, self.$part)*)
+            }
+        }
+        impl<F: Real, T: Scalar<F>> std::ops::Mul<F> for $ty<T> {
+            type Output = Self;
+            #[inline(always)]
+            fn mul(self, r: F) -> Self {
+                if r.is_finite() {
+                    Self::new(self.$re * r $(, self.$part * r)*)
+                } else {
+                    let c = T::constant(r);
+                    Self::new(self.$re * r $(, $crate::macros::chain(c, self.$part))*)
+                }
+            }
+        }
+        impl<F: Real, T: Scalar<F>> std::ops::Div<F> for $ty<T> {
+            type Output = Self;
+            #[inline(always)]
+            fn div(self, r: F) -> Self {
+                self * (F::one() / r)
+            }
+        }
+
+        diffprog_dual::forward_number_boilerplate!([T: Number] [F: Real, T: Scalar<F>] $ty<T>, $re);
+        diffprog_dual::float_lhs_operators!([T: Scalar<f64>] $ty<T>, f64);
+        diffprog_dual::float_lhs_operators!([T: Scalar<f32>] $ty<T>, f32);
+
+        impl<T: Number> Number for $ty<T> {
+            #[inline(always)]
+            fn zero() -> Self {
+                Self::lift(T::zero())
+            }
+            #[inline(always)]
+            fn one() -> Self {
+                Self::lift(T::one())
+            }
+            #[inline(always)]
+            fn is_identically_zero(&self) -> bool {
+                self.$re.is_identically_zero() $(&& self.$part.is_identically_zero())*
+            }
+        }
+
+        impl<F: Real, T: Scalar<F>> Scalar<F> for $ty<T> {
+            #[inline(always)]
+            fn constant(value: F) -> Self {
+                Self::lift(T::constant(value))
+            }
+            #[inline(always)]
+            fn value(&self) -> F {
+                self.$re.value()
+            }
+            $crate::macros::second_order_elementary_functions!();
+        }
+    };
+}
+pub(crate) use fixed_parts_number;

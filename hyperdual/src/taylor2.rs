@@ -1,9 +1,9 @@
 //! [`Taylor2`]: value, first and second derivative along one direction.
 
-use crate::macros::{chain, second_order_elementary_functions};
+use crate::macros::chain;
 use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
 use std::fmt;
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 /// A second-order Taylor number: `(f, f', f'')` of a function of one variable along one
 /// direction — the cheapest number for [`second_derivative`](crate::second_derivative).
@@ -145,76 +145,4 @@ impl<T: Number> Div for Taylor2<T> {
         }
     }
 }
-impl<T: Number> Neg for Taylor2<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn neg(self) -> Self {
-        Self::new(-self.re, -self.d1, -self.d2)
-    }
-}
-impl<F: Real, T: Scalar<F>> Add<F> for Taylor2<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn add(self, r: F) -> Self {
-        Self::new(self.re + r, self.d1, self.d2)
-    }
-}
-impl<F: Real, T: Scalar<F>> Sub<F> for Taylor2<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn sub(self, r: F) -> Self {
-        Self::new(self.re - r, self.d1, self.d2)
-    }
-}
-impl<F: Real, T: Scalar<F>> Mul<F> for Taylor2<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn mul(self, r: F) -> Self {
-        if r.is_finite() {
-            Self::new(self.re * r, self.d1 * r, self.d2 * r)
-        } else {
-            let c = T::constant(r);
-            Self::new(self.re * r, chain(c, self.d1), chain(c, self.d2))
-        }
-    }
-}
-impl<F: Real, T: Scalar<F>> Div<F> for Taylor2<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn div(self, r: F) -> Self {
-        self * (F::one() / r)
-    }
-}
-
-diffprog_dual::forward_number_boilerplate!([T: Number] [F: Real, T: Scalar<F>] Taylor2<T>, re);
-diffprog_dual::float_lhs_operators!([T: Scalar<f64>] Taylor2<T>, f64);
-diffprog_dual::float_lhs_operators!([T: Scalar<f32>] Taylor2<T>, f32);
-
-impl<T: Number> Number for Taylor2<T> {
-    #[inline(always)]
-    fn zero() -> Self {
-        Self::lift(T::zero())
-    }
-    #[inline(always)]
-    fn one() -> Self {
-        Self::lift(T::one())
-    }
-    #[inline(always)]
-    fn is_identically_zero(&self) -> bool {
-        self.re.is_identically_zero()
-            && self.d1.is_identically_zero()
-            && self.d2.is_identically_zero()
-    }
-}
-
-impl<F: Real, T: Scalar<F>> Scalar<F> for Taylor2<T> {
-    #[inline(always)]
-    fn constant(value: F) -> Self {
-        Self::lift(T::constant(value))
-    }
-    #[inline(always)]
-    fn value(&self) -> F {
-        self.re.value()
-    }
-    second_order_elementary_functions!();
-}
+crate::macros::fixed_parts_number!(Taylor2 { re, d1, d2 });

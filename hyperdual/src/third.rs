@@ -1,10 +1,10 @@
 //! [`Taylor3`]: value and first three derivatives along one direction.
 
-use crate::macros::{chain, second_order_elementary_functions};
+use crate::macros::chain;
 use crate::Taylor2;
 use diffprog_dual::{is_finite_number, rules, Number, Real, Scalar};
 use std::fmt;
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 /// A third-order Taylor number `(f, f', f'', f''')` along one direction, for
 /// [`third_derivative`](crate::third_derivative).
@@ -175,78 +175,4 @@ impl<T: Number> Div for Taylor3<T> {
         Self::new(q, q1, q2, q3)
     }
 }
-impl<T: Number> Neg for Taylor3<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn neg(self) -> Self {
-        Self::new(-self.re, -self.d1, -self.d2, -self.d3)
-    }
-}
-impl<F: Real, T: Scalar<F>> Add<F> for Taylor3<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn add(self, r: F) -> Self {
-        Self::new(self.re + r, self.d1, self.d2, self.d3)
-    }
-}
-impl<F: Real, T: Scalar<F>> Sub<F> for Taylor3<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn sub(self, r: F) -> Self {
-        Self::new(self.re - r, self.d1, self.d2, self.d3)
-    }
-}
-impl<F: Real, T: Scalar<F>> Mul<F> for Taylor3<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn mul(self, r: F) -> Self {
-        if r.is_finite() {
-            Self::new(self.re * r, self.d1 * r, self.d2 * r, self.d3 * r)
-        } else {
-            let c = T::constant(r);
-            let p = |e| chain(c, e);
-            Self::new(self.re * r, p(self.d1), p(self.d2), p(self.d3))
-        }
-    }
-}
-impl<F: Real, T: Scalar<F>> Div<F> for Taylor3<T> {
-    type Output = Self;
-    #[inline(always)]
-    fn div(self, r: F) -> Self {
-        self * (F::one() / r)
-    }
-}
-
-diffprog_dual::forward_number_boilerplate!([T: Number] [F: Real, T: Scalar<F>] Taylor3<T>, re);
-diffprog_dual::float_lhs_operators!([T: Scalar<f64>] Taylor3<T>, f64);
-diffprog_dual::float_lhs_operators!([T: Scalar<f32>] Taylor3<T>, f32);
-
-impl<T: Number> Number for Taylor3<T> {
-    #[inline(always)]
-    fn zero() -> Self {
-        Self::lift(T::zero())
-    }
-    #[inline(always)]
-    fn one() -> Self {
-        Self::lift(T::one())
-    }
-    #[inline(always)]
-    fn is_identically_zero(&self) -> bool {
-        self.re.is_identically_zero()
-            && self.d1.is_identically_zero()
-            && self.d2.is_identically_zero()
-            && self.d3.is_identically_zero()
-    }
-}
-
-impl<F: Real, T: Scalar<F>> Scalar<F> for Taylor3<T> {
-    #[inline(always)]
-    fn constant(value: F) -> Self {
-        Self::lift(T::constant(value))
-    }
-    #[inline(always)]
-    fn value(&self) -> F {
-        self.re.value()
-    }
-    second_order_elementary_functions!();
-}
+crate::macros::fixed_parts_number!(Taylor3 { re, d1, d2, d3 });
