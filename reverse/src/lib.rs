@@ -93,7 +93,8 @@ mod drivers;
 mod mixed;
 mod nalgebra_impls;
 mod recording;
-mod tape;
+#[doc(hidden)]
+pub mod tape;
 mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};

@@ -23,6 +23,13 @@ pub trait TapeElement: Number {
     /// Runs `f` with this thread's tape for the element type (one `RefCell` borrow).
     #[doc(hidden)]
     fn with_tape<R>(f: impl FnOnce(&mut TapeStore<Self>) -> R) -> R;
+
+    /// Appends one record with parents `parents` (record indices, [`SINK`] for none) of the
+    /// recording `gens` (each must be the active one) and local partials `partials`; returns the
+    /// new record's index and the recording id. One out-of-line call per record: the
+    /// thread-local access is inlined into it, and its arguments and result travel in registers.
+    #[doc(hidden)]
+    fn record(parents: [u32; 2], gens: [u32; 2], d0: Self, d1: Self) -> (u32, u32);
 }
 
 /// Implements [`TapeElement`] for concrete number types, each with its own thread-local tape.
@@ -41,7 +48,15 @@ macro_rules! tape_element {
                         static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
                             const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
                     }
-                    TAPE.with(|tape| f(&mut tape.borrow_mut()))
+                    match TAPE.try_with(|tape| f(&mut tape.borrow_mut())) {
+                        Ok(r) => r,
+                        Err(_) => $crate::tape::tape_destroyed(),
+                    }
+                }
+
+                #[inline(never)]
+                fn record(parents: [u32; 2], gens: [u32; 2], d0: Self, d1: Self) -> (u32, u32) {
+                    Self::with_tape(|t| t.push_checked(parents, gens, [d0, d1]))
                 }
             }
         )*
@@ -163,32 +178,15 @@ impl<T: TapeElement> TapeStore<T> {
         }
     }
 
-    /// Records a unary operation on the variable `x`.
+    /// Appends a record after checking that both parents belong to the active recording (see
+    /// [`TapeElement::record`]).
     #[inline(always)]
-    pub(crate) fn unary(&mut self, x: Var<T>, value: T, d: T) -> Var<T> {
-        if x.gen != self.gen {
-            misuse::<T>(self.gen, x.gen);
+    pub fn push_checked(&mut self, parents: [u32; 2], gens: [u32; 2], partials: [T; 2]) -> (u32, u32) {
+        let gen = self.gen;
+        if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
+            misuse::<T>(gen, if gens[0] != gen { gens[0] } else { gens[1] });
         }
-        let index = self.push([x.index, SINK], [d, T::zero()]);
-        Var {
-            value,
-            index,
-            gen: self.gen,
-        }
-    }
-
-    /// Records a binary operation on the variables `x` and `y`.
-    #[inline(always)]
-    pub(crate) fn binary(&mut self, x: Var<T>, y: Var<T>, value: T, dx: T, dy: T) -> Var<T> {
-        if (x.gen ^ self.gen) | (y.gen ^ self.gen) != 0 {
-            misuse::<T>(self.gen, if x.gen != self.gen { x.gen } else { y.gen });
-        }
-        let index = self.push([x.index, y.index], [dx, dy]);
-        Var {
-            value,
-            index,
-            gen: self.gen,
-        }
+        (self.push(parents, partials), gen)
     }
 
     /// Records a node with any number of parents: `value` with partials `∂value/∂parentᵢ`.
@@ -244,16 +242,18 @@ impl<T: TapeElement> TapeStore<T> {
                 self.adjoints[v.index as usize] += w;
             }
         }
+        let nodes = &self.nodes[..n];
         let adj = &mut self.adjoints[..n];
-        for (i, node) in self.nodes.iter().enumerate().skip(1).rev() {
+        // Plain indexed loop (measured: ~30% fewer instructions than an enumerate/skip/rev chain).
+        // Parents always precede their record, so the two index checks never fail.
+        for i in (1..n).rev() {
             let a = adj[i];
             if a.is_identically_zero() {
                 continue;
             }
-            let [p0, p1] = node.parents;
-            let [d0, d1] = node.partials;
-            adj[p0 as usize] += a * d0;
-            adj[p1 as usize] += a * d1;
+            let Node { parents, partials } = nodes[i];
+            adj[parents[0] as usize] += a * partials[0];
+            adj[parents[1] as usize] += a * partials[1];
         }
     }
 
@@ -283,6 +283,13 @@ impl<T: TapeElement> TapeStore<T> {
 struct Node<T> {
     parents: [u32; 2],
     partials: [T; 2],
+}
+
+#[doc(hidden)]
+#[cold]
+#[inline(never)]
+pub fn tape_destroyed() -> ! {
+    panic!("diffprog-reverse: the thread's tape was used during thread shutdown (after its destruction)")
 }
 
 #[cold]

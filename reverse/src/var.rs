@@ -71,7 +71,20 @@ impl<T: TapeElement> Var<T> {
     /// Records a unary operation with value `value` and local partial `d` (∂value/∂self).
     #[inline(always)]
     pub(crate) fn record1(self, value: T, d: T) -> Self {
-        T::with_tape(|t| t.unary(self, value, d))
+        let (index, gen) = T::record([self.index, SINK], [self.gen, self.gen], d, T::zero());
+        Var { value, index, gen }
+    }
+
+    /// Records a binary operation on two variables (value, ∂/∂self, ∂/∂other).
+    #[inline(always)]
+    pub(crate) fn record_binary(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
+        let (index, gen) = T::record(
+            [self.index, other.index],
+            [self.gen, other.gen],
+            d_self,
+            d_other,
+        );
+        Var { value, index, gen }
     }
 
     /// Records a binary operation (value, ∂/∂self, ∂/∂other), or a unary one / a constant when
@@ -79,7 +92,7 @@ impl<T: TapeElement> Var<T> {
     #[inline(always)]
     pub(crate) fn record2(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
         match (self.gen != 0, other.gen != 0) {
-            (true, true) => T::with_tape(|t| t.binary(self, other, value, d_self, d_other)),
+            (true, true) => self.record_binary(other, value, d_self, d_other),
             (true, false) => self.record1(value, d_self),
             (false, true) => other.record1(value, d_other),
             (false, false) => Var::lift(value),
@@ -125,7 +138,7 @@ impl<T: TapeElement> Add for Var<T> {
     fn add(self, rhs: Self) -> Self {
         let value = self.value + rhs.value;
         match (self.gen != 0, rhs.gen != 0) {
-            (true, true) => T::with_tape(|t| t.binary(self, rhs, value, T::one(), T::one())),
+            (true, true) => self.record_binary(rhs, value, T::one(), T::one()),
             // x + c has the same adjoint as x: share its record.
             (true, false) => Var { value, ..self },
             (false, true) => Var { value, ..rhs },
@@ -140,7 +153,7 @@ impl<T: TapeElement> Sub for Var<T> {
     fn sub(self, rhs: Self) -> Self {
         let value = self.value - rhs.value;
         match (self.gen != 0, rhs.gen != 0) {
-            (true, true) => T::with_tape(|t| t.binary(self, rhs, value, T::one(), -T::one())),
+            (true, true) => self.record_binary(rhs, value, T::one(), -T::one()),
             (true, false) => Var { value, ..self },
             (false, true) => rhs.record1(value, -T::one()),
             (false, false) => Var::lift(value),
