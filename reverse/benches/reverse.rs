@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use diffprog_dual::Scalar;
-use diffprog_reverse::{gradient_into, hessian, hessian_vector_product};
+use diffprog_reverse::{gradient_into, hessian, hessian_chunked, hessian_vector_product};
 use nalgebra::DVector;
 use num_dual::DualNum;
 use std::hint::black_box;
@@ -92,6 +92,11 @@ fn second_order(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new("diffprog_hessian", n), &x, |b, x| {
                 b.iter(|| hessian(rosenbrock, black_box(x)))
             });
+            group.bench_with_input(
+                BenchmarkId::new("diffprog_hessian_rerecording", n),
+                &x,
+                |b, x| b.iter(|| hessian_chunked::<8, _>(rosenbrock, black_box(x))),
+            );
             let xv = DVector::from_vec(x.clone());
             group.bench_with_input(BenchmarkId::new("num_dual_hessian", n), &xv, |b, xv| {
                 b.iter(|| num_dual::hessian(|v| rosenbrock_nd(&v), black_box(xv)))

@@ -90,6 +90,8 @@
 #![warn(missing_docs)]
 
 mod drivers;
+mod hessian;
+mod hessian_var;
 mod mixed;
 mod nalgebra_impls;
 mod recording;
@@ -98,7 +100,9 @@ pub mod tape;
 mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
-pub use mixed::{hessian, hessian_chunked, hessian_vector_product, HessianVar, HESSIAN_CHUNK};
+pub use hessian::{hessian, HESSIAN_CHUNK};
+pub use hessian_var::HessianVar;
+pub use mixed::{hessian_chunked, hessian_vector_product};
 pub use recording::{Adjoints, Recording};
 pub use tape::{TapeElement, TapeStore};
 pub use var::Var;

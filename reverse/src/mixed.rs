@@ -12,12 +12,6 @@ use diffprog_dual::nesting::DriverLevel;
 use diffprog_dual::{Dual, DualVec};
 use nalgebra::DMatrix;
 
-/// The number of Hessian columns per sweep in [`hessian`] (the `N` of its `DualVec` elements).
-pub const HESSIAN_CHUNK: usize = 8;
-
-/// The number type [`hessian`] evaluates `f` on.
-pub type HessianVar = Var<DualVec<f64, HESSIAN_CHUNK>>;
-
 /// The value, gradient and Hessian–vector product `∇²f(x)·v` of `f: Rⁿ → R`, in one forward
 /// (recording) and one backward sweep over a tape of `Dual<f64>` values.
 ///
@@ -68,38 +62,31 @@ where
     (value, grad, hv)
 }
 
-/// The value, gradient and Hessian of `f: Rⁿ → R`, by ⌈n / [`HESSIAN_CHUNK`]⌉ recordings and
-/// backward sweeps over a tape of `DualVec<f64, HESSIAN_CHUNK>` values (each sweep yields that
-/// many Hessian columns). The result is exactly symmetric: the two computed values of each
-/// off-diagonal pair are averaged.
+/// The value, gradient and Hessian of `f: Rⁿ → R` by re-recording: ⌈n / N⌉ recordings and
+/// backward sweeps over a tape of `DualVec<f64, N>` values (`N` = 1, 2, 4, 8 or 16: the
+/// `DualVec` sizes with a tape), each sweep yielding N Hessian columns. The result is exactly
+/// symmetric: the two computed values of each off-diagonal pair are averaged.
+///
+/// [`hessian`](crate::hessian) records once and sweeps the stored tape instead, which is much
+/// faster; this variant evaluates the same mathematics through a different path (every partial
+/// is a `DualVec` computed by the rules), so the two check each other.
 ///
 /// ```
-/// use diffprog_reverse::hessian;
+/// use diffprog_reverse::hessian_chunked;
 /// use diffprog_dual::Scalar;
 ///
 /// fn f<T: Scalar>(v: &[T]) -> T {
 ///     v[0] * v[0] * v[1] + v[1].sin()
 /// }
-/// let (value, grad, h) = hessian(f, &[1.5, 0.5]);
+/// let (value, grad, h) = hessian_chunked::<2, _>(f, &[1.5, 0.5]);
 /// assert_eq!(value, 1.5 * 1.5 * 0.5 + 0.5_f64.sin());
 /// assert_eq!(grad[0], 1.5);
-/// assert_eq!(h[(0, 0)], 1.0);
 /// assert_eq!(h[(0, 1)], 3.0);
-/// assert_eq!(h[(1, 0)], 3.0);
 /// assert_eq!(h[(1, 1)], -0.5_f64.sin());
 /// ```
 ///
 /// # Panics
 /// If called inside a driver with the same number types on the same thread.
-pub fn hessian<F>(f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
-where
-    F: FnMut(&[HessianVar]) -> HessianVar,
-{
-    hessian_chunked::<HESSIAN_CHUNK, F>(f, x)
-}
-
-/// [`hessian`] with `N` Hessian columns per sweep (`N` = 1, 2, 4, 8 or 16: the `DualVec` sizes
-/// with a tape).
 pub fn hessian_chunked<const N: usize, F>(mut f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
 where
     DualVec<f64, N>: crate::TapeElement,

@@ -77,7 +77,7 @@ tape_element!(
 /// earlier recording is recognised. 0 means "constant" / "no active recording".
 static NEXT_GEN: AtomicU32 = AtomicU32::new(1);
 
-fn next_gen() -> u32 {
+pub(crate) fn next_gen() -> u32 {
     loop {
         let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
         if g != 0 {
@@ -181,7 +181,12 @@ impl<T: TapeElement> TapeStore<T> {
     /// Appends a record after checking that both parents belong to the active recording (see
     /// [`TapeElement::record`]).
     #[inline(always)]
-    pub fn push_checked(&mut self, parents: [u32; 2], gens: [u32; 2], partials: [T; 2]) -> (u32, u32) {
+    pub fn push_checked(
+        &mut self,
+        parents: [u32; 2],
+        gens: [u32; 2],
+        partials: [T; 2],
+    ) -> (u32, u32) {
         let gen = self.gen;
         if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
             misuse::<T>(gen, if gens[0] != gen { gens[0] } else { gens[1] });

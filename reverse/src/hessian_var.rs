@@ -1,0 +1,554 @@
+//! [`HessianVar`]: the reverse-mode number of the [`hessian`](crate::hessian) driver. Its records
+//! carry, next to the local partials, the local *second* partials of each operation, so one
+//! recording serves every Hessian column (see `hessian.rs` for the sweeps).
+
+use crate::tape::SINK;
+use diffprog_dual::nesting::DriverLevel;
+use diffprog_dual::{rules, Dual, DualVec, Number, Scalar};
+use std::cell::RefCell;
+use std::cmp::Ordering;
+use std::fmt;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+/// A reverse-mode number recording first and second local partials: the number type the
+/// [`hessian`](crate::hessian) driver evaluates the user function on.
+///
+/// Like [`Var`](crate::Var) it is `Copy` and `'static` (a value, a record index and a recording
+/// id) and implements [`Scalar`], so generic user code runs on it unchanged. Each operation on a
+/// variable appends one record to a thread-local tape: its parents, `∂v/∂parent` and the three
+/// second partials `∂²v/∂p₀²`, `∂²v/∂p₀∂p₁`, `∂²v/∂p₁²`, all from the single rule table
+/// [`rules`] evaluated on dual numbers (`Dual` for unary functions, `DualVec<f64, 2>` for binary
+/// ones), so the edge conventions are the same as in every other mode. It only exists inside a
+/// `hessian` call; use it through generic functions or closures typed `&[HessianVar]`.
+///
+/// ```
+/// use diffprog_reverse::{hessian, HessianVar};
+/// use diffprog_dual::Scalar;
+///
+/// let (v, g, h) = hessian(|x: &[HessianVar]| x[0] * x[1].sin(), &[2.0, 0.5]);
+/// assert_eq!(v, 2.0 * 0.5_f64.sin());
+/// assert_eq!(g, vec![0.5_f64.sin(), 2.0 * 0.5_f64.cos()]);
+/// assert_eq!(h[(0, 1)], 0.5_f64.cos());
+/// assert_eq!(h[(1, 1)], -2.0 * 0.5_f64.sin());
+/// ```
+#[derive(Clone, Copy)]
+pub struct HessianVar {
+    pub(crate) value: f64,
+    pub(crate) index: u32,
+    /// The recording id; 0 for a constant.
+    pub(crate) gen: u32,
+}
+
+/// One record: parents, first partials and second partials `[h₀₀, h₀₁, h₁₁]`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Node2 {
+    pub(crate) parents: [u32; 2],
+    pub(crate) d: [f64; 2],
+    pub(crate) h: [f64; 3],
+}
+
+/// The thread's second-order tape and the sweep buffers (all reused between calls).
+pub(crate) struct SecondOrderTape {
+    pub(crate) gen: u32,
+    pub(crate) nodes: Vec<Node2>,
+    pub(crate) inputs: Vec<HessianVar>,
+    pub(crate) work: crate::hessian::SweepBuffers,
+}
+
+thread_local! {
+    static TAPE: RefCell<SecondOrderTape> = const {
+        RefCell::new(SecondOrderTape {
+            gen: 0,
+            nodes: Vec::new(),
+            inputs: Vec::new(),
+            work: crate::hessian::SweepBuffers::new(),
+        })
+    };
+}
+
+/// Runs `f` with this thread's second-order tape.
+pub(crate) fn with_tape<R>(f: impl FnOnce(&mut SecondOrderTape) -> R) -> R {
+    match TAPE.try_with(|t| f(&mut t.borrow_mut())) {
+        Ok(r) => r,
+        Err(_) => crate::tape::tape_destroyed(),
+    }
+}
+
+#[inline(never)]
+fn record(parents: [u32; 2], gens: [u32; 2], d: [f64; 2], h: [f64; 3]) -> (u32, u32) {
+    with_tape(|t| {
+        let gen = t.gen;
+        if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
+            misuse(gen, if gens[0] != gen { gens[0] } else { gens[1] });
+        }
+        let index = t.nodes.len();
+        if index >= u32::MAX as usize {
+            panic!("diffprog-reverse: the Hessian tape is full (2³² − 1 records); split the computation")
+        }
+        t.nodes.push(Node2 { parents, d, h });
+        (index as u32, gen)
+    })
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn misuse(active: u32, found: u32) -> ! {
+    if active == 0 {
+        panic!(
+            "diffprog-reverse: a `HessianVar` was used after its `hessian` call ended (or on \
+             another thread). It is only valid inside the closure passed to `hessian`; read its \
+             value with `.value()`"
+        )
+    } else {
+        panic!(
+            "diffprog-reverse: a `HessianVar` from another `hessian` call (recording id {found}) \
+             was used in the active one (id {active}); pass values between calls as plain numbers \
+             (`.value()`)"
+        )
+    }
+}
+
+/// An active recording on this thread's second-order tape; dropping it ends the recording (also
+/// when the user function panics), keeping the memory.
+pub(crate) struct Recording2 {
+    pub(crate) gen: u32,
+    _level: DriverLevel,
+}
+
+impl Drop for Recording2 {
+    fn drop(&mut self) {
+        with_tape(|t| {
+            if t.gen == self.gen {
+                t.gen = 0;
+            }
+        });
+    }
+}
+
+/// Starts a recording on this thread's second-order tape and runs `f` on variables with the
+/// values `x` (records 1..=n, lent from a reused buffer). Returns the recording and `f`'s output.
+pub(crate) fn record_function(
+    x: &[f64],
+    f: impl FnOnce(&[HessianVar]) -> HessianVar,
+) -> (Recording2, HessianVar) {
+    if with_tape(|t| t.gen != 0) {
+        panic!(
+            "diffprog-reverse: `hessian` was called inside another `hessian` on this thread; \
+             nested Hessians at the same number type are not supported (compute the inner one \
+             outside, or use forward mode for it)"
+        );
+    }
+    let level = DriverLevel::enter::<HessianVar>("reverse::hessian");
+    let gen = crate::tape::next_gen();
+    let inputs = with_tape(|t| {
+        t.gen = gen;
+        t.nodes.clear();
+        // Record 0: the sink (parent of leaves, second parent of unary records).
+        let blank = Node2 {
+            parents: [SINK, SINK],
+            d: [0.0; 2],
+            h: [0.0; 3],
+        };
+        t.nodes.push(blank);
+        let mut buf = std::mem::take(&mut t.inputs);
+        buf.clear();
+        for &xi in x {
+            let index = t.nodes.len() as u32;
+            t.nodes.push(blank);
+            buf.push(HessianVar {
+                value: xi,
+                index,
+                gen,
+            });
+        }
+        buf
+    });
+    let rec = Recording2 { gen, _level: level };
+    let y = f(&inputs);
+    with_tape(|t| t.inputs = inputs);
+    if y.gen != 0 && y.gen != gen {
+        misuse(gen, y.gen);
+    }
+    (rec, y)
+}
+
+impl HessianVar {
+    /// A constant (records nothing).
+    #[inline(always)]
+    pub fn lift(value: f64) -> Self {
+        HessianVar {
+            value,
+            index: SINK,
+            gen: 0,
+        }
+    }
+
+    /// True if this is a constant (depends on no input).
+    #[inline(always)]
+    pub fn is_constant(&self) -> bool {
+        self.gen == 0
+    }
+
+    /// Records a unary operation on a variable: value, first and second derivative.
+    #[inline]
+    fn unary(self, value: f64, d: f64, h: f64) -> Self {
+        let (index, gen) = record(
+            [self.index, SINK],
+            [self.gen, self.gen],
+            [d, 0.0],
+            [h, 0.0, 0.0],
+        );
+        HessianVar { value, index, gen }
+    }
+
+    /// Records a binary operation (or a unary one / a constant when an operand is constant).
+    #[inline]
+    fn binary(self, other: Self, value: f64, d: [f64; 2], h: [f64; 3]) -> Self {
+        match (self.gen != 0, other.gen != 0) {
+            (true, true) => {
+                let (index, gen) = record([self.index, other.index], [self.gen, other.gen], d, h);
+                HessianVar { value, index, gen }
+            }
+            (true, false) => self.unary(value, d[0], h[0]),
+            (false, true) => other.unary(value, d[1], h[2]),
+            (false, false) => HessianVar::lift(value),
+        }
+    }
+
+    /// Applies a unary rule on a variable: `value` is the rule's value on `f64` (so values are
+    /// bit-identical to [`Var`](crate::Var)'s), and the rule evaluated on `Dual(x, 1)` gives the
+    /// partial f'(x) with tangent f''(x).
+    #[inline]
+    fn rule1(self, value: f64, rule: impl FnOnce(Dual<f64>) -> (Dual<f64>, Dual<f64>)) -> Self {
+        let (_, d) = rule(Dual::variable(self.value));
+        self.unary(value, d.re, d.eps)
+    }
+
+    /// Applies a binary rule: evaluated on `DualVec<f64, 2>` seeded with both unit vectors, the
+    /// partials' tangents are the 2 × 2 Hessian of the operation.
+    #[inline]
+    fn rule2(
+        self,
+        other: Self,
+        value: f64,
+        rule: impl FnOnce(
+            DualVec<f64, 2>,
+            DualVec<f64, 2>,
+        ) -> (DualVec<f64, 2>, DualVec<f64, 2>, DualVec<f64, 2>),
+    ) -> Self {
+        let (_, dx, dy) = rule(
+            DualVec::variable(self.value, 0),
+            DualVec::variable(other.value, 1),
+        );
+        self.binary(
+            other,
+            value,
+            [dx.re, dy.re],
+            [dx.eps[0], dx.eps[1], dy.eps[1]],
+        )
+    }
+}
+
+impl fmt::Display for HessianVar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.value, f)
+    }
+}
+
+impl fmt::Debug for HessianVar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.gen == 0 {
+            write!(f, "HessianVar({:?}, constant)", self.value)
+        } else {
+            write!(
+                f,
+                "HessianVar({:?}, record {} of recording {})",
+                self.value, self.index, self.gen
+            )
+        }
+    }
+}
+
+impl Add for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        let value = self.value + rhs.value;
+        match (self.gen != 0, rhs.gen != 0) {
+            (true, true) => self.binary(rhs, value, [1.0, 1.0], [0.0; 3]),
+            // x + c has the same derivatives as x: share its record.
+            (true, false) => HessianVar { value, ..self },
+            (false, true) => HessianVar { value, ..rhs },
+            (false, false) => HessianVar::lift(value),
+        }
+    }
+}
+
+impl Sub for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        let value = self.value - rhs.value;
+        match (self.gen != 0, rhs.gen != 0) {
+            (true, false) => HessianVar { value, ..self },
+            _ => self.binary(rhs, value, [1.0, -1.0], [0.0; 3]),
+        }
+    }
+}
+
+impl Mul for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        self.binary(
+            rhs,
+            self.value * rhs.value,
+            [rhs.value, self.value],
+            [0.0, 1.0, 0.0],
+        )
+    }
+}
+
+impl Div for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn div(self, rhs: Self) -> Self {
+        // q = x / y: ∂q/∂x = 1/y, ∂q/∂y = −q/y, ∂²q/∂x∂y = −1/y², ∂²q/∂y² = 2q/y².
+        let q = self.value / rhs.value;
+        let inv = 1.0 / rhs.value;
+        self.binary(
+            rhs,
+            q,
+            [inv, -(q * inv)],
+            [0.0, -(inv * inv), 2.0 * q * inv * inv],
+        )
+    }
+}
+
+impl Neg for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        if self.gen == 0 {
+            HessianVar::lift(-self.value)
+        } else {
+            self.unary(-self.value, -1.0, 0.0)
+        }
+    }
+}
+
+impl Add<f64> for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: f64) -> Self {
+        HessianVar {
+            value: self.value + rhs,
+            ..self
+        }
+    }
+}
+
+impl Sub<f64> for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: f64) -> Self {
+        HessianVar {
+            value: self.value - rhs,
+            ..self
+        }
+    }
+}
+
+impl Mul<f64> for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: f64) -> Self {
+        let value = self.value * rhs;
+        if self.gen == 0 {
+            HessianVar::lift(value)
+        } else {
+            self.unary(value, rhs, 0.0)
+        }
+    }
+}
+
+impl Div<f64> for HessianVar {
+    type Output = Self;
+    #[inline]
+    fn div(self, rhs: f64) -> Self {
+        let value = self.value / rhs;
+        if self.gen == 0 {
+            HessianVar::lift(value)
+        } else {
+            self.unary(value, 1.0 / rhs, 0.0)
+        }
+    }
+}
+
+/// Assignment operators and comparisons with `f64` (the forward types get these from
+/// `forward_number_boilerplate!`, which is generic over the float type).
+macro_rules! f64_boilerplate {
+    ($($tr:ident $method:ident $op:tt),*) => {
+        $(
+            impl $tr<f64> for HessianVar {
+                #[inline]
+                fn $method(&mut self, rhs: f64) {
+                    *self = *self $op rhs;
+                }
+            }
+            impl $tr for HessianVar {
+                #[inline]
+                fn $method(&mut self, rhs: Self) {
+                    *self = *self $op rhs;
+                }
+            }
+        )*
+    };
+}
+f64_boilerplate!(AddAssign add_assign +, SubAssign sub_assign -, MulAssign mul_assign *, DivAssign div_assign /);
+
+impl PartialEq for HessianVar {
+    /// Compares values only (as `<` does).
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+impl PartialOrd for HessianVar {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        self.value.partial_cmp(&other.value)
+    }
+}
+impl PartialEq<f64> for HessianVar {
+    fn eq(&self, other: &f64) -> bool {
+        self.value == *other
+    }
+}
+impl PartialOrd<f64> for HessianVar {
+    fn partial_cmp(&self, other: &f64) -> Option<Ordering> {
+        self.value.partial_cmp(other)
+    }
+}
+impl Default for HessianVar {
+    fn default() -> Self {
+        HessianVar::lift(0.0)
+    }
+}
+impl std::iter::Sum for HessianVar {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(HessianVar::lift(0.0), |a, b| a + b)
+    }
+}
+impl<'a> std::iter::Sum<&'a HessianVar> for HessianVar {
+    fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
+        iter.fold(HessianVar::lift(0.0), |a, b| a + *b)
+    }
+}
+impl std::iter::Product for HessianVar {
+    fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(HessianVar::lift(1.0), |a, b| a * b)
+    }
+}
+impl<'a> std::iter::Product<&'a HessianVar> for HessianVar {
+    fn product<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
+        iter.fold(HessianVar::lift(1.0), |a, b| a * *b)
+    }
+}
+diffprog_dual::float_lhs_operators!([] HessianVar, f64);
+
+impl Number for HessianVar {
+    #[inline(always)]
+    fn zero() -> Self {
+        HessianVar::lift(0.0)
+    }
+    #[inline(always)]
+    fn one() -> Self {
+        HessianVar::lift(1.0)
+    }
+    /// True for a constant whose value is zero.
+    #[inline(always)]
+    fn is_identically_zero(&self) -> bool {
+        self.gen == 0 && self.value == 0.0
+    }
+}
+
+macro_rules! unary_fns {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[inline]
+            fn $name(self) -> Self {
+                if self.gen == 0 {
+                    HessianVar::lift(Scalar::<f64>::$name(self.value))
+                } else {
+                    self.rule1(rules::$name(self.value).0, rules::$name)
+                }
+            }
+        )*
+    };
+}
+
+macro_rules! binary_fns {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[inline]
+            fn $name(self, other: Self) -> Self {
+                if self.gen == 0 && other.gen == 0 {
+                    HessianVar::lift(Scalar::<f64>::$name(self.value, other.value))
+                } else {
+                    self.rule2(other, rules::$name(self.value, other.value).0, rules::$name)
+                }
+            }
+        )*
+    };
+}
+
+impl Scalar<f64> for HessianVar {
+    #[inline(always)]
+    fn constant(value: f64) -> Self {
+        HessianVar::lift(value)
+    }
+    #[inline(always)]
+    fn value(&self) -> f64 {
+        self.value
+    }
+
+    unary_fns!(
+        recip, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos,
+        atan, sinh, cosh, tanh, asinh, acosh, atanh, abs, signum, sigmoid, softplus, relu, erf,
+    );
+    binary_fns!(pow, atan2, min, max, hypot);
+
+    #[inline]
+    fn powi(self, n: i32) -> Self {
+        if self.gen == 0 {
+            HessianVar::lift(self.value.powi(n))
+        } else {
+            self.rule1(rules::powi(self.value, n).0, |x| rules::powi(x, n))
+        }
+    }
+    #[inline]
+    fn powf(self, p: f64) -> Self {
+        if self.gen == 0 {
+            HessianVar::lift(self.value.powf(p))
+        } else {
+            self.rule1(rules::powf(self.value, p).0, |x| rules::powf(x, p))
+        }
+    }
+    #[inline]
+    fn log(self, base: f64) -> Self {
+        if self.gen == 0 {
+            HessianVar::lift(self.value.log(base))
+        } else {
+            self.rule1(rules::log(self.value, base).0, |x| rules::log(x, base))
+        }
+    }
+    #[inline]
+    fn sin_cos(self) -> (Self, Self) {
+        (self.sin(), self.cos())
+    }
+    #[inline]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        self * a + b
+    }
+}
+
+diffprog_dual::impl_nalgebra_real_field!([] HessianVar);
