@@ -73,6 +73,8 @@ pub struct Graph<F: Element = f32> {
     pub(crate) idx: Vec<Vec<usize>>,
     pub(crate) touched: Vec<bool>,
     pub(crate) gen: u32,
+    /// The crossings between this recording and the scalar tape (see `bridge.rs`).
+    pub(crate) crossings: crate::bridge::Crossings<F>,
     grad_enabled: bool,
     training: bool,
     pub(crate) rng: ChaCha8Rng,
@@ -155,6 +157,7 @@ impl<F: Element> Graph<F> {
             idx: Vec::new(),
             touched: Vec::new(),
             gen: next_gen(),
+            crossings: crate::bridge::Crossings::new(),
             grad_enabled: true,
             training: true,
             rng: ChaCha8Rng::seed_from_u64(0),
@@ -210,6 +213,7 @@ impl<F: Element> Graph<F> {
     /// buffers for reuse.
     pub fn reset(&mut self) {
         self.metas.clear();
+        self.crossings.clear();
         self.gen = next_gen();
     }
     /// The number of nodes recorded since the last reset.
@@ -434,37 +438,57 @@ impl<F: Element> Graph<F> {
     }
 
     fn backward_seeded(&mut self, output: NodeId, seed: Option<&[F]>) {
-        let root = self.check(output) as usize;
+        let root = self.check(output);
+        self.crossings.forbid_plain_backward();
+        self.begin_backward();
+        let one = [F::one()];
+        self.add_seed(root, seed.unwrap_or(&one));
+        self.sweep_down_to(root as usize + 1, 0);
+    }
+
+    /// Starts a backward pass: no node has a gradient yet.
+    pub(crate) fn begin_backward(&mut self) {
         for t in self.touched.iter_mut() {
             *t = false;
         }
-        if !self.metas[root].requires_grad {
+    }
+
+    /// Adds `seed` (one value per element) to the gradient of node `i`, which the sweep has not
+    /// processed yet. A parameter's seed goes straight into the store's gradient.
+    pub(crate) fn add_seed(&mut self, i: u32, seed: &[F]) {
+        let i = i as usize;
+        debug_assert_eq!(seed.len(), self.metas[i].shape.numel());
+        if !self.metas[i].requires_grad {
             return;
         }
-        if let Op::Param(p) = self.metas[root].op {
-            // the output is a parameter itself: its gradient is the seed
-            let acc = self.params.grad_mut(ParamId(p));
-            match seed {
-                Some(s) => acc.iter_mut().zip(s).for_each(|(a, &g)| *a += g),
-                None => acc[0] += F::one(),
+        let acc: &mut [F] = match self.metas[i].op {
+            Op::Param(p) => self.params.grad_mut(ParamId(p)),
+            _ => {
+                let g = &mut self.grads[i];
+                if !self.touched[i] {
+                    g.clear();
+                    g.resize(seed.len(), F::zero());
+                }
+                g
             }
-            self.touched[root] = true;
-            return;
-        }
-        {
-            let g = &mut self.grads[root];
-            g.clear();
-            match seed {
-                Some(s) => g.extend_from_slice(s),
-                None => g.push(F::one()),
-            }
-            self.touched[root] = true;
-        }
-        for i in (0..=root).rev() {
+        };
+        acc.iter_mut().zip(seed).for_each(|(a, &s)| *a += s);
+        self.touched[i] = true;
+    }
+
+    /// Runs the backward rules of the nodes `hi − 1, hi − 2, ..., lo` (those that need and have
+    /// a gradient), in that order.
+    pub(crate) fn sweep_down_to(&mut self, hi: usize, lo: usize) {
+        for i in (lo..hi).rev() {
             if self.metas[i].requires_grad && self.touched[i] {
                 self.backward_node(i);
             }
         }
+    }
+
+    /// True if the last backward pass gave node `i` a gradient.
+    pub(crate) fn has_grad(&self, i: u32) -> bool {
+        self.touched.get(i as usize).copied().unwrap_or(false)
     }
 
     /// The table of backward rules: one arm per op.
