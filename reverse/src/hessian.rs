@@ -25,21 +25,36 @@ const C: usize = HESSIAN_CHUNK;
 
 /// Sweep buffers, kept in the thread's second-order tape between calls.
 pub(crate) struct SweepBuffers {
+    /// ā per record.
     adjoint: Vec<f64>,
+    /// The records' parents, copied out of the records for the scans (8 bytes per record
+    /// instead of 48).
+    parents: Vec<[u32; 2]>,
+    /// Per record: ā ≠ 0 and some second partial ≠ 0 (independent of the block).
+    nonlinear: Vec<bool>,
+    /// ṫ per record (valid where `active`).
     tangent: Vec<[f64; C]>,
+    /// ṫ may be non-zero (the record depends on a seeded input).
     active: Vec<bool>,
+    /// ȧ per record (valid where `touched`).
     second: Vec<[f64; C]>,
+    /// ȧ has been written in this block.
     touched: Vec<bool>,
+    /// Per input j: the index of the first record that reads it (len if none).
+    first_use: Vec<usize>,
 }
 
 impl SweepBuffers {
     pub(crate) const fn new() -> Self {
         SweepBuffers {
             adjoint: Vec::new(),
+            parents: Vec::new(),
+            nonlinear: Vec::new(),
             tangent: Vec::new(),
             active: Vec::new(),
             second: Vec::new(),
             touched: Vec::new(),
+            first_use: Vec::new(),
         }
     }
 }
@@ -108,15 +123,21 @@ where
         });
     }
     drop(rec);
-    // Exact symmetry: average the two computed values of each pair.
-    for i in 0..n {
-        for j in 0..i {
-            let s = 0.5 * (h[(i, j)] + h[(j, i)]);
-            h[(i, j)] = s;
-            h[(j, i)] = s;
+    symmetrize(&mut h);
+    (y.value, grad, h)
+}
+
+/// Exact symmetry: replaces each off-diagonal pair by the mean of its two computed values.
+pub(crate) fn symmetrize(h: &mut DMatrix<f64>) {
+    let n = h.nrows();
+    let data = h.as_mut_slice(); // column-major: (i, j) at j·n + i
+    for j in 0..n {
+        for i in j + 1..n {
+            let s = 0.5 * (data[j * n + i] + data[i * n + j]);
+            data[j * n + i] = s;
+            data[i * n + j] = s;
         }
     }
-    (y.value, grad, h)
 }
 
 /// The gradient sweep and the column-block sweeps (see the module docs).
@@ -131,10 +152,13 @@ fn sweeps(
     let len = nodes.len();
     let SweepBuffers {
         adjoint,
+        parents,
+        nonlinear,
         tangent,
         active,
         second,
         touched,
+        first_use,
     } = work;
 
     // First order: ā, skipping records whose adjoint is exactly zero (as the `Var` sweep does).
@@ -152,33 +176,62 @@ fn sweeps(
     }
     grad.copy_from_slice(&adjoint[1..=n]);
 
+    parents.clear();
+    parents.extend(nodes.iter().map(|node| node.parents));
+    nonlinear.clear();
+    nonlinear.extend(
+        nodes
+            .iter()
+            .zip(adjoint.iter())
+            .map(|(node, &a)| a != 0.0 && node.h.iter().any(|&x| x != 0.0)),
+    );
     tangent.resize(len, [0.0; C]);
     second.resize(len, [0.0; C]);
     active.clear();
     active.resize(len, false);
     touched.clear();
     touched.resize(len, false);
+    let (parents, nonlinear) = (&parents[..len], &nonlinear[..len]);
+    let (tangent, active) = (&mut tangent[..len], &mut active[..len]);
+    let (second, touched) = (&mut second[..len], &mut touched[..len]);
+
+    // The first record reading each input: a block's sweeps start there.
+    first_use.clear();
+    first_use.resize(n + 1, len);
+    for (i, &[p0, p1]) in parents.iter().enumerate().skip(n + 1) {
+        for p in [p0 as usize, p1 as usize] {
+            if (1..=n).contains(&p) && first_use[p] == len {
+                first_use[p] = i;
+            }
+        }
+    }
 
     for start in (0..n).step_by(C) {
         let width = C.min(n - start);
         // Forward tangent sweep. Leaves (records 1..=n): unit seeds for the block's inputs.
+        // Records before the first reader of a seeded input cannot depend on one.
+        let first = first_use[start + 1..=start + width]
+            .iter()
+            .copied()
+            .min()
+            .unwrap_or(len);
         active.fill(false);
-        for j in 0..n {
-            let seeded = (start..start + width).contains(&j);
-            active[j + 1] = seeded;
-            if seeded {
-                let mut e = [0.0; C];
-                e[j - start] = 1.0;
-                tangent[j + 1] = e;
-            }
+        for k in 0..width {
+            let mut e = [0.0; C];
+            e[k] = 1.0;
+            tangent[start + k + 1] = e;
+            active[start + k + 1] = true;
         }
-        for i in n + 1..len {
-            let Node2 { parents, d, .. } = nodes[i];
-            let (p0, p1) = (parents[0] as usize, parents[1] as usize);
+        // The last record where ā·h·ṫ contributes: the backward sweep starts there.
+        let mut last_curved = 0;
+        for i in first..len {
+            let [p0, p1] = parents[i];
+            let (p0, p1) = (p0 as usize, p1 as usize);
             let (a0, a1) = (active[p0], active[p1]);
             if !(a0 || a1) {
                 continue;
             }
+            let d = nodes[i].d;
             let mut t = [0.0; C];
             if a0 {
                 scale_into(&mut t, d[0], &tangent[p0]);
@@ -188,29 +241,39 @@ fn sweeps(
             }
             tangent[i] = t;
             active[i] = true;
+            if nonlinear[i] {
+                last_curved = i;
+            }
         }
 
-        // Backward second-order adjoint sweep.
+        // Backward second-order adjoint sweep, from the last curved record down to the first
+        // active one, then on only while records below are touched.
         touched.fill(false);
-        for i in (n + 1..len).rev() {
-            let Node2 { parents, d, h: hh } = nodes[i];
-            let (p0, p1) = (parents[0] as usize, parents[1] as usize);
-            let ab = adjoint[i];
-            let nonlinear = ab != 0.0 && hh != [0.0; 3] && (active[p0] || active[p1]);
-            if !touched[i] && !nonlinear {
+        let mut lowest_touched = len;
+        let mut i = last_curved;
+        while i > n {
+            if i < first && i < lowest_touched {
+                break;
+            }
+            let [p0, p1] = parents[i];
+            let (p0, p1) = (p0 as usize, p1 as usize);
+            let here = touched[i];
+            let curved = nonlinear[i] && (active[p0] || active[p1]);
+            if !here && !curved {
+                i -= 1;
                 continue;
             }
-            let here = touched[i].then(|| second[i]);
+            let Node2 { d, h: hh, .. } = nodes[i];
+            let ab = adjoint[i];
+            let s_i = second[i];
             for (k, p) in [(0, p0), (1, p1)] {
                 let mut c = [0.0; C];
                 let mut any = false;
-                if let Some(s) = &here {
-                    if d[k] != 0.0 {
-                        scale_into(&mut c, d[k], s);
-                        any = true;
-                    }
+                if here && d[k] != 0.0 {
+                    scale_into(&mut c, d[k], &s_i);
+                    any = true;
                 }
-                if nonlinear {
+                if curved {
                     // ∂²φ/∂pₖ∂p₀ and ∂²φ/∂pₖ∂p₁
                     let (hk0, hk1) = if k == 0 {
                         (hh[0], hh[1])
@@ -240,14 +303,19 @@ fn sweeps(
                     } else {
                         second[p] = c;
                         touched[p] = true;
+                        if p > n {
+                            lowest_touched = lowest_touched.min(p);
+                        }
                     }
                 }
             }
+            i -= 1;
         }
         for j in 0..n {
             if touched[j + 1] {
-                for k in 0..width {
-                    h[(j, start + k)] = second[j + 1][k];
+                let column_entries = &second[j + 1][..width];
+                for (k, &v) in column_entries.iter().enumerate() {
+                    h[(j, start + k)] = v;
                 }
             }
         }
