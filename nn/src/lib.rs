@@ -47,14 +47,49 @@
 //! # Tensor code and scalar code
 //!
 //! The tensor tape and the scalar tape of `diffprog_reverse` are separate arenas (the scalar
-//! `Var` tape records one node per scalar operation, far too fine for a GEMM). They meet through a
-//! vector–Jacobian product: [`Graph::to_vars`] puts a node's elements on an active
-//! `diffprog_reverse::Recording` as variables; any scalar code (a custom loss) runs on them; the
-//! scalar backward sweep gives their adjoints; [`Graph::backward_from_vars`] (or
-//! [`Graph::backward_with_grad`]) seeds the tensor backward with them and carries the gradient into
-//! the parameters. This is tested against the same loss written with tensor ops. What this does
-//! not do: interleave — a tensor op cannot consume a `Var`, so scalar code sits at the end (or
-//! start) of the tensor computation, not in the middle.
+//! `Var` tape records one node per scalar operation, far too fine for a GEMM); values cross
+//! between them in both directions, any number of times, and one call differentiates the whole
+//! program:
+//!
+//! - tensor → scalar: [`Graph::to_vars`] puts a node's elements on the active
+//!   `diffprog_reverse::Recording` as new variables (a loss written with scalar ops);
+//! - scalar → tensor: [`Graph::from_vars`] makes a tensor leaf of `Var`s, and
+//!   [`Graph::mul_var`]/[`div_var`](Graph::div_var)/[`add_var`](Graph::add_var)/
+//!   [`sub_var`](Graph::sub_var) broadcast one `Var` over a tensor (a learned temperature
+//!   `logits / t`, a scalar gain computed by scalar code);
+//! - [`Graph::backward_mixed`] (loss a `Var`) or [`Graph::backward_mixed_node`] (loss a node)
+//!   adds ∂loss/∂θ into the parameters and returns the scalar adjoints (∂loss/∂v for every `Var`).
+//!
+//! The graph logs each crossing. The combined pass walks the log backwards: the tensor sweep is
+//! cut at the leaves made from `Var`s (every node's backward rule still runs once), and the
+//! scalar tape is swept again, with all seeds so far (by linearity of the adjoint), only when
+//! new seeds from the tensor side are needed to read the adjoints of a tensor → scalar crossing.
+//! Cost: one tensor backward pass plus one whole-recording scalar sweep per alternation met on the
+//! way back, plus one (a learned temperature: two scalar sweeps). The module `bridge.rs` explains
+//! why each quantity is final when read. A graph that consumed `Var`s refuses the tensor-only
+//! [`backward`](Graph::backward), which would drop their gradients; `Var`s of an ended or another
+//! recording panic. Tested against the same programs written entirely with scalar `Var`s and
+//! against central differences (random interleavings), and on a learned softmax temperature
+//! (`examples/06_mixing_tensors_and_scalars.rs`).
+//!
+//! ```
+//! use diffprog_nn::Graph;
+//! use diffprog_reverse::Recording;
+//! use diffprog_dual::Scalar;
+//!
+//! let mut g = Graph::<f64>::new();
+//! let rec = Recording::<f64>::new();
+//! let tau = rec.variable(0.0); // scalar code: temperature t = exp(τ)
+//! let logits = g.leaf(&[2.0, 0.5, -1.0], &[1, 3]); // tensor code
+//! let z = g.div_var(logits, tau.exp()); // the Var enters a tensor op
+//! let ce = g.cross_entropy(z, &[0]);
+//! let loss = g.to_vars(&rec, ce)[0] + tau * tau; // back to scalar code
+//! let adj = g.backward_mixed(&rec, loss); // one call for both sides
+//! // at t = 1: ∂loss/∂τ = −Σ ∂loss/∂zᵢ · zᵢ, and ∂loss/∂z = ∂loss/∂logits
+//! let dz = g.grad(logits).unwrap();
+//! let expected: f64 = -dz.iter().zip([2.0, 0.5, -1.0]).map(|(g, z)| g * z).sum::<f64>();
+//! assert!((adj.wrt(tau) - expected).abs() < 1e-12);
+//! ```
 //!
 //! # Every mode through a network
 //!
