@@ -27,19 +27,21 @@
 //! needs one capacity check and one length update per record instead of two, and the backward
 //! loop reads one stream (callgrind: ~4 % fewer instructions per Rosenbrock gradient). Unary
 //! records point their second parent at a sink record with partial 0, so all records have one
-//! shape and the backward loop has no per-record dispatch. Each operation takes one `RefCell`
-//! borrow; growth of the record buffer is an out-of-line cold path. The memory (records,
-//! adjoints, the input buffer) is kept between recordings: after a warm-up call,
-//! [`gradient_into`] allocates nothing (tested with a counting global allocator).
+//! shape and the backward loop has no per-record dispatch. Each recorded operation makes one
+//! out-of-line call per element type (`TapeElement::record`): parent indices, recording ids and
+//! partials travel in registers, and the thread-local access, the `RefCell` flag, the recording
+//! check and the push are inlined into it. Growth of the record buffer is an out-of-line cold
+//! path. The memory (records, adjoints, the input buffer) is kept between recordings: after a
+//! warm-up call, [`gradient_into`] allocates nothing (tested with a counting global allocator).
 //!
-//! Cost: a recorded operation is dominated by the thread-local access (`LocalKey::with` is not
-//! inlined by LLVM here, so each record pays a call and the TLS accessor) and the `RefCell` flag;
-//! the backward loop by the adjoint updates through memory. Measured (`benches/reverse.rs`, one
-//! run on a loaded 2-core machine): a Rosenbrock gradient costs ≈ 100–110 plain evaluations at
-//! n = 1000 and 10 000 (echidna's `grad`: 120–135), about 150 instructions per record forward
-//! and backward together (callgrind); the Hessian–vector product costs 1.1–1.3 gradients. The
-//! issue's target of ≤ 10× is not reached by this design: it needs a recording path without a
-//! thread-local access per operation.
+//! Cost: a recorded operation is dominated by that call (`LocalKey::with`, the thread-local
+//! accessor, is not inlined into user code by LLVM, so every record pays a call: ≈ 45
+//! instructions), the backward loop by the adjoint updates through memory (≈ 20 instructions per
+//! record). Measured with callgrind (`reverse/examples/prof_gradient.rs`, n = 1000): 1.03 M
+//! instructions per Rosenbrock gradient after this layout, from 1.33 M with a closure passed to
+//! `LocalKey::with` per operation; time ≈ 60–70 plain evaluations (echidna's `grad`: ≈ 85). The
+//! target of ≤ 10× is not reachable by a tape that takes a thread-local access per operation:
+//! it would leave ≈ 2 ns per record for the recording and the backward sweep together.
 //!
 //! # Misuse is caught
 //!
@@ -52,12 +54,19 @@
 //! nesting at different element types (e.g. a `Var<f64>` gradient inside a forward derivative)
 //! works.
 //!
-//! # Mixed mode
+//! # Mixed mode and Hessians
 //!
 //! The tape is generic over its element type. Over `Dual<f64>` (values and partials are dual
 //! numbers) one recording and one backward sweep give the gradient and a Hessian–vector product
-//! ([`hessian_vector_product`]); over `DualVec<f64, N>`, N Hessian columns per sweep
-//! ([`hessian`]).
+//! ([`hessian_vector_product`]); over `DualVec<f64, N>`, N Hessian columns per recording
+//! ([`hessian_chunked`]).
+//!
+//! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
+//! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and
+//! second-order-adjoint sweeps over the stored tape, [`HESSIAN_CHUNK`] columns at a time, skipping
+//! records that do not depend on the block's inputs. A block therefore costs what depends on its
+//! inputs: Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 280 plain evaluations (≈ 25×
+//! faster than echidna's bytecode `hessian`, ≈ 260× faster than num-dual's; `benches/reverse.rs`).
 //!
 //! # The tape's public API (for other crates)
 //!
