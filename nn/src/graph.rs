@@ -522,7 +522,14 @@ impl<F: Element> Graph<F> {
         let y: &[F] = &vals[i];
         match me.op {
             Op::Input | Op::Leaf | Op::Param(_) | Op::Detach => {}
-            Op::MatMul { a, b, m, k, n } => matmul::backward(&v, &mut g, gout, a, b, m, k, n),
+            Op::MatMul {
+                a,
+                b,
+                batch,
+                m,
+                k,
+                n,
+            } => matmul::backward(&v, &mut g, gout, a, b, batch, m, k, n),
             Op::Linear {
                 x,
                 w,

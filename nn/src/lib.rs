@@ -4,7 +4,7 @@
 //! # The model
 //!
 //! A [`Graph<F>`](Graph) (`F` = `f32` or `f64`) is the tensor tape: an arena of records, one per
-//! *whole-array* operation ([`matmul`](Graph::matmul), broadcasting [`add`](Graph::add)/
+//! *whole-array* operation ([`matmul`](Graph::matmul), also batched, broadcasting [`add`](Graph::add)/
 //! [`mul`](Graph::mul), activations, [`sum_axis`](Graph::sum_axis), [`reshape`](Graph::reshape)/
 //! [`permute`](Graph::permute), [`slice`](Graph::slice)/[`concat`](Graph::concat)/
 //! [`index_select`](Graph::index_select), [`log_softmax`](Graph::log_softmax),

@@ -136,6 +136,57 @@ fn matmul_shape_mismatch_is_reported() {
 }
 
 #[test]
+#[should_panic(expected = "the first axes must be equal")]
+fn batched_matmul_batch_mismatch_is_reported() {
+    let mut g = Graph::<f64>::new();
+    let a = g.input(&[1.0; 6], &[3, 1, 2]);
+    let b = g.input(&[1.0; 8], &[2, 2, 2]);
+    g.matmul(a, b);
+}
+
+#[test]
+fn batched_matmul_with_large_blocks_agrees_with_separate_products() {
+    // blocks large enough for the matrixmultiply path (> 5 in every dimension)
+    let (bt, m, k, n) = (3, 7, 9, 6);
+    let mut rng = seeded_rng(4);
+    let a: Vec<f64> = (0..bt * m * k)
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    let b: Vec<f64> = (0..bt * k * n)
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    let w: Vec<f64> = (0..bt * m * n)
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    let mut g = Graph::<f64>::new();
+    let an = g.leaf(&a, &[bt, m, k]);
+    let bn = g.leaf(&b, &[bt, k, n]);
+    let y = g.matmul(an, bn);
+    let wn = g.input(&w, &[bt, m, n]);
+    let p = g.mul(y, wn);
+    let s = g.sum(p);
+    g.backward(s);
+    let (y_all, ga_all, gb_all) = (
+        g.value(y).to_vec(),
+        g.grad(an).unwrap().to_vec(),
+        g.grad(bn).unwrap().to_vec(),
+    );
+    for i in 0..bt {
+        let mut h = Graph::<f64>::new();
+        let ai = h.leaf(&a[i * m * k..(i + 1) * m * k], &[m, k]);
+        let bi = h.leaf(&b[i * k * n..(i + 1) * k * n], &[k, n]);
+        let yi = h.matmul(ai, bi);
+        let wi = h.input(&w[i * m * n..(i + 1) * m * n], &[m, n]);
+        let p = h.mul(yi, wi);
+        let s = h.sum(p);
+        h.backward(s);
+        assert_eq!(h.value(yi), &y_all[i * m * n..(i + 1) * m * n]);
+        assert_eq!(h.grad(ai).unwrap(), &ga_all[i * m * k..(i + 1) * m * k]);
+        assert_eq!(h.grad(bi).unwrap(), &gb_all[i * k * n..(i + 1) * k * n]);
+    }
+}
+
+#[test]
 fn f32_agrees_with_f64_on_a_large_product() {
     let mut rng = seeded_rng(9);
     let a: Vec<f64> = (0..40 * 30).map(|_| rng.random_range(-1.0..1.0)).collect();

@@ -305,6 +305,22 @@ proptest! {
     }
 
     #[test]
+    fn matmul_batched_rhs(b in 1usize..4, p in 1usize..3, m in 1usize..4, k in 1usize..7, n in 1usize..7, four_d in any::<bool>(), seed in any::<u64>()) {
+        // a: [b, m, k] or [b, p, m, k] (rows of a block flattened), b: [b, k, n]
+        let a_shape = if four_d { vec![b, p, m, k] } else { vec![b, m, k] };
+        let rows = if four_d { p * m } else { m };
+        let shapes = vec![a_shape, vec![b, k, n]];
+        let xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        let r = reference!(|x, d| {
+            let (b, m, k, n) = (d[0], d[1], d[2], d[3]);
+            (0..b)
+                .flat_map(|i| mm(&x[0][i * m * k..(i + 1) * m * k], &x[1][i * k * n..(i + 1) * k * n], m, k, n))
+                .collect()
+        });
+        check(&xs, &shapes, |g, x| g.matmul(x[0], x[1]), &r, &[b, rows, k, n], seed);
+    }
+
+    #[test]
     fn linear_fused(m in 1usize..9, k in 1usize..9, n in 1usize..9, act in 0usize..6, bias in any::<bool>(), seed in any::<u64>()) {
         let mut shapes = vec![vec![m, k], vec![k, n]];
         if bias { shapes.push(vec![n]); }

@@ -28,10 +28,12 @@ pub(crate) enum Op<F> {
     Param(u32),
     /// A copy of a value through which no gradient flows.
     Detach,
-    /// `a · b`, `a` viewed as `m × k`, `b` as `k × n`.
+    /// `a · b`, `a` viewed as `m × k`, `b` as `k × n`; with `batch` > 1, `batch` such
+    /// products of consecutive blocks (`a`: `[batch, .., k]`, `b`: `[batch, k, n]`).
     MatMul {
         a: u32,
         b: u32,
+        batch: u32,
         m: u32,
         k: u32,
         n: u32,
