@@ -1,12 +1,13 @@
 //! Drivers: second and third derivatives, Hessians, partial Hessians, third partials.
 
-use crate::{HyperDual, HyperDualVec, Taylor2, Taylor3};
+use crate::arena::{Mode, Pass};
+use crate::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
 use diffprog_dual::nesting::DriverLevel;
 use diffprog_dual::{Dual, Number, Real, Scalar};
 use nalgebra::DMatrix;
 
-/// The chunk size of [`hessian`] and [`partial_hessian`]: blocks of 6 inputs, so each pass
-/// computes a 6×6 block of the Hessian (numbers of 1 + 6 + 6 + 36 components, 400 bytes).
+/// The chunk size of [`partial_hessian`] and of the inline-number [`hessian_with_chunk`]
+/// examples: blocks of 6 inputs (numbers of 1 + 6 + 6 + 36 components, 400 bytes).
 ///
 /// Chosen by measurement (Rosenbrock, n = 10 and 100; see the crate docs): the cost of a pass
 /// grows with the size of the numbers, which every operation copies, so the total is roughly
@@ -14,8 +15,15 @@ use nalgebra::DMatrix;
 /// (4, 5, 6, 8 and 10 tried).
 pub const DEFAULT_CHUNK: usize = 6;
 
+/// The chunk size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_CHUNK>`); see the crate
+/// docs for the measurements behind it.
+pub const HESSIAN_CHUNK: usize = 8;
+
 /// The number type [`hessian`] evaluates the function at.
-pub type HessianNumber = HyperDualVec<f64, DEFAULT_CHUNK, DEFAULT_CHUNK>;
+pub type HessianNumber = ArenaHyperDual<HESSIAN_CHUNK>;
+
+/// The number type [`partial_hessian`] evaluates the function at.
+pub type PartialHessianNumber = HyperDualVec<f64, DEFAULT_CHUNK, DEFAULT_CHUNK>;
 
 /// `(f(x), f'(x), f''(x))` of a scalar function, in one pass on [`Taylor2`] numbers.
 ///
@@ -61,13 +69,22 @@ where
     (y.re, y.d1, y.d2, y.d3)
 }
 
-/// `(f(x), ∇f(x), ∇²f(x))` by forward-over-forward chunked hyperdual numbers.
+/// `(f(x), ∇f(x), ∇²f(x))` by forward-over-forward chunked hyperdual numbers, skipping the
+/// blocks of the Hessian that are structurally zero.
 ///
-/// The inputs are split into blocks of [`DEFAULT_CHUNK`]; each pass seeds a block `I` in the ε₁
-/// directions and a block `J ≥ I` in the ε₂ directions and reads the block `∂²f/∂x_I∂x_J`, so the
-/// Hessian takes ⌈n/6⌉(⌈n/6⌉ + 1)/2 passes (n = 100: 153). Only the upper triangle is computed;
-/// the lower is its mirror, so the result is exactly symmetric. See [`hessian_with_chunk`] to
-/// choose the block size.
+/// The inputs are split into blocks of [`HESSIAN_CHUNK`]. A first, *structural* pass evaluates
+/// `f` once recording which pairs of input blocks meet in a nonlinear operation; then, for every
+/// pair of blocks I ≤ J that do (and every diagonal block), a pass seeds block I in the ε₁
+/// directions and block J in the ε₂ directions of an [`ArenaHyperDual`] and reads the block
+/// `∂²f/∂x_I∂x_J`. A dense Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 + 1 passes; a banded one, such as
+/// Rosenbrock's, about 2⌈n/8⌉ (n = 100: 26 + 1 instead of 91). The skipped blocks are exactly
+/// zero, as a pass over them would have found (the structural pass over-approximates). Only
+/// the upper triangle is computed; the lower is its mirror, so the result is exactly symmetric.
+///
+/// `f` must compute the same thing in every pass (it does, unless it keeps state between calls
+/// or is random): branches on values take the same path in every pass, as the values are equal.
+/// See [`hessian_with_arena_chunk`] to choose the block size and [`hessian_with_chunk`] for the
+/// same computation on inline [`HyperDualVec`] numbers (no structural pass).
 ///
 /// ```
 /// use diffprog_dual::Scalar;
@@ -88,11 +105,97 @@ pub fn hessian(
     f: impl Fn(&[HessianNumber]) -> HessianNumber,
     x: &[f64],
 ) -> (f64, Vec<f64>, DMatrix<f64>) {
-    hessian_at::<f64, DEFAULT_CHUNK>(f, x)
+    hessian_with_arena_chunk::<HESSIAN_CHUNK>(f, x)
 }
 
-/// [`hessian`] with blocks of `N` inputs: ⌈n/N⌉(⌈n/N⌉ + 1)/2 passes on numbers of
-/// `1 + 2N + N²` components. `N` is a trade-off: larger blocks mean fewer passes but bigger
+/// [`hessian`] with blocks of `N` inputs: one structural pass, then one pass per diagonal block
+/// and per pair of blocks that interact, on [`ArenaHyperDual`]`<N>` numbers.
+///
+/// ```
+/// use diffprog_hyperdual::hessian_with_arena_chunk;
+///
+/// // x₀·x₁ + x₂²: blocks {x₀}, {x₁}, {x₂}; the pair ({x₀}, {x₂}) is never evaluated.
+/// let (_, _, h) = hessian_with_arena_chunk::<1>(|x| x[0] * x[1] + x[2] * x[2], &[1.0, 2.0, 3.0]);
+/// assert_eq!(h[(0, 1)], 1.0);
+/// assert_eq!(h[(2, 2)], 2.0);
+/// assert_eq!(h[(0, 2)], 0.0);
+/// ```
+///
+/// # Panics
+/// If `N` is 0, or (as every driver) when called inside another driver at the same number type.
+pub fn hessian_with_arena_chunk<const N: usize>(
+    f: impl Fn(&[ArenaHyperDual<N>]) -> ArenaHyperDual<N>,
+    x: &[f64],
+) -> (f64, Vec<f64>, DMatrix<f64>) {
+    assert!(
+        N > 0,
+        "hessian_with_arena_chunk: the chunk size N must be at least 1"
+    );
+    let _level = DriverLevel::enter::<ArenaHyperDual<N>>("hessian");
+    let n = x.len();
+    let blocks = n.div_ceil(N);
+    let lifted: Vec<ArenaHyperDual<N>> = x.iter().map(|&v| ArenaHyperDual::lift(v)).collect();
+    let mut grad = vec![0.0; n];
+    let mut h = DMatrix::zeros(n, n);
+    // The structural pass: which pairs of blocks interact.
+    let (pairs, words, mut value) = {
+        let pass = Pass::open(Mode::Structural, blocks);
+        let inputs: Vec<ArenaHyperDual<N>> = x
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| ArenaHyperDual::depending_on(v, k / N))
+            .collect();
+        let y = f(&inputs);
+        let (pairs, words) = pass.pairs();
+        (pairs, words, y.re())
+    };
+    let interact = |bi: usize, bj: usize| pairs[bi * words + bj / 64] >> (bj % 64) & 1 == 1;
+    let mut inputs = lifted.clone();
+    for bi in 0..blocks {
+        let ri = bi * N..((bi + 1) * N).min(n);
+        for bj in bi..blocks {
+            if bj != bi && !interact(bi, bj) {
+                continue;
+            }
+            let rj = bj * N..((bj + 1) * N).min(n);
+            let pass = Pass::open(Mode::Numeric, 0);
+            for k in ri.start.min(rj.start)..ri.end.max(rj.end) {
+                let i = ri.contains(&k).then(|| k - ri.start);
+                let j = rj.contains(&k).then(|| k - rj.start);
+                if i.is_some() || j.is_some() {
+                    inputs[k] = ArenaHyperDual::seed(x[k], i, j);
+                }
+            }
+            let y = f(&inputs);
+            value = y.re();
+            let block = y.eps12();
+            if bi == bj {
+                let g = y.eps1();
+                grad[ri.clone()].copy_from_slice(&g[..ri.len()]);
+            }
+            drop(pass);
+            for k in ri.clone().chain(rj.clone()) {
+                inputs[k] = lifted[k];
+            }
+            for (a, i) in ri.clone().enumerate() {
+                for (b, j) in rj.clone().enumerate() {
+                    // Diagonal blocks: the upper triangle, mirrored below.
+                    if bi != bj || j >= i {
+                        let v = block[a][b];
+                        h[(i, j)] = v;
+                        h[(j, i)] = v;
+                    }
+                }
+            }
+        }
+    }
+    (value, grad, h)
+}
+
+/// The Hessian on inline [`HyperDualVec`]`<f64, N, N>` numbers: every pair of blocks I ≤ J is
+/// evaluated, ⌈n/N⌉(⌈n/N⌉ + 1)/2 passes (no structural pass) on numbers of `1 + 2N + N²`
+/// components. Same results as [`hessian`] (tested); the generic form of the algorithm, also for
+/// `f32` ([`hessian_at`]) and for functions written against `HyperDualVec`. `N` is a trade-off: larger blocks mean fewer passes but bigger
 /// numbers; the crate docs give measurements. A function of `N = n` inputs takes one pass.
 ///
 /// ```
@@ -230,7 +333,7 @@ fn seed_two<F: Real + Scalar<F>, const N: usize, const M: usize>(
 /// ```
 #[allow(clippy::type_complexity)]
 pub fn partial_hessian(
-    f: impl Fn(&[HessianNumber], &[HessianNumber]) -> HessianNumber,
+    f: impl Fn(&[PartialHessianNumber], &[PartialHessianNumber]) -> PartialHessianNumber,
     x: &[f64],
     y: &[f64],
 ) -> (f64, Vec<f64>, Vec<f64>, DMatrix<f64>) {

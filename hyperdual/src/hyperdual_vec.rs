@@ -144,6 +144,30 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         &self.eps12
     }
 
+    /// A number from its parts and activity flags (a `false` flag's part must be zero).
+    #[inline(always)]
+    pub(crate) fn from_raw(
+        re: T,
+        (eps1, eps2, eps12): ([T; N], [T; M], [[T; M]; N]),
+        (act1, act2, act12): (bool, bool, bool),
+    ) -> Self {
+        HyperDualVec {
+            re,
+            eps1,
+            eps2,
+            eps12,
+            act1,
+            act2,
+            act12,
+        }
+    }
+
+    /// The activity flags `(ε₁, ε₂, ε₁ε₂)`: `false` means that part is exactly zero.
+    #[inline(always)]
+    pub(crate) fn activity(&self) -> (bool, bool, bool) {
+        (self.act1, self.act2, self.act12)
+    }
+
     /// True when no part depends on a seeded input.
     #[inline(always)]
     fn is_constant(&self) -> bool {
@@ -195,7 +219,7 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
 
     /// Applies a unary rule: evaluated on `Dual::variable(re)` it returns `(f + f'ε, f' + f''ε)`.
     #[inline(always)]
-    fn unary(mut self, rule: impl Fn(Dual<T>) -> (Dual<T>, Dual<T>)) -> Self {
+    pub(crate) fn unary(mut self, rule: impl Fn(Dual<T>) -> (Dual<T>, Dual<T>)) -> Self {
         if self.is_constant() {
             self.re = rule(Dual::lift(self.re)).0.re;
             return self;
@@ -207,7 +231,7 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
 
     /// Applies a binary rule g(x, y); its 2×2 Hessian comes from two evaluations on duals.
     #[inline]
-    fn binary(
+    pub(crate) fn binary(
         self,
         y: Self,
         rule: impl Fn(Dual<T>, Dual<T>) -> (Dual<T>, Dual<T>, Dual<T>),
@@ -352,7 +376,7 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
 
     /// In place: `self = self / r`, solving `a = q·b` for q one order at a time.
     #[inline(always)]
-    fn div_in_place(&mut self, r: &Self) {
+    pub(crate) fn div_in_place(&mut self, r: &Self) {
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
         self.re = q;
@@ -365,8 +389,13 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         self.merge(r, |s, o| s + nq * o, |o| nq * o);
         // The block: q₁₂ = (a₁₂ − q·b₁₂ − q₁⊗b₂ − b₁⊗q₂)/b, with q₁ = self.eps1·inv etc.; the
         // subtraction of q·b₁₂ happened in `merge`.
-        update1(&mut self.eps1, |e| e * inv);
-        update1(&mut self.eps2, |e| e * inv);
+        // Only the active parts: an inactive part is exactly zero, also when `inv` is infinite.
+        if self.act1 {
+            update1(&mut self.eps1, |e| e * inv);
+        }
+        if self.act2 {
+            update1(&mut self.eps2, |e| e * inv);
+        }
         let cross_qb = self.act1 && r.act2;
         let cross_bq = r.act1 && self.act2;
         if cross_qb {

@@ -133,6 +133,8 @@
 //! `HyperDual<Dual<f64>>`).
 #![forbid(unsafe_code)]
 
+mod arena;
+mod arena_hyperdual;
 mod drivers;
 mod hyperdual;
 mod hyperdual_vec;
@@ -141,10 +143,11 @@ mod nalgebra;
 mod taylor2;
 mod third;
 
+pub use arena_hyperdual::ArenaHyperDual;
 pub use drivers::{
-    hessian, hessian_at, hessian_with_chunk, partial_hessian, partial_hessian_at,
-    partial_hessian_with_chunk, second_derivative, third_derivative, third_partial, HessianNumber,
-    DEFAULT_CHUNK,
+    hessian, hessian_at, hessian_with_arena_chunk, hessian_with_chunk, partial_hessian,
+    partial_hessian_at, partial_hessian_with_chunk, second_derivative, third_derivative,
+    third_partial, HessianNumber, PartialHessianNumber, DEFAULT_CHUNK, HESSIAN_CHUNK,
 };
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;

@@ -18,10 +18,11 @@
 //! assert!((x[0].eps12 - 36.0 / 125.0).abs() < 1e-14);
 //! ```
 
-use crate::{HyperDual, HyperDualVec, Taylor2, Taylor3};
+use crate::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
 use diffprog_dual::{impl_nalgebra_real_field, Scalar};
 
 impl_nalgebra_real_field!([T: Scalar<f64>] HyperDual<T>);
 impl_nalgebra_real_field!([T: Scalar<f64>] Taylor2<T>);
 impl_nalgebra_real_field!([T: Scalar<f64>] Taylor3<T>);
 impl_nalgebra_real_field!([T: Scalar<f64>, const N: usize, const M: usize] HyperDualVec<T, N, M>);
+impl_nalgebra_real_field!([const N: usize] ArenaHyperDual<N>);

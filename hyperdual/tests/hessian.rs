@@ -4,7 +4,7 @@
 use diffprog_dual::{gradient_at, jacobian_with_chunk, DualVec, Scalar};
 use diffprog_hyperdual::{
     hessian, hessian_with_chunk, partial_hessian, partial_hessian_with_chunk, third_partial,
-    HyperDualVec,
+    HessianNumber, HyperDualVec,
 };
 use nalgebra::DMatrix;
 use proptest::prelude::*;
@@ -154,7 +154,7 @@ fn rastrigin_hessian_is_diagonal_and_analytic() {
 
 #[test]
 fn a_function_of_no_inputs_and_of_one() {
-    let (v, g, h) = hessian(|_: &[_]| HyperDualVec::lift(3.0), &[]);
+    let (v, g, h) = hessian(|_: &[_]| HessianNumber::lift(3.0), &[]);
     assert_eq!((v, g.len(), h.shape()), (3.0, 0, (0, 0)));
     let (v, g, h) = hessian(|x| x[0] * x[0] * x[0], &[2.0]);
     assert_eq!((v, g[0], h[(0, 0)]), (8.0, 12.0, 12.0));
