@@ -137,3 +137,91 @@ fn forward_derivative_around_hvp_at_the_same_dual_type_is_rejected() {
         1.0,
     );
 }
+
+#[test]
+#[should_panic(expected = "from another `hessian` call")]
+fn hessian_var_from_an_earlier_hessian_call_panics() {
+    use diffprog_reverse::{hessian, HessianVar};
+    let kept = Cell::new(None);
+    let _ = hessian(
+        |x: &[HessianVar]| {
+            kept.set(Some(x[0]));
+            x[0] * x[0]
+        },
+        &[1.0],
+    );
+    let old = kept.get().unwrap();
+    let _ = hessian(|x: &[HessianVar]| x[0] * old, &[2.0]);
+}
+
+#[test]
+#[should_panic(expected = "after its `hessian` call ended")]
+fn hessian_var_used_after_the_call_panics() {
+    use diffprog_reverse::{hessian, HessianVar};
+    let kept = Cell::new(None);
+    let _ = hessian(
+        |x: &[HessianVar]| {
+            kept.set(Some(x[0]));
+            x[0].sin()
+        },
+        &[1.0],
+    );
+    let old = kept.get().unwrap();
+    let _ = old * old;
+}
+
+#[test]
+#[should_panic(expected = "inside another `hessian`")]
+fn hessian_inside_hessian_is_rejected() {
+    use diffprog_reverse::{hessian, HessianVar};
+    let _ = hessian(
+        |x: &[HessianVar]| {
+            let (_, _, inner) = hessian(|y: &[HessianVar]| y[0] * y[0], &[x[0].value()]);
+            x[0] * inner[(0, 0)]
+        },
+        &[1.0],
+    );
+}
+
+#[test]
+fn hessian_after_a_panicking_function_works() {
+    use diffprog_reverse::{hessian, HessianVar};
+    let caught = std::panic::catch_unwind(|| {
+        hessian(
+            |_: &[HessianVar]| -> HessianVar { panic!("user code failed") },
+            &[1.0],
+        )
+    });
+    assert!(caught.is_err());
+    let (v, g, h) = hessian(|x: &[HessianVar]| x[0] * x[0] * x[1], &[3.0, 2.0]);
+    assert_eq!((v, g), (18.0, vec![12.0, 9.0]));
+    assert_eq!((h[(0, 0)], h[(0, 1)], h[(1, 1)]), (4.0, 6.0, 0.0));
+}
+
+#[test]
+fn threads_compute_hessians_independently() {
+    use diffprog_reverse::{hessian, HessianVar};
+    let handles: Vec<_> = (0..4)
+        .map(|k| {
+            std::thread::spawn(move || {
+                let c = k as f64 + 1.0;
+                let mut last = None;
+                for _ in 0..50 {
+                    last = Some(hessian(
+                        |x: &[HessianVar]| (x[0] * c).sin() * x[1] * x[1],
+                        &[0.3, 1.5],
+                    ));
+                }
+                (c, last.unwrap())
+            })
+        })
+        .collect();
+    for h in handles {
+        let (c, (_, _, hess)) = h.join().unwrap();
+        // ∂²/∂x₀² = −c² sin(c x₀) x₁², ∂²/∂x₀∂x₁ = 2 c cos(c x₀) x₁, ∂²/∂x₁² = 2 sin(c x₀)
+        let (x0, x1) = (0.3, 1.5);
+        assert!((hess[(0, 0)] + c * c * (c * x0).sin() * x1 * x1).abs() < 1e-12);
+        assert!((hess[(0, 1)] - 2.0 * c * (c * x0).cos() * x1).abs() < 1e-12);
+        assert!((hess[(1, 1)] - 2.0 * (c * x0).sin()).abs() < 1e-12);
+    }
+}
