@@ -9,8 +9,9 @@
 //! of another one, at a different chunk size), but a number is only usable in the pass that made
 //! it: the arena checks the pass id stored in every number with parts.
 //!
-//! A pass runs in one of two modes. **Numeric** passes store ε₁, ε₂ and ε₁ε₂ parts (`f64`s).
-//! A **structural** pass stores, in place of the ε₁ part, the set of input blocks a number depends
+//! A pass runs in one of three modes. A **diagonal** pass (block I = J) stores the ε₁ part once
+//! (ε₂ equals it) and the upper triangle of the symmetric ε₁ε₂ block; an **off-diagonal** pass
+//! (`Full`) stores ε₁, ε₂ and the whole N×N block. A **structural** pass stores, in place of the ε₁ part, the set of input blocks a number depends
 //! on (a bit set), and records for every nonlinear operation the pairs of blocks whose mixed
 //! second derivative it can make non-zero: that is the block sparsity pattern of the Hessian at `x`.
 
@@ -22,11 +23,11 @@ pub(crate) const NONE: u32 = u32::MAX;
 /// The offsets of a number's parts in the arena ([`NONE`]: exactly zero).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Node {
-    /// Numeric pass: the ε₁ part (N numbers); structural pass: the dependency set.
+    /// The ε₁ part (N numbers); in a structural pass, the dependency set.
     pub(crate) e1: u32,
     /// The ε₂ part (N numbers).
     pub(crate) e2: u32,
-    /// The ε₁ε₂ block (N² numbers, row-major).
+    /// The ε₁ε₂ block (see [`Mode`] for its layout).
     pub(crate) e12: u32,
 }
 
@@ -38,19 +39,17 @@ impl Node {
         e12: NONE,
     };
 
-    /// True when the ε₁ and ε₂ parts are one stored part (or both zero), as in a diagonal pass:
-    /// then every operation gives a result with equal parts too.
-    #[inline(always)]
-    pub(crate) fn symmetric(&self) -> bool {
-        self.e1 == self.e2
-    }
 }
 
 /// What the offsets of a pass's numbers point to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
-    /// ε₁ at `e1`, ε₂ at `e2`, the ε₁ε₂ block (row-major) at `e12`, all in `data`.
-    Numeric,
+    /// A diagonal block (I = J): ε₁ at `e1` and ε₂ = ε₁ (`e2 == e1`), the symmetric ε₁ε₂ block
+    /// as its packed upper triangle (N(N + 1)/2 numbers, row by row) at `e12`, all in `data`.
+    Diagonal,
+    /// An off-diagonal block (I ≠ J): ε₁ at `e1`, ε₂ at `e2`, the full ε₁ε₂ block (N² numbers,
+    /// row-major) at `e12`, all in `data`.
+    Full,
     /// The block dependency set at `e1`, in `sets` (`words` words each).
     Structural,
 }
@@ -97,7 +96,7 @@ thread_local! {
             pairs: Vec::new(),
             words: 0,
             id: 0,
-            mode: Mode::Numeric,
+            mode: Mode::Full,
             saved: Vec::new(),
             last_id: 0,
         })

@@ -99,7 +99,7 @@ impl<const N: usize> ArenaHyperDual<N> {
     /// # Panics
     /// As [`eps1`](Self::eps1).
     pub fn eps12(&self) -> [[f64; N]; N] {
-        self.read(|a, n| a.block(n.e12))
+        self.read(|a, n| a.block(n.e12, a.mode == Mode::Diagonal))
     }
 
     /// Runs `f` on the arena and this number's node, after checking that its parts can be read.
@@ -110,7 +110,7 @@ impl<const N: usize> ArenaHyperDual<N> {
         arena::with(|a| {
             let n = a.node(self.node, self.pass);
             assert!(
-                a.mode == Mode::Numeric,
+                a.mode != Mode::Structural,
                 "ArenaHyperDual: derivative parts cannot be read during the structural pass of \
                  `hessian` (it records which inputs interact, not derivative values)"
             );
@@ -134,11 +134,11 @@ impl<const N: usize> ArenaHyperDual<N> {
         }
     }
 
-    /// Numeric pass: an input at `x`, seeded as ε₁-direction `i` and/or ε₂-direction `j`. With
-    /// `i == j` (a diagonal block) both parts share one unit vector.
+    /// An input at `x`, seeded as ε₁-direction `i` and/or ε₂-direction `j`: in a diagonal pass
+    /// `i == j` (one unit vector for both parts), in an off-diagonal pass at most one is given.
     pub(crate) fn seed(x: f64, i: Option<usize>, j: Option<usize>) -> Self {
         arena::with(|a| {
-            debug_assert_eq!(a.mode, Mode::Numeric);
+            let diagonal = a.mode == Mode::Diagonal;
             let mut unit = |k: Option<usize>| match k {
                 Some(k) => {
                     let mut u = [0.0; N];
@@ -148,7 +148,13 @@ impl<const N: usize> ArenaHyperDual<N> {
                 None => NONE,
             };
             let e1 = unit(i);
-            let e2 = if i.is_some() && i == j { e1 } else { unit(j) };
+            let e2 = if diagonal {
+                debug_assert_eq!(i, j);
+                e1
+            } else {
+                debug_assert!(i.is_none() || j.is_none());
+                unit(j)
+            };
             Self::make(a, x, Node { e1, e2, e12: NONE })
         })
     }
@@ -158,44 +164,59 @@ impl<const N: usize> ArenaHyperDual<N> {
         arena::with(|a| {
             debug_assert_eq!(a.mode, Mode::Structural);
             let e1 = a.singleton(block);
-            Self::make(
-                a,
-                x,
-                Node {
-                    e1,
-                    ..Node::CONSTANT
-                },
-            )
+            Self::make(a, x, Node { e1, ..Node::CONSTANT })
         })
     }
 
-    /// The number as a `HyperDualVec` (exactly zero parts where this one has none).
+    /// The number as a `HyperDualVec` (exactly zero parts where this one has none; in a
+    /// diagonal pass the block's lower triangle mirrors the upper).
     fn inline(re: f64, n: Node, a: &Arena) -> HyperDualVec<f64, N, N> {
         HyperDualVec::from_raw(
             re,
-            (a.part(n.e1), a.part(n.e2), a.block(n.e12)),
+            (
+                a.part(n.e1),
+                a.part(n.e2),
+                a.block(n.e12, a.mode == Mode::Diagonal),
+            ),
             (n.e1 != NONE, n.e2 != NONE, n.e12 != NONE),
         )
     }
 
-    /// Stores a `HyperDualVec`'s active parts; `share`: its ε₁ and ε₂ parts are equal by
-    /// construction (store once).
-    fn store(a: &mut Arena, v: &HyperDualVec<f64, N, N>, share: bool) -> Self {
+    /// Stores a `HyperDualVec`'s active parts (in a diagonal pass, ε₁ once and the upper
+    /// triangle of the block).
+    fn store(a: &mut Arena, v: &HyperDualVec<f64, N, N>) -> Self {
         let (act1, act2, act12) = v.activity();
+        let diagonal = a.mode == Mode::Diagonal;
         let e1 = if act1 { a.push(v.eps1()) } else { NONE };
-        let e2 = if share {
+        let e2 = if diagonal {
             e1
         } else if act2 {
             a.push(v.eps2())
         } else {
             NONE
         };
-        let e12 = if act12 {
-            a.push(v.eps12().as_flattened())
-        } else {
+        let e12 = if !act12 {
             NONE
+        } else if diagonal {
+            let o = a.data.len();
+            for (i, row) in v.eps12().iter().enumerate() {
+                a.data.extend_from_slice(&row[i..]);
+            }
+            arena::offset(o)
+        } else {
+            a.push(v.eps12().as_flattened())
         };
         Self::make(a, v.re(), Node { e1, e2, e12 })
+    }
+
+    /// The length of the ε₁ε₂ part in the open pass's layout.
+    #[inline(always)]
+    fn block_len(mode: Mode) -> usize {
+        if mode == Mode::Diagonal {
+            N * (N + 1) / 2
+        } else {
+            N * N
+        }
     }
 
     /// Every part times `k`, the value `re`.
@@ -206,13 +227,13 @@ impl<const N: usize> ArenaHyperDual<N> {
             if a.mode == Mode::Structural {
                 return Self { re, ..self };
             }
-            let e1 = a.map_part::<N>(x.e1, |e| e * k);
-            let e2 = if x.symmetric() {
+            let e1 = a.map_part(x.e1, N, |e| e * k);
+            let e2 = if a.mode == Mode::Diagonal {
                 e1
             } else {
-                a.map_part::<N>(x.e2, |e| e * k)
+                a.map_part(x.e2, N, |e| e * k)
             };
-            let e12 = a.map_block::<N>(x.e12, |e| e * k);
+            let e12 = a.map_part(x.e12, Self::block_len(a.mode), |e| e * k);
             Self::make(a, re, Node { e1, e2, e12 })
         })
     }
@@ -224,22 +245,15 @@ impl<const N: usize> ArenaHyperDual<N> {
             let (x, y) = (a.node(self.node, self.pass), a.node(r.node, r.pass));
             if a.mode == Mode::Structural {
                 let e1 = a.union(x.e1, y.e1);
-                return Self::make(
-                    a,
-                    re,
-                    Node {
-                        e1,
-                        ..Node::CONSTANT
-                    },
-                );
+                return Self::make(a, re, Node { e1, ..Node::CONSTANT });
             }
             let e1 = a.add_parts(x.e1, y.e1, sub, N);
-            let e2 = if x.symmetric() && y.symmetric() {
+            let e2 = if a.mode == Mode::Diagonal {
                 e1
             } else {
                 a.add_parts(x.e2, y.e2, sub, N)
             };
-            let e12 = a.add_parts(x.e12, y.e12, sub, N * N);
+            let e12 = a.add_parts(x.e12, y.e12, sub, Self::block_len(a.mode));
             Self::make(a, re, Node { e1, e2, e12 })
         })
     }
@@ -250,45 +264,59 @@ impl<const N: usize> ArenaHyperDual<N> {
         arena::with(|ar| {
             let (x, y) = (ar.node(self.node, self.pass), ar.node(r.node, r.pass));
             let (a, b) = (self.re, r.re);
-            if ar.mode == Mode::Structural {
-                ar.interact(x.e1, y.e1);
-                let e1 = ar.union(x.e1, y.e1);
-                return Self::make(
-                    ar,
-                    a * b,
-                    Node {
-                        e1,
-                        ..Node::CONSTANT
-                    },
-                );
-            }
             // As `HyperDualVec`'s `mul_in_place`: the block first, from the unscaled parts.
             let cross_ab = x.e1 != NONE && y.e2 != NONE;
             let cross_ba = y.e1 != NONE && x.e2 != NONE;
-            let e12 = if x.e12 != NONE || y.e12 != NONE || cross_ab || cross_ba {
-                let mut m = [[0.0; N]; N];
-                if x.e12 != NONE {
-                    for (row, s) in m.iter_mut().zip(ar.get_block::<N>(x.e12)) {
-                        *row = map(s, |s| s * b);
+            let block = x.e12 != NONE || y.e12 != NONE || cross_ab || cross_ba;
+            let e12 = match ar.mode {
+                Mode::Structural => {
+                    ar.interact(x.e1, y.e1);
+                    let e1 = ar.union(x.e1, y.e1);
+                    return Self::make(ar, a * b, Node { e1, ..Node::CONSTANT });
+                }
+                _ if !block => NONE,
+                Mode::Diagonal => {
+                    // The upper triangle, row by row; ε₂ = ε₁, so both cross terms are present.
+                    let mut buf = [[0.0; N]; N];
+                    let m = &mut buf.as_flattened_mut()[..N * (N + 1) / 2];
+                    if x.e12 != NONE {
+                        let s = ar.slice(x.e12, m.len());
+                        m.iter_mut().zip(s).for_each(|(m, &s)| *m = s * b);
                     }
-                }
-                if y.e12 != NONE {
-                    for (row, o) in m.iter_mut().zip(ar.get_block::<N>(y.e12)) {
-                        *row = zip(row, o, |s, o| s + a * o);
+                    if y.e12 != NONE {
+                        let o = ar.slice(y.e12, m.len());
+                        m.iter_mut().zip(o).for_each(|(m, &o)| *m = *m + a * o);
                     }
+                    if cross_ab {
+                        let (u, v) = (ar.get::<N>(x.e1), ar.get::<N>(y.e1));
+                        add_outer_upper(m, u, v);
+                        add_outer_upper(m, v, u);
+                    }
+                    ar.push(m)
                 }
-                if cross_ab {
-                    add_outer(&mut m, ar.get::<N>(x.e1), ar.get::<N>(y.e2));
+                Mode::Full => {
+                    let mut m = [[0.0; N]; N];
+                    if x.e12 != NONE {
+                        for (row, s) in m.iter_mut().zip(ar.get_block::<N>(x.e12)) {
+                            *row = map(s, |s| s * b);
+                        }
+                    }
+                    if y.e12 != NONE {
+                        for (row, o) in m.iter_mut().zip(ar.get_block::<N>(y.e12)) {
+                            *row = zip(row, o, |s, o| s + a * o);
+                        }
+                    }
+                    if cross_ab {
+                        add_outer(&mut m, ar.get::<N>(x.e1), ar.get::<N>(y.e2));
+                    }
+                    if cross_ba {
+                        add_outer(&mut m, ar.get::<N>(y.e1), ar.get::<N>(x.e2));
+                    }
+                    ar.push(m.as_flattened())
                 }
-                if cross_ba {
-                    add_outer(&mut m, ar.get::<N>(y.e1), ar.get::<N>(x.e2));
-                }
-                ar.push(m.as_flattened())
-            } else {
-                NONE
             };
             let e1 = ar.mul_parts::<N>(x.e1, y.e1, a, b);
-            let e2 = if x.symmetric() && y.symmetric() {
+            let e2 = if ar.mode == Mode::Diagonal {
                 e1
             } else {
                 ar.mul_parts::<N>(x.e2, y.e2, a, b)
@@ -306,18 +334,11 @@ impl<const N: usize> ArenaHyperDual<N> {
                 // q = x/y: every block of x or y meets every block of y.
                 let d = a.union(x.e1, y.e1);
                 a.interact(d, y.e1);
-                return Self::make(
-                    a,
-                    self.re / r.re,
-                    Node {
-                        e1: d,
-                        ..Node::CONSTANT
-                    },
-                );
+                return Self::make(a, self.re / r.re, Node { e1: d, ..Node::CONSTANT });
             }
             let mut q = Self::inline(self.re, x, a);
             q.div_in_place(&Self::inline(r.re, y, a));
-            Self::store(a, &q, x.symmetric() && y.symmetric())
+            Self::store(a, &q)
         })
     }
 
@@ -340,7 +361,7 @@ impl<const N: usize> ArenaHyperDual<N> {
                 return Self { re, ..self };
             }
             let v = Self::inline(self.re, x, a).unary(rule);
-            Self::store(a, &v, x.symmetric())
+            Self::store(a, &v)
         })
     }
 
@@ -379,18 +400,23 @@ impl<const N: usize> ArenaHyperDual<N> {
                 let d = a.union(x.e1, y.e1);
                 a.interact(d, d);
                 let re = rule(Dual::lift(self.re), Dual::lift(r.re)).0.re;
-                return Self::make(
-                    a,
-                    re,
-                    Node {
-                        e1: d,
-                        ..Node::CONSTANT
-                    },
-                );
+                return Self::make(a, re, Node { e1: d, ..Node::CONSTANT });
             }
             let v = Self::inline(self.re, x, a).binary(Self::inline(r.re, y, a), rule);
-            Self::store(a, &v, x.symmetric() && y.symmetric())
+            Self::store(a, &v)
         })
+    }
+}
+
+/// `m += u ⊗ v` on the packed upper triangle `m` (row i holds columns i..N).
+#[inline(always)]
+fn add_outer_upper<const N: usize>(m: &mut [f64], u: &[f64; N], v: &[f64; N]) {
+    let mut k = 0;
+    for (i, &ui) in u.iter().enumerate() {
+        for &vj in &v[i..] {
+            m[k] += ui * vj;
+            k += 1;
+        }
     }
 }
 
@@ -428,11 +454,27 @@ impl Arena {
         }
     }
 
-    /// The block at `o` as an array (zeros for [`NONE`]).
+    /// The `len` numbers at `o`.
     #[inline(always)]
-    fn block<const K: usize>(&self, o: u32) -> [[f64; K]; K] {
+    fn slice(&self, o: u32, len: usize) -> &[f64] {
+        &self.data[o as usize..o as usize + len]
+    }
+
+    /// The block at `o` as an array (zeros for [`NONE`]); `packed`: stored as the upper
+    /// triangle, mirrored into the lower.
+    fn block<const K: usize>(&self, o: u32, packed: bool) -> [[f64; K]; K] {
         let mut m = [[0.0; K]; K];
-        if o != NONE {
+        if o == NONE {
+        } else if packed {
+            let mut s = self.slice(o, K * (K + 1) / 2).iter();
+            for i in 0..K {
+                for j in i..K {
+                    let v = *s.next().expect("a packed triangle of K(K + 1)/2 numbers");
+                    m[i][j] = v;
+                    m[j][i] = v;
+                }
+            }
+        } else {
             for (row, s) in m.iter_mut().zip(self.get_block::<K>(o)) {
                 *row = *s;
             }
@@ -440,27 +482,18 @@ impl Arena {
         m
     }
 
-    /// The part at `o` (of `N` numbers) with `f` applied, stored anew.
+    /// The part of `len` numbers at `o` with `f` applied, stored anew.
     #[inline(always)]
-    fn map_part<const K: usize>(&mut self, o: u32, f: impl Fn(f64) -> f64) -> u32 {
+    fn map_part(&mut self, o: u32, len: usize, f: impl Fn(f64) -> f64) -> u32 {
         if o == NONE {
             return NONE;
         }
-        let v = map(self.get::<K>(o), f);
-        self.push(&v)
-    }
-
-    /// The block at `o` with `f` applied, stored anew.
-    #[inline(always)]
-    fn map_block<const K: usize>(&mut self, o: u32, f: impl Fn(f64) -> f64) -> u32 {
-        if o == NONE {
-            return NONE;
+        let d = self.data.len();
+        self.data.extend_from_within(o as usize..o as usize + len);
+        for e in &mut self.data[d..] {
+            *e = f(*e);
         }
-        let mut m = [[0.0; K]; K];
-        for (row, s) in m.iter_mut().zip(self.get_block::<K>(o)) {
-            *row = map(s, &f);
-        }
-        self.push(m.as_flattened())
+        arena::offset(d)
     }
 
     /// `x ± y` for parts of `len` numbers (`K` or `K²`): shares `x` when `y` is zero, and `y`
@@ -515,7 +548,7 @@ impl Arena {
 impl<const N: usize> fmt::Display for ArenaHyperDual<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let readable =
-            self.is_constant() || arena::with(|a| a.id == self.pass && a.mode == Mode::Numeric);
+            self.is_constant() || arena::with(|a| a.id == self.pass && a.mode != Mode::Structural);
         if readable {
             write!(
                 f,
@@ -667,14 +700,10 @@ impl<const N: usize> Number for ArenaHyperDual<N> {
             match a.mode {
                 // A structural number with parts depends on an input.
                 Mode::Structural => false,
-                Mode::Numeric => {
-                    let zero = |o: u32, len: usize| {
-                        o == NONE
-                            || a.data[o as usize..o as usize + len]
-                                .iter()
-                                .all(|&e| e == 0.0)
-                    };
-                    zero(n.e1, N) && zero(n.e2, N) && zero(n.e12, N * N)
+                mode => {
+                    let zero =
+                        |o: u32, len: usize| o == NONE || a.slice(o, len).iter().all(|&e| e == 0.0);
+                    zero(n.e1, N) && zero(n.e2, N) && zero(n.e12, Self::block_len(mode))
                 }
             }
         })

@@ -137,8 +137,10 @@ pub fn hessian_with_arena_chunk<const N: usize>(
     let lifted: Vec<ArenaHyperDual<N>> = x.iter().map(|&v| ArenaHyperDual::lift(v)).collect();
     let mut grad = vec![0.0; n];
     let mut h = DMatrix::zeros(n, n);
-    // The structural pass: which pairs of blocks interact.
-    let (pairs, words, mut value) = {
+    // The structural pass: which pairs of blocks interact. With one or two blocks it could save
+    // at most one pass, so it is not run (every pair is evaluated).
+    let structural = blocks > 2;
+    let (pairs, words, mut value) = if structural {
         let pass = Pass::open(Mode::Structural, blocks);
         let inputs: Vec<ArenaHyperDual<N>> = x
             .iter()
@@ -148,8 +150,13 @@ pub fn hessian_with_arena_chunk<const N: usize>(
         let y = f(&inputs);
         let (pairs, words) = pass.pairs();
         (pairs, words, y.re())
+    } else if n == 0 {
+        (Vec::new(), 0, f(&lifted).re())
+    } else {
+        (Vec::new(), 0, 0.0)
     };
-    let interact = |bi: usize, bj: usize| pairs[bi * words + bj / 64] >> (bj % 64) & 1 == 1;
+    let interact =
+        |bi: usize, bj: usize| !structural || pairs[bi * words + bj / 64] >> (bj % 64) & 1 == 1;
     let mut inputs = lifted.clone();
     for bi in 0..blocks {
         let ri = bi * N..((bi + 1) * N).min(n);
@@ -158,7 +165,8 @@ pub fn hessian_with_arena_chunk<const N: usize>(
                 continue;
             }
             let rj = bj * N..((bj + 1) * N).min(n);
-            let pass = Pass::open(Mode::Numeric, 0);
+            let mode = if bi == bj { Mode::Diagonal } else { Mode::Full };
+            let pass = Pass::open(mode, 0);
             for k in ri.start.min(rj.start)..ri.end.max(rj.end) {
                 let i = ri.contains(&k).then(|| k - ri.start);
                 let j = rj.contains(&k).then(|| k - rj.start);
