@@ -38,7 +38,6 @@ impl Node {
         e2: NONE,
         e12: NONE,
     };
-
 }
 
 /// What the offsets of a pass's numbers point to.

@@ -164,7 +164,14 @@ impl<const N: usize> ArenaHyperDual<N> {
         arena::with(|a| {
             debug_assert_eq!(a.mode, Mode::Structural);
             let e1 = a.singleton(block);
-            Self::make(a, x, Node { e1, ..Node::CONSTANT })
+            Self::make(
+                a,
+                x,
+                Node {
+                    e1,
+                    ..Node::CONSTANT
+                },
+            )
         })
     }
 
@@ -245,7 +252,14 @@ impl<const N: usize> ArenaHyperDual<N> {
             let (x, y) = (a.node(self.node, self.pass), a.node(r.node, r.pass));
             if a.mode == Mode::Structural {
                 let e1 = a.union(x.e1, y.e1);
-                return Self::make(a, re, Node { e1, ..Node::CONSTANT });
+                return Self::make(
+                    a,
+                    re,
+                    Node {
+                        e1,
+                        ..Node::CONSTANT
+                    },
+                );
             }
             let e1 = a.add_parts(x.e1, y.e1, sub, N);
             let e2 = if a.mode == Mode::Diagonal {
@@ -272,7 +286,14 @@ impl<const N: usize> ArenaHyperDual<N> {
                 Mode::Structural => {
                     ar.interact(x.e1, y.e1);
                     let e1 = ar.union(x.e1, y.e1);
-                    return Self::make(ar, a * b, Node { e1, ..Node::CONSTANT });
+                    return Self::make(
+                        ar,
+                        a * b,
+                        Node {
+                            e1,
+                            ..Node::CONSTANT
+                        },
+                    );
                 }
                 _ if !block => NONE,
                 Mode::Diagonal => {
@@ -285,7 +306,7 @@ impl<const N: usize> ArenaHyperDual<N> {
                     }
                     if y.e12 != NONE {
                         let o = ar.slice(y.e12, m.len());
-                        m.iter_mut().zip(o).for_each(|(m, &o)| *m = *m + a * o);
+                        m.iter_mut().zip(o).for_each(|(m, &o)| *m += a * o);
                     }
                     if cross_ab {
                         let (u, v) = (ar.get::<N>(x.e1), ar.get::<N>(y.e1));
@@ -334,7 +355,14 @@ impl<const N: usize> ArenaHyperDual<N> {
                 // q = x/y: every block of x or y meets every block of y.
                 let d = a.union(x.e1, y.e1);
                 a.interact(d, y.e1);
-                return Self::make(a, self.re / r.re, Node { e1: d, ..Node::CONSTANT });
+                return Self::make(
+                    a,
+                    self.re / r.re,
+                    Node {
+                        e1: d,
+                        ..Node::CONSTANT
+                    },
+                );
             }
             let mut q = Self::inline(self.re, x, a);
             q.div_in_place(&Self::inline(r.re, y, a));
@@ -400,7 +428,14 @@ impl<const N: usize> ArenaHyperDual<N> {
                 let d = a.union(x.e1, y.e1);
                 a.interact(d, d);
                 let re = rule(Dual::lift(self.re), Dual::lift(r.re)).0.re;
-                return Self::make(a, re, Node { e1: d, ..Node::CONSTANT });
+                return Self::make(
+                    a,
+                    re,
+                    Node {
+                        e1: d,
+                        ..Node::CONSTANT
+                    },
+                );
             }
             let v = Self::inline(self.re, x, a).binary(Self::inline(r.re, y, a), rule);
             Self::store(a, &v)
@@ -462,10 +497,13 @@ impl Arena {
 
     /// The block at `o` as an array (zeros for [`NONE`]); `packed`: stored as the upper
     /// triangle, mirrored into the lower.
+    #[allow(clippy::needless_range_loop)] // writes m[i][j] and its mirror m[j][i]
     fn block<const K: usize>(&self, o: u32, packed: bool) -> [[f64; K]; K] {
         let mut m = [[0.0; K]; K];
         if o == NONE {
-        } else if packed {
+            return m;
+        }
+        if packed {
             let mut s = self.slice(o, K * (K + 1) / 2).iter();
             for i in 0..K {
                 for j in i..K {

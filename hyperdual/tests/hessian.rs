@@ -4,7 +4,7 @@
 use diffprog_dual::{gradient_at, jacobian_with_chunk, DualVec, Scalar};
 use diffprog_hyperdual::{
     hessian, hessian_with_chunk, partial_hessian, partial_hessian_with_chunk, third_partial,
-    HessianNumber, HyperDualVec,
+    HessianNumber,
 };
 use nalgebra::DMatrix;
 use proptest::prelude::*;
