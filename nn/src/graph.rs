@@ -406,7 +406,10 @@ impl<F: Element> Graph<F> {
     /// ∂loss/∂node, and each parameter's gradient in the store is *increased* by ∂loss/∂parameter.
     ///
     /// # Panics
-    /// If `loss` has more than one element (use [`backward_with_grad`](Self::backward_with_grad)).
+    /// If `loss` has more than one element (use [`backward_with_grad`](Self::backward_with_grad)),
+    /// or scalar `Var`s entered this recording ([`from_vars`](Self::from_vars),
+    /// [`mul_var`](Self::mul_var), ...): their gradients need
+    /// [`backward_mixed`](Self::backward_mixed).
     pub fn backward(&mut self, loss: NodeId) {
         let n = self.shape(loss).numel();
         assert_eq!(
@@ -420,11 +423,12 @@ impl<F: Element> Graph<F> {
     }
 
     /// Back-propagates from any node, seeded with the given gradient ∂L/∂output (a
-    /// vector–Jacobian product). This is how a scalar-tape loss written with `Var`s on a tensor's
-    /// elements continues into the tensor ops (see the crate docs).
+    /// vector–Jacobian product). [`backward_mixed`](Self::backward_mixed) uses the same
+    /// machinery to continue a scalar-tape loss into the tensor ops.
     ///
     /// # Panics
-    /// If `seed` does not have one value per element of `output`.
+    /// If `seed` does not have one value per element of `output`, or scalar `Var`s entered this
+    /// recording (use [`backward_mixed`](Self::backward_mixed)).
     pub fn backward_with_grad(&mut self, output: NodeId, seed: &[F]) {
         let n = self.shape(output).numel();
         assert_eq!(

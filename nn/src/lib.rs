@@ -4,9 +4,10 @@
 //! # The model
 //!
 //! A [`Graph<F>`](Graph) (`F` = `f32` or `f64`) is the tensor tape: an arena of records, one per
-//! *whole-array* operation ([`matmul`](Graph::matmul), also batched, broadcasting [`add`](Graph::add)/
-//! [`mul`](Graph::mul), activations, [`sum_axis`](Graph::sum_axis), [`reshape`](Graph::reshape)/
-//! [`permute`](Graph::permute), [`slice`](Graph::slice)/[`concat`](Graph::concat)/
+//! *whole-array* operation ([`matmul`](Graph::matmul), also with a batched right-hand side,
+//! broadcasting [`add`](Graph::add)/[`mul`](Graph::mul), activations,
+//! [`sum_axis`](Graph::sum_axis), [`reshape`](Graph::reshape)/[`permute`](Graph::permute),
+//! [`slice`](Graph::slice)/[`concat`](Graph::concat)/
 //! [`index_select`](Graph::index_select), [`log_softmax`](Graph::log_softmax),
 //! [`gather`](Graph::gather), the fused [`linear`](Graph::linear) and
 //! [`cross_entropy`](Graph::cross_entropy), ...). Each op has a forward kernel and a hand-written

@@ -515,3 +515,32 @@ fn node_loss_matches_var_loss() {
     assert_eq!(p1, p2);
     assert!(t1.abs() > 1e-4);
 }
+
+/// The mixed pass at `f32` agrees with `f64` to `f32` precision.
+#[test]
+fn f32_agrees_with_f64() {
+    macro_rules! grads {
+        ($f:ty) => {{
+            let mut g = Graph::<$f>::new();
+            let rec = Recording::<$f>::new();
+            let tau = rec.variable(0.25);
+            let logits = g.leaf(&[2.0, 0.5, -1.0, 0.3, 0.1, 1.2], &[2, 3]);
+            let t = tau.exp();
+            let z = g.div_var(logits, t);
+            let ce = g.cross_entropy(z, &[0, 2]);
+            let loss = g.to_vars(&rec, ce)[0] * t;
+            let adj = g.backward_mixed(&rec, loss);
+            let mut out = vec![f64::from(adj.wrt(tau))];
+            out.extend(g.grad(logits).unwrap().iter().map(|&v| f64::from(v)));
+            out
+        }};
+    }
+    let (single, double) = (grads!(f32), grads!(f64));
+    for (a, b) in single.iter().zip(&double) {
+        assert!(
+            (a - b).abs() <= 1e-5 * (1.0 + b.abs()),
+            "f32 {a} vs f64 {b}"
+        );
+    }
+    assert!(double[0].abs() > 1e-2);
+}

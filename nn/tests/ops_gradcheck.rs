@@ -361,6 +361,20 @@ proptest! {
     }
 
     #[test]
+    fn broadcast_one_element_operand(a in prop::collection::vec(1usize..5, 0..4), zero_d in any::<bool>(), op in 0usize..4, swap in any::<bool>(), seed in any::<u64>()) {
+        // one side has one element (shape [] or [1]): what Graph::mul_var and friends record
+        let b: Vec<usize> = if zero_d { vec![] } else { vec![1] };
+        let (sa, sb) = if swap { (b.clone(), a.clone()) } else { (a.clone(), b.clone()) };
+        let shapes = vec![sa.clone(), sb.clone()];
+        let mut xs = rand_inputs(&shapes, -2.0, 2.0, seed);
+        if op == 3 { for v in xs[1].iter_mut() { *v = v.signum() * (v.abs() + 0.5); } }
+        let mut d = vec![sa.len()]; d.extend(&sa); d.push(sb.len()); d.extend(&sb); d.push(op);
+        let r = reference!(|x, d| bcast(&x[0], &x[1], d, d[d.len() - 1]));
+        let bop = [diffprog_nn::BinaryOp::Add, diffprog_nn::BinaryOp::Sub, diffprog_nn::BinaryOp::Mul, diffprog_nn::BinaryOp::Div][op];
+        check(&xs, &shapes, |g, x| g.binary(x[0], x[1], bop), &r, &d, seed);
+    }
+
+    #[test]
     fn scalar_shift_and_scale(dims in prop::collection::vec(1usize..5, 0..4), seed in any::<u64>()) {
         let shapes = vec![dims];
         let xs = rand_inputs(&shapes, -2.0, 2.0, seed);

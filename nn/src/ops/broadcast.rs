@@ -176,6 +176,12 @@ impl<F: Element> Graph<F> {
                     *o = op.apply(x, z);
                 }
             }
+            Layout::BRepeat(1) => {
+                let z = bv[0];
+                for (o, &x) in y.iter_mut().zip(av) {
+                    *o = op.apply(x, z);
+                }
+            }
             Layout::BRepeat(len) => {
                 for (yc, ac) in y.chunks_exact_mut(len).zip(av.chunks_exact(len)) {
                     for ((o, &x), &z) in yc.iter_mut().zip(ac).zip(bv) {
@@ -228,6 +234,10 @@ pub(crate) fn backward<F: Element>(
 ) {
     let (sa, sb) = (v.shape(a), v.shape(b));
     let (av, bv) = (v.get(a), v.get(b));
+    if sb.numel() == 1 && sa == out {
+        backward_scalar_b(g, gout, a, b, av, bv[0], op);
+        return;
+    }
     let lay = layout(sa, sb, out);
     // index maps (out → a, out → b) for each layout
     let run = |want_a: bool, dst: &mut [F]| {
@@ -251,5 +261,47 @@ pub(crate) fn backward<F: Element>(
     }
     if let Some(gb) = g.get(b) {
         run(false, gb);
+    }
+}
+
+/// [`backward`] when `b` is one element broadcast over `a` (a scalar `Var` entering through
+/// `Graph::mul_var` and friends, a learned temperature): the partials that depend on `b` alone are
+/// computed once, and ∂b is one reduction.
+fn backward_scalar_b<F: Element>(
+    g: &mut Grads<F>,
+    gout: &[F],
+    a: u32,
+    b: u32,
+    av: &[F],
+    bv: F,
+    op: BinaryOp,
+) {
+    if let Some(ga) = g.get(a) {
+        match op {
+            BinaryOp::Add => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o),
+            BinaryOp::Sub => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o),
+            BinaryOp::Mul => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o * bv),
+            BinaryOp::Div => {
+                let r = F::one() / bv;
+                ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o * r);
+            }
+        }
+    }
+    if let Some(gb) = g.get(b) {
+        let sum_g = || gout.iter().fold(F::zero(), |acc, &o| acc + o);
+        let dot_ga = || {
+            gout.iter()
+                .zip(av)
+                .fold(F::zero(), |acc, (&o, &x)| acc + o * x)
+        };
+        gb[0] += match op {
+            BinaryOp::Add => sum_g(),
+            BinaryOp::Sub => -sum_g(),
+            BinaryOp::Mul => dot_ga(),
+            BinaryOp::Div => {
+                let r = F::one() / bv;
+                -dot_ga() * r * r
+            }
+        };
     }
 }
