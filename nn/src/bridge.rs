@@ -38,6 +38,14 @@
 //! the whole scalar recording (the tape has no partial sweep), so many alternations on a long
 //! scalar recording cost many sweeps over it.
 //!
+//! Measured (`cargo bench -p diffprog-nn --bench mixed -- --warm-up-time 1 --measurement-time
+//! 5`, one run on a loaded 2-core machine, f32): a forward + backward step of the digits MLP
+//! 64-64-10 on a batch of 32 whose logits are divided by a temperature takes 24.5 µs with a
+//! constant temperature (`mul_scalar`, plain `backward`), 26.4 µs with the constant as a
+//! one-element node (`div`), and 28.4 µs with T = exp(τ) for a `Var` τ and `backward_mixed` —
+//! about 1.16× the plain step; the scalar tape itself (recording, two sweeps) is under 1 % of
+//! the profile, the rest is the broadcast division and its reduction for ∂T.
+//!
 //! # Misuse
 //!
 //! A `Var` from an ended or another recording panics at the crossing (the scalar tape's own check:

@@ -4,8 +4,8 @@
 //! | loss | definition (mean over rows unless noted) |
 //! |---|---|
 //! | [`mse`] | Σ or mean of (pred − target)² ([`Reduction`]) |
-//! | [`cross_entropy`] | −log softmax(logits)[label], stable log-sum-exp, one fused record |
-//! | [`nll`] | −log_probs[label] (input already log-probabilities) |
+//! | [`cross_entropy`] | −log softmax(logits)\[label\], stable log-sum-exp, one fused record |
+//! | [`nll`] | −log_probs\[label\] (input already log-probabilities) |
 //! | [`bce`] | −(t ln p + (1 − t) ln(1 − p)) on probabilities |
 //! | [`bce_with_logits`] | softplus(x) − t·x, the stable form of `bce(sigmoid(x), t)` |
 //! | [`hinge`] | max(0, 1 − t·s) with targets t = ±1 |

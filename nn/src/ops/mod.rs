@@ -1,6 +1,6 @@
 //! The tensor operations: one file per family, each with its forward kernel (a method on
 //! [`Graph`](crate::Graph)) and its backward rule (a function `backward_*`). The table that sends
-//! every recorded op to its backward rule is [`Op`] plus `Graph::backward_node` in `graph.rs`:
+//! every recorded op to its backward rule is `Op` plus `Graph::backward_node` in `graph.rs`:
 //! read those two to see every rule in one place.
 
 pub(crate) mod broadcast;
