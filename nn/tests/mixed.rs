@@ -544,3 +544,33 @@ fn f32_agrees_with_f64() {
     }
     assert!(double[0].abs() > 1e-2);
 }
+
+/// A parameter of the store read by scalar code (`to_vars` on its node): its gradient reaches the
+/// store through the scalar code and through the tensor ops that use it directly.
+#[test]
+fn parameter_read_by_scalar_code() {
+    let mut g = Graph::<f64>::new();
+    let w = g
+        .params_mut()
+        .add("w", Tensor::from_vec(vec![0.5, -1.5], &[2]));
+    let rec = Recording::<f64>::new();
+    let p = g.param(w);
+    let v = g.to_vars(&rec, p); // parameter → scalar code
+    let s = (v[0] * v[1]).sin(); // s = sin(w₀w₁)
+    let q = g.mul_var(p, s); // back into a tensor op with the parameter itself: q = s·w
+    let q2 = g.square(q);
+    let loss = g.sum(q2); // s² (w₀² + w₁²)
+    g.params_mut().zero_grad();
+    g.backward_mixed_node(&rec, loss);
+    let (w0, w1) = (0.5_f64, -1.5_f64);
+    let (sv, cv, n2) = ((w0 * w1).sin(), (w0 * w1).cos(), w0 * w0 + w1 * w1);
+    // ∂/∂w₀ = 2 s cos(w₀w₁) w₁ · n2 + s² · 2w₀, and symmetrically
+    let expected = [
+        2.0 * sv * cv * w1 * n2 + sv * sv * 2.0 * w0,
+        2.0 * sv * cv * w0 * n2 + sv * sv * 2.0 * w1,
+    ];
+    let got = g.params().grad(w);
+    for (a, b) in got.iter().zip(&expected) {
+        assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+    }
+}
