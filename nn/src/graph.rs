@@ -210,7 +210,9 @@ impl<F: Element> Graph<F> {
         r
     }
     /// Starts a new recording: forgets every node (their `NodeId`s become invalid) but keeps all
-    /// buffers for reuse.
+    /// buffers for reuse. It also forgets the crossings with the scalar tape
+    /// ([`to_vars`](Self::to_vars), [`from_vars`](Self::from_vars)): a scalar loss recorded before
+    /// the reset no longer reaches the tensor ops, so reset only between two losses.
     pub fn reset(&mut self) {
         self.metas.clear();
         self.crossings.clear();
