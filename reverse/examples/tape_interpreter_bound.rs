@@ -41,7 +41,7 @@ fn rosenbrock_tape(n: usize) -> Vec<Record> {
         constant: 0.0,
     };
     let mut tape = vec![input; n + 1];
-    let mut push = |tape: &mut Vec<Record>, op, p0: usize, p1: usize, constant| {
+    let push = |tape: &mut Vec<Record>, op, p0: usize, p1: usize, constant| {
         tape.push(Record {
             op,
             parents: [p0 as u32, p1 as u32],
@@ -78,8 +78,7 @@ fn replay_gradient(tape: &[Record], x: &[f64], buf: &mut Buffers, grad: &mut [f6
     buf.values.resize(len, 0.0);
     buf.partials.resize(len, [0.0; 2]);
     buf.values[1..=x.len()].copy_from_slice(x);
-    for i in x.len() + 1..len {
-        let r = tape[i];
+    for (i, &r) in tape.iter().enumerate().skip(x.len() + 1) {
         let (a, b) = (
             buf.values[r.parents[0] as usize],
             buf.values[r.parents[1] as usize],
