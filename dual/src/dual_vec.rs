@@ -413,6 +413,7 @@ mod tests {
     #[test]
     fn skipping_constant_tangents_changes_no_result() {
         type V = DualVec<f64, 3>;
+        type Op = fn(V, V) -> V;
         let values = [
             1.5,
             -0.25,
@@ -424,7 +425,7 @@ mod tests {
             f64::NEG_INFINITY,
             f64::NAN,
         ];
-        let ops: [(&str, fn(V, V) -> V); 12] = [
+        let ops: [(&str, Op); 12] = [
             ("+", |a, b| a + b),
             ("-", |a, b| a - b),
             ("*", |a, b| a * b),
