@@ -1,4 +1,4 @@
-//! [`ArenaHyperDual`]: the number of [`hessian`](crate::hessian), a 24-byte handle whose
+//! [`ArenaHyperDual`]: the number of [`hessian`](crate::hessian), a 16-byte handle whose
 //! derivative parts live in a per-pass arena.
 
 use crate::arena::{self, Arena, Mode, Node, NONE};
@@ -16,18 +16,21 @@ type F = f64;
 /// derivative parts are stored out of line, in a per-thread arena that lives for one pass of
 /// [`hessian`](crate::hessian).
 ///
-/// The number itself is the value and three offsets (24 bytes), one per part, or a marker for a
-/// part that is exactly zero. So copying a number costs the same whatever N is; an operation on
+/// The number itself is the value, the index of a node in the arena that holds the offsets of
+/// its three parts (or a marker for a constant), and the id of its pass: 16 bytes. A part that
+/// is exactly zero is absent. So copying a number costs the same whatever N is; an operation on
 /// numbers that depend on neither block costs an `f64` operation and a test; `x + c`, `x − c`
 /// share `x`'s parts instead of copying them; only operations whose operands depend on a block
-/// read and write parts, and only the parts that are non-zero. In a diagonal pass (I = J) the ε₁
-/// and ε₂ parts are equal and stored once.
+/// read and write parts, and only the parts that exist. In a diagonal pass (I = J) the ε₁ and ε₂
+/// parts are equal and stored once, and the symmetric ε₁ε₂ block as its upper triangle.
 ///
-/// Every operation computes exactly what `HyperDualVec<f64, N, N>` computes (the same formulas in
-/// the same order; the elementary functions, `pow`, `atan2` etc. and the division run on a
-/// `HyperDualVec` copy of the operands), so the results are identical — tested on random
-/// programs. The numbers are only meaningful inside the function being differentiated, during
-/// the driver call that created them: using one after its pass has ended panics.
+/// Every operation computes what `HyperDualVec<f64, N, N>` computes (the same formulas in the
+/// same order; the elementary functions, `pow`, `atan2` etc. and the division run on a
+/// `HyperDualVec` copy of the operands) — tested equal on random programs, non-finite inputs
+/// included. In the structural pass of `hessian` the same handle carries the set of input
+/// blocks the value depends on instead of derivatives. The numbers are only meaningful inside
+/// the function being differentiated, during the driver call that created them: using one after
+/// its pass has ended, or in another pass, panics.
 ///
 /// Outside a pass, constants work as plain numbers:
 /// ```

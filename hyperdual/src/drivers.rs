@@ -6,17 +6,22 @@ use diffprog_dual::nesting::DriverLevel;
 use diffprog_dual::{Dual, Number, Real, Scalar};
 use nalgebra::DMatrix;
 
-/// The chunk size of [`partial_hessian`] and of the inline-number [`hessian_with_chunk`]
-/// examples: blocks of 6 inputs (numbers of 1 + 6 + 6 + 36 components, 400 bytes).
+/// The chunk size of [`partial_hessian`] (inline [`HyperDualVec`] numbers): blocks of 6 inputs,
+/// numbers of 1 + 6 + 6 + 36 components (400 bytes).
 ///
-/// Chosen by measurement (Rosenbrock, n = 10 and 100; see the crate docs): the cost of a pass
-/// grows with the size of the numbers, which every operation copies, so the total is roughly
-/// independent of the block size in theory, and in practice 6 was fastest at both sizes
-/// (4, 5, 6, 8 and 10 tried).
+/// Chosen by measurement for inline numbers (Rosenbrock Hessian, n = 10 and 100; see the crate
+/// docs): the cost of a pass grows with the size of the numbers, which every operation copies,
+/// so the total is roughly independent of the block size in theory, and in practice 6 was
+/// fastest at both sizes (4, 5, 6, 8 and 10 tried).
 pub const DEFAULT_CHUNK: usize = 6;
 
-/// The chunk size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_CHUNK>`); see the crate
-/// docs for the measurements behind it.
+/// The chunk size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_CHUNK>`): blocks of 8.
+///
+/// Chosen by measurement (`cargo run --release -p diffprog-hyperdual --example chunk_sizes`,
+/// Rosenbrock): with the parts out of line, a number that does not depend on a pass's blocks
+/// costs the same for any N, so larger blocks (fewer passes) pay off until the N² block work
+/// dominates; 8 was the fastest at n = 100 (125 µs against 139 for 6 and 134 for 10) and within
+/// the noise of the best at n = 10. See the crate docs.
 pub const HESSIAN_CHUNK: usize = 8;
 
 /// The number type [`hessian`] evaluates the function at.
@@ -76,8 +81,9 @@ where
 /// `f` once recording which pairs of input blocks meet in a nonlinear operation; then, for every
 /// pair of blocks I ≤ J that do (and every diagonal block), a pass seeds block I in the ε₁
 /// directions and block J in the ε₂ directions of an [`ArenaHyperDual`] and reads the block
-/// `∂²f/∂x_I∂x_J`. A dense Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 + 1 passes; a banded one, such as
-/// Rosenbrock's, about 2⌈n/8⌉ (n = 100: 26 + 1 instead of 91). The skipped blocks are exactly
+/// `∂²f/∂x_I∂x_J`. A dense Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 passes, plus the structural one
+/// when there are three blocks or more; a banded one, such as Rosenbrock's, about 2⌈n/8⌉
+/// (n = 100: 1 + 25 instead of 91). The skipped blocks are exactly
 /// zero, as a pass over them would have found (the structural pass over-approximates). Only
 /// the upper triangle is computed; the lower is its mirror, so the result is exactly symmetric.
 ///

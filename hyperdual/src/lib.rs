@@ -30,7 +30,8 @@
 //! |---|---|---|
 //! | [`Taylor2<T>`] | f, f′, f″ along one direction | [`second_derivative`] |
 //! | [`HyperDual<T>`] | f + f₁ε₁ + f₂ε₂ + f₁₂ε₁ε₂ (ε₁² = ε₂² = 0) | one mixed partial ∂²f/∂xᵢ∂xⱼ; nesting ([`third_partial`]) |
-//! | [`HyperDualVec<T, N, M>`] | f, ε₁ block `[T; N]`, ε₂ block `[T; M]`, cross block `[[T; M]; N]` | [`hessian`], [`partial_hessian`] |
+//! | [`HyperDualVec<T, N, M>`] | f, ε₁ block `[T; N]`, ε₂ block `[T; M]`, cross block `[[T; M]; N]` | [`partial_hessian`], [`hessian_with_chunk`] |
+//! | [`ArenaHyperDual<N>`] | the algebra of `HyperDualVec<f64, N, N>`, parts stored in a per-pass arena | [`hessian`] |
 //! | [`Taylor3<T>`] | f, f′, f″, f‴ along one direction | [`third_derivative`] |
 //!
 //! All are `Copy`, `Display`, implement [`Scalar`](diffprog_dual::Scalar) (so generic user code
@@ -49,52 +50,72 @@
 //!
 //! # The Hessian driver
 //!
-//! [`hessian`] splits the n inputs into blocks of [`DEFAULT_CHUNK`] (6) and, for every pair of
-//! blocks I ≤ J, seeds block I in the ε₁ directions and block J in the ε₂ directions of a
-//! `HyperDualVec<f64, 6, 6>`: one pass yields the 6×6 block ∂²f/∂x_I∂x_J. That is
-//! ⌈n/6⌉(⌈n/6⌉ + 1)/2 passes — O(n²/N²), 153 at n = 100 — on numbers of fixed size 1 + 2N + N²
-//! (no O(n²)-sized numbers, no heap). The diagonal blocks fill the upper triangle and mirror it,
-//! so the result is exactly symmetric. [`hessian_with_chunk`] chooses N; [`partial_hessian`]
-//! computes only the ∂²f/∂x∂y block of a function of two groups of inputs.
+//! [`hessian`] splits the n inputs into blocks of [`HESSIAN_CHUNK`] (8). For a pair of blocks
+//! I ≤ J, a pass seeds block I in the ε₁ directions and block J in the ε₂ directions and yields
+//! the 8×8 block ∂²f/∂x_I∂x_J, so a dense Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 passes, O(n²/N²), on
+//! numbers of fixed size (no O(n²)-sized numbers). Two things make it fast:
 //!
-//! **Activity.** In a pass, most intermediate numbers do not depend on block I or J at all, and
-//! most that do depend on only one of them. Each `HyperDualVec` records which of its three parts
-//! may be non-zero, and operations skip the rest and work in place: a number that depends on
-//! neither block costs little more than an `f64` (plus copying it), and only numbers whose cross
-//! block is non-zero pay for the N×N part. (Measured at n = 100, chunk 8: a version whose cross
-//! block was tracked only as "depends on both blocks" and that built every result afresh took
-//! 9.2 ms; the separate cross-block flag and in-place operations took 4.2 ms, in two runs under
-//! similar load.)
+//! - **Only the blocks that can be non-zero are evaluated.** With three or more blocks, a first
+//!   *structural* pass evaluates `f` once on numbers that carry, instead of derivatives, the set of
+//!   input blocks they depend on, and records every pair of blocks that meet in a nonlinear
+//!   operation (a product, a quotient's divisor, an elementary function of a value that depends
+//!   on both). Pairs that never meet have an exactly zero block — a pass over them would find its
+//!   cross part never activated — and are skipped. Rosenbrock couples neighbours only: at n = 100,
+//!   1 + 13 + 12 = 26 passes instead of 91. The pattern over-approximates (it is structural, at the
+//!   evaluation point, so branches take the path of `x`), which costs passes, never accuracy.
+//! - **The numbers are small handles** ([`ArenaHyperDual`], 16 bytes: the value and the index of
+//!   its parts in a per-thread arena that lives for one pass). A number that depends on neither
+//!   block of the pass — most of them — costs an `f64` operation and a test; `x + c` shares `x`'s
+//!   parts instead of copying them; parts that are zero are absent, so an operation touches only
+//!   the parts that exist. In a diagonal pass (I = J) the ε₁ and ε₂ parts are equal and stored
+//!   once, and the ε₁ε₂ block is symmetric and stored as its upper triangle (36 of 64 numbers).
 //!
-//! **Why this representation, and N = 6** (measured on 2 shared cores, release, Rosenbrock):
-//! a `Dual2Vec`-style number (one gradient block and a symmetric N×N block) only computes
-//! diagonal blocks, so covering the off-diagonal blocks needs 2N-sized numbers and computes
-//! every diagonal block ⌈n/N⌉ times; the two-sided block costs 1 + 2N + N² per pass for exactly
-//! one new N×N block. Every operation copies its operands, so a pass costs in proportion to the
-//! number's size and the total is roughly independent of N in theory; in practice N = 6 was the
-//! fastest of 4, 5, 6, 8 and 10 at both n = 10 (3 passes) and n = 100 (153 passes), with N = 10
-//! close at n = 100 (`cargo run --release -p diffprog-hyperdual --example chunk_sizes`).
-//! [`Taylor2`] costs 3 components per operation against `HyperDual`'s 4 and is the cheapest for
-//! a scalar f″.
+//! The diagonal blocks fill the upper triangle and mirror it, so the result is exactly symmetric.
+//! The arithmetic is that of [`HyperDualVec`] (the same formulas in the same order; tested equal
+//! on random programs, non-finite inputs included), and [`hessian_with_chunk`] runs the same
+//! algorithm on inline `HyperDualVec` numbers (every block pair, no arena; generic, also `f32`).
+//! [`partial_hessian`] computes only the ∂²f/∂x∂y block of a function of two groups of inputs.
+//!
+//! **Why this representation, and N = 8** (measured on 2 shared cores, release, Rosenbrock). The
+//! earlier `hessian` ran every block pair on inline `HyperDualVec<f64, 6, 6>` numbers (400 bytes:
+//! 1 + 6 + 6 + 36); each operation copied its operands whole, also for numbers that depend on
+//! neither block, so a pass cost in proportion to the number's size — 11–13× num-dual at
+//! n = 100, short of the 20× target. Activity flags inside the inline number skipped the
+//! arithmetic of those parts but not their copies; moving the parts out of line (the arena)
+//! removed the copies, the structural pass removed the passes whose block is zero, and the packed
+//! diagonal halved the block work of the remaining diagonal passes. With the arena the cost per
+//! pass no longer grows with N for most numbers, so the best N moved from 6 to 8
+//! (`cargo run --release -p diffprog-hyperdual --example chunk_sizes`, best of 7 rounds, in one
+//! run under load ≈ 4): n = 100 took 171 / 146 / 139 / **125** / 134 / 142 / 165 µs for
+//! N = 4 / 5 / 6 / **8** / 10 / 12 / 16 (inline numbers: 650–3630 µs); n = 10 took 4.4–6.5 µs for
+//! N = 4–10 (inline: 2.2–8.3 µs). A `Dual2Vec`-style number (one gradient block and a symmetric
+//! N×N block) only computes diagonal blocks, so covering the off-diagonal ones needs 2N-sized
+//! numbers and computes every diagonal block ⌈n/N⌉ times; here it is used only for the diagonal
+//! passes. [`Taylor2`] costs 3 components per operation against `HyperDual`'s 4 and is the
+//! cheapest for a scalar f″.
+//!
+//! **Costs of the arena.** An operation on numbers that have parts goes through a thread-local
+//! `RefCell` and appends its result's parts to the arena, about 20 ns for N = 8; for small
+//! problems, where every number depends on the single block, inline numbers are faster
+//! ([`hessian_with_chunk`]`::<6>` at n = 10 takes about half the time of [`hessian`]). The arena
+//! keeps its largest size between calls (the memory is reused, not returned). Arena numbers are
+//! meaningful only inside the function during the driver call that created them; using one after
+//! its pass has ended, or in another pass, panics.
 //!
 //! # Measurements
 //!
 //! `cargo bench -p diffprog-hyperdual --bench second_order -- --warm-up-time 1 --measurement-time 3`
-//! (criterion, num-dual 0.15.1 in the same run, 2 busy shared cores, so ratios matter more than
-//! times):
+//! (criterion, num-dual 0.15.1 in the same run, 2 shared cores under load ≈ 3.5, so ratios matter
+//! more than times):
 //!
 //! | problem | diffprog | num-dual | ratio (num-dual / ours) | plain `f64` |
 //! |---|---|---|---|---|
-//! | Rosenbrock Hessian, n = 10 | 12.0 µs (`hessian`, chunk 6, 3 passes) | 69.4 µs (`Dual2SVec64<10>`) | 5.8 | 47 ns |
-//! | Rosenbrock Hessian, n = 100 | 2.86 ms (chunk 6, 153 passes); 2.70 ms (chunk 10) | 31.4 ms (`Dual2DVec64`) | 11.0; 11.6 | 443 ns |
-//! | f″ of exp(sin x)·x³/(x² + 1) + ln(1 + tanh(x/2)) | 245 ns (`Taylor2`); 362 ns (`HyperDual`) | 415 ns (`Dual2_64`) | 1.7 | 175 ns |
+//! | Rosenbrock Hessian, n = 10 | 8.62 µs (`hessian`, 3 passes); 3.64 µs (`hessian_with_chunk::<6>`) | 17.7 µs (`Dual2SVec64<10>`) | 2.1; 4.9 | 12 ns |
+//! | Rosenbrock Hessian, n = 100 | 202 µs (`hessian`, 1 + 25 passes); 1.14 ms (`hessian_with_chunk::<6>`, 153 passes) | 7.85 ms (`Dual2DVec64`) | 38.8; 6.9 | 120 ns |
+//! | f″ of exp(sin x)·x³/(x² + 1) + ln(1 + tanh(x/2)) | 90 ns (`Taylor2`); 110 ns (`HyperDual`) | 127 ns (`Dual2_64`) | 1.4 | 40 ns |
 //!
-//! (An earlier run of the same benchmark gave 12.2 at n = 100 and 4.5 at n = 10.) The
-//! issue's target of 20× num-dual at n = 100 is **not** reached: a pass evaluates the whole
-//! function on 400-byte numbers, and with 153 passes the copying of numbers that do not depend
-//! on the pass's blocks dominates (the activity flags skip their arithmetic, not their copies).
-//! Keeping the cross block out of line (an arena reset per pass) would make those numbers
-//! `f64`-sized; that is the next step.
+//! Before the arena numbers, the same command gave 888 µs against 15.6 ms at n = 100 (17.5×, in
+//! a run under load ≈ 4; earlier runs 11–13×) and 3.4 µs against 14.8 µs at n = 10.
 //!
 //! # Edge conventions, second order
 //!
@@ -102,7 +123,7 @@
 //! `max`/`min` at a tie, 0 for `abs` and `relu` at 0, +∞ for `sqrt` at 0, zero tangents stay
 //! exactly zero, also times ∞). Every second-order type gives the same f and f′ as `Dual`, and
 //! all of them (`Taylor2`, `HyperDual`, `HyperDualVec`, `Taylor3`) the same f″, tested in
-//! `tests/edges.rs`:
+//! `tests/edges.rs` (and `ArenaHyperDual` the same as `HyperDualVec`, `tests/arena.rs`):
 //!
 //! | f at x | f | f′ | f″ | note |
 //! |---|---|---|---|---|

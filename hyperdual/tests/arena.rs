@@ -286,6 +286,12 @@ fn a_number_from_an_earlier_call_is_refused_in_a_later_pass() {
 }
 
 #[test]
+fn the_numbers_are_small_handles() {
+    assert_eq!(std::mem::size_of::<HessianNumber>(), 16);
+    assert_eq!(std::mem::size_of::<ArenaHyperDual<32>>(), 16);
+}
+
+#[test]
 fn constants_work_outside_any_pass() {
     let c = HessianNumber::constant(1.5);
     let d = (c * c + 2.0).ln() / c;
