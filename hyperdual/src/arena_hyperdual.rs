@@ -312,9 +312,7 @@ impl<const N: usize> ArenaHyperDual<N> {
                         m.iter_mut().zip(o).for_each(|(m, &o)| *m += a * o);
                     }
                     if cross_ab {
-                        let (u, v) = (ar.get::<N>(x.e1), ar.get::<N>(y.e1));
-                        add_outer_upper(m, u, v);
-                        add_outer_upper(m, v, u);
+                        add_outer_pair_upper(m, ar.get::<N>(x.e1), ar.get::<N>(y.e1));
                     }
                     ar.push(m)
                 }
@@ -446,15 +444,18 @@ impl<const N: usize> ArenaHyperDual<N> {
     }
 }
 
-/// `m += u ⊗ v` on the packed upper triangle `m` (row i holds columns i..N).
+/// `m += u ⊗ v`, then `m += v ⊗ u`, on the packed upper triangle `m` (row i holds columns
+/// i..N), in one sweep: each entry becomes `(m + uᵢvⱼ) + vᵢuⱼ`, as the two separate sweeps give.
 #[inline(always)]
-fn add_outer_upper<const N: usize>(m: &mut [f64], u: &[f64; N], v: &[f64; N]) {
-    let mut k = 0;
-    for (i, &ui) in u.iter().enumerate() {
-        for &vj in &v[i..] {
-            m[k] += ui * vj;
-            k += 1;
+fn add_outer_pair_upper<const N: usize>(m: &mut [f64], u: &[f64; N], v: &[f64; N]) {
+    let mut rest = m;
+    for i in 0..N {
+        let (row, tail) = rest.split_at_mut(N - i);
+        let (ui, vi) = (u[i], v[i]);
+        for ((m, &uj), &vj) in row.iter_mut().zip(&u[i..]).zip(&v[i..]) {
+            *m = (*m + ui * vj) + vi * uj;
         }
+        rest = tail;
     }
 }
 
