@@ -20,12 +20,13 @@ use nalgebra::DMatrix;
 /// wider numbers spill. Use [`gradient_with_chunk`] to pick another width (e.g. `::<10>` for
 /// exactly 10 inputs: one pass).
 ///
-/// Since [`DualVec`] skips the tangents of constants, the cost of a pass is dominated by the
-/// values that depend on its inputs, and wider chunks (fewer passes) gain a little: re-measured
-/// with the best of 9 rounds on a lightly loaded machine, Rosenbrock with widths 8 / 12 / 16 took
-/// 11.1 / 10.2 / 10.8 µs at n = 100 and 1030 / 910 / 925 µs at n = 1000 before that change
-/// (within the noise at n = 100). The width stays 8: it is part of the type `gradient` passes
-/// to the user's function (`DualVec<f64, 8>`), which code outside this crate names.
+/// Since [`DualVec`] skips the tangents of constants, a pass costs mostly what the values that
+/// depend on its inputs cost, and wider chunks (fewer passes) gain: in one run of the `chunk`
+/// group (criterion, lightly loaded machine), Rosenbrock widths 8 / 10 / 12 / 16 took
+/// 4.0 / 3.4 / 5.7 / 6.6 µs at n = 100 and 263 / 167 / 166 / 276 µs at n = 1000 (run-to-run
+/// noise on this machine is up to 2×, so only the n = 1000 gain of 10–12 is clear). The width
+/// stays 8 for now: it is part of the type `gradient` passes to the user's function
+/// (`DualVec<f64, 8>`), which code outside this crate names; 10 or 12 is the candidate.
 pub const DEFAULT_CHUNK: usize = 8;
 
 /// The value and derivative of a scalar function at `x`, in one evaluation on [`Dual`] numbers.
