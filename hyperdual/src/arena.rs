@@ -16,6 +16,7 @@
 //! second derivative it can make non-zero: that is the block sparsity pattern of the Hessian at `x`.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The offset of a part that is exactly zero (absent).
 pub(crate) const NONE: u32 = u32::MAX;
@@ -71,8 +72,6 @@ pub(crate) struct Arena {
     pub(crate) mode: Mode,
     /// Outer passes, restored when the inner one closes.
     saved: Vec<Saved>,
-    /// The last id handed out.
-    last_id: u32,
 }
 
 /// An outer pass's state while an inner one is open.
@@ -97,7 +96,6 @@ thread_local! {
             id: 0,
             mode: Mode::Full,
             saved: Vec::new(),
-            last_id: 0,
         })
     };
 }
@@ -224,6 +222,20 @@ impl Arena {
     }
 }
 
+/// Pass ids are unique across threads (so a number sent to another thread that has a pass
+/// open is refused there too); 0 means "no pass".
+static LAST_PASS_ID: AtomicU32 = AtomicU32::new(0);
+
+/// A fresh pass id (never 0; wraps after 2³² − 1 passes).
+fn next_pass_id() -> u32 {
+    loop {
+        let id = LAST_PASS_ID.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+        if id != 0 {
+            return id;
+        }
+    }
+}
+
 /// An offset as stored in a number.
 #[inline(always)]
 pub(crate) fn offset(o: usize) -> u32 {
@@ -240,15 +252,16 @@ fn stale(pass: u32, current: u32) -> ! {
     if current == 0 {
         panic!(
             "ArenaHyperDual: this number's derivative parts were stored for a `hessian` pass that \
-             has ended (pass {pass}); arena numbers can only be used inside the function being \
-             differentiated, during the driver call that created them"
+             has ended, or on another thread (pass {pass}); arena numbers can only be used inside \
+             the function being differentiated, on its thread, during the driver call that \
+             created them"
         );
     }
     panic!(
         "ArenaHyperDual: a number from pass {pass} was used in pass {current}; arena numbers can \
-         only be used inside the function being differentiated, during the driver call (and the \
-         pass) that created them — do not keep them between calls or mix the numbers of nested \
-         `hessian` calls"
+         only be used inside the function being differentiated, on its thread, during the driver \
+         call (and the pass) that created them — do not keep them between calls, send them to \
+         other threads, or mix the numbers of nested `hessian` calls"
     );
 }
 
@@ -282,8 +295,7 @@ impl Pass {
                 data_len: a.data.len(),
                 sets_len: a.sets.len(),
             });
-            a.last_id = a.last_id.wrapping_add(1).max(1);
-            a.id = a.last_id;
+            a.id = next_pass_id();
             a.mode = mode;
             a.words = words;
         });

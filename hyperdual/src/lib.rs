@@ -100,7 +100,7 @@
 //! ([`hessian_with_chunk`]`::<6>` at n = 10 takes about half the time of [`hessian`]). The arena
 //! keeps its largest size between calls (the memory is reused, not returned). Arena numbers are
 //! meaningful only inside the function during the driver call that created them; using one after
-//! its pass has ended, or in another pass, panics.
+//! its pass has ended, in another pass or on another thread panics.
 //!
 //! # Measurements
 //!

@@ -292,6 +292,35 @@ fn the_numbers_are_small_handles() {
 }
 
 #[test]
+#[should_panic(expected = "on another thread")]
+fn a_number_used_on_another_thread_is_refused() {
+    let _ = hessian(
+        |z| {
+            let y = z[0] * z[1];
+            // The other thread's arena has no open pass: its parts cannot be found there.
+            std::thread::scope(|s| s.spawn(|| y * y).join())
+                .unwrap_or_else(|e| std::panic::resume_unwind(e))
+        },
+        &[1.0, 2.0],
+    );
+}
+
+#[test]
+#[should_panic(expected = "was used in pass")]
+fn a_number_used_in_another_threads_pass_is_refused() {
+    let _ = hessian(
+        |z| {
+            let y = z[0] * z[1];
+            // The other thread runs a pass of its own: the number is still not from it.
+            std::thread::scope(|s| s.spawn(|| hessian(|w| w[0] * y, &[1.0]).0).join())
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            y
+        },
+        &[1.0, 2.0],
+    );
+}
+
+#[test]
 fn constants_work_outside_any_pass() {
     let c = HessianNumber::constant(1.5);
     let d = (c * c + 2.0).ln() / c;
