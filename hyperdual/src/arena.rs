@@ -319,6 +319,16 @@ impl Drop for Pass {
             a.mode = s.mode;
             a.words = s.words;
             a.pairs = s.pairs;
+            if a.saved.is_empty() {
+                // Between driver calls keep at most a modest arena (the next call reuses it);
+                // one huge pass should not hold its memory for the rest of the thread's life.
+                a.nodes.shrink_to(KEEP / 4);
+                a.data.shrink_to(KEEP);
+                a.sets.shrink_to(KEEP / 4);
+            }
         });
     }
 }
+
+/// Entries of `data` (8 MiB) kept allocated between driver calls.
+const KEEP: usize = 1 << 20;

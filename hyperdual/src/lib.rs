@@ -97,8 +97,12 @@
 //! **Costs of the arena.** An operation on numbers that have parts goes through a thread-local
 //! `RefCell` and appends its result's parts to the arena, about 20 ns for N = 8; for small
 //! problems, where every number depends on the single block, inline numbers are faster
-//! ([`hessian_with_chunk`]`::<6>` at n = 10 takes about half the time of [`hessian`]). The arena
-//! keeps its largest size between calls (the memory is reused, not returned). Arena numbers are
+//! ([`hessian_with_chunk`]`::<6>` at n = 10 takes about half the time of [`hessian`]). Like a
+//! reverse-mode tape, the arena holds the parts of every number of a pass until the pass ends,
+//! so a pass needs memory in proportion to the number of operations that depend on its blocks
+//! (up to 2N + N² numbers each, N + N(N + 1)/2 in a diagonal pass); between calls it
+//! keeps at most 8 MiB. For a function with millions of operations that all depend on every
+//! input, inline numbers ([`hessian_with_chunk`], no heap) may be the better choice. Arena numbers are
 //! meaningful only inside the function during the driver call that created them; using one after
 //! its pass has ended, in another pass or on another thread panics.
 //!
