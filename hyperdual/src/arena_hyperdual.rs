@@ -264,11 +264,11 @@ impl<const N: usize> ArenaHyperDual<N> {
                     },
                 );
             }
-            let e1 = a.add_parts(x.e1, y.e1, sub, N);
+            let e1 = a.add_vec::<N>(x.e1, y.e1, sub);
             let e2 = if a.mode == Mode::Diagonal {
                 e1
             } else {
-                a.add_parts(x.e2, y.e2, sub, N)
+                a.add_vec::<N>(x.e2, y.e2, sub)
             };
             let e12 = a.add_parts(x.e12, y.e12, sub, Self::block_len(a.mode));
             Self::make(a, re, Node { e1, e2, e12 })
@@ -572,6 +572,19 @@ impl Arena {
                 arena::offset(o)
             }
         }
+    }
+
+    /// [`add_parts`](Self::add_parts) for first-order parts (a length known at compile time).
+    #[inline(always)]
+    fn add_vec<const K: usize>(&mut self, x: u32, y: u32, sub: bool) -> u32 {
+        let v = match (x != NONE, y != NONE) {
+            (_, false) => return x,
+            (false, true) if !sub => return y,
+            (false, true) => map(self.get::<K>(y), |t| -t),
+            (true, true) if sub => zip(self.get::<K>(x), self.get::<K>(y), |s, t| s - t),
+            (true, true) => zip(self.get::<K>(x), self.get::<K>(y), |s, t| s + t),
+        };
+        self.push(&v)
     }
 
     /// The first-order part of a product: `s·b + a·o`.
