@@ -237,11 +237,11 @@ impl<const N: usize> ArenaHyperDual<N> {
             if a.mode == Mode::Structural {
                 return Self { re, ..self };
             }
-            let e1 = a.map_part(x.e1, N, |e| e * k);
+            let e1 = a.map_vec::<N>(x.e1, |e| e * k);
             let e2 = if a.mode == Mode::Diagonal {
                 e1
             } else {
-                a.map_part(x.e2, N, |e| e * k)
+                a.map_vec::<N>(x.e2, |e| e * k)
             };
             let e12 = a.map_part(x.e12, Self::block_len(a.mode), |e| e * k);
             Self::make(a, re, Node { e1, e2, e12 })
@@ -572,6 +572,16 @@ impl Arena {
                 arena::offset(o)
             }
         }
+    }
+
+    /// [`map_part`](Self::map_part) for first-order parts (a length known at compile time).
+    #[inline(always)]
+    fn map_vec<const K: usize>(&mut self, o: u32, f: impl Fn(f64) -> f64) -> u32 {
+        if o == NONE {
+            return NONE;
+        }
+        let v = map(self.get::<K>(o), f);
+        self.push(&v)
     }
 
     /// [`add_parts`](Self::add_parts) for first-order parts (a length known at compile time).
