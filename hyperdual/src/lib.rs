@@ -109,15 +109,17 @@
 //! # Measurements
 //!
 //! `cargo bench -p diffprog-hyperdual --bench second_order -- --warm-up-time 1 --measurement-time 3`
-//! (criterion, num-dual 0.15.1 in the same run, 2 shared cores under load ≈ 3.5, so ratios matter
-//! more than times):
+//! (criterion, num-dual 0.15.1 in the same run, 2 shared cores under load ≈ 1.3, so ratios
+//! matter more than times):
 //!
 //! | problem | diffprog | num-dual | ratio (num-dual / ours) | plain `f64` |
 //! |---|---|---|---|---|
-//! | Rosenbrock Hessian, n = 10 | 8.62 µs (`hessian`, 3 passes); 3.64 µs (`hessian_with_chunk::<6>`) | 17.7 µs (`Dual2SVec64<10>`) | 2.1; 4.9 | 12 ns |
-//! | Rosenbrock Hessian, n = 100 | 202 µs (`hessian`, 1 + 25 passes); 1.14 ms (`hessian_with_chunk::<6>`, 153 passes) | 7.85 ms (`Dual2DVec64`) | 38.8; 6.9 | 120 ns |
+//! | Rosenbrock Hessian, n = 10 | 6.24 µs (`hessian`, 3 passes); 3.11 µs (`hessian_with_chunk::<6>`) | 18.0 µs (`Dual2SVec64<10>`) | 2.9; 5.8 | 12 ns |
+//! | Rosenbrock Hessian, n = 100 | 124 µs (`hessian`, 1 + 25 passes); 935 µs (`hessian_with_chunk::<6>`, 153 passes) | 9.58 ms (`Dual2DVec64`) | 77; 10.3 | 111 ns |
 //! | f″ of exp(sin x)·x³/(x² + 1) + ln(1 + tanh(x/2)) | 90 ns (`Taylor2`); 110 ns (`HyperDual`) | 127 ns (`Dual2_64`) | 1.4 | 40 ns |
 //!
+//! (The scalar row is from an earlier run of the whole benchmark under load ≈ 3.5, in which the
+//! Hessian ratios were 39 at n = 100 and 2.1 at n = 10.)
 //! Before the arena numbers, the same command gave 888 µs against 15.6 ms at n = 100 (17.5×, in
 //! a run under load ≈ 4; earlier runs 11–13×) and 3.4 µs against 14.8 µs at n = 10.
 //!
