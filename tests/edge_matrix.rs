@@ -240,7 +240,7 @@ fn unary_modes(u: U, x: f64) -> Vec<(&'static str, f64, f64)> {
     let (v, d) = dual::derivative(|t| apply(u, t), x);
     out.push(("Dual (derivative)", v, d));
     let y: DualVec<f64, 3> = apply(u, DualVec::variable(x, 1));
-    out.push(("DualVec<3> lane 1", y.re, y.eps[1]));
+    out.push(("DualVec<3> lane 1", y.re, y.eps()[1]));
     let (v, g) = reverse::gradient(|a| apply(u, a[0]), &[x]);
     out.push(("reverse Var", v, g[0]));
     let (v, d1, _) = hyperdual::second_derivative(|t| apply(u, t), x);
@@ -277,10 +277,11 @@ fn unary_matrix() {
             }
             // a direction the argument does not depend on stays exactly zero
             let y: DualVec<f64, 3> = apply(u, DualVec::variable(x, 1));
-            if y.eps[0] != 0.0 || y.eps[2] != 0.0 {
+            if y.eps()[0] != 0.0 || y.eps()[2] != 0.0 {
                 failures.push(format!(
                     "{u:?} at {x:e}: DualVec untouched lanes {:e}, {:e}",
-                    y.eps[0], y.eps[2]
+                    y.eps()[0],
+                    y.eps()[2]
                 ));
             }
         }

@@ -182,7 +182,7 @@ pub fn gradient_at<T: Number, const N: usize>(
         if start == 0 {
             value = y.re;
         }
-        grad[start..end].copy_from_slice(&y.eps[..end - start]);
+        grad[start..end].copy_from_slice(&y.eps()[..end - start]);
         for (a, &xi) in args[start..end].iter_mut().zip(&x[start..end]) {
             *a = DualVec::lift(xi);
         }
@@ -255,7 +255,7 @@ pub fn jacobian_with_chunk<const N: usize>(
         }
         for (i, yi) in y.iter().enumerate() {
             for col in start..end {
-                jac[(i, col)] = yi.eps[col - start];
+                jac[(i, col)] = yi.eps()[col - start];
             }
         }
         for (a, &xi) in args[start..end].iter_mut().zip(&x[start..end]) {

@@ -37,20 +37,17 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// let y = DualVec::<f64, 2>::variable(4.2, 1);
 /// let z = x * y + x.sin();
 /// assert_eq!(z.re, 0.5 * 4.2 + 0.5_f64.sin());
-/// assert_eq!(z.eps, [4.2 + 0.5_f64.cos(), 0.5]);
+/// assert_eq!(*z.eps(), [4.2 + 0.5_f64.cos(), 0.5]);
 /// assert_eq!(format!("{}", DualVec::new(2.5, [1.0, 0.0])), "2.5 + [1, 0]ε");
 /// ```
 #[derive(Clone, Copy)]
 pub struct DualVec<T, const N: usize> {
     /// The value.
     pub re: T,
-    /// The tangents (derivatives along the `N` seeded directions).
-    ///
-    /// Read them freely. Give a number tangents by building it with [`new`](Self::new) or
-    /// [`variable`](Self::variable), not by writing into the `eps` of a constant: a number made by
-    /// [`lift`](Self::lift), [`constant`](Scalar::constant), `zero` or `one` is marked as having
-    /// zero tangents, and operations skip them (debug builds check that they are still zero).
-    pub eps: [T; N],
+    /// The tangents (derivatives along the `N` seeded directions); read them with
+    /// [`eps`](Self::eps). Private so that no code can give a constant tangents behind the back of
+    /// the activity flag below (operations skip the tangents of constants).
+    eps: [T; N],
     /// False ⇒ every tangent is exactly zero (a constant of this level).
     active: bool,
 }
@@ -98,6 +95,18 @@ impl<T: Number, const N: usize> DualVec<T, N> {
             eps: [T::zero(); N],
             active: false,
         }
+    }
+
+    /// The tangents: the derivatives of this number along the `N` seeded directions.
+    #[inline(always)]
+    pub fn eps(&self) -> &[T; N] {
+        &self.eps
+    }
+
+    /// Replaces the tangents (the number is marked as having tangents if any is non-zero).
+    #[inline(always)]
+    pub fn set_eps(&mut self, eps: [T; N]) {
+        *self = Self::new(self.re, eps);
     }
 
     /// A result with tangents `eps` (`active`: they may be non-zero).

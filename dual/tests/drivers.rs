@@ -200,7 +200,7 @@ fn jvp_length_mismatch_panics() {
 fn jacobian_changing_output_count_panics() {
     let _ = jacobian_with_chunk::<1>(
         |p| {
-            if p[0].eps[0] == 1.0 {
+            if p[0].eps()[0] == 1.0 {
                 vec![p[0], p[1]]
             } else {
                 vec![p[0]]

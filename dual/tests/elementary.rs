@@ -75,9 +75,9 @@ fn dualvec_lanes_match_dual() {
             let y = apply(op, DualVec::<f64, 3>::new(x, [1.0, 0.0, -2.0]));
             let d = apply(op, Dual::variable(x));
             assert_eq!(y.re.to_bits(), d.re.to_bits());
-            assert!(same(y.eps[0], d.eps, 0.0), "{op:?} at {x}");
-            assert_eq!(y.eps[1], 0.0, "{op:?} at {x}: a zero lane stays zero");
-            assert!(same(y.eps[2], -2.0 * d.eps, 1e-15), "{op:?} at {x}");
+            assert!(same(y.eps()[0], d.eps, 0.0), "{op:?} at {x}");
+            assert_eq!(y.eps()[1], 0.0, "{op:?} at {x}: a zero lane stays zero");
+            assert!(same(y.eps()[2], -2.0 * d.eps, 1e-15), "{op:?} at {x}");
         }
     }
 }
@@ -114,7 +114,7 @@ fn partials(
     y: f64,
 ) -> (f64, f64, f64) {
     let r = f(DualVec::variable(x, 0), DualVec::variable(y, 1));
-    (r.re, r.eps[0], r.eps[1])
+    (r.re, r.eps()[0], r.eps()[1])
 }
 
 type Binary = (

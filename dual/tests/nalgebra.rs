@@ -111,7 +111,7 @@ fn dualvec_determinant_gradient_is_cofactor_matrix() {
     });
     let det = m.determinant();
     assert_eq!(det.re, 2.0 * 3.0 - 1.0 * 0.5);
-    assert_eq!(det.eps, [3.0, -0.5, -1.0, 2.0]);
+    assert_eq!(*det.eps(), [3.0, -0.5, -1.0, 2.0]);
 }
 
 #[test]

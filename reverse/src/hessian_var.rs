@@ -244,7 +244,7 @@ impl HessianVar {
             other,
             value,
             [dx.re, dy.re],
-            [dx.eps[0], dx.eps[1], dy.eps[1]],
+            [dx.eps()[0], dx.eps()[1], dy.eps()[1]],
         )
     }
 }

@@ -120,7 +120,7 @@ where
             &mut f,
             |i, a| {
                 grad[i] = a.re;
-                for (k, e) in a.eps.iter().enumerate() {
+                for (k, e) in a.eps().iter().enumerate() {
                     if start + k < n {
                         h[(i, start + k)] = *e;
                     }
