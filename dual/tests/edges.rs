@@ -267,3 +267,14 @@ fn logarithm_in_a_base_below_one_and_fractional_powers_at_zero() {
     assert_eq!(derivative(|x| x.powf(0.5), 0.0), (0.0, INF));
     assert!(derivative(|x| x.powf(0.5), -1.0).1.is_nan());
 }
+
+#[test]
+fn set_eps_gives_a_constant_tangents_that_operations_use() {
+    let mut x = DualVec::<f64, 2>::lift(3.0);
+    x.set_eps([1.0, 0.0]);
+    let y = x * x + x.sin();
+    assert_eq!(*y.eps(), [6.0 + 3.0_f64.cos(), 0.0]);
+    // and back to a constant
+    x.set_eps([0.0, 0.0]);
+    assert_eq!(*(x * x).eps(), [0.0, 0.0]);
+}
