@@ -6,7 +6,8 @@
 //! ```
 
 use diffprog::dual::{
-    derivative, derivative_at, gradient, gradient_with_chunk, jacobian, jvp, Dual, DualVec, Scalar,
+    derivative, derivative_at, gradient, gradient_with_chunk, jacobian, jvp, Dual, GradientNumber,
+    Scalar,
 };
 use nalgebra::DMatrix;
 
@@ -53,7 +54,7 @@ fn main() {
         derivative(step, 0.7).1
     );
 
-    println!("\n== gradient (chunks of 8 directions per pass)");
+    println!("\n== gradient (chunks of 12 directions per pass)");
     let x = [-1.2, 1.0, 0.8, 1.5];
     let (v, g) = gradient(rosenbrock, &x);
     println!("rosenbrock({x:?}) = {v}");
@@ -69,7 +70,7 @@ fn main() {
                     let r = p[0] * t + p[1] - y;
                     r * r
                 })
-                .sum::<DualVec<f64, 8>>()
+                .sum::<GradientNumber>()
         },
         &[1.5, 0.0],
     );

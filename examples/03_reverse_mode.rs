@@ -79,7 +79,8 @@ fn main() {
     );
 
     // 4. Mixed mode: Hessian–vector product (one sweep over a tape of Dual numbers) and the
-    //    Hessian (⌈n/8⌉ sweeps over DualVec<f64, 8>), against diffprog-hyperdual.
+    //    Hessian (one recording with second-order records, then ⌈n/8⌉ forward-tangent and
+    //    second-order-adjoint sweeps over it), against diffprog-hyperdual.
     let x: Vec<f64> = (0..6).map(|i| 0.5 + 0.1 * i as f64).collect();
     let dir: Vec<f64> = (0..6)
         .map(|i| if i % 2 == 0 { 1.0 } else { -0.5 })

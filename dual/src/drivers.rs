@@ -10,24 +10,21 @@ use crate::{Dual, DualVec, Number};
 use nalgebra::DMatrix;
 
 /// The tangent width [`gradient`] and [`jacobian`] use: each pass evaluates the function once on
-/// [`DualVec`]s carrying this many directions, so an n-input function takes ⌈n / 8⌉ passes.
+/// [`DualVec`]s carrying this many directions, so an n-input function takes ⌈n / 12⌉ passes.
 ///
 /// Chosen by measurement (`cargo bench -p diffprog-dual --bench forward -- chunk`, Rosenbrock,
-/// n = 10, 100, 1000, widths 1, 2, 4, 8, 10, 12, 16): widths 1–4 are clearly slower, 8 was
-/// always among the fastest, and 10–16 were not consistently better (differences within the
-/// run-to-run noise of the shared test machine). On baseline x86-64 (SSE2, 16 vector
-/// registers) a width-8 number is 4 registers, which keeps a typical loop body in registers;
-/// wider numbers spill. Use [`gradient_with_chunk`] to pick another width (e.g. `::<10>` for
-/// exactly 10 inputs: one pass).
-///
-/// Since [`DualVec`] skips the tangents of constants, a pass costs mostly what the values that
-/// depend on its inputs cost, and wider chunks (fewer passes) gain: in one run of the `chunk`
-/// group (criterion, lightly loaded machine), Rosenbrock widths 8 / 10 / 12 / 16 took
-/// 4.0 / 3.4 / 5.7 / 6.6 µs at n = 100 and 263 / 167 / 166 / 276 µs at n = 1000 (run-to-run
-/// noise on this machine is up to 2×, so only the n = 1000 gain of 10–12 is clear). The width
-/// stays 8 for now: it is part of the type `gradient` passes to the user's function
-/// (`DualVec<f64, 8>`), which code outside this crate names; 10 or 12 is the candidate.
-pub const DEFAULT_CHUNK: usize = 8;
+/// n = 10, 100, 1000, widths 1, 2, 4, 8, 10, 12, 16). Since [`DualVec`] skips the tangents of
+/// constants, a pass costs mostly what depends on its inputs, and wider chunks (fewer passes)
+/// gain until the numbers stop fitting in registers. Two runs on a lightly loaded machine, width
+/// 8 against 12: n = 100: 6.5 / 4.2 µs and 8.2 / 3.6 µs; n = 1000: 267 / 165 µs and
+/// 315 / 196 µs; n = 10 (one pass either way): 241 / 313 ns and 342 / 305 ns; width 16 was
+/// slower than 12 at every size. Use [`gradient_with_chunk`] to pick another width (e.g.
+/// `::<10>` for exactly 10 inputs). Closures that name the number type can use
+/// [`GradientNumber`].
+pub const DEFAULT_CHUNK: usize = 12;
+
+/// The number type [`gradient`] and [`jacobian`] evaluate the user's function on.
+pub type GradientNumber = DualVec<f64, DEFAULT_CHUNK>;
 
 /// The value and derivative of a scalar function at `x`, in one evaluation on [`Dual`] numbers.
 ///

@@ -3,7 +3,7 @@
 
 use diffprog_dual::{
     derivative, derivative_at, gradient, gradient_at, gradient_with_chunk, jacobian,
-    jacobian_with_chunk, jvp, Dual, DualVec, Scalar,
+    jacobian_with_chunk, jvp, Dual, DualVec, GradientNumber, Scalar,
 };
 
 // ------------------------------------------------------------------ course reference values
@@ -126,7 +126,7 @@ fn rosenbrock_gradient_against_hand_derivation() {
 #[test]
 fn closures_capturing_data_are_accepted() {
     let data = [1.0, 2.0, 3.0];
-    let model = |p: &[DualVec<f64, 8>], data: &[f64]| -> DualVec<f64, 8> {
+    let model = |p: &[GradientNumber], data: &[f64]| -> GradientNumber {
         data.iter()
             .map(|&d| (p[0] * d + p[1] - d * d) * (p[0] * d + p[1] - d * d))
             .sum()
@@ -272,7 +272,7 @@ fn second_derivative_by_nesting_drivers() {
     // the gradient of a gradient component is a Hessian row (nested gradient at the outer type)
     let (_, h) = gradient(
         |p| {
-            let (_, g) = gradient_at::<DualVec<f64, 8>, 4>(rosenbrock, p);
+            let (_, g) = gradient_at::<GradientNumber, 4>(rosenbrock, p);
             g[0]
         },
         &[0.5, 0.2],
