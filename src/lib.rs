@@ -35,10 +35,11 @@
 //!   derivative rules and their edge conventions, and the drivers `derivative`, `gradient`,
 //!   `jacobian`, `jvp`.
 //! - [`hyperdual`] — second and third order forward mode: [`HyperDual`], [`Taylor2`],
-//!   [`Taylor3`], [`HyperDualVec`]; `second_derivative`, `third_derivative`, `hessian`,
-//!   `partial_hessian`.
+//!   [`Taylor3`], [`HyperDualVec`], [`ArenaHyperDual`] (the number `hyperdual::hessian` runs
+//!   on); `second_derivative`, `third_derivative`, `hessian`, `partial_hessian`.
 //! - [`reverse`] — reverse mode: the tape, [`Var`], [`Recording`]; `gradient`, `vjp`, `jacobian`,
-//!   and the mixed mode (forward over reverse) `hessian_vector_product` and `hessian`.
+//!   and the mixed mode (forward over reverse) `hessian_vector_product` and `hessian` (on
+//!   [`HessianVar`]).
 //! - [`nn`] — tensors on a tape, layers, losses, optimisers, data, training.
 //!
 //! Every mode stays callable by name, because comparing modes is part of the job: see the
@@ -51,8 +52,8 @@ pub use diffprog_nn as nn;
 pub use diffprog_reverse as reverse;
 
 pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
-pub use diffprog_hyperdual::{HyperDual, HyperDualVec, Taylor2, Taylor3};
-pub use diffprog_reverse::{Recording, Var};
+pub use diffprog_hyperdual::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
+pub use diffprog_reverse::{HessianVar, Recording, Var};
 
 /// The traits and number types most programs need: `use diffprog::prelude::*;`.
 ///
@@ -60,6 +61,6 @@ pub use diffprog_reverse::{Recording, Var};
 /// name (`dual::gradient`, `reverse::gradient`): call them through their mode's module.
 pub mod prelude {
     pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
-    pub use diffprog_hyperdual::{HyperDual, HyperDualVec, Taylor2, Taylor3};
-    pub use diffprog_reverse::{Recording, Var};
+    pub use diffprog_hyperdual::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
+    pub use diffprog_reverse::{HessianVar, Recording, Var};
 }
