@@ -10,18 +10,19 @@ use crate::{Dual, DualVec, Number};
 use nalgebra::DMatrix;
 
 /// The tangent width [`gradient`] and [`jacobian`] use: each pass evaluates the function once on
-/// [`DualVec`]s carrying this many directions, so an n-input function takes ⌈n / 12⌉ passes.
+/// [`DualVec`]s carrying this many directions, so an n-input function takes ⌈n / 8⌉ passes.
 ///
 /// Chosen by measurement (`cargo bench -p diffprog-dual --bench forward -- chunk`, Rosenbrock,
 /// n = 10, 100, 1000, widths 1, 2, 4, 8, 10, 12, 16). Since [`DualVec`] skips the tangents of
-/// constants, a pass costs mostly what depends on its inputs, and wider chunks (fewer passes)
-/// gain until the numbers stop fitting in registers. Two runs on a lightly loaded machine, width
-/// 8 against 12: n = 100: 6.5 / 4.2 µs and 8.2 / 3.6 µs; n = 1000: 267 / 165 µs and
-/// 315 / 196 µs; n = 10 (one pass either way): 241 / 313 ns and 342 / 305 ns; width 16 was
-/// slower than 12 at every size. Use [`gradient_with_chunk`] to pick another width (e.g.
-/// `::<10>` for exactly 10 inputs). Closures that name the number type can use
-/// [`GradientNumber`].
-pub const DEFAULT_CHUNK: usize = 12;
+/// constants, a pass costs mostly what depends on its inputs, so for this banded function wider
+/// chunks gain at large n and narrower ones at small n. Width 8 against 12, two runs on a lightly
+/// loaded machine: n = 10: 241 / 313 ns and 342 / 305 ns; n = 100: 6.5 / 4.2 µs and
+/// 8.2 / 3.6 µs; n = 1000: 267 / 165 µs and 315 / 196 µs; width 16 was slower than 12 at every
+/// size. With 12 as the default, the n = 10 gradient took 413 ns against 356 ns for num-dual's
+/// `DualSVec64<10>` (one criterion run), so the default stays 8 (≈ 320–340 ns there, faster than
+/// num-dual) and large problems can ask for `gradient_with_chunk::<12>`. Closures that name the
+/// number type can use [`GradientNumber`].
+pub const DEFAULT_CHUNK: usize = 8;
 
 /// The number type [`gradient`] and [`jacobian`] evaluate the user's function on.
 pub type GradientNumber = DualVec<f64, DEFAULT_CHUNK>;
