@@ -30,18 +30,21 @@
 //! shape and the backward loop has no per-record dispatch. Each recorded operation makes one
 //! out-of-line call per element type (`TapeElement::record`): parent indices, recording ids and
 //! partials travel in registers, and the thread-local access, the `RefCell` flag, the recording
-//! check and the push are inlined into it. Growth of the record buffer is an out-of-line cold
+//! check and the push are inlined into it. The tape's buffers are `ManuallyDrop`, so the
+//! thread-local has no destructor and its accessor no registration branch (a second
+//! thread-local frees the memory at thread exit, tested), and growing the buffer is an
+//! out-of-line cold path that also does the push, so nothing is live across a call on the fast
 //! path. The memory (records, adjoints, the input buffer) is kept between recordings: after a
 //! warm-up call, [`gradient_into`] allocates nothing (tested with a counting global allocator).
 //!
 //! Cost: a recorded operation is dominated by that call (`LocalKey::with`, the thread-local
-//! accessor, is not inlined into user code by LLVM, so every record pays a call: ≈ 45
+//! accessor, is not inlined into user code by LLVM, so every record pays a call: ≈ 30
 //! instructions), the backward loop by the adjoint updates through memory (≈ 20 instructions per
-//! record). Measured with callgrind (`reverse/examples/prof_gradient.rs`, n = 1000): 1.03 M
-//! instructions per Rosenbrock gradient after this layout, from 1.33 M with a closure passed to
-//! `LocalKey::with` per operation; time ≈ 60–70 plain evaluations (echidna's `grad`: ≈ 85). The
-//! target of ≤ 10× is not reachable by a tape that takes a thread-local access per operation:
-//! it would leave ≈ 2 ns per record for the recording and the backward sweep together.
+//! record). A Rosenbrock gradient costs ≈ 60–65 plain evaluations at n = 1000 and 10 000
+//! (echidna's `grad`: ≈ 100–115; `benches/reverse.rs`). For scale,
+//! `examples/tape_interpreter_bound.rs` replays a hand-built tape of the same function with no
+//! recording at all and takes ≈ 40–50 plain evaluations on the same machine: the cost is the
+//! tape's memory traffic, and the target of ≤ 10× is not reachable by a tape.
 //!
 //! # Misuse is caught
 //!

@@ -86,14 +86,14 @@ impl<T: TapeElement> Recording<T> {
         xs: impl Iterator<Item = T>,
         f: impl FnOnce(&[Var<T>]) -> R,
     ) -> R {
-        let buf = T::with_tape(|t| {
-            let mut buf = std::mem::take(&mut t.inputs);
+        let buf: Vec<Var<T>> = T::with_tape(|t| {
+            let mut buf = std::mem::take(&mut *t.inputs);
             buf.clear();
             buf.extend(xs.map(|x| t.leaf(x)));
             buf
         });
         let r = f(&buf);
-        T::with_tape(|t| t.inputs = buf);
+        T::with_tape(|t| *t.inputs = buf);
         r
     }
 

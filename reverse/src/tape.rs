@@ -7,6 +7,7 @@
 
 use crate::Var;
 use diffprog_dual::Number;
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Index of the sink record (the parent of leaves and the second parent of unary records).
@@ -24,6 +25,11 @@ pub trait TapeElement: Number {
     /// Runs `f` with this thread's tape for the element type (one `RefCell` borrow).
     #[doc(hidden)]
     fn with_tape<R>(f: impl FnOnce(&mut TapeStore<Self>) -> R) -> R;
+
+    /// Makes sure this thread's tape memory is freed when the thread exits (registers a
+    /// destructor the first time; called when a recording starts).
+    #[doc(hidden)]
+    fn free_at_thread_exit();
 
     /// Appends one record with parents `parents` (record indices, [`SINK`] for none) of the
     /// recording `gens` (each must be the active one) and local partials `partials`; returns the
@@ -45,6 +51,8 @@ macro_rules! tape_element {
             impl $crate::TapeElement for $t {
                 #[inline(always)]
                 fn with_tape<R>(f: impl FnOnce(&mut $crate::TapeStore<Self>) -> R) -> R {
+                    // `TapeStore` has no drop glue, so this thread-local has no destructor to
+                    // register and its accessor no registration path (see `TapeStore`).
                     ::std::thread_local! {
                         static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
                             const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
@@ -53,6 +61,14 @@ macro_rules! tape_element {
                         Ok(r) => r,
                         Err(_) => $crate::tape::tape_destroyed(),
                     }
+                }
+
+                fn free_at_thread_exit() {
+                    ::std::thread_local! {
+                        static GUARD: $crate::tape::FreeAtExit<$t> =
+                            const { $crate::tape::FreeAtExit(::std::marker::PhantomData) };
+                    }
+                    GUARD.with(|_| ());
                 }
 
                 #[inline(never)]
@@ -90,16 +106,22 @@ pub(crate) fn next_gen() -> u32 {
 
 /// The storage of one thread's tape for one element type (see [`TapeElement`]). Public only so
 /// that [`tape_element!`](crate::tape_element) can name it; its contents are private.
+///
+/// The buffers are `ManuallyDrop`, so the store has no drop glue and the thread-local holding it
+/// needs no destructor: its accessor, which every recorded operation calls, then has no
+/// registration path, whose call forced the compiler to spill the arguments of every record
+/// (measured: ≈ 15 % of a Rosenbrock gradient). The memory is freed at thread exit by
+/// [`FreeAtExit`], a separate thread-local with a destructor, registered when a recording starts.
 #[doc(hidden)]
 pub struct TapeStore<T> {
     /// The active recording's id, 0 when none is active.
     gen: u32,
     /// The records.
-    nodes: Vec<Node<T>>,
+    nodes: ManuallyDrop<Vec<Node<T>>>,
     /// Adjoint buffer, reused by every sweep.
-    adjoints: Vec<T>,
+    adjoints: ManuallyDrop<Vec<T>>,
     /// Buffer of input `Var`s lent to the drivers' user function (reused).
-    pub(crate) inputs: Vec<Var<T>>,
+    pub(crate) inputs: ManuallyDrop<Vec<Var<T>>>,
 }
 
 impl<T> TapeStore<T> {
@@ -107,10 +129,28 @@ impl<T> TapeStore<T> {
     pub const fn new() -> Self {
         TapeStore {
             gen: 0,
-            nodes: Vec::new(),
-            adjoints: Vec::new(),
-            inputs: Vec::new(),
+            nodes: ManuallyDrop::new(Vec::new()),
+            adjoints: ManuallyDrop::new(Vec::new()),
+            inputs: ManuallyDrop::new(Vec::new()),
         }
+    }
+
+    /// Frees the buffers (the store stays usable; it starts empty again).
+    fn free(&mut self) {
+        drop(std::mem::take(&mut *self.nodes));
+        drop(std::mem::take(&mut *self.adjoints));
+        drop(std::mem::take(&mut *self.inputs));
+    }
+}
+
+/// A thread-local whose destructor frees the thread's tape of element type `T` (see
+/// [`TapeStore`]).
+#[doc(hidden)]
+pub struct FreeAtExit<T: TapeElement>(pub std::marker::PhantomData<T>);
+
+impl<T: TapeElement> Drop for FreeAtExit<T> {
+    fn drop(&mut self) {
+        T::with_tape(|t| t.free());
     }
 }
 
@@ -129,6 +169,7 @@ impl<T: TapeElement> TapeStore<T> {
              end it (drop the `Recording`) before starting another",
             std::any::type_name::<T>()
         );
+        T::free_at_thread_exit();
         self.gen = next_gen();
         self.nodes.clear();
         self.nodes.push(Node {
@@ -160,7 +201,9 @@ impl<T: TapeElement> TapeStore<T> {
     fn push(&mut self, parents: [u32; 2], partials: [T; 2]) -> u32 {
         let index = self.nodes.len();
         if index == self.nodes.capacity() {
-            self.grow();
+            // The whole push happens out of line, so nothing is live across a call on the fast
+            // path (no spills of the partials).
+            return self.grow_and_push(Node { parents, partials });
         }
         self.nodes.push(Node { parents, partials });
         index as u32
@@ -271,16 +314,18 @@ impl<T: TapeElement> TapeStore<T> {
 }
 
 impl<T: TapeElement> TapeStore<T> {
-    /// Grows the record buffer (doubling), refusing to pass the `u32` index range.
+    /// Grows the record buffer (doubling), refusing to pass the `u32` index range, and pushes `node`.
     #[cold]
     #[inline(never)]
-    fn grow(&mut self) {
+    fn grow_and_push(&mut self, node: Node<T>) -> u32 {
         let len = self.nodes.len();
         if len >= u32::MAX as usize {
             too_long();
         }
         let extra = len.max(1024).min(u32::MAX as usize - len);
         self.nodes.reserve(extra);
+        self.nodes.push(node);
+        len as u32
     }
 }
 
