@@ -33,8 +33,9 @@
 //! check and the push are inlined into it. The tape's buffers are `ManuallyDrop`, so the
 //! thread-local has no destructor and its accessor no registration branch (a second
 //! thread-local frees the memory at thread exit, tested), and growing the buffer is an
-//! out-of-line cold path that also does the push, so nothing is live across a call on the fast
-//! path. The memory (records, adjoints, the input buffer) is kept between recordings: after a
+//! out-of-line cold path that also does the push (the record call went from ≈ 45 to ≈ 30
+//! instructions and from six saved registers to three; it still spills its two partials). The
+//! memory (records, adjoints, the input buffer) is kept between recordings: after a
 //! warm-up call, [`gradient_into`] allocates nothing (tested with a counting global allocator).
 //!
 //! Cost: a recorded operation is dominated by that call (`LocalKey::with`, the thread-local
