@@ -54,7 +54,7 @@ fn main() {
         derivative(step, 0.7).1
     );
 
-    println!("\n== gradient (chunks of 8 directions per pass)");
+    println!("\n== gradient (chunks of 10 directions per pass)");
     let x = [-1.2, 1.0, 0.8, 1.5];
     let (v, g) = gradient(rosenbrock, &x);
     println!("rosenbrock({x:?}) = {v}");

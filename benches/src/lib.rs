@@ -2,9 +2,10 @@
 //! the peers num-dual and echidna.
 //!
 //! The question "which mode should I use?" depends on the shape of the problem: a gradient of
-//! f: Rⁿ → R costs forward mode ⌈n/8⌉ evaluations (on 9-component numbers) and reverse mode one
-//! recording and one backward sweep; a Jacobian of f: Rⁿ → Rᵐ costs forward ⌈n/8⌉ passes and
-//! reverse m sweeps; a Hessian costs the hyperdual numbers ⌈n/8⌉(⌈n/8⌉+1)/2 passes and
+//! f: Rⁿ → R costs forward mode ⌈n/10⌉ evaluations (on 11-component numbers) and reverse mode one
+//! recording and one backward sweep; a Jacobian of f: Rⁿ → Rᵐ costs forward ⌈n/10⌉ passes and
+//! reverse m sweeps; a Hessian costs the hyperdual numbers at most ⌈n/8⌉(⌈n/8⌉+1)/2 passes (only
+//! the block pairs that interact) and
 //! forward-over-reverse ⌈n/8⌉ sweeps. This crate measures where the crossovers lie.
 //!
 //! - [`problems`]: the reference problems (Rosenbrock, a dense quadratic form, a vector function

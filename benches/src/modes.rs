@@ -90,7 +90,7 @@ pub fn gradient_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
     }
     {
         let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("forward DualVec<8>", false, move || {
+        modes.push(Mode::new("forward DualVec<10>", false, move || {
             diffprog_dual::gradient(|v| p.eval(v), &x).1
         }));
     }
@@ -137,7 +137,7 @@ pub fn jacobian_modes<P: VectorProblem>(p: &P) -> Vec<Mode> {
     }
     {
         let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("forward DualVec<8>", false, move || {
+        modes.push(Mode::new("forward DualVec<10>", false, move || {
             flatten(diffprog_dual::jacobian(|v| p.eval(v), &x).1)
         }));
     }

@@ -28,8 +28,8 @@
 //! `x + 1ε` yields `f(x) + f'(x)ε`, exactly (no truncation error), because every operation applies
 //! its derivative rule to the tangent. [`Dual<T>`] holds one tangent; [`DualVec<T, N>`] holds `N`
 //! in a stack array, so one evaluation yields `N` directional derivatives. [`gradient`] and
-//! [`jacobian`] seed the n inputs in chunks of [`DEFAULT_CHUNK`] (= 8) unit directions, taking
-//! ⌈n/8⌉ evaluations; [`gradient_with_chunk`] picks another width. The tangent loops are fixed-size
+//! [`jacobian`] seed the n inputs in chunks of [`DEFAULT_CHUNK`] (= 10) unit directions, taking
+//! ⌈n/10⌉ evaluations; [`gradient_with_chunk`] picks another width. The tangent loops are fixed-size
 //! loops over arrays, which LLVM turns into packed SIMD instructions. Forward mode costs about
 //! n/N evaluations of `f` for a gradient, so it suits few inputs (or many outputs); for large n the
 //! reverse mode of `diffprog-reverse` is cheaper.

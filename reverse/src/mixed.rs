@@ -63,7 +63,7 @@ where
 }
 
 /// The value, gradient and Hessian of `f: Rⁿ → R` by re-recording: ⌈n / N⌉ recordings and
-/// backward sweeps over a tape of `DualVec<f64, N>` values (`N` = 1, 2, 4, 8, 12 or 16: the
+/// backward sweeps over a tape of `DualVec<f64, N>` values (`N` = 1, 2, 4, 8, 10, 12 or 16: the
 /// `DualVec` sizes with a tape), each sweep yielding N Hessian columns. The result is exactly
 /// symmetric: the two computed values of each off-diagonal pair are averaged.
 ///

@@ -18,8 +18,8 @@ pub(crate) const SINK: u32 = 0;
 /// Each element type has its own thread-local tape. Rust has no generic statics, so the trait is
 /// implemented by the [`tape_element!`](crate::tape_element) macro, once per concrete type, each
 /// with its own `thread_local!`. This crate implements it for `f64`, `f32`, `Dual<f64>`,
-/// `Dual<f32>` and `DualVec<f64, N>` for `N` = 1, 2, 4, 8, 12, 16 (the mixed mode's element
-/// types, and 12, the width of the forward [`gradient`](diffprog_dual::gradient)); a
+/// `Dual<f32>` and `DualVec<f64, N>` for `N` = 1, 2, 4, 8, 10, 12, 16 (the mixed mode's element
+/// types, and 10, the width of the forward [`gradient`](diffprog_dual::gradient)); a
 /// crate with its own number type invokes the macro for it.
 pub trait TapeElement: Number {
     /// Runs `f` with this thread's tape for the element type (one `RefCell` borrow).
@@ -87,6 +87,7 @@ tape_element!(
     DualVec<f64, 2>,
     DualVec<f64, 4>,
     DualVec<f64, 8>,
+    DualVec<f64, 10>,
     DualVec<f64, 12>,
     DualVec<f64, 16>
 );
