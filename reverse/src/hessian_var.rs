@@ -501,6 +501,22 @@ macro_rules! binary_fns {
     };
 }
 
+/// Unary elementary functions with a constant parameter (`powi(n)`, `powf(p)`, `log(base)`).
+macro_rules! param_fns {
+    ($($name:ident($arg:ident: $ty:ty)),* $(,)?) => {
+        $(
+            #[inline]
+            fn $name(self, $arg: $ty) -> Self {
+                if self.gen == 0 {
+                    HessianVar::lift(Scalar::<f64>::$name(self.value, $arg))
+                } else {
+                    self.rule1(rules::$name(self.value, $arg).0, |x| rules::$name(x, $arg))
+                }
+            }
+        )*
+    };
+}
+
 impl Scalar<f64> for HessianVar {
     #[inline(always)]
     fn constant(value: f64) -> Self {
@@ -517,30 +533,7 @@ impl Scalar<f64> for HessianVar {
     );
     binary_fns!(pow, atan2, min, max, hypot);
 
-    #[inline]
-    fn powi(self, n: i32) -> Self {
-        if self.gen == 0 {
-            HessianVar::lift(self.value.powi(n))
-        } else {
-            self.rule1(rules::powi(self.value, n).0, |x| rules::powi(x, n))
-        }
-    }
-    #[inline]
-    fn powf(self, p: f64) -> Self {
-        if self.gen == 0 {
-            HessianVar::lift(self.value.powf(p))
-        } else {
-            self.rule1(rules::powf(self.value, p).0, |x| rules::powf(x, p))
-        }
-    }
-    #[inline]
-    fn log(self, base: f64) -> Self {
-        if self.gen == 0 {
-            HessianVar::lift(self.value.log(base))
-        } else {
-            self.rule1(rules::log(self.value, base).0, |x| rules::log(x, base))
-        }
-    }
+    param_fns!(powi(n: i32), powf(p: f64), log(base: f64));
     #[inline]
     fn sin_cos(self) -> (Self, Self) {
         (self.sin(), self.cos())

@@ -130,12 +130,6 @@ where
         );
     }
     // Exact symmetry: average the two computed values of each pair.
-    for i in 0..n {
-        for j in 0..i {
-            let s = 0.5 * (h[(i, j)] + h[(j, i)]);
-            h[(i, j)] = s;
-            h[(j, i)] = s;
-        }
-    }
+    crate::hessian::symmetrize(&mut h);
     (value, grad, h)
 }
