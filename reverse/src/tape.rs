@@ -33,8 +33,10 @@ pub trait TapeElement: Number {
 
     /// Appends one record with parents `parents` (record indices, [`SINK`] for none) of the
     /// recording `gens` (each must be the active one) and local partials `partials`; returns the
-    /// new record's index and the recording id. One out-of-line call per record: the
-    /// thread-local access is inlined into it, and its arguments and result travel in registers.
+    /// new record's index and the recording id. Marked `#[inline]`: since the store has no drop
+    /// glue (see [`TapeStore`]) the inlined path has no call and no spills, and inlining it into
+    /// the operations measured 59× → 42× plain for the Rosenbrock gradient at n = 1000 against
+    /// the out-of-line call that was better while the accessor still had a registration path.
     #[doc(hidden)]
     fn record(parents: [u32; 2], gens: [u32; 2], d0: Self, d1: Self) -> (u32, u32);
 }
@@ -71,7 +73,7 @@ macro_rules! tape_element {
                     GUARD.with(|_| ());
                 }
 
-                #[inline(never)]
+                #[inline]
                 fn record(parents: [u32; 2], gens: [u32; 2], d0: Self, d1: Self) -> (u32, u32) {
                     Self::with_tape(|t| t.push_checked(parents, gens, [d0, d1]))
                 }
@@ -296,15 +298,25 @@ impl<T: TapeElement> TapeStore<T> {
         let nodes = &self.nodes[..n];
         let adj = &mut self.adjoints[..n];
         // Plain indexed loop (measured: ~30% fewer instructions than an enumerate/skip/rev chain).
-        // Parents always precede their record, so the two index checks never fail.
+        // Parents always precede their record, so the index checks never fail.
+        //
+        // The sink is skipped rather than accumulated into: every unary record's `adj[0] += a·0`
+        // made one long chain of dependent loads and stores through `adj[0]` (measured,
+        // Rosenbrock n = 1000: sweep 24 → 19 µs). The branches follow the program's shape and
+        // predict well. (Keeping a contribution to record i − 1 in a register instead of memory
+        // was measured too: slower.)
         for i in (1..n).rev() {
             let a = adj[i];
             if a.is_identically_zero() {
                 continue;
             }
             let Node { parents, partials } = nodes[i];
-            adj[parents[0] as usize] += a * partials[0];
-            adj[parents[1] as usize] += a * partials[1];
+            if parents[0] != SINK {
+                adj[parents[0] as usize] += a * partials[0];
+            }
+            if parents[1] != SINK {
+                adj[parents[1] as usize] += a * partials[1];
+            }
         }
     }
 
