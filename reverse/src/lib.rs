@@ -6,46 +6,49 @@
 //! # The model
 //!
 //! A function is written once, generic over [`Scalar`](diffprog_dual::Scalar). Run on [`Var`]s it
-//! is *recorded*: every operation on a variable appends one record to a Wengert list (the tape) —
-//! the indices of its (at most two) parents and its local partial derivatives, computed at record
-//! time by the same rule table [`diffprog_dual::rules`] that forward mode uses. Constants record
-//! nothing, `x ± c` shares `x`'s record, and loops and branches simply record the path taken
-//! (comparisons look at values). The backward sweep is one loop from the last record to the first,
-//! accumulating adjoints `adj[parent] += adj[i] · partial`; records whose adjoint is exactly zero
-//! are skipped, so a record that does not reach the output cannot turn a finite adjoint into NaN
+//! is *recorded*: every operation computes its local partial derivatives at record time by the
+//! same rule table [`diffprog_dual::rules`] that forward mode uses, and chains them into its
+//! operands'. A `Var` carries its value and its partials with respect to at most two tape
+//! records (*preaccumulation*, see [`preaccumulate`]): unary operations and operations whose
+//! operands together depend on at most two records write nothing; an operation that meets
+//! three or four records writes one record (a Wengert-list entry: up to four parent indices and
+//! the partials) and the result is that record. Inputs are records with no parents. Constants
+//! never record, and loops and branches simply record the path taken (comparisons look at
+//! values). The backward sweep is one loop from the last record to the first, accumulating
+//! adjoints `adj[parent] += adj[i] · partial`; records whose adjoint is exactly zero are
+//! skipped, so a record that does not reach the output cannot turn a finite adjoint into NaN
 //! through a `0 · ∞` partial.
+//!
+//! Preaccumulation is the chain rule applied in another order, so the gradients are those of a
+//! one-record-per-operation tape up to rounding (tested against forward mode and central
+//! differences on random programs with shared intermediates, and branch by branch). Adjoints exist for records: inputs, and intermediates passed through
+//! [`Var::retain_adjoint`] (PyTorch's `retain_grad`) — [`Adjoints::wrt`] panics with that advice
+//! for any other intermediate.
 //!
 //! # Where the tape lives
 //!
-//! `Var<T>` is `Copy + 'static` — its value, a `u32` record index and a `u32` recording id — so
-//! nalgebra matrices, closures and argument-less constructors (`T::zero()`) accept it. The tape is
-//! therefore not reachable from a `Var`: it is a thread-local, one per element type `T` (the
-//! [`TapeElement`] trait, implemented by the [`tape_element!`] macro with its own `thread_local!`
-//! per type, since Rust has no generic statics). A record is one array element holding both
-//! parent indices and both partials (`Node { parents: [u32; 2], partials: [T; 2] }`, 24 bytes for
-//! `f64`): measured against the structure-of-arrays layout (`Vec<[u32; 2]>` + `Vec<[T; 2]>`) it
-//! needs one capacity check and one length update per record instead of two, and the backward
-//! loop reads one stream (callgrind: ~4 % fewer instructions per Rosenbrock gradient). Unary
-//! records point their second parent at a sink record with partial 0, so all records have one
-//! shape and the backward loop has no per-record dispatch. Each recorded operation makes one
-//! out-of-line call per element type (`TapeElement::record`): parent indices, recording ids and
-//! partials travel in registers, and the thread-local access, the `RefCell` flag, the recording
-//! check and the push are inlined into it. The tape's buffers are `ManuallyDrop`, so the
-//! thread-local has no destructor and its accessor no registration branch (a second
-//! thread-local frees the memory at thread exit, tested), and growing the buffer is an
-//! out-of-line cold path that also does the push (the record call went from ≈ 45 to ≈ 30
-//! instructions and from six saved registers to three; it still spills its two partials). The
-//! memory (records, adjoints, the input buffer) is kept between recordings: after a
-//! warm-up call, [`gradient_into`] allocates nothing (tested with a counting global allocator).
+//! `Var<T>` is `Copy + 'static` — its value, two packed `u32` record indices, two partials and a
+//! `u32` recording id (40 bytes for `T = f64`) — so nalgebra matrices, closures and
+//! argument-less constructors (`T::zero()`) accept it. The tape is therefore not reachable from
+//! a `Var`: it is a thread-local, one per element type `T` (the [`TapeElement`] trait,
+//! implemented by the [`tape_element!`] macro with its own `thread_local!` per type, since Rust
+//! has no generic statics). A record is one array element (`Node { parents: [u32; 4],
+//! partials: [T; 4] }`, 48 bytes for `f64`). Unused parent slots point at a sink record that
+//! the backward loop skips (accumulating `adj[sink] += a · 0` instead made one long chain of
+//! dependent loads and stores). The tape's buffers are `ManuallyDrop`, so the thread-local has
+//! no destructor and its accessor no registration branch (a second thread-local frees the
+//! memory at thread exit, tested). The memory (records, adjoints, the input buffer) is kept
+//! between recordings: after a warm-up call, [`gradient_into`] allocates nothing (tested with a
+//! counting global allocator).
 //!
-//! Cost: a recorded operation is dominated by that call (`LocalKey::with`, the thread-local
-//! accessor, is not inlined into user code by LLVM, so every record pays a call: ≈ 30
-//! instructions), the backward loop by the adjoint updates through memory (≈ 20 instructions per
-//! record). A Rosenbrock gradient costs ≈ 60–65 plain evaluations at n = 1000 and 10 000
-//! (echidna's `grad`: ≈ 100–115; `benches/reverse.rs`). For scale,
-//! `examples/tape_interpreter_bound.rs` replays a hand-built tape of the same function with no
-//! recording at all and takes ≈ 40–50 plain evaluations on the same machine: the cost is the
-//! tape's memory traffic, and the target of ≤ 10× is not reachable by a tape.
+//! Cost, measured on the Rosenbrock gradient at n = 1000 (`cargo run --release -p
+//! diffprog-reverse --example prof_gradient`, best of 15 rounds, 2-core VM): a
+//! one-record-per-operation tape with the record call out of line took ≈ 59 plain evaluations;
+//! inlining the record call, 42; skipping the sink in the backward loop, 34; preaccumulation
+//! (one record per term instead of eight), ≈ 22 (≈ 19 with the record push also inlined, which
+//! made generic code too slow to compile). echidna's `grad` takes ≈ 110–130 plain evaluations
+//! on the same machine (`benches/reverse.rs`). The remaining cost is mostly the forward pass's
+//! decision tree on record indices (a few comparisons per operation).
 //!
 //! # Misuse is caught
 //!
@@ -76,9 +79,9 @@
 //!
 //! - [`Recording`]: start a recording, create variables, take any number of backward sweeps
 //!   ([`Recording::backward`], [`Recording::backward_weighted`]) and read the adjoint of any
-//!   recorded `Var` ([`Adjoints::wrt`]).
-//! - [`Var::custom`]: a node with arbitrary parents and partials (a user-defined primitive, or a
-//!   block computed by other code, e.g. a tensor kernel).
+//!   input or retained `Var` ([`Adjoints::wrt`], [`Var::retain_adjoint`]).
+//! - [`Var::custom`]: a value with arbitrary parents and partials (a user-defined primitive, or
+//!   a block computed by other code, e.g. a tensor kernel).
 //!
 //! ```
 //! use diffprog_dual::Scalar;
@@ -107,6 +110,7 @@ mod hessian;
 mod hessian_var;
 mod mixed;
 mod nalgebra_impls;
+pub mod preaccumulate;
 mod recording;
 #[doc(hidden)]
 pub mod tape;

@@ -157,10 +157,17 @@ pub struct Adjoints<T = f64> {
 }
 
 impl<T: TapeElement> Adjoints<T> {
-    /// The adjoint of `v`: zero for a constant.
+    /// The adjoint of `v`: ∂(seeded outputs)/∂v. Zero for a constant.
+    ///
+    /// `v` must be the value of a tape record: an input ([`Recording::variable`]) or an
+    /// intermediate passed through [`Var::retain_adjoint`] when it was made. (Other
+    /// intermediates carry their partials inline and have no adjoint of their own, as PyTorch
+    /// keeps `.grad` only for leaves unless asked.) Precisely: this reads the adjoint of the
+    /// record `v` depends on with partial exactly 1, so a value equal to a record up to a
+    /// constant shift (`x + c`) reads that record's adjoint (here, x's).
     ///
     /// # Panics
-    /// If `v` belongs to another recording.
+    /// If `v` belongs to another recording, or is an intermediate without a record of its own.
     pub fn wrt(&self, v: Var<T>) -> T {
         if v.gen == 0 {
             return T::zero();
@@ -168,8 +175,16 @@ impl<T: TapeElement> Adjoints<T> {
         if v.gen != self.gen {
             misuse::<T>(self.gen, v.gen);
         }
+        let Some(index) = v.own_record() else {
+            panic!(
+                "diffprog-reverse: Adjoints::wrt was given an intermediate Var that has no tape \
+                 record of its own (its partials were folded into the values computed from it). \
+                 Adjoints are kept for inputs and for values passed through \
+                 `Var::retain_adjoint()` when they are made (like PyTorch's `retain_grad`)"
+            )
+        };
         self.values
-            .get(v.index as usize)
+            .get(index as usize)
             .copied()
             .unwrap_or_else(T::zero)
     }
@@ -182,8 +197,9 @@ impl<T: TapeElement> Adjoints<T> {
 
 impl<T: TapeElement> Var<T> {
     /// A user-defined primitive: a `Var` with the given `value` whose partial derivative with
-    /// respect to each parent is given, recorded as one node (a chain of k − 1 records for k > 2
-    /// variable parents). Constant parents are ignored; with none, the result is a constant.
+    /// respect to each parent is given. The partials are chained into the parents' like any
+    /// operation's (see [`Var`]; a record is written only where more than two records meet).
+    /// Constant parents are ignored; with none, the result is a constant.
     ///
     /// This is how a function the tape cannot see into — a special function from another crate,
     /// a solver with an analytic derivative, a block computed elsewhere (e.g. a tensor kernel) —
@@ -206,9 +222,17 @@ impl<T: TapeElement> Var<T> {
     /// # Panics
     /// If a parent belongs to another recording or none is active.
     pub fn custom(value: T, parents: &[(Var<T>, T)]) -> Var<T> {
-        if parents.iter().all(|(p, _)| p.gen == 0) {
-            return Var::lift(value);
+        let active = T::active_recording();
+        let mut result = Var::lift(value);
+        for &(p, d) in parents {
+            if p.gen == 0 {
+                continue;
+            }
+            if p.gen != active {
+                misuse::<T>(active, p.gen);
+            }
+            result = result.record2(p, value, T::one(), d);
         }
-        T::with_tape(|t| t.custom(value, parents))
+        result
     }
 }

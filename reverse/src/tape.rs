@@ -1,17 +1,22 @@
 //! The tape: a per-thread, per-element-type Wengert list, and the backward sweep.
 //!
-//! Record `i` holds the indices of (at most) two parent records and the local partial derivative
-//! of record `i`'s value with respect to each. Record 0 is a *sink*: unary records point their
-//! second parent at it with partial 0, and input (leaf) records point both parents at it, so every
-//! record has the same shape and the backward sweep is one branch-light loop.
+//! Record `i` holds the indices of (at most) [`PARENTS`] parent records and the partial
+//! derivative of record `i`'s value with respect to each. Record 0 is a *sink*: unused parent
+//! slots point at it (input records have no parents at all), and the backward sweep skips them.
+//! A record is written only when a value depends on more records than a [`Var`] can carry
+//! inline (see [`crate::preaccumulate`]); inputs are records with no parents.
 
 use crate::Var;
 use diffprog_dual::Number;
 use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Index of the sink record (the parent of leaves and the second parent of unary records).
+/// Index of the sink record (marks an unused parent slot).
 pub(crate) const SINK: u32 = 0;
+
+/// Parent slots per record: a record merges two `Var`s of (at most) two entries each.
+#[doc(hidden)]
+pub const PARENTS: usize = 4;
 
 /// A number type that can be the element of a tape: the values and partials of [`Var<T>`].
 ///
@@ -31,14 +36,36 @@ pub trait TapeElement: Number {
     #[doc(hidden)]
     fn free_at_thread_exit();
 
-    /// Appends one record with parents `parents` (record indices, [`SINK`] for none) of the
-    /// recording `gens` (each must be the active one) and local partials `partials`; returns the
-    /// new record's index and the recording id. Marked `#[inline]`: since the store has no drop
-    /// glue (see [`TapeStore`]) the inlined path has no call and no spills, and inlining it into
-    /// the operations measured 59× → 42× plain for the Rosenbrock gradient at n = 1000 against
-    /// the out-of-line call that was better while the accessor still had a registration path.
+    /// Appends one record with parents `parents` (record indices, [`SINK`] for none) and
+    /// partials `d0`…`d3` to the recording `gen`, which must be the active one; returns the new
+    /// record's index. One out-of-line call whose arguments and result travel in registers (for
+    /// `f64`): only operations that meet more than two records make it (see
+    /// [`crate::preaccumulate`]). Inlined, it made the Rosenbrock gradient ≈ 15 % faster (19×
+    /// against 22× plain at n = 1000), but generic code (an nalgebra LU on `Var`s) took over
+    /// five minutes to compile in the test profile.
     #[doc(hidden)]
-    fn record(parents: [u32; 2], gens: [u32; 2], d0: Self, d1: Self) -> (u32, u32);
+    fn record(parents: [u32; PARENTS], gen: u32, d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
+
+    /// The id of the active recording of this element type on this thread (0 if none).
+    #[doc(hidden)]
+    fn active_recording() -> u32;
+
+    /// The thread-local holding [`active_recording`](Self::active_recording) (set when a
+    /// recording starts and ends).
+    #[doc(hidden)]
+    fn active_cell() -> &'static std::thread::LocalKey<std::cell::Cell<u32>>;
+
+    /// A unary operation on a variable (see [`crate::preaccumulate`]); inlined as
+    /// [`binary`](Self::binary) is.
+    #[doc(hidden)]
+    fn unary(x: Var<Self>, value: Self, d: Self) -> Var<Self>;
+
+    /// A binary operation on two variables (see [`crate::preaccumulate`]): inlined into every
+    /// operation for `f64`, `f32` and `Dual`, one out-of-line copy for other element types
+    /// (inlining the partials' arithmetic on 80-byte `DualVec`s into every operation made an
+    /// nalgebra LU on `Var<DualVec<f64, 8>>` take over five minutes to compile).
+    #[doc(hidden)]
+    fn binary(a: Var<Self>, b: Var<Self>, value: Self, pa: Self, pb: Self) -> Var<Self>;
 }
 
 /// Implements [`TapeElement`] for concrete number types, each with its own thread-local tape.
@@ -48,42 +75,86 @@ pub trait TapeElement: Number {
 /// ```
 #[macro_export]
 macro_rules! tape_element {
-    ($($t:ty),* $(,)?) => {
-        $(
-            impl $crate::TapeElement for $t {
-                #[inline(always)]
-                fn with_tape<R>(f: impl FnOnce(&mut $crate::TapeStore<Self>) -> R) -> R {
-                    // `TapeStore` has no drop glue, so this thread-local has no destructor to
-                    // register and its accessor no registration path (see `TapeStore`).
-                    ::std::thread_local! {
-                        static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
-                            const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
-                    }
-                    match TAPE.try_with(|tape| f(&mut tape.borrow_mut())) {
-                        Ok(r) => r,
-                        Err(_) => $crate::tape::tape_destroyed(),
-                    }
+    // Small element types (f64, f32, Dual): the preaccumulation merge is inlined into every
+    // operation. (Hidden: inlining it for large types makes generic code very slow to compile.)
+    (@inline $($t:ty),* $(,)?) => {
+        $( $crate::tape_element!(@impl $t, inline(always)); )*
+    };
+    (@impl $t:ty, $merge:meta) => {
+        impl $crate::TapeElement for $t {
+            #[inline(always)]
+            fn with_tape<R>(f: impl FnOnce(&mut $crate::TapeStore<Self>) -> R) -> R {
+                // `TapeStore` has no drop glue, so this thread-local has no destructor to
+                // register and its accessor no registration path (see `TapeStore`).
+                ::std::thread_local! {
+                    static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
+                        const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
                 }
-
-                fn free_at_thread_exit() {
-                    ::std::thread_local! {
-                        static GUARD: $crate::tape::FreeAtExit<$t> =
-                            const { $crate::tape::FreeAtExit(::std::marker::PhantomData) };
-                    }
-                    GUARD.with(|_| ());
-                }
-
-                #[inline]
-                fn record(parents: [u32; 2], gens: [u32; 2], d0: Self, d1: Self) -> (u32, u32) {
-                    Self::with_tape(|t| t.push_checked(parents, gens, [d0, d1]))
+                match TAPE.try_with(|tape| f(&mut tape.borrow_mut())) {
+                    Ok(r) => r,
+                    Err(_) => $crate::tape::tape_destroyed(),
                 }
             }
-        )*
+
+            fn free_at_thread_exit() {
+                ::std::thread_local! {
+                    static GUARD: $crate::tape::FreeAtExit<$t> =
+                        const { $crate::tape::FreeAtExit(::std::marker::PhantomData) };
+                }
+                GUARD.with(|_| ());
+            }
+
+            #[inline(never)]
+            fn record(
+                parents: [u32; $crate::tape::PARENTS],
+                gen: u32,
+                d0: Self,
+                d1: Self,
+                d2: Self,
+                d3: Self,
+            ) -> u32 {
+                Self::with_tape(|t| t.push_checked(parents, gen, [d0, d1, d2, d3]))
+            }
+
+            #[inline(always)]
+            fn active_recording() -> u32 {
+                Self::active_cell().get()
+            }
+
+            #[inline(always)]
+            fn active_cell() -> &'static ::std::thread::LocalKey<::std::cell::Cell<u32>> {
+                // A copy of the store's recording id outside its `RefCell`, read by every
+                // operation (see `preaccumulate`).
+                ::std::thread_local! {
+                    static ACTIVE: ::std::cell::Cell<u32> = const { ::std::cell::Cell::new(0) };
+                }
+                &ACTIVE
+            }
+
+            #[$merge]
+            fn unary(x: $crate::Var<Self>, value: Self, d: Self) -> $crate::Var<Self> {
+                $crate::preaccumulate::unary(x, value, d)
+            }
+
+            #[$merge]
+            fn binary(
+                a: $crate::Var<Self>,
+                b: $crate::Var<Self>,
+                value: Self,
+                pa: Self,
+                pb: Self,
+            ) -> $crate::Var<Self> {
+                $crate::preaccumulate::merge(a, b, value, pa, pb)
+            }
+        }
+    };
+    ($($t:ty),* $(,)?) => {
+        $( $crate::tape_element!(@impl $t, inline(never)); )*
     };
 }
 
 use diffprog_dual::{Dual, DualVec};
-tape_element!(f64, f32, Dual<f64>, Dual<f32>);
+tape_element!(@inline f64, f32, Dual<f64>, Dual<f32>);
 tape_element!(
     DualVec<f64, 1>,
     DualVec<f64, 2>,
@@ -174,10 +245,11 @@ impl<T: TapeElement> TapeStore<T> {
         );
         T::free_at_thread_exit();
         self.gen = next_gen();
+        T::active_cell().set(self.gen);
         self.nodes.clear();
         self.nodes.push(Node {
-            parents: [SINK, SINK],
-            partials: [T::zero(), T::zero()],
+            parents: [SINK; PARENTS],
+            partials: [T::zero(); PARENTS],
         });
         self.gen
     }
@@ -187,10 +259,17 @@ impl<T: TapeElement> TapeStore<T> {
         self.gen != 0
     }
 
+    /// The active recording's id (0 if none).
+    #[doc(hidden)]
+    pub fn gen(&self) -> u32 {
+        self.gen
+    }
+
     /// Ends the recording `gen` (if it is the active one); memory is kept for the next one.
     pub(crate) fn end(&mut self, gen: u32) {
         if self.gen == gen {
             self.gen = 0;
+            T::active_cell().set(0);
             self.nodes.clear();
         }
     }
@@ -201,7 +280,7 @@ impl<T: TapeElement> TapeStore<T> {
     }
 
     #[inline(always)]
-    fn push(&mut self, parents: [u32; 2], partials: [T; 2]) -> u32 {
+    fn push(&mut self, parents: [u32; PARENTS], partials: [T; PARENTS]) -> u32 {
         let index = self.nodes.len();
         if index == self.nodes.capacity() {
             // The whole push happens out of line, so nothing is live across a call on the fast
@@ -218,60 +297,23 @@ impl<T: TapeElement> TapeStore<T> {
         if self.gen == 0 {
             no_recording::<T>();
         }
-        let index = self.push([SINK, SINK], [T::zero(), T::zero()]);
-        Var {
-            value,
-            index,
-            gen: self.gen,
-        }
+        let index = self.push([SINK; PARENTS], [T::zero(); PARENTS]);
+        Var::node(value, index, self.gen)
     }
 
-    /// Appends a record after checking that both parents belong to the active recording (see
+    /// Appends a record after checking that its parents belong to the active recording (see
     /// [`TapeElement::record`]).
     #[inline(always)]
     pub fn push_checked(
         &mut self,
-        parents: [u32; 2],
-        gens: [u32; 2],
-        partials: [T; 2],
-    ) -> (u32, u32) {
-        let gen = self.gen;
-        if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
-            misuse::<T>(gen, if gens[0] != gen { gens[0] } else { gens[1] });
+        parents: [u32; PARENTS],
+        gen: u32,
+        partials: [T; PARENTS],
+    ) -> u32 {
+        if gen != self.gen {
+            misuse::<T>(self.gen, gen);
         }
-        (self.push(parents, partials), gen)
-    }
-
-    /// Records a node with any number of parents: `value` with partials `∂value/∂parentᵢ`.
-    /// Constant parents are skipped; k variable parents take max(1, k − 1) records.
-    pub(crate) fn custom(&mut self, value: T, parents: &[(Var<T>, T)]) -> Var<T> {
-        // `node`: the chain of records built so far; `first`: a lone first parent not yet recorded.
-        let mut node: Option<u32> = None;
-        let mut first: Option<(u32, T)> = None;
-        for &(p, d) in parents {
-            if p.gen == 0 {
-                continue;
-            }
-            if p.gen != self.gen {
-                misuse::<T>(self.gen, p.gen);
-            }
-            match (node, first) {
-                (None, None) => first = Some((p.index, d)),
-                (None, Some((i, di))) => node = Some(self.push([i, p.index], [di, d])),
-                // Link to the previous record with partial 1: the last record carries the value.
-                (Some(n), _) => node = Some(self.push([n, p.index], [T::one(), d])),
-            }
-        }
-        let index = match (node, first) {
-            (Some(n), _) => n,
-            (None, Some((i, d))) => self.push([i, SINK], [d, T::zero()]),
-            (None, None) => return Var::lift(value),
-        };
-        Var {
-            value,
-            index,
-            gen: self.gen,
-        }
+        self.push(parents, partials)
     }
 
     /// Checks that `v` can be read in the active recording: constant, or recorded in it.
@@ -291,8 +333,8 @@ impl<T: TapeElement> TapeStore<T> {
         self.adjoints.resize(n, T::zero());
         for (v, w) in seeds {
             self.check(&v);
-            if v.gen != 0 {
-                self.adjoints[v.index as usize] += w;
+            for (node, partial) in v.entries() {
+                self.adjoints[node as usize] += w * partial;
             }
         }
         let nodes = &self.nodes[..n];
@@ -300,22 +342,20 @@ impl<T: TapeElement> TapeStore<T> {
         // Plain indexed loop (measured: ~30% fewer instructions than an enumerate/skip/rev chain).
         // Parents always precede their record, so the index checks never fail.
         //
-        // The sink is skipped rather than accumulated into: every unary record's `adj[0] += a·0`
-        // made one long chain of dependent loads and stores through `adj[0]` (measured,
-        // Rosenbrock n = 1000: sweep 24 → 19 µs). The branches follow the program's shape and
-        // predict well. (Keeping a contribution to record i − 1 in a register instead of memory
-        // was measured too: slower.)
+        // Unused slots (the sink) are skipped rather than accumulated into: `adj[0] += a·0` made
+        // one long chain of dependent loads and stores through `adj[0]` (measured on the
+        // two-parent tape, Rosenbrock n = 1000: 42× → 34× plain). The branches follow the
+        // program's shape and predict well.
         for i in (1..n).rev() {
             let a = adj[i];
             if a.is_identically_zero() {
                 continue;
             }
             let Node { parents, partials } = nodes[i];
-            if parents[0] != SINK {
-                adj[parents[0] as usize] += a * partials[0];
-            }
-            if parents[1] != SINK {
-                adj[parents[1] as usize] += a * partials[1];
+            for k in 0..PARENTS {
+                if parents[k] != SINK {
+                    adj[parents[k] as usize] += a * partials[k];
+                }
             }
         }
     }
@@ -342,12 +382,11 @@ impl<T: TapeElement> TapeStore<T> {
     }
 }
 
-/// One tape record: the parents' indices and the local partials (unary records: second parent
-/// [`SINK`] with partial 0).
+/// One tape record: the parents' indices and the partials ([`SINK`] in unused slots).
 #[derive(Clone, Copy)]
 struct Node<T> {
-    parents: [u32; 2],
-    partials: [T; 2],
+    parents: [u32; PARENTS],
+    partials: [T; PARENTS],
 }
 
 #[doc(hidden)]

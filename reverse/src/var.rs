@@ -1,20 +1,26 @@
-//! [`Var`]: the reverse-mode number. Each operation on `Var`s appends one record to the thread's
-//! tape for the element type; operations between constants record nothing.
+//! [`Var`]: the reverse-mode number. Each operation on `Var`s chains its local partials into its
+//! operands' (see [`crate::preaccumulate`]), writing a record to the thread's tape for the
+//! element type only where more than two records meet; operations between constants record
+//! nothing.
 
-use crate::tape::{TapeElement, SINK};
+use crate::preaccumulate;
+use crate::tape::{TapeElement, PARENTS, SINK};
 use diffprog_dual::{rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-/// A reverse-mode number: a value of type `T` and, unless it is a constant, the index of the tape
-/// record that produced it.
+/// A reverse-mode number: a value of type `T` and, unless it is a constant, its partial
+/// derivatives with respect to (at most two) tape records.
 ///
-/// `Var` is `Copy` and `'static` (16 bytes for `T = f64`): it holds no reference to the tape, only
-/// its value, a `u32` record index and the id of the recording it belongs to (0 for a constant).
-/// Every arithmetic operation and elementary function on a non-constant `Var` appends one record —
-/// parent indices and the local partial derivatives from [`rules`] — to the tape of the current
-/// thread for the element type `T`. Constants ([`Scalar::constant`], `T::zero()`, values that do
-/// not depend on any variable) never record anything.
+/// `Var` is `Copy` and `'static` (40 bytes for `T = f64`): it holds no reference to the tape,
+/// only its value, two record indices with a partial each, and the id of the recording it
+/// belongs to (0 for a constant). Every arithmetic operation and elementary function on a
+/// non-constant `Var` computes its local partial derivatives from [`rules`] and chains them into
+/// its operands' partials; when the result would depend on more than two records, it appends
+/// one record — parent indices and partials — to the tape of the current thread for the element
+/// type `T` and depends on that record instead (see [`crate::preaccumulate`]). Inputs are
+/// records. Constants ([`Scalar::constant`], `T::zero()`, values that do not depend on any
+/// variable) never record anything.
 ///
 /// A `Var` is only meaningful inside the recording that created it: the drivers
 /// ([`gradient`](crate::gradient), [`vjp`](crate::vjp), [`jacobian`](crate::jacobian), the mixed
@@ -33,7 +39,11 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 #[derive(Clone, Copy)]
 pub struct Var<T = f64> {
     pub(crate) value: T,
-    pub(crate) index: u32,
+    /// The (at most two) tape records the value depends on, packed (see
+    /// [`preaccumulate::pack`]); [`SINK`] marks an unused slot, 0 a constant.
+    pub(crate) nodes: u64,
+    /// ∂value/∂(record in each slot); meaningless for an unused slot.
+    pub(crate) partials: [T; 2],
     /// The recording id; 0 for a constant.
     pub(crate) gen: u32,
 }
@@ -44,8 +54,20 @@ impl<T: TapeElement> Var<T> {
     pub fn lift(value: T) -> Self {
         Var {
             value,
-            index: SINK,
+            nodes: 0,
+            partials: [T::zero(), T::zero()],
             gen: 0,
+        }
+    }
+
+    /// The value of record `index` of recording `gen`.
+    #[inline(always)]
+    pub(crate) fn node(value: T, index: u32, gen: u32) -> Self {
+        Var {
+            value,
+            nodes: preaccumulate::pack(index, SINK),
+            partials: [T::one(), T::zero()],
+            gen,
         }
     }
 
@@ -56,43 +78,94 @@ impl<T: TapeElement> Var<T> {
         self.value
     }
 
-    /// True if this `Var` is a constant (depends on no variable; has no tape record).
+    /// True if this `Var` is a constant (depends on no variable).
     #[inline(always)]
     pub fn is_constant(&self) -> bool {
         self.gen == 0
     }
 
-    /// The index of this `Var`'s record on its tape (`None` for a constant). Indices grow in
-    /// recording order; useful to relate a `Var` to [`Recording::len`](crate::Recording::len).
+    /// The index of this `Var`'s own tape record, if it is the value of a record: an input, a
+    /// [`retain_adjoint`](Self::retain_adjoint) result, or a result that needed a record (see
+    /// [`Var`]). `None` for a constant and for an intermediate that carries its partials
+    /// inline. Indices grow in recording order; useful to relate a `Var` to
+    /// [`Recording::len`](crate::Recording::len).
     pub fn tape_index(&self) -> Option<usize> {
-        (self.gen != 0).then_some(self.index as usize)
+        self.own_record().map(|i| i as usize)
     }
 
-    /// Records a unary operation with value `value` and local partial `d` (∂value/∂self).
+    /// The record whose value this is (one entry with partial exactly 1).
+    pub(crate) fn own_record(&self) -> Option<u32> {
+        let [first, second] = preaccumulate::unpack(self.nodes);
+        // (`==` on nested numbers compares primal values only: require exactly 1.)
+        (self.gen != 0 && second == SINK && (self.partials[0] - T::one()).is_identically_zero())
+            .then_some(first)
+    }
+
+    /// The records this value depends on, with the partial derivative with respect to each.
+    #[inline]
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, T)> {
+        let nodes = preaccumulate::unpack(self.nodes);
+        let partials = self.partials;
+        (0..2)
+            .filter(move |&k| nodes[k] != SINK)
+            .map(move |k| (nodes[k], partials[k]))
+    }
+
+    /// The same value as a record of its own, so that its adjoint can be read with
+    /// [`Adjoints::wrt`](crate::Adjoints::wrt) (PyTorch's `retain_grad`). Intermediate values
+    /// usually carry their partials inline instead of a record (see [`Var`]); this writes one
+    /// record (with the value's entries as parents). Constants are returned unchanged.
+    ///
+    /// ```
+    /// use diffprog_reverse::Recording;
+    /// use diffprog_dual::Scalar;
+    ///
+    /// let rec = Recording::<f64>::new();
+    /// let x = rec.variable(0.5);
+    /// let s = x.sin().retain_adjoint(); // keep s's adjoint
+    /// let y = s * s * 3.0;
+    /// let adj = rec.backward(y);
+    /// assert_eq!(adj.wrt(s), 6.0 * 0.5_f64.sin()); // ∂y/∂s
+    /// assert_eq!(adj.wrt(x), 6.0 * 0.5_f64.sin() * 0.5_f64.cos()); // ∂y/∂x
+    /// ```
+    ///
+    /// # Panics
+    /// If the `Var` belongs to a recording that is not active.
+    pub fn retain_adjoint(self) -> Self {
+        if self.gen == 0 {
+            return self;
+        }
+        // Always a new record: a Var with one entry of partial 1 may be another value's record
+        // (`0 − (0 − x)` carries x's record with partial 1), whose adjoint is not this value's.
+        let [n0, n1] = preaccumulate::unpack(self.nodes);
+        let mut parents = [SINK; PARENTS];
+        let mut partials = [T::zero(); PARENTS];
+        parents[0] = n0;
+        partials[0] = self.partials[0];
+        if n1 != SINK {
+            parents[1] = n1;
+            partials[1] = self.partials[1];
+        }
+        let [d0, d1, d2, d3] = partials;
+        Var::node(
+            self.value,
+            T::record(parents, self.gen, d0, d1, d2, d3),
+            self.gen,
+        )
+    }
+
+    /// A unary operation with value `value` and local partial `d` (∂value/∂self).
     #[inline(always)]
     pub(crate) fn record1(self, value: T, d: T) -> Self {
-        let (index, gen) = T::record([self.index, SINK], [self.gen, self.gen], d, T::zero());
-        Var { value, index, gen }
+        T::unary(self, value, d)
     }
 
-    /// Records a binary operation on two variables (value, ∂/∂self, ∂/∂other).
-    #[inline(always)]
-    pub(crate) fn record_binary(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        let (index, gen) = T::record(
-            [self.index, other.index],
-            [self.gen, other.gen],
-            d_self,
-            d_other,
-        );
-        Var { value, index, gen }
-    }
-
-    /// Records a binary operation (value, ∂/∂self, ∂/∂other), or a unary one / a constant when
-    /// an operand is constant.
+    /// A binary operation (value, ∂/∂self, ∂/∂other); unary or constant when an operand is
+    /// constant.
     #[inline(always)]
     pub(crate) fn record2(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
         match (self.gen != 0, other.gen != 0) {
-            (true, true) => self.record_binary(other, value, d_self, d_other),
+            (true, true) => T::binary(self, other, value, d_self, d_other),
             (true, false) => self.record1(value, d_self),
             (false, true) => other.record1(value, d_other),
             (false, false) => Var::lift(value),
@@ -123,10 +196,11 @@ impl<T: TapeElement> fmt::Debug for Var<T> {
         if self.gen == 0 {
             write!(f, "Var({:?}, constant)", self.value)
         } else {
+            let entries: Vec<(u32, T)> = self.entries().collect();
             write!(
                 f,
-                "Var({:?}, record {} of recording {})",
-                self.value, self.index, self.gen
+                "Var({:?}, partials {:?} on records of recording {})",
+                self.value, entries, self.gen
             )
         }
     }
@@ -138,8 +212,8 @@ impl<T: TapeElement> Add for Var<T> {
     fn add(self, rhs: Self) -> Self {
         let value = self.value + rhs.value;
         match (self.gen != 0, rhs.gen != 0) {
-            (true, true) => self.record_binary(rhs, value, T::one(), T::one()),
-            // x + c has the same adjoint as x: share its record.
+            (true, true) => T::binary(self, rhs, value, T::one(), T::one()),
+            // x + c has the same partials as x.
             (true, false) => Var { value, ..self },
             (false, true) => Var { value, ..rhs },
             (false, false) => Var::lift(value),
@@ -153,7 +227,7 @@ impl<T: TapeElement> Sub for Var<T> {
     fn sub(self, rhs: Self) -> Self {
         let value = self.value - rhs.value;
         match (self.gen != 0, rhs.gen != 0) {
-            (true, true) => self.record_binary(rhs, value, T::one(), -T::one()),
+            (true, true) => T::binary(self, rhs, value, T::one(), -T::one()),
             (true, false) => Var { value, ..self },
             (false, true) => rhs.record1(value, -T::one()),
             (false, false) => Var::lift(value),

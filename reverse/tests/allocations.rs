@@ -80,8 +80,9 @@ fn repeated_gradients_allocate_nothing_after_warm_up() {
 
 #[test]
 fn a_threads_tape_is_freed_when_the_thread_exits() {
-    // ≈ 800 000 records of 24 bytes, plus adjoints: about 26 MB while the thread lives.
-    let n = 100_000;
+    // ≈ 400 000 records of 48 bytes (one per Rosenbrock term), adjoints and 400 000 input `Var`s
+    // of 40 bytes: about 38 MB while the thread lives.
+    let n = 400_000;
     let before = LIVE_BYTES.load(Ordering::Relaxed);
     let (peak, value) = std::thread::spawn(move || {
         let x: Vec<f64> = (0..n).map(|i| 0.5 + 1e-6 * i as f64).collect();

@@ -71,10 +71,12 @@ fn multi_output_backward_with_weights() {
         6.0 + 1.0_f64.cos() - 1.0_f64.sin(),
         1e-15
     ));
-    // intermediate adjoints: ∂z/∂z = 1, ∂z/∂v = 0
+    // intermediate adjoints (kept on request, as PyTorch's retain_grad): ∂z/∂z = 1, ∂z/∂v = 0
+    let (z, v) = (z.retain_adjoint(), v.retain_adjoint());
     let dz = rec.backward(z);
     assert_eq!(dz.wrt(z), 1.0);
     assert_eq!(dz.wrt(v), 0.0);
+    assert_eq!(dz.wrt(x), 2.0 + 1.0_f64.cos());
     drop(rec);
 
     let (values, wj) = vjp(

@@ -225,3 +225,28 @@ fn threads_compute_hessians_independently() {
         assert!((hess[(1, 1)] - 2.0 * (c * x0).sin()).abs() < 1e-12);
     }
 }
+
+#[test]
+#[should_panic(expected = "retain_adjoint")]
+fn adjoint_of_a_folded_intermediate_panics() {
+    let rec = Recording::<f64>::new();
+    let x = rec.variable(0.5);
+    let s = x.sin() * 3.0; // carries ∂s/∂x inline: no record of its own
+    let adj = rec.backward(s * s);
+    let _ = adj.wrt(s);
+}
+
+#[test]
+fn retained_intermediates_have_adjoints() {
+    let rec = Recording::<f64>::new();
+    let x = rec.variable(0.5);
+    let y = rec.variable(2.0);
+    let s = (x.sin() * y).retain_adjoint();
+    let out = s * s + x;
+    let adj = rec.backward(out);
+    assert_eq!(adj.wrt(s), 2.0 * s.primal());
+    let expected_x = 2.0 * s.primal() * 0.5_f64.cos() * 2.0 + 1.0;
+    assert!((adj.wrt(x) - expected_x).abs() < 1e-15);
+    assert_eq!(s.tape_index(), Some(3)); // sink 0, inputs 1 and 2, then s
+    assert_eq!((x.sin() * y).tape_index(), None);
+}

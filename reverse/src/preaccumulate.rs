@@ -1,0 +1,233 @@
+//! Preaccumulation: how a [`Var`] carries its local partials until a record is needed.
+//!
+//! A `Var` holds its value and the partial derivatives of that value with respect to at most
+//! two tape records (its *entries*). An operation computes its local partials from the single
+//! rule table and chains them into its operands' entries instead of appending a record:
+//!
+//! - a unary operation (`sin x`, `c·x`, `c − x`, `x²`, ...) multiplies both entries by `f'(x)`;
+//!   `x ± c` keeps them. No record.
+//! - a binary operation `g(a, b)` with local partials `(pa, pb)` has the candidate entries
+//!   `pa·(a's entries)` and `pb·(b's entries)`; entries on the same record are added. If at
+//!   most two records remain the result carries them (no record); otherwise the result is
+//!   *flushed*: one record with the three or four parents and their partials, and the result is
+//!   that record with partial 1.
+//!
+//! So a chain of local work — Rosenbrock's `100 (x₁ − x₀²)² + (1 − x₀)²` depends on two inputs
+//! only — costs no records at all, and the running sum `s += term` costs one record of three
+//! parents per term where a one-record-per-operation tape writes eight. This is statement-level
+//! preaccumulation (as in expression-template tools), decided at run time: the forward pass
+//! does a few more comparisons per operation, the tape is shorter and the backward sweep does
+//! far less. By the chain rule the adjoints are the same as with one record per operation; the
+//! sums are accumulated in a different order, so the last bits can differ.
+//!
+//! Measured (`cargo run --release -p diffprog-reverse --example prof_gradient`, Rosenbrock
+//! n = 1000, best of 15 rounds): see [`crate`]'s docs for the figures. Shapes where one
+//! intermediate with two entries is combined with many others (`t = x₀·x₁; Σ t·xᵢ`) flush at
+//! every use and cost about as much as before.
+//!
+//! The entries are ordered: slot 1 is used only when slot 0 is, and a constant has neither
+//! (`nodes == 0`). The partial in an unused slot is meaningless (it may be anything, even NaN):
+//! every reader checks the slot's record index against the sink (record 0) first.
+
+use crate::tape::{misuse, TapeElement, SINK};
+use crate::Var;
+
+/// Packs two record indices into a `Var`'s `nodes` (one 8-byte store, one compare for "same
+/// records").
+#[inline(always)]
+pub(crate) const fn pack(first: u32, second: u32) -> u64 {
+    first as u64 | (second as u64) << 32
+}
+
+/// The two record indices of a packed `nodes`.
+#[inline(always)]
+pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
+    [nodes as u32, (nodes >> 32) as u32]
+}
+
+/// The result of a unary operation with value `value` and local partial `d` on the variable `x`.
+/// Called through [`TapeElement::unary`], which decides whether it is inlined.
+#[doc(hidden)]
+#[inline(always)]
+pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
+    let active = T::active_recording();
+    if x.gen != active {
+        misuse::<T>(active, x.gen);
+    }
+    Var {
+        value,
+        nodes: x.nodes,
+        partials: [x.partials[0] * d, x.partials[1] * d],
+        gen: x.gen,
+    }
+}
+
+/// The result of a binary operation with value `value` and local partials `pa`, `pb` on two
+/// variables (neither constant): a decision tree on the operands' records. Called through
+/// [`TapeElement::binary`], which decides whether it is inlined.
+#[doc(hidden)]
+#[inline(always)]
+pub fn merge<T: TapeElement>(a: Var<T>, b: Var<T>, value: T, pa: T, pb: T) -> Var<T> {
+    let active = T::active_recording();
+    if (a.gen ^ active) | (b.gen ^ active) != 0 {
+        misuse::<T>(active, if a.gen != active { a.gen } else { b.gen });
+    }
+    let gen = a.gen;
+    let inline = |n0: u32, n1: u32, d0: T, d1: T| Var {
+        value,
+        nodes: pack(n0, n1),
+        partials: [d0, d1],
+        gen,
+    };
+    let zero = T::zero();
+    let [a0, a1] = unpack(a.nodes);
+    let [b0, b1] = unpack(b.nodes);
+    let (da0, da1) = (pa * a.partials[0], pa * a.partials[1]);
+    let (db0, db1) = (pb * b.partials[0], pb * b.partials[1]);
+    // A decision tree on the record indices, cheapest checks for the common shapes first. The
+    // branches that need a record only choose its parents; the one push below is shared (six
+    // inlined pushes made generic code, an nalgebra LU on `Var`s, take minutes to compile, and an
+    // out-of-line push doubled the Rosenbrock gradient's time).
+    let (parents, partials) = if a.nodes == b.nodes {
+        // x·x, (x − y)², a + a: same records.
+        return inline(a0, a1, da0 + db0, da1 + db1);
+    } else if b1 == SINK {
+        if b0 == a0 {
+            return inline(a0, a1, da0 + db0, da1);
+        }
+        if b0 == a1 {
+            return inline(a0, a1, da0, da1 + db0);
+        }
+        if a1 == SINK {
+            return inline(a0, b0, da0, db0);
+        }
+        ([a0, a1, b0, SINK], [da0, da1, db0, zero])
+    } else if a1 == SINK {
+        if a0 == b0 {
+            return inline(b0, b1, db0 + da0, db1);
+        }
+        if a0 == b1 {
+            return inline(b0, b1, db0, db1 + da0);
+        }
+        ([a0, b0, b1, SINK], [da0, db0, db1, zero])
+    } else if a0 == b1 && a1 == b0 {
+        // Both have two entries, on the same records.
+        return inline(a0, a1, da0 + db1, da1 + db0);
+    } else if b0 == a0 {
+        ([a0, a1, b1, SINK], [da0 + db0, da1, db1, zero])
+    } else if b0 == a1 {
+        ([a0, a1, b1, SINK], [da0, da1 + db0, db1, zero])
+    } else if b1 == a0 {
+        ([a0, a1, b0, SINK], [da0 + db1, da1, db0, zero])
+    } else if b1 == a1 {
+        ([a0, a1, b0, SINK], [da0, da1 + db1, db0, zero])
+    } else {
+        ([a0, a1, b0, b1], [da0, da1, db0, db1])
+    };
+    let [d0, d1, d2, d3] = partials;
+    Var::node(value, T::record(parents, gen, d0, d1, d2, d3), gen)
+}
+
+#[cfg(test)]
+mod tests {
+    //! White-box tests of the decision tree: every branch, against the entries it must produce.
+    use crate::{Recording, Var};
+    use diffprog_dual::Scalar;
+    use std::collections::BTreeMap;
+
+    /// A Var's entries as a map record → partial (for order-independent comparison).
+    fn entries(v: &Var) -> BTreeMap<u32, f64> {
+        let mut m = BTreeMap::new();
+        for (n, d) in v.entries() {
+            *m.entry(n).or_insert(0.0) += d;
+        }
+        m
+    }
+
+    /// The expected entries of `pa·a + pb·b` (merged by record).
+    fn combined(a: &Var, pa: f64, b: &Var, pb: f64) -> BTreeMap<u32, f64> {
+        let mut m = BTreeMap::new();
+        for (n, d) in a.entries() {
+            *m.entry(n).or_insert(0.0) += pa * d;
+        }
+        for (n, d) in b.entries() {
+            *m.entry(n).or_insert(0.0) += pb * d;
+        }
+        m
+    }
+
+    /// Checks `a * b` (partials b, a): inline when at most two records, else one new record
+    /// whose parents and partials are the combination.
+    fn check_product(rec: &Recording, a: Var, b: Var, expect_record: bool) {
+        let len = rec.len();
+        let p = a * b;
+        assert_eq!(p.primal(), a.primal() * b.primal());
+        let want = combined(&a, b.primal(), &b, a.primal());
+        if expect_record {
+            assert_eq!(rec.len(), len + 1, "a record was expected");
+            let index = p.tape_index().expect("a flushed result is a record");
+            let adj = rec.backward(p);
+            // The record's parents receive exactly the combined partials.
+            for (&n, &d) in &want {
+                assert_eq!(
+                    adj.wrt(Var::node(0.0, n, p.gen)),
+                    d,
+                    "parent {n} of record {index}"
+                );
+            }
+        } else {
+            assert_eq!(rec.len(), len, "no record was expected");
+            assert_eq!(entries(&p), want);
+        }
+    }
+
+    #[test]
+    fn every_branch_of_the_merge() {
+        let rec = Recording::<f64>::new();
+        let x = rec.variable(1.5);
+        let y = rec.variable(-0.7);
+        let z = rec.variable(2.25);
+        let w = rec.variable(0.4);
+        let xy = x * y; // {x, y}
+        let yx = y.sin() * x.exp(); // {y, x}: same records, other order
+        let xz = x * z; // {x, z}
+        let zw = z * w; // {z, w}
+        let yz = y + z; // {y, z}
+                        // same records (a·a, and two Vars on {x, y} in the same order)
+        check_product(&rec, x, x, false);
+        check_product(&rec, xy, xy * 2.0, false);
+        // b single: on a's first, on a's second, a single and different, a double and different
+        check_product(&rec, xy, x, false);
+        check_product(&rec, xy, y, false);
+        check_product(&rec, x, y, false);
+        check_product(&rec, xy, z, true);
+        // a single: on b's first, on b's second, different
+        check_product(&rec, x, xy, false);
+        check_product(&rec, x, yx, false);
+        check_product(&rec, z, xy, true);
+        // both double: same records swapped; one shared in each of the four positions; none
+        check_product(&rec, xy, yx, false);
+        check_product(&rec, xy, xz, true); // b0 == a0
+        check_product(&rec, yx, xz, true); // b0 == a1
+        check_product(&rec, xy, yz, true); // b0 == a1
+        check_product(&rec, xz, yx, true); // b1 == a0
+        check_product(&rec, xz, yz, true); // b1 == a1
+        check_product(&rec, xy, zw, true); // disjoint: four parents
+    }
+
+    #[test]
+    fn unary_operations_and_constants_record_nothing() {
+        let rec = Recording::<f64>::new();
+        let x = rec.variable(0.3);
+        let len = rec.len();
+        let v = ((x.sin() * 3.0 - 1.0).exp() + 2.0).ln() / 4.0;
+        let c = Var::lift(2.0) * Var::lift(5.0);
+        let w = c * v + c;
+        assert_eq!(rec.len(), len);
+        assert!(c.is_constant());
+        let adj = rec.backward(w);
+        let u = (0.3_f64.sin() * 3.0 - 1.0).exp();
+        let expected = 10.0 * (u / (u + 2.0)) * 3.0 * 0.3_f64.cos() / 4.0;
+        assert!((adj.wrt(x) - expected).abs() < 1e-15 * expected.abs());
+    }
+}
