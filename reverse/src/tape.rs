@@ -104,7 +104,7 @@ macro_rules! tape_element {
                 GUARD.with(|_| ());
             }
 
-            #[inline(never)]
+            #[$merge]
             fn record(
                 parents: [u32; $crate::tape::PARENTS],
                 gen: u32,
