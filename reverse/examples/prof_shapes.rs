@@ -1,0 +1,93 @@
+//! Profiling driver (not part of the public examples): gradient time / plain evaluation time for
+//! functions of different shapes, to see where preaccumulation helps and where it does not.
+//!
+//! `cargo run --release -p diffprog-reverse --example prof_shapes [n]`
+use diffprog_dual::Scalar;
+use diffprog_reverse::{gradient_into, Var};
+use std::hint::black_box;
+
+/// Local chains: each term depends on two neighbouring inputs.
+fn rosenbrock<T: Scalar>(x: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = T::one() - x[i];
+        s += a * a * 100.0 + b * b;
+    }
+    s
+}
+
+/// Unary-heavy chains.
+fn sin_exp<T: Scalar>(x: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        s += x[i].sin() * x[i + 1].exp() / (x[i] * x[i] + T::one());
+    }
+    s
+}
+
+/// A running product.
+fn product<T: Scalar>(x: &[T]) -> T {
+    let mut p = T::one();
+    for &xi in x {
+        p *= xi * 0.001 + T::one();
+    }
+    p
+}
+
+/// One intermediate of two inputs, reused by every term.
+fn shared<T: Scalar>(x: &[T]) -> T {
+    let t = x[0] * x[1];
+    let mut s = T::zero();
+    for &xi in x {
+        s += t * xi;
+    }
+    s
+}
+
+/// Dense: all pairs (n/10 inputs).
+fn dense<T: Scalar>(x: &[T]) -> T {
+    let m = x.len() / 10;
+    let mut s = T::zero();
+    for i in 0..m {
+        for j in 0..m {
+            s += x[i] * x[j];
+        }
+    }
+    s
+}
+
+fn measure(name: &str, f: fn(&[Var]) -> Var, plain: fn(&[f64]) -> f64, n: usize) {
+    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
+    let mut g = vec![0.0; n];
+    let reps = (2_000_000 / n).max(10);
+    let (mut dt, mut dp) = (f64::INFINITY, f64::INFINITY);
+    let mut acc = 0.0;
+    for _ in 0..15 {
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            acc += gradient_into(f, black_box(&x), &mut g);
+        }
+        dt = dt.min(t.elapsed().as_secs_f64() / reps as f64);
+        let t = std::time::Instant::now();
+        for _ in 0..reps * 10 {
+            acc += plain(black_box(&x[..]));
+        }
+        dp = dp.min(t.elapsed().as_secs_f64() / (reps * 10) as f64);
+    }
+    println!(
+        "{name:>10}: gradient {:9.3} us, plain {:8.3} us, ratio {:6.1}  ({acc:.3e})",
+        dt * 1e6,
+        dp * 1e6,
+        dt / dp
+    );
+}
+
+fn main() {
+    let n: usize = std::env::args().nth(1).map_or(1000, |s| s.parse().unwrap());
+    measure("rosenbrock", rosenbrock, rosenbrock, n);
+    measure("sin_exp", sin_exp, sin_exp, n);
+    measure("product", product, product, n);
+    measure("shared", shared, shared, n);
+    measure("dense", dense, dense, n);
+}
