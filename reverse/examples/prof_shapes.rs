@@ -45,6 +45,16 @@ fn shared<T: Scalar>(x: &[T]) -> T {
     s
 }
 
+/// `shared` with the intermediate kept as a record of its own (`Var` only).
+fn shared_retained(x: &[Var]) -> Var {
+    let t = (x[0] * x[1]).retain_adjoint();
+    let mut s = Var::lift(0.0);
+    for &xi in x {
+        s += t * xi;
+    }
+    s
+}
+
 /// Dense: all pairs (n/10 inputs).
 fn dense<T: Scalar>(x: &[T]) -> T {
     let m = x.len() / 10;
@@ -89,5 +99,6 @@ fn main() {
     measure("sin_exp", sin_exp, sin_exp, n);
     measure("product", product, product, n);
     measure("shared", shared, shared, n);
+    measure("shared+retain", shared_retained, shared, n);
     measure("dense", dense, dense, n);
 }

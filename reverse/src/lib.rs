@@ -45,10 +45,19 @@
 //! diffprog-reverse --example prof_gradient`, best of 15 rounds, 2-core VM): a
 //! one-record-per-operation tape with the record call out of line took ≈ 59 plain evaluations;
 //! inlining the record call, 42; skipping the sink in the backward loop, 34; preaccumulation
-//! (one record per term instead of eight), ≈ 22 (≈ 19 with the record push also inlined, which
-//! made generic code too slow to compile). echidna's `grad` takes ≈ 110–130 plain evaluations
-//! on the same machine (`benches/reverse.rs`). The remaining cost is mostly the forward pass's
-//! decision tree on record indices (a few comparisons per operation).
+//! (one record per term instead of eight), ≈ 20 (criterion, `benches/reverse.rs`: ≈ 25 at
+//! n = 1000, where echidna's `grad` takes ≈ 145, i.e. ≈ 6× ours). The record push is inlined for
+//! `f64`, `f32` and `Dual` tapes and out of line for larger element types (inlining it, and the
+//! merge, for `DualVec` made generic code minutes slower to compile).
+//!
+//! Preaccumulation is not free everywhere: `cargo run --release -p diffprog-reverse --example
+//! prof_shapes` measures five shapes against the previous one-record-per-operation tape. Local
+//! chains gain (Rosenbrock 35× → 21×, sin·exp chains 3.5× → 3.1×), a running product is
+//! unchanged (13×), but an intermediate of two inputs reused by every term (`t = x₀x₁; Σ t·xᵢ`)
+//! costs 25× instead of 13× and a dense double sum 17× instead of 11×: there each use copies the
+//! intermediate's two entries into a three- or four-parent record, so the record count does not
+//! drop while each record costs more. Making the intermediate a record of its own
+//! ([`Var::retain_adjoint`]) recovers little (25× → 21.5×).
 //!
 //! # Misuse is caught
 //!

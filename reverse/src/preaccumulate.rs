@@ -21,9 +21,8 @@
 //! sums are accumulated in a different order, so the last bits can differ.
 //!
 //! Measured (`cargo run --release -p diffprog-reverse --example prof_gradient`, Rosenbrock
-//! n = 1000, best of 15 rounds): see [`crate`]'s docs for the figures. Shapes where one
-//! intermediate with two entries is combined with many others (`t = x₀·x₁; Σ t·xᵢ`) flush at
-//! every use and cost about as much as before.
+//! n = 1000, best of 15 rounds) and the shapes where it loses (an intermediate with two entries
+//! reused by many operations, `t = x₀·x₁; Σ t·xᵢ`, flushes at every use): see [`crate`]'s docs.
 //!
 //! The entries are ordered: slot 1 is used only when slot 0 is, and a constant has neither
 //! (`nodes == 0`). The partial in an unused slot is meaningless (it may be anything, even NaN):
