@@ -38,11 +38,10 @@ pub trait TapeElement: Number {
 
     /// Appends one record with parents `parents` (record indices, [`SINK`] for none) and
     /// partials `d0`…`d3` to the recording `gen`, which must be the active one; returns the new
-    /// record's index. One out-of-line call whose arguments and result travel in registers (for
-    /// `f64`): only operations that meet more than two records make it (see
-    /// [`crate::preaccumulate`]). Inlined, it made the Rosenbrock gradient ≈ 15 % faster (19×
-    /// against 22× plain at n = 1000), but generic code (an nalgebra LU on `Var`s) took over
-    /// five minutes to compile in the test profile.
+    /// record's index. Only operations that meet more than two records make it (see
+    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (Rosenbrock gradient at
+    /// n = 1000: 20× plain, against 22× with an out-of-line call), one out-of-line copy for other
+    /// element types, as [`binary`](Self::binary).
     #[doc(hidden)]
     fn record(parents: [u32; PARENTS], gen: u32, d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
 
@@ -257,12 +256,6 @@ impl<T: TapeElement> TapeStore<T> {
     /// True while a recording is active.
     pub(crate) fn is_active(&self) -> bool {
         self.gen != 0
-    }
-
-    /// The active recording's id (0 if none).
-    #[doc(hidden)]
-    pub fn gen(&self) -> u32 {
-        self.gen
     }
 
     /// Ends the recording `gen` (if it is the active one); memory is kept for the next one.
