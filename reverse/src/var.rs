@@ -4,7 +4,7 @@
 //! nothing.
 
 use crate::preaccumulate;
-use crate::tape::{TapeElement, PARENTS, SINK};
+use crate::tape::{TapeElement, SINK};
 use diffprog_dual::{rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -138,20 +138,14 @@ impl<T: TapeElement> Var<T> {
         // Always a new record: a Var with one entry of partial 1 may be another value's record
         // (`0 − (0 − x)` carries x's record with partial 1), whose adjoint is not this value's.
         let [n0, n1] = preaccumulate::unpack(self.nodes);
-        let mut parents = [SINK; PARENTS];
-        let mut partials = [T::zero(); PARENTS];
-        parents[0] = n0;
-        partials[0] = self.partials[0];
-        if n1 != SINK {
-            parents[1] = n1;
-            partials[1] = self.partials[1];
-        }
-        let [d0, d1, d2, d3] = partials;
-        Var::node(
-            self.value,
-            T::record(parents, self.gen, d0, d1, d2, d3),
-            self.gen,
-        )
+        let d1 = if n1 == SINK {
+            T::zero()
+        } else {
+            self.partials[1]
+        };
+        let (zero, parents) = (T::zero(), [n0, n1, SINK, SINK]);
+        let index = T::record(parents, self.gen, self.partials[0], d1, zero, zero);
+        Var::node(self.value, index, self.gen)
     }
 
     /// A unary operation with value `value` and local partial `d` (∂value/∂self).
