@@ -28,7 +28,7 @@
 //! (`nodes == 0`). The partial in an unused slot is meaningless (it may be anything, even NaN):
 //! every reader checks the slot's record index against the sink (record 0) first.
 
-use crate::tape::{misuse, TapeElement, SINK};
+use crate::tape::{TapeElement, SINK};
 use crate::Var;
 
 /// Packs two record indices into a `Var`'s `nodes` (one 8-byte store, one compare for "same
@@ -44,15 +44,12 @@ pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
     [nodes as u32, (nodes >> 32) as u32]
 }
 
-/// The result of a unary operation with value `value` and local partial `d` on the variable `x`.
-/// Called through [`TapeElement::unary`], which decides whether it is inlined.
+/// The result of a unary operation with value `value` and local partial `d` on the variable `x`,
+/// which the caller has checked belongs to the active recording. Called through
+/// [`TapeElement::unary`], which decides whether it is inlined.
 #[doc(hidden)]
 #[inline(always)]
 pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
-    let active = T::active_recording();
-    if x.gen != active {
-        misuse::<T>(active, x.gen);
-    }
     Var {
         value,
         nodes: x.nodes,
@@ -62,15 +59,12 @@ pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
 }
 
 /// The result of a binary operation with value `value` and local partials `pa`, `pb` on two
-/// variables (neither constant): a decision tree on the operands' records. Called through
-/// [`TapeElement::binary`], which decides whether it is inlined.
+/// variables that the caller has checked both belong to the active recording (or are both
+/// constants while none is: then the result is a constant): a decision tree on the operands'
+/// records. Called through [`TapeElement::binary`], which decides whether it is inlined.
 #[doc(hidden)]
 #[inline(always)]
 pub fn merge<T: TapeElement>(a: Var<T>, b: Var<T>, value: T, pa: T, pb: T) -> Var<T> {
-    let active = T::active_recording();
-    if (a.gen ^ active) | (b.gen ^ active) != 0 {
-        misuse::<T>(active, if a.gen != active { a.gen } else { b.gen });
-    }
     let gen = a.gen;
     let inline = |n0: u32, n1: u32, d0: T, d1: T| Var {
         value,
@@ -100,7 +94,7 @@ pub fn merge<T: TapeElement>(a: Var<T>, b: Var<T>, value: T, pa: T, pb: T) -> Va
         if a1 == SINK {
             return inline(a0, b0, da0, db0);
         }
-        ([a0, a1, b0, SINK], [da0, da1, db0, zero])
+        ([a.nodes, b0 as u64], [da0, da1, db0, zero])
     } else if a1 == SINK {
         if a0 == b0 {
             return inline(b0, b1, db0 + da0, db1);
@@ -108,20 +102,20 @@ pub fn merge<T: TapeElement>(a: Var<T>, b: Var<T>, value: T, pa: T, pb: T) -> Va
         if a0 == b1 {
             return inline(b0, b1, db0, db1 + da0);
         }
-        ([a0, b0, b1, SINK], [da0, db0, db1, zero])
+        ([b.nodes, a0 as u64], [db0, db1, da0, zero])
     } else if a0 == b1 && a1 == b0 {
         // Both have two entries, on the same records.
         return inline(a0, a1, da0 + db1, da1 + db0);
     } else if b0 == a0 {
-        ([a0, a1, b1, SINK], [da0 + db0, da1, db1, zero])
+        ([a.nodes, b1 as u64], [da0 + db0, da1, db1, zero])
     } else if b0 == a1 {
-        ([a0, a1, b1, SINK], [da0, da1 + db0, db1, zero])
+        ([a.nodes, b1 as u64], [da0, da1 + db0, db1, zero])
     } else if b1 == a0 {
-        ([a0, a1, b0, SINK], [da0 + db1, da1, db0, zero])
+        ([a.nodes, b0 as u64], [da0 + db1, da1, db0, zero])
     } else if b1 == a1 {
-        ([a0, a1, b0, SINK], [da0, da1 + db1, db0, zero])
+        ([a.nodes, b0 as u64], [da0, da1 + db1, db0, zero])
     } else {
-        ([a0, a1, b0, b1], [da0, da1, db0, db1])
+        ([a.nodes, b.nodes], [da0, da1, db0, db1])
     };
     let [d0, d1, d2, d3] = partials;
     Var::node(value, T::record(parents, gen, d0, d1, d2, d3), gen)

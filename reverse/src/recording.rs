@@ -83,13 +83,13 @@ impl<T: TapeElement> Recording<T> {
     /// reused across recordings (no allocation after warm-up).
     pub(crate) fn with_variables<R>(
         &self,
-        xs: impl Iterator<Item = T>,
+        xs: impl ExactSizeIterator<Item = T>,
         f: impl FnOnce(&[Var<T>]) -> R,
     ) -> R {
         let buf: Vec<Var<T>> = T::with_tape(|t| {
             let mut buf = std::mem::take(&mut *t.inputs);
             buf.clear();
-            buf.extend(xs.map(|x| t.leaf(x)));
+            t.leaves(xs, &mut buf);
             buf
         });
         let r = f(&buf);

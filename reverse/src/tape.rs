@@ -4,7 +4,9 @@
 //! derivative of record `i`'s value with respect to each. Record 0 is a *sink*: unused parent
 //! slots point at it (input records have no parents at all), and the backward sweep skips them.
 //! A record is written only when a value depends on more records than a [`Var`] can carry
-//! inline (see [`crate::preaccumulate`]); inputs are records with no parents.
+//! inline (see [`crate::preaccumulate`]); inputs are records with no parents. The sink and the
+//! inputs created before the first operation record (all of a driver's inputs) are not stored
+//! at all: they are the first `base` indices, and the sweep stops there.
 
 use crate::Var;
 use diffprog_dual::Number;
@@ -36,14 +38,14 @@ pub trait TapeElement: Number {
     #[doc(hidden)]
     fn free_at_thread_exit();
 
-    /// Appends one record with parents `parents` (record indices, [`SINK`] for none) and
-    /// partials `d0`…`d3` to the recording `gen`, which must be the active one; returns the new
+    /// Appends one record with parents `parents` (record indices packed in pairs by
+    /// `preaccumulate::pack`, [`SINK`] for none) and partials `d0`…`d3` to the recording `gen`, which must be the active one; returns the new
     /// record's index. Only operations that meet more than two records make it (see
     /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (Rosenbrock gradient at
     /// n = 1000: 20× plain, against 22× with an out-of-line call), one out-of-line copy for other
     /// element types, as [`binary`](Self::binary).
     #[doc(hidden)]
-    fn record(parents: [u32; PARENTS], gen: u32, d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
+    fn record(parents: [u64; 2], gen: u32, d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
 
     /// The id of the active recording of this element type on this thread (0 if none).
     #[doc(hidden)]
@@ -105,7 +107,7 @@ macro_rules! tape_element {
 
             #[$merge]
             fn record(
-                parents: [u32; $crate::tape::PARENTS],
+                parents: [u64; 2],
                 gen: u32,
                 d0: Self,
                 d1: Self,
@@ -189,8 +191,12 @@ pub(crate) fn next_gen() -> u32 {
 pub struct TapeStore<T> {
     /// The active recording's id, 0 when none is active.
     gen: u32,
-    /// The records.
+    /// The records from index `base` on: `nodes[j]` is record `base + j`.
     nodes: ManuallyDrop<Vec<Node<T>>>,
+    /// Records `0..base` (the sink and the inputs created before the first operation record)
+    /// have no parents and are not stored: creating an input is a counter increment, and the
+    /// backward sweep does not visit them.
+    base: u32,
     /// Adjoint buffer, reused by every sweep.
     adjoints: ManuallyDrop<Vec<T>>,
     /// Buffer of input `Var`s lent to the drivers' user function (reused).
@@ -203,6 +209,7 @@ impl<T> TapeStore<T> {
         TapeStore {
             gen: 0,
             nodes: ManuallyDrop::new(Vec::new()),
+            base: 1,
             adjoints: ManuallyDrop::new(Vec::new()),
             inputs: ManuallyDrop::new(Vec::new()),
         }
@@ -234,7 +241,7 @@ impl<T> Default for TapeStore<T> {
 }
 
 impl<T: TapeElement> TapeStore<T> {
-    /// Starts a recording: new id, empty tape (capacity kept), sink record.
+    /// Starts a recording: new id, empty tape (capacity kept) but for the sink record.
     pub(crate) fn start(&mut self) -> u32 {
         assert!(
             self.gen == 0,
@@ -246,10 +253,7 @@ impl<T: TapeElement> TapeStore<T> {
         self.gen = next_gen();
         T::active_cell().set(self.gen);
         self.nodes.clear();
-        self.nodes.push(Node {
-            parents: [SINK; PARENTS],
-            partials: [T::zero(); PARENTS],
-        });
+        self.base = 1;
         self.gen
     }
 
@@ -264,24 +268,26 @@ impl<T: TapeElement> TapeStore<T> {
             self.gen = 0;
             T::active_cell().set(0);
             self.nodes.clear();
+            self.base = 1;
         }
     }
 
     /// Number of records (including the sink).
     pub(crate) fn len(&self) -> usize {
-        self.nodes.len()
+        self.base as usize + self.nodes.len()
     }
 
     #[inline(always)]
-    fn push(&mut self, parents: [u32; PARENTS], partials: [T; PARENTS]) -> u32 {
-        let index = self.nodes.len();
-        if index == self.nodes.capacity() {
+    fn push(&mut self, parents: [u64; 2], partials: [T; PARENTS]) -> u32 {
+        let len = self.nodes.len();
+        if len == self.nodes.capacity() {
             // The whole push happens out of line, so nothing is live across a call on the fast
             // path (no spills of the partials).
             return self.grow_and_push(Node { parents, partials });
         }
         self.nodes.push(Node { parents, partials });
-        index as u32
+        // No overflow: `grow_and_push` keeps `base + capacity` within `u32`.
+        self.base + len as u32
     }
 
     /// Records an input (a leaf with no parents).
@@ -290,19 +296,52 @@ impl<T: TapeElement> TapeStore<T> {
         if self.gen == 0 {
             no_recording::<T>();
         }
-        let index = self.push([SINK; PARENTS], [T::zero(); PARENTS]);
+        let index = if self.nodes.is_empty() {
+            // Before the first operation record: not stored (see `base`).
+            if self.base == u32::MAX {
+                too_long();
+            }
+            self.base += 1;
+            self.base - 1
+        } else {
+            self.push([0; 2], [T::zero(); PARENTS])
+        };
         Var::node(value, index, self.gen)
+    }
+
+    /// Records the inputs `values` and appends them to `out`: like [`leaf`](Self::leaf) for each,
+    /// in one step while no operation has been recorded (a driver's inputs).
+    pub(crate) fn leaves(
+        &mut self,
+        values: impl ExactSizeIterator<Item = T>,
+        out: &mut Vec<Var<T>>,
+    ) {
+        if self.gen == 0 {
+            no_recording::<T>();
+        }
+        if !self.nodes.is_empty() {
+            out.extend(values.map(|x| self.leaf(x)));
+            return;
+        }
+        let (first, gen) = (self.base, self.gen);
+        let count = values.len();
+        if count >= (u32::MAX - first) as usize {
+            too_long();
+        }
+        self.base += count as u32;
+        // `zip` with the index range bounds the count even if `len` was wrong.
+        out.extend(
+            (first..first + count as u32)
+                .zip(values)
+                .map(|(i, x)| Var::node(x, i, gen)),
+        );
+        // An iterator that yields fewer values than its `len` leaves unused indices: harmless.
     }
 
     /// Appends a record after checking that its parents belong to the active recording (see
     /// [`TapeElement::record`]).
     #[inline(always)]
-    pub fn push_checked(
-        &mut self,
-        parents: [u32; PARENTS],
-        gen: u32,
-        partials: [T; PARENTS],
-    ) -> u32 {
+    pub fn push_checked(&mut self, parents: [u64; 2], gen: u32, partials: [T; PARENTS]) -> u32 {
         if gen != self.gen {
             misuse::<T>(self.gen, gen);
         }
@@ -321,7 +360,7 @@ impl<T: TapeElement> TapeStore<T> {
     /// from the last record to the first. Records whose adjoint is exactly zero are skipped, so a
     /// record that does not reach the seeded outputs never contributes (not even `0 · ∞ = NaN`).
     pub(crate) fn sweep(&mut self, seeds: impl IntoIterator<Item = (Var<T>, T)>) {
-        let n = self.nodes.len();
+        let n = self.len();
         self.adjoints.clear();
         self.adjoints.resize(n, T::zero());
         for (v, w) in seeds {
@@ -330,7 +369,8 @@ impl<T: TapeElement> TapeStore<T> {
                 self.adjoints[node as usize] += w * partial;
             }
         }
-        let nodes = &self.nodes[..n];
+        let base = self.base as usize;
+        let nodes = &self.nodes[..n - base];
         let adj = &mut self.adjoints[..n];
         // Plain indexed loop (measured: ~30% fewer instructions than an enumerate/skip/rev chain).
         // Parents always precede their record, so the index checks never fail.
@@ -339,17 +379,31 @@ impl<T: TapeElement> TapeStore<T> {
         // one long chain of dependent loads and stores through `adj[0]` (measured on the
         // two-parent tape, Rosenbrock n = 1000: 42× → 34× plain). The branches follow the
         // program's shape and predict well.
-        for i in (1..n).rev() {
-            let a = adj[i];
+        let mut carry = T::zero();
+        for i in (base..n).rev() {
+            let a = adj[i] + carry;
+            carry = T::zero();
+            // Stored even when zero: `adj[i]` is read after the sweep for inputs and retained
+            // values (a found bug: a carry cancelling the stored part left the stale sum).
+            adj[i] = a;
             if a.is_identically_zero() {
                 continue;
             }
-            let Node { parents, partials } = nodes[i];
+            let below = (i - 1) as u32;
+            let Node { parents, partials } = nodes[i - base];
+            let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
+            let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+            let parents = [p0, p1, p2, p3];
             for k in 0..PARENTS {
-                if parents[k] != SINK {
+                if parents[k] == below {
+                    carry += a * partials[k];
+                } else if parents[k] != SINK {
                     adj[parents[k] as usize] += a * partials[k];
                 }
             }
+        }
+        if base > 0 {
+            adj[base - 1] += carry;
         }
     }
 
@@ -364,21 +418,25 @@ impl<T: TapeElement> TapeStore<T> {
     #[cold]
     #[inline(never)]
     fn grow_and_push(&mut self, node: Node<T>) -> u32 {
-        let len = self.nodes.len();
+        let len = self.len();
         if len >= u32::MAX as usize {
             too_long();
         }
         let extra = len.max(1024).min(u32::MAX as usize - len);
-        self.nodes.reserve(extra);
+        self.nodes.reserve_exact(extra);
         self.nodes.push(node);
         len as u32
     }
 }
 
-/// One tape record: the parents' indices and the partials ([`SINK`] in unused slots).
+/// One tape record: the parents' indices, packed in pairs (`preaccumulate::pack`), and the
+/// partials ([`SINK`] in unused slots). Packed pairs because the merge holds its operands'
+/// records as packed pairs: building a `[u32; 4]` from them went through the stack, two narrow
+/// stores then one wide load, which the CPU cannot forward (measured: 14 % of the forward pass's
+/// samples on that load, Rosenbrock n = 1000).
 #[derive(Clone, Copy)]
 struct Node<T> {
-    parents: [u32; PARENTS],
+    parents: [u64; 2],
     partials: [T; PARENTS],
 }
 

@@ -4,7 +4,7 @@
 //! nothing.
 
 use crate::preaccumulate;
-use crate::tape::{TapeElement, SINK};
+use crate::tape::{misuse, TapeElement, SINK};
 use diffprog_dual::{rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -143,26 +143,53 @@ impl<T: TapeElement> Var<T> {
         } else {
             self.partials[1]
         };
-        let (zero, parents) = (T::zero(), [n0, n1, SINK, SINK]);
+        let (zero, parents) = (T::zero(), [preaccumulate::pack(n0, n1), 0]);
         let index = T::record(parents, self.gen, self.partials[0], d1, zero, zero);
         Var::node(self.value, index, self.gen)
     }
 
-    /// A unary operation with value `value` and local partial `d` (∂value/∂self).
+    /// A unary operation with value `value` and local partial `d` (∂value/∂self); a constant
+    /// if `self` is one.
+    ///
+    /// One comparison with the active recording's id decides both "variable of this
+    /// recording" and "constant while no recording is active"; in the latter case the chained
+    /// partials of the constant are meaningless and never read (a constant has no entries).
     #[inline(always)]
     pub(crate) fn record1(self, value: T, d: T) -> Self {
-        T::unary(self, value, d)
+        let active = T::active_recording();
+        if self.gen == active {
+            T::unary(self, value, d)
+        } else if self.gen == 0 {
+            Var::lift(value)
+        } else {
+            misuse::<T>(active, self.gen)
+        }
     }
 
     /// A binary operation (value, ∂/∂self, ∂/∂other); unary or constant when an operand is
-    /// constant.
+    /// constant. As in [`record1`](Self::record1), the common case — both operands of the
+    /// active recording — costs one comparison.
     #[inline(always)]
     pub(crate) fn record2(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        match (self.gen != 0, other.gen != 0) {
-            (true, true) => T::binary(self, other, value, d_self, d_other),
-            (true, false) => self.record1(value, d_self),
-            (false, true) => other.record1(value, d_other),
-            (false, false) => Var::lift(value),
+        let active = T::active_recording();
+        if (self.gen ^ active) | (other.gen ^ active) == 0 {
+            T::binary(self, other, value, d_self, d_other)
+        } else if other.gen == 0 && self.gen == active {
+            T::unary(self, value, d_self)
+        } else if self.gen == 0 && other.gen == active {
+            T::unary(other, value, d_other)
+        } else {
+            Self::constant_or_misuse(self, other, value, active)
+        }
+    }
+
+    /// The rest of a binary operation's cases: both constants, or a `Var` of another recording.
+    #[inline(always)]
+    fn constant_or_misuse(a: Self, b: Self, value: T, active: u32) -> Self {
+        if a.gen == 0 && b.gen == 0 {
+            Var::lift(value)
+        } else {
+            misuse::<T>(active, if a.gen != active { a.gen } else { b.gen })
         }
     }
 
@@ -205,12 +232,16 @@ impl<T: TapeElement> Add for Var<T> {
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         let value = self.value + rhs.value;
-        match (self.gen != 0, rhs.gen != 0) {
-            (true, true) => T::binary(self, rhs, value, T::one(), T::one()),
+        let active = T::active_recording();
+        if (self.gen ^ active) | (rhs.gen ^ active) == 0 {
+            T::binary(self, rhs, value, T::one(), T::one())
+        } else if rhs.gen == 0 && self.gen == active {
             // x + c has the same partials as x.
-            (true, false) => Var { value, ..self },
-            (false, true) => Var { value, ..rhs },
-            (false, false) => Var::lift(value),
+            Var { value, ..self }
+        } else if self.gen == 0 && rhs.gen == active {
+            Var { value, ..rhs }
+        } else {
+            Self::constant_or_misuse(self, rhs, value, active)
         }
     }
 }
@@ -220,11 +251,15 @@ impl<T: TapeElement> Sub for Var<T> {
     #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         let value = self.value - rhs.value;
-        match (self.gen != 0, rhs.gen != 0) {
-            (true, true) => T::binary(self, rhs, value, T::one(), -T::one()),
-            (true, false) => Var { value, ..self },
-            (false, true) => rhs.record1(value, -T::one()),
-            (false, false) => Var::lift(value),
+        let active = T::active_recording();
+        if (self.gen ^ active) | (rhs.gen ^ active) == 0 {
+            T::binary(self, rhs, value, T::one(), -T::one())
+        } else if rhs.gen == 0 && self.gen == active {
+            Var { value, ..self }
+        } else if self.gen == 0 && rhs.gen == active {
+            T::unary(rhs, value, -T::one())
+        } else {
+            Self::constant_or_misuse(self, rhs, value, active)
         }
     }
 }
@@ -252,11 +287,7 @@ impl<T: TapeElement> Neg for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        if self.gen == 0 {
-            Var::lift(-self.value)
-        } else {
-            self.record1(-self.value, -T::one())
-        }
+        self.record1(-self.value, -T::one())
     }
 }
 
@@ -287,12 +318,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Mul<F> for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, rhs: F) -> Self {
-        let value = self.value * rhs;
-        if self.gen == 0 {
-            Var::lift(value)
-        } else {
-            self.record1(value, T::constant(rhs))
-        }
+        self.record1(self.value * rhs, T::constant(rhs))
     }
 }
 
@@ -300,12 +326,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Div<F> for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: F) -> Self {
-        let value = self.value / rhs;
-        if self.gen == 0 {
-            Var::lift(value)
-        } else {
-            self.record1(value, T::constant(F::one() / rhs))
-        }
+        self.record1(self.value / rhs, T::constant(F::one() / rhs))
     }
 }
 
