@@ -171,26 +171,33 @@ impl<T: TapeElement> Var<T> {
     /// active recording — costs one comparison.
     #[inline(always)]
     pub(crate) fn record2(self, other: Self, value: T, d_self: T, d_other: T) -> Self {
-        let active = T::active_recording();
-        if (self.gen ^ active) | (other.gen ^ active) == 0 {
-            T::binary(self, other, value, d_self, d_other)
-        } else if other.gen == 0 && self.gen == active {
-            T::unary(self, value, d_self)
-        } else if self.gen == 0 && other.gen == active {
-            T::unary(other, value, d_other)
-        } else {
-            Self::constant_or_misuse(self, other, value, active)
+        match Self::operands(self, other) {
+            Operands::Both => T::binary(self, other, value, d_self, d_other),
+            Operands::First => T::unary(self, value, d_self),
+            Operands::Second => T::unary(other, value, d_other),
         }
     }
 
-    /// The rest of a binary operation's cases: both constants, or a `Var` of another recording.
+    /// Which operands of a binary operation are variables, checking that they belong to the
+    /// active recording (panics otherwise). `Both` also covers two constants: the merge of two
+    /// constants is a constant.
     #[inline(always)]
-    fn constant_or_misuse(a: Self, b: Self, value: T, active: u32) -> Self {
-        if a.gen == 0 && b.gen == 0 {
-            Var::lift(value)
-        } else {
-            misuse::<T>(active, if a.gen != active { a.gen } else { b.gen })
+    fn operands(a: Self, b: Self) -> Operands {
+        // Ordered for the common cases: two variables (two comparisons), or a constant known at
+        // compile time and a variable (the checks on the constant fold away).
+        let active = T::active_recording();
+        if a.gen == b.gen {
+            if a.gen == active || a.gen == 0 {
+                return Operands::Both;
+            }
+        } else if b.gen == 0 {
+            if a.gen == active {
+                return Operands::First;
+            }
+        } else if a.gen == 0 && b.gen == active {
+            return Operands::Second;
         }
+        misuse::<T>(active, if a.gen != active { a.gen } else { b.gen })
     }
 
     /// Applies a unary rule `(f(x), f'(x))` from [`rules`].
@@ -204,6 +211,13 @@ impl<T: TapeElement> Var<T> {
     fn rule2(self, other: Self, (value, dx, dy): (T, T, T)) -> Self {
         self.record2(other, value, dx, dy)
     }
+}
+
+/// See [`Var::operands`].
+enum Operands {
+    Both,
+    First,
+    Second,
 }
 
 impl<T: TapeElement> fmt::Display for Var<T> {
@@ -232,16 +246,11 @@ impl<T: TapeElement> Add for Var<T> {
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         let value = self.value + rhs.value;
-        let active = T::active_recording();
-        if (self.gen ^ active) | (rhs.gen ^ active) == 0 {
-            T::binary(self, rhs, value, T::one(), T::one())
-        } else if rhs.gen == 0 && self.gen == active {
+        match Self::operands(self, rhs) {
+            Operands::Both => T::binary(self, rhs, value, T::one(), T::one()),
             // x + c has the same partials as x.
-            Var { value, ..self }
-        } else if self.gen == 0 && rhs.gen == active {
-            Var { value, ..rhs }
-        } else {
-            Self::constant_or_misuse(self, rhs, value, active)
+            Operands::First => Var { value, ..self },
+            Operands::Second => Var { value, ..rhs },
         }
     }
 }
@@ -251,15 +260,10 @@ impl<T: TapeElement> Sub for Var<T> {
     #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         let value = self.value - rhs.value;
-        let active = T::active_recording();
-        if (self.gen ^ active) | (rhs.gen ^ active) == 0 {
-            T::binary(self, rhs, value, T::one(), -T::one())
-        } else if rhs.gen == 0 && self.gen == active {
-            Var { value, ..self }
-        } else if self.gen == 0 && rhs.gen == active {
-            T::unary(rhs, value, -T::one())
-        } else {
-            Self::constant_or_misuse(self, rhs, value, active)
+        match Self::operands(self, rhs) {
+            Operands::Both => T::binary(self, rhs, value, T::one(), -T::one()),
+            Operands::First => Var { value, ..self },
+            Operands::Second => T::unary(rhs, value, -T::one()),
         }
     }
 }
