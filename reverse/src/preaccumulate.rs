@@ -58,13 +58,66 @@ pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
     }
 }
 
+/// A local partial derivative, as [`merge`] multiplies it into an operand's partials: a general
+/// value ([`Times`]), or exactly 1 or −1 (sums and differences), which need no multiplication.
+/// For `f64` the compiler removes `p · 1` itself; for dual-number elements (the mixed mode) it
+/// cannot (`1·p` is `(p.re, p.eps + 0·p.re)`, and `0·p.re` is not 0 for an infinite `p.re`).
+#[doc(hidden)]
+pub trait LocalPartial<T>: Copy {
+    /// `self · p`.
+    fn times(self, p: T) -> T;
+}
+
+/// A general local partial derivative (see [`LocalPartial`]).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Times<T>(pub T);
+
+/// The local partial derivative 1 (see [`LocalPartial`]).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct One;
+
+/// The local partial derivative −1 (see [`LocalPartial`]).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct MinusOne;
+
+impl<T: TapeElement> LocalPartial<T> for Times<T> {
+    #[inline(always)]
+    fn times(self, p: T) -> T {
+        self.0 * p
+    }
+}
+
+impl<T: TapeElement> LocalPartial<T> for One {
+    #[inline(always)]
+    fn times(self, p: T) -> T {
+        p
+    }
+}
+
+impl<T: TapeElement> LocalPartial<T> for MinusOne {
+    #[inline(always)]
+    fn times(self, p: T) -> T {
+        -p
+    }
+}
+
 /// The result of a binary operation with value `value` and local partials `pa`, `pb` on two
 /// variables that the caller has checked both belong to the active recording (or are both
 /// constants while none is: then the result is a constant): a decision tree on the operands'
-/// records. Called through [`TapeElement::binary`], which decides whether it is inlined.
+/// records. Called through [`TapeElement::binary`], [`TapeElement::add_variables`] and
+/// [`TapeElement::subtract_variables`], which decide whether it is inlined.
 #[doc(hidden)]
 #[inline(always)]
-pub fn merge<T: TapeElement>(a: Var<T>, b: Var<T>, value: T, pa: T, pb: T) -> Var<T> {
+pub fn merge<T: TapeElement>(
+    a: Var<T>,
+    b: Var<T>,
+    value: T,
+    pa: impl LocalPartial<T>,
+    pb: impl LocalPartial<T>,
+) -> Var<T> {
     let gen = a.gen;
     let inline = |n0: u32, n1: u32, d0: T, d1: T| Var {
         value,
@@ -75,8 +128,8 @@ pub fn merge<T: TapeElement>(a: Var<T>, b: Var<T>, value: T, pa: T, pb: T) -> Va
     let zero = T::zero();
     let [a0, a1] = unpack(a.nodes);
     let [b0, b1] = unpack(b.nodes);
-    let (da0, da1) = (pa * a.partials[0], pa * a.partials[1]);
-    let (db0, db1) = (pb * b.partials[0], pb * b.partials[1]);
+    let (da0, da1) = (pa.times(a.partials[0]), pa.times(a.partials[1]));
+    let (db0, db1) = (pb.times(b.partials[0]), pb.times(b.partials[1]));
     // A decision tree on the record indices, cheapest checks for the common shapes first. The
     // branches that need a record only choose its parents; the one push below is shared (six
     // inlined pushes made generic code, an nalgebra LU on `Var`s, take minutes to compile, and an

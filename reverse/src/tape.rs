@@ -67,6 +67,15 @@ pub trait TapeElement: Number {
     /// nalgebra LU on `Var<DualVec<f64, 8>>` take over five minutes to compile).
     #[doc(hidden)]
     fn binary(a: Var<Self>, b: Var<Self>, value: Self, pa: Self, pb: Self) -> Var<Self>;
+
+    /// `a + b` on two variables: [`binary`](Self::binary) with local partials exactly 1 (no
+    /// multiplications, see [`crate::preaccumulate::LocalPartial`]).
+    #[doc(hidden)]
+    fn add_variables(a: Var<Self>, b: Var<Self>, value: Self) -> Var<Self>;
+
+    /// `a − b` on two variables: local partials exactly 1 and −1.
+    #[doc(hidden)]
+    fn subtract_variables(a: Var<Self>, b: Var<Self>, value: Self) -> Var<Self>;
 }
 
 /// Implements [`TapeElement`] for concrete number types, each with its own thread-local tape.
@@ -145,7 +154,28 @@ macro_rules! tape_element {
                 pa: Self,
                 pb: Self,
             ) -> $crate::Var<Self> {
-                $crate::preaccumulate::merge(a, b, value, pa, pb)
+                use $crate::preaccumulate::Times;
+                $crate::preaccumulate::merge(a, b, value, Times(pa), Times(pb))
+            }
+
+            #[$merge]
+            fn add_variables(
+                a: $crate::Var<Self>,
+                b: $crate::Var<Self>,
+                value: Self,
+            ) -> $crate::Var<Self> {
+                use $crate::preaccumulate::One;
+                $crate::preaccumulate::merge(a, b, value, One, One)
+            }
+
+            #[$merge]
+            fn subtract_variables(
+                a: $crate::Var<Self>,
+                b: $crate::Var<Self>,
+                value: Self,
+            ) -> $crate::Var<Self> {
+                use $crate::preaccumulate::{MinusOne, One};
+                $crate::preaccumulate::merge(a, b, value, One, MinusOne)
             }
         }
     };
@@ -295,7 +325,7 @@ impl<T: TapeElement> TapeStore<T> {
             return self.grow_and_push(Node { parents, partials });
         }
         self.nodes.push(Node { parents, partials });
-        // No overflow: `grow_and_push` keeps `base + capacity` within `u32`.
+        // No overflow: `grow_and_push` and `reserve_unstored` keep `base + capacity` within `u32`.
         self.base + len as u32
     }
 
@@ -307,15 +337,22 @@ impl<T: TapeElement> TapeStore<T> {
         }
         let index = if self.nodes.is_empty() {
             // Before the first operation record: not stored (see `base`).
-            if self.base == u32::MAX {
-                too_long();
-            }
+            self.reserve_unstored(1);
             self.base += 1;
             self.base - 1
         } else {
             self.push([0; 2], [T::zero(); PARENTS])
         };
         Var::node(value, index, self.gen)
+    }
+
+    /// Checks that `count` more unstored inputs keep every record index within `u32`: the fast
+    /// path of [`push`](Self::push) computes `base + len` without a check, relying on
+    /// `base + capacity ≤ u32::MAX` (the capacity is kept from earlier recordings).
+    fn reserve_unstored(&self, count: usize) {
+        if self.base as usize + count + self.nodes.capacity() > u32::MAX as usize {
+            too_long();
+        }
     }
 
     /// Records the inputs `values` and appends them to `out`: like [`leaf`](Self::leaf) for each,
@@ -334,9 +371,7 @@ impl<T: TapeElement> TapeStore<T> {
         }
         let (first, gen) = (self.base, self.gen);
         let count = values.len();
-        if count >= (u32::MAX - first) as usize {
-            too_long();
-        }
+        self.reserve_unstored(count);
         self.base += count as u32;
         // `zip` with the index range bounds the count even if `len` was wrong.
         out.extend(
@@ -453,6 +488,10 @@ impl<T: TapeElement> TapeStore<T> {
         }
         let extra = len.max(1024).min(u32::MAX as usize - len);
         self.nodes.reserve_exact(extra);
+        // `reserve_exact` may in principle give more: the index bound must hold for all of it.
+        if self.base as usize + self.nodes.capacity() > u32::MAX as usize {
+            too_long();
+        }
         self.nodes.push(node);
         len as u32
     }

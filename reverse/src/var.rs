@@ -166,6 +166,42 @@ impl<T: TapeElement> Var<T> {
         }
     }
 
+    /// A unary operation whose local partial is the primal constant `c` (`x · c`, `x / c`):
+    /// the partials are scaled by `c` (for dual-number elements, cheaper than multiplying by
+    /// the dual constant `c + 0ε`).
+    #[inline(always)]
+    fn scaled<F: Real>(self, value: T, c: F) -> Self
+    where
+        T: Scalar<F>,
+    {
+        self.chained(value, |p| p * c)
+    }
+
+    /// A unary operation with local partial −1 (`−x`, `c − x`).
+    #[inline(always)]
+    fn negated(self, value: T) -> Self {
+        self.chained(value, |p| -p)
+    }
+
+    /// A unary operation that maps each partial by `chain` (the caller's chain rule); a
+    /// constant if `self` is one (checked as in [`record1`](Self::record1)).
+    #[inline(always)]
+    fn chained(self, value: T, chain: impl Fn(T) -> T) -> Self {
+        let active = T::active_recording();
+        if self.gen == active {
+            Var {
+                value,
+                nodes: self.nodes,
+                partials: [chain(self.partials[0]), chain(self.partials[1])],
+                gen: self.gen,
+            }
+        } else if self.gen == 0 {
+            Var::lift(value)
+        } else {
+            misuse::<T>(active, self.gen)
+        }
+    }
+
     /// A binary operation (value, ∂/∂self, ∂/∂other); unary or constant when an operand is
     /// constant. As in [`record1`](Self::record1), the common case — both operands of the
     /// active recording — costs one comparison.
@@ -247,7 +283,7 @@ impl<T: TapeElement> Add for Var<T> {
     fn add(self, rhs: Self) -> Self {
         let value = self.value + rhs.value;
         match Self::operands(self, rhs) {
-            Operands::Both => T::binary(self, rhs, value, T::one(), T::one()),
+            Operands::Both => T::add_variables(self, rhs, value),
             // x + c has the same partials as x.
             Operands::First => Var { value, ..self },
             Operands::Second => Var { value, ..rhs },
@@ -261,9 +297,9 @@ impl<T: TapeElement> Sub for Var<T> {
     fn sub(self, rhs: Self) -> Self {
         let value = self.value - rhs.value;
         match Self::operands(self, rhs) {
-            Operands::Both => T::binary(self, rhs, value, T::one(), -T::one()),
+            Operands::Both => T::subtract_variables(self, rhs, value),
             Operands::First => Var { value, ..self },
-            Operands::Second => T::unary(rhs, value, -T::one()),
+            Operands::Second => rhs.negated(value),
         }
     }
 }
@@ -291,7 +327,7 @@ impl<T: TapeElement> Neg for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        self.record1(-self.value, -T::one())
+        self.negated(-self.value)
     }
 }
 
@@ -322,7 +358,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Mul<F> for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, rhs: F) -> Self {
-        self.record1(self.value * rhs, T::constant(rhs))
+        self.scaled(self.value * rhs, rhs)
     }
 }
 
@@ -330,7 +366,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Div<F> for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: F) -> Self {
-        self.record1(self.value / rhs, T::constant(F::one() / rhs))
+        self.scaled(self.value / rhs, F::one() / rhs)
     }
 }
 
