@@ -12,7 +12,9 @@
 //! records (*preaccumulation*, see [`preaccumulate`]): unary operations and operations whose
 //! operands together depend on at most two records write nothing; an operation that meets
 //! three or four records writes one record (a Wengert-list entry: up to four parent indices and
-//! the partials) and the result is that record. Inputs are records with no parents. Constants
+//! the partials) and the result is that record. Inputs are records with no parents (those
+//! created before the first operation record — all of a driver's inputs — are not even stored:
+//! they are the tape's first indices, below the records the sweep visits). Constants
 //! never record, and loops and branches simply record the path taken (comparisons look at
 //! values). The backward sweep is one loop from the last record to the first, accumulating
 //! adjoints `adj[parent] += adj[i] · partial`; records whose adjoint is exactly zero are
@@ -32,32 +34,44 @@
 //! argument-less constructors (`T::zero()`) accept it. The tape is therefore not reachable from
 //! a `Var`: it is a thread-local, one per element type `T` (the [`TapeElement`] trait,
 //! implemented by the [`tape_element!`] macro with its own `thread_local!` per type, since Rust
-//! has no generic statics). A record is one array element (`Node { parents: [u32; 4],
-//! partials: [T; 4] }`, 48 bytes for `f64`). Unused parent slots point at a sink record that
-//! the backward loop skips (accumulating `adj[sink] += a · 0` instead made one long chain of
-//! dependent loads and stores). The tape's buffers are `ManuallyDrop`, so the thread-local has
+//! has no generic statics). A record is one array element (`Node { parents: [u64; 2],
+//! partials: [T; 4] }`, 48 bytes for `f64`; the four `u32` parent indices packed in pairs, the
+//! form in which the operands carry them). Unused parent slots hold a sink index; a record's
+//! parents fill its slots from the first, and the backward loop stops at the first unused one
+//! (accumulating `adj[sink] += a · 0` instead made one long chain of dependent loads and
+//! stores). The backward loop keeps the contribution to the record just below the current one
+//! (a running sum's previous record) in a register rather than in memory, so the next
+//! iteration does not wait for a store to be forwarded to its load. The tape's buffers are
+//! `ManuallyDrop`, so the thread-local has
 //! no destructor and its accessor no registration branch (a second thread-local frees the
 //! memory at thread exit, tested). The memory (records, adjoints, the input buffer) is kept
 //! between recordings: after a warm-up call, [`gradient_into`] allocates nothing (tested with a
 //! counting global allocator).
 //!
 //! Cost, measured on the Rosenbrock gradient at n = 1000 (`cargo run --release -p
-//! diffprog-reverse --example prof_gradient`, best of 15 rounds, 2-core VM): a
-//! one-record-per-operation tape with the record call out of line took ≈ 59 plain evaluations;
+//! diffprog-reverse --example prof_gradient`, best of 15 rounds, 2-core VM), in plain
+//! evaluations: a one-record-per-operation tape with the record call out of line, ≈ 59;
 //! inlining the record call, 42; skipping the sink in the backward loop, 34; preaccumulation
-//! (one record per term instead of eight), ≈ 20 (criterion, `benches/reverse.rs`: ≈ 25 at
-//! n = 1000, where echidna's `grad` takes ≈ 145, i.e. ≈ 6× ours). The record push is inlined for
-//! `f64`, `f32` and `Dual` tapes and out of line for larger element types (inlining it, and the
-//! merge, for `DualVec` made generic code minutes slower to compile).
+//! (one record per term instead of eight), ≈ 20; then parent indices stored as the packed pairs
+//! the operands carry (building a `[u32; 4]` went through the stack with a store-forwarding
+//! stall), inputs not stored, the register carry in the backward loop, and sums, differences
+//! and scalings without multiplications by constants: ≈ 13 (n = 10 000 likewise; about 240
+//! instructions per term, `valgrind --tool=callgrind`, against ≈ 18 for the plain evaluation).
+//! Criterion (`benches/reverse.rs`) gives 12.5–14.5× at n = 100…10 000, with echidna's `grad`
+//! 7–11× slower than ours. The record push is inlined for `f64`, `f32` and `Dual` tapes and out
+//! of line for larger element types (inlining it, and the merge, for `DualVec` made generic
+//! code minutes slower to compile).
 //!
 //! Preaccumulation is not free everywhere: `cargo run --release -p diffprog-reverse --example
-//! prof_shapes` measures five shapes against the previous one-record-per-operation tape. Local
-//! chains gain (Rosenbrock 35× → 21×, sin·exp chains 3.5× → 3.1×), a running product is
-//! unchanged (13×), but an intermediate of two inputs reused by every term (`t = x₀x₁; Σ t·xᵢ`)
-//! costs 25× instead of 13× and a dense double sum 17× instead of 11×: there each use copies the
-//! intermediate's two entries into a three- or four-parent record, so the record count does not
-//! drop while each record costs more. Making the intermediate a record of its own
-//! ([`Var::retain_adjoint`]) recovers little (25× → 21.5×).
+//! prof_shapes` measures five shapes. Measured with the one-record-per-operation tape (before
+//! the later improvements above): local chains gained (Rosenbrock 35× → 21×, sin·exp chains
+//! 3.5× → 3.1×), a running product was unchanged (13×), but an intermediate of two inputs reused
+//! by every term (`t = x₀x₁; Σ t·xᵢ`) cost 25× instead of 13× and a dense double sum 17×
+//! instead of 11×: there each use copies the intermediate's two entries into a three- or
+//! four-parent record, so the record count does not drop while each record costs more. With the
+//! current tape: Rosenbrock 17×, sin·exp 2.6×, product 7.8×, shared intermediate 18× (14× with
+//! [`Var::retain_adjoint`]), dense 14× (the same program's figures; its Rosenbrock, compiled
+//! separately, runs slower than `prof_gradient`'s).
 //!
 //! # Misuse is caught
 //!

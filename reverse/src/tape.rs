@@ -39,11 +39,12 @@ pub trait TapeElement: Number {
     fn free_at_thread_exit();
 
     /// Appends one record with parents `parents` (record indices packed in pairs by
-    /// `preaccumulate::pack`, [`SINK`] for none) and partials `d0`…`d3` to the recording `gen`, which must be the active one; returns the new
+    /// `preaccumulate::pack`, [`SINK`] for none; parents fill the slots from the first) and
+    /// partials `d0`…`d3` to the recording `gen`, which must be the active one; returns the new
     /// record's index. Only operations that meet more than two records make it (see
-    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (Rosenbrock gradient at
-    /// n = 1000: 20× plain, against 22× with an out-of-line call), one out-of-line copy for other
-    /// element types, as [`binary`](Self::binary).
+    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (when introduced,
+    /// Rosenbrock gradient at n = 1000: 20× plain, against 22× with an out-of-line call), one
+    /// out-of-line copy for other element types, as [`binary`](Self::binary).
     #[doc(hidden)]
     fn record(parents: [u64; 2], gen: u32, d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
 
