@@ -89,7 +89,10 @@
 //! The tape is generic over its element type. Over `Dual<f64>` (values and partials are dual
 //! numbers) one recording and one backward sweep give the gradient and a Hessian–vector product
 //! ([`hessian_vector_product`]); over `DualVec<f64, N>`, N Hessian columns per recording
-//! ([`hessian_chunked`]).
+//! ([`hessian_chunked`]). Sums and differences chain their operands' dual partials without
+//! multiplying them by the dual constant 1, and `x · c` scales them by the primal `c`; with that
+//! a Rosenbrock Hessian–vector product costs 2.4–2.6 gradients at n = 100…10 000 (`cargo run
+//! --release -p diffprog-reverse --example prof_hvp`; 3.1–3.4 before).
 //!
 //! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
 //! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and
