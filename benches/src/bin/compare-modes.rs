@@ -101,10 +101,13 @@ fn main() {
 
     println!("# compare-modes{}\n", if quick { " --quick" } else { "" });
     println!(
-        "Each time is the mean of repeated calls (at least {} ms per measurement). \"max rel. \
-         diff\" is the largest difference from the reference mode's answer, relative to its \
-         largest component. Peers are num-dual (dynamically sized numbers) and echidna.\n",
-        plan.min_time.as_millis()
+        "Each time is the mean of repeated calls, the fastest of {} interleaved rounds (each \
+         timing the f64 evaluation and every mode for at least {} ms), so a table's ratios \
+         compare times taken moments apart. \"max rel. diff\" is the largest difference from \
+         the reference mode's answer, relative to its largest component. Peers are num-dual \
+         (dynamically sized numbers) and echidna.\n",
+        diffprog_benches::report::ROUNDS,
+        (plan.min_time / diffprog_benches::report::ROUNDS as u32).as_millis()
     );
     let min = plan.min_time;
 
