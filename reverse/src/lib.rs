@@ -90,10 +90,10 @@
 //! numbers) one recording and one backward sweep give the gradient and a Hessian–vector product
 //! ([`hessian_vector_product`]); over `DualVec<f64, N>`, N Hessian columns per recording
 //! ([`hessian_chunked`]). Sums and differences chain their operands' dual partials without
-//! multiplying them by the dual constant 1, and `x · c` scales them by the primal `c`; with that
-//! a Rosenbrock Hessian–vector product costs 2.4–2.7 gradients at n = 100…10 000 (`cargo run
-//! --release -p diffprog-reverse --example prof_hvp`, interleaved rounds; 3.1–3.4 before);
-//! criterion, timing the two one after the other, gave 2.6–3.4 in three runs.
+//! multiplying them by the dual constant 1, `x · c` scales them by the primal `c`, and `x · x`
+//! on a one-record `x` skips the meaningless second slot; with that a Rosenbrock
+//! Hessian–vector product costs 2.1–2.5 gradients at n = 100…10 000 (`cargo run --release -p
+//! diffprog-reverse --example prof_hvp`, interleaved rounds; 3.1–3.4 before).
 //!
 //! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
 //! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and

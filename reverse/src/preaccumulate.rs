@@ -135,8 +135,17 @@ pub fn merge<T: TapeElement>(
     // inlined pushes made generic code, an nalgebra LU on `Var`s, take minutes to compile, and an
     // out-of-line push doubled the Rosenbrock gradient's time).
     let (parents, partials) = if a.nodes == b.nodes {
-        // x·x, (x − y)², a + a: same records.
-        return inline(a0, a1, da0 + db0, da1 + db1);
+        // x·x, (x − y)², a + a: same records. With one record (x·x on an input) the second
+        // slot's partials are meaningless; for elements wider than `f64` (dual numbers: mixed
+        // mode) they are not computed, which saves two products (HVP: −13 % instructions),
+        // while for `f64` the test costs more than the paired product (+5 %). The size test is
+        // a constant for each element type.
+        let d1 = if std::mem::size_of::<T>() > std::mem::size_of::<f64>() && a1 == SINK {
+            zero
+        } else {
+            pa.times(a.partials[1]) + pb.times(b.partials[1])
+        };
+        return inline(a0, a1, da0 + db0, d1);
     } else if b1 == SINK {
         if b0 == a0 {
             return inline(a0, a1, da0 + db0, da1);
