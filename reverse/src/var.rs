@@ -150,20 +150,9 @@ impl<T: TapeElement> Var<T> {
 
     /// A unary operation with value `value` and local partial `d` (∂value/∂self); a constant
     /// if `self` is one.
-    ///
-    /// One comparison with the active recording's id decides both "variable of this
-    /// recording" and "constant while no recording is active"; in the latter case the chained
-    /// partials of the constant are meaningless and never read (a constant has no entries).
     #[inline(always)]
     pub(crate) fn record1(self, value: T, d: T) -> Self {
-        let active = T::active_recording();
-        if self.gen == active {
-            T::unary(self, value, d)
-        } else if self.gen == 0 {
-            Var::lift(value)
-        } else {
-            misuse::<T>(active, self.gen)
-        }
+        self.unary_op(value, |x| T::unary(x, value, d))
     }
 
     /// A unary operation whose local partial is the primal constant `c` (`x · c`, `x / c`):
@@ -174,27 +163,36 @@ impl<T: TapeElement> Var<T> {
     where
         T: Scalar<F>,
     {
-        self.chained(value, |p| p * c)
+        self.unary_op(value, |x| x.chained(value, |p| p * c))
     }
 
     /// A unary operation with local partial −1 (`−x`, `c − x`).
     #[inline(always)]
     fn negated(self, value: T) -> Self {
-        self.chained(value, |p| -p)
+        self.unary_op(value, |x| x.chained(value, |p| -p))
     }
 
-    /// A unary operation that maps each partial by `chain` (the caller's chain rule); a
-    /// constant if `self` is one (checked as in [`record1`](Self::record1)).
+    /// The result with value `value` whose partials are this variable's mapped by `chain`.
     #[inline(always)]
     fn chained(self, value: T, chain: impl Fn(T) -> T) -> Self {
+        Var {
+            value,
+            partials: [chain(self.partials[0]), chain(self.partials[1])],
+            ..self
+        }
+    }
+
+    /// A unary operation: `op(self)` for a variable of the active recording, a constant with
+    /// value `value` for a constant; panics for a `Var` of another recording.
+    ///
+    /// One comparison with the active recording's id decides both "variable of this
+    /// recording" and "constant while no recording is active"; in the latter case `op` chains
+    /// the constant's meaningless partials, which are never read (a constant has no entries).
+    #[inline(always)]
+    fn unary_op(self, value: T, op: impl FnOnce(Self) -> Self) -> Self {
         let active = T::active_recording();
         if self.gen == active {
-            Var {
-                value,
-                nodes: self.nodes,
-                partials: [chain(self.partials[0]), chain(self.partials[1])],
-                gen: self.gen,
-            }
+            op(self)
         } else if self.gen == 0 {
             Var::lift(value)
         } else {
