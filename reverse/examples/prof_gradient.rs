@@ -1,6 +1,11 @@
 //! Profiling driver (not part of the public examples): repeated Rosenbrock gradients.
+//!
+//! `cargo run --release -p diffprog-reverse --example prof_gradient [n] [reps]`: gradient time /
+//! plain evaluation time. With a third argument `hvp`: Hessian–vector product time / gradient
+//! time (issue target: ≤ 3).
 use diffprog_dual::Scalar;
-use diffprog_reverse::gradient_into;
+use diffprog_reverse::{gradient_into, hessian_vector_product};
+use std::hint::black_box;
 
 fn rosenbrock<T: Scalar>(x: &[T]) -> T {
     let mut s = T::zero();
@@ -12,30 +17,61 @@ fn rosenbrock<T: Scalar>(x: &[T]) -> T {
     s
 }
 
-fn main() {
-    let n: usize = std::env::args().nth(1).map_or(1000, |s| s.parse().unwrap());
-    let reps: usize = std::env::args().nth(2).map_or(2000, |s| s.parse().unwrap());
-    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
-    let mut g = vec![0.0; n];
-    let mut acc = 0.0;
-    // Best of 15 rounds of each, interleaved, so a noisy neighbour affects both alike.
-    let (mut dt, mut dp) = (f64::INFINITY, f64::INFINITY);
+/// The best time per call of `a` and of `b` over 15 interleaved rounds (`reps` calls of `a`,
+/// `reps_b` of `b` each), so a noisy neighbour affects both alike.
+fn best_of_interleaved(
+    reps: usize,
+    mut a: impl FnMut() -> f64,
+    reps_b: usize,
+    mut b: impl FnMut() -> f64,
+) -> (f64, f64, f64) {
+    let (mut ta, mut tb, mut acc) = (f64::INFINITY, f64::INFINITY, 0.0);
     for _ in 0..15 {
         let t = std::time::Instant::now();
         for _ in 0..reps {
-            acc += gradient_into(rosenbrock, &x, &mut g);
+            acc += a();
         }
-        dt = dt.min(t.elapsed().as_secs_f64() / reps as f64);
+        ta = ta.min(t.elapsed().as_secs_f64() / reps as f64);
         let t = std::time::Instant::now();
-        for _ in 0..reps * 10 {
-            acc += rosenbrock(std::hint::black_box(&x[..]));
+        for _ in 0..reps_b {
+            acc += b();
         }
-        dp = dp.min(t.elapsed().as_secs_f64() / (reps * 10) as f64);
+        tb = tb.min(t.elapsed().as_secs_f64() / reps_b as f64);
     }
-    println!(
-        "n={n}: gradient {:.3} us, plain {:.3} us, ratio {:.1} ({acc})",
-        dt * 1e6,
-        dp * 1e6,
-        dt / dp
-    );
+    (ta, tb, acc)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().map_or(1000, |s| s.parse().unwrap());
+    let reps: usize = args.next().map_or(2000, |s| s.parse().unwrap());
+    let hvp = args.next().as_deref() == Some("hvp");
+    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
+    let mut g = vec![0.0; n];
+    if hvp {
+        let v: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
+        let (th, tg, acc) = best_of_interleaved(
+            reps,
+            || hessian_vector_product(rosenbrock, black_box(&x), &v).2[n / 2],
+            reps,
+            || gradient_into(rosenbrock, black_box(&x), &mut g),
+        );
+        let (th, tg) = (th * 1e6, tg * 1e6);
+        println!(
+            "n={n}: hvp {th:.3} us, gradient {tg:.3} us, ratio {:.2} ({acc})",
+            th / tg
+        );
+    } else {
+        let (tg, tp, acc) = best_of_interleaved(
+            reps,
+            || gradient_into(rosenbrock, black_box(&x), &mut g),
+            reps * 10,
+            || rosenbrock(black_box(&x[..])),
+        );
+        let (tg, tp) = (tg * 1e6, tp * 1e6);
+        println!(
+            "n={n}: gradient {tg:.3} us, plain {tp:.3} us, ratio {:.1} ({acc})",
+            tg / tp
+        );
+    }
 }

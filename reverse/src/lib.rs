@@ -94,7 +94,8 @@
 //! multiplying them by the dual constant 1, `x · c` scales them by the primal `c`, and `x · x`
 //! on a one-record `x` skips the meaningless second slot; with that a Rosenbrock
 //! Hessian–vector product costs 2.1–2.5 gradients at n = 100…10 000 (`cargo run --release -p
-//! diffprog-reverse --example prof_hvp`, interleaved rounds; 3.1–3.4 before).
+//! diffprog-reverse --example prof_gradient -- 1000 500 hvp`, interleaved rounds; 3.1–3.4
+//! before).
 //!
 //! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
 //! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and
