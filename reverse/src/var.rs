@@ -135,6 +135,10 @@ impl<T: TapeElement> Var<T> {
         if self.gen == 0 {
             return self;
         }
+        let active = T::active_recording();
+        if self.gen != active {
+            misuse::<T>(active, self.gen);
+        }
         // Always a new record: a Var with one entry of partial 1 may be another value's record
         // (`0 − (0 − x)` carries x's record with partial 1), whose adjoint is not this value's.
         let [n0, n1] = preaccumulate::unpack(self.nodes);
@@ -144,7 +148,7 @@ impl<T: TapeElement> Var<T> {
             self.partials[1]
         };
         let (zero, parents) = (T::zero(), [preaccumulate::pack(n0, n1), 0]);
-        let index = T::record(parents, self.gen, self.partials[0], d1, zero, zero);
+        let index = T::record(parents, self.partials[0], d1, zero, zero);
         Var::node(self.value, index, self.gen)
     }
 

@@ -250,3 +250,28 @@ fn retained_intermediates_have_adjoints() {
     assert_eq!(s.tape_index(), Some(3)); // sink 0, inputs 1 and 2, then s
     assert_eq!((x.sin() * y).tape_index(), None);
 }
+
+#[test]
+#[should_panic(expected = "after its recording ended")]
+fn retain_adjoint_after_the_recording_ended_panics() {
+    let rec = Recording::<f64>::new();
+    let x = rec.variable(3.0);
+    let y = x.sin() * x; // two entries, no record
+    drop(rec);
+    let _ = y.retain_adjoint(); // would write a record: refused
+}
+
+#[test]
+#[should_panic(expected = "from another recording")]
+fn a_record_from_values_of_an_earlier_recording_is_refused() {
+    let first = Recording::<f64>::new();
+    let (a, b, c) = (
+        first.variable(1.0),
+        first.variable(2.0),
+        first.variable(3.0),
+    );
+    let ab = a * b; // two entries, no record
+    drop(first);
+    let _second = Recording::<f64>::new();
+    let _ = ab * c; // would meet three records of the ended recording
+}
