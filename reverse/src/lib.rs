@@ -57,7 +57,7 @@
 //! stall), inputs not stored, the register carry in the backward loop, and sums, differences
 //! and scalings without multiplications by constants: ≈ 13 (n = 10 000 likewise; about 240
 //! instructions per term, `valgrind --tool=callgrind`, against ≈ 18 for the plain evaluation).
-//! Criterion (`benches/reverse.rs`, three runs) gives 12.5–18× at n = 100…10 000, with
+//! Criterion (`benches/reverse.rs`, five runs) gives 12.5–18× at n = 100…10 000, with
 //! echidna's `grad` 7–11× slower than ours; the VM's slow periods hurt the tape more than the
 //! plain evaluation, hence the spread. The record push is inlined for `f64`, `f32` and `Dual` tapes and out
 //! of line for larger element types (inlining it, and the merge, for `DualVec` made generic
