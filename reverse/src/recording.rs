@@ -97,7 +97,9 @@ impl<T: TapeElement> Recording<T> {
         r
     }
 
-    /// The number of records so far (operations on variables; inputs count one each).
+    /// The number of records so far: one per input, per retained value, and per operation that
+    /// met more than two records (other operations carry their partials inline, see
+    /// [`crate::preaccumulate`]).
     pub fn len(&self) -> usize {
         T::with_tape(|t| t.len()) - 1
     }
