@@ -222,7 +222,8 @@ impl<T: TapeElement> Var<T> {
     /// ```
     ///
     /// # Panics
-    /// If a parent belongs to another recording or none is active.
+    /// As the operations (see [`Var`]'s "Misuse"): if parents belong to different recordings,
+    /// or a record would be written for parents of a recording that is not active.
     pub fn custom(value: T, parents: &[(Var<T>, T)]) -> Var<T> {
         // Each parent is chained in like an operand (which checks its recording).
         let mut result = Var::lift(value);
