@@ -412,8 +412,10 @@ impl<T: TapeElement> TapeStore<T> {
         let base = self.base as usize;
         let nodes = &self.nodes[..n - base];
         let adj = &mut self.adjoints[..n];
-        // Plain indexed loop (measured: ~30% fewer instructions than an enumerate/skip/rev chain).
-        // Parents always precede their record, so the index checks never fail.
+        // The records in reverse, with a counted index: 5 instructions per record fewer than
+        // indexing `nodes` (a bounds check) and 2 fewer than `enumerate().rev()` (which recomputes
+        // the index by a division). Parents always precede their record, so the index checks
+        // never fail.
         //
         // - Unused slots (the sink) are skipped rather than accumulated into: `adj[0] += a·0`
         //   made one long chain of dependent loads and stores through `adj[0]` (measured on the
@@ -426,7 +428,9 @@ impl<T: TapeElement> TapeStore<T> {
         // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
         //   the seeded outputs never contributes (not even `0 · ∞ = NaN`).
         let mut carry = T::zero();
-        for i in (base..n).rev() {
+        let mut i = n;
+        for &Node { parents, partials } in nodes.iter().rev() {
+            i -= 1;
             let a = adj[i] + carry;
             carry = T::zero();
             // Stored even when zero: `adj[i]` is read after the sweep for inputs and retained
@@ -436,7 +440,6 @@ impl<T: TapeElement> TapeStore<T> {
                 continue;
             }
             let below = (i - 1) as u32;
-            let Node { parents, partials } = nodes[i - base];
             let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
             let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
             let mut add = |p: u32, d: T| {
