@@ -48,8 +48,8 @@
 //!
 //! # Misuse
 //!
-//! A `Var` from an ended or another recording panics at the crossing (the scalar tape's own check:
-//! each crossing records one node that uses the recording's `Var`s). A graph that consumed `Var`s
+//! A `Var` from an ended or another recording panics at the crossing (each crossing checks its
+//! `Var`s and the recording of earlier crossings with [`Var::assert_in_active_recording`]). A graph that consumed `Var`s
 //! refuses [`Graph::backward`] and [`Graph::backward_with_grad`] — they would drop the gradients
 //! of those `Var`s — and asks for `backward_mixed`. Nodes from another graph or an earlier
 //! recording panic as everywhere. [`Graph::reset`] forgets the crossings: record the scalar and
@@ -115,14 +115,12 @@ impl<F> Crossings<F> {
 }
 
 impl<F: Element + TapeElement> Crossings<F> {
-    /// Checks that the active scalar recording is the one earlier crossings used (the scalar
-    /// tape panics if not: this records one node with a zero partial on `marker`), or makes
-    /// `v` the marker.
+    /// Checks that `v` and the recording earlier crossings used (`marker`) are the active
+    /// scalar recording (the scalar tape's check panics if not), or makes `v` the marker.
     fn check_recording(&mut self, v: Var<F>) {
+        v.assert_in_active_recording();
         match self.marker {
-            Some(m) => {
-                let _ = Var::custom(<F as Number>::zero(), &[(m, <F as Number>::zero())]);
-            }
+            Some(m) => m.assert_in_active_recording(),
             None => self.marker = Some(v),
         }
     }
@@ -208,10 +206,11 @@ impl<F: Element + TapeElement> Graph<F> {
             return self.input(&values, dims);
         };
         self.crossings.check_recording(first);
-        // Each variable enters through a copy recorded now (partial 1): the scalar tape checks
-        // that it belongs to the active recording, and the copy is the seed point later.
+        // Each variable enters through a copy made now (partial 1), checked to belong to the
+        // active recording; the copy is the seed point later.
         let start = self.crossings.vars.len() as u32;
         for &v in vars {
+            v.assert_in_active_recording();
             let copy = if v.is_constant() {
                 v
             } else {

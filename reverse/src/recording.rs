@@ -11,8 +11,9 @@ use std::marker::PhantomData;
 /// you; use one directly to record a computation once and take several adjoints of it (PyTorch's
 /// `backward(weights)`), or to read adjoints of chosen intermediate `Var`s.
 ///
-/// While a `Recording<T>` is alive, every operation on its `Var<T>`s appends to the thread's tape;
-/// dropping it ends the recording (its `Var`s become invalid; the memory is kept for the next
+/// While a `Recording<T>` is alive, operations on its `Var<T>`s are recorded on the thread's tape
+/// (see [`Var`] for what is written); dropping it ends the recording (its `Var`s' derivatives can
+/// no longer be recorded or read, see [`Var`]'s "Misuse"; the memory is kept for the next
 /// recording). Only one recording per element type can be active on a thread at a time; starting a
 /// second one (or calling a driver at the same element type inside it) panics.
 ///

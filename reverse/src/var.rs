@@ -113,6 +113,28 @@ impl<T: TapeElement> Var<T> {
         self.own_record().map(|i| i as usize)
     }
 
+    /// Panics unless this `Var` is a constant or belongs to the active recording of its element
+    /// type on this thread, with the message the operations give (see [`Var`]'s "Misuse").
+    /// Operations check where derivatives are recorded or read; this is for code that keeps
+    /// `Var`s to use later and wants a misuse reported where it happened — a bridge to another
+    /// tape, say.
+    ///
+    /// ```should_panic
+    /// use diffprog_reverse::Recording;
+    ///
+    /// let rec = Recording::<f64>::new();
+    /// let x = rec.variable(2.0);
+    /// x.assert_in_active_recording(); // fine
+    /// drop(rec);
+    /// x.assert_in_active_recording(); // panics: "used after its recording ended"
+    /// ```
+    pub fn assert_in_active_recording(&self) {
+        let active = T::active_recording();
+        if self.gen != 0 && self.gen != active {
+            misuse::<T>(active, self.gen);
+        }
+    }
+
     /// The record whose value this is (one entry with partial exactly 1).
     pub(crate) fn own_record(&self) -> Option<u32> {
         let [first, second] = preaccumulate::unpack(self.nodes);
