@@ -223,6 +223,44 @@ fn hessian_over_several_chunks() {
     }
 }
 
+/// The shapes the block sweeps' bounds must handle (they compute only tangents a curved record
+/// reads, and stop past the last such reader of the block's active records): a long linear
+/// chain whose end is squared (every tangent along the chain is needed), a curved record that
+/// reads an early input after everything else, a curved record with a zero adjoint, and a
+/// running sum that no curved record reads (its tangents are skipped).
+#[test]
+fn hessian_of_linear_chains_and_late_readers() {
+    fn f<T: Scalar>(x: &[T]) -> T {
+        let n = x.len();
+        let mut chain = T::zero();
+        let mut sum = T::zero();
+        for i in 0..n {
+            chain = chain * 0.5 + x[i]; // linear in every input
+            sum += (x[i] * x[(i + 1) % n]).sin(); // curved, local, summed linearly
+        }
+        let dead = x[3].exp() * 0.0; // curved record with a zero adjoint
+        chain * chain + sum + x[0] * x[n - 1] * x[n / 2] + dead
+    }
+    let x: Vec<f64> = (0..27).map(|i| -0.6 + 0.045 * i as f64).collect();
+    let (v, g, h) = hessian(f, &x);
+    let (vh, gh, hh) = diffprog_hyperdual::hessian(f, &x);
+    assert!((v - vh).abs() <= 1e-14 * v.abs().max(1.0));
+    for i in 0..x.len() {
+        assert!((g[i] - gh[i]).abs() <= 1e-12 * gh[i].abs().max(1.0));
+        for j in 0..x.len() {
+            assert_eq!(h[(i, j)].to_bits(), h[(j, i)].to_bits());
+            assert!(
+                (h[(i, j)] - hh[(i, j)]).abs() <= 1e-11 * hh[(i, j)].abs().max(1.0),
+                "H[{i},{j}]: {} vs hyperdual {}",
+                h[(i, j)],
+                hh[(i, j)]
+            );
+        }
+    }
+    // The chain couples every pair: no entry is zero.
+    assert!(h.iter().all(|&e| e != 0.0));
+}
+
 /// Inputs of the sparse programs below: three Hessian blocks of `hessian` (8 columns each).
 const WIDE: usize = 21;
 
