@@ -76,12 +76,10 @@
 //!
 //! # Misuse is caught
 //!
-//! Each recording has an id, unique across threads, stored in its `Var`s and compared wherever
-//! derivatives are recorded or read: an operation between two variables, a record, a seed, an
-//! adjoint read. A `Var` of an ended recording, of another recording (an earlier driver call) or
-//! of another thread panics there with a message saying so — never a silently wrong gradient
-//! (arithmetic on it with constants alone only computes values, see [`Var`]'s "Misuse"). Each
-//! thread records and differentiates independently.
+//! Each recording has an id, unique across threads, stored in its `Var`s and compared on every
+//! recorded operation and every adjoint read. A `Var` used after its recording ended, in another
+//! recording (an earlier driver call) or on another thread panics with a message saying so —
+//! never a silently wrong gradient. Each thread records and differentiates independently.
 //! A reverse driver (or [`Recording`]) at element type `T` inside another at the same `T` is
 //! rejected with a clear panic by the [`DriverLevel`](diffprog_dual::nesting::DriverLevel) guard;
 //! nesting at different element types (e.g. a `Var<f64>` gradient inside a forward derivative)

@@ -180,7 +180,7 @@ pub fn merge<T: TapeElement>(
         ([a.nodes, b.nodes], [da0, da1, db0, db1])
     };
     let [d0, d1, d2, d3] = partials;
-    Var::node(value, T::record(gen, parents, d0, d1, d2, d3), gen)
+    Var::node(value, T::record(parents, d0, d1, d2, d3), gen)
 }
 
 #[cfg(test)]

@@ -12,10 +12,10 @@ use std::marker::PhantomData;
 /// `backward(weights)`), or to read adjoints of chosen intermediate `Var`s.
 ///
 /// While a `Recording<T>` is alive, operations on its `Var<T>`s are recorded on the thread's tape
-/// (see [`Var`] for what is written); dropping it ends the recording (its `Var`s' derivatives can
-/// no longer be recorded or read, see [`Var`]'s "Misuse"; the memory is kept for the next
-/// recording). Only one recording per element type can be active on a thread at a time; starting a
-/// second one (or calling a driver at the same element type inside it) panics.
+/// (see [`Var`] for what is written); dropping it ends the recording (its `Var`s become invalid:
+/// using them panics; the memory is kept for the next recording). Only one recording per element
+/// type can be active on a thread at a time; starting a second one (or calling a driver at the
+/// same element type inside it) panics.
 ///
 /// The course lab: z = 2x + sin x and v = 4x + cos x at x = 1, differentiated separately and
 /// together from one recording.
@@ -223,8 +223,7 @@ impl<T: TapeElement> Var<T> {
     /// ```
     ///
     /// # Panics
-    /// As the operations (see [`Var`]'s "Misuse"): if parents belong to different recordings,
-    /// or a record would be written for parents of a recording that is not active.
+    /// If a parent belongs to another recording or none is active.
     pub fn custom(value: T, parents: &[(Var<T>, T)]) -> Var<T> {
         // Each parent is chained in like an operand (which checks its recording).
         let mut result = Var::lift(value);

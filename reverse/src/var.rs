@@ -22,30 +22,10 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// records. Constants ([`Scalar::constant`], `T::zero()`, values that do not depend on any
 /// variable) never record anything.
 ///
-/// # Misuse
-///
-/// A `Var`'s derivatives are only meaningful inside the recording that created it: the drivers
+/// A `Var` is only meaningful inside the recording that created it: the drivers
 /// ([`gradient`](crate::gradient), [`vjp`](crate::vjp), [`jacobian`](crate::jacobian), the mixed
-/// mode) and an explicit [`Recording`](crate::Recording). Every `Var` carries the id of its
-/// recording, and every place where derivatives are recorded or read checks it, panicking with a
-/// message that says what happened: an operation between variables of two recordings (an
-/// earlier or enclosing one, another thread's), an operation that writes a tape record, an
-/// output or seed passed to a backward sweep, [`Adjoints::wrt`](crate::Adjoints::wrt),
-/// [`retain_adjoint`](Var::retain_adjoint). So a `Var` of an ended or another recording can
-/// never yield a wrong derivative. Arithmetic that involves only it and constants is not
-/// checked — it writes nothing and its value is right; its result carries the old id on to the
-/// next check. (Checking every operation against the thread's active recording cost 22 of the
-/// Rosenbrock gradient's 233 instructions per term.)
-///
-/// ```should_panic
-/// use diffprog_reverse::{gradient, Var};
-///
-/// let mut kept = None;
-/// let _ = gradient(|x: &[Var]| { kept = Some(x[0]); x[0] * x[0] }, &[1.0]);
-/// let old = kept.unwrap();
-/// // panics: "a `Var<f64>` from another recording (id …) was used in the active recording"
-/// let _ = gradient(|x: &[Var]| x[0] * old, &[2.0]);
-/// ```
+/// mode) and an explicit [`Recording`](crate::Recording). Using it afterwards, in another recording
+/// or on another thread panics with a message saying so.
 ///
 /// ```
 /// use diffprog_reverse::{gradient, Var};
@@ -114,10 +94,9 @@ impl<T: TapeElement> Var<T> {
     }
 
     /// Panics unless this `Var` is a constant or belongs to the active recording of its element
-    /// type on this thread, with the message the operations give (see [`Var`]'s "Misuse").
-    /// Operations check where derivatives are recorded or read; this is for code that keeps
-    /// `Var`s to use later and wants a misuse reported where it happened — a bridge to another
-    /// tape, say.
+    /// type on this thread, with the message the operations give. Every operation checks its
+    /// operands; this is for code that takes `Var`s without operating on them yet and wants a
+    /// misuse reported where it happens — a bridge to another tape, say.
     ///
     /// ```should_panic
     /// use diffprog_reverse::Recording;
@@ -177,6 +156,10 @@ impl<T: TapeElement> Var<T> {
         if self.gen == 0 {
             return self;
         }
+        let active = T::active_recording();
+        if self.gen != active {
+            misuse::<T>(active, self.gen);
+        }
         // Always a new record: a Var with one entry of partial 1 may be another value's record
         // (`0 − (0 − x)` carries x's record with partial 1), whose adjoint is not this value's.
         let [n0, n1] = preaccumulate::unpack(self.nodes);
@@ -186,7 +169,7 @@ impl<T: TapeElement> Var<T> {
             self.partials[1]
         };
         let (zero, parents) = (T::zero(), [preaccumulate::pack(n0, n1), 0]);
-        let index = T::record(self.gen, parents, self.partials[0], d1, zero, zero);
+        let index = T::record(parents, self.partials[0], d1, zero, zero);
         Var::node(self.value, index, self.gen)
     }
 
@@ -224,20 +207,21 @@ impl<T: TapeElement> Var<T> {
         }
     }
 
-    /// A unary operation: `op(self)` for a variable, a constant with value `value` for a
-    /// constant.
+    /// A unary operation: `op(self)` for a variable of the active recording, a constant with
+    /// value `value` for a constant; panics for a `Var` of another recording.
     ///
-    /// The recording is not checked here (see [`Var`]'s "Misuse"): a unary operation writes no
-    /// record, and its result carries `self`'s recording id on to every place where derivatives
-    /// are read or recorded, which check it. For `f64`-sized elements a constant goes through
-    /// `op` too (its partials are meaningless and never read: a constant has no entries), which
-    /// saves a branch; wider elements skip the wasted products.
+    /// One comparison with the active recording's id decides both "variable of this
+    /// recording" and "constant while no recording is active"; in the latter case `op` chains
+    /// the constant's meaningless partials, which are never read (a constant has no entries).
     #[inline(always)]
     fn unary_op(self, value: T, op: impl FnOnce(Self) -> Self) -> Self {
-        if std::mem::size_of::<T>() > std::mem::size_of::<f64>() && self.gen == 0 {
+        let active = T::active_recording();
+        if self.gen == active {
+            op(self)
+        } else if self.gen == 0 {
             Var::lift(value)
         } else {
-            op(self)
+            misuse::<T>(active, self.gen)
         }
     }
 
@@ -253,24 +237,26 @@ impl<T: TapeElement> Var<T> {
         }
     }
 
-    /// Which operands of a binary operation are variables. `Both` also covers two constants (the
-    /// merge of two constants is a constant) and two variables of an ended recording (whose
-    /// result, like theirs, panics wherever derivatives are read or recorded, see [`Var`]'s
-    /// "Misuse"). Two variables of different recordings panic here.
+    /// Which operands of a binary operation are variables, checking that they belong to the
+    /// active recording (panics otherwise). `Both` also covers two constants: the merge of two
+    /// constants is a constant.
     #[inline(always)]
     fn operands(a: Self, b: Self) -> Operands {
-        // One comparison for two variables; with a constant known at compile time the checks on
-        // it fold away.
+        // Ordered for the common cases: two variables (two comparisons), or a constant known at
+        // compile time and a variable (the checks on the constant fold away).
+        let active = T::active_recording();
         if a.gen == b.gen {
-            Operands::Both
+            if a.gen == active || a.gen == 0 {
+                return Operands::Both;
+            }
         } else if b.gen == 0 {
-            Operands::First
-        } else if a.gen == 0 {
-            Operands::Second
-        } else {
-            let active = T::active_recording();
-            misuse::<T>(active, if a.gen != active { a.gen } else { b.gen })
+            if a.gen == active {
+                return Operands::First;
+            }
+        } else if a.gen == 0 && b.gen == active {
+            return Operands::Second;
         }
+        misuse::<T>(active, if a.gen != active { a.gen } else { b.gen })
     }
 
     /// Applies a unary rule `(f(x), f'(x))` from [`rules`].
