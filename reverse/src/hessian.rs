@@ -5,7 +5,9 @@
 //! backward sweep gives the adjoints `ā` (the gradient). Then, for each block of columns with
 //! seed directions `ṫ(xⱼ) = eⱼ`:
 //! - a forward *tangent* sweep: `ṫᵢ = d₀ ṫ_{p₀} + d₁ ṫ_{p₁}` (C-wide vectors), skipped for records
-//!   that depend on no seeded input (an activity flag per record);
+//!   that depend on no seeded input (an activity flag per record) and for records whose tangent
+//!   no curved record reads (a running sum's), and ended past the last reader of the active
+//!   records;
 //! - a backward *second-order adjoint* sweep:
 //!   `ȧ_{pₖ} += dₖ ȧᵢ + āᵢ (hₖ₀ ṫ_{p₀} + hₖ₁ ṫ_{p₁})`, skipped where both terms vanish;
 //! - then `ȧ(xⱼ)` is column block of ∇²f.

@@ -55,10 +55,13 @@
 //! (one record per term instead of eight), ≈ 20; then parent indices stored as the packed pairs
 //! the operands carry (building a `[u32; 4]` went through the stack with a store-forwarding
 //! stall), inputs not stored, the register carry in the backward loop, and sums, differences
-//! and scalings without multiplications by constants: ≈ 13 (n = 10 000 likewise; about 240
+//! and scalings without multiplications by constants: ≈ 13 (n = 10 000 likewise; ≈ 228
 //! instructions per term, `valgrind --tool=callgrind`, against ≈ 18 for the plain evaluation).
-//! Criterion (`benches/reverse.rs`, five runs) gives 12.5–18× at n = 100…10 000, with
-//! echidna's `grad` 7–11× slower than ours; the VM's slow periods hurt the tape more than the
+//! Fewer instructions no longer buy time here: checking recording ids only where derivatives
+//! are recorded or read (206 instructions) measured the same 12.8–13.1× in interleaved runs,
+//! so every operation still checks (misuse panics where it happens).
+//! Criterion (`benches/reverse.rs`, six runs over two sessions) gives 12.5–18× at n = 100…10 000,
+//! with echidna's `grad` 7–11× slower than ours; the VM's slow periods hurt the tape more than the
 //! plain evaluation, hence the spread. The record push is inlined for `f64`, `f32` and `Dual` tapes and out
 //! of line for larger element types (inlining it, and the merge, for `DualVec` made generic
 //! code minutes slower to compile).
@@ -100,9 +103,14 @@
 //! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
 //! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and
 //! second-order-adjoint sweeps over the stored tape, [`HESSIAN_CHUNK`] columns at a time, skipping
-//! records that do not depend on the block's inputs. A block therefore costs what depends on its
-//! inputs: Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 280 plain evaluations (≈ 25×
-//! faster than echidna's bytecode `hessian`, ≈ 260× faster than num-dual's; `benches/reverse.rs`).
+//! records that do not depend on the block's inputs, computing only the tangents that a curved
+//! record reads (directly or through other needed tangents), and ending a block's sweeps past
+//! the last such reader of its active records. A block therefore costs what its inputs touch:
+//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 320 plain evaluations in criterion
+//! (`benches/reverse.rs`: 37 µs, echidna's bytecode `hessian` 37× slower, num-dual's 280×);
+//! `cargo run --release -p diffprog-reverse --example prof_hessian` gives 51–57 µs against
+//! 66–73 µs before the last two bounds, alternating the two builds (−35 % instructions,
+//! `valgrind --tool=callgrind`).
 //!
 //! # The tape's public API (for other crates)
 //!
