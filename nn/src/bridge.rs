@@ -49,9 +49,9 @@
 //! # Misuse
 //!
 //! A `Var` from an ended or another recording panics at the crossing (each crossing checks its
-//! `Var`s and the recording of earlier crossings with [`Var::assert_in_active_recording`]). A graph that consumed `Var`s
-//! refuses [`Graph::backward`] and [`Graph::backward_with_grad`] — they would drop the gradients
-//! of those `Var`s — and asks for `backward_mixed`. Nodes from another graph or an earlier
+//! `Var`s and the recording of earlier crossings with [`Var::assert_in_active_recording`]). A
+//! graph that consumed `Var`s refuses [`Graph::backward`] and [`Graph::backward_with_grad`] —
+//! they would drop the gradients of those `Var`s — and asks for `backward_mixed`. Nodes from another graph or an earlier
 //! recording panic as everywhere. [`Graph::reset`] forgets the crossings: record the scalar and
 //! tensor parts of one loss between two resets.
 
