@@ -5,9 +5,8 @@ use diffprog_dual::{derivative_at, Dual, Number, Scalar};
 use diffprog_reverse::{gradient, hessian_vector_product, Recording, Var};
 use std::cell::Cell;
 
-#[test]
-#[should_panic(expected = "from another recording")]
-fn var_from_an_earlier_gradient_call_panics() {
+/// An input `Var` smuggled out of a finished `gradient` call.
+fn var_of_an_earlier_gradient_call() -> Var {
     let kept = Cell::new(None);
     let _ = gradient(
         |x: &[Var]| {
@@ -16,7 +15,13 @@ fn var_from_an_earlier_gradient_call_panics() {
         },
         &[1.0],
     );
-    let old = kept.get().unwrap();
+    kept.get().unwrap()
+}
+
+#[test]
+#[should_panic(expected = "from another recording")]
+fn var_from_an_earlier_gradient_call_panics() {
+    let old = var_of_an_earlier_gradient_call();
     let _ = gradient(|x: &[Var]| x[0] * old, &[2.0]);
 }
 
@@ -32,15 +37,7 @@ fn var_used_after_its_recording_ended_panics() {
 #[test]
 #[should_panic(expected = "from another recording")]
 fn var_of_an_ended_recording_as_the_output_of_a_new_one_panics() {
-    let kept = Cell::new(None);
-    let _ = gradient(
-        |x: &[Var]| {
-            kept.set(Some(x[0]));
-            x[0] * x[0]
-        },
-        &[1.0],
-    );
-    let old = kept.get().unwrap();
+    let old = var_of_an_earlier_gradient_call();
     // Only the old Var and constants: its first operation in the new recording panics.
     let _ = gradient(|_: &[Var]| (old * 3.0).sin(), &[2.0]);
 }
@@ -48,15 +45,7 @@ fn var_of_an_ended_recording_as_the_output_of_a_new_one_panics() {
 #[test]
 #[should_panic(expected = "from another recording")]
 fn custom_primitive_with_parents_of_two_recordings_panics() {
-    let kept = Cell::new(None);
-    let _ = gradient(
-        |x: &[Var]| {
-            kept.set(Some(x[0]));
-            x[0]
-        },
-        &[1.0],
-    );
-    let old = kept.get().unwrap();
+    let old = var_of_an_earlier_gradient_call();
     let _ = gradient(
         |x: &[Var]| Var::custom(1.0, &[(x[0], 2.0), (old, 3.0)]),
         &[2.0],
