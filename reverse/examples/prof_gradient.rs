@@ -2,9 +2,10 @@
 //!
 //! `cargo run --release -p diffprog-reverse --example prof_gradient [n] [reps]`: gradient time /
 //! plain evaluation time. With a third argument `hvp`: Hessian–vector product time / gradient
-//! time (issue target: ≤ 3).
+//! time (issue target: ≤ 3). With `sweep`: the time of one backward sweep over a recorded
+//! Rosenbrock (through `Recording::backward`, which also copies the adjoints) / plain evaluation.
 use diffprog_dual::Scalar;
-use diffprog_reverse::{gradient_into, hessian_vector_product};
+use diffprog_reverse::{gradient_into, hessian_vector_product, Recording};
 use std::hint::black_box;
 
 fn rosenbrock<T: Scalar>(x: &[T]) -> T {
@@ -45,10 +46,25 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(1000, |s| s.parse().unwrap());
     let reps: usize = args.next().map_or(2000, |s| s.parse().unwrap());
-    let hvp = args.next().as_deref() == Some("hvp");
+    let mode = args.next();
+    let hvp = mode.as_deref() == Some("hvp");
     let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
     let mut g = vec![0.0; n];
-    if hvp {
+    if mode.as_deref() == Some("sweep") {
+        let rec = Recording::<f64>::new();
+        let y = rosenbrock(&rec.variables(&x));
+        let (ts, tp, acc) = best_of_interleaved(
+            reps,
+            || rec.backward(black_box(y)).wrt(black_box(y)),
+            reps * 10,
+            || rosenbrock(black_box(&x[..])),
+        );
+        let (ts, tp) = (ts * 1e6, tp * 1e6);
+        println!(
+            "n={n}: sweep {ts:.3} us, plain {tp:.3} us, ratio {:.2} ({acc})",
+            ts / tp
+        );
+    } else if hvp {
         let v: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
         let (th, tg, acc) = best_of_interleaved(
             reps,
