@@ -130,10 +130,11 @@ impl<T: Number> Div for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: Self) -> Self {
+        // The value is the plain quotient (bit-identical to evaluating on T); `inv` is
+        // computed alongside (two independent divisions) for the tangent.
         let inv = T::one() / rhs.re;
-        let q = self.re * inv;
-        // q = a·(1/b) is finite only if 1/b is: one test.
-        let eps = if is_finite_number(q) {
+        let q = self.re / rhs.re;
+        let eps = if is_finite_number(q) && is_finite_number(inv) {
             (self.eps - q * rhs.eps) * inv
         } else {
             chain(inv, self.eps) - chain(q * inv, rhs.eps)
@@ -178,7 +179,10 @@ impl<F: Real, T: Scalar<F>> Div<F> for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: F) -> Self {
-        self * (F::one() / rhs)
+        // The tangent scales by 1/c; the value is the plain quotient (bit-identical).
+        let mut q = self * (F::one() / rhs);
+        q.re = self.re / rhs;
+        q
     }
 }
 

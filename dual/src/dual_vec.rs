@@ -272,8 +272,10 @@ impl<T: Number, const N: usize> Div for DualVec<T, N> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: Self) -> Self {
+        // The value is the plain quotient (bit-identical to evaluating on T); `inv` is
+        // computed alongside (two independent divisions) for the tangents.
         let inv = T::one() / rhs.re;
-        let q = self.re * inv;
+        let q = self.re / rhs.re;
         if !rhs.active() {
             // A constant divisor: the tangents scale by 1/b.
             return if self.active() {
@@ -283,8 +285,7 @@ impl<T: Number, const N: usize> Div for DualVec<T, N> {
             };
         }
         let mut eps = self.eps;
-        // q = a·(1/b) is finite only if 1/b is: one test.
-        if is_finite_number(q) {
+        if is_finite_number(q) && is_finite_number(inv) {
             for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
                 *e = (*e - q * *r) * inv;
             }
@@ -349,7 +350,10 @@ impl<F: Real, T: Scalar<F>, const N: usize> Div<F> for DualVec<T, N> {
     type Output = Self;
     #[inline(always)]
     fn div(self, rhs: F) -> Self {
-        self * (F::one() / rhs)
+        // The tangents scale by 1/c; the value is the plain quotient (bit-identical).
+        let mut q = self * (F::one() / rhs);
+        q.re = self.re / rhs;
+        q
     }
 }
 

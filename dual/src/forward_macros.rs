@@ -206,12 +206,12 @@ macro_rules! forward_number_boilerplate {
         }
         impl<$($gen)*> std::iter::Sum for $ty {
             fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-                iter.fold(<Self as $crate::Number>::zero(), |a, b| a + b)
+                iter.fold($crate::sum_start(), |a, b| a + b)
             }
         }
         impl<'a, $($gen)*> std::iter::Sum<&'a $ty> for $ty {
             fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-                iter.fold(<Self as $crate::Number>::zero(), |a, b| a + *b)
+                iter.fold($crate::sum_start(), |a, b| a + *b)
             }
         }
         impl<$($gen)*> std::iter::Product for $ty {
@@ -275,8 +275,23 @@ macro_rules! forward_number_boilerplate {
     };
 }
 
+/// The start of every number type's `Sum`: the zero that `f64`'s own `Sum` starts from (−0 in
+/// current Rust, so that a sum of −0 values is −0; +0 before), so that `iter.sum()` of a number
+/// type has the value `f64`'s gives, bit for bit.
+#[doc(hidden)]
+#[inline]
+pub fn sum_start<T: crate::Number>() -> T {
+    if std::iter::empty::<f64>().sum::<f64>().is_sign_negative() {
+        -T::zero()
+    } else {
+        T::zero()
+    }
+}
+
 /// Writes `f64 op X` and `f32 op X` (a plain float on the left) for a number type, in terms of the
-/// right-hand forms: `c + x = x + c`, `c − x = −x + c`, `c · x = x · c`, `c / x = x.recip() · c`.
+/// right-hand forms: `c + x = x + c`, `c − x = −x + c`, `c · x = x · c`, and `c / x` as the
+/// quotient of the constant `c` by `x` (so that its value is the plain `c / x`, bit-identical;
+/// `x.recip() · c` rounds twice).
 #[macro_export]
 macro_rules! float_lhs_operators {
     ([$($gen:tt)*] $ty:ty, $f:ty) => {
@@ -304,9 +319,8 @@ macro_rules! float_lhs_operators {
         impl<$($gen)*> std::ops::Div<$ty> for $f {
             type Output = $ty;
             #[inline]
-            #[allow(clippy::suspicious_arithmetic_impl)] // c / x = c · (1/x)
             fn div(self, rhs: $ty) -> $ty {
-                $crate::Scalar::recip(rhs) * self
+                <$ty as $crate::Scalar<$f>>::constant(self) / rhs
             }
         }
     };

@@ -737,7 +737,13 @@ impl<const N: usize> Div<f64> for ArenaHyperDual<N> {
     type Output = Self;
     #[inline(always)]
     fn div(self, r: f64) -> Self {
-        self * (1.0 / r)
+        // The parts scale by 1/c; the value is the plain quotient (bit-identical).
+        let re = self.re / r;
+        if self.is_constant() {
+            Self::lift(re)
+        } else {
+            self.scale_parts(re, 1.0 / r)
+        }
     }
 }
 

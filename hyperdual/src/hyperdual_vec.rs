@@ -504,7 +504,10 @@ impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> MulAssign<F> for Hyp
 impl<F: Real, T: Scalar<F>, const N: usize, const M: usize> DivAssign<F> for HyperDualVec<T, N, M> {
     #[inline(always)]
     fn div_assign(&mut self, r: F) {
+        // The parts scale by 1/c; the value is the plain quotient (bit-identical).
+        let q = self.re / r;
         *self *= F::one() / r;
+        self.re = q;
     }
 }
 
@@ -565,14 +568,14 @@ impl<T: Number, const N: usize, const M: usize> Default for HyperDualVec<T, N, M
 }
 impl<T: Number, const N: usize, const M: usize> std::iter::Sum for HyperDualVec<T, N, M> {
     fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(Self::lift(T::zero()), |a, b| a + b)
+        iter.fold(diffprog_dual::sum_start(), |a, b| a + b)
     }
 }
 impl<'a, T: Number, const N: usize, const M: usize> std::iter::Sum<&'a Self>
     for HyperDualVec<T, N, M>
 {
     fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-        iter.fold(Self::lift(T::zero()), |a, b| a + *b)
+        iter.fold(diffprog_dual::sum_start(), |a, b| a + *b)
     }
 }
 impl<T: Number, const N: usize, const M: usize> std::iter::Product for HyperDualVec<T, N, M> {

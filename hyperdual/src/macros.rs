@@ -237,7 +237,10 @@ macro_rules! fixed_parts_number {
             type Output = Self;
             #[inline(always)]
             fn div(self, r: F) -> Self {
-                self * (F::one() / r)
+                // The parts scale by 1/c; the value is the plain quotient (bit-identical).
+                let mut q = self * (F::one() / r);
+                q.$re = self.$re / r;
+                q
             }
         }
 

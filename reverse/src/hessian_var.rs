@@ -435,12 +435,12 @@ impl Default for HessianVar {
 }
 impl std::iter::Sum for HessianVar {
     fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
-        iter.fold(HessianVar::lift(0.0), |a, b| a + b)
+        iter.fold(diffprog_dual::sum_start(), |a, b| a + b)
     }
 }
 impl<'a> std::iter::Sum<&'a HessianVar> for HessianVar {
     fn sum<I: Iterator<Item = &'a Self>>(iter: I) -> Self {
-        iter.fold(HessianVar::lift(0.0), |a, b| a + *b)
+        iter.fold(diffprog_dual::sum_start(), |a, b| a + *b)
     }
 }
 impl std::iter::Product for HessianVar {

@@ -120,6 +120,11 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol
 }
 
+/// The same value, bit for bit (or both NaN).
+fn identical(a: f64, b: f64) -> bool {
+    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(
         std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
@@ -182,13 +187,10 @@ proptest! {
         }
         // Hessian–vector product: one sweep over Dual elements
         let (valv, gv, hv) = hessian_vector_product(|x| eval(&e, x), &x, &v);
-        // `hessian` computes values with the f64 rules, exactly as `gradient` does; the HVP's
-        // values are `Dual` values, whose division is a·(1/b) (a few ulps from a/b). After
-        // cancellation those ulps are ulps of the larger terms, not of the result (a deep run
-        // found -0.0078002168529345 vs ...4305), so the tolerance is scaled like the
-        // derivatives' below: relative for |value| ≥ 1, absolute below.
-        prop_assert_eq!(val, gradient(|x: &[Var]| eval(&e, x), &x).0);
-        prop_assert!(close(valv, val, 1e-14 * val.abs().max(1.0)), "HVP value {valv} vs {val}");
+        // Every mode's value is the plain f64 evaluation, bit for bit (`Dual` division once
+        // computed a·(1/b), a few ulps from a/b, and this check had a tolerance for it).
+        prop_assert!(identical(val, gradient(|x: &[Var]| eval(&e, x), &x).0));
+        prop_assert!(identical(valv, val), "HVP value {} vs {}", valv, val);
         for i in 0..N_INPUTS {
             prop_assert!(close(gv[i], g[i], 1e-13 * g[i].abs().max(1.0)));
             let expect: f64 = (0..N_INPUTS).map(|j| h[(i, j)] * v[j]).sum();
@@ -286,10 +288,10 @@ proptest! {
         let (v, g, h) = hessian(|x| total(&terms, x), &x);
         let (v4, g4, h4) = hessian_chunked::<4, _>(|x| total(&terms, x), &x);
         let (vh, gh, hh) = diffprog_hyperdual::hessian(|x| total(&terms, x), &x);
-        prop_assert_eq!(v, gradient(|x: &[Var]| total(&terms, x), &x).0);
-        // Values from dual arithmetic (division a·(1/b)) after cancellation: see the HVP check.
-        prop_assert!(close(v4, v, 1e-14 * v.abs().max(1.0)));
-        prop_assert!(close(vh, v, 1e-14 * v.abs().max(1.0)));
+        // Values bit for bit (see the HVP check above).
+        prop_assert!(identical(v, gradient(|x: &[Var]| total(&terms, x), &x).0));
+        prop_assert!(identical(v4, v), "{} vs re-recording {}", v, v4);
+        prop_assert!(identical(vh, v), "{} vs hyperdual {}", v, vh);
         for i in 0..WIDE {
             prop_assert!(close(g[i], g4[i], 1e-12 * g[i].abs().max(1.0)));
             prop_assert!(close(g[i], gh[i], 1e-12 * g[i].abs().max(1.0)));
