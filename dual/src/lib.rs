@@ -129,7 +129,15 @@
 //!
 //! Where a function is finite and smooth, no rule produces a NaN derivative: large arguments are
 //! handled in forms that do not overflow (`1/hypot(x, 1)` for `asinh`, `√(x−1)·√(x+1)` for
-//! `acosh`, `1 − tanh²` for `tanh`, limits for `atan2` and `hypot` at infinity).
+//! `acosh`, `4e/(1 + e)²` with e = e^(∓2x) for `tanh`, limits for `atan2` and `hypot` at
+//! infinity). Nor does one lose digits to cancellation in the tails: `tanh′`, `σ′` and
+//! `exp_m1′` are not computed as `1 − tanh²`, `σ(1 − σ)` and `(eˣ − 1) + 1` where those cancel
+//! (they kept 3 of 16 digits at tanh′(15) and σ′(30), none at exp_m1′(−40)); derivatives of
+//! every order through the rules stay within a few ulps there (tested against cosh/sinh forms).
+//!
+//! Every number type's *value* is the plain `f64` (or `f32`) evaluation bit for bit — quotients
+//! are `a / b`, `x / c` and `c / x`, not products with a reciprocal, and `Sum` starts from the
+//! zero `f64`'s does — so `gradient(f, x).0 == f(x)` in every mode (tested on random programs).
 //!
 //! # Safety
 //!
@@ -156,6 +164,8 @@ pub use drivers::{
 };
 pub use dual::{chain, is_finite_number, Dual};
 pub use dual_vec::DualVec;
+#[doc(hidden)]
+pub use forward_macros::sum_start;
 pub use real::Real;
 pub use scalar::{Number, Scalar};
 

@@ -161,10 +161,8 @@ pub fn analytic(op: Op, x: f64) -> f64 {
         Op::Acosh => 1.0 / (x * x - 1.0).sqrt(),
         Op::Atanh => 1.0 / (1.0 - x * x),
         Op::Abs => x.signum(),
-        Op::Sigmoid => {
-            let s = 1.0 / (1.0 + (-x).exp());
-            s * (1.0 - s)
-        }
+        // σ' = σ(1 − σ) = 1/(4 cosh²(x/2)), the form without cancellation in the tails.
+        Op::Sigmoid => 0.25 / ((0.5 * x).cosh() * (0.5 * x).cosh()),
         Op::Softplus => 1.0 / (1.0 + (-x).exp()),
         Op::Relu => {
             if x > 0.0 {
