@@ -61,39 +61,49 @@ fn identical(what: &str, value: f64, expected: f64) -> Result<(), TestCaseError>
 fn check(f: fn(&[f64], f64) -> f64, g: Generic, x: &[f64], c: f64) -> Result<(), TestCaseError> {
     let expected = f(x, c);
     let v = vec![0.5, -1.5, 2.0];
-    identical(
-        "reverse gradient",
-        reverse::gradient(|x| (g.var)(x, c), x).0,
-        expected,
-    )?;
-    identical(
-        "forward gradient",
-        dual::gradient(|x| (g.grad)(x, c), x).0,
-        expected,
-    )?;
-    let chunked = dual::gradient_with_chunk::<3>(|x| (g.chunk3)(x, c), x).0;
-    identical("forward gradient, chunks of 3", chunked, expected)?;
-    identical(
-        "reverse hessian",
-        reverse::hessian(|x| (g.hessian_var)(x, c), x).0,
-        expected,
-    )?;
-    let mixed = reverse::hessian_chunked::<2, _>(|x| (g.mixed2)(x, c), x).0;
-    identical("forward-over-reverse hessian", mixed, expected)?;
-    let hvp = reverse::hessian_vector_product(|x| (g.hvp)(x, c), x, &v).0;
-    identical("hessian-vector product", hvp, expected)?;
-    identical(
-        "hyperdual hessian",
-        hyperdual::hessian(|x| (g.arena)(x, c), x).0,
-        expected,
-    )?;
-    let blocks = hyperdual::hessian_with_chunk::<3>(|x| (g.hyperdual_vec)(x, c), x).0;
-    identical("hyperdual hessian, blocks of 3", blocks, expected)?;
-    // Along x + t·v at t = 0 (which is x: no input is −0 here).
-    let taylor2 = hyperdual::second_derivative(|t| (g.taylor2)(&line(x, &v, t), c), 0.0).0;
-    identical("second derivative (Taylor2)", taylor2, expected)?;
-    let taylor3 = hyperdual::third_derivative(|t| (g.taylor3)(&line(x, &v, t), c), 0.0).0;
-    identical("third derivative (Taylor3)", taylor3, expected)?;
+    let values = [
+        (
+            "reverse gradient",
+            reverse::gradient(|x| (g.var)(x, c), x).0,
+        ),
+        ("forward gradient", dual::gradient(|x| (g.grad)(x, c), x).0),
+        (
+            "forward gradient, chunks of 3",
+            dual::gradient_with_chunk::<3>(|x| (g.chunk3)(x, c), x).0,
+        ),
+        (
+            "reverse hessian",
+            reverse::hessian(|x| (g.hessian_var)(x, c), x).0,
+        ),
+        (
+            "forward-over-reverse hessian",
+            reverse::hessian_chunked::<2, _>(|x| (g.mixed2)(x, c), x).0,
+        ),
+        (
+            "hessian-vector product",
+            reverse::hessian_vector_product(|x| (g.hvp)(x, c), x, &v).0,
+        ),
+        (
+            "hyperdual hessian",
+            hyperdual::hessian(|x| (g.arena)(x, c), x).0,
+        ),
+        (
+            "hyperdual hessian, blocks of 3",
+            hyperdual::hessian_with_chunk::<3>(|x| (g.hyperdual_vec)(x, c), x).0,
+        ),
+        // Along x + t·v at t = 0 (which is x: no input is −0 here).
+        (
+            "second derivative (Taylor2)",
+            hyperdual::second_derivative(|t| (g.taylor2)(&line(x, &v, t), c), 0.0).0,
+        ),
+        (
+            "third derivative (Taylor3)",
+            hyperdual::third_derivative(|t| (g.taylor3)(&line(x, &v, t), c), 0.0).0,
+        ),
+    ];
+    for (what, value) in values {
+        identical(what, value, expected)?;
+    }
     Ok(())
 }
 

@@ -42,6 +42,15 @@ fn best_of_interleaved(
     (ta, tb, acc)
 }
 
+/// Prints the two times (seconds, shown in µs) and their ratio.
+fn report(n: usize, (a, ta): (&str, f64), (b, tb): (&str, f64), acc: f64) {
+    let (ta_us, tb_us) = (ta * 1e6, tb * 1e6);
+    println!(
+        "n={n}: {a} {ta_us:.3} us, {b} {tb_us:.3} us, ratio {:.2} ({acc})",
+        ta / tb
+    );
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(1000, |s| s.parse().unwrap());
@@ -59,11 +68,7 @@ fn main() {
             reps * 10,
             || rosenbrock(black_box(&x[..])),
         );
-        let (ts, tp) = (ts * 1e6, tp * 1e6);
-        println!(
-            "n={n}: sweep {ts:.3} us, plain {tp:.3} us, ratio {:.2} ({acc})",
-            ts / tp
-        );
+        report(n, ("sweep", ts), ("plain", tp), acc);
     } else if hvp {
         let v: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
         let (th, tg, acc) = best_of_interleaved(
@@ -72,11 +77,7 @@ fn main() {
             reps,
             || gradient_into(rosenbrock, black_box(&x), &mut g),
         );
-        let (th, tg) = (th * 1e6, tg * 1e6);
-        println!(
-            "n={n}: hvp {th:.3} us, gradient {tg:.3} us, ratio {:.2} ({acc})",
-            th / tg
-        );
+        report(n, ("hvp", th), ("gradient", tg), acc);
     } else {
         let (tg, tp, acc) = best_of_interleaved(
             reps,
@@ -84,10 +85,6 @@ fn main() {
             reps * 10,
             || rosenbrock(black_box(&x[..])),
         );
-        let (tg, tp) = (tg * 1e6, tp * 1e6);
-        println!(
-            "n={n}: gradient {tg:.3} us, plain {tp:.3} us, ratio {:.1} ({acc})",
-            tg / tp
-        );
+        report(n, ("gradient", tg), ("plain", tp), acc);
     }
 }
