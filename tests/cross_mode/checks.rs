@@ -2,7 +2,9 @@
 
 use crate::eval::{eval, outputs, scalar, Trace};
 use crate::program::Case;
-use crate::tolerance::{exact_agree, step, FdEstimate, FD_MARGIN, MAX_MAGNITUDE};
+use crate::tolerance::{
+    exact_agree, fd_rounding_scale, step, FdEstimate, FD_MARGIN, MAX_MAGNITUDE,
+};
 use diffprog::{dual, hyperdual, reverse, Scalar};
 use nalgebra::DMatrix;
 use proptest::test_runner::{TestCaseError, TestCaseResult};
@@ -270,7 +272,7 @@ pub fn gradient(case: &Case, stats: &Stats) -> TestCaseResult {
                 x,
                 &unit(n, i),
                 step(x[i]),
-                t0.max_abs,
+                fd_rounding_scale(t0.max_abs, t0.singular_distance, 1),
             );
             r.fd(&format!("∂f/∂x{i} reverse vs FD"), gr[i], &est[0], stats);
         }
@@ -336,7 +338,7 @@ pub fn jacobian(case: &Case, stats: &Stats) -> TestCaseResult {
                 x,
                 &unit(n, j),
                 step(x[j]),
-                t0.max_abs,
+                fd_rounding_scale(t0.max_abs, t0.singular_distance, 1),
             );
             for i in 0..m {
                 r.fd(
@@ -486,7 +488,7 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
                 x,
                 &unit(n, j),
                 step(x[j]),
-                gmag,
+                fd_rounding_scale(gmag, t0.singular_distance, 2),
             );
             for i in 0..n {
                 r.fd(
@@ -505,7 +507,7 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
             v,
             hstep,
             // d² is a sum of the terms of vᵀHv: its rounding scales with theirs
-            gmag.max(d2.abs()).max(vhv_scale),
+            fd_rounding_scale(gmag.max(d2.abs()).max(vhv_scale), t0.singular_distance, 3),
         );
         r.fd(
             "d³/dt³ f(x+tv) Taylor3 vs FD of Taylor2",
