@@ -1,5 +1,5 @@
 //! Benchmarks of diffprog's modes of automatic differentiation against each other and against
-//! the peers num-dual and echidna.
+//! the peers num-dual, echidna and ad_trait.
 //!
 //! The question "which mode should I use?" depends on the shape of the problem: a gradient of
 //! f: Rⁿ → R costs forward mode ⌈n/10⌉ evaluations (on 11-component numbers) and reverse mode one
@@ -11,6 +11,7 @@
 //! - [`problems`]: the reference problems (Rosenbrock, a dense quadratic form, a vector function
 //!   with m outputs, a small MLP loss), each written once for every number type;
 //! - [`modes`]: every mode that answers a question, as a uniform list (also the peers);
+//! - [`ad_trait_peer`]: the peer ad_trait behind its `FunctionEngine`;
 //! - [`timing`]: the adaptive timing loop of `compare-modes`;
 //! - [`report`]: the tables, recommendations and plots of `compare-modes`.
 //!
@@ -18,6 +19,7 @@
 //! `cargo bench -p diffprog-benches` for the criterion groups (one per question).
 #![forbid(unsafe_code)]
 
+pub mod ad_trait_peer;
 pub mod modes;
 pub mod problems;
 pub mod report;

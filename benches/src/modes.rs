@@ -1,7 +1,8 @@
 //! Every mode that answers a question, as a uniform list of runnable [`Mode`]s: diffprog's modes
-//! and the peers (num-dual, echidna). compare-modes times them and compares their results; the
+//! and the peers (num-dual, echidna, ad_trait). compare-modes times them and compares their results; the
 //! criterion benches run the same list.
 
+use crate::ad_trait_peer;
 use crate::problems::{ScalarProblem, VectorProblem};
 use diffprog_dual::Dual;
 use nalgebra::DVector;
@@ -58,7 +59,7 @@ impl Mode {
 /// direction per pass, num-dual's dynamically sized gradient).
 pub const MAX_N_LINEAR_PASSES: usize = 1000;
 /// The largest n for the dense Hessian modes of the peers (num-dual's dynamic second-order
-/// numbers cost O(n²) per operation).
+/// numbers cost O(n²) per operation; ad_trait's Hessians take tens of milliseconds at n = 100).
 pub const MAX_N_PEER_HESSIAN: usize = 100;
 
 /// The plain `f64` evaluation of a scalar problem: the baseline of every ratio.
@@ -121,6 +122,18 @@ pub fn gradient_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
             echidna::grad(|v: &[echidna::Reverse<f64>]| p.eval_ec(v), &x)
         }));
     }
+    modes.push(Mode::new(
+        "ad_trait adr (reverse)",
+        true,
+        ad_trait_peer::gradient_reverse(p, x.clone()),
+    ));
+    if n <= MAX_N_LINEAR_PASSES {
+        modes.push(Mode::new(
+            "ad_trait adfn<8>",
+            true,
+            ad_trait_peer::gradient_forward(p, x.clone()),
+        ));
+    }
     modes
 }
 
@@ -159,6 +172,16 @@ pub fn jacobian_modes<P: VectorProblem>(p: &P) -> Vec<Mode> {
             j.concat()
         }));
     }
+    modes.push(Mode::new(
+        "ad_trait adr (m sweeps)",
+        true,
+        ad_trait_peer::jacobian_reverse(p, x.clone()),
+    ));
+    modes.push(Mode::new(
+        "ad_trait adfn<8>",
+        true,
+        ad_trait_peer::jacobian_forward(p, x.clone()),
+    ));
     modes
 }
 
@@ -200,6 +223,18 @@ pub fn hessian_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
             let (_, _, h) = echidna::hessian(|v: &[echidna::BReverse<f64>]| p.eval_ec(v), &x);
             h.concat()
         }));
+    }
+    if n <= MAX_N_PEER_HESSIAN {
+        modes.push(Mode::new(
+            "ad_trait forward-over-reverse<8>",
+            true,
+            ad_trait_peer::hessian_forward_over_reverse(p, x.clone()),
+        ));
+        modes.push(Mode::new(
+            "ad_trait forward-over-forward<8>",
+            true,
+            ad_trait_peer::hessian_forward_over_forward(p, x.clone()),
+        ));
     }
     modes
 }

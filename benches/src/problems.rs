@@ -1,7 +1,8 @@
 //! The reference problems, each written once against diffprog's [`Scalar`] — and, for the peers,
-//! against num-dual's `DualNum` and `num_traits::Float` (echidna) with the same operations in the
-//! same order, so every library evaluates the same arithmetic.
+//! against num-dual's `DualNum`, `num_traits::Float` (echidna) and ad_trait's `AD` with the same
+//! operations in the same order, so every library evaluates the same arithmetic.
 
+use ad_trait::AD;
 use diffprog_dual::Scalar;
 use num_dual::DualNum;
 use num_traits::Float;
@@ -29,6 +30,8 @@ pub trait ScalarProblem: Clone + 'static {
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> D;
     /// The same function on echidna (or any `num_traits::Float`) numbers.
     fn eval_ec<T: Float>(&self, x: &[T]) -> T;
+    /// The same function on ad_trait numbers (constants as `T::constant`).
+    fn eval_ad<T: AD>(&self, x: &[T]) -> T;
 }
 
 /// A vector function `f: Rⁿ → Rᵐ` written once for every number type.
@@ -47,6 +50,8 @@ pub trait VectorProblem: Clone + 'static {
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> Vec<D>;
     /// On echidna numbers.
     fn eval_ec<T: Float>(&self, x: &[T]) -> Vec<T>;
+    /// On ad_trait numbers.
+    fn eval_ad<T: AD>(&self, x: &[T]) -> Vec<T>;
 }
 
 /// The n-dimensional Rosenbrock function `Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²`.
@@ -91,6 +96,16 @@ impl ScalarProblem for Rosenbrock {
             let a = x[i + 1] - x[i] * x[i];
             let b = T::one() - x[i];
             s = s + a * a * hundred + b * b;
+        }
+        s
+    }
+    fn eval_ad<T: AD>(&self, x: &[T]) -> T {
+        let hundred = T::constant(100.0);
+        let mut s = T::zero();
+        for i in 0..x.len() - 1 {
+            let a = x[i + 1] - x[i] * x[i];
+            let b = T::one() - x[i];
+            s += a * a * hundred + b * b;
         }
         s
     }
@@ -153,6 +168,17 @@ impl ScalarProblem for Quadratic {
                 r = r + *xj * T::from(aij).unwrap();
             }
             s = s + x[i] * r;
+        }
+        s
+    }
+    fn eval_ad<T: AD>(&self, x: &[T]) -> T {
+        let mut s = T::zero();
+        for (i, row) in self.a.chunks_exact(self.n).enumerate() {
+            let mut r = T::zero();
+            for (xj, &aij) in x.iter().zip(row) {
+                r += *xj * T::constant(aij);
+            }
+            s += x[i] * r;
         }
         s
     }
@@ -233,6 +259,19 @@ impl VectorProblem for VectorFn {
             })
             .collect()
     }
+    fn eval_ad<T: AD>(&self, x: &[T]) -> Vec<T> {
+        self.w
+            .chunks_exact(self.n)
+            .enumerate()
+            .map(|(k, row)| {
+                let mut s = T::zero();
+                for (xj, &wkj) in x.iter().zip(row) {
+                    s += *xj * T::constant(wkj);
+                }
+                s.tanh() * x[k % self.n]
+            })
+            .collect()
+    }
 }
 
 /// The mean squared error of a small tanh MLP (`d → h → h → 1`) on a fixed batch, as a function
@@ -273,8 +312,8 @@ impl Mlp {
     }
 }
 
-/// One dense layer `tanh(W·a + b)` (or without tanh), shared by the three implementations through
-/// a macro, since the three number traits spell constants differently.
+/// One dense layer `tanh(W·a + b)` (or without tanh), shared by the four implementations through
+/// a macro, since the four number traits spell constants differently.
 macro_rules! mlp_loss {
     ($self:ident, $p:ident, $zero:expr, $tanh:expr, $from:expr, $clone:expr) => {{
         let (d, h) = ($self.d, $self.h);
@@ -315,7 +354,7 @@ macro_rules! mlp_loss {
     }};
 }
 
-// One macro body serves three number traits; `num_traits::Float` has no `+=`, so it uses `a = a + b`.
+// One macro body serves four number traits; `num_traits::Float` has no `+=`, so it uses `a = a + b`.
 #[allow(clippy::assign_op_pattern)]
 impl ScalarProblem for Mlp {
     fn name(&self) -> String {
@@ -356,6 +395,16 @@ impl ScalarProblem for Mlp {
             T::zero(),
             |s: T| s.tanh(),
             |c: f64| T::from(c).unwrap(),
+            |v: &T| *v
+        )
+    }
+    fn eval_ad<T: AD>(&self, p: &[T]) -> T {
+        mlp_loss!(
+            self,
+            p,
+            T::zero(),
+            |s: T| s.tanh(),
+            |c: f64| T::constant(c),
             |v: &T| *v
         )
     }

@@ -1,8 +1,12 @@
-//! Reverse-mode and mixed-mode benchmarks on the course's Rosenbrock function, with echidna and
-//! num-dual as peers in the same run.
+//! Reverse-mode and mixed-mode benchmarks on the course's Rosenbrock function, with echidna,
+//! num-dual and ad_trait as peers in the same run.
 //!
 //! `cargo bench -p diffprog-reverse --bench reverse -- --warm-up-time 1 --measurement-time 3`
 
+use ad_trait::differentiable_function::{
+    DifferentiableFunctionTrait, HessianAD, HessianAD_FOR, ReverseAD,
+};
+use ad_trait::function_engine::FunctionEngine;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use diffprog_dual::Scalar;
 use diffprog_reverse::{gradient_into, hessian, hessian_chunked, hessian_vector_product};
@@ -43,6 +47,32 @@ fn rosenbrock_nd<D: DualNum<Primitive = f64>>(x: &DVector<D>) -> D {
     s
 }
 
+/// The same function for ad_trait, as its `FunctionEngine` takes it.
+#[derive(Clone)]
+struct AdTraitRosenbrock {
+    n: usize,
+}
+
+impl<T: ad_trait::AD> DifferentiableFunctionTrait<T> for AdTraitRosenbrock {
+    const NAME: &'static str = "Rosenbrock";
+    fn call(&self, x: &[T], _freeze: bool) -> Vec<T> {
+        let hundred = T::constant(100.0);
+        let mut s = T::zero();
+        for i in 0..x.len() - 1 {
+            let a = x[i + 1] - x[i] * x[i];
+            let b = T::one() - x[i];
+            s += a * a * hundred + b * b;
+        }
+        vec![s]
+    }
+    fn num_inputs(&self) -> usize {
+        self.n
+    }
+    fn num_outputs(&self) -> usize {
+        1
+    }
+}
+
 fn point(n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| 0.5 + 0.1 * ((i * 7) % 13) as f64 / 13.0)
@@ -62,6 +92,11 @@ fn gradients(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("echidna_grad", n), &x, |b, x| {
             b.iter(|| echidna::grad(rosenbrock_nt, black_box(x)))
+        });
+        let f = AdTraitRosenbrock { n };
+        let engine = FunctionEngine::new(f.clone(), f, ReverseAD::new());
+        group.bench_with_input(BenchmarkId::new("ad_trait_reverse", n), &x, |b, x| {
+            b.iter(|| engine.derivative(black_box(x)))
         });
         if n <= 1000 {
             let xv = DVector::from_vec(x.clone());
@@ -103,6 +138,16 @@ fn second_order(c: &mut Criterion) {
             });
             group.bench_with_input(BenchmarkId::new("echidna_hessian", n), &x, |b, x| {
                 b.iter(|| echidna::hessian(rosenbrock_nt, black_box(x)))
+            });
+            let f = AdTraitRosenbrock { n };
+            let engine = FunctionEngine::new(f.clone(), f, HessianAD_FOR::<8>::new());
+            group.bench_with_input(BenchmarkId::new("ad_trait_hessian_for", n), &x, |b, x| {
+                b.iter(|| engine.hessian(black_box(x)))
+            });
+            let f = AdTraitRosenbrock { n };
+            let engine = FunctionEngine::new(f.clone(), f, HessianAD::<8>::new());
+            group.bench_with_input(BenchmarkId::new("ad_trait_hessian_fof", n), &x, |b, x| {
+                b.iter(|| engine.hessian(black_box(x)))
             });
         }
     }

@@ -5,8 +5,9 @@
 //! ```
 //!
 //! For every reference problem and size, times every mode that answers the question (and the
-//! peers num-dual and echidna) with an adaptive loop, compares each answer with the reference
-//! mode's, prints the tables (markdown), the recommended mode per shape and the crossovers, and
+//! peers num-dual, echidna and ad_trait) with an adaptive loop, compares each answer with the
+//! reference mode's, prints the tables (markdown), the recommended mode per shape and the
+//! crossovers, and
 //! draws time-versus-n curves of the gradient and the Hessian as SVG files under `DIR` (default
 //! `target/compare-modes/`). `--quick` runs small sizes with short measurements (a few seconds).
 
@@ -105,7 +106,7 @@ fn main() {
          timing the f64 evaluation and every mode for at least {} ms), so a table's ratios \
          compare times taken moments apart. \"max rel. diff\" is the largest difference from \
          the reference mode's answer, relative to its largest component. Peers are num-dual \
-         (dynamically sized numbers) and echidna.\n",
+         (dynamically sized numbers), echidna and ad_trait (through its `FunctionEngine`).\n",
         diffprog_benches::report::ROUNDS,
         (plan.min_time / diffprog_benches::report::ROUNDS as u32).as_millis()
     );
