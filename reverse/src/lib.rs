@@ -60,9 +60,14 @@
 //! stall), inputs not stored, the register carry in the backward loop, and sums, differences
 //! and scalings without multiplications by constants: ≈ 13 (n = 10 000 likewise; ≈ 228
 //! instructions per term, `valgrind --tool=callgrind`, against ≈ 18 for the plain evaluation).
-//! Fewer instructions no longer buy time here: checking recording ids only where derivatives
-//! are recorded or read (206 instructions) measured the same 12.8–13.1× in interleaved runs,
-//! so every operation still checks (misuse panics where it happens).
+//! Both passes are bound by instruction throughput, not by a dependency chain: `llvm-mca`
+//! (`-mcpu=znver3`, this VM's core) on the path one term executes (read off a callgrind
+//! profile) predicts 26 cycles for the forward pass's 153 instructions, 37 of them branches
+//! (dispatch-bound; ≈ 28 measured at ≈ 3 GHz), and 8.6 cycles for the sweep's 50 instructions
+//! per record (≈ 10 measured). Checking recording ids only where derivatives are recorded or
+//! read (14 instructions per term fewer) measured ≈ 4 % faster (12.4–12.6× against 12.9–13.2×,
+//! ten interleaved runs each); every operation still checks, so that misuse panics where it
+//! happens.
 //! About half of what is left is the records. Rosenbrock's operations with the terms summed as
 //! plain numbers — no records, no sweep — cost 7.2× (`prof_shapes`' `rosen-terms`, against
 //! 16.1× for the gradient in the same run), and `Σ xᵢxᵢ₊₁`, one product and one record per
@@ -71,9 +76,10 @@
 //! Rosenbrock terms — was built and measured: the sweep got cheaper (3.3 → 2.3 plain
 //! evaluations), every operation dearer (more registers per `Var`, longer decision trees), and
 //! the gradient went from 13.3× to 15.3× (interleaved runs), so `Var`s keep two entries.
-//! Criterion (`benches/reverse.rs`, six runs over two sessions) gives 12.5–18× at n = 100…10 000,
-//! with echidna's `grad` 7–11× slower than ours; the VM's slow periods hurt the tape more than the
-//! plain evaluation, hence the spread. The record push is inlined for `f64`, `f32` and `Dual` tapes and out
+//! Criterion (`benches/reverse.rs`, seven runs over three sessions) gives 12.4–18× at
+//! n = 100…10 000, with echidna's `grad` 7–11× slower than ours and ad_trait's `ReverseAD` 12–14×
+//! slower (one run); the VM's slow periods hurt the tape more than the plain evaluation, hence
+//! the spread. The record push is inlined for `f64`, `f32` and `Dual` tapes and out
 //! of line for larger element types (inlining it, and the merge, for `DualVec` made generic
 //! code minutes slower to compile).
 //!
@@ -86,7 +92,11 @@
 //! four-parent record, so the record count does not drop while each record costs more. With the
 //! current tape: Rosenbrock 17×, sin·exp 2.6×, product 7.8×, shared intermediate 18× (14× with
 //! [`Var::retain_adjoint`]), dense 14× (the same program's figures; its Rosenbrock, compiled
-//! separately, runs slower than `prof_gradient`'s).
+//! separately, runs slower than `prof_gradient`'s). Writing each Rosenbrock term as one
+//! [`Var::custom`] primitive with hand-derived partials (`rosen-custom`: the same records, and
+//! one merge per term besides the running sum's instead of eight recorded operations) costs
+//! 17.2× against 21.2× in one run: the record and the merges around it, not the number of
+//! operations, dominate.
 //!
 //! # Misuse is caught
 //!
@@ -117,8 +127,9 @@
 //! records that do not depend on the block's inputs, computing only the tangents that a curved
 //! record reads (directly or through other needed tangents), and ending a block's sweeps past
 //! the last such reader of its active records. A block therefore costs what its inputs touch:
-//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 320 plain evaluations in criterion
-//! (`benches/reverse.rs`: 37 µs, echidna's bytecode `hessian` 37× slower, num-dual's 280×);
+//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 280–320 plain evaluations in criterion
+//! (`benches/reverse.rs`: 32–37 µs, echidna's bytecode `hessian` 37–49× slower, num-dual's
+//! 280–295×, ad_trait's forward-over-reverse and forward-over-forward Hessians 1 200–1 400×);
 //! `cargo run --release -p diffprog-reverse --example prof_hessian` gives 51–57 µs against
 //! 66–73 µs before the last two bounds, alternating the two builds (−35 % instructions,
 //! `valgrind --tool=callgrind`).
