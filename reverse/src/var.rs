@@ -219,6 +219,7 @@ impl<T: TapeElement> Var<T> {
         if self.gen == active {
             op(self)
         } else if self.gen == 0 {
+            constant_path();
             Var::lift(value)
         } else {
             misuse::<T>(active, self.gen)
@@ -246,7 +247,11 @@ impl<T: TapeElement> Var<T> {
         // compile time and a variable (the checks on the constant fold away).
         let active = T::active_recording();
         if a.gen == b.gen {
-            if a.gen == active || a.gen == 0 {
+            if a.gen == active {
+                return Operands::Both;
+            }
+            if a.gen == 0 {
+                constant_path();
                 return Operands::Both;
             }
         } else if b.gen == 0 {
@@ -271,6 +276,12 @@ impl<T: TapeElement> Var<T> {
         self.record2(other, value, dx, dy)
     }
 }
+
+/// Marks the path it is called on as unlikely (operations whose operands are all constants), so
+/// that the compiler tests "variable of the active recording" first.
+#[cold]
+#[inline(always)]
+fn constant_path() {}
 
 /// See [`Var::operands`].
 enum Operands {
@@ -422,6 +433,7 @@ macro_rules! unary_fns {
             #[inline]
             fn $name(self) -> Self {
                 if self.gen == 0 {
+                    constant_path();
                     Var::lift(Scalar::<F>::$name(self.value))
                 } else {
                     self.rule1(rules::$name(self.value))
@@ -438,6 +450,7 @@ macro_rules! binary_fns {
             #[inline]
             fn $name(self, other: Self) -> Self {
                 if self.gen == 0 && other.gen == 0 {
+                    constant_path();
                     Var::lift(Scalar::<F>::$name(self.value, other.value))
                 } else {
                     self.rule2(other, rules::$name(self.value, other.value))
