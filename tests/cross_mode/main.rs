@@ -84,6 +84,63 @@ fn hessians_agree_across_modes() {
     run("hessian", 5000, checks::hessian);
 }
 
+/// A case a deep run found: `atan2` 0.039 from the origin on arguments from a cancellation
+/// (`x − ln(1 + 0.9·tanh x) ≈ 0.018`). The central difference of the second derivative along `v`
+/// was 1.1·10⁻⁶ from the exact third derivative 5.2433319121067 (mpmath), outside the
+/// finite-difference bound before that bound allowed for singular points (see `tolerance.rs`);
+/// Taylor3 was within 8·10⁻¹¹ relative. The program is the shrunk case as printed.
+#[test]
+fn finite_differences_near_a_singular_point_regression() {
+    use program::{Binary::*, Expr, Node, Program, Step, Unary::*};
+    let unary = |op, c, a| Node::Expr(Expr::Unary { op, c, a });
+    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    // Input x0 is reference 0, node vₖ is reference k + 1.
+    let nodes = vec![
+        unary(Ln1p, 0.0, 0),    // v0 = ln_1p(0.9·tanh x0)
+        binary(Sub, 0, 1),      // v1 = x0 − v0
+        binary(DivPos, 2, 0),   // v2 = v1/(1.5 + tanh x0)
+        binary(Atan2, 3, 2),    // v3 = atan2(v2, v1)
+        binary(Add, 2, 3),      // v4 = v1 + v2
+        binary(Add, 2, 2),      // v5 = v1 + v1
+        unary(Powi(5), 0.0, 6), // v6 = v5⁵
+        Node::Loop {
+            init: 4,
+            count: 1,
+            max: 2,
+            body: vec![Step::Unary {
+                op: Powi(5),
+                c: 0.0,
+            }],
+        }, // v7
+        binary(Hypot, 2, 5),    // v8 = hypot(v1, v4)
+        binary(DivPos, 5, 4),   // v9 = v4/(1.5 + tanh v3)
+        binary(DivPos, 2, 0),   // v10 = v1/(1.5 + tanh x0)
+        unary(Ln, 0.0, 5),      // v11 = ln(1 + v4²)
+        unary(Affine, -0.3409502569846208, 2), // v12
+        unary(Ln1p, 0.0, 2),    // v13 = ln_1p(0.9·tanh v1)
+        binary(DivPos, 0, 2),   // v14 = x0/(1.5 + tanh v1)
+        unary(Exp, 0.0, 4),     // v15 = exp(v3)
+        binary(DivNeg, 5, 5),   // v16 = v4/(−1.5 + tanh v4)
+        binary(Hypot, 8, 14),   // v17 = hypot(v7, v13)
+        unary(Recip, -1.0, 8),  // v18 = 1/(−1.5 + tanh v7)
+    ];
+    let program = Program {
+        n_inputs: 1,
+        nodes,
+        outputs: vec![7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19],
+    };
+    let case = Case {
+        program,
+        x: vec![-2.0112096725364847],
+        v: vec![0.5928313569017976],
+        w: vec![0.0; 11],
+    };
+    println!("{case}");
+    if let Err(e) = checks::hessian(&case, &Stats::default()) {
+        panic!("{e}");
+    }
+}
+
 /// The generator uses every elementary operation, loops and branches, and programs of every size.
 #[test]
 fn generator_covers_every_operation() {
