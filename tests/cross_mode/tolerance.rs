@@ -39,8 +39,8 @@
 //!   the rounding errors of the intermediate values (≈ `ε·S`) multiplied by the derivatives of
 //!   order `k` of the operations near the singular point, of size up to `1/dᵏ` (atan2; less for
 //!   hypot and ∛). So `S` is multiplied by `max(1, 1/dᵏ)` ([`fd_rounding_scale`]). (The deep
-//!   run found `d³f/dt³` through `atan2` at distance 0.039 from the origin, whose arguments came
-//!   from a cancellation `x − ln(1 + 0.9·tanh x) ≈ 0.018`: the difference quotient was 1.1·10⁻⁶
+//!   run found `d³f/dt³` through `atan2` at distance 0.034 from the origin, whose arguments came
+//!   from a cancellation `x − ln(1 + 0.9·tanh x) ≈ 0.016`: the difference quotient was 1.1·10⁻⁶
 //!   from the exact 5.2433319121067 (mpmath), outside the bound 8·10⁻⁷ computed without the
 //!   factor, while the Taylor3 value was within 8·10⁻¹¹ relative of it.)
 //!
