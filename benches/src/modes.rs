@@ -1,6 +1,6 @@
 //! Every mode that answers a question, as a uniform list of runnable [`Mode`]s: diffprog's modes
-//! and the peers (num-dual, echidna, ad_trait). compare-modes times them and compares their results; the
-//! criterion benches run the same list.
+//! and the peers (num-dual, echidna, ad_trait). compare-modes times them and compares their
+//! results; the criterion benches run the same list.
 
 use crate::ad_trait_peer;
 use crate::problems::{ScalarProblem, VectorProblem};
