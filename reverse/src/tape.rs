@@ -440,7 +440,12 @@ impl<T: TapeElement> TapeStore<T> {
         //   the chain through the carry is then one multiplication and one addition per record,
         //   not two additions and one multiplication. Without a contribution the carry is −0,
         //   which `adj[i] + carry` leaves exactly unchanged (+0 would turn an adjoint of −0
-        //   into +0).
+        //   into +0). The common shape is tested first: three or four parents of which the
+        //   third is i − 1 (a running sum's previous record: `merge` puts a single-entry
+        //   operand's record after a two-entry operand's); the other parents then need no
+        //   comparison. That took the sweep from ≈ 50 to ≈ 43 instructions per Rosenbrock
+        //   record and from 3.1–4.1 to 2.4–3.1 plain evaluations (`prof_gradient -- 1000 2000
+        //   sweep`, six interleaved runs each).
         // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
         //   the seeded outputs never contributes (not even `0 · ∞ = NaN`).
         let mut carry = -T::zero();
@@ -465,6 +470,16 @@ impl<T: TapeElement> TapeStore<T> {
                     adj[p as usize] += a * d;
                 }
             };
+            if p2 != SINK && p2 == below {
+                // The common shape (see above). Parents are distinct: no other is i − 1.
+                carry = a * partials[2];
+                adj[p0 as usize] += a * partials[0];
+                adj[p1 as usize] += a * partials[1];
+                if p3 != SINK {
+                    adj[p3 as usize] += a * partials[3];
+                }
+                continue;
+            }
             if p0 == SINK {
                 continue; // an input created after the first operation record
             }

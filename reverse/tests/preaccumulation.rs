@@ -163,6 +163,45 @@ fn a_retained_adjoint_that_cancels_reads_zero() {
     assert!((adj.wrt(x) - (4.0 + 0.3f64.cos())).abs() < 1e-15);
 }
 
+/// The record just below a record (a running sum's previous one, the sweep's register carry) in
+/// every parent slot of a three- and four-parent record, and in none: each shape's gradient
+/// equals forward mode's, and a second record on top carries the adjoint further down.
+#[test]
+fn the_record_just_below_in_every_parent_slot() {
+    // `merge` lays parents out as: a two-entry operand's records first, then the other's.
+    fn shape<T: Scalar>(k: usize, x: &[T]) -> T {
+        let r = x[0] * x[1] * x[2]; // a record: three parents
+        let out = match k {
+            0 => x[3] * x[4] + r * 1.5,             // [x3, x4, r]: slot 2
+            1 => (x[3] * x[4]) * (r + x[0]),        // [x3, x4, r, x0]: slot 2 of four
+            2 => (r + x[3]) * (x[4] * x[0]),        // [r, x3, x4, x0]: slot 0
+            3 => (x[3] + r) * (x[4] * x[0]),        // [x3, r, x4, x0]: slot 1
+            4 => (x[4] * x[0]) * (x[3] + r),        // [x4, x0, x3, r]: slot 3
+            _ => (x[3] * x[4]) * (x[0] * x[1]) + r, // [x3, x4, x0, x1], r below it
+        };
+        // Another record on top: its slot 2 is `out`'s record, just below.
+        (x[1] * x[4]).sin() + out * out.cos()
+    }
+    let point = [0.7, -1.3, 0.4, 2.1, -0.6];
+    for k in 0..6 {
+        let rec = Recording::<f64>::new();
+        let x: Vec<Var> = point.iter().map(|&v| rec.variable(v)).collect();
+        let out = shape(k, &x);
+        assert_eq!(rec.len(), 5 + 3, "shape {k}: five inputs and three records");
+        let adj = rec.backward(out);
+        for (j, &v) in x.iter().enumerate() {
+            let mut d = point.map(Dual::constant);
+            d[j] = Dual::new(point[j], 1.0);
+            let expected = shape(k, &d).eps;
+            let got = adj.wrt(v);
+            assert!(
+                (got - expected).abs() <= 1e-14 * expected.abs().max(1.0),
+                "shape {k}, input {j}: {got} vs {expected}"
+            );
+        }
+    }
+}
+
 /// Inputs created after operations were recorded (stored as records, unlike the inputs created
 /// first) get their adjoints, and the earlier inputs too.
 #[test]
