@@ -1,9 +1,9 @@
 //! The comparisons: one function per question, each running every mode that answers it.
 
 use crate::eval::{eval, outputs, scalar, Trace};
-use crate::program::Case;
+use crate::program::{Case, Program};
 use crate::tolerance::{
-    exact_agree, fd_rounding_scale, step, FdEstimate, FD_MARGIN, MAX_MAGNITUDE,
+    exact_agree, fd_rounding_scale, step, FdEstimate, FD_MARGIN, MAX_MAGNITUDE, VALUE_FLOOR,
 };
 use diffprog::{dual, hyperdual, reverse, Scalar};
 use nalgebra::DMatrix;
@@ -364,6 +364,29 @@ fn mat_vec(h: &DMatrix<f64>, v: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (hv, terms)
 }
 
+/// The size of the second-order terms an exact Hessian of `p` at `x` is summed from: the largest
+/// `(∂v/∂xᵢ)²` and `|∂²v/∂xᵢ²|` over the program's nodes `v` and inputs `xᵢ` (every node evaluated
+/// on hyper-dual numbers, one input at a time). See `tolerance.rs`.
+fn second_order_terms(p: &Program, x: &[f64]) -> f64 {
+    let every_node = Program {
+        outputs: (0..p.n_inputs + p.nodes.len()).collect(),
+        ..p.clone()
+    };
+    let mut size = 0.0_f64;
+    for i in 0..x.len() {
+        let seeded: Vec<hyperdual::HyperDual<f64>> = (0..x.len())
+            .map(|j| {
+                let d = if j == i { 1.0 } else { 0.0 };
+                hyperdual::HyperDual::new(x[j], d, d, 0.0)
+            })
+            .collect();
+        for v in outputs(&every_node, &seeded) {
+            size = size.max(v.eps1 * v.eps1).max(v.eps12.abs());
+        }
+    }
+    size
+}
+
 /// Hessians: hyperdual (blocks of 8 and 3), forward-over-reverse (8 and 2 columns per sweep),
 /// the partial Hessian block, central differences of the reverse gradient; `∇²f·v` from
 /// forward-over-reverse against `H·v`; along the line `x + t·v`, the second derivative from
@@ -416,7 +439,10 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
         );
         r.exact(&format!("∂f/∂x{i} hvp vs reverse"), gv[i], g[i], gs);
     }
-    let hs = max_abs(hr.iter());
+    // A component that cancels down to far below the second-order terms it is summed from keeps
+    // their rounding (see `tolerance.rs`): a floor under the scales of the exact comparisons.
+    let terms_floor = VALUE_FLOOR * second_order_terms(p, x);
+    let hs = max_abs(hr.iter()).max(terms_floor);
     for i in 0..n {
         for j in 0..n {
             let reference = hr[(i, j)];
@@ -462,7 +488,8 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
         }
     }
     let (h_v, terms) = mat_vec(&hr, v);
-    let hv_scale = max_abs(&terms);
+    let vs = max_abs(v);
+    let hv_scale = max_abs(&terms).max(terms_floor * vs);
     for i in 0..n {
         r.exact(&format!("(H·v)[{i}] hvp vs H·v"), hv[i], h_v[i], hv_scale);
     }
@@ -475,7 +502,7 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
     r.exact("d/dt f(x+tv) Taylor2 vs ∇f·v", d1, gv_dot, gv_scale);
     r.exact("d/dt f(x+tv) Taylor3 vs ∇f·v", e1, gv_dot, gv_scale);
     let vhv: f64 = v.iter().zip(&h_v).map(|(a, b)| a * b).sum();
-    let vhv_scale = max_abs(&terms) * max_abs(v) * n as f64;
+    let vhv_scale = hv_scale * vs * n as f64;
     r.exact("d²/dt² f(x+tv) Taylor2 vs vᵀHv", d2, vhv, vhv_scale);
     r.exact("d²/dt² f(x+tv) Taylor3 vs Taylor2", e2, d2, vhv_scale);
 

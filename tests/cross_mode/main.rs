@@ -141,6 +141,64 @@ fn finite_differences_near_a_singular_point_regression() {
     }
 }
 
+/// A deep run's case (`PROPTEST_CASES=100000`, eighth session): `atan2(v7, v7)` is constant, but
+/// its argument moves fast — `v7 = 0.75·sin v2 + cos v2` with `v2 = exp_m1(v1) ≈ 1200`, so
+/// `dv7/dx ≈ −2.3·10⁴` and `d²v7/dx² ≈ −4.6·10⁸` (mpmath) — and its second-order terms, of size
+/// ≈ 5·10⁸, cancel. The exact `H[0,0]` is 66.53144995528235 (mpmath, with or without the atan2
+/// node); hyper-dual numbers and `hessian_chunked::<2>` gave it to an ulp, the `HessianVar` engine
+/// (`reverse::hessian`) gave 66.53145012348304 — 1.7·10⁻⁷ off, 0.3 ulp of the terms it summed,
+/// outside the mode-vs-mode tolerance before that tolerance allowed for the size of the
+/// second-order terms (see `tolerance.rs`). The program is the shrunk case as printed.
+#[test]
+fn hessian_with_cancelling_second_order_terms_regression() {
+    use program::{Binary::*, Expr, Node, Program, Rhs, Unary::*};
+    let unary = |op, c, a| Node::Expr(Expr::Unary { op, c, a });
+    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    // Input x0 is reference 0, node vₖ is reference k + 1.
+    let nodes = vec![
+        unary(Sqrt, 0.46096727569695095, 0), // v0 = sqrt(x0² + 0.5609672756969509)
+        binary(Pow, 0, 1),                   // v1 = (0.5 + x0²)^v0
+        unary(ExpM1, 0.0, 2),                // v2 = exp_m1(v1)
+        Node::Branch {
+            lhs: 2,
+            rhs: Rhs::Node(0),
+            then: Expr::Binary {
+                op: DivPos,
+                a: 1,
+                b: 3,
+            },
+            els: Expr::Binary {
+                op: Min,
+                a: 0,
+                b: 1,
+            },
+        }, // v3 = if v1 < x0 { v0/(1.5 + tanh v2) } else { min(x0, v0) }
+        unary(AffineAssign, -1.0000351973299124, 4), // v4
+        binary(Hypot, 1, 4),                 // v5 = hypot(v0, v3)
+        binary(Add, 1, 1),                   // v6 = v0 + v0
+        unary(SinCos, 0.0, 3),               // v7 = 0.75·sin v2 + cos v2
+        unary(AffineAssign, 0.8442206443210035, 7), // v8
+        binary(Add, 7, 2),                   // v9 = v6 + v1
+        unary(Powi(-3), 0.0, 7),             // v10 = (v6² + 0.5)^-3
+        binary(Atan2, 8, 8),                 // v11 = atan2(v7, v7)
+    ];
+    let program = Program {
+        n_inputs: 1,
+        nodes,
+        outputs: vec![5, 6, 9, 10, 11, 12],
+    };
+    let case = Case {
+        program,
+        x: vec![1.593593238784836],
+        v: vec![0.0],
+        w: vec![0.0; 6],
+    };
+    println!("{case}");
+    if let Err(e) = checks::hessian(&case, &Stats::default()) {
+        panic!("{e}");
+    }
+}
+
 /// The generator uses every elementary operation, loops and branches, and programs of every size.
 #[test]
 fn generator_covers_every_operation() {

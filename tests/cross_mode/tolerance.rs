@@ -18,6 +18,15 @@
 //!   10²⁷⁰). Near a singular point at distance `d` (∛ at 0, atan2 and hypot at the origin)
 //!   derivatives are sums of terms of size up to `1/d²` that cancel, so the tolerance is also
 //!   multiplied by `max(1, 1/d²)`.
+//!   Second derivatives are also sums of second-order terms — a node's second partials times
+//!   products of its arguments' first derivatives, its first partials times their second
+//!   derivatives — which may be far larger than the Hessian they add up to. So the Hessian
+//!   comparisons have a floor of [`VALUE_FLOOR`] times the largest `(∂v/∂xᵢ)²` and `|∂²v/∂xᵢ²|`
+//!   over the program's nodes `v` (computed on hyper-dual numbers). (The deep run found
+//!   `atan2(v, v)`, a constant, with `|∂v/∂x| ≈ 2.3·10⁴` and `|∂²v/∂x²| ≈ 4.6·10⁸`: its
+//!   second-order terms cancel exactly in mathematics, and the `HessianVar` engine's `H[0,0]`
+//!   was 1.7·10⁻⁷ from the exact 66.53144995528235 (mpmath) — 0.3 ulp of the terms — against
+//!   the tolerance of 4.7·10⁻⁹ that the Hessian's own size gave.)
 //!
 //! Mode-vs-mode comparisons skip (and count) the cases whose intermediate values exceed
 //! [`MAX_MAGNITUDE`]: there derivative products overflow or cancel catastrophically in one
