@@ -26,6 +26,13 @@ pub struct Stats {
     known_singular: Cell<usize>,
 }
 
+impl Stats {
+    /// How many cases the finite-difference checks skipped for a path change.
+    pub fn path_changes(&self) -> usize {
+        self.skip_path.get()
+    }
+}
+
 fn bump(c: &Cell<usize>) {
     c.set(c.get() + 1);
 }

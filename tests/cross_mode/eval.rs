@@ -53,13 +53,19 @@ impl Trace {
             self.max_abs = v.abs();
         }
     }
+    /// Records which side of a decision `v` lies on. The zeros are told apart by their sign:
+    /// some decisions turn on it (atan2 at y = ±0 with x < 0 is ±π; signum(±0) = ±1), and a zero
+    /// can change sign across a finite-difference stencil on which it stays zero (`(x₁ − x₁)·x₀`
+    /// is +0 for x₀ > 0 and −0 for x₀ < 0).
     fn side(&mut self, v: f64) {
         self.path.push(if v > 0.0 {
             1
         } else if v < 0.0 {
             -1
+        } else if v.is_sign_negative() {
+            -2
         } else {
-            0
+            2
         });
     }
     /// True if every node value was finite.

@@ -199,6 +199,45 @@ fn hessian_with_cancelling_second_order_terms_regression() {
     }
 }
 
+/// A deep run's case (`PROPTEST_CASES=200000 … --test cross_mode`, eighth session), reduced by
+/// hand: `atan2(y, x)` with x < 0 on its branch cut, where `y = (x₁ − x₁)·max(x₁, x₀)` is zero at
+/// every point of the finite-difference stencil but +0 for x₀ > 0 and −0 for x₀ < 0, so atan2 is
+/// +π on one side and −π on the other. The trace recorded the side of the cut as that of the
+/// value, the same (0) for both zeros, so the jump went unnoticed and the central difference (0)
+/// was compared with the derivative (π). Now zeros are told apart by their sign and the case is
+/// skipped as a path change. (The deep run's case: 16 nodes, the same atan2 of `(x₁ − x₁)·v` at
+/// x = [0, −0.5], reverse 3.2538 against a central difference 0.1122.)
+#[test]
+fn branch_cut_at_a_signed_zero_regression() {
+    use program::{Binary::*, Expr, Node, Program};
+    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary(Max, 1, 0),   // v0 = max(x1, x0): x0 near x0 = 0 > x1
+        binary(Sub, 1, 1),   // v1 = x1 − x1 = +0
+        binary(Mul, 3, 2),   // v2 = v1·v0: ±0 with the sign of x0
+        binary(Atan2, 4, 1), // v3 = atan2(v2, x1) = ±π
+        binary(Mul, 5, 2),   // v4 = v3·v0 = π·|x0|
+    ];
+    let program = Program {
+        n_inputs: 2,
+        nodes,
+        outputs: vec![6],
+    };
+    let case = Case {
+        program,
+        x: vec![0.0, -0.5],
+        v: vec![0.0, 0.0],
+        w: vec![0.0],
+    };
+    println!("{case}");
+    let stats = Stats::default();
+    if let Err(e) = checks::gradient(&case, &stats) {
+        panic!("{e}");
+    }
+    assert_eq!(stats.path_changes(), 1, "the jump is a path change");
+}
+
 /// The generator uses every elementary operation, loops and branches, and programs of every size.
 #[test]
 fn generator_covers_every_operation() {

@@ -54,7 +54,8 @@
 //!   factor, while the Taylor3 value was within 8·10⁻¹¹ relative of it.)
 //!
 //! Cases are skipped (and counted) by the finite-difference checks when the primal path changes
-//! within [`FD_MARGIN`] steps (a branch, loop count or kink switches), when an argument comes
+//! within [`FD_MARGIN`] steps (a branch, loop count or kink switches, or the sign of a zero that a
+//! decision turns on), when an argument comes
 //! within [`NEAR_SINGULAR`] of a singular point, or when an intermediate value exceeds
 //! [`MAX_MAGNITUDE`]. Mode-vs-mode comparisons run on every case with finite values, kinks
 //! included: all modes follow the same edge conventions, so they must agree there too.
