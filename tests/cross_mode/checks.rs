@@ -371,27 +371,39 @@ fn mat_vec(h: &DMatrix<f64>, v: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (hv, terms)
 }
 
-/// The size of the second-order terms an exact Hessian of `p` at `x` is summed from: the largest
-/// `(∂v/∂xᵢ)²` and `|∂²v/∂xᵢ²|` over the program's nodes `v` and inputs `xᵢ` (every node evaluated
-/// on hyper-dual numbers, one input at a time). See `tolerance.rs`.
-fn second_order_terms(p: &Program, x: &[f64]) -> f64 {
+/// The sizes of the intermediate derivatives of `p` at `x`, over the program's nodes `v` and
+/// inputs `xᵢ` (every node evaluated on hyper-dual numbers, one input at a time): the largest
+/// `|∂v/∂xᵢ|`, `|∂²v/∂xᵢ²|` and `|v·∂v/∂xᵢ|`. See `tolerance.rs` for what they bound.
+struct NodeDerivatives {
+    first: f64,
+    second: f64,
+    value_times_first: f64,
+}
+
+fn node_derivatives(p: &Program, x: &[f64]) -> NodeDerivatives {
     let every_node = Program {
         outputs: (0..p.n_inputs + p.nodes.len()).collect(),
         ..p.clone()
     };
-    let mut size = 0.0_f64;
+    let mut d = NodeDerivatives {
+        first: 0.0,
+        second: 0.0,
+        value_times_first: 0.0,
+    };
     for i in 0..x.len() {
         let seeded: Vec<hyperdual::HyperDual<f64>> = (0..x.len())
             .map(|j| {
-                let d = if j == i { 1.0 } else { 0.0 };
-                hyperdual::HyperDual::new(x[j], d, d, 0.0)
+                let t = if j == i { 1.0 } else { 0.0 };
+                hyperdual::HyperDual::new(x[j], t, t, 0.0)
             })
             .collect();
         for v in outputs(&every_node, &seeded) {
-            size = size.max(v.eps1 * v.eps1).max(v.eps12.abs());
+            d.first = d.first.max(v.eps1.abs());
+            d.second = d.second.max(v.eps12.abs());
+            d.value_times_first = d.value_times_first.max((v.re * v.eps1).abs());
         }
     }
-    size
+    d
 }
 
 /// Hessians: hyperdual (blocks of 8 and 3), forward-over-reverse (8 and 2 columns per sweep),
@@ -448,7 +460,8 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
     }
     // A component that cancels down to far below the second-order terms it is summed from keeps
     // their rounding (see `tolerance.rs`): a floor under the scales of the exact comparisons.
-    let terms_floor = VALUE_FLOOR * second_order_terms(p, x);
+    let sizes = node_derivatives(p, x);
+    let terms_floor = VALUE_FLOOR * (sizes.first * sizes.first).max(sizes.second);
     let hs = max_abs(hr.iter()).max(terms_floor);
     for i in 0..n {
         for j in 0..n {
@@ -515,7 +528,9 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
 
     if skip.is_none() {
         // central differences of the reverse gradient, column by column
-        let gmag = t0.max_abs.max(gs);
+        // The gradient carries the rounding of the values multiplied by the intermediate
+        // derivatives (see `tolerance.rs`).
+        let gmag = t0.max_abs.max(gs).max(sizes.value_times_first);
         for j in 0..n {
             let est = fd_vec(
                 |y| reverse::gradient(|z| scalar(p, z), y).1,

@@ -238,6 +238,96 @@ fn branch_cut_at_a_signed_zero_regression() {
     assert_eq!(stats.path_changes(), 1, "the jump is a path change");
 }
 
+/// A deep run's case (`PROPTEST_CASES=200000 … --test cross_mode`, eighth session): a loop
+/// raises `s ≈ 4` to the fifth power (`v7 ≈ 1053`) and a second loop takes `cos` of it, so the
+/// gradient carries the rounding of a value near 10³ multiplied by intermediate derivatives near
+/// 10⁴. The central difference of the reverse gradient for `H[1,0]` was −9.5079406175, 8.7·10⁻⁶
+/// from the exact −9.5079319354314 (mpmath), outside the bound 6.5·10⁻⁶ computed with the
+/// rounding of the values alone; `reverse::hessian` gave −9.507931935425 (6·10⁻¹³ relative).
+/// The finite-difference bound now allows for the intermediate derivatives (see
+/// `tolerance.rs`). The program is the shrunk case as printed.
+#[test]
+fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regression() {
+    use program::{Binary::*, Expr, Node, Program, Rhs, Step, Unary::*};
+    let unary = |op, a| Node::Expr(Expr::Unary { op, c: 0.0, a });
+    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    // Inputs x0, x1, x2 are references 0, 1, 2; node vₖ is reference k + 3.
+    let nodes = vec![
+        unary(Log10, 0),   // v0 = log10(1 + x0²)
+        unary(Tan, 1),     // v1 = tan(1.4·tanh x1)
+        binary(Sub, 3, 4), // v2 = v0 − v1
+        binary(Sub, 1, 4), // v3 = x1 − v1
+        Node::Branch {
+            lhs: 0,
+            rhs: Rhs::Node(2),
+            then: Expr::Unary {
+                op: Tan,
+                c: 0.0,
+                a: 6,
+            },
+            els: Expr::Binary {
+                op: Max,
+                a: 3,
+                b: 1,
+            },
+        }, // v4 = if x0 < x2 { tan(1.4·tanh v3) } else { max(v0, x1) }
+        unary(Atanh, 6),   // v5 = atanh(0.9·tanh v3)
+        unary(Recip, 8),   // v6 = 1/(1.5 + tanh v5)
+        Node::Loop {
+            init: 6,
+            count: 5,
+            max: 1,
+            body: vec![
+                Step::Unary { op: Log2, c: 0.0 },
+                Step::Unary {
+                    op: Powi(5),
+                    c: 0.0,
+                },
+            ],
+        }, // v7
+        unary(Sigmoid, 5), // v8 = sigmoid(v2)
+        Node::Branch {
+            lhs: 5,
+            rhs: Rhs::Const(-0.2961822762765539),
+            then: Expr::Unary {
+                op: Atanh,
+                c: 0.0,
+                a: 6,
+            },
+            els: Expr::Binary {
+                op: Min,
+                a: 8,
+                b: 3,
+            },
+        }, // v9
+        binary(Sub, 5, 1), // v10 = v2 − x1
+        Node::Loop {
+            init: 11,
+            count: 12,
+            max: 5,
+            body: vec![
+                Step::Binary { op: Add, other: 10 },
+                Step::Unary { op: Cos, c: 0.0 },
+            ],
+        }, // v11
+    ];
+    let program = Program {
+        n_inputs: 3,
+        nodes,
+        outputs: vec![7, 9, 13, 14],
+    };
+    let case = Case {
+        program,
+        x: vec![-2.3266682644466403, -1.8703034264035523, 0.0],
+        v: vec![0.0; 3],
+        w: vec![0.0; 4],
+    };
+    println!("{case}");
+    if let Err(e) = checks::hessian(&case, &Stats::default()) {
+        panic!("{e}");
+    }
+}
+
 /// The generator uses every elementary operation, loops and branches, and programs of every size.
 #[test]
 fn generator_covers_every_operation() {
