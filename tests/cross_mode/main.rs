@@ -84,6 +84,17 @@ fn hessians_agree_across_modes() {
     run("hessian", 5000, checks::hessian);
 }
 
+/// Runs one check on a fixed case (printing it first) and panics with its report if it fails;
+/// returns the counters.
+fn check_case(case: Case, check: fn(&Case, &Stats) -> TestCaseResult) -> Stats {
+    println!("{case}");
+    let stats = Stats::default();
+    if let Err(e) = check(&case, &stats) {
+        panic!("{e}");
+    }
+    stats
+}
+
 /// A case a deep run found: `atan2` 0.034 from the origin on arguments from a cancellation
 /// (`x − ln(1 + 0.9·tanh x) ≈ 0.016`). The central difference of the second derivative along `v`
 /// was 1.1·10⁻⁶ from the exact third derivative 5.2433319121067 (mpmath), outside the
@@ -129,16 +140,15 @@ fn finite_differences_near_a_singular_point_regression() {
         nodes,
         outputs: vec![7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19],
     };
-    let case = Case {
-        program,
-        x: vec![-2.0112096725364847],
-        v: vec![0.5928313569017976],
-        w: vec![0.0; 11],
-    };
-    println!("{case}");
-    if let Err(e) = checks::hessian(&case, &Stats::default()) {
-        panic!("{e}");
-    }
+    check_case(
+        Case {
+            program,
+            x: vec![-2.0112096725364847],
+            v: vec![0.5928313569017976],
+            w: vec![0.0; 11],
+        },
+        checks::hessian,
+    );
 }
 
 /// A deep run's case (`PROPTEST_CASES=100000`, eighth session): `atan2(v7, v7)` is constant, but
@@ -187,16 +197,15 @@ fn hessian_with_cancelling_second_order_terms_regression() {
         nodes,
         outputs: vec![5, 6, 9, 10, 11, 12],
     };
-    let case = Case {
-        program,
-        x: vec![1.593593238784836],
-        v: vec![0.0],
-        w: vec![0.0; 6],
-    };
-    println!("{case}");
-    if let Err(e) = checks::hessian(&case, &Stats::default()) {
-        panic!("{e}");
-    }
+    check_case(
+        Case {
+            program,
+            x: vec![1.593593238784836],
+            v: vec![0.0],
+            w: vec![0.0; 6],
+        },
+        checks::hessian,
+    );
 }
 
 /// A deep run's case (`PROPTEST_CASES=200000 … --test cross_mode`, eighth session), reduced by
@@ -224,17 +233,15 @@ fn branch_cut_at_a_signed_zero_regression() {
         nodes,
         outputs: vec![6],
     };
-    let case = Case {
-        program,
-        x: vec![0.0, -0.5],
-        v: vec![0.0, 0.0],
-        w: vec![0.0],
-    };
-    println!("{case}");
-    let stats = Stats::default();
-    if let Err(e) = checks::gradient(&case, &stats) {
-        panic!("{e}");
-    }
+    let stats = check_case(
+        Case {
+            program,
+            x: vec![0.0, -0.5],
+            v: vec![0.0, 0.0],
+            w: vec![0.0],
+        },
+        checks::gradient,
+    );
     assert_eq!(stats.path_changes(), 1, "the jump is a path change");
 }
 
@@ -316,16 +323,15 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
         nodes,
         outputs: vec![7, 9, 13, 14],
     };
-    let case = Case {
-        program,
-        x: vec![-2.3266682644466403, -1.8703034264035523, 0.0],
-        v: vec![0.0; 3],
-        w: vec![0.0; 4],
-    };
-    println!("{case}");
-    if let Err(e) = checks::hessian(&case, &Stats::default()) {
-        panic!("{e}");
-    }
+    check_case(
+        Case {
+            program,
+            x: vec![-2.3266682644466403, -1.8703034264035523, 0.0],
+            v: vec![0.0; 3],
+            w: vec![0.0; 4],
+        },
+        checks::hessian,
+    );
 }
 
 /// The generator uses every elementary operation, loops and branches, and programs of every size.
