@@ -214,15 +214,31 @@ fn fd_skip(case: &Case, t0: &Trace) -> Option<Skip> {
     None
 }
 
-/// Central-difference estimates of the derivative of `g` (vector-valued) at `x` along `d`, step `h`;
-/// `s` is the magnitude of the intermediate values behind `g`.
-fn fd_vec(g: impl Fn(&[f64]) -> Vec<f64>, x: &[f64], d: &[f64], h: f64, s: f64) -> Vec<FdEstimate> {
+/// Central-difference estimates of the derivative of `g` (vector-valued, computed by the
+/// program `p`) at `x` along `d`, step `h`; `s` is the magnitude of the intermediate values
+/// behind `g`.
+fn fd_vec(
+    p: &Program,
+    g: impl Fn(&[f64]) -> Vec<f64>,
+    x: &[f64],
+    d: &[f64],
+    h: f64,
+    s: f64,
+) -> Vec<FdEstimate> {
     let vals: Vec<Vec<f64>> = [-2.0, -1.0, 1.0, 2.0]
         .iter()
         .map(|k| g(&offset(x, d, k * h)))
         .collect();
+    let speed = intermediate_speed(p, x, d);
     (0..vals[0].len())
-        .map(|i| FdEstimate::new([vals[0][i], vals[1][i], vals[2][i], vals[3][i]], h, s))
+        .map(|i| {
+            FdEstimate::new(
+                [vals[0][i], vals[1][i], vals[2][i], vals[3][i]],
+                h,
+                s,
+                speed,
+            )
+        })
         .collect()
 }
 
@@ -275,6 +291,7 @@ pub fn gradient(case: &Case, stats: &Stats) -> TestCaseResult {
     if skip.is_none() {
         for i in 0..n {
             let est = fd_vec(
+                p,
                 |y| vec![scalar::<f64>(p, y)],
                 x,
                 &unit(n, i),
@@ -341,6 +358,7 @@ pub fn jacobian(case: &Case, stats: &Stats) -> TestCaseResult {
     if skip.is_none() {
         for j in 0..n {
             let est = fd_vec(
+                p,
                 |y| outputs::<f64>(p, y),
                 x,
                 &unit(n, j),
@@ -371,6 +389,28 @@ fn mat_vec(h: &DMatrix<f64>, v: &[f64]) -> (Vec<f64>, Vec<f64>) {
     (hv, terms)
 }
 
+/// `p` with every input and node as an output, to look at the intermediate values.
+fn every_node(p: &Program) -> Program {
+    Program {
+        outputs: (0..p.n_inputs + p.nodes.len()).collect(),
+        ..p.clone()
+    }
+}
+
+/// The largest rate of change of an intermediate value of `p` at `x` along `d` (every node
+/// evaluated on dual numbers): how fast the arguments of the operations move across a
+/// finite-difference stencil along `d` (see [`FD_RESOLUTION`](crate::tolerance::FD_RESOLUTION)).
+fn intermediate_speed(p: &Program, x: &[f64], d: &[f64]) -> f64 {
+    let seeded: Vec<diffprog::Dual<f64>> = x
+        .iter()
+        .zip(d)
+        .map(|(&xi, &di)| diffprog::Dual::new(xi, di))
+        .collect();
+    outputs(&every_node(p), &seeded)
+        .iter()
+        .fold(0.0, |m: f64, v| m.max(v.eps.abs()))
+}
+
 /// The sizes of the intermediate derivatives of `p` at `x`, over the program's nodes `v` and
 /// inputs `xᵢ` (every node evaluated on hyper-dual numbers, one input at a time): the largest
 /// `|∂v/∂xᵢ|`, `|∂²v/∂xᵢ²|` and `|v·∂v/∂xᵢ|`. See `tolerance.rs` for what they bound.
@@ -381,10 +421,7 @@ struct NodeDerivatives {
 }
 
 fn node_derivatives(p: &Program, x: &[f64]) -> NodeDerivatives {
-    let every_node = Program {
-        outputs: (0..p.n_inputs + p.nodes.len()).collect(),
-        ..p.clone()
-    };
+    let every_node = every_node(p);
     let mut d = NodeDerivatives {
         first: 0.0,
         second: 0.0,
@@ -533,6 +570,7 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
         let gmag = t0.max_abs.max(gs).max(sizes.value_times_first);
         for j in 0..n {
             let est = fd_vec(
+                p,
                 |y| reverse::gradient(|z| scalar(p, z), y).1,
                 x,
                 &unit(n, j),
@@ -551,6 +589,7 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
         // the third derivative along v against central differences of the second
         let hstep = step(max_abs(x));
         let est = fd_vec(
+            p,
             |y| vec![hyperdual::second_derivative(|t| scalar(p, &line(y, v, t)), 0.0).2],
             x,
             v,

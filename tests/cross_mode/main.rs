@@ -334,6 +334,76 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
     );
 }
 
+/// A deep run's case (`PROPTEST_CASES=100000 cargo test --release --workspace`, eighth
+/// session): a loop of `s ← 0.6·s + (0.5 + s²)^c; s ← 0.6·s + eˢ; s ← 0.6·s + 0.75·sin s + cos s`
+/// reaches `s ≈ 10⁴` with `∂s/∂x₄ ≈ 3·10⁴`, so `s` moves by more than 1 across the stencil
+/// (h = 1.9·10⁻⁵) and `sin s`, `cos s` alias; the output (`atan2` of it) moves slowly, so the
+/// resolution test, which looked at the output only, let the central difference (5.9·10⁻³) be
+/// compared with the derivative (6.4·10⁻⁴). The test now looks at every intermediate value's
+/// rate of change along the stencil (see `tolerance.rs`). The program is the shrunk case as
+/// printed.
+#[test]
+fn finite_differences_across_an_aliasing_intermediate_regression() {
+    use program::{Binary::*, Expr, Node, Program, Step, Unary::*};
+    let unary = |op, c, a| Node::Expr(Expr::Unary { op, c, a });
+    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    // Inputs x0…x6 are references 0…6; node vₖ is reference k + 7.
+    let nodes = vec![
+        unary(Log2, 0.0, 3),                        // v0 = log2(1 + x3²)
+        Node::MulAdd { a: 6, b: 7, c: 6 },          // v1 = mul_add(x6, v0, x6)
+        unary(Powf, 1.0, 6),                        // v2 = (x6² + 0.5)^1
+        unary(AffineAssign, 2.3308748901069922, 2), // v3
+        unary(Acosh, 0.0, 0),                       // v4 = acosh(x0² + 1.1)
+        Node::MulAdd { a: 9, b: 9, c: 11 },         // v5 = mul_add(v2, v2, v4)
+        Node::Loop {
+            init: 9,
+            count: 8,
+            max: 2,
+            body: vec![Step::Unary { op: Ln, c: 0.0 }],
+        }, // v6
+        unary(Exp2, 0.0, 12),                       // v7 = exp2(v5)
+        Node::Loop {
+            init: 4,
+            count: 5,
+            max: 3,
+            body: vec![
+                Step::Binary { op: Pow, other: 10 },
+                Step::Unary { op: Exp, c: 0.0 },
+                Step::Unary { op: SinCos, c: 0.0 },
+            ],
+        }, // v8
+        Node::Const(-0.4367804612830784),           // v9
+        binary(Atan2, 15, 12),                      // v10 = atan2(v8, v5)
+        binary(Min, 1, 15),                         // v11 = min(x1, v8)
+        Node::Const(0.7331293170222604),            // v12
+        unary(Cosh, 0.0, 8),                        // v13 = cosh(v1)
+        binary(Pow, 19, 19),                        // v14 = (0.5 + v12²)^v12
+    ];
+    let program = Program {
+        n_inputs: 7,
+        nodes,
+        outputs: vec![13, 14, 16, 17, 18, 20, 21],
+    };
+    let x = vec![
+        0.0,
+        0.0,
+        1.8010118830510016,
+        0.0,
+        1.9179518048174236,
+        2.40006602731536,
+        0.0,
+    ];
+    check_case(
+        Case {
+            program,
+            x,
+            v: vec![0.0; 7],
+            w: vec![0.0; 7],
+        },
+        checks::gradient,
+    );
+}
+
 /// The generator uses every elementary operation, loops and branches, and programs of every size.
 #[test]
 fn generator_covers_every_operation() {
