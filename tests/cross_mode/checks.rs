@@ -421,7 +421,7 @@ struct NodeDerivatives {
 }
 
 fn node_derivatives(p: &Program, x: &[f64]) -> NodeDerivatives {
-    let every_node = every_node(p);
+    let all = every_node(p);
     let mut d = NodeDerivatives {
         first: 0.0,
         second: 0.0,
@@ -434,7 +434,7 @@ fn node_derivatives(p: &Program, x: &[f64]) -> NodeDerivatives {
                 hyperdual::HyperDual::new(x[j], t, t, 0.0)
             })
             .collect();
-        for v in outputs(&every_node, &seeded) {
+        for v in outputs(&all, &seeded) {
             d.first = d.first.max(v.eps1.abs());
             d.second = d.second.max(v.eps12.abs());
             d.value_times_first = d.value_times_first.max((v.re * v.eps1).abs());

@@ -64,8 +64,9 @@
 //! Cases are skipped (and counted) by the finite-difference checks when the primal path changes
 //! within [`FD_MARGIN`] steps (a branch, loop count or kink switches, or the sign of a zero that a
 //! decision turns on), when an argument comes within [`NEAR_SINGULAR`] of a singular point, or
-//! when an intermediate value exceeds [`MAX_MAGNITUDE`]. Mode-vs-mode comparisons run on every case with finite values, kinks
-//! included: all modes follow the same edge conventions, so they must agree there too.
+//! when an intermediate value exceeds [`MAX_MAGNITUDE`]. Mode-vs-mode comparisons run on every
+//! case with finite values, kinks included: all modes follow the same edge conventions, so they
+//! must agree there too.
 
 /// Relative agreement of two exact modes. Chosen from the deep run: programs whose loops iterate
 /// powers (`s ← 0.6·s + s³`, four times) amplify one-ulp differences between the modes' orders of
