@@ -84,6 +84,16 @@ fn hessians_agree_across_modes() {
     run("hessian", 5000, checks::hessian);
 }
 
+/// A node applying a unary operation with constant `c` to reference `a` (for the fixed cases).
+fn unary_node(op: program::Unary, c: f64, a: usize) -> program::Node<usize> {
+    program::Node::Expr(program::Expr::Unary { op, c, a })
+}
+
+/// A node applying a binary operation to references `a` and `b` (for the fixed cases).
+fn binary_node(op: program::Binary, a: usize, b: usize) -> program::Node<usize> {
+    program::Node::Expr(program::Expr::Binary { op, a, b })
+}
+
 /// Runs one check on a fixed case (printing it first) and panics with its report if it fails;
 /// returns the counters.
 fn check_case(case: Case, check: fn(&Case, &Stats) -> TestCaseResult) -> Stats {
@@ -102,18 +112,16 @@ fn check_case(case: Case, check: fn(&Case, &Stats) -> TestCaseResult) -> Stats {
 /// Taylor3 was within 8·10⁻¹¹ relative. The program is the shrunk case as printed.
 #[test]
 fn finite_differences_near_a_singular_point_regression() {
-    use program::{Binary::*, Expr, Node, Program, Step, Unary::*};
-    let unary = |op, c, a| Node::Expr(Expr::Unary { op, c, a });
-    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    use program::{Binary::*, Node, Program, Step, Unary::*};
     // Input x0 is reference 0, node vₖ is reference k + 1.
     let nodes = vec![
-        unary(Ln1p, 0.0, 0),    // v0 = ln_1p(0.9·tanh x0)
-        binary(Sub, 0, 1),      // v1 = x0 − v0
-        binary(DivPos, 2, 0),   // v2 = v1/(1.5 + tanh x0)
-        binary(Atan2, 3, 2),    // v3 = atan2(v2, v1)
-        binary(Add, 2, 3),      // v4 = v1 + v2
-        binary(Add, 2, 2),      // v5 = v1 + v1
-        unary(Powi(5), 0.0, 6), // v6 = v5⁵
+        unary_node(Ln1p, 0.0, 0),    // v0 = ln_1p(0.9·tanh x0)
+        binary_node(Sub, 0, 1),      // v1 = x0 − v0
+        binary_node(DivPos, 2, 0),   // v2 = v1/(1.5 + tanh x0)
+        binary_node(Atan2, 3, 2),    // v3 = atan2(v2, v1)
+        binary_node(Add, 2, 3),      // v4 = v1 + v2
+        binary_node(Add, 2, 2),      // v5 = v1 + v1
+        unary_node(Powi(5), 0.0, 6), // v6 = v5⁵
         Node::Loop {
             init: 4,
             count: 1,
@@ -123,17 +131,17 @@ fn finite_differences_near_a_singular_point_regression() {
                 c: 0.0,
             }],
         }, // v7
-        binary(Hypot, 2, 5),    // v8 = hypot(v1, v4)
-        binary(DivPos, 5, 4),   // v9 = v4/(1.5 + tanh v3)
-        binary(DivPos, 2, 0),   // v10 = v1/(1.5 + tanh x0)
-        unary(Ln, 0.0, 5),      // v11 = ln(1 + v4²)
-        unary(Affine, -0.3409502569846208, 2), // v12
-        unary(Ln1p, 0.0, 2),    // v13 = ln_1p(0.9·tanh v1)
-        binary(DivPos, 0, 2),   // v14 = x0/(1.5 + tanh v1)
-        unary(Exp, 0.0, 4),     // v15 = exp(v3)
-        binary(DivNeg, 5, 5),   // v16 = v4/(−1.5 + tanh v4)
-        binary(Hypot, 8, 14),   // v17 = hypot(v7, v13)
-        unary(Recip, -1.0, 8),  // v18 = 1/(−1.5 + tanh v7)
+        binary_node(Hypot, 2, 5),    // v8 = hypot(v1, v4)
+        binary_node(DivPos, 5, 4),   // v9 = v4/(1.5 + tanh v3)
+        binary_node(DivPos, 2, 0),   // v10 = v1/(1.5 + tanh x0)
+        unary_node(Ln, 0.0, 5),      // v11 = ln(1 + v4²)
+        unary_node(Affine, -0.3409502569846208, 2), // v12
+        unary_node(Ln1p, 0.0, 2),    // v13 = ln_1p(0.9·tanh v1)
+        binary_node(DivPos, 0, 2),   // v14 = x0/(1.5 + tanh v1)
+        unary_node(Exp, 0.0, 4),     // v15 = exp(v3)
+        binary_node(DivNeg, 5, 5),   // v16 = v4/(−1.5 + tanh v4)
+        binary_node(Hypot, 8, 14),   // v17 = hypot(v7, v13)
+        unary_node(Recip, -1.0, 8),  // v18 = 1/(−1.5 + tanh v7)
     ];
     let program = Program {
         n_inputs: 1,
@@ -162,13 +170,11 @@ fn finite_differences_near_a_singular_point_regression() {
 #[test]
 fn hessian_with_cancelling_second_order_terms_regression() {
     use program::{Binary::*, Expr, Node, Program, Rhs, Unary::*};
-    let unary = |op, c, a| Node::Expr(Expr::Unary { op, c, a });
-    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
     // Input x0 is reference 0, node vₖ is reference k + 1.
     let nodes = vec![
-        unary(Sqrt, 0.46096727569695095, 0), // v0 = sqrt(x0² + 0.5609672756969509)
-        binary(Pow, 0, 1),                   // v1 = (0.5 + x0²)^v0
-        unary(ExpM1, 0.0, 2),                // v2 = exp_m1(v1)
+        unary_node(Sqrt, 0.46096727569695095, 0), // v0 = sqrt(x0² + 0.5609672756969509)
+        binary_node(Pow, 0, 1),                   // v1 = (0.5 + x0²)^v0
+        unary_node(ExpM1, 0.0, 2),                // v2 = exp_m1(v1)
         Node::Branch {
             lhs: 2,
             rhs: Rhs::Node(0),
@@ -183,14 +189,14 @@ fn hessian_with_cancelling_second_order_terms_regression() {
                 b: 1,
             },
         }, // v3 = if v1 < x0 { v0/(1.5 + tanh v2) } else { min(x0, v0) }
-        unary(AffineAssign, -1.0000351973299124, 4), // v4
-        binary(Hypot, 1, 4),                 // v5 = hypot(v0, v3)
-        binary(Add, 1, 1),                   // v6 = v0 + v0
-        unary(SinCos, 0.0, 3),               // v7 = 0.75·sin v2 + cos v2
-        unary(AffineAssign, 0.8442206443210035, 7), // v8
-        binary(Add, 7, 2),                   // v9 = v6 + v1
-        unary(Powi(-3), 0.0, 7),             // v10 = (v6² + 0.5)^-3
-        binary(Atan2, 8, 8),                 // v11 = atan2(v7, v7)
+        unary_node(AffineAssign, -1.0000351973299124, 4), // v4
+        binary_node(Hypot, 1, 4),                 // v5 = hypot(v0, v3)
+        binary_node(Add, 1, 1),                   // v6 = v0 + v0
+        unary_node(SinCos, 0.0, 3),               // v7 = 0.75·sin v2 + cos v2
+        unary_node(AffineAssign, 0.8442206443210035, 7), // v8
+        binary_node(Add, 7, 2),                   // v9 = v6 + v1
+        unary_node(Powi(-3), 0.0, 7),             // v10 = (v6² + 0.5)^-3
+        binary_node(Atan2, 8, 8),                 // v11 = atan2(v7, v7)
     ];
     let program = Program {
         n_inputs: 1,
@@ -218,15 +224,14 @@ fn hessian_with_cancelling_second_order_terms_regression() {
 /// x = [0, −0.5], reverse 3.2538 against a central difference 0.1122.)
 #[test]
 fn branch_cut_at_a_signed_zero_regression() {
-    use program::{Binary::*, Expr, Node, Program};
-    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    use program::{Binary::*, Program};
     // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
     let nodes = vec![
-        binary(Max, 1, 0),   // v0 = max(x1, x0): x0 near x0 = 0 > x1
-        binary(Sub, 1, 1),   // v1 = x1 − x1 = +0
-        binary(Mul, 3, 2),   // v2 = v1·v0: ±0 with the sign of x0
-        binary(Atan2, 4, 1), // v3 = atan2(v2, x1) = ±π
-        binary(Mul, 5, 2),   // v4 = v3·v0 = π·|x0|
+        binary_node(Max, 1, 0),   // v0 = max(x1, x0): x0 near x0 = 0 > x1
+        binary_node(Sub, 1, 1),   // v1 = x1 − x1 = +0
+        binary_node(Mul, 3, 2),   // v2 = v1·v0: ±0 with the sign of x0
+        binary_node(Atan2, 4, 1), // v3 = atan2(v2, x1) = ±π
+        binary_node(Mul, 5, 2),   // v4 = v3·v0 = π·|x0|
     ];
     let program = Program {
         n_inputs: 2,
@@ -256,14 +261,12 @@ fn branch_cut_at_a_signed_zero_regression() {
 #[test]
 fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regression() {
     use program::{Binary::*, Expr, Node, Program, Rhs, Step, Unary::*};
-    let unary = |op, a| Node::Expr(Expr::Unary { op, c: 0.0, a });
-    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
     // Inputs x0, x1, x2 are references 0, 1, 2; node vₖ is reference k + 3.
     let nodes = vec![
-        unary(Log10, 0),   // v0 = log10(1 + x0²)
-        unary(Tan, 1),     // v1 = tan(1.4·tanh x1)
-        binary(Sub, 3, 4), // v2 = v0 − v1
-        binary(Sub, 1, 4), // v3 = x1 − v1
+        unary_node(Log10, 0.0, 0), // v0 = log10(1 + x0²)
+        unary_node(Tan, 0.0, 1),   // v1 = tan(1.4·tanh x1)
+        binary_node(Sub, 3, 4),    // v2 = v0 − v1
+        binary_node(Sub, 1, 4),    // v3 = x1 − v1
         Node::Branch {
             lhs: 0,
             rhs: Rhs::Node(2),
@@ -278,8 +281,8 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
                 b: 1,
             },
         }, // v4 = if x0 < x2 { tan(1.4·tanh v3) } else { max(v0, x1) }
-        unary(Atanh, 6),   // v5 = atanh(0.9·tanh v3)
-        unary(Recip, 8),   // v6 = 1/(1.5 + tanh v5)
+        unary_node(Atanh, 0.0, 6), // v5 = atanh(0.9·tanh v3)
+        unary_node(Recip, 0.0, 8), // v6 = 1/(1.5 + tanh v5)
         Node::Loop {
             init: 6,
             count: 5,
@@ -292,7 +295,7 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
                 },
             ],
         }, // v7
-        unary(Sigmoid, 5), // v8 = sigmoid(v2)
+        unary_node(Sigmoid, 0.0, 5), // v8 = sigmoid(v2)
         Node::Branch {
             lhs: 5,
             rhs: Rhs::Const(-0.2961822762765539),
@@ -307,7 +310,7 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
                 b: 3,
             },
         }, // v9
-        binary(Sub, 5, 1), // v10 = v2 − x1
+        binary_node(Sub, 5, 1),    // v10 = v2 − x1
         Node::Loop {
             init: 11,
             count: 12,
@@ -344,24 +347,22 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
 /// printed.
 #[test]
 fn finite_differences_across_an_aliasing_intermediate_regression() {
-    use program::{Binary::*, Expr, Node, Program, Step, Unary::*};
-    let unary = |op, c, a| Node::Expr(Expr::Unary { op, c, a });
-    let binary = |op, a, b| Node::Expr(Expr::Binary { op, a, b });
+    use program::{Binary::*, Node, Program, Step, Unary::*};
     // Inputs x0…x6 are references 0…6; node vₖ is reference k + 7.
     let nodes = vec![
-        unary(Log2, 0.0, 3),                        // v0 = log2(1 + x3²)
-        Node::MulAdd { a: 6, b: 7, c: 6 },          // v1 = mul_add(x6, v0, x6)
-        unary(Powf, 1.0, 6),                        // v2 = (x6² + 0.5)^1
-        unary(AffineAssign, 2.3308748901069922, 2), // v3
-        unary(Acosh, 0.0, 0),                       // v4 = acosh(x0² + 1.1)
-        Node::MulAdd { a: 9, b: 9, c: 11 },         // v5 = mul_add(v2, v2, v4)
+        unary_node(Log2, 0.0, 3),                        // v0 = log2(1 + x3²)
+        Node::MulAdd { a: 6, b: 7, c: 6 },               // v1 = mul_add(x6, v0, x6)
+        unary_node(Powf, 1.0, 6),                        // v2 = (x6² + 0.5)^1
+        unary_node(AffineAssign, 2.3308748901069922, 2), // v3
+        unary_node(Acosh, 0.0, 0),                       // v4 = acosh(x0² + 1.1)
+        Node::MulAdd { a: 9, b: 9, c: 11 },              // v5 = mul_add(v2, v2, v4)
         Node::Loop {
             init: 9,
             count: 8,
             max: 2,
             body: vec![Step::Unary { op: Ln, c: 0.0 }],
         }, // v6
-        unary(Exp2, 0.0, 12),                       // v7 = exp2(v5)
+        unary_node(Exp2, 0.0, 12),                       // v7 = exp2(v5)
         Node::Loop {
             init: 4,
             count: 5,
@@ -372,12 +373,12 @@ fn finite_differences_across_an_aliasing_intermediate_regression() {
                 Step::Unary { op: SinCos, c: 0.0 },
             ],
         }, // v8
-        Node::Const(-0.4367804612830784),           // v9
-        binary(Atan2, 15, 12),                      // v10 = atan2(v8, v5)
-        binary(Min, 1, 15),                         // v11 = min(x1, v8)
-        Node::Const(0.7331293170222604),            // v12
-        unary(Cosh, 0.0, 8),                        // v13 = cosh(v1)
-        binary(Pow, 19, 19),                        // v14 = (0.5 + v12²)^v12
+        Node::Const(-0.4367804612830784),                // v9
+        binary_node(Atan2, 15, 12),                      // v10 = atan2(v8, v5)
+        binary_node(Min, 1, 15),                         // v11 = min(x1, v8)
+        Node::Const(0.7331293170222604),                 // v12
+        unary_node(Cosh, 0.0, 8),                        // v13 = cosh(v1)
+        binary_node(Pow, 19, 19),                        // v14 = (0.5 + v12²)^v12
     ];
     let program = Program {
         n_inputs: 7,
