@@ -87,13 +87,25 @@
 //! too). Skipping the multiplication on the sweep's carry when the partial is exactly 1 (a
 //! running sum's), which halves the chain from record to record, was no faster either (the
 //! sweep alone 3.08–3.36 against 2.73–3.19 plain evaluations, eight interleaved runs). The
-//! time left is neither the checks nor the sweep's dependency chain.
-//! About half of what is left is the records. Rosenbrock's operations with the terms summed as
-//! plain numbers — no records, no sweep — cost 7.2× (`prof_shapes`' `rosen-terms`, against
-//! 16.1× for the gradient in the same run), and `Σ xᵢxᵢ₊₁`, one product and one record per
-//! term, costs about as much as Rosenbrock's eight operations and one record (15.5×). Fewer
-//! records through wider `Var`s — three entries and six-parent records, one record per two
-//! Rosenbrock terms — was built and measured: the sweep got cheaper (3.3 → 2.3 plain
+//! time left is neither the checks nor the sweep's dependency chain, nor the record pushes: a
+//! throw-away build whose push stores nothing (its gradients are wrong) ran at 9.1–9.4×
+//! against 11.8–12.1× (eight interleaved runs), the difference being about the sweep's own
+//! time (2.7–2.9 plain evaluations), so the operations on `Var`s — values, partials, merges —
+//! are about 8.5 of the 12 plain evaluations. Rosenbrock's operations with the terms summed as
+//! plain numbers — no records, no sweep — cost 7.1× (`prof_shapes`' `rosen-terms`, 12.9× for
+//! its gradient in the same run), and `Σ xᵢxᵢ₊₁`, one product and one record per term, 11.8×.
+//!
+//! `s += t` must cost what `s = s + t` costs. With `#[inline]` alone, LLVM kept `add_assign`
+//! — which holds the whole merge and record push — out of line as soon as a crate had a few
+//! `+=` sites (`prof_gradient` has one; `prof_shapes`, the benchmarks and most user code have
+//! more), and the call took `self` through memory; the compound assignments of every number
+//! type are now `#[inline(always)]` (diffprog-dual's operator macro). In a crate with two `+=`
+//! sites the Rosenbrock gradient at n = 1000 went from 15.1× to 12.0× and `Σ xᵢxᵢ₊₁` from 13.1× to 11.2×
+//! (fastest of eight interleaved runs each); compare-modes' Rosenbrock gradient at n = 1000
+//! from 14.4× (15.3 µs) to 12.0–12.4× (13.7–14.3 µs, three runs).
+//!
+//! Fewer records through wider `Var`s — three entries and six-parent records, one record per
+//! two Rosenbrock terms — was built and measured: the sweep got cheaper (3.3 → 2.3 plain
 //! evaluations), every operation dearer (more registers per `Var`, longer decision trees), and
 //! the gradient went from 13.3× to 15.3× (interleaved runs), so `Var`s keep two entries.
 //! Criterion (`benches/reverse.rs`, seven runs over three sessions) gives 12.4–18× at
@@ -110,13 +122,12 @@
 //! by every term (`t = x₀x₁; Σ t·xᵢ`) cost 25× instead of 13× and a dense double sum 17×
 //! instead of 11×: there each use copies the intermediate's two entries into a three- or
 //! four-parent record, so the record count does not drop while each record costs more. With the
-//! current tape: Rosenbrock 17×, sin·exp 2.6×, product 7.8×, shared intermediate 18× (14× with
-//! [`Var::retain_adjoint`]), dense 14× (the same program's figures; its Rosenbrock, compiled
-//! separately, runs slower than `prof_gradient`'s). Writing each Rosenbrock term as one
-//! [`Var::custom`] primitive with hand-derived partials (`rosen-custom`: the same records, and
-//! one merge per term besides the running sum's instead of eight recorded operations) costs
-//! 17.2× against 21.2× in one run: the record and the merges around it, not the number of
-//! operations, dominate.
+//! current tape (one run in a quiet period): Rosenbrock 12.9×, sin·exp 2.5×, product 7.1×,
+//! shared intermediate 14.0× (12.6× with [`Var::retain_adjoint`]), dense 10.6×. Writing each
+//! Rosenbrock term as one [`Var::custom`] primitive with hand-derived partials
+//! (`rosen-custom`: the same records, one merge per parent instead of eight recorded
+//! operations) costs 16.5×: `Var::custom` takes its parents as a slice and chains them one by
+//! one, which costs more than the operations it replaces.
 //!
 //! # Misuse is caught
 //!
