@@ -60,54 +60,109 @@ pub fn max_rel_diff(a: &[f64], reference: &[f64]) -> f64 {
     }
 }
 
-/// Interleaved rounds per measurement (see [`measure`]).
+/// Rounds per measurement (see [`measure_all`]).
 pub const ROUNDS: usize = 5;
 
-/// Times the baseline and every mode, and compares every mode's answer with the first mode's.
-///
-/// The machine's speed drifts (on a shared VM by up to 2× for seconds at a time), and a ratio
-/// of two times measured at different moments inherits that drift. So the baseline and the
-/// modes are timed in [`ROUNDS`] interleaved rounds — each round times every one of them for at
-/// least `min_time / ROUNDS` — and each keeps its fastest round: the ratios then compare times
-/// taken within seconds of each other, at the machine's best speed.
-pub fn measure(
+/// A problem instance being measured: its modes' agreement with the reference mode (checked
+/// once, at creation) and the fastest time so far of the plain evaluation and of every mode.
+pub struct Measurement {
     question: Question,
     problem: String,
-    (n, m): (usize, usize),
+    n: usize,
+    m: usize,
     baseline: Mode,
     modes: Vec<Mode>,
-    min_time: Duration,
-) -> Table {
-    let reference = (modes[0].run)();
-    let answers: Vec<_> = modes.iter().map(|mode| (mode.run)()).collect();
-    let per_round = min_time / ROUNDS as u32;
-    let mut best_baseline = f64::INFINITY;
-    let mut best = vec![f64::INFINITY; modes.len()];
-    for _ in 0..ROUNDS {
-        best_baseline = best_baseline.min(time_per_call(|| (baseline.run)(), per_round));
-        for (b, mode) in best.iter_mut().zip(&modes) {
-            *b = b.min(time_per_call(|| (mode.run)(), per_round));
+    max_diffs: Vec<f64>,
+    best_baseline: f64,
+    best: Vec<f64>,
+}
+
+impl Measurement {
+    /// Runs every mode once and compares its answer with the first mode's (the reference).
+    pub fn new(
+        question: Question,
+        problem: String,
+        (n, m): (usize, usize),
+        baseline: Mode,
+        modes: Vec<Mode>,
+    ) -> Measurement {
+        let reference = (modes[0].run)();
+        let max_diffs = modes
+            .iter()
+            .map(|mode| max_rel_diff(&(mode.run)(), &reference))
+            .collect();
+        let best = vec![f64::INFINITY; modes.len()];
+        Measurement {
+            question,
+            problem,
+            n,
+            m,
+            baseline,
+            modes,
+            max_diffs,
+            best_baseline: f64::INFINITY,
+            best,
         }
     }
-    let baseline = best_baseline;
-    let rows = modes
-        .iter()
-        .zip(answers)
-        .zip(best)
-        .map(|((mode, answer), seconds)| Row {
-            mode: mode.name,
-            peer: mode.peer,
-            seconds,
-            max_diff: max_rel_diff(&answer, &reference),
-        })
-        .collect();
-    Table {
-        question,
-        problem,
-        n,
-        m,
-        baseline,
-        rows,
+
+    /// One round: times the plain evaluation, then every mode, each for at least `time`, and
+    /// keeps each one's fastest time so far.
+    pub fn round(&mut self, time: Duration) {
+        let baseline = &self.baseline;
+        self.best_baseline = self
+            .best_baseline
+            .min(time_per_call(|| (baseline.run)(), time));
+        for (b, mode) in self.best.iter_mut().zip(&self.modes) {
+            *b = b.min(time_per_call(|| (mode.run)(), time));
+        }
+    }
+
+    /// The table of the fastest times (infinite for a measurement that had no round).
+    pub fn table(&self) -> Table {
+        let rows = self
+            .modes
+            .iter()
+            .zip(&self.max_diffs)
+            .zip(&self.best)
+            .map(|((mode, &max_diff), &seconds)| Row {
+                mode: mode.name,
+                peer: mode.peer,
+                seconds,
+                max_diff,
+            })
+            .collect();
+        Table {
+            question: self.question,
+            problem: self.problem.clone(),
+            n: self.n,
+            m: self.m,
+            baseline: self.best_baseline,
+            rows,
+        }
+    }
+}
+
+/// Times every measurement in [`ROUNDS`] rounds, each round visiting every measurement once
+/// (the plain evaluation and every mode, each for at least `min_time / ROUNDS`); each keeps its
+/// fastest round. `progress` is called before each round with its number (from 1).
+///
+/// The machine's speed drifts — on a shared VM by up to 2× for seconds to minutes at a time,
+/// and throughput-bound code such as a tape suffers more from it than a latency-bound plain
+/// evaluation. Rounds that each sweep the whole run spread every table's five chances over
+/// all of it, so one slow stretch cannot decide a table's figures (timing a table's rounds
+/// one after the other put all five in the same stretch).
+pub fn measure_all<'a>(
+    measurements: impl IntoIterator<Item = &'a mut Measurement>,
+    min_time: Duration,
+    mut progress: impl FnMut(usize),
+) {
+    let mut all: Vec<&mut Measurement> = measurements.into_iter().collect();
+    let per_round = min_time / ROUNDS as u32;
+    for round in 1..=ROUNDS {
+        progress(round);
+        for m in all.iter_mut() {
+            m.round(per_round);
+        }
     }
 }
 
@@ -343,6 +398,78 @@ pub fn plot(series: &[&Table], title: &str, path: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    /// A mode whose answer is `answer` and which counts its calls in `calls`.
+    fn counting_mode(name: &'static str, answer: f64, calls: &Rc<Cell<usize>>) -> Mode {
+        let calls = Rc::clone(calls);
+        Mode {
+            name,
+            peer: false,
+            run: Box::new(move || {
+                calls.set(calls.get() + 1);
+                vec![answer, 2.0]
+            }),
+        }
+    }
+
+    #[test]
+    fn every_round_visits_every_measurement_in_turn() {
+        let log = Rc::new(std::cell::RefCell::new(Vec::new()));
+        let counts: Vec<Rc<Cell<usize>>> = (0..4).map(|_| Rc::new(Cell::new(0))).collect();
+        let mut measurements: Vec<Measurement> = (0..2)
+            .map(|k| {
+                Measurement::new(
+                    Question::Gradient,
+                    format!("p{k}"),
+                    (2, 1),
+                    counting_mode("plain", 0.0, &counts[2 * k]),
+                    vec![
+                        counting_mode("reference", 1.0, &counts[2 * k + 1]),
+                        counting_mode("other", 1.0 + 1e-3, &counts[2 * k + 1]),
+                    ],
+                )
+            })
+            .collect();
+        // Before any round: the answers are compared, nothing is timed.
+        assert!(measurements[0].table().baseline.is_infinite());
+        let after_creation: Vec<usize> = counts.iter().map(|c| c.get()).collect();
+        let seen = Rc::clone(&log);
+        measure_all(&mut measurements, Duration::from_millis(5), |round| {
+            // Each round starts after the previous one visited both measurements.
+            seen.borrow_mut()
+                .push((round, counts[0].get(), counts[2].get()));
+        });
+        let log = log.borrow();
+        assert_eq!(
+            log.iter().map(|e| e.0).collect::<Vec<_>>(),
+            (1..=ROUNDS).collect::<Vec<_>>()
+        );
+        for w in log.windows(2) {
+            assert!(
+                w[1].1 > w[0].1 && w[1].2 > w[0].2,
+                "a round skipped a measurement: {log:?}"
+            );
+        }
+        for (c, before) in counts.iter().zip(after_creation) {
+            assert!(c.get() > before, "a measurement was never timed");
+        }
+        for m in &measurements {
+            let t = m.table();
+            assert!(t.baseline.is_finite() && t.baseline > 0.0);
+            assert!(t
+                .rows
+                .iter()
+                .all(|r| r.seconds.is_finite() && r.seconds > 0.0));
+            assert_eq!(t.rows[0].max_diff, 0.0);
+            assert!(
+                (t.rows[1].max_diff - 5e-4).abs() < 1e-12,
+                "{}",
+                t.rows[1].max_diff
+            );
+        }
+    }
 
     fn table(n: usize, fwd: f64, rev: f64) -> Table {
         Table {

@@ -13,7 +13,9 @@
 
 use diffprog_benches::modes::{self, Question};
 use diffprog_benches::problems::{Mlp, Quadratic, Rosenbrock, ScalarProblem, VectorFn};
-use diffprog_benches::report::{crossovers, measure, plot, recommendation, Table};
+use diffprog_benches::report::{
+    crossovers, measure_all, plot, recommendation, Measurement, Table, ROUNDS,
+};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -60,7 +62,7 @@ fn usage() -> ! {
     std::process::exit(2)
 }
 
-fn scalar_tables<P: ScalarProblem>(q: Question, problems: &[P], min: Duration) -> Vec<Table> {
+fn scalar_measurements<P: ScalarProblem>(q: Question, problems: &[P]) -> Vec<Measurement> {
     problems
         .iter()
         .map(|p| {
@@ -70,16 +72,25 @@ fn scalar_tables<P: ScalarProblem>(q: Question, problems: &[P], min: Duration) -
                 Question::Hvp => modes::hvp_modes(p),
                 Question::Jacobian => unreachable!("scalar problems have no Jacobian table"),
             };
-            let t = measure(
-                q,
-                p.name(),
-                (p.n(), 1),
-                modes::baseline_scalar(p),
-                list,
-                min,
-            );
-            println!("{}", t.markdown());
-            t
+            Measurement::new(q, p.name(), (p.n(), 1), modes::baseline_scalar(p), list)
+        })
+        .collect()
+}
+
+/// Prints a section's tables and returns them.
+fn print_tables(heading: &str, groups: &[&[Measurement]]) -> Vec<Vec<Table>> {
+    println!("## {heading}\n");
+    groups
+        .iter()
+        .map(|group| {
+            group
+                .iter()
+                .map(|m| {
+                    let t = m.table();
+                    println!("{}", t.markdown());
+                    t
+                })
+                .collect()
         })
         .collect()
 }
@@ -102,102 +113,67 @@ fn main() {
 
     println!("# compare-modes{}\n", if quick { " --quick" } else { "" });
     println!(
-        "Each time is the mean of repeated calls, the fastest of {} interleaved rounds (each \
-         timing the f64 evaluation and every mode for at least {} ms), so a table's ratios \
-         compare times taken moments apart. \"max rel. diff\" is the largest difference from \
-         the reference mode's answer, relative to its largest component. Peers are num-dual \
-         (dynamically sized numbers), echidna and ad_trait (through its `FunctionEngine`).\n",
-        diffprog_benches::report::ROUNDS,
-        (plan.min_time / diffprog_benches::report::ROUNDS as u32).as_millis()
+        "Each time is the mean of repeated calls, the fastest of {ROUNDS} rounds spread over the \
+         whole run (each round times every table's f64 evaluation and modes, each for at least \
+         {:.1} ms), so that a slow stretch of the machine cannot decide a table's figures. \"max \
+         rel. diff\" is the largest difference from the reference mode's answer, relative to \
+         its largest component. Peers are num-dual (dynamically sized numbers), echidna and \
+         ad_trait (through its `FunctionEngine`).\n",
+        (plan.min_time / ROUNDS as u32).as_secs_f64() * 1e3
     );
-    let min = plan.min_time;
-
-    println!("## Gradient\n");
-    let rosen_g = scalar_tables(
-        Question::Gradient,
-        &plan
-            .rosenbrock_gradient
-            .iter()
-            .map(|&n| Rosenbrock { n })
-            .collect::<Vec<_>>(),
-        min,
-    );
-    let quad_g = scalar_tables(
-        Question::Gradient,
-        &plan
-            .quadratic_gradient
-            .iter()
-            .map(|&n| Quadratic::new(n))
-            .collect::<Vec<_>>(),
-        min,
-    );
+    let rosenbrocks = |sizes: &[usize]| sizes.iter().map(|&n| Rosenbrock { n }).collect::<Vec<_>>();
+    let quadratics = |sizes: &[usize]| sizes.iter().map(|&n| Quadratic::new(n)).collect::<Vec<_>>();
     let (d, h, batch) = plan.mlp;
-    let mlp_g = scalar_tables(Question::Gradient, &[Mlp::new(d, h, batch)], min);
-
-    println!("## Jacobian\n");
-    let jac: Vec<Table> = plan
-        .jacobian_shapes
-        .iter()
-        .map(|&(n, m)| {
-            let p = VectorFn::new(n, m);
-            let t = measure(
-                Question::Jacobian,
-                diffprog_benches::problems::VectorProblem::name(&p),
-                (n, m),
-                modes::baseline_vector(&p),
-                modes::jacobian_modes(&p),
-                min,
-            );
-            println!("{}", t.markdown());
-            t
-        })
-        .collect();
-
-    println!("## Hessian\n");
-    let rosen_h = scalar_tables(
-        Question::Hessian,
-        &plan
-            .rosenbrock_hessian
+    let mut groups: Vec<Vec<Measurement>> = vec![
+        scalar_measurements(Question::Gradient, &rosenbrocks(&plan.rosenbrock_gradient)),
+        scalar_measurements(Question::Gradient, &quadratics(&plan.quadratic_gradient)),
+        scalar_measurements(Question::Gradient, &[Mlp::new(d, h, batch)]),
+        plan.jacobian_shapes
             .iter()
-            .map(|&n| Rosenbrock { n })
-            .collect::<Vec<_>>(),
-        min,
-    );
-    let quad_h = scalar_tables(
-        Question::Hessian,
-        &plan
-            .quadratic_hessian
-            .iter()
-            .map(|&n| Quadratic::new(n))
-            .collect::<Vec<_>>(),
-        min,
-    );
-
-    println!("## Hessian-vector product\n");
-    let rosen_hvp = scalar_tables(
-        Question::Hvp,
-        &plan
-            .rosenbrock_hvp
-            .iter()
-            .map(|&n| Rosenbrock { n })
-            .collect::<Vec<_>>(),
-        min,
-    );
+            .map(|&(n, m)| {
+                let p = VectorFn::new(n, m);
+                Measurement::new(
+                    Question::Jacobian,
+                    diffprog_benches::problems::VectorProblem::name(&p),
+                    (n, m),
+                    modes::baseline_vector(&p),
+                    modes::jacobian_modes(&p),
+                )
+            })
+            .collect(),
+        scalar_measurements(Question::Hessian, &rosenbrocks(&plan.rosenbrock_hessian)),
+        scalar_measurements(Question::Hessian, &quadratics(&plan.quadratic_hessian)),
+        scalar_measurements(Question::Hvp, &rosenbrocks(&plan.rosenbrock_hvp)),
+    ];
+    measure_all(groups.iter_mut().flatten(), plan.min_time, |round| {
+        eprintln!("compare-modes: round {round} of {ROUNDS}");
+    });
+    let [rosen_g, quad_g, mlp_g, jac, rosen_h, quad_h, rosen_hvp] = &groups[..] else {
+        unreachable!("seven groups")
+    };
+    let gradient = print_tables("Gradient", &[rosen_g, quad_g, mlp_g]);
+    let (rosen_g, quad_g, mlp_g) = (&gradient[0], &gradient[1], &gradient[2]);
+    let jacobian = print_tables("Jacobian", &[jac]);
+    let jac = &jacobian[0];
+    let hessian = print_tables("Hessian", &[rosen_h, quad_h]);
+    let (rosen_h, quad_h) = (&hessian[0], &hessian[1]);
+    let hvp = print_tables("Hessian-vector product", &[rosen_hvp]);
+    let rosen_hvp = &hvp[0];
 
     println!("## Recommendations\n");
     for t in rosen_g
         .iter()
-        .chain(&quad_g)
-        .chain(&mlp_g)
-        .chain(&jac)
-        .chain(&rosen_h)
-        .chain(&quad_h)
-        .chain(&rosen_hvp)
+        .chain(quad_g)
+        .chain(mlp_g)
+        .chain(jac)
+        .chain(rosen_h)
+        .chain(quad_h)
+        .chain(rosen_hvp)
     {
         println!("- {}", recommendation(t));
     }
     println!("\n## Crossovers\n");
-    let series: [&[Table]; 6] = [&rosen_g, &quad_g, &jac, &rosen_h, &quad_h, &rosen_hvp];
+    let series: [&[Table]; 6] = [rosen_g, quad_g, jac, rosen_h, quad_h, rosen_hvp];
     let mut any = false;
     for s in series {
         for line in crossovers(&s.iter().collect::<Vec<_>>()) {
@@ -212,12 +188,12 @@ fn main() {
     println!("\n## Plots\n");
     let plots = [
         (
-            &rosen_g,
+            rosen_g,
             "Rosenbrock gradient: time per call vs n",
             "gradient.svg",
         ),
         (
-            &rosen_h,
+            rosen_h,
             "Rosenbrock Hessian: time per call vs n",
             "hessian.svg",
         ),
