@@ -102,7 +102,11 @@
 //! type are now `#[inline(always)]` (diffprog-dual's operator macro). In a crate with two `+=`
 //! sites the Rosenbrock gradient at n = 1000 went from 15.1× to 12.0× and `Σ xᵢxᵢ₊₁` from 13.1× to 11.2×
 //! (fastest of eight interleaved runs each); compare-modes' Rosenbrock gradient at n = 1000
-//! from 14.4× (15.3 µs) to 12.0–12.4× (13.7–14.3 µs, three runs).
+//! from 14.4× (15.3 µs) to 12.0–12.4× (13.7–14.3 µs, three runs). The binary elementary
+//! functions (`max`, `min`, `atan2`, `pow`, `hypot`) and `mul_add` hold a merge too and went out
+//! of line the same way (three `max` sites in a crate: a `call` of `Var::max`); forced inline,
+//! `Σ max(xᵢ, xᵢ₊₁)·xᵢ` went from 16.0× to 13.5× and a `max`/`mul_add` sum from 11.6× to 10.2×
+//! (fastest of eight interleaved runs each, n = 1000).
 //!
 //! Fewer records through wider `Var`s — three entries and six-parent records, one record per
 //! two Rosenbrock terms — was built and measured: the sweep got cheaper (3.3 → 2.3 plain

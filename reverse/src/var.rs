@@ -444,10 +444,14 @@ macro_rules! unary_fns {
 }
 
 /// Binary elementary functions (rules giving both partials).
+///
+/// Forced inline like the operators: each holds a merge (and possibly a record push), which LLVM
+/// otherwise keeps out of line once a crate calls the function in a few places, passing the
+/// `Var`s through memory (see the crate docs on `+=`).
 macro_rules! binary_fns {
     ($($name:ident),* $(,)?) => {
         $(
-            #[inline]
+            #[inline(always)]
             fn $name(self, other: Self) -> Self {
                 if self.gen == 0 && other.gen == 0 {
                     constant_path();
@@ -509,7 +513,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
             (self.record1(s, c), self.record1(c, -s))
         }
     }
-    #[inline]
+    #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
         self * a + b
     }
