@@ -87,12 +87,7 @@ impl<T: TapeElement> Recording<T> {
         xs: impl ExactSizeIterator<Item = T>,
         f: impl FnOnce(&[Var<T>]) -> R,
     ) -> R {
-        let buf: Vec<Var<T>> = T::with_tape(|t| {
-            let mut buf = std::mem::take(&mut *t.inputs);
-            buf.clear();
-            t.leaves(xs, &mut buf);
-            buf
-        });
+        let buf: Vec<Var<T>> = T::with_tape(|t| t.take_inputs(xs));
         let r = f(&buf);
         T::with_tape(|t| *t.inputs = buf);
         r

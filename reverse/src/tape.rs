@@ -227,6 +227,9 @@ pub struct TapeStore<T> {
     adjoints: ManuallyDrop<Vec<T>>,
     /// Buffer of input `Var`s lent to the drivers' user function (reused).
     pub(crate) inputs: ManuallyDrop<Vec<Var<T>>>,
+    /// The record index of `inputs[0]` when the buffer was filled at the start of a recording
+    /// (0 if it was not): see [`take_inputs`](Self::take_inputs).
+    inputs_first: u32,
 }
 
 impl<T> TapeStore<T> {
@@ -238,6 +241,7 @@ impl<T> TapeStore<T> {
             base: 1,
             adjoints: ManuallyDrop::new(Vec::new()),
             inputs: ManuallyDrop::new(Vec::new()),
+            inputs_first: 0,
         }
     }
 
@@ -385,6 +389,51 @@ impl<T: TapeElement> TapeStore<T> {
                 .map(|(i, x)| Var::node(x, i, gen)),
         );
         // An iterator that yields fewer values than its `len` leaves unused indices: harmless.
+    }
+
+    /// The input buffer, taken out of the store and filled with new variables of values
+    /// `values` (as [`leaves`](Self::leaves) would), for a driver's user function; the driver
+    /// gives it back through `inputs`.
+    ///
+    /// A driver's inputs are records `base, base + 1, …` with partial 1, so when the buffer was
+    /// last filled at the start of a recording with the same `base` (every driver call starts
+    /// at 1), each of its `Var`s differs from the new one only in its value and recording id:
+    /// those two fields are rewritten and the rest kept. That halves the stores per input
+    /// (measured: a driver call whose function returns `x[0]`, n = 1000, took 1.14 plain
+    /// Rosenbrock evaluations before and 0.97–1.02 after; the Rosenbrock gradient
+    /// 11.96–12.33× → 11.27–11.53×, interleaved runs).
+    pub(crate) fn take_inputs(&mut self, values: impl ExactSizeIterator<Item = T>) -> Vec<Var<T>> {
+        let mut buf = std::mem::take(&mut *self.inputs);
+        if self.gen == 0 {
+            no_recording::<T>();
+        }
+        if self.nodes.is_empty() && self.base == self.inputs_first {
+            // Nothing else writes the buffer: it is lent to the user function as `&[Var]`.
+            let (first, gen) = (self.base, self.gen);
+            let count = values.len();
+            self.reserve_unstored(count);
+            buf.truncate(count);
+            let mut values = values;
+            let mut written = 0;
+            for (v, x) in buf.iter_mut().zip(&mut values) {
+                v.value = x;
+                v.gen = gen;
+                written += 1;
+            }
+            // An iterator shorter than its `len` leaves no stale `Var` behind.
+            buf.truncate(written);
+            buf.extend(
+                (first + written as u32..first + count as u32)
+                    .zip(values)
+                    .map(|(i, x)| Var::node(x, i, gen)),
+            );
+            self.base += count as u32;
+            return buf;
+        }
+        buf.clear();
+        self.inputs_first = if self.nodes.is_empty() { self.base } else { 0 };
+        self.leaves(values, &mut buf);
+        buf
     }
 
     /// Appends a record whose parents the caller has checked belong to the active recording
