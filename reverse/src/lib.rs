@@ -114,19 +114,19 @@
 //! stores each into a 40 KB buffer). The drivers reuse that buffer, and when the previous call
 //! left `Var`s of the same records (every driver call starts at record 1) they rewrite only
 //! each input's value and recording id: 0.97–1.02 plain evaluations, and the Rosenbrock
-//! gradient 12.0–12.3× → 11.3–11.5× (interleaved runs of the old and new builds), compare-modes
-//! 12.2–12.6× → 11.4× at n = 1000.
+//! gradient 12.0–12.5× → 11.4–11.6× (one run alternating the old and new builds), compare-modes
+//! 12.2–12.6× → 11.4–11.8× at n = 1000 (three runs before, seven after).
 //!
 //! What the operator interface costs, measured as a bound: the same gradient with each term's
 //! value and two partials computed as plain numbers and written as one record (what a
 //! compile-time, expression-template tool would emit; a throw-away example using crate
-//! internals) ran at 5.6–5.9× at n = 1000 against 10.9–12.3× for the operators in the same
-//! runs, so about half of the gradient is the run-time bookkeeping of the operations
+//! internals) ran at 6.1–6.5× at n = 1000 against 11.9–12.3× for the operators in the same
+//! runs (the code before the input-buffer change; 5.6–5.9× in later runs), so about half of the gradient is the run-time bookkeeping of the operations
 //! (recording ids and the merge's decisions on which records two operands share). Of that,
 //! comparing recording ids only with each other (checking the active recording only where a
 //! record is written or adjoints are read) together with a one-test path for two single-entry
 //! operands measured 3 % faster in compare-modes (n = 1000: 11.0–11.5× against 11.4–11.8×,
-//! three interleaved runs each) and 8–10 % in `prof_gradient`-style loops; not adopted, because
+//! three interleaved runs each) and 7–10 % in `prof_gradient`-style loops; not adopted, because
 //! a `Var` of an ended recording would then panic only where it reaches a derivative rather
 //! than at its first operation, and it does not reach the 10× target either.
 //!

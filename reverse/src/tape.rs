@@ -400,8 +400,8 @@ impl<T: TapeElement> TapeStore<T> {
     /// at 1), each of its `Var`s differs from the new one only in its value and recording id:
     /// those two fields are rewritten and the rest kept. That halves the stores per input
     /// (measured: a driver call whose function returns `x[0]`, n = 1000, took 1.14 plain
-    /// Rosenbrock evaluations before and 0.97–1.02 after; the Rosenbrock gradient
-    /// 11.96–12.33× → 11.27–11.53×, interleaved runs).
+    /// Rosenbrock evaluations before and 0.97–1.02 after; the Rosenbrock gradient at n = 1000
+    /// 12.0–12.5× → 11.4–11.6×, one run alternating the two builds).
     pub(crate) fn take_inputs(&mut self, values: impl ExactSizeIterator<Item = T>) -> Vec<Var<T>> {
         let mut buf = std::mem::take(&mut *self.inputs);
         if self.gen == 0 {
