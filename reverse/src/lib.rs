@@ -125,7 +125,7 @@
 //! (recording ids and the merge's decisions on which records two operands share). Of that,
 //! comparing recording ids only with each other (checking the active recording only where a
 //! record is written or adjoints are read) together with a one-test path for two single-entry
-//! operands measured 3 % faster in compare-modes (n = 1000: 11.0–11.5× against 11.4–11.8×,
+//! operands measured 3 % faster in compare-modes (n = 1000: 11.0–11.5× against 11.5–11.8×,
 //! three interleaved runs each) and 7–10 % in `prof_gradient`-style loops; not adopted, because
 //! a `Var` of an ended recording would then panic only where it reaches a derivative rather
 //! than at its first operation, and it does not reach the 10× target either.
