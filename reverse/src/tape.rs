@@ -407,31 +407,25 @@ impl<T: TapeElement> TapeStore<T> {
         if self.gen == 0 {
             no_recording::<T>();
         }
+        let mut values = values;
         if self.nodes.is_empty() && self.base == self.inputs_first {
             // Nothing else writes the buffer: it is lent to the user function as `&[Var]`.
-            let (first, gen) = (self.base, self.gen);
-            let count = values.len();
-            self.reserve_unstored(count);
-            buf.truncate(count);
-            let mut values = values;
+            buf.truncate(values.len());
             let mut written = 0;
             for (v, x) in buf.iter_mut().zip(&mut values) {
                 v.value = x;
-                v.gen = gen;
+                v.gen = self.gen;
                 written += 1;
             }
             // An iterator shorter than its `len` leaves no stale `Var` behind.
             buf.truncate(written);
-            buf.extend(
-                (first + written as u32..first + count as u32)
-                    .zip(values)
-                    .map(|(i, x)| Var::node(x, i, gen)),
-            );
-            self.base += count as u32;
-            return buf;
+            self.reserve_unstored(written);
+            self.base += written as u32;
+        } else {
+            buf.clear();
+            self.inputs_first = if self.nodes.is_empty() { self.base } else { 0 };
         }
-        buf.clear();
-        self.inputs_first = if self.nodes.is_empty() { self.base } else { 0 };
+        // The inputs the buffer did not hold yet (all of them if it was not reused).
         self.leaves(values, &mut buf);
         buf
     }
