@@ -22,7 +22,8 @@
 //!
 //! Measured (`cargo run --release -p diffprog-reverse --example prof_gradient`, Rosenbrock
 //! n = 1000, best of 15 rounds) and the shapes where it loses (an intermediate with two entries
-//! reused by many operations, `t = x₀·x₁; Σ t·xᵢ`, flushes at every use): see [`crate`]'s docs.
+//! reused by many operations, `t = x₀·x₁; Σ t·xᵢ`, flushes at every use): see
+//! [`crate::performance`].
 //!
 //! The entries are ordered: slot 1 is used only when slot 0 is, and a constant has neither
 //! (`nodes == 0`). The partial in an unused slot is meaningless (it may be anything, even NaN):
