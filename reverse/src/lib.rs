@@ -81,7 +81,7 @@
 //! records that do not depend on the block's inputs, computing only the tangents that a curved
 //! record reads (directly or through other needed tangents), and ending a block's sweeps past
 //! the last such reader of its active records. A block therefore costs what its inputs touch:
-//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 250–320 plain evaluations, 30–50× less
+//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 240–320 plain evaluations, 30–50× less
 //! than echidna's bytecode `hessian` and 230–300× less than num-dual's (see [`performance`]).
 //!
 //! # The tape's public API (for other crates)

@@ -23,7 +23,7 @@
 //! into the driver's own work ≈ 1.0, the backward sweep ≈ 2.8 (`prof_gradient -- 1000 2000
 //! sweep`: 2.65–2.88) and the forward pass — the operations on `Var`s and the record pushes
 //! — ≈ 7.7. A Hessian–vector product costs about two gradients, a Rosenbrock Hessian at
-//! n = 100 about 250–320 plain evaluations.
+//! n = 100 about 240–320 plain evaluations.
 //!
 //! # The path from 59 to 12 plain evaluations
 //!
