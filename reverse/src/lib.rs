@@ -53,7 +53,7 @@
 //! fed per-term partials computed by hand runs at ≈ 6×. [`performance`] has the measurements:
 //! where the time goes, each step that made it faster, and the variants measured and not
 //! adopted. A hot expression whose partials you know can be recorded as one
-//! [`Var::custom`] primitive, which costs one operation.
+//! [`Var::custom`] primitive, which with one or two parents costs one operation.
 //!
 //! # Misuse is caught
 //!
