@@ -402,12 +402,14 @@ impl<T: TapeElement> TapeStore<T> {
     /// (measured: a driver call whose function returns `x[0]`, n = 1000, took 1.14 plain
     /// Rosenbrock evaluations before and 0.97–1.02 after; the Rosenbrock gradient at n = 1000
     /// 12.0–12.5× → 11.4–11.6×, one run alternating the two builds).
-    pub(crate) fn take_inputs(&mut self, values: impl ExactSizeIterator<Item = T>) -> Vec<Var<T>> {
+    pub(crate) fn take_inputs(
+        &mut self,
+        mut values: impl ExactSizeIterator<Item = T>,
+    ) -> Vec<Var<T>> {
         let mut buf = std::mem::take(&mut *self.inputs);
         if self.gen == 0 {
             no_recording::<T>();
         }
-        let mut values = values;
         if self.nodes.is_empty() && self.base == self.inputs_first {
             // Nothing else writes the buffer: it is lent to the user function as `&[Var]`.
             buf.truncate(values.len());
