@@ -48,12 +48,13 @@
 //! A Rosenbrock gradient costs about 11 plain `f64` evaluations of the same function at
 //! n = 1000 and 12–14 at n = 10 000 (`cargo run --release -p diffprog-benches --bin
 //! compare-modes`), 8–10× less than echidna's `grad`; a Hessian–vector product about two
-//! gradients. Half of it is the run-time bookkeeping that lets an unchanged generic function
-//! be recorded (recording ids, and deciding which records two operands share); the same tape
-//! fed per-term partials computed by hand runs at ≈ 6×. [`performance`] has the measurements:
-//! where the time goes, each step that made it faster, and the variants measured and not
-//! adopted. A hot expression whose partials you know can be recorded as one
-//! [`Var::custom`] primitive, which with one or two parents costs one operation.
+//! gradients. Half of it is the price of recording an unchanged generic function operation by
+//! operation (chaining partials through every operation, and deciding which records two
+//! operands share); the same tape fed per-term partials computed by hand runs at ≈ 6×.
+//! [`performance`] has the measurements: where the time goes, each step that made it faster,
+//! and the variants measured and not adopted. A hot expression whose partials you know can be
+//! recorded as one [`Var::custom`] primitive, which with one or two parents costs one
+//! operation.
 //!
 //! # Misuse is caught
 //!

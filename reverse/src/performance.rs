@@ -90,8 +90,9 @@
 //!   expression-template tool would emit; a throw-away example using crate internals) ran at
 //!   6.1–6.5× at n = 1000 against 11.9–12.3× for the operators in the same runs (before the
 //!   input-buffer change; 5.6–5.9× in later runs). About half of the gradient is therefore the
-//!   run-time bookkeeping of the operations: recording ids, and the merge's decisions on which
-//!   records two operands share.
+//!   price of recording operation by operation: the partials chained through every operation,
+//!   and the merge's decisions on which records two operands share (the recording-id checks
+//!   cost little, see below).
 //! - **The merge's decisions.** A merge hard-wired to Rosenbrock's three shapes (wrong for other
 //!   programs) ran at 9.7–9.9× where the unchanged code ran at 11.9–12.3×: the general decision
 //!   tree costs ≈ 2.5 plain evaluations here, and it is close to minimal for the shapes it must
@@ -105,6 +106,21 @@
 //!   adopted) ran 190 instead of 213 instructions per term and was no faster (best of ten
 //!   interleaved runs: 11.74× safe, 11.78× without the `RefCell` and bounds checks, 11.93×
 //!   without the id checks too).
+//! - **No recording-id checks and a Rosenbrock-only merge, together** (the lowest this tape,
+//!   sweep and driver reach on an unchanged generic function; unsound and wrong for other
+//!   programs). Unary operations tested nothing, binary ones compared only their operands' ids
+//!   with each other (no active-recording load), and the merge knew only Rosenbrock's shapes:
+//!   same records, two single entries, a single entry on the other's second. `prof_gradient`,
+//!   five rounds alternating it with the shipped code in one run: best 9.33× against 12.22× at
+//!   n = 1000 and 9.71× against 12.64× at n = 10 000 (rounds in a slow stretch up to 13.0×
+//!   against 16.9×); 112 instructions per term in the forward pass against 141 (callgrind).
+//!   The id checks alone, removed the same way with the general merge kept, left the count at
+//!   142 and the time within the noise (best 11.81× against 12.09×, nine alternating rounds).
+//!   So the merge's decisions, not the id checks, are the bookkeeping that costs here, and
+//!   even without any of it the gradient stays near 10× at n = 10 000. Of this bound's 9.3× at
+//!   n = 1000, about 6 is what the hand-fed tape above costs (values, partials, record pushes,
+//!   sweep, driver) and about 3.5 the operations on `Var`s themselves: the partials chained
+//!   through every operation, and the bound's three merge tests.
 //! - **Lazy recording-id checks.** Checking recording ids only where derivatives are recorded or
 //!   read (14 instructions per term fewer) measured ≈ 4 % faster (12.4–12.6× against
 //!   12.9–13.2×, ten interleaved runs each), before the sweep's common-shape test; on top of
