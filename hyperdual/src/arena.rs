@@ -16,7 +16,7 @@
 //! second derivative it can make non-zero: that is the block sparsity pattern of the Hessian at `x`.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The offset of a part that is exactly zero (absent).
 pub(crate) const NONE: u32 = u32::MAX;
@@ -67,7 +67,7 @@ pub(crate) struct Arena {
     /// Words per dependency set.
     pub(crate) words: usize,
     /// The id of the open pass (0: none).
-    pub(crate) id: u32,
+    pub(crate) id: u64,
     /// The mode of the open pass.
     pub(crate) mode: Mode,
     /// Outer passes, restored when the inner one closes.
@@ -76,7 +76,7 @@ pub(crate) struct Arena {
 
 /// An outer pass's state while an inner one is open.
 struct Saved {
-    id: u32,
+    id: u64,
     mode: Mode,
     words: usize,
     pairs: Vec<u64>,
@@ -109,7 +109,7 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut Arena) -> R) -> R {
 impl Arena {
     /// Panics unless a number of pass `pass` (one that has parts) may be used now.
     #[inline(always)]
-    pub(crate) fn check(&self, pass: u32) {
+    pub(crate) fn check(&self, pass: u64) {
         if pass != self.id {
             stale(pass, self.id);
         }
@@ -120,7 +120,7 @@ impl Arena {
     /// # Panics
     /// If the number is not a constant and its pass is not the open one.
     #[inline(always)]
-    pub(crate) fn node(&self, node: u32, pass: u32) -> Node {
+    pub(crate) fn node(&self, node: u32, pass: u64) -> Node {
         if node == NONE {
             return Node::CONSTANT;
         }
@@ -223,17 +223,27 @@ impl Arena {
 }
 
 /// Pass ids are unique across threads (so a number sent to another thread that has a pass
-/// open is refused there too); 0 means "no pass".
-static LAST_PASS_ID: AtomicU32 = AtomicU32::new(0);
+/// open is refused there too); 0 means "no pass". They are 64-bit and never reused (a 32-bit id
+/// wrapped after 2³² passes, and a kept number then aliased the parts of a new pass).
+static NEXT_PASS_ID: AtomicU64 = AtomicU64::new(1);
 
-/// A fresh pass id (never 0; wraps after 2³² − 1 passes).
-fn next_pass_id() -> u32 {
-    loop {
-        let id = LAST_PASS_ID.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-        if id != 0 {
-            return id;
-        }
+/// The largest pass id handed out (half the range, so the counter cannot wrap).
+const LAST_PASS_ID: u64 = u64::MAX / 2;
+
+/// A fresh pass id: never 0, never reused.
+fn next_pass_id() -> u64 {
+    let id = NEXT_PASS_ID.fetch_add(1, Ordering::Relaxed);
+    if id > LAST_PASS_ID {
+        panic!("hessian: 2⁶³ passes were made in this process; pass ids are never reused, so no more can start");
     }
+    id
+}
+
+/// Advances the pass-id counter as if `count` passes had been opened and closed (for the tests
+/// that check that ids never alias).
+#[cfg(test)]
+pub(crate) fn skip_pass_ids(count: u64) {
+    NEXT_PASS_ID.fetch_add(count, Ordering::Relaxed);
 }
 
 /// An offset as stored in a number.
@@ -248,7 +258,7 @@ pub(crate) fn offset(o: usize) -> u32 {
 
 #[cold]
 #[inline(never)]
-fn stale(pass: u32, current: u32) -> ! {
+fn stale(pass: u64, current: u64) -> ! {
     if current == 0 {
         panic!(
             "ArenaHyperDual: this number's derivative parts were stored for a `hessian` pass that \
@@ -332,3 +342,29 @@ impl Drop for Pass {
 
 /// Entries of `data` (8 MiB) kept allocated between driver calls.
 const KEEP: usize = 1 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ArenaHyperDual;
+
+    /// A number kept from a closed pass is refused by every later pass, however many passes were
+    /// opened in between (with 32-bit ids, the pass 2³² passes later had the same id and the
+    /// kept number read that pass's arena entries as its own).
+    #[test]
+    fn a_number_of_a_closed_pass_never_aliases_a_later_pass() {
+        let kept = {
+            let _pass = Pass::open(Mode::Full, 1);
+            ArenaHyperDual::<2>::seed(1.5, Some(0), None)
+        };
+        skip_pass_ids((1 << 32) - 1);
+        let result = std::panic::catch_unwind(|| {
+            let _pass = Pass::open(Mode::Full, 1);
+            let y = ArenaHyperDual::<2>::seed(2.0, Some(1), None);
+            (kept * y).eps1()
+        });
+        let err = result.expect_err("a number of a closed pass must be refused");
+        let message = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("was used in pass"), "{message}");
+    }
+}

@@ -48,7 +48,7 @@ pub struct ArenaHyperDual<const N: usize> {
     /// for a constant.
     node: u32,
     /// The pass the node belongs to.
-    pass: u32,
+    pass: u64,
 }
 
 /// `[f(a₀), f(a₁), …]`.

@@ -4,19 +4,29 @@ use crate::ops::{Op, NONE};
 use crate::{Element, ParamId, Params, Shape, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Recording ids, unique across graphs and resets, so a `NodeId` from another graph or an earlier
-/// recording is recognised.
-static NEXT_GEN: AtomicU32 = AtomicU32::new(1);
+/// recording is recognised. 64-bit and never reused (a 32-bit id wraps after 2³² resets, and a
+/// kept `NodeId` would then alias a node of a new recording).
+static NEXT_GEN: AtomicU64 = AtomicU64::new(1);
 
-fn next_gen() -> u32 {
-    loop {
-        let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
-        if g != 0 {
-            return g;
-        }
+/// The largest recording id handed out (half the range, so the counter cannot wrap).
+const LAST_GEN: u64 = u64::MAX / 2;
+
+fn next_gen() -> u64 {
+    let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
+    if g > LAST_GEN {
+        panic!("diffprog-nn: 2⁶³ graph recordings were made in this process; recording ids are never reused, so no more can start");
     }
+    g
+}
+
+/// Advances the recording-id counter as if `count` graph recordings had been made (for the
+/// tests that check that ids never alias).
+#[cfg(test)]
+pub(crate) fn skip_recording_ids(count: u64) {
+    NEXT_GEN.fetch_add(count, Ordering::Relaxed);
 }
 
 /// A node of a [`Graph`]: a recorded tensor. `Copy`; valid until the graph's next
@@ -24,7 +34,7 @@ fn next_gen() -> u32 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeId {
     pub(crate) index: u32,
-    pub(crate) gen: u32,
+    pub(crate) gen: u64,
 }
 
 impl NodeId {
@@ -72,7 +82,7 @@ pub struct Graph<F: Element = f32> {
     pub(crate) aux: Vec<Vec<F>>,
     pub(crate) idx: Vec<Vec<usize>>,
     pub(crate) touched: Vec<bool>,
-    pub(crate) gen: u32,
+    pub(crate) gen: u64,
     /// The crossings between this recording and the scalar tape (see `bridge.rs`).
     pub(crate) crossings: crate::bridge::Crossings<F>,
     grad_enabled: bool,
@@ -565,5 +575,27 @@ impl<F: Element> Graph<F> {
             }
             Op::Dropout { a } => unary::backward_dropout(&mut g, gout, a, &aux[i]),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `NodeId` kept across a reset is refused however many resets later it is used (with
+    /// 32-bit ids, the recording 2³² resets later had the same id and the kept `NodeId` named a
+    /// node of the new recording).
+    #[test]
+    fn a_node_id_of_an_earlier_recording_never_aliases_a_later_one() {
+        let mut g = Graph::<f64>::new();
+        g.reset();
+        let kept = g.leaf(&[1.0, 2.0], &[2]);
+        skip_recording_ids((1 << 32) - 1);
+        g.reset();
+        let _fresh = g.leaf(&[3.0, 4.0], &[2]);
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.sum(kept)));
+        let err = result.expect_err("a NodeId of an earlier recording must be refused");
+        let message = err.downcast_ref::<String>().cloned().unwrap_or_default();
+        assert!(message.contains("earlier recording"), "{message}");
     }
 }

@@ -36,7 +36,7 @@ pub struct HessianVar {
     pub(crate) value: f64,
     pub(crate) index: u32,
     /// The recording id; 0 for a constant.
-    pub(crate) gen: u32,
+    pub(crate) gen: u64,
 }
 
 /// One record: parents, first partials and second partials `[h₀₀, h₀₁, h₁₁]`.
@@ -49,7 +49,7 @@ pub(crate) struct Node2 {
 
 /// The thread's second-order tape and the sweep buffers (all reused between calls).
 pub(crate) struct SecondOrderTape {
-    pub(crate) gen: u32,
+    pub(crate) gen: u64,
     pub(crate) nodes: Vec<Node2>,
     pub(crate) inputs: Vec<HessianVar>,
     pub(crate) work: crate::hessian::SweepBuffers,
@@ -75,7 +75,7 @@ pub(crate) fn with_tape<R>(f: impl FnOnce(&mut SecondOrderTape) -> R) -> R {
 }
 
 #[inline(never)]
-fn record(parents: [u32; 2], gens: [u32; 2], d: [f64; 2], h: [f64; 3]) -> (u32, u32) {
+fn record(parents: [u32; 2], gens: [u64; 2], d: [f64; 2], h: [f64; 3]) -> (u32, u64) {
     with_tape(|t| {
         let gen = t.gen;
         if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
@@ -92,7 +92,7 @@ fn record(parents: [u32; 2], gens: [u32; 2], d: [f64; 2], h: [f64; 3]) -> (u32, 
 
 #[cold]
 #[inline(never)]
-pub(crate) fn misuse(active: u32, found: u32) -> ! {
+pub(crate) fn misuse(active: u64, found: u64) -> ! {
     if active == 0 {
         panic!(
             "diffprog-reverse: a `HessianVar` was used after its `hessian` call ended (or on \
@@ -111,7 +111,7 @@ pub(crate) fn misuse(active: u32, found: u32) -> ! {
 /// An active recording on this thread's second-order tape; dropping it ends the recording (also
 /// when the user function panics), keeping the memory.
 pub(crate) struct Recording2 {
-    pub(crate) gen: u32,
+    pub(crate) gen: u64,
     _level: DriverLevel,
 }
 

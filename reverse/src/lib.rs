@@ -31,7 +31,7 @@
 //! # Where the tape lives
 //!
 //! `Var<T>` is `Copy + 'static` — its value, two packed `u32` record indices, two partials and a
-//! `u32` recording id (40 bytes for `T = f64`) — so nalgebra matrices, closures and
+//! `u64` recording id (40 bytes for `T = f64`) — so nalgebra matrices, closures and
 //! argument-less constructors (`T::zero()`) accept it. The tape is therefore not reachable from
 //! a `Var`: it is a thread-local, one per element type `T` (the [`TapeElement`] trait,
 //! implemented by the [`tape_element!`] macro with its own `thread_local!` per type, since Rust
@@ -58,10 +58,14 @@
 //!
 //! # Misuse is caught
 //!
-//! Each recording has an id, unique across threads, stored in its `Var`s and compared on every
-//! recorded operation and every adjoint read. A `Var` used after its recording ended, in another
-//! recording (an earlier driver call) or on another thread panics with a message saying so —
-//! never a silently wrong gradient. Each thread records and differentiates independently.
+//! Each recording has an id, unique across threads and never reused in a process (64 bits),
+//! stored in its `Var`s and compared on every operation — `x + c` included — and every adjoint
+//! read. A `Var` used after its recording ended, in another recording (an earlier driver call)
+//! or on another thread panics with a message saying so — never a silently wrong gradient. Only
+//! reading a `Var`'s value (`primal`, `value`, comparisons, formatting) is allowed on a stale
+//! `Var`: a value carries no derivative. Each thread records and differentiates independently;
+//! a `Recording` that is never dropped is reported by the next one, and
+//! [`Recording::end_forgotten_recording`] ends it.
 //! A reverse driver (or [`Recording`]) at element type `T` inside another at the same `T` is
 //! rejected with a clear panic by the [`DriverLevel`](diffprog_dual::nesting::DriverLevel) guard;
 //! nesting at different element types (e.g. a `Var<f64>` gradient inside a forward derivative)

@@ -2,7 +2,6 @@
 
 use crate::tape::{misuse, TapeElement};
 use crate::Var;
-use diffprog_dual::nesting::DriverLevel;
 use std::marker::PhantomData;
 
 /// An active recording on this thread's tape for the element type `T`.
@@ -15,7 +14,13 @@ use std::marker::PhantomData;
 /// (see [`Var`] for what is written); dropping it ends the recording (its `Var`s become invalid:
 /// using them panics; the memory is kept for the next recording). Only one recording per element
 /// type can be active on a thread at a time; starting a second one (or calling a driver at the
-/// same element type inside it) panics.
+/// same element type inside it) panics. That one-per-type rule is also what rejects a reverse
+/// driver nested inside another at the same element type (perturbation confusion), so a
+/// `Recording` needs no [`DriverLevel`](diffprog_dual::nesting::DriverLevel) of its own.
+///
+/// A `Recording` that is never dropped (`mem::forget`, `Box::leak`, an `Rc` cycle) never ends:
+/// the next recording of its element type on the thread panics saying so, and
+/// [`Recording::end_forgotten_recording`] ends it.
 ///
 /// The course lab: z = 2x + sin x and v = 4x + cos x at x = 1, differentiated separately and
 /// together from one recording.
@@ -34,8 +39,7 @@ use std::marker::PhantomData;
 /// assert!((both.wrt(x) - (6.0 + 1.0_f64.cos() - 1.0_f64.sin())).abs() < 1e-15);
 /// ```
 pub struct Recording<T: TapeElement = f64> {
-    gen: u32,
-    _level: DriverLevel,
+    gen: u64,
     /// The tape is thread-local: a recording cannot move to another thread.
     _not_send: PhantomData<(*const (), T)>,
 }
@@ -52,22 +56,40 @@ impl<T: TapeElement> Recording<T> {
 
     pub(crate) fn start(driver: &'static str) -> Self {
         if T::with_tape(|t| t.is_active()) {
+            let ty = std::any::type_name::<T>();
             panic!(
-                "diffprog-reverse: `{driver}` was called while a recording of element type `{}` \
-                 is already active on this thread (a gradient inside a gradient at the same type, \
-                 or two `Recording`s at once). Nested reverse mode at one element type is not \
-                 supported: compute the inner derivative outside, with forward mode \
-                 (`diffprog_dual::derivative_at` on `Dual<Var>`), or end the first recording",
-                std::any::type_name::<T>()
+                "diffprog-reverse: `{driver}` was called while a recording of element type `{ty}` \
+                 is already active on this thread: a gradient inside a gradient at the same type, \
+                 two `Recording`s at once, or a `Recording` that was forgotten (`mem::forget`, \
+                 `Box::leak`, an `Rc` cycle) and so never ended. Nested reverse mode at one \
+                 element type is not supported: compute the inner derivative outside, with \
+                 forward mode (`diffprog_dual::derivative_at` on `Dual<Var>`), or end the first \
+                 recording; a forgotten one is ended by \
+                 `Recording::<{ty}>::end_forgotten_recording()`"
             );
         }
-        let level = DriverLevel::enter::<Var<T>>(driver);
         let gen = T::with_tape(|t| t.start());
         Recording {
             gen,
-            _level: level,
             _not_send: PhantomData,
         }
+    }
+
+    /// Ends the recording of element type `T` active on this thread, if any, whether or not its
+    /// `Recording` still exists: the way out after a `Recording` was forgotten (`mem::forget`,
+    /// `Box::leak`, an `Rc` cycle), which otherwise keeps the thread's tape for `T` busy for
+    /// good. The recording's `Var`s become invalid (using them panics), and a `Recording` value
+    /// that does still exist ends nothing when dropped. Returns whether a recording was active.
+    ///
+    /// ```
+    /// use diffprog_reverse::{gradient, Recording};
+    ///
+    /// std::mem::forget(Recording::<f64>::new()); // never dropped: the tape stays busy
+    /// assert!(Recording::<f64>::end_forgotten_recording());
+    /// assert_eq!(gradient(|x| x[0] * x[0], &[3.0]), (9.0, vec![6.0]));
+    /// ```
+    pub fn end_forgotten_recording() -> bool {
+        T::with_tape(|t| t.end_active())
     }
 
     /// A new independent variable with value `x`.
@@ -150,7 +172,7 @@ impl<T: TapeElement> Drop for Recording<T> {
 /// for any `Var` of that recording (input or intermediate).
 #[derive(Clone, Debug)]
 pub struct Adjoints<T = f64> {
-    gen: u32,
+    gen: u64,
     values: Vec<T>,
 }
 

@@ -11,7 +11,7 @@
 use crate::Var;
 use diffprog_dual::Number;
 use std::mem::ManuallyDrop;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Index of the sink record (marks an unused parent slot).
 pub(crate) const SINK: u32 = 0;
@@ -52,12 +52,12 @@ pub trait TapeElement: Number {
 
     /// The id of the active recording of this element type on this thread (0 if none).
     #[doc(hidden)]
-    fn active_recording() -> u32;
+    fn active_recording() -> u64;
 
     /// The thread-local holding [`active_recording`](Self::active_recording) (set when a
     /// recording starts and ends).
     #[doc(hidden)]
-    fn active_cell() -> &'static std::thread::LocalKey<std::cell::Cell<u32>>;
+    fn active_cell() -> &'static std::thread::LocalKey<std::cell::Cell<u64>>;
 
     /// A unary operation on a variable (see [`crate::preaccumulate`]); inlined as
     /// [`binary`](Self::binary) is.
@@ -123,16 +123,16 @@ macro_rules! tape_element {
             }
 
             #[inline(always)]
-            fn active_recording() -> u32 {
+            fn active_recording() -> u64 {
                 Self::active_cell().get()
             }
 
             #[inline(always)]
-            fn active_cell() -> &'static ::std::thread::LocalKey<::std::cell::Cell<u32>> {
+            fn active_cell() -> &'static ::std::thread::LocalKey<::std::cell::Cell<u64>> {
                 // A copy of the store's recording id outside its `RefCell`, read by every
                 // operation (see `preaccumulate`).
                 ::std::thread_local! {
-                    static ACTIVE: ::std::cell::Cell<u32> = const { ::std::cell::Cell::new(0) };
+                    static ACTIVE: ::std::cell::Cell<u64> = const { ::std::cell::Cell::new(0) };
                 }
                 &ACTIVE
             }
@@ -194,15 +194,29 @@ tape_element!(
 
 /// Recording ids are unique across threads and recordings, so a `Var` from another thread's or an
 /// earlier recording is recognised. 0 means "constant" / "no active recording".
-static NEXT_GEN: AtomicU32 = AtomicU32::new(1);
+///
+/// The ids are 64-bit and never reused: at one recording per nanosecond the counter would take
+/// three centuries to reach [`LAST_RECORDING_ID`], after which starting a recording panics
+/// rather than wrap (a 32-bit id wrapped after a minute of short recordings, and a kept `Var`
+/// then aliased a record of a new recording).
+static NEXT_GEN: AtomicU64 = AtomicU64::new(1);
 
-pub(crate) fn next_gen() -> u32 {
-    loop {
-        let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
-        if g != 0 {
-            return g;
-        }
+/// The largest recording id handed out (half the range: the counter cannot wrap even if every
+/// thread keeps asking after it is reached).
+const LAST_RECORDING_ID: u64 = u64::MAX / 2;
+
+pub(crate) fn next_gen() -> u64 {
+    let g = NEXT_GEN.fetch_add(1, Ordering::Relaxed);
+    if g > LAST_RECORDING_ID {
+        ids_exhausted();
     }
+    g
+}
+
+#[cold]
+#[inline(never)]
+fn ids_exhausted() -> ! {
+    panic!("diffprog-reverse: 2⁶³ recordings were made in this process; recording ids are never reused, so no more can start")
 }
 
 /// The storage of one thread's tape for one element type (see [`TapeElement`]). Public only so
@@ -216,7 +230,7 @@ pub(crate) fn next_gen() -> u32 {
 #[doc(hidden)]
 pub struct TapeStore<T> {
     /// The active recording's id, 0 when none is active.
-    gen: u32,
+    gen: u64,
     /// The records from index `base` on: `nodes[j]` is record `base + j`.
     nodes: ManuallyDrop<Vec<Node<T>>>,
     /// Records `0..base` (the sink and the inputs created before the first operation record)
@@ -272,7 +286,7 @@ impl<T> Default for TapeStore<T> {
 
 impl<T: TapeElement> TapeStore<T> {
     /// Starts a recording: new id, empty tape (capacity kept) but for the sink record.
-    pub(crate) fn start(&mut self) -> u32 {
+    pub(crate) fn start(&mut self) -> u64 {
         assert!(
             self.gen == 0,
             "diffprog-reverse: a recording of element type `{}` is already active on this thread; \
@@ -293,13 +307,21 @@ impl<T: TapeElement> TapeStore<T> {
     }
 
     /// Ends the recording `gen` (if it is the active one); memory is kept for the next one.
-    pub(crate) fn end(&mut self, gen: u32) {
+    pub(crate) fn end(&mut self, gen: u64) {
         if self.gen == gen {
             self.gen = 0;
             T::active_cell().set(0);
             self.nodes.clear();
             self.base = 1;
         }
+    }
+
+    /// Ends the active recording, whichever it is (see `Recording::end_forgotten_recording`);
+    /// returns whether one was active.
+    pub(crate) fn end_active(&mut self) -> bool {
+        let active = self.gen != 0;
+        self.end(self.gen);
+        active
     }
 
     /// Number of records (including the sink).
@@ -608,7 +630,7 @@ fn no_recording<T>() -> ! {
 
 #[cold]
 #[inline(never)]
-pub(crate) fn misuse<T>(active: u32, found: u32) -> ! {
+pub(crate) fn misuse<T>(active: u64, found: u64) -> ! {
     let ty = std::any::type_name::<T>();
     if active == 0 {
         panic!(
@@ -625,4 +647,11 @@ pub(crate) fn misuse<T>(active: u32, found: u32) -> ! {
              (`.primal()` / `.value()`), or create the variable in this recording"
         )
     }
+}
+
+/// Advances the recording-id counter as if `count` recordings had started and ended (for the
+/// tests that check that ids never alias, however many recordings a process makes).
+#[doc(hidden)]
+pub fn skip_recording_ids(count: u64) {
+    NEXT_GEN.fetch_add(count, Ordering::Relaxed);
 }

@@ -24,8 +24,10 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 ///
 /// A `Var` is only meaningful inside the recording that created it: the drivers
 /// ([`gradient`](crate::gradient), [`vjp`](crate::vjp), [`jacobian`](crate::jacobian), the mixed
-/// mode) and an explicit [`Recording`](crate::Recording). Using it afterwards, in another recording
-/// or on another thread panics with a message saying so.
+/// mode) and an explicit [`Recording`](crate::Recording). Any operation on it afterwards, in
+/// another recording or on another thread panics with a message saying so; reading its value
+/// ([`primal`](Self::primal), [`Scalar::value`], comparisons, formatting) stays allowed, since
+/// a value carries no derivative.
 ///
 /// ```
 /// use diffprog_reverse::{gradient, Var};
@@ -45,7 +47,7 @@ pub struct Var<T = f64> {
     /// ∂value/∂(record in each slot); meaningless for an unused slot.
     pub(crate) partials: [T; 2],
     /// The recording id; 0 for a constant.
-    pub(crate) gen: u32,
+    pub(crate) gen: u64,
 }
 
 impl<T: TapeElement> Var<T> {
@@ -62,7 +64,7 @@ impl<T: TapeElement> Var<T> {
 
     /// The value of record `index` of recording `gen`.
     #[inline(always)]
-    pub(crate) fn node(value: T, index: u32, gen: u32) -> Self {
+    pub(crate) fn node(value: T, index: u32, gen: u64) -> Self {
         Var {
             value,
             nodes: preaccumulate::pack(index, SINK),
@@ -189,6 +191,14 @@ impl<T: TapeElement> Var<T> {
         T: Scalar<F>,
     {
         self.unary_op(value, |x| x.chained(value, |p| p * c))
+    }
+
+    /// A unary operation with local partial 1 (`x + c`, `x − c`): the same partials, a new value.
+    /// Checked like every operation, so a `Var` of an ended recording cannot pass through it
+    /// unnoticed.
+    #[inline(always)]
+    fn shifted(self, value: T) -> Self {
+        self.unary_op(value, |x| Var { value, ..x })
     }
 
     /// A unary operation with local partial −1 (`−x`, `c − x`).
@@ -369,11 +379,9 @@ impl<F: Real, T: TapeElement + Scalar<F>> Add<F> for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn add(self, rhs: F) -> Self {
-        // Same adjoint as `self`: no record.
-        Var {
-            value: self.value + rhs,
-            ..self
-        }
+        // Same partials as `self`: no record, but the recording is checked as for any operation.
+        let value = self.value + rhs;
+        self.shifted(value)
     }
 }
 
@@ -381,10 +389,8 @@ impl<F: Real, T: TapeElement + Scalar<F>> Sub<F> for Var<T> {
     type Output = Self;
     #[inline(always)]
     fn sub(self, rhs: F) -> Self {
-        Var {
-            value: self.value - rhs,
-            ..self
-        }
+        let value = self.value - rhs;
+        self.shifted(value)
     }
 }
 
