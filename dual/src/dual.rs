@@ -59,24 +59,25 @@ impl<T: Number> Dual<T> {
     }
 }
 
-/// `derivative · tangent`, exactly zero when the tangent is identically zero (so a direction an
-/// argument does not depend on stays zero even where the derivative is infinite or NaN).
+/// The chain rule's product `derivative · tangent` (or `adjoint · partial`), with exact zeros
+/// strong: [`Number::strong_zero_mul`]. A tangent that is exactly zero (a direction the argument
+/// does not depend on) stays exactly zero even where the derivative is ±∞ or NaN, and a zero
+/// derivative (a flat function, a kink's zero side) stops an infinite or NaN tangent.
+///
+/// ```
+/// use diffprog_dual::chain;
+///
+/// assert_eq!(chain(f64::INFINITY, 0.0), 0.0); // √ at 0 of a constant
+/// assert_eq!(chain(0.0, f64::NAN), 0.0); // signum of a NaN-tangent argument
+/// assert_eq!(chain(2.0, 3.0), 6.0);
+/// ```
 #[inline(always)]
 pub fn chain<T: Number>(derivative: T, tangent: T) -> T {
-    if tangent.is_identically_zero() {
-        T::zero()
-    } else {
-        derivative * tangent
-    }
+    derivative.strong_zero_mul(tangent)
 }
 
 /// True when every component of `x` is finite, tested with `Number` operations only
 /// (`x − x` is exactly zero unless some component is infinite or NaN).
-///
-/// The arithmetic operators use it to take the plain product formula when all factors are finite
-/// (the common case, one scalar test) and the zero-preserving [`chain`] form otherwise, so that a
-/// constant times an infinite number keeps a zero tangent, as reverse mode (which records no
-/// constants) does.
 #[inline(always)]
 #[allow(clippy::eq_op)] // x − x is the test
 pub fn is_finite_number<T: Number>(x: T) -> bool {
@@ -117,8 +118,9 @@ impl<T: Number> Mul for Dual<T> {
     fn mul(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
         let re = a * b;
-        // a·b is finite only if a and b are (∞·0 is NaN): one test for both factors.
-        let eps = if is_finite_number(re) {
+        // The partials are b and a. When a·b is finite and non-zero, so are both (one test),
+        // and the plain products are the chain rule's (see `Number::has_finite_nonzero_primal`).
+        let eps = if re.has_finite_nonzero_primal() {
             self.eps * b + a * rhs.eps
         } else {
             chain(b, self.eps) + chain(a, rhs.eps)
@@ -134,7 +136,9 @@ impl<T: Number> Div for Dual<T> {
         // computed alongside (two independent divisions) for the tangent.
         let inv = T::one() / rhs.re;
         let q = self.re / rhs.re;
-        let eps = if is_finite_number(q) && is_finite_number(inv) {
+        // The partials are 1/b and −q/b; with q and 1/b finite and non-zero the plain
+        // products are the chain rule's.
+        let eps = if q.has_finite_nonzero_primal() && inv.has_finite_nonzero_primal() {
             (self.eps - q * rhs.eps) * inv
         } else {
             chain(inv, self.eps) - chain(q * inv, rhs.eps)
@@ -167,7 +171,7 @@ impl<F: Real, T: Scalar<F>> Mul<F> for Dual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, rhs: F) -> Self {
-        let eps = if rhs.is_finite() {
+        let eps = if rhs.is_finite() && rhs != F::zero() {
             self.eps * rhs
         } else {
             chain(T::constant(rhs), self.eps)
@@ -202,6 +206,17 @@ impl<T: Number> Number for Dual<T> {
     #[inline(always)]
     fn is_identically_zero(&self) -> bool {
         self.re.is_identically_zero() && self.eps.is_identically_zero()
+    }
+    #[inline(always)]
+    fn strong_zero_mul(self, rhs: Self) -> Self {
+        Self::new(
+            self.re.strong_zero_mul(rhs.re),
+            self.re.strong_zero_mul(rhs.eps) + self.eps.strong_zero_mul(rhs.re),
+        )
+    }
+    #[inline(always)]
+    fn has_finite_nonzero_primal(&self) -> bool {
+        self.re.has_finite_nonzero_primal()
     }
 }
 

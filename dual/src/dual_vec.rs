@@ -1,6 +1,6 @@
 //! [`DualVec`]: a value and `N` tangents, stack-allocated.
 
-use crate::dual::{chain, is_finite_number};
+use crate::dual::chain;
 use crate::{Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -126,12 +126,12 @@ impl<T: Number, const N: usize> DualVec<T, N> {
         self.active
     }
 
-    /// The tangents times a factor `d`, a zero tangent staying exactly zero where `d` is not
-    /// finite (see [`chain`]).
+    /// The tangents times a factor `d` by the chain rule's product ([`chain`]): a plain product
+    /// when `d`'s primal is finite and non-zero (one test), else with exact zeros strong.
     #[inline(always)]
     fn scaled(eps: [T; N], d: T) -> [T; N] {
         let mut eps = eps;
-        if is_finite_number(d) {
+        if d.has_finite_nonzero_primal() {
             for e in eps.iter_mut() {
                 *e = d * *e;
             }
@@ -162,7 +162,7 @@ impl<T: Number, const N: usize> DualVec<T, N> {
             (false, true) => Self::raw(value, Self::scaled(other.eps, d_other), true),
             (true, true) => {
                 let mut eps = self.eps;
-                if is_finite_number(d_self) && is_finite_number(d_other) {
+                if d_self.has_finite_nonzero_primal() && d_other.has_finite_nonzero_primal() {
                     for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
                         *e = d_self * *e + d_other * *o;
                     }
@@ -253,8 +253,8 @@ impl<T: Number, const N: usize> Mul for DualVec<T, N> {
             (false, true) => Self::raw(re, Self::scaled(rhs.eps, a), true),
             (true, true) => {
                 let mut eps = self.eps;
-                // a·b is finite only if a and b are (∞·0 is NaN): one test for both factors.
-                if is_finite_number(re) {
+                // The partials are b and a: when a·b is finite and non-zero, so are both.
+                if re.has_finite_nonzero_primal() {
                     for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
                         *e = *e * b + a * *r;
                     }
@@ -285,7 +285,7 @@ impl<T: Number, const N: usize> Div for DualVec<T, N> {
             };
         }
         let mut eps = self.eps;
-        if is_finite_number(q) && is_finite_number(inv) {
+        if q.has_finite_nonzero_primal() && inv.has_finite_nonzero_primal() {
             for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
                 *e = (*e - q * *r) * inv;
             }
@@ -333,7 +333,7 @@ impl<F: Real, T: Scalar<F>, const N: usize> Mul<F> for DualVec<T, N> {
             return Self::raw(self.re * rhs, self.eps, false);
         }
         let mut eps = self.eps;
-        if rhs.is_finite() {
+        if rhs.is_finite() && rhs != F::zero() {
             for e in eps.iter_mut() {
                 *e *= rhs;
             }
@@ -374,6 +374,26 @@ impl<T: Number, const N: usize> Number for DualVec<T, N> {
     fn is_identically_zero(&self) -> bool {
         self.re.is_identically_zero()
             && (!self.active() || self.eps.iter().all(|e| e.is_identically_zero()))
+    }
+    #[inline(always)]
+    fn strong_zero_mul(self, rhs: Self) -> Self {
+        let re = self.re.strong_zero_mul(rhs.re);
+        match (self.active(), rhs.active()) {
+            (false, false) => Self::raw(re, self.eps, false),
+            (true, false) => Self::raw(re, Self::scaled(self.eps, rhs.re), true),
+            (false, true) => Self::raw(re, Self::scaled(rhs.eps, self.re), true),
+            (true, true) => {
+                let mut eps = self.eps;
+                for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+                    *e = chain(rhs.re, *e) + chain(self.re, *r);
+                }
+                Self::raw(re, eps, true)
+            }
+        }
+    }
+    #[inline(always)]
+    fn has_finite_nonzero_primal(&self) -> bool {
+        self.re.has_finite_nonzero_primal()
     }
 }
 

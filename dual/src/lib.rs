@@ -94,8 +94,8 @@
 //! | function | point | value | derivative |
 //! |---|---|---|---|
 //! | every function | NaN argument | NaN | NaN (exceptions: `powi(x, 0)`, `powf(x, 0)` → value 1, derivative 0) |
-//! | every function | a tangent that is identically zero (a constant) | f(x) | the tangent stays exactly 0, even where f' is ±∞ or NaN |
-//! | `x * y`, `x / y`, `x * c`, `x / c` | a non-finite factor | IEEE | zero tangents stay zero (a constant times ∞ has tangent 0; `x / 0` has tangent +∞, as in reverse mode) |
+//! | every function | a tangent or adjoint that is exactly 0, or a partial that is exactly 0 | f(x) | the chain rule's product is exactly 0, even times ±∞ or NaN (the strong-zero rule below) |
+//! | `x * y`, `x / y`, `x * c`, `x / c` | a non-finite factor | IEEE | by the same rule: a constant times ∞ has tangent 0, `0 · y` at y = ∞ has ∂/∂y = 0; `x / 0` has tangent +∞ |
 //! | `abs` | ±0 | 0 | 0 (midpoint of the subgradient) |
 //! | `relu` | 0 | 0 | 0 (as PyTorch); 1 for x > 0 |
 //! | `signum` | anywhere | −1, 0 (at ±0), 1 | 0 (NaN for NaN) |
@@ -134,6 +134,35 @@
 //! `exp_m1′` are not computed as `1 − tanh²`, `σ(1 − σ)` and `(eˣ − 1) + 1` where those cancel
 //! (they kept 3 of 16 digits at tanh′(15) and σ′(30), none at exp_m1′(−40)); derivatives of
 //! every order through the rules stay within a few ulps there (tested against cosh/sinh forms).
+//!
+//! # Non-finite values: the strong-zero rule
+//!
+//! Every mode — forward, second-order, reverse, mixed, and the tensor kernels of
+//! `diffprog-nn` — multiplies a local partial derivative into a tangent or an adjoint by one
+//! rule, [`chain`] ([`Number::strong_zero_mul`]): **in derivative arithmetic an exact zero
+//! factor is a strong zero**, `0 · ∞ = 0 · NaN = 0`; every other product is IEEE. Values stay
+//! IEEE (`0 · ∞` is NaN as a value). So:
+//!
+//! - a variable that does not influence the result gets an exact 0, whatever the other inputs
+//!   are: ∂/∂x₁ of `max(x₀, x₁) · x₂` at (1, 0, ∞) is 0 in every mode (the maximum picks x₀),
+//!   ∂/∂x₀ is +∞ and ∂/∂x₂ is 1;
+//! - a zero partial stops an infinite or NaN tangent: `signum(∛x)` and `∛(relu x)` have
+//!   derivative 0 at x = 0, where the inner derivative is +∞;
+//! - the modes agree, because the rule is symmetric: forward mode skips a term whose *tangent*
+//!   or *partial* is zero, reverse mode a record whose *adjoint* is zero and a parent whose
+//!   *partial* is zero, and the second-order numbers and sweeps apply it to every part.
+//!
+//! JAX and PyTorch multiply with IEEE arithmetic, so both give NaN in the examples above (the
+//! well-known NaN gradients through `where` and `relu` at singular points); ForwardDiff.jl's
+//! "NaN-safe" mode applies the same rule as diffprog to forward mode. The price of the rule is
+//! at a cusp reached through a zero partial: `(∛x)²` at 0 has derivative 0 here (`2∛x = 0`
+//! times `∛′(0) = ∞`), where IEEE arithmetic gives NaN and the one-sided limits are ±∞.
+//!
+//! One case stays open by nature: the modes sum the chain rule's terms in different orders, so
+//! when a derivative sum cancels to exactly zero (`∂(u − v)` with u and v equal functions of the
+//! input) and then meets an infinite partial, one order gives 0 (the zero met the ∞) and another
+//! NaN (∞ − ∞). The cross-mode suite (`tests/cross_mode`) detects cancellations and counts such
+//! cases apart; every other case must have the same NaN/∞ pattern in every mode.
 //!
 //! Every number type's *value* is the plain `f64` (or `f32`) evaluation bit for bit — quotients
 //! are `a / b`, `x / c` and `c / x`, not products with a reciprocal, and `Sum` starts from the

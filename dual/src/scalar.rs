@@ -182,6 +182,30 @@ pub trait Number:
     ///
     /// (`==` compares primal values only; this looks at everything.)
     fn is_identically_zero(&self) -> bool;
+
+    /// The product of derivative arithmetic: `self · rhs` in which an exact zero — the whole
+    /// number, or any of its parts — is a *strong zero*: its product with anything, ±∞ and NaN
+    /// included, is exactly zero (IEEE gives NaN for `0 · ∞`). Every mode multiplies a local
+    /// partial derivative into a tangent or an adjoint with it (through [`chain`](crate::chain)),
+    /// so that a term through a zero partial, or from a variable a value does not depend on,
+    /// contributes nothing (see "Non-finite values" in the crate docs). Elsewhere it is `*`.
+    ///
+    /// ```
+    /// use diffprog_dual::{Dual, Number};
+    ///
+    /// assert_eq!(0.0.strong_zero_mul(f64::INFINITY), 0.0);
+    /// assert!(f64::NAN.strong_zero_mul(2.0).is_nan());
+    /// // every part of a nested number: (0 + 1ε)·(∞ + 1ε) = 0 + ∞ε
+    /// let p = Dual::new(0.0, 1.0).strong_zero_mul(Dual::new(f64::INFINITY, 1.0));
+    /// assert_eq!((p.re, p.eps), (0.0, f64::INFINITY));
+    /// ```
+    fn strong_zero_mul(self, rhs: Self) -> Self;
+
+    /// True when the innermost primal value is finite and not zero. Then `self * y` and
+    /// `self.strong_zero_mul(y)` are equal for every `y` (a number type's `*` is the IEEE
+    /// product only at the innermost primal level, and already strong elsewhere), so the
+    /// operators test a factor with this once and take the plain product.
+    fn has_finite_nonzero_primal(&self) -> bool;
 }
 
 macro_rules! impl_scalar_for_float {
@@ -198,6 +222,21 @@ macro_rules! impl_scalar_for_float {
             #[inline(always)]
             fn is_identically_zero(&self) -> bool {
                 *self == 0.0
+            }
+            #[inline(always)]
+            fn strong_zero_mul(self, rhs: Self) -> Self {
+                let p = self * rhs;
+                // Only `0 · ±∞` and `0 · NaN` differ from IEEE: the plain product otherwise
+                // (signed zeros included).
+                if p.is_nan() && (self == 0.0 || rhs == 0.0) {
+                    0.0
+                } else {
+                    p
+                }
+            }
+            #[inline(always)]
+            fn has_finite_nonzero_primal(&self) -> bool {
+                self.is_finite() && *self != 0.0
             }
         }
         impl Scalar<$f> for $f {
