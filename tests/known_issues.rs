@@ -1,39 +1,37 @@
 //! Cross-mode disagreements found by the cross-mode suite, as minimal reproducers. Those still
 //! open are `#[ignore]`d so CI stays green; each says what the modes return and what agreement
 //! would be. Fixed ones stay here, not ignored, as regression tests.
-//! Run them with `cargo test --test known_issues -- --ignored`.
+//! Run the open ones with `cargo test --test known_issues -- --ignored` (none is open now).
 
 use diffprog::{dual, hyperdual, reverse, Scalar};
 
-/// 0·∞ is treated asymmetrically: forward mode drops a term whose *tangent* is exactly zero
-/// (`chain`), reverse mode drops a record whose *adjoint* is exactly zero. At a point where a
-/// partial is infinite (∛ at 0) the two modes then disagree: f(x) = ∛(relu(x)) at x = 0.
-/// Forward: relu'(0) = 0 gives the tangent 0, so ∛'s infinite partial is skipped: 0.
-/// Reverse: ∛'s adjoint is 1·∞ = ∞, times relu's partial 0 gives NaN.
+/// 0·∞ was treated asymmetrically: forward mode dropped a term whose *tangent* was exactly zero,
+/// reverse mode a record whose *adjoint* was exactly zero, and each multiplied the other kind of
+/// zero into an infinite partial (NaN). f(x) = ∛(relu(x)) at x = 0: forward gave 0, reverse NaN
+/// (∛'s adjoint 1·∞ = ∞ times relu's partial 0). (Fixed by the strong-zero rule, in which a zero
+/// partial contributes exactly zero in every mode; kept as a regression test.)
 #[test]
-#[ignore = "known issue: forward and reverse disagree at an infinite partial (0·∞)"]
 fn zero_times_infinite_partial_cbrt_of_relu() {
-    let f = |x: &[_]| -> _ { Scalar::cbrt(Scalar::relu(x[0])) };
-    let (_, forward) = dual::gradient(f, &[0.0]);
+    let (_, forward) = dual::gradient(|x| x[0].relu().cbrt(), &[0.0]);
     let (_, reverse) = reverse::gradient(|x| x[0].relu().cbrt(), &[0.0]);
-    assert_eq!(forward, vec![0.0]);
+    let (_, hyper, _) = hyperdual::hessian(|x| x[0].relu().cbrt(), &[0.0]);
     assert!(
-        forward[0] == reverse[0] || (forward[0].is_nan() && reverse[0].is_nan()),
-        "forward {forward:?} vs reverse {reverse:?}"
+        forward == [0.0] && reverse == [0.0] && hyper == [0.0],
+        "forward {forward:?}, reverse {reverse:?}, hyperdual {hyper:?}; the rule gives 0"
     );
 }
 
-/// The mirror case: signum(cos(∛x)) at x = 0. Forward: ∛'s tangent is ∞, cos's partial −sin 0 =
-/// −0, so the tangent of cos is −0·∞ = NaN and signum's 0 partial keeps it NaN. Reverse: signum's
-/// partial 0 makes cos's adjoint 0, the record is skipped: 0.
+/// The mirror case: signum(cos(∛x)) at x = 0. Forward gave NaN (∛'s tangent ∞ times cos's
+/// partial −sin 0 = −0, then signum's partial 0), reverse 0 (signum's partial 0 made cos's
+/// adjoint 0). (Fixed by the strong-zero rule; kept as a regression test.)
 #[test]
-#[ignore = "known issue: forward and reverse disagree at an infinite partial (0·∞)"]
 fn zero_times_infinite_tangent_signum_cos_cbrt() {
     let (_, forward) = dual::gradient(|x| x[0].cbrt().cos().signum(), &[0.0]);
     let (_, reverse) = reverse::gradient(|x| x[0].cbrt().cos().signum(), &[0.0]);
+    let (_, hyper, _) = hyperdual::hessian(|x| x[0].cbrt().cos().signum(), &[0.0]);
     assert!(
-        forward[0] == reverse[0] || (forward[0].is_nan() && reverse[0].is_nan()),
-        "forward {forward:?} vs reverse {reverse:?}"
+        forward == [0.0] && reverse == [0.0] && hyper == [0.0],
+        "forward {forward:?}, reverse {reverse:?}, hyperdual {hyper:?}; the rule gives 0"
     );
 }
 

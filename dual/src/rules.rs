@@ -69,22 +69,26 @@ pub fn powf<F: Real, T: Scalar<F>>(x: T, p: F) -> (T, T) {
     (x.powf(p), d)
 }
 
-/// xʸ → (y·xʸ⁻¹, xʸ·ln x). ∂/∂y is 0 at x = 0 for y > 0 (the limit), NaN for x < 0.
+/// xʸ → (y·xʸ⁻¹, xʸ·ln x). ∂/∂x is exactly 0 at y = 0 (x ↦ x⁰ is constant), also at x = 0
+/// and x = NaN; ∂/∂y is 0 at x = 0 for y > 0 (the limit), NaN for x < 0.
+///
+/// Both products are strong-zero products ([`Number::strong_zero_mul`](crate::Number)): a zero
+/// factor (y = 0, or xʸ = 0) makes the partial exactly 0 where the other factor is infinite,
+/// and for nested numbers the parts keep their derivatives. The rule's second partials are
+/// symmetric (∂(∂/∂x)/∂y = ∂(∂/∂y)/∂x) also at its edges: at x = ±0, y = 0 both are +∞ (at
+/// −0, xʸ⁻¹ is taken at +0, the side `ln`'s derivative takes), and for x < 0 the NaN of ∂/∂y is
+/// `ln|x| + NaN`, whose own x-derivative is 1/x, as the y-derivative of y·xʸ⁻¹ is where the
+/// strong zero y = 0 stops the NaN.
 #[inline(always)]
 pub fn pow<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     let v = x.pow(y);
-    // y·x^(y−1) keeps its own derivatives also at y = 0 (∂²xʸ/∂x∂y = 1/x there); only at
-    // x = y = 0, where it would be 0·∞, is it the limit 0.
-    let dx = if y == F::zero() && x == F::zero() {
-        T::zero()
+    let dx = y.strong_zero_mul((x + F::zero()).pow(y - F::one()));
+    let ln_x = if x < F::zero() {
+        x.abs().ln() + F::nan()
     } else {
-        x.pow(y - F::one()) * y
+        x.ln()
     };
-    let dy = if x == F::zero() && y > F::zero() {
-        T::zero()
-    } else {
-        v * x.ln()
-    };
+    let dy = v.strong_zero_mul(ln_x);
     (v, dx, dy)
 }
 
@@ -200,13 +204,19 @@ pub fn atan<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     (x.atan(), (x.mul_add(x, T::one())).recip())
 }
 
-/// atan2(y, x) → (x/(x² + y²), −y/(x² + y²)); NaN at the origin; (0, 0) where x or y is
-/// infinite (the limit: the angle stops changing).
+/// atan2(y, x) → (x/(x² + y²), −y/(x² + y²)); NaN at the origin (in every part, so higher
+/// derivatives are NaN there too); (0, 0) where x or y is infinite (the limit: the angle stops
+/// changing).
 #[inline(always)]
 pub fn atan2<F: Real, T: Scalar<F>>(y: T, x: T) -> (T, T, T) {
     let r = y.hypot(x);
     if r.value().is_infinite() && !y.is_nan() && !x.is_nan() {
         return (y.atan2(x), T::zero(), T::zero());
+    }
+    let v = y.atan2(x);
+    if r == F::zero() || v.is_nan() {
+        let n = nan(y + x);
+        return (v, n, n);
     }
     let (sy, sx) = (y / r, x / r);
     (y.atan2(x), sx / r, -sy / r)
@@ -289,12 +299,13 @@ pub fn signum<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
 
 /// The value at a tie of `max`/`min`: `x + (y − x)/2` has the common primal value exactly and the
 /// average of the two arguments' higher-order parts (so second derivatives through a tie agree with
-/// the partials (½, ½) in every mode). At an infinite tie it is `x` (∞ − ∞ would be NaN).
+/// the partials (½, ½) in every mode). At an infinite tie it is `x/2 + y/2` (∞ − ∞ would be NaN;
+/// halving an infinity is exact).
 #[inline(always)]
 fn tie_average<F: Real, T: Scalar<F>>(x: T, y: T) -> T {
     let half = 0.5_f64.into_real::<F>();
     if !x.is_finite() {
-        x
+        x * half + y * half
     } else if x.value() == F::zero() && x.value().is_sign_negative() {
         // −0 + (+0) would be +0: the mirrored form keeps x's sign, as f64's min/max do.
         -(-x + (x - y) * half)

@@ -18,6 +18,7 @@
 //! is tridiagonal: a block touches ~8 of the n terms).
 
 use crate::hessian_var::{self, HessianVar, Node2};
+use diffprog_dual::Number;
 use nalgebra::DMatrix;
 
 /// The number of Hessian columns per tangent/adjoint sweep pair in [`hessian`].
@@ -72,19 +73,18 @@ impl SweepBuffers {
     }
 }
 
-/// `d · t`, except that a zero `t` stays zero even when `d` is infinite or NaN (the convention of
-/// the forward types, where a zero tangent means "does not depend").
+/// `acc += d · t` by the chain rule's product ([`diffprog_dual::chain`]): an exact zero, in `d`
+/// or in a component of `t`, contributes exactly zero even against ±∞ or NaN (the strong-zero
+/// rule every mode follows). One test of `d` keeps the plain loop for a finite non-zero `d`.
 #[inline(always)]
 fn scale_into(acc: &mut [f64; C], d: f64, t: &[f64; C]) {
-    if d.is_finite() {
+    if d.has_finite_nonzero_primal() {
         for (a, &ti) in acc.iter_mut().zip(t) {
             *a += d * ti;
         }
-    } else {
+    } else if d != 0.0 {
         for (a, &ti) in acc.iter_mut().zip(t) {
-            if ti != 0.0 {
-                *a += d * ti;
-            }
+            *a += d.strong_zero_mul(ti);
         }
     }
 }
@@ -203,11 +203,11 @@ fn sweeps(
             continue;
         }
         let Node2 { parents, d, .. } = nodes[i];
-        adjoint[parents[0] as usize] += a * d[0];
+        adjoint[parents[0] as usize] += a.strong_zero_mul(d[0]);
         // A unary record's second slot is the sink (0): skipping it avoids a chain of
         // dependent loads and stores through `adjoint[0]` (as in the `Var` sweep).
         if parents[1] != 0 {
-            adjoint[parents[1] as usize] += a * d[1];
+            adjoint[parents[1] as usize] += a.strong_zero_mul(d[1]);
         }
     }
     grad.copy_from_slice(&adjoint[1..=n]);

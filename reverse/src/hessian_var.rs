@@ -313,15 +313,18 @@ impl Div for HessianVar {
     type Output = Self;
     #[inline]
     fn div(self, rhs: Self) -> Self {
-        // q = x / y: ∂q/∂x = 1/y, ∂q/∂y = −q/y, ∂²q/∂x∂y = −1/y², ∂²q/∂y² = 2q/y².
+        // q = x / y: ∂q/∂x = 1/y, ∂q/∂y = −q/y, the partials every number type's `/` uses; their
+        // own derivatives (∂²q/∂x∂y = −1/y², ∂²q/∂y² = 2q/y²) come from evaluating them on dual
+        // numbers, as the forward-over-reverse modes do, so the modes agree also where y or q is
+        // zero or infinite.
         let q = self.value / rhs.value;
-        let inv = 1.0 / rhs.value;
-        self.binary(
-            rhs,
-            q,
-            [inv, -(q * inv)],
-            [0.0, -(inv * inv), 2.0 * q * inv * inv],
-        )
+        if self.gen == 0 && rhs.gen == 0 {
+            return HessianVar::lift(q);
+        }
+        self.rule2(rhs, q, |x, y| {
+            let (q, inv) = (x / y, y.recip());
+            (q, inv, -(q * inv))
+        })
     }
 }
 
@@ -468,6 +471,21 @@ impl Number for HessianVar {
     #[inline(always)]
     fn is_identically_zero(&self) -> bool {
         self.gen == 0 && self.value == 0.0
+    }
+    /// The product with a strong zero in the value too (see
+    /// [`Number::strong_zero_mul`]); the partials are those of `x · y`.
+    #[inline]
+    fn strong_zero_mul(self, rhs: Self) -> Self {
+        self.binary(
+            rhs,
+            self.value.strong_zero_mul(rhs.value),
+            [rhs.value, self.value],
+            [0.0, 1.0, 0.0],
+        )
+    }
+    #[inline(always)]
+    fn has_finite_nonzero_primal(&self) -> bool {
+        self.value.has_finite_nonzero_primal()
     }
 }
 

@@ -51,10 +51,11 @@ pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
 #[doc(hidden)]
 #[inline(always)]
 pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
+    let local = Times(d);
     Var {
         value,
         nodes: x.nodes,
-        partials: [x.partials[0] * d, x.partials[1] * d],
+        partials: [local.times(x.partials[0]), local.times(x.partials[1])],
         gen: x.gen,
     }
 }
@@ -69,7 +70,10 @@ pub trait LocalPartial<T>: Copy {
     fn times(self, p: T) -> T;
 }
 
-/// A general local partial derivative (see [`LocalPartial`]).
+/// A general local partial derivative (see [`LocalPartial`]), multiplied by the chain rule's
+/// product ([`diffprog_dual::chain`]: an exact zero is strong, `0 · ∞ = 0`): the plain product
+/// when the partial's primal is finite and non-zero (one test, the same for both entries),
+/// [`Number::strong_zero_mul`](diffprog_dual::Number::strong_zero_mul) otherwise.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct Times<T>(pub T);
@@ -87,7 +91,11 @@ pub struct MinusOne;
 impl<T: TapeElement> LocalPartial<T> for Times<T> {
     #[inline(always)]
     fn times(self, p: T) -> T {
-        self.0 * p
+        if self.0.has_finite_nonzero_primal() {
+            self.0 * p
+        } else {
+            self.0.strong_zero_mul(p)
+        }
     }
 }
 

@@ -484,7 +484,7 @@ impl<T: TapeElement> TapeStore<T> {
         for (v, w) in seeds {
             self.check(&v);
             for (node, partial) in v.entries() {
-                self.adjoints[node as usize] += w * partial;
+                self.adjoints[node as usize] += w.strong_zero_mul(partial);
             }
         }
         let base = self.base as usize;
@@ -514,7 +514,10 @@ impl<T: TapeElement> TapeStore<T> {
         //   record and from 3.1–4.1 to 2.4–3.1 plain evaluations (`prof_gradient -- 1000 2000
         //   sweep`, six interleaved runs each).
         // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
-        //   the seeded outputs never contributes (not even `0 · ∞ = NaN`).
+        //   the seeded outputs never contributes (not even `0 · ∞ = NaN`). A non-zero adjoint
+        //   whose primal is finite multiplies the partials plainly; an infinite or NaN one (or
+        //   one with a zero primal, in nested elements) by the chain rule's product, where a
+        //   zero partial contributes exactly zero (the strong-zero rule of `diffprog_dual`).
         let mut carry = -T::zero();
         let mut i = n;
         for &Node { parents, partials } in nodes.iter().rev() {
@@ -530,20 +533,22 @@ impl<T: TapeElement> TapeStore<T> {
             let below = (i - 1) as u32;
             let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
             let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+            let plain = a.has_finite_nonzero_primal();
+            let times = |d: T| if plain { a * d } else { a.strong_zero_mul(d) };
             let mut add = |p: u32, d: T| {
                 if p == below {
-                    carry = a * d;
+                    carry = times(d);
                 } else {
-                    adj[p as usize] += a * d;
+                    adj[p as usize] += times(d);
                 }
             };
             if p2 != SINK && p2 == below {
                 // The common shape (see above). Parents are distinct: no other is i − 1.
-                carry = a * partials[2];
-                adj[p0 as usize] += a * partials[0];
-                adj[p1 as usize] += a * partials[1];
+                carry = times(partials[2]);
+                adj[p0 as usize] += times(partials[0]);
+                adj[p1 as usize] += times(partials[1]);
                 if p3 != SINK {
-                    adj[p3 as usize] += a * partials[3];
+                    adj[p3 as usize] += times(partials[3]);
                 }
                 continue;
             }

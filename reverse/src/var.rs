@@ -190,7 +190,14 @@ impl<T: TapeElement> Var<T> {
     where
         T: Scalar<F>,
     {
-        self.unary_op(value, |x| x.chained(value, |p| p * c))
+        if c.is_finite() && c != F::zero() {
+            self.unary_op(value, |x| x.chained(value, |p| p * c))
+        } else {
+            // The chain rule's product: a zero `c` (or a zero partial times an infinite `c`)
+            // gives exactly zero.
+            let c = T::constant(c);
+            self.unary_op(value, |x| x.chained(value, |p| p.strong_zero_mul(c)))
+        }
     }
 
     /// A unary operation with local partial 1 (`x + c`, `x − c`): the same partials, a new value.
@@ -428,6 +435,18 @@ impl<T: TapeElement> Number for Var<T> {
     #[inline(always)]
     fn is_identically_zero(&self) -> bool {
         self.gen == 0 && self.value.is_identically_zero()
+    }
+    /// The product with a strong zero in the value too (where `Var`s are the parts of a nested
+    /// number, `Dual<Var>`): the value is the element type's strong product, the partials those
+    /// of `x · y`.
+    #[inline(always)]
+    fn strong_zero_mul(self, rhs: Self) -> Self {
+        let value = self.value.strong_zero_mul(rhs.value);
+        self.record2(rhs, value, rhs.value, self.value)
+    }
+    #[inline(always)]
+    fn has_finite_nonzero_primal(&self) -> bool {
+        self.value.has_finite_nonzero_primal()
     }
 }
 
