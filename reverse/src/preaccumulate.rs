@@ -48,16 +48,45 @@ pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
 /// The result of a unary operation with value `value` and local partial `d` on the variable `x`,
 /// which the caller has checked belongs to the active recording. Called through
 /// [`TapeElement::unary`], which decides whether it is inlined.
+///
+/// The partials are multiplied plainly and checked once for NaN (see [`merge`]).
 #[doc(hidden)]
 #[inline(always)]
 pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
-    let local = Times(d);
+    let partials = [x.partials[0] * d, x.partials[1] * d];
+    if has_nan(partials[0], partials[1]) {
+        return unary_strong(x, value, d);
+    }
     Var {
         value,
         nodes: x.nodes,
-        partials: [local.times(x.partials[0]), local.times(x.partials[1])],
+        partials,
         gen: x.gen,
     }
+}
+
+/// [`unary`] with the chain rule's product (exact zeros strong), for the rare case where a plain
+/// product gave NaN.
+#[cold]
+#[inline(never)]
+fn unary_strong<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
+    Var {
+        value,
+        nodes: x.nodes,
+        partials: [
+            d.strong_zero_mul(x.partials[0]),
+            d.strong_zero_mul(x.partials[1]),
+        ],
+        gen: x.gen,
+    }
+}
+
+/// True if the primal of `a` or of `b` is NaN: one unordered comparison (`ucomisd` for `f64`).
+/// A number type's `*` is IEEE only at the primal level (and strong in the other parts), so a
+/// `0 · ∞` anywhere in a sum of plain products shows up here.
+#[inline(always)]
+fn has_nan<T: TapeElement>(a: T, b: T) -> bool {
+    a.partial_cmp(&b).is_none()
 }
 
 /// A local partial derivative, as [`merge`] multiplies it into an operand's partials: a general
@@ -66,17 +95,27 @@ pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
 /// cannot (`1·p` is `(p.re, p.eps + 0·p.re)`, and `0·p.re` is not 0 for an infinite `p.re`).
 #[doc(hidden)]
 pub trait LocalPartial<T>: Copy {
+    /// True if [`times`](Self::times) never multiplies (±1): its results need no NaN check.
+    const EXACT: bool;
+    /// The same partial multiplied by the chain rule's product (exact zeros strong).
+    type Strong: LocalPartial<T>;
     /// `self · p`.
     fn times(self, p: T) -> T;
+    /// The same partial, multiplying with the chain rule's product.
+    fn strong(self) -> Self::Strong;
 }
 
-/// A general local partial derivative (see [`LocalPartial`]), multiplied by the chain rule's
-/// product ([`diffprog_dual::chain`]: an exact zero is strong, `0 · ∞ = 0`): the plain product
-/// when the partial's primal is finite and non-zero (one test, the same for both entries),
-/// [`Number::strong_zero_mul`](diffprog_dual::Number::strong_zero_mul) otherwise.
+/// A general local partial derivative (see [`LocalPartial`]), multiplied plainly; [`merge`]
+/// checks the results and recomputes with [`StrongTimes`] where a product gave NaN.
 #[doc(hidden)]
 #[derive(Clone, Copy)]
 pub struct Times<T>(pub T);
+
+/// A general local partial derivative multiplied by the chain rule's product
+/// ([`diffprog_dual::chain`]: an exact zero is strong, `0 · ∞ = 0`).
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct StrongTimes<T>(pub T);
 
 /// The local partial derivative 1 (see [`LocalPartial`]).
 #[doc(hidden)]
@@ -89,27 +128,54 @@ pub struct One;
 pub struct MinusOne;
 
 impl<T: TapeElement> LocalPartial<T> for Times<T> {
+    const EXACT: bool = false;
+    type Strong = StrongTimes<T>;
     #[inline(always)]
     fn times(self, p: T) -> T {
-        if self.0.has_finite_nonzero_primal() {
-            self.0 * p
-        } else {
-            self.0.strong_zero_mul(p)
-        }
+        self.0 * p
+    }
+    #[inline(always)]
+    fn strong(self) -> StrongTimes<T> {
+        StrongTimes(self.0)
+    }
+}
+
+impl<T: TapeElement> LocalPartial<T> for StrongTimes<T> {
+    const EXACT: bool = true;
+    type Strong = Self;
+    #[inline(always)]
+    fn times(self, p: T) -> T {
+        self.0.strong_zero_mul(p)
+    }
+    #[inline(always)]
+    fn strong(self) -> Self {
+        self
     }
 }
 
 impl<T: TapeElement> LocalPartial<T> for One {
+    const EXACT: bool = true;
+    type Strong = Self;
     #[inline(always)]
     fn times(self, p: T) -> T {
         p
     }
+    #[inline(always)]
+    fn strong(self) -> Self {
+        self
+    }
 }
 
 impl<T: TapeElement> LocalPartial<T> for MinusOne {
+    const EXACT: bool = true;
+    type Strong = Self;
     #[inline(always)]
     fn times(self, p: T) -> T {
         -p
+    }
+    #[inline(always)]
+    fn strong(self) -> Self {
+        self
     }
 }
 
@@ -118,27 +184,42 @@ impl<T: TapeElement> LocalPartial<T> for MinusOne {
 /// constants while none is: then the result is a constant): a decision tree on the operands'
 /// records. Called through [`TapeElement::binary`], [`TapeElement::add_variables`] and
 /// [`TapeElement::subtract_variables`], which decide whether it is inlined.
+///
+/// The local partials multiply the operands' partials plainly; where that can meet `0 · ∞`
+/// (a general partial, not ±1) the resulting partials are checked for NaN, one unordered
+/// comparison per pair (a `0 · ∞` NaN survives the sums of the tree), and a NaN recomputes the
+/// merge out of line with the chain rule's product, in which an exact zero is strong (the rule
+/// of `diffprog_dual`'s "Non-finite values"). A NaN that is really there (a NaN partial) comes
+/// out of the recomputation unchanged. (Checking the four products once, before the tree, made
+/// the compiler keep the operands on the stack across the whole tree.)
 #[doc(hidden)]
 #[inline(always)]
-pub fn merge<T: TapeElement>(
+pub fn merge<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
     a: Var<T>,
     b: Var<T>,
     value: T,
-    pa: impl LocalPartial<T>,
-    pb: impl LocalPartial<T>,
+    pa: A,
+    pb: B,
 ) -> Var<T> {
     let gen = a.gen;
-    let inline = |n0: u32, n1: u32, d0: T, d1: T| Var {
-        value,
-        nodes: pack(n0, n1),
-        partials: [d0, d1],
-        gen,
+    let checked = !(A::EXACT && B::EXACT);
+    let inline = |n0: u32, n1: u32, d0: T, d1: T| {
+        if checked && has_nan(d0, d1) {
+            return merge_strong(a, b, value, pa, pb);
+        }
+        Var {
+            value,
+            nodes: pack(n0, n1),
+            partials: [d0, d1],
+            gen,
+        }
     };
     let zero = T::zero();
     let [a0, a1] = unpack(a.nodes);
     let [b0, b1] = unpack(b.nodes);
     let (da0, da1) = (pa.times(a.partials[0]), pa.times(a.partials[1]));
     let (db0, db1) = (pb.times(b.partials[0]), pb.times(b.partials[1]));
+
     // A decision tree on the record indices, cheapest checks for the common shapes first. The
     // branches that need a record only choose its parents; the one push below is shared (six
     // inlined pushes made generic code, an nalgebra LU on `Var`s, take minutes to compile, and an
@@ -146,13 +227,12 @@ pub fn merge<T: TapeElement>(
     let (parents, partials) = if a.nodes == b.nodes {
         // x·x, (x − y)², a + a: same records. With one record (x·x on an input) the second
         // slot's partials are meaningless; for elements wider than `f64` (dual numbers: mixed
-        // mode) they are not computed, which saves two products (HVP: −13 % instructions),
-        // while for `f64` the test costs more than the paired product (+5 %). The size test is
-        // a constant for each element type.
+        // mode) they are not computed, which saves two products, while for `f64` the test costs
+        // more than the paired product. The size test is a constant for each element type.
         let d1 = if std::mem::size_of::<T>() > std::mem::size_of::<f64>() && a1 == SINK {
             zero
         } else {
-            pa.times(a.partials[1]) + pb.times(b.partials[1])
+            da1 + db1
         };
         return inline(a0, a1, da0 + db0, d1);
     } else if b1 == SINK {
@@ -189,7 +269,24 @@ pub fn merge<T: TapeElement>(
         ([a.nodes, b.nodes], [da0, da1, db0, db1])
     };
     let [d0, d1, d2, d3] = partials;
+    if checked && (has_nan(d0, d1) || has_nan(d2, d3)) {
+        return merge_strong(a, b, value, pa, pb);
+    }
     Var::node(value, T::record(parents, d0, d1, d2, d3), gen)
+}
+
+/// [`merge`] with the chain rule's product, out of line: the rare path, where a plain product
+/// gave NaN.
+#[cold]
+#[inline(never)]
+fn merge_strong<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
+    a: Var<T>,
+    b: Var<T>,
+    value: T,
+    pa: A,
+    pb: B,
+) -> Var<T> {
+    merge(a, b, value, pa.strong(), pb.strong())
 }
 
 #[cfg(test)]
