@@ -1,4 +1,4 @@
-//! [`ArenaHyperDual`]: the number of [`hessian`](crate::hessian), a 16-byte handle whose
+//! [`ArenaHyperDual`]: the number of [`hessian`](crate::hessian), a 24-byte handle whose
 //! derivative parts live in a per-pass arena.
 
 use crate::arena::{self, Arena, Mode, Node, NONE};
@@ -18,7 +18,7 @@ type F = f64;
 /// [`hessian`](crate::hessian).
 ///
 /// The number itself is the value, the index of a node in the arena that holds the offsets of
-/// its three parts (or a marker for a constant), and the id of its pass: 16 bytes. A part that
+/// its three parts (or a marker for a constant), and the id of its pass: 24 bytes. A part that
 /// is exactly zero is absent. So copying a number costs the same whatever N is; an operation on
 /// numbers that depend on neither block costs an `f64` operation and a test; `x + c`, `x − c`
 /// share `x`'s parts instead of copying them; only operations whose operands depend on a block

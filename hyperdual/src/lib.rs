@@ -63,8 +63,8 @@
 //!   cross part never activated — and are skipped. Rosenbrock couples neighbours only: at n = 100,
 //!   1 + 13 + 12 = 26 passes instead of 91. The pattern over-approximates (it is structural, at the
 //!   evaluation point, so branches take the path of `x`), which costs passes, never accuracy.
-//! - **The numbers are small handles** ([`ArenaHyperDual`], 16 bytes: the value and the index of
-//!   its parts in a per-thread arena that lives for one pass). A number that depends on neither
+//! - **The numbers are small handles** ([`ArenaHyperDual`], 24 bytes: the value, the index of
+//!   its parts in a per-thread arena that lives for one pass, and the pass's id). A number that depends on neither
 //!   block of the pass — most of them — costs an `f64` operation and a test; `x + c` shares `x`'s
 //!   parts instead of copying them; parts that are zero are absent, so an operation touches only
 //!   the parts that exist. In a diagonal pass (I = J) the ε₁ and ε₂ parts are equal and stored
