@@ -1,8 +1,9 @@
-//! [`ArenaHyperDual`]: the number of [`hessian`](crate::hessian), a 16-byte handle whose
+//! [`ArenaHyperDual`]: the number of [`hessian`](crate::hessian), a 24-byte handle whose
 //! derivative parts live in a per-pass arena.
 
 use crate::arena::{self, Arena, Mode, Node, NONE};
 use crate::macros::second_order_elementary_functions;
+use crate::products::all_finite;
 use crate::HyperDualVec;
 use diffprog_dual::{rules, Dual, Number, Scalar};
 use std::fmt;
@@ -17,7 +18,7 @@ type F = f64;
 /// [`hessian`](crate::hessian).
 ///
 /// The number itself is the value, the index of a node in the arena that holds the offsets of
-/// its three parts (or a marker for a constant), and the id of its pass: 16 bytes. A part that
+/// its three parts (or a marker for a constant), and the id of its pass: 24 bytes. A part that
 /// is exactly zero is absent. So copying a number costs the same whatever N is; an operation on
 /// numbers that depend on neither block costs an `f64` operation and a test; `x + c`, `x − c`
 /// share `x`'s parts instead of copying them; only operations whose operands depend on a block
@@ -25,8 +26,9 @@ type F = f64;
 /// parts are equal and stored once, and the symmetric ε₁ε₂ block as its upper triangle.
 ///
 /// Every operation computes what `HyperDualVec<f64, N, N>` computes (the same formulas in the
-/// same order; the elementary functions, `pow`, `atan2` etc. and the division run on a
-/// `HyperDualVec` copy of the operands) — tested equal on random programs, non-finite inputs
+/// same order, with the same strong-zero rule; the elementary functions, `pow`, `atan2` etc., the
+/// division, and the products and scalings whose plain products would not be the rule's run on
+/// a `HyperDualVec` copy of the operands) — tested equal on random programs, non-finite inputs
 /// included. In the structural pass of `hessian` the same handle carries the set of input
 /// blocks the value depends on instead of derivatives. The numbers are only meaningful inside
 /// the function being differentiated, during the driver call that created them: using one after
@@ -219,6 +221,15 @@ impl<const N: usize> ArenaHyperDual<N> {
         Self::make(a, v.re(), Node { e1, e2, e12 })
     }
 
+    /// `x · y` (values and nodes) by the strong-zero rule, on `HyperDualVec` copies, stored.
+    #[cold]
+    #[inline(never)]
+    fn mul_on_copies(a: &mut Arena, (xre, x): (f64, Node), (yre, y): (f64, Node)) -> Self {
+        let mut p = Self::inline(xre, x, a);
+        p *= Self::inline(yre, y, a);
+        Self::store(a, &p)
+    }
+
     /// The length of the ε₁ε₂ part in the open pass's layout.
     #[inline(always)]
     fn block_len(mode: Mode) -> usize {
@@ -232,6 +243,10 @@ impl<const N: usize> ArenaHyperDual<N> {
     /// Every part times `k`, the value `re`.
     #[inline(never)]
     fn scale_parts(self, re: f64, k: f64) -> Self {
+        // The plain products are the chain rule's when k is finite and non-zero.
+        if !k.has_finite_nonzero_primal() {
+            return self.scale_parts_strong(re, k);
+        }
         arena::with(|a| {
             let x = a.node(self.node, self.pass);
             if a.mode == Mode::Structural {
@@ -245,6 +260,21 @@ impl<const N: usize> ArenaHyperDual<N> {
             };
             let e12 = a.map_part(x.e12, Self::block_len(a.mode), |e| e * k);
             Self::make(a, re, Node { e1, e2, e12 })
+        })
+    }
+
+    /// [`scale_parts`](Self::scale_parts) by the strong-zero rule, on a `HyperDualVec` copy.
+    #[cold]
+    #[inline(never)]
+    fn scale_parts_strong(self, re: f64, k: f64) -> Self {
+        arena::with(|a| {
+            let x = a.node(self.node, self.pass);
+            if a.mode == Mode::Structural {
+                return Self { re, ..self };
+            }
+            let mut v = Self::inline(re, x, a);
+            v.scale(k);
+            Self::store(a, &v)
         })
     }
 
@@ -281,23 +311,37 @@ impl<const N: usize> ArenaHyperDual<N> {
         arena::with(|ar| {
             let (x, y) = (ar.node(self.node, self.pass), ar.node(r.node, r.pass));
             let (a, b) = (self.re, r.re);
-            // As `HyperDualVec`'s `mul_in_place`: the block first, from the unscaled parts.
+            if ar.mode == Mode::Structural {
+                ar.interact(x.e1, y.e1);
+                let e1 = ar.union(x.e1, y.e1);
+                return Self::make(
+                    ar,
+                    a * b,
+                    Node {
+                        e1,
+                        ..Node::CONSTANT
+                    },
+                );
+            }
+            // As `HyperDualVec`'s `mul_parts`: the block first, from the unscaled parts.
             let cross_ab = x.e1 != NONE && y.e2 != NONE;
             let cross_ba = y.e1 != NONE && x.e2 != NONE;
+            // The plain products are the chain rule's when a·b (so a and b) is finite and
+            // non-zero and the parts that meet in the cross terms are finite (as in
+            // `HyperDualVec`); otherwise the product runs on `HyperDualVec` copies, out of line.
+            // (In a diagonal pass ε₂ is ε₁: one test covers both cross terms.)
+            let finite = |o: u32| all_finite(ar.get::<N>(o));
+            let parts_finite = if ar.mode == Mode::Diagonal {
+                !cross_ab || (finite(x.e1) && finite(y.e1))
+            } else {
+                (!cross_ab || (finite(x.e1) && finite(y.e2)))
+                    && (!cross_ba || (finite(y.e1) && finite(x.e2)))
+            };
+            if !((a * b).has_finite_nonzero_primal() && parts_finite) {
+                return Self::mul_on_copies(ar, (a, x), (b, y));
+            }
             let block = x.e12 != NONE || y.e12 != NONE || cross_ab || cross_ba;
             let e12 = match ar.mode {
-                Mode::Structural => {
-                    ar.interact(x.e1, y.e1);
-                    let e1 = ar.union(x.e1, y.e1);
-                    return Self::make(
-                        ar,
-                        a * b,
-                        Node {
-                            e1,
-                            ..Node::CONSTANT
-                        },
-                    );
-                }
                 _ if !block => NONE,
                 Mode::Diagonal => {
                     // The upper triangle, row by row; ε₂ = ε₁, so both cross terms are present.
@@ -316,7 +360,8 @@ impl<const N: usize> ArenaHyperDual<N> {
                     }
                     ar.push(m)
                 }
-                Mode::Full => {
+                // `Mode::Full` (the structural pass returned above).
+                _ => {
                     let mut m = [[0.0; N]; N];
                     if x.e12 != NONE {
                         for (row, s) in m.iter_mut().zip(ar.get_block::<N>(x.e12)) {
@@ -445,7 +490,8 @@ impl<const N: usize> ArenaHyperDual<N> {
 }
 
 /// `m += u ⊗ v`, then `m += v ⊗ u`, on the packed upper triangle `m` (row i holds columns
-/// i..N), in one sweep: each entry becomes `(m + uᵢvⱼ) + vᵢuⱼ`, as the two separate sweeps give.
+/// i..N), in one sweep: each entry becomes `(m + uᵢvⱼ) + vᵢuⱼ`, as the two separate sweeps give
+/// (plain products: the caller has checked that they are the chain rule's).
 #[inline(always)]
 fn add_outer_pair_upper<const N: usize>(m: &mut [f64], u: &[f64; N], v: &[f64; N]) {
     let mut rest = m;
@@ -459,7 +505,7 @@ fn add_outer_pair_upper<const N: usize>(m: &mut [f64], u: &[f64; N], v: &[f64; N
     }
 }
 
-/// `m += u ⊗ v`.
+/// `m += u ⊗ v` (plain products: the caller has checked that they are the chain rule's).
 #[inline(always)]
 fn add_outer<const N: usize>(m: &mut [[f64; N]; N], u: &[f64; N], v: &[f64; N]) {
     for (row, &ui) in m.iter_mut().zip(u) {
@@ -597,7 +643,8 @@ impl Arena {
         self.push(&v)
     }
 
-    /// The first-order part of a product: `s·b + a·o`.
+    /// The first-order part of a product: `s·b + a·o` (plain products: the caller has checked
+    /// that they are the chain rule's).
     #[inline(always)]
     fn mul_parts<const K: usize>(&mut self, s: u32, o: u32, a: f64, b: f64) -> u32 {
         let v = match (s != NONE, o != NONE) {
@@ -758,6 +805,19 @@ impl<const N: usize> Number for ArenaHyperDual<N> {
     #[inline(always)]
     fn one() -> Self {
         Self::lift(1.0)
+    }
+    /// The product `*` with the value's product strong as well (`*` already multiplies every
+    /// part by the strong-zero rule).
+    #[inline(always)]
+    fn strong_zero_mul(self, rhs: Self) -> Self {
+        Self {
+            re: self.re.strong_zero_mul(rhs.re),
+            ..self * rhs
+        }
+    }
+    #[inline(always)]
+    fn has_finite_nonzero_primal(&self) -> bool {
+        self.re.has_finite_nonzero_primal()
     }
     fn is_identically_zero(&self) -> bool {
         if self.re != 0.0 {

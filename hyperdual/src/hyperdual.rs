@@ -1,7 +1,6 @@
 //! [`HyperDual`]: f + f₁ε₁ + f₂ε₂ + f₁₂ε₁ε₂, exact second partials.
 
-use crate::macros::chain;
-use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
+use diffprog_dual::{chain, rules, Dual, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -146,27 +145,33 @@ impl<T: Number> Sub for HyperDual<T> {
         )
     }
 }
+impl<T: Number> HyperDual<T> {
+    /// The parts of `self · r` by Leibniz's rule, `times` multiplying the values into the parts
+    /// (the plain product or [`chain`]) and the cross term `ε₁·ε₂` by [`chain`].
+    #[inline(always)]
+    fn leibniz(self, r: Self, re: T, times: impl Fn(T, T) -> T) -> Self {
+        let (a, b) = (self.re, r.re);
+        let cross = chain(self.eps1, r.eps2) + chain(self.eps2, r.eps1);
+        Self::new(
+            re,
+            times(self.eps1, b) + times(a, r.eps1),
+            times(self.eps2, b) + times(a, r.eps2),
+            times(self.eps12, b) + cross + times(a, r.eps12),
+        )
+    }
+}
+
 impl<T: Number> Mul for HyperDual<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: Self) -> Self {
-        let (a, b) = (self.re, r.re);
-        let cross = self.eps1 * r.eps2 + self.eps2 * r.eps1;
-        if is_finite_number(a) && is_finite_number(b) {
-            Self::new(
-                a * b,
-                self.eps1 * b + a * r.eps1,
-                self.eps2 * b + a * r.eps2,
-                self.eps12 * b + cross + a * r.eps12,
-            )
+        let re = self.re * r.re;
+        // The values multiply into the parts by the strong-zero rule; when a·b is finite and
+        // non-zero, so are a and b, and the plain products are the same.
+        if re.has_finite_nonzero_primal() {
+            self.leibniz(r, re, |p, q| p * q)
         } else {
-            // A non-finite factor: zero parts stay zero (the `Dual` convention).
-            Self::new(
-                a * b,
-                chain(b, self.eps1) + chain(a, r.eps1),
-                chain(b, self.eps2) + chain(a, r.eps2),
-                chain(b, self.eps12) + cross + chain(a, r.eps12),
-            )
+            self.leibniz(r, re, chain)
         }
     }
 }
@@ -177,17 +182,20 @@ impl<T: Number> Div for HyperDual<T> {
         // q = a / b  ⇔  a = q·b: solve for q's parts one order at a time.
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        if is_finite_number(inv) && is_finite_number(q) {
+        if q.has_finite_nonzero_primal() && inv.has_finite_nonzero_primal() {
+            // q and 1/b finite and non-zero: their plain products are the chain rule's.
             let q1 = (self.eps1 - q * r.eps1) * inv;
             let q2 = (self.eps2 - q * r.eps2) * inv;
-            let q12 = (self.eps12 - (q1 * r.eps2 + q2 * r.eps1) - q * r.eps12) * inv;
+            let cross = chain(q1, r.eps2) + chain(q2, r.eps1);
+            let q12 = (self.eps12 - cross - q * r.eps12) * inv;
             Self::new(q, q1, q2, q12)
         } else {
-            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            // The partials 1/b and −q/b times the parts, as `Dual` multiplies them.
             let qi = q * inv;
             let q1 = chain(inv, self.eps1) - chain(qi, r.eps1);
             let q2 = chain(inv, self.eps2) - chain(qi, r.eps2);
-            let q12 = chain(inv, self.eps12 - (q1 * r.eps2 + q2 * r.eps1)) - chain(qi, r.eps12);
+            let cross = chain(q1, r.eps2) + chain(q2, r.eps1);
+            let q12 = chain(inv, self.eps12 - cross) - chain(qi, r.eps12);
             Self::new(q, q1, q2, q12)
         }
     }

@@ -1,7 +1,8 @@
 //! [`HyperDualVec`]: one N×M block of a Hessian per evaluation.
 
-use crate::macros::{all_finite, chain, second_order_elementary_functions};
-use diffprog_dual::{rules, Dual, Number, Real, Scalar};
+use crate::macros::second_order_elementary_functions;
+use crate::products::{add_outer, all_finite};
+use diffprog_dual::{chain, rules, Dual, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
@@ -22,10 +23,13 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 /// docs give measurements). The flags are private and conservative: the parts always read back
 /// exact values (inactive parts are stored as zeros).
 ///
-/// Products and quotients with a non-finite value use the plain formulas on the active parts:
-/// a part that is structurally zero stays zero (`x·x` at +∞ has f″ = 2, as `Dual` gives), but
-/// unlike the scalar types there is no per-element zero-tangent check inside active parts —
-/// it cost 80 % more instructions on the Rosenbrock Hessian (callgrind), so it was left out.
+/// Every product of derivative arithmetic follows the strong-zero rule of [`chain`] — also
+/// inside active parts, element by element — so an element that is exactly zero stays zero
+/// times ±∞ or NaN (`x·x` at +∞ has f″ = 2, as `Dual` gives). Each operation tests once
+/// whether its plain products are the rule's (the values or derivatives it multiplies in finite
+/// and non-zero, the parts that meet in the ε₁ε₂ cross terms finite) and then runs its formula
+/// with plain products; otherwise the same formula runs out of line with every product strong.
+/// Finite inputs pay a test, not a branch per element.
 ///
 /// ```
 /// use diffprog_dual::Scalar;
@@ -63,7 +67,7 @@ fn update<T: Copy, const K: usize>(a: &mut [T; K], b: &[T; K], f: impl Fn(T, T) 
 
 /// `a[i] = f(a[i])`.
 #[inline(always)]
-fn update1<T: Copy, const K: usize>(a: &mut [T; K], f: impl Fn(T) -> T) {
+fn update1<T: Copy>(a: &mut [T], f: impl Fn(T) -> T) {
     for a in a.iter_mut() {
         *a = f(*a);
     }
@@ -174,47 +178,56 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         !(self.act1 || self.act2 || self.act12)
     }
 
-    /// `eps12 += u ⊗ v`.
-    #[inline(always)]
-    fn add_outer(&mut self, u: &[T; N], v: &[T; M]) {
-        for (row, &ui) in self.eps12.iter_mut().zip(u) {
-            update(row, v, |r, vj| r + ui * vj);
-        }
-    }
-
-    /// In place: `f(self)` from `f`, `f'`, `f''` — the parts scale by `f'`, and the block gains
-    /// `f''·eps1 ⊗ eps2`.
+    /// In place: `f(self)` from `f`, `f'`, `f''` — the parts times `f'`, and the block gains
+    /// `(f''·eps1) ⊗ eps2`.
     #[inline(always)]
     fn chain2(&mut self, f0: T, f1: T, f2: T) {
         self.re = f0;
         let cross = self.act1 && self.act2;
-        if all_finite(f1) && all_finite(f2) {
-            if self.act12 {
-                for row in self.eps12.iter_mut() {
-                    update1(row, |e| f1 * e);
-                }
-            }
-            if cross {
-                let (u, v) = (self.eps1, self.eps2);
-                self.add_outer(&u.map(|a| f2 * a), &v);
-            }
-            if self.act1 {
-                update1(&mut self.eps1, |e| f1 * e);
-            }
-            if self.act2 {
-                update1(&mut self.eps2, |e| f1 * e);
-            }
+        // The plain products are the chain rule's when f' is finite and non-zero and, for the
+        // block, f''·eps1 (computed plainly: not finite if it met 0·∞) and eps2 are finite.
+        let w = if cross {
+            self.eps1.map(|e| f2 * e)
         } else {
-            // Infinite or NaN derivative: keep zero parts exactly zero (as `Dual` does).
-            if self.act12 || cross {
-                for (row, &a) in self.eps12.iter_mut().zip(&self.eps1) {
-                    update(row, &self.eps2, |s, b| chain(f1, s) + chain(f2, a * b));
-                }
-            }
-            update1(&mut self.eps1, |e| chain(f1, e));
-            update1(&mut self.eps2, |e| chain(f1, e));
+            self.eps1
+        };
+        if f1.has_finite_nonzero_primal() && (!cross || (all_finite(&w) && all_finite(&self.eps2)))
+        {
+            self.chain2_parts(f1, w, |p, q| p * q);
+        } else {
+            *self = Self::chain2_strong(*self, f1, f2);
         }
         self.act12 |= cross;
+    }
+
+    /// [`chain2_parts`](Self::chain2_parts) with every product by [`chain`], out of line.
+    #[cold]
+    #[inline(never)]
+    fn chain2_strong(mut x: Self, f1: T, f2: T) -> Self {
+        let w = x.eps1.map(|e| chain(f2, e));
+        x.chain2_parts(f1, w, chain);
+        x
+    }
+
+    /// The parts of `f(self)`, `w = f''·eps1`, every product by `times`.
+    #[inline(always)]
+    fn chain2_parts(&mut self, f1: T, w: [T; N], times: impl Fn(T, T) -> T + Copy) {
+        if self.act12 {
+            for row in self.eps12.iter_mut() {
+                update1(row, |e| times(f1, e));
+            }
+        }
+        if self.act1 && self.act2 {
+            for (row, &wi) in self.eps12.iter_mut().zip(&w) {
+                update(row, &self.eps2, |r, vj| r + times(wi, vj));
+            }
+        }
+        if self.act1 {
+            update1(&mut self.eps1, |e| times(f1, e));
+        }
+        if self.act2 {
+            update1(&mut self.eps2, |e| times(f1, e));
+        }
     }
 
     /// Applies a unary rule: evaluated on `Dual::variable(re)` it returns `(f + f'ε, f' + f''ε)`.
@@ -230,6 +243,12 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
     }
 
     /// Applies a binary rule g(x, y); its 2×2 Hessian comes from two evaluations on duals.
+    ///
+    /// A mixed term of the block, x's ε₁ part times y's ε₂ part, is multiplied by ∂(∂g/∂y)/∂x:
+    /// the ε₁-derivative of the partial that multiplies y's ε₂ part, as `HyperDual` and a dual
+    /// number over a dual number (ε₁ inner) compute it. Where g is smooth this is ∂²g/∂x∂y; at a
+    /// singular point (`atan2` at the origin, `pow` at (0, 0)) the two orders of differentiation
+    /// can give different infinities, and this choice keeps the second-order types consistent.
     #[inline]
     pub(crate) fn binary(
         self,
@@ -269,10 +288,10 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
                     let (xj, yj) = (x.eps2[j], y.eps2[j]);
                     r.eps12[i][j] = chain(gx, x.eps12[i][j])
                         + chain(gy, y.eps12[i][j])
-                        + chain(gxx, xi * xj)
-                        + chain(gxy, xi * yj)
-                        + chain(gyx, yi * xj)
-                        + chain(gyy, yi * yj);
+                        + chain(gxx, chain(xi, xj))
+                        + chain(gyx, chain(xi, yj))
+                        + chain(gxy, chain(yi, xj))
+                        + chain(gyy, chain(yi, yj));
                 }
             }
         }
@@ -316,62 +335,113 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
 
     /// In place: every active part times `k`.
     #[inline(always)]
-    fn scale(&mut self, k: T) {
+    pub(crate) fn scale(&mut self, k: T) {
+        // The plain products are the chain rule's when k is finite and non-zero.
+        if k.has_finite_nonzero_primal() {
+            self.scale_parts(k, |p, q| p * q);
+        } else {
+            *self = Self::scale_strong(*self, k);
+        }
+    }
+
+    /// [`scale_parts`](Self::scale_parts) with every product by [`chain`], out of line.
+    #[cold]
+    #[inline(never)]
+    fn scale_strong(mut x: Self, k: T) -> Self {
+        x.scale_parts(k, chain);
+        x
+    }
+
+    /// In place: every active part times `k`, by `times`.
+    #[inline(always)]
+    fn scale_parts(&mut self, k: T, times: impl Fn(T, T) -> T + Copy) {
         if self.act1 {
-            update1(&mut self.eps1, |e| e * k);
+            update1(&mut self.eps1, |e| times(e, k));
         }
         if self.act2 {
-            update1(&mut self.eps2, |e| e * k);
+            update1(&mut self.eps2, |e| times(e, k));
         }
         if self.act12 {
             for row in self.eps12.iter_mut() {
-                update1(row, |e| e * k);
+                update1(row, |e| times(e, k));
             }
         }
     }
 
-    /// In place: `self = self · r` (Leibniz, with the cross terms `a₁⊗b₂ + b₁⊗a₂` in the block).
+    /// In place: `self = self · r`, the value by IEEE and the parts by the strong-zero rule.
     #[inline(always)]
     fn mul_in_place(&mut self, r: &Self) {
+        let re = self.re * r.re;
+        // The plain products are the chain rule's when a·b (so a and b) is finite and non-zero
+        // and the parts that meet in the cross terms are finite: one test per operation.
+        let cross_ab = self.act1 && r.act2;
+        let cross_ba = r.act1 && self.act2;
+        let finite = |u: &[T], v: &[T]| all_finite(u) && all_finite(v);
+        if re.has_finite_nonzero_primal()
+            && (!cross_ab || finite(&self.eps1, &r.eps2))
+            && (!cross_ba || finite(&r.eps1, &self.eps2))
+        {
+            self.mul_parts(r, |p, q| p * q);
+        } else {
+            *self = Self::mul_parts_strong(*self, *r);
+        }
+        self.re = re;
+    }
+
+    /// [`mul_parts`](Self::mul_parts) with every product by [`chain`], out of line.
+    #[cold]
+    #[inline(never)]
+    fn mul_parts_strong(mut x: Self, r: Self) -> Self {
+        x.mul_parts(&r, chain);
+        x
+    }
+
+    /// In place: the parts of `self · r` (Leibniz, with the cross terms `a₁⊗b₂ + b₁⊗a₂` in the
+    /// block), every product by `times`; the value is left to the caller.
+    #[inline(always)]
+    fn mul_parts(&mut self, r: &Self, times: impl Fn(T, T) -> T + Copy) {
         let (a, b) = (self.re, r.re);
         // The block first: it needs the first-order parts of `self` before they are scaled.
         let cross_ab = self.act1 && r.act2;
         let cross_ba = r.act1 && self.act2;
         if self.act12 {
             for row in self.eps12.iter_mut() {
-                update1(row, |e| e * b);
+                update1(row, |e| times(e, b));
             }
         }
         if r.act12 {
             for (row, o) in self.eps12.iter_mut().zip(&r.eps12) {
-                update(row, o, |s, o| s + a * o);
+                update(row, o, |s, o| s + times(a, o));
             }
         }
         if cross_ab {
             let u = self.eps1;
-            self.add_outer(&u, &r.eps2);
+            for (row, &ui) in self.eps12.iter_mut().zip(&u) {
+                update(row, &r.eps2, |r, vj| r + times(ui, vj));
+            }
         }
         if cross_ba {
             let v = self.eps2;
-            self.add_outer(&r.eps1, &v);
+            for (row, &ui) in self.eps12.iter_mut().zip(&r.eps1) {
+                update(row, &v, |r, vj| r + times(ui, vj));
+            }
         }
         self.act12 |= r.act12 || cross_ab || cross_ba;
         // First-order parts: a₁·b + a·b₁.
         match (self.act1, r.act1) {
-            (true, true) => update(&mut self.eps1, &r.eps1, |s, o| s * b + a * o),
-            (true, false) => update1(&mut self.eps1, |s| s * b),
-            (false, true) => self.eps1 = r.eps1.map(|o| a * o),
+            (true, true) => update(&mut self.eps1, &r.eps1, |s, o| times(s, b) + times(a, o)),
+            (true, false) => update1(&mut self.eps1, |s| times(s, b)),
+            (false, true) => self.eps1 = r.eps1.map(|o| times(a, o)),
             (false, false) => {}
         }
         match (self.act2, r.act2) {
-            (true, true) => update(&mut self.eps2, &r.eps2, |s, o| s * b + a * o),
-            (true, false) => update1(&mut self.eps2, |s| s * b),
-            (false, true) => self.eps2 = r.eps2.map(|o| a * o),
+            (true, true) => update(&mut self.eps2, &r.eps2, |s, o| times(s, b) + times(a, o)),
+            (true, false) => update1(&mut self.eps2, |s| times(s, b)),
+            (false, true) => self.eps2 = r.eps2.map(|o| times(a, o)),
             (false, false) => {}
         }
         self.act1 |= r.act1;
         self.act2 |= r.act2;
-        self.re = a * b;
     }
 
     /// In place: `self = self / r`, solving `a = q·b` for q one order at a time.
@@ -384,12 +454,17 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
             self.scale(inv);
             return;
         }
+        if !(q.has_finite_nonzero_primal() && inv.has_finite_nonzero_primal()) {
+            *self = Self::div_parts_strong(*self, *r, q, inv);
+            return;
+        }
+        // q and 1/b finite and non-zero: their plain products are the chain rule's.
         // q₁ = (a₁ − q·b₁)/b, q₂ likewise.
         let nq = -q;
         self.merge(r, |s, o| s + nq * o, |o| nq * o);
         // The block: q₁₂ = (a₁₂ − q·b₁₂ − q₁⊗b₂ − b₁⊗q₂)/b, with q₁ = self.eps1·inv etc.; the
         // subtraction of q·b₁₂ happened in `merge`.
-        // Only the active parts: an inactive part is exactly zero, also when `inv` is infinite.
+        // Only the active parts: an inactive part is exactly zero.
         if self.act1 {
             update1(&mut self.eps1, |e| e * inv);
         }
@@ -400,18 +475,46 @@ impl<T: Number, const N: usize, const M: usize> HyperDualVec<T, N, M> {
         let cross_bq = r.act1 && self.act2;
         if cross_qb {
             let u = self.eps1.map(|e| -e);
-            self.add_outer(&u, &r.eps2);
+            add_outer(&mut self.eps12, &u, &r.eps2);
         }
         if cross_bq {
             let v = self.eps2.map(|e| -e);
-            self.add_outer(&r.eps1, &v);
+            add_outer(&mut self.eps12, &r.eps1, &v);
         }
         self.act12 |= cross_qb || cross_bq;
         if self.act12 {
-            for row in self.eps12.iter_mut() {
-                update1(row, |e| e * inv);
+            update1(self.eps12.as_flattened_mut(), |e| e * inv);
+        }
+    }
+
+    /// `x / r`'s parts where q or 1/b is zero or not finite, out of line: the partials 1/b and −q/b
+    /// times the parts, as `Dual` multiplies them, every product by [`chain`]:
+    /// q₁ = (1/b)·a₁ − (q/b)·b₁ (q₂ likewise) and q₁₂ = (1/b)·(a₁₂ − q₁⊗b₂ − b₁⊗q₂) − (q/b)·b₁₂.
+    #[cold]
+    #[inline(never)]
+    fn div_parts_strong(mut x: Self, r: Self, q: T, inv: T) -> Self {
+        let qi = q * inv;
+        let quotient = |a: T, b: T| chain(inv, a) - chain(qi, b);
+        let (act1, act2) = (x.act1 || r.act1, x.act2 || r.act2);
+        if act1 {
+            update(&mut x.eps1, &r.eps1, quotient);
+        }
+        if act2 {
+            update(&mut x.eps2, &r.eps2, quotient);
+        }
+        let act12 = x.act12 || r.act12 || (act1 && r.act2) || (r.act1 && act2);
+        if act12 {
+            let mut cross = [[T::zero(); M]; N];
+            add_outer(&mut cross, &x.eps1, &r.eps2);
+            add_outer(&mut cross, &r.eps1, &x.eps2);
+            for ((row, c), o) in x.eps12.iter_mut().zip(&cross).zip(&r.eps12) {
+                for ((e, &c), &o) in row.iter_mut().zip(c).zip(o) {
+                    *e = quotient(*e - c, o);
+                }
             }
         }
+        (x.act1, x.act2, x.act12) = (act1, act2, act12);
+        x
     }
 }
 
@@ -609,6 +712,19 @@ impl<T: Number, const N: usize, const M: usize> Number for HyperDualVec<T, N, M>
             && self.eps1.iter().all(|e| e.is_identically_zero())
             && self.eps2.iter().all(|e| e.is_identically_zero())
             && self.eps12.iter().flatten().all(|e| e.is_identically_zero())
+    }
+    /// The product `*` with the value's product strong as well (`*` already multiplies every
+    /// part by the strong-zero rule).
+    #[inline(always)]
+    fn strong_zero_mul(mut self, rhs: Self) -> Self {
+        let re = self.re.strong_zero_mul(rhs.re);
+        self.mul_parts(&rhs, chain);
+        self.re = re;
+        self
+    }
+    #[inline(always)]
+    fn has_finite_nonzero_primal(&self) -> bool {
+        self.re.has_finite_nonzero_primal()
     }
 }
 

@@ -63,8 +63,8 @@
 //!   cross part never activated — and are skipped. Rosenbrock couples neighbours only: at n = 100,
 //!   1 + 13 + 12 = 26 passes instead of 91. The pattern over-approximates (it is structural, at the
 //!   evaluation point, so branches take the path of `x`), which costs passes, never accuracy.
-//! - **The numbers are small handles** ([`ArenaHyperDual`], 16 bytes: the value and the index of
-//!   its parts in a per-thread arena that lives for one pass). A number that depends on neither
+//! - **The numbers are small handles** ([`ArenaHyperDual`], 24 bytes: the value, the index of
+//!   its parts in a per-thread arena that lives for one pass, and the pass's id). A number that depends on neither
 //!   block of the pass — most of them — costs an `f64` operation and a test; `x + c` shares `x`'s
 //!   parts instead of copying them; parts that are zero are absent, so an operation touches only
 //!   the parts that exist. In a diagonal pass (I = J) the ε₁ and ε₂ parts are equal and stored
@@ -126,10 +126,21 @@
 //! # Edge conventions, second order
 //!
 //! The first-order conventions are `diffprog_dual`'s table (derivative ½ to each argument of
-//! `max`/`min` at a tie, 0 for `abs` and `relu` at 0, +∞ for `sqrt` at 0, zero tangents stay
-//! exactly zero, also times ∞). Every second-order type gives the same f and f′ as `Dual`, and
-//! all of them (`Taylor2`, `HyperDual`, `HyperDualVec`, `Taylor3`) the same f″, tested in
-//! `tests/edges.rs` (and `ArenaHyperDual` the same as `HyperDualVec`, `tests/arena.rs`):
+//! `max`/`min` at a tie, 0 for `abs` and `relu` at 0, +∞ for `sqrt` at 0). Every product of
+//! derivative arithmetic in every part — a value or a partial times a part, a part times a part
+//! (the ε₁ε₂ cross terms), a part times a plain float — follows `diffprog_dual`'s strong-zero
+//! rule ("Non-finite values" there): an exact zero factor gives exactly zero, also times ±∞ or
+//! NaN. So a variable that does not influence the result gets an exact 0 in every part of the
+//! gradient and the Hessian, and a zero partial stops an infinite or NaN part, as in `Dual`.
+//! Values stay IEEE. An operation takes the plain products when a guard makes them exact (the
+//! factors it multiplies into parts finite and non-zero, every component of two parts it
+//! multiplies finite): one test per operation, not per element, for finite inputs.
+//!
+//! Every second-order type gives the same f and f′ as `Dual`, and all of them (`Taylor2`,
+//! `HyperDual`, `HyperDualVec`, `Taylor3`) the same f″ as a dual number over a dual number,
+//! tested in `tests/edges.rs` (and `ArenaHyperDual` the same as `HyperDualVec`,
+//! `tests/arena.rs`); `tests/nonfinite.rs` compares every driver's gradient, Hessian and line
+//! derivatives with nested forward mode at inputs ±0, ±∞ and NaN:
 //!
 //! | f at x | f | f′ | f″ | note |
 //! |---|---|---|---|---|
@@ -140,12 +151,12 @@
 //! | `asin` at 1, `atanh` at 1 | π/2, +∞ | +∞ | +∞ | the limits |
 //! | `acosh` at 1 | 0 | +∞ | −∞ | the limit |
 //! | `sqrt` at 0 | 0 | +∞ | −∞ | the limits from the right (−0 is treated as +0) |
-//! | `cbrt` at 0 | 0 | +∞ | NaN | f″ = −(2/9)x^(−5/3) has opposite infinite limits on the two sides |
+//! | `cbrt` at 0 | 0 | +∞ | 0 | f″ is the derivative of 1/(3∛x²), and (∛x)² has derivative 2∛x·∛′x = 0·∞ = 0 by the strong-zero rule (the one-sided limits of −(2/9)x^(−5/3) are ±∞) |
 //! | `ln` at 0 | −∞ | +∞ | −∞ | the limits from the right |
 //! | `ln` at −1 | NaN | NaN | NaN | outside the domain every order is NaN |
 //! | `powf(x, 2)`, `powi(x, 2)` at 0 | 0 | 0 | 2 | |
 //! | `powf(x, 0)`, `powi(x, 0)` at 0 | 1 | 0 | 0 | |
-//! | `x·x` at +∞ | +∞ | +∞ | 2 | zero parts stay zero times ∞ |
+//! | `x·x` at +∞ | +∞ | +∞ | 2 | the zero ε₁ε₂ parts of the factors times ∞ stay 0 |
 //! | `exp` at −∞; `sigmoid` at 800; `softplus` at −800 | 0, 1, 0 | 0 | 0 | no overflow |
 //! | any f at NaN | NaN | NaN | NaN | |
 //!
@@ -167,6 +178,7 @@ mod hyperdual;
 mod hyperdual_vec;
 mod macros;
 mod nalgebra;
+mod products;
 mod taylor2;
 mod third;
 

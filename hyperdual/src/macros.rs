@@ -172,30 +172,11 @@ macro_rules! second_order_elementary_functions {
 
 pub(crate) use second_order_elementary_functions;
 
-/// `derivative · tangent`, exactly zero when the tangent is identically zero — the same guard as
-/// `Dual`'s chain rule, so a direction an argument does not depend on stays zero even where the
-/// derivative is infinite or NaN (e.g. `sqrt` at 0).
-#[inline(always)]
-pub(crate) fn chain<T: diffprog_dual::Number>(derivative: T, tangent: T) -> T {
-    if tangent.is_identically_zero() {
-        T::zero()
-    } else {
-        derivative * tangent
-    }
-}
-
-/// True when every component of `x` is finite (so `x · 0` is exactly zero and the zero-tangent
-/// guard of [`chain`] can be skipped). Exact for nested numbers too: `x · 0` is identically zero
-/// iff no component is infinite or NaN.
-#[inline(always)]
-pub(crate) fn all_finite<T: diffprog_dual::Number>(x: T) -> bool {
-    (x * T::zero()).is_identically_zero()
-}
-
 /// Writes everything that is linear in the parts of a fixed-size second- or third-order number
 /// `$ty { $re, $($part),* }` (constructed by `$ty::new($re, $($part),*)`, with `lift`): negation,
-/// `±` and `·`/`÷` by a plain float (a non-finite factor keeps zero parts zero, the `Dual`
-/// convention), the comparison/assignment/sum boilerplate, `Number`, and `Scalar` with
+/// `±` and `·`/`÷` by a plain float (the parts times the float by the strong-zero rule of
+/// [`chain`](diffprog_dual::chain): times 0 every part is 0, times ±∞ or NaN a zero part stays
+/// 0), the comparison/assignment/sum boilerplate, `Number`, and `Scalar` with
 /// [`second_order_elementary_functions!`]. The products and quotients of two numbers, which differ
 /// per type, stay with the type.
 macro_rules! fixed_parts_number {
@@ -225,11 +206,12 @@ macro_rules! fixed_parts_number {
             type Output = Self;
             #[inline(always)]
             fn mul(self, r: F) -> Self {
-                if r.is_finite() {
+                // The plain products are the chain rule's when `r` is finite and not zero.
+                if r.is_finite() && r != F::zero() {
                     Self::new(self.$re * r $(, self.$part * r)*)
                 } else {
                     let c = T::constant(r);
-                    Self::new(self.$re * r $(, $crate::macros::chain(c, self.$part))*)
+                    Self::new(self.$re * r $(, diffprog_dual::chain(c, self.$part))*)
                 }
             }
         }
@@ -260,6 +242,18 @@ macro_rules! fixed_parts_number {
             #[inline(always)]
             fn is_identically_zero(&self) -> bool {
                 self.$re.is_identically_zero() $(&& self.$part.is_identically_zero())*
+            }
+            /// The product `*` with the value's product strong as well: `*` already multiplies
+            /// every part by the strong-zero rule, and only the value by IEEE.
+            #[inline(always)]
+            fn strong_zero_mul(self, rhs: Self) -> Self {
+                let mut p = self * rhs;
+                p.$re = self.$re.strong_zero_mul(rhs.$re);
+                p
+            }
+            #[inline(always)]
+            fn has_finite_nonzero_primal(&self) -> bool {
+                self.$re.has_finite_nonzero_primal()
             }
         }
 

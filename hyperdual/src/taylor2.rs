@@ -1,7 +1,6 @@
 //! [`Taylor2`]: value, first and second derivative along one direction.
 
-use crate::macros::chain;
-use diffprog_dual::{is_finite_number, rules, Dual, Number, Real, Scalar};
+use diffprog_dual::{chain, rules, Dual, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -102,25 +101,32 @@ impl<T: Number> Sub for Taylor2<T> {
         Self::new(self.re - r.re, self.d1 - r.d1, self.d2 - r.d2)
     }
 }
+impl<T: Number> Taylor2<T> {
+    /// The parts of `self · r` by Leibniz's rule, `times` multiplying the values into the parts
+    /// (the plain product or [`chain`]) and the cross term `f′·g′` by [`chain`].
+    #[inline(always)]
+    fn leibniz(self, r: Self, re: T, times: impl Fn(T, T) -> T) -> Self {
+        let (a, b) = (self.re, r.re);
+        let cross = chain(self.d1, r.d1);
+        Self::new(
+            re,
+            times(self.d1, b) + times(a, r.d1),
+            times(self.d2, b) + (cross + cross) + times(a, r.d2),
+        )
+    }
+}
+
 impl<T: Number> Mul for Taylor2<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: Self) -> Self {
-        let (a, b) = (self.re, r.re);
-        let cross = self.d1 * r.d1;
-        if is_finite_number(a) && is_finite_number(b) {
-            Self::new(
-                a * b,
-                self.d1 * b + a * r.d1,
-                self.d2 * b + (cross + cross) + a * r.d2,
-            )
+        let re = self.re * r.re;
+        // When a·b is finite and non-zero, so are a and b, and the plain products of the values
+        // with the parts are the chain rule's.
+        if re.has_finite_nonzero_primal() {
+            self.leibniz(r, re, |p, q| p * q)
         } else {
-            // A non-finite factor: zero parts stay zero (the `Dual` convention).
-            Self::new(
-                a * b,
-                chain(b, self.d1) + chain(a, r.d1),
-                chain(b, self.d2) + (cross + cross) + chain(a, r.d2),
-            )
+            self.leibniz(r, re, chain)
         }
     }
 }
@@ -130,16 +136,17 @@ impl<T: Number> Div for Taylor2<T> {
     fn div(self, r: Self) -> Self {
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        if is_finite_number(inv) && is_finite_number(q) {
+        if q.has_finite_nonzero_primal() && inv.has_finite_nonzero_primal() {
+            // q and 1/b finite and non-zero: their plain products are the chain rule's.
             let q1 = (self.d1 - q * r.d1) * inv;
-            let cross = q1 * r.d1;
+            let cross = chain(q1, r.d1);
             let q2 = (self.d2 - (cross + cross) - q * r.d2) * inv;
             Self::new(q, q1, q2)
         } else {
-            // A non-finite factor: zero parts stay zero (the `Dual` convention).
+            // The partials 1/b and −q/b times the parts, as `Dual` multiplies them.
             let qi = q * inv;
             let q1 = chain(inv, self.d1) - chain(qi, r.d1);
-            let cross = q1 * r.d1;
+            let cross = chain(q1, r.d1);
             let q2 = chain(inv, self.d2 - (cross + cross)) - chain(qi, r.d2);
             Self::new(q, q1, q2)
         }

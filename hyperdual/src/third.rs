@@ -1,8 +1,7 @@
 //! [`Taylor3`]: value and first three derivatives along one direction.
 
-use crate::macros::chain;
 use crate::Taylor2;
-use diffprog_dual::{is_finite_number, rules, Number, Real, Scalar};
+use diffprog_dual::{chain, rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Sub};
 
@@ -125,29 +124,35 @@ impl<T: Number> Sub for Taylor3<T> {
         )
     }
 }
+impl<T: Number> Taylor3<T> {
+    /// The parts of `self · r` by Leibniz's rule, (ab)‴ = a‴b + 3a″b′ + 3a′b″ + ab‴: `times`
+    /// multiplies the values into the parts (the plain product or [`chain`]), the products of
+    /// two parts are [`chain`]'s.
+    #[inline(always)]
+    fn leibniz(self, r: Self, re: T, times: impl Fn(T, T) -> T) -> Self {
+        let (a, b) = (self.re, r.re);
+        let c2 = chain(self.d1, r.d1);
+        let c3 = chain(self.d2, r.d1) + chain(self.d1, r.d2);
+        Self::new(
+            re,
+            times(self.d1, b) + times(a, r.d1),
+            times(self.d2, b) + (c2 + c2) + times(a, r.d2),
+            times(self.d3, b) + (c3 + c3 + c3) + times(a, r.d3),
+        )
+    }
+}
+
 impl<T: Number> Mul for Taylor3<T> {
     type Output = Self;
     #[inline(always)]
     fn mul(self, r: Self) -> Self {
-        // Leibniz: (ab)''' = a'''b + 3a''b' + 3a'b'' + ab'''.
-        let (a, b) = (self.re, r.re);
-        let c2 = self.d1 * r.d1;
-        let c3 = self.d2 * r.d1 + self.d1 * r.d2;
-        if is_finite_number(a) && is_finite_number(b) {
-            Self::new(
-                a * b,
-                self.d1 * b + a * r.d1,
-                self.d2 * b + (c2 + c2) + a * r.d2,
-                self.d3 * b + (c3 + c3 + c3) + a * r.d3,
-            )
+        let re = self.re * r.re;
+        // When a·b is finite and non-zero, so are a and b, and the plain products of the values
+        // with the parts are the chain rule's.
+        if re.has_finite_nonzero_primal() {
+            self.leibniz(r, re, |p, q| p * q)
         } else {
-            // A non-finite factor: zero parts stay zero (the `Dual` convention).
-            Self::new(
-                a * b,
-                chain(b, self.d1) + chain(a, r.d1),
-                chain(b, self.d2) + (c2 + c2) + chain(a, r.d2),
-                chain(b, self.d3) + (c3 + c3 + c3) + chain(a, r.d3),
-            )
+            self.leibniz(r, re, chain)
         }
     }
 }
@@ -157,20 +162,22 @@ impl<T: Number> Div for Taylor3<T> {
     fn div(self, r: Self) -> Self {
         let inv = T::one() / r.re;
         let q = self.re / r.re; // the value rounds as the f64 division does
-        let finite = is_finite_number(inv) && is_finite_number(q);
+
+        // q and 1/b finite and non-zero: their plain products are the chain rule's; otherwise
+        // the partials 1/b and −q/b multiply the parts as in `Dual`.
+        let plain = q.has_finite_nonzero_primal() && inv.has_finite_nonzero_primal();
         let qi = q * inv;
-        // With a non-finite factor, zero parts stay zero (the `Dual` convention).
         let part = |a: T, b: T| {
-            if finite {
+            if plain {
                 (a - q * b) * inv
             } else {
                 chain(inv, a) - chain(qi, b)
             }
         };
         let q1 = part(self.d1, r.d1);
-        let c2 = q1 * r.d1;
+        let c2 = chain(q1, r.d1);
         let q2 = part(self.d2 - (c2 + c2), r.d2);
-        let c3 = q2 * r.d1 + q1 * r.d2;
+        let c3 = chain(q2, r.d1) + chain(q1, r.d2);
         let q3 = part(self.d3 - (c3 + c3 + c3), r.d3);
         Self::new(q, q1, q2, q3)
     }
