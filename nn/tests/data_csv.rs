@@ -2,7 +2,7 @@
 
 use diffprog_nn::data::{
     digits, digits_with, read_csv, read_csv_from, read_csv_table, CsvOptions, DataError,
-    LabelColumn, PixelScale, DIGITS_FEATURES, DIGITS_LEN,
+    LabelBound, LabelColumn, PixelScale, DEFAULT_MAX_CLASSES, DIGITS_FEATURES, DIGITS_LEN,
 };
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -41,6 +41,7 @@ fn options_index_no_header_delimiter_scale_classes() {
         label: LabelColumn::Index(1),
         feature_scale: 0.5,
         n_classes: Some(5),
+        max_classes: 5,
     };
     let d = read("2;1;4\n6;3.0;8\n", &opts).unwrap();
     assert_eq!(d.features(), [1.0, 2.0, 3.0, 4.0]);
@@ -48,7 +49,34 @@ fn options_index_no_header_delimiter_scale_classes() {
     assert_eq!(d.n_classes(), 5);
     let err = read("2;7;4\n", &opts).unwrap_err();
     assert!(
-        matches!(err, DataError::InvalidLabel { line: 1, .. }),
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 1,
+                limit: 5,
+                bound: LabelBound::NClasses,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // a declared number of classes above the maximum is refused before anything is read
+    let err = read(
+        "2;1;4\n",
+        &CsvOptions {
+            n_classes: Some(6),
+            ..opts.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::TooManyClasses {
+                n_classes: 6,
+                max_classes: 5
+            }
+        ),
         "{err}"
     );
 }
@@ -198,4 +226,75 @@ mod fuzz {
             }
         }
     }
+}
+
+/// Issue 20, hole 3: huge integer labels. `18446744073709551615` used to panic in
+/// `Dataset::new` (`max + 1` overflows) and `4294967296` gave 4 294 967 297 classes, while the
+/// same value written as a float was refused. Now every label passes one check: below the declared
+/// number of classes if any, else below the maximum number of classes.
+#[test]
+fn huge_labels_are_refused_not_panicked_on() {
+    let opts = CsvOptions::default();
+    assert_eq!(opts.max_classes, 65536);
+    for text in [
+        "18446744073709551615",
+        "18446744073709551616",
+        "4294967296",
+        "4294967296.0",
+        "1e300",
+        "65536",
+    ] {
+        let csv = format!("x,y\n1,0\n2,{text}\n");
+        let got = std::panic::catch_unwind(|| read(&csv, &opts));
+        let err = match got {
+            Ok(Err(e)) => e,
+            Ok(Ok(d)) => panic!("label {text}: read as {} classes", d.n_classes()),
+            Err(_) => panic!("label {text}: the reader panicked"),
+        };
+        match &err {
+            DataError::LabelOutOfRange {
+                line: 3,
+                text: t,
+                limit: DEFAULT_MAX_CLASSES,
+                bound: LabelBound::MaxClasses,
+            } => assert_eq!(t, text),
+            _ => panic!("label {text}: {err}"),
+        }
+        let msg = err.to_string();
+        assert!(
+            msg.contains("record 3") && msg.contains(text) && msg.contains("65536"),
+            "label {text}: {msg}"
+        );
+    }
+    // The largest label allowed by default, written as an integer and as a float.
+    for text in ["65535", "65535.0"] {
+        let d = read(&format!("x,y\n1,{text}\n"), &opts).unwrap();
+        assert_eq!(d.n_classes(), 65536, "{text}");
+    }
+    // The maximum is configurable, both ways.
+    let small = CsvOptions {
+        max_classes: 3,
+        ..CsvOptions::default()
+    };
+    assert_eq!(read("x,y\n1,2\n", &small).unwrap().n_classes(), 3);
+    let err = read("x,y\n1,2\n5,3.0\n", &small).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 3,
+                limit: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let large = CsvOptions {
+        max_classes: 1 << 20,
+        ..CsvOptions::default()
+    };
+    assert_eq!(
+        read("x,y\n1,1000000\n", &large).unwrap().n_classes(),
+        1_000_001
+    );
 }

@@ -4,7 +4,8 @@
 //! row. No quoting: fields are trimmed of surrounding spaces and must parse as numbers. Gzip input
 //! is recognised by its magic bytes and decompressed on the fly, whatever the file is called.
 
-use super::{DataError, Dataset};
+use super::classes::Classes;
+use super::{DataError, Dataset, DEFAULT_MAX_CLASSES};
 use diffprog_dual::Real;
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -23,7 +24,8 @@ pub enum LabelColumn {
 }
 
 /// How to read a CSV file into a [`Dataset`]. The default: a header row, `,` as separator, the
-/// label in the last column, features kept as written.
+/// label in the last column, features kept as written, the number of classes taken from the
+/// labels and at most [`DEFAULT_MAX_CLASSES`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvOptions {
     /// Whether the first line names the columns.
@@ -36,6 +38,9 @@ pub struct CsvOptions {
     pub feature_scale: f64,
     /// If set, labels must be below this, and it becomes the data set's `n_classes`.
     pub n_classes: Option<usize>,
+    /// The most classes the data may have: with `n_classes` unset, labels must be below this;
+    /// with it set, `n_classes` must not exceed it. Default [`DEFAULT_MAX_CLASSES`].
+    pub max_classes: usize,
 }
 
 impl Default for CsvOptions {
@@ -46,6 +51,7 @@ impl Default for CsvOptions {
             label: LabelColumn::Last,
             feature_scale: 1.0,
             n_classes: None,
+            max_classes: DEFAULT_MAX_CLASSES,
         }
     }
 }
@@ -112,6 +118,10 @@ pub fn read_csv<F: Real>(
 /// Labels must be non-negative integers (`3` or `3.0`). Gzip input is recognised by its magic
 /// bytes, whatever the file is called. Errors name the line and column.
 ///
+/// Every label passes the check [`Dataset::try_new`] applies, as soon as it is read: below
+/// `options.n_classes` if set, else below `options.max_classes`, whether written as an integer or
+/// as a float ([`DataError::LabelOutOfRange`] names the line, the label and the bound).
+///
 /// ```
 /// use diffprog_nn::data::{read_csv_from, CsvOptions};
 ///
@@ -127,6 +137,7 @@ pub fn read_csv_from<F: Real>(
     reader: impl Read,
     options: &CsvOptions,
 ) -> Result<Dataset<F>, DataError> {
+    let classes = Classes::new(options.n_classes, options.max_classes)?;
     let reader = maybe_gunzip(BufReader::new(reader)).map_err(|e| DataError::io(None, e))?;
     let mut lines = Lines::new(reader);
     let header = if options.has_header {
@@ -185,7 +196,8 @@ pub fn read_csv_from<F: Real>(
             .enumerate()
         {
             if c == lc {
-                labels.push(parse_label(text, line_no, options.n_classes)?);
+                let label = parse_label(text, line_no)?;
+                labels.push(classes.check(line_no, label, || text.to_string())?);
             } else {
                 let v: f64 = text.parse().map_err(|_| DataError::Parse {
                     line: line_no,
@@ -200,10 +212,13 @@ pub fn read_csv_from<F: Real>(
     let Some(n_cols) = n_cols.filter(|_| !labels.is_empty()) else {
         return Err(DataError::Empty);
     };
-    Ok(match options.n_classes {
-        Some(k) => Dataset::with_classes(features, labels, n_cols - 1, k),
-        None => Dataset::new(features, labels, n_cols - 1),
-    })
+    Dataset::try_new(
+        features,
+        labels,
+        n_cols - 1,
+        options.n_classes,
+        options.max_classes,
+    )
 }
 
 /// Reads a header-less or headed CSV file of numbers into a [`CsvTable`] (no label column), for
@@ -283,28 +298,28 @@ pub fn read_csv_table<F: Real>(
     })
 }
 
-fn parse_label(text: &str, line: usize, n_classes: Option<usize>) -> Result<usize, DataError> {
-    let bad = |reason| DataError::InvalidLabel {
+/// A label's value: a non-negative integer, written as one (`3`) or as a float (`3.0`, `3e0`).
+/// Integers too large for `u64` come out as `u64::MAX`, which no class bound admits; the range
+/// itself is [`Classes::check`]'s to judge, the same for both spellings.
+fn parse_label(text: &str, line: usize) -> Result<u64, DataError> {
+    if let Ok(l) = text.parse::<u64>() {
+        return Ok(l);
+    }
+    let bad = || DataError::InvalidLabel {
         line,
         text: text.to_string(),
-        reason,
+        reason: "is not a non-negative integer",
     };
-    let label = match text.parse::<usize>() {
-        Ok(l) => l,
-        Err(_) => {
-            let v: f64 = text
-                .parse()
-                .map_err(|_| bad("is not a non-negative integer"))?;
-            if !(v >= 0.0 && v.fract() == 0.0 && v < u32::MAX as f64) {
-                return Err(bad("is not a non-negative integer"));
-            }
-            v as usize
-        }
-    };
-    match n_classes {
-        Some(k) if label >= k => Err(bad("is not below the declared number of classes")),
-        _ => Ok(label),
+    let v: f64 = text.parse().map_err(|_| bad())?;
+    if !(v >= 0.0 && v.fract() == 0.0) {
+        return Err(bad());
     }
+    // 2^64 is exactly representable; every integer-valued f64 below it converts exactly.
+    Ok(if v < 18_446_744_073_709_551_616.0 {
+        v as u64
+    } else {
+        u64::MAX
+    })
 }
 
 /// Reads non-blank lines, counting lines from 1.
