@@ -16,7 +16,7 @@ pub fn check_dataset<F: diffprog_nn::Element>(d: &Dataset<F>, max_classes: usize
     assert_eq!(d.labels().len(), d.len());
     assert!(d.n_classes() <= max_classes, "{} classes", d.n_classes());
     assert!(d.labels().iter().all(|&l| l < d.n_classes()));
-    if d.len() > 0 {
+    if !d.is_empty() {
         assert_eq!(d.row(d.len() - 1).len(), d.feature_len());
         assert_eq!(d.class_counts().iter().sum::<usize>(), d.len());
     }
