@@ -298,3 +298,58 @@ fn huge_labels_are_refused_not_panicked_on() {
         1_000_001
     );
 }
+
+/// A label written as a decimal is taken only if it is exactly an integer: `4.0000000000000001`
+/// and `1e-400` used to round (through `f64`) to the labels 4 and 0.
+#[test]
+fn decimal_labels_must_be_exact_integers() {
+    let opts = CsvOptions::default();
+    for text in [
+        "4.0000000000000001",
+        "3.9999999999999999",
+        "1e-400",
+        "1.5",
+        "-1.0",
+        "-1e0",
+        ".",
+        "e1",
+        "1e",
+        "1e+",
+        "inf",
+        "NaN",
+        "1_0",
+    ] {
+        let err = read(&format!("x,y\n1,0\n2,{text}\n"), &opts).unwrap_err();
+        assert!(
+            matches!(&err, DataError::InvalidLabel { line: 3, text: t, .. } if t == text),
+            "{text}: {err}"
+        );
+    }
+    for (text, label) in [
+        ("4.0", 4),
+        ("4.", 4),
+        ("+4", 4),
+        ("4e0", 4),
+        ("0.5e1", 5),
+        ("5E+0", 5),
+        (".5e1", 5),
+        ("40e-1", 4),
+        ("0.04E2", 4),
+        ("-0", 0),
+        ("-0.0", 0),
+        ("000", 0),
+        ("1.2e1", 12),
+        ("65535.000", 65535),
+    ] {
+        let d = read(&format!("x,y\n1,{text}\n"), &opts).unwrap();
+        assert_eq!(d.labels(), [label], "{text}");
+    }
+    // Exact integers too large for the maximum are out of range, not invalid.
+    for text in ["1e30", "1e400", "99999999999999999999999.0"] {
+        let err = read(&format!("x,y\n1,{text}\n"), &opts).unwrap_err();
+        assert!(
+            matches!(err, DataError::LabelOutOfRange { line: 2, .. }),
+            "{text}: {err}"
+        );
+    }
+}

@@ -115,7 +115,8 @@ pub fn read_csv<F: Real>(
 /// The format: one record per line, fields separated by `options.delimiter` (a single ASCII
 /// byte), no quoting; fields are trimmed of surrounding spaces and must parse as numbers (Rust's
 /// `f64` syntax, so `1e-3`, `inf` and `NaN` are accepted as features). Blank lines are skipped.
-/// Labels must be non-negative integers (`3` or `3.0`). Gzip input is recognised by its magic
+/// Labels must be non-negative integers, written as integers (`3`) or as decimals that are
+/// exactly integers (`3.0`, `3e0`; not `3.0000000000000001`, which `f64` would round to 3). Gzip input is recognised by its magic
 /// bytes, whatever the file is called. Errors name the line and column.
 ///
 /// Every label passes the check [`Dataset::try_new`] applies, as soon as it is read: below
@@ -298,28 +299,82 @@ pub fn read_csv_table<F: Real>(
     })
 }
 
-/// A label's value: a non-negative integer, written as one (`3`) or as a float (`3.0`, `3e0`).
-/// Integers too large for `u64` come out as `u64::MAX`, which no class bound admits; the range
-/// itself is [`Classes::check`]'s to judge, the same for both spellings.
+/// A label's value: a non-negative integer, written as one (`3`) or as a decimal that is exactly
+/// an integer (`3.0`, `3e0`, `30e-1`). The decimal is read exactly, not through `f64`, so
+/// `3.0000000000000001` is refused rather than rounded to 3. Integers too large for `u64` come
+/// out as `u64::MAX`, which no class bound admits: the range is [`Classes::check`]'s to judge,
+/// the same for every spelling.
 fn parse_label(text: &str, line: usize) -> Result<u64, DataError> {
-    if let Ok(l) = text.parse::<u64>() {
-        return Ok(l);
-    }
-    let bad = || DataError::InvalidLabel {
-        line,
-        text: text.to_string(),
-        reason: "is not a non-negative integer",
+    text.parse::<u64>()
+        .ok()
+        .or_else(|| exact_integer(text))
+        .ok_or_else(|| DataError::InvalidLabel {
+            line,
+            text: text.to_string(),
+            reason: "is not a non-negative integer",
+        })
+}
+
+/// The non-negative integer the decimal `text` (`[+-]digits[.digits][(e|E)[+-]digits]`, at
+/// least one mantissa digit) denotes exactly, `u64::MAX` if it is larger, or `None` if `text` is
+/// not such a decimal or denotes a fraction or a negative number. (`-0` and `-0.0` are 0.)
+fn exact_integer(text: &str) -> Option<u64> {
+    let (negative, t) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
     };
-    let v: f64 = text.parse().map_err(|_| bad())?;
-    if !(v >= 0.0 && v.fract() == 0.0) {
-        return Err(bad());
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+        return None;
     }
-    // 2^64 is exactly representable; every integer-valued f64 below it converts exactly.
-    Ok(if v < 18_446_744_073_709_551_616.0 {
-        v as u64
-    } else {
-        u64::MAX
-    })
+    // The exponent, saturated far beyond anything that matters: 10^±100000 decides alone.
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let (sign, digits) = match e.as_bytes().first() {
+                Some(b'-') => (-1, &e[1..]),
+                Some(b'+') => (1, &e[1..]),
+                _ => (1, e),
+            };
+            if digits.is_empty() || !all_digits(digits) {
+                return None;
+            }
+            let magnitude = digits
+                .bytes()
+                .fold(0i64, |a, b| (a * 10 + i64::from(b - b'0')).min(100_000));
+            sign * magnitude
+        }
+    };
+    // value = digits × 10^scale, with the digits' leading and trailing zeros taken out.
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some(0);
+    }
+    if negative {
+        return None;
+    }
+    let significant = digits.trim_end_matches('0');
+    let scale = exponent - frac.len() as i64 + (digits.len() - significant.len()) as i64;
+    if scale < 0 {
+        return None; // the last significant digit lies after the decimal point
+    }
+    let value = significant.bytes().try_fold(0u64, |a, b| {
+        a.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    });
+    let value = value.and_then(|v| {
+        u32::try_from(scale)
+            .ok()
+            .and_then(|s| 10u64.checked_pow(s))
+            .and_then(|p| v.checked_mul(p))
+    });
+    Some(value.unwrap_or(u64::MAX))
 }
 
 /// Reads non-blank lines, counting lines from 1.
