@@ -2,7 +2,7 @@
 
 use diffprog_nn::data::{
     digits, digits_with, read_csv, read_csv_from, read_csv_table, CsvOptions, DataError,
-    LabelColumn, PixelScale, DIGITS_FEATURES, DIGITS_LEN,
+    LabelBound, LabelColumn, PixelScale, DEFAULT_MAX_CLASSES, DIGITS_FEATURES, DIGITS_LEN,
 };
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -41,6 +41,7 @@ fn options_index_no_header_delimiter_scale_classes() {
         label: LabelColumn::Index(1),
         feature_scale: 0.5,
         n_classes: Some(5),
+        max_classes: 5,
     };
     let d = read("2;1;4\n6;3.0;8\n", &opts).unwrap();
     assert_eq!(d.features(), [1.0, 2.0, 3.0, 4.0]);
@@ -48,7 +49,34 @@ fn options_index_no_header_delimiter_scale_classes() {
     assert_eq!(d.n_classes(), 5);
     let err = read("2;7;4\n", &opts).unwrap_err();
     assert!(
-        matches!(err, DataError::InvalidLabel { line: 1, .. }),
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 1,
+                limit: 5,
+                bound: LabelBound::NClasses,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // a declared number of classes above the maximum is refused before anything is read
+    let err = read(
+        "2;1;4\n",
+        &CsvOptions {
+            n_classes: Some(6),
+            ..opts.clone()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::TooManyClasses {
+                n_classes: 6,
+                max_classes: 5
+            }
+        ),
         "{err}"
     );
 }
@@ -197,5 +225,131 @@ mod fuzz {
                 prop_assert!(d.labels().iter().all(|&l| l < d.n_classes()));
             }
         }
+    }
+}
+
+/// Issue 20, hole 3: huge integer labels. `18446744073709551615` used to panic in
+/// `Dataset::new` (`max + 1` overflows) and `4294967296` gave 4 294 967 297 classes, while the
+/// same value written as a float was refused. Now every label passes one check: below the declared
+/// number of classes if any, else below the maximum number of classes.
+#[test]
+fn huge_labels_are_refused_not_panicked_on() {
+    let opts = CsvOptions::default();
+    assert_eq!(opts.max_classes, 65536);
+    for text in [
+        "18446744073709551615",
+        "18446744073709551616",
+        "4294967296",
+        "4294967296.0",
+        "1e300",
+        "65536",
+    ] {
+        let csv = format!("x,y\n1,0\n2,{text}\n");
+        let got = std::panic::catch_unwind(|| read(&csv, &opts));
+        let err = match got {
+            Ok(Err(e)) => e,
+            Ok(Ok(d)) => panic!("label {text}: read as {} classes", d.n_classes()),
+            Err(_) => panic!("label {text}: the reader panicked"),
+        };
+        match &err {
+            DataError::LabelOutOfRange {
+                line: 3,
+                text: t,
+                limit: DEFAULT_MAX_CLASSES,
+                bound: LabelBound::MaxClasses,
+            } => assert_eq!(t, text),
+            _ => panic!("label {text}: {err}"),
+        }
+        let msg = err.to_string();
+        assert!(
+            msg.contains("record 3") && msg.contains(text) && msg.contains("65536"),
+            "label {text}: {msg}"
+        );
+    }
+    // The largest label allowed by default, written as an integer and as a float.
+    for text in ["65535", "65535.0"] {
+        let d = read(&format!("x,y\n1,{text}\n"), &opts).unwrap();
+        assert_eq!(d.n_classes(), 65536, "{text}");
+    }
+    // The maximum is configurable, both ways.
+    let small = CsvOptions {
+        max_classes: 3,
+        ..CsvOptions::default()
+    };
+    assert_eq!(read("x,y\n1,2\n", &small).unwrap().n_classes(), 3);
+    let err = read("x,y\n1,2\n5,3.0\n", &small).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 3,
+                limit: 3,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let large = CsvOptions {
+        max_classes: 1 << 20,
+        ..CsvOptions::default()
+    };
+    assert_eq!(
+        read("x,y\n1,1000000\n", &large).unwrap().n_classes(),
+        1_000_001
+    );
+}
+
+/// A label written as a decimal is taken only if it is exactly an integer: `4.0000000000000001`
+/// and `1e-400` used to round (through `f64`) to the labels 4 and 0.
+#[test]
+fn decimal_labels_must_be_exact_integers() {
+    let opts = CsvOptions::default();
+    for text in [
+        "4.0000000000000001",
+        "3.9999999999999999",
+        "1e-400",
+        "1.5",
+        "-1.0",
+        "-1e0",
+        ".",
+        "e1",
+        "1e",
+        "1e+",
+        "inf",
+        "NaN",
+        "1_0",
+    ] {
+        let err = read(&format!("x,y\n1,0\n2,{text}\n"), &opts).unwrap_err();
+        assert!(
+            matches!(&err, DataError::InvalidLabel { line: 3, text: t, .. } if t == text),
+            "{text}: {err}"
+        );
+    }
+    for (text, label) in [
+        ("4.0", 4),
+        ("4.", 4),
+        ("+4", 4),
+        ("4e0", 4),
+        ("0.5e1", 5),
+        ("5E+0", 5),
+        (".5e1", 5),
+        ("40e-1", 4),
+        ("0.04E2", 4),
+        ("-0", 0),
+        ("-0.0", 0),
+        ("000", 0),
+        ("1.2e1", 12),
+        ("65535.000", 65535),
+    ] {
+        let d = read(&format!("x,y\n1,{text}\n"), &opts).unwrap();
+        assert_eq!(d.labels(), [label], "{text}");
+    }
+    // Exact integers too large for the maximum are out of range, not invalid.
+    for text in ["1e30", "1e400", "99999999999999999999999.0"] {
+        let err = read(&format!("x,y\n1,{text}\n"), &opts).unwrap_err();
+        assert!(
+            matches!(err, DataError::LabelOutOfRange { line: 2, .. }),
+            "{text}: {err}"
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Dataset and DataLoader: shapes, seeded splits and shuffles, drop_last, buffer reuse.
 
-use diffprog_nn::data::{DataLoader, Dataset};
+use diffprog_nn::data::{DataError, DataLoader, Dataset, LabelBound, DEFAULT_MAX_CLASSES};
 use proptest::prelude::*;
 
 /// `n` samples of `f` features where every feature of sample `i` encodes `i`, so rows can be
@@ -41,7 +41,7 @@ fn new_rejects_mismatched_lengths() {
 }
 
 #[test]
-#[should_panic(expected = "not below n_classes")]
+#[should_panic(expected = "label \"2\" is not below the declared number of classes (2)")]
 fn with_classes_rejects_out_of_range_label() {
     let _ = Dataset::with_classes(vec![0.0f32; 2], vec![0, 2], 1, 2);
 }
@@ -226,4 +226,58 @@ fn standardizer_fits_on_train_and_applies_to_test() {
         };
         assert_eq!(test.row(0)[j], expected);
     }
+}
+
+/// Issue 20, hole 3: `Dataset::new` computed `max + 1` unchecked (an overflow panic for
+/// `usize::MAX`) and accepted any label, so one stray label meant billions of classes.
+#[test]
+#[should_panic(expected = "maximum number of classes")]
+fn new_refuses_a_label_of_usize_max() {
+    let _ = Dataset::new(vec![0.0f32], vec![usize::MAX], 1);
+}
+
+#[test]
+#[should_panic(expected = "maximum number of classes")]
+fn new_refuses_billions_of_classes() {
+    let _ = Dataset::new(vec![0.0f32], vec![1 << 32], 1);
+}
+
+/// The checked constructor reports what the panicking ones panic on, and takes another maximum.
+#[test]
+fn try_new_reports_every_broken_invariant() {
+    let max = DEFAULT_MAX_CLASSES;
+    let err = Dataset::try_new(vec![0.0f32; 2], vec![0, usize::MAX], 1, None, max).unwrap_err();
+    assert!(
+        matches!(&err, DataError::LabelOutOfRange { line: 2, text, limit: 65536, bound: LabelBound::MaxClasses } if *text == usize::MAX.to_string()),
+        "{err}"
+    );
+    let err = Dataset::try_new(vec![0.0f32; 2], vec![0, 3], 1, Some(3), max).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 2,
+                limit: 3,
+                bound: LabelBound::NClasses,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = Dataset::try_new(vec![0.0f32; 1], vec![0], 1, Some(max + 1), max).unwrap_err();
+    assert!(matches!(err, DataError::TooManyClasses { .. }), "{err}");
+    let err = Dataset::try_new(vec![0.0f32; 3], vec![0, 1], 2, None, max).unwrap_err();
+    assert!(matches!(err, DataError::BadShape(_)), "{err}");
+    let err = Dataset::try_new(Vec::<f32>::new(), vec![0], 0, None, max).unwrap_err();
+    assert!(matches!(err, DataError::BadShape(_)), "{err}");
+    // a raised maximum admits more classes, and one_hot gets its size from the checked count
+    let d = Dataset::try_new(vec![0.0f32; 2], vec![1, 70_000], 1, None, 1 << 17).unwrap();
+    assert_eq!(d.n_classes(), 70_001);
+    let oh = d.one_hot();
+    assert_eq!(oh.len(), 2 * 70_001);
+    assert_eq!((oh[1], oh[70_001 + 70_000]), (1.0, 1.0));
+    assert_eq!(oh.iter().sum::<f32>(), 2.0);
+    // an empty set has no classes unless declared
+    let e = Dataset::<f32>::try_new(vec![], vec![], 3, None, max).unwrap();
+    assert_eq!((e.len(), e.n_classes()), (0, 0));
 }

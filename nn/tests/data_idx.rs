@@ -45,9 +45,16 @@ fn good_files_round_trip() {
     std::fs::write(dir.join("img.idx"), &img).unwrap();
     std::fs::write(dir.join("lab.idx"), idx(IDX_LABELS_MAGIC, &[5], &labels)).unwrap();
     let im = read_idx_images(dir.join("img.idx")).unwrap();
-    assert_eq!((im.count, im.rows, im.cols), (5, 3, 4));
-    assert_eq!(im.pixels, pixels);
+    assert_eq!(
+        (im.count(), im.rows(), im.cols(), im.image_len()),
+        (5, 3, 4, 12)
+    );
+    assert_eq!(im.pixels(), pixels);
     assert_eq!(im.image(2), &pixels[24..36]);
+    assert_eq!(im.get(4), Some(&pixels[48..60]));
+    assert_eq!(im.get(5), None);
+    assert_eq!(im.iter().len(), 5);
+    assert!(im.iter().zip(pixels.chunks(12)).all(|(a, b)| a == b));
     assert_eq!(read_idx_labels(dir.join("lab.idx")).unwrap(), labels);
 
     // gzip-compressed copies read the same
@@ -71,7 +78,8 @@ fn good_files_round_trip() {
     }
     // zero images is a valid (empty) file
     let empty = read_idx_images_from(&idx(IDX_IMAGES_MAGIC, &[0, 28, 28], &[])[..]).unwrap();
-    assert_eq!(empty.count, 0);
+    assert_eq!(empty.count(), 0);
+    assert_eq!(empty.get(0), None);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -154,9 +162,22 @@ fn images_and_labels_must_agree() {
     ));
     let err = mnist_dataset::<f32>(&im, &[1, 2, 10, 3], 10, 1.0).unwrap_err();
     assert!(
-        matches!(err, DataError::InvalidLabel { line: 3, .. }),
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 3,
+                limit: 10,
+                ..
+            }
+        ),
         "{err}"
     );
+    assert_eq!(
+        err.to_string(),
+        "record 3: label \"10\" is not below the declared number of classes (10)"
+    );
+    let err = mnist_dataset::<f32>(&im, &[1, 2, 3, 4], 1 << 20, 1.0).unwrap_err();
+    assert!(matches!(err, DataError::TooManyClasses { .. }), "{err}");
     let dir = temp_dir("pair");
     std::fs::write(dir.join("i"), &img).unwrap();
     std::fs::write(dir.join("l"), idx(IDX_LABELS_MAGIC, &[5], &[0; 5])).unwrap();
@@ -201,8 +222,8 @@ proptest! {
         for d in [[dims[0], dims[1], dims[2]], [big, dims[1], dims[2]], [dims[0], big, big]] {
             let bytes = idx(IDX_IMAGES_MAGIC, &d, &payload);
             if let Ok(im) = read_idx_images_from(&bytes[..]) {
-                prop_assert_eq!(im.pixels.len(), im.count * im.rows * im.cols);
-                prop_assert_eq!(im.pixels.len(), payload.len());
+                prop_assert_eq!(im.pixels().len(), im.count() * im.rows() * im.cols());
+                prop_assert_eq!(im.pixels().len(), payload.len());
             }
         }
         let bytes = idx(IDX_LABELS_MAGIC, &[big % 300], &payload);
@@ -218,4 +239,39 @@ proptest! {
         img[pos] = value;
         let _ = read_idx_images_from(&img[..]);
     }
+}
+
+/// Issue 20, hole 4: `mnist_dataset` returns a `Result` but panicked on a hand-built
+/// `IdxImages` with zero rows or too few pixels (its fields were public). The fields are private
+/// now and the checked constructor refuses such shapes, so `mnist_dataset` only ever sees
+/// consistent images.
+#[test]
+fn hand_built_images_are_checked() {
+    use diffprog_nn::data::IdxImages;
+    for (count, rows, cols, n) in [
+        (1, 0, 2, 0),
+        (1, 2, 0, 0),
+        (2, 1, 2, 3),
+        (2, 1, 2, 5),
+        (usize::MAX, 2, 2, 0),
+    ] {
+        let err = IdxImages::new(count, rows, cols, vec![7; n]).unwrap_err();
+        assert!(matches!(err, DataError::BadShape(_)), "{err}");
+        assert!(!err.to_string().is_empty());
+    }
+    let im = IdxImages::new(2, 1, 2, vec![1, 2, 3, 4]).unwrap();
+    let d = mnist_dataset::<f32>(&im, &[0, 1], 10, 1.0).unwrap();
+    assert_eq!((d.len(), d.feature_len()), (2, 2));
+    assert_eq!(im.clone().into_pixels(), [1, 2, 3, 4]);
+}
+
+/// Issue 20, hole 4: `IdxImages::image(i)` panicked with a bare slice-index message for an index
+/// out of range; it now says what went wrong, and `get` returns `None` instead.
+#[test]
+#[should_panic(expected = "IdxImages::image: index 2 out of range for 2 images")]
+fn image_out_of_range_panics_with_a_message() {
+    let (img, _) = images(2, 1, 2);
+    let im = read_idx_images_from(&img[..]).unwrap();
+    assert_eq!(im.get(2), None);
+    let _ = im.image(2);
 }

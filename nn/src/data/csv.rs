@@ -4,7 +4,8 @@
 //! row. No quoting: fields are trimmed of surrounding spaces and must parse as numbers. Gzip input
 //! is recognised by its magic bytes and decompressed on the fly, whatever the file is called.
 
-use super::{DataError, Dataset};
+use super::classes::Classes;
+use super::{DataError, Dataset, DEFAULT_MAX_CLASSES};
 use diffprog_dual::Real;
 use flate2::read::MultiGzDecoder;
 use std::fs::File;
@@ -23,7 +24,8 @@ pub enum LabelColumn {
 }
 
 /// How to read a CSV file into a [`Dataset`]. The default: a header row, `,` as separator, the
-/// label in the last column, features kept as written.
+/// label in the last column, features kept as written, the number of classes taken from the
+/// labels and at most [`DEFAULT_MAX_CLASSES`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvOptions {
     /// Whether the first line names the columns.
@@ -36,6 +38,9 @@ pub struct CsvOptions {
     pub feature_scale: f64,
     /// If set, labels must be below this, and it becomes the data set's `n_classes`.
     pub n_classes: Option<usize>,
+    /// The most classes the data may have: with `n_classes` unset, labels must be below this;
+    /// with it set, `n_classes` must not exceed it. Default [`DEFAULT_MAX_CLASSES`].
+    pub max_classes: usize,
 }
 
 impl Default for CsvOptions {
@@ -46,6 +51,7 @@ impl Default for CsvOptions {
             label: LabelColumn::Last,
             feature_scale: 1.0,
             n_classes: None,
+            max_classes: DEFAULT_MAX_CLASSES,
         }
     }
 }
@@ -109,8 +115,13 @@ pub fn read_csv<F: Real>(
 /// The format: one record per line, fields separated by `options.delimiter` (a single ASCII
 /// byte), no quoting; fields are trimmed of surrounding spaces and must parse as numbers (Rust's
 /// `f64` syntax, so `1e-3`, `inf` and `NaN` are accepted as features). Blank lines are skipped.
-/// Labels must be non-negative integers (`3` or `3.0`). Gzip input is recognised by its magic
+/// Labels must be non-negative integers, written as integers (`3`) or as decimals that are
+/// exactly integers (`3.0`, `3e0`; not `3.0000000000000001`, which `f64` would round to 3). Gzip input is recognised by its magic
 /// bytes, whatever the file is called. Errors name the line and column.
+///
+/// Every label passes the check [`Dataset::try_new`] applies, as soon as it is read: below
+/// `options.n_classes` if set, else below `options.max_classes`, whether written as an integer or
+/// as a float ([`DataError::LabelOutOfRange`] names the line, the label and the bound).
 ///
 /// ```
 /// use diffprog_nn::data::{read_csv_from, CsvOptions};
@@ -127,6 +138,7 @@ pub fn read_csv_from<F: Real>(
     reader: impl Read,
     options: &CsvOptions,
 ) -> Result<Dataset<F>, DataError> {
+    let classes = Classes::new(options.n_classes, options.max_classes)?;
     let reader = maybe_gunzip(BufReader::new(reader)).map_err(|e| DataError::io(None, e))?;
     let mut lines = Lines::new(reader);
     let header = if options.has_header {
@@ -185,7 +197,8 @@ pub fn read_csv_from<F: Real>(
             .enumerate()
         {
             if c == lc {
-                labels.push(parse_label(text, line_no, options.n_classes)?);
+                let label = parse_label(text, line_no)?;
+                labels.push(classes.check(line_no, label, || text.to_string())?);
             } else {
                 let v: f64 = text.parse().map_err(|_| DataError::Parse {
                     line: line_no,
@@ -200,10 +213,13 @@ pub fn read_csv_from<F: Real>(
     let Some(n_cols) = n_cols.filter(|_| !labels.is_empty()) else {
         return Err(DataError::Empty);
     };
-    Ok(match options.n_classes {
-        Some(k) => Dataset::with_classes(features, labels, n_cols - 1, k),
-        None => Dataset::new(features, labels, n_cols - 1),
-    })
+    Dataset::try_new(
+        features,
+        labels,
+        n_cols - 1,
+        options.n_classes,
+        options.max_classes,
+    )
 }
 
 /// Reads a header-less or headed CSV file of numbers into a [`CsvTable`] (no label column), for
@@ -283,28 +299,82 @@ pub fn read_csv_table<F: Real>(
     })
 }
 
-fn parse_label(text: &str, line: usize, n_classes: Option<usize>) -> Result<usize, DataError> {
-    let bad = |reason| DataError::InvalidLabel {
-        line,
-        text: text.to_string(),
-        reason,
+/// A label's value: a non-negative integer, written as one (`3`) or as a decimal that is exactly
+/// an integer (`3.0`, `3e0`, `30e-1`). The decimal is read exactly, not through `f64`, so
+/// `3.0000000000000001` is refused rather than rounded to 3. Integers too large for `u64` come
+/// out as `u64::MAX`, which no class bound admits: the range is [`Classes::check`]'s to judge,
+/// the same for every spelling.
+fn parse_label(text: &str, line: usize) -> Result<u64, DataError> {
+    text.parse::<u64>()
+        .ok()
+        .or_else(|| exact_integer(text))
+        .ok_or_else(|| DataError::InvalidLabel {
+            line,
+            text: text.to_string(),
+            reason: "is not a non-negative integer",
+        })
+}
+
+/// The non-negative integer the decimal `text` (`[+-]digits[.digits][(e|E)[+-]digits]`, at
+/// least one mantissa digit) denotes exactly, `u64::MAX` if it is larger, or `None` if `text` is
+/// not such a decimal or denotes a fraction or a negative number. (`-0` and `-0.0` are 0.)
+fn exact_integer(text: &str) -> Option<u64> {
+    let (negative, t) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
     };
-    let label = match text.parse::<usize>() {
-        Ok(l) => l,
-        Err(_) => {
-            let v: f64 = text
-                .parse()
-                .map_err(|_| bad("is not a non-negative integer"))?;
-            if !(v >= 0.0 && v.fract() == 0.0 && v < u32::MAX as f64) {
-                return Err(bad("is not a non-negative integer"));
+    let (mantissa, exponent) = match t.find(['e', 'E']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+        return None;
+    }
+    // The exponent, saturated far beyond anything that matters: 10^±100000 decides alone.
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let (sign, digits) = match e.as_bytes().first() {
+                Some(b'-') => (-1, &e[1..]),
+                Some(b'+') => (1, &e[1..]),
+                _ => (1, e),
+            };
+            if digits.is_empty() || !all_digits(digits) {
+                return None;
             }
-            v as usize
+            let magnitude = digits
+                .bytes()
+                .fold(0i64, |a, b| (a * 10 + i64::from(b - b'0')).min(100_000));
+            sign * magnitude
         }
     };
-    match n_classes {
-        Some(k) if label >= k => Err(bad("is not below the declared number of classes")),
-        _ => Ok(label),
+    // value = digits × 10^scale, with the digits' leading and trailing zeros taken out.
+    let digits = format!("{int}{frac}");
+    let digits = digits.trim_start_matches('0');
+    if digits.is_empty() {
+        return Some(0);
     }
+    if negative {
+        return None;
+    }
+    let significant = digits.trim_end_matches('0');
+    let scale = exponent - frac.len() as i64 + (digits.len() - significant.len()) as i64;
+    if scale < 0 {
+        return None; // the last significant digit lies after the decimal point
+    }
+    let value = significant.bytes().try_fold(0u64, |a, b| {
+        a.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+    });
+    let value = value.and_then(|v| {
+        u32::try_from(scale)
+            .ok()
+            .and_then(|s| 10u64.checked_pow(s))
+            .and_then(|p| v.checked_mul(p))
+    });
+    Some(value.unwrap_or(u64::MAX))
 }
 
 /// Reads non-blank lines, counting lines from 1.

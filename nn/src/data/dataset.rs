@@ -1,5 +1,7 @@
 //! [`Dataset`]: labelled samples held as plain row-major arrays.
 
+use super::classes::Classes;
+use super::{DataError, DEFAULT_MAX_CLASSES};
 use diffprog_dual::Real;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -12,9 +14,13 @@ use rand_chacha::ChaCha8Rng;
 /// into whatever input it needs (see [`DataLoader`](super::DataLoader)). `F` is `f32` (the default)
 /// or `f64`; [`convert`](Dataset::convert) switches between them.
 ///
-/// Invariants (checked by the constructors, which panic with a message otherwise):
-/// `features.len() == len() * feature_len()`, `feature_len() > 0`, and every label is below
-/// [`n_classes`](Dataset::n_classes).
+/// Invariants, checked by every constructor: `features.len() == len() * feature_len()`,
+/// `feature_len() > 0`, every label is below [`n_classes`](Dataset::n_classes), and
+/// `n_classes()` is at most the maximum number of classes in force when the set was built
+/// ([`DEFAULT_MAX_CLASSES`] unless raised with [`try_new`](Dataset::try_new)). The labels are
+/// judged by the same check as the file readers'. [`new`](Dataset::new) and
+/// [`with_classes`](Dataset::with_classes) panic on data that breaks them (they are for data a
+/// program builds itself); [`try_new`](Dataset::try_new) returns the error instead.
 ///
 /// ```
 /// use diffprog_nn::data::Dataset;
@@ -42,45 +48,88 @@ impl<F: Real> Dataset<F> {
     /// the number of classes is the largest label plus one.
     ///
     /// # Panics
-    /// If `feature_len` is zero or `features.len() != labels.len() * feature_len`.
+    /// If `feature_len` is zero, `features.len() != labels.len() * feature_len`, or a label is not
+    /// below [`DEFAULT_MAX_CLASSES`]. [`try_new`](Self::try_new) returns these as errors and
+    /// takes another maximum.
     pub fn new(features: Vec<F>, labels: Vec<usize>, feature_len: usize) -> Self {
-        let n_classes = labels.iter().max().map_or(0, |&m| m + 1);
-        Self::with_classes(features, labels, feature_len, n_classes)
+        Self::try_new(features, labels, feature_len, None, DEFAULT_MAX_CLASSES)
+            .unwrap_or_else(|e| panic!("Dataset::new: {e} (Dataset::try_new returns a Result)"))
     }
 
     /// Like [`new`](Self::new) but with the number of classes given, for data sets in which some
     /// class happens not to occur.
     ///
     /// # Panics
-    /// As [`new`](Self::new), and if a label is `>= n_classes`.
+    /// As [`new`](Self::new), if a label is `>= n_classes`, and if `n_classes` exceeds
+    /// [`DEFAULT_MAX_CLASSES`].
     pub fn with_classes(
         features: Vec<F>,
         labels: Vec<usize>,
         feature_len: usize,
         n_classes: usize,
     ) -> Self {
-        assert!(
-            feature_len > 0,
-            "Dataset: feature_len must be positive (each sample needs at least one feature)"
-        );
-        assert_eq!(
-            features.len(),
-            labels.len() * feature_len,
-            "Dataset: features.len() ({}) must equal labels.len() ({}) × feature_len ({}); \
-             features are row-major, one row per label",
-            features.len(),
-            labels.len(),
-            feature_len
-        );
-        if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l >= n_classes) {
-            panic!("Dataset: label {l} of sample {i} is not below n_classes ({n_classes})");
+        Self::try_new(
+            features,
+            labels,
+            feature_len,
+            Some(n_classes),
+            DEFAULT_MAX_CLASSES,
+        )
+        .unwrap_or_else(|e| {
+            panic!("Dataset::with_classes: {e} (Dataset::try_new returns a Result)")
+        })
+    }
+
+    /// Builds a data set, checking everything and returning an error rather than panicking.
+    ///
+    /// `features` is row-major, `labels.len() × feature_len` with `feature_len > 0`
+    /// (else [`DataError::BadShape`]). `n_classes` is the number of classes, or `None` for the
+    /// largest label plus one. Every label must be below `n_classes` if given, else below
+    /// `max_classes`, and a given `n_classes` must not exceed `max_classes`
+    /// ([`DataError::LabelOutOfRange`] naming the sample as record `i + 1`, or
+    /// [`DataError::TooManyClasses`]). This is the check the file readers apply.
+    ///
+    /// ```
+    /// use diffprog_nn::data::{DataError, Dataset, DEFAULT_MAX_CLASSES};
+    ///
+    /// let d = Dataset::try_new(vec![0.5f32, 1.5], vec![2, 0], 1, None, DEFAULT_MAX_CLASSES).unwrap();
+    /// assert_eq!(d.n_classes(), 3);
+    ///
+    /// // One stray label would mean 4 294 967 297 classes: refused.
+    /// let err = Dataset::try_new(vec![0.5f32], vec![1 << 32], 1, None, DEFAULT_MAX_CLASSES);
+    /// assert!(matches!(err, Err(DataError::LabelOutOfRange { line: 1, limit: 65536, .. })));
+    /// // ... unless the maximum is raised on purpose.
+    /// let d = Dataset::try_new(vec![0.5f32], vec![1 << 20], 1, None, 1 << 21).unwrap();
+    /// assert_eq!(d.n_classes(), (1 << 20) + 1);
+    /// ```
+    pub fn try_new(
+        features: Vec<F>,
+        labels: Vec<usize>,
+        feature_len: usize,
+        n_classes: Option<usize>,
+        max_classes: usize,
+    ) -> Result<Self, DataError> {
+        if feature_len == 0 {
+            return Err(DataError::BadShape(
+                "feature_len must be positive (each sample needs at least one feature)".to_string(),
+            ));
         }
-        Dataset {
+        if labels.len().checked_mul(feature_len) != Some(features.len()) {
+            return Err(DataError::BadShape(format!(
+                "features.len() ({}) must equal labels.len() ({}) × feature_len ({}); \
+                 features are row-major, one row per label",
+                features.len(),
+                labels.len(),
+                feature_len
+            )));
+        }
+        let n_classes = Classes::new(n_classes, max_classes)?.check_all(&labels)?;
+        Ok(Dataset {
             features,
             labels,
             feature_len,
             n_classes,
-        }
+        })
     }
 
     /// Number of samples.
@@ -216,8 +265,21 @@ impl<F: Real> Dataset<F> {
     }
 
     /// The labels as one-hot rows, row-major `len() × n_classes()`.
+    ///
+    /// Its size is bounded by the class check every constructor applies: `n_classes()` is at
+    /// most the maximum number of classes in force when the set was built.
+    ///
+    /// # Panics
+    /// If `len() × n_classes()` overflows `usize` (only possible with a maximum raised that far).
     pub fn one_hot(&self) -> Vec<F> {
-        let mut out = vec![F::zero(); self.len() * self.n_classes];
+        let size = self.len().checked_mul(self.n_classes).unwrap_or_else(|| {
+            panic!(
+                "Dataset::one_hot: {} samples × {} classes overflows usize",
+                self.len(),
+                self.n_classes
+            )
+        });
+        let mut out = vec![F::zero(); size];
         for (i, &l) in self.labels.iter().enumerate() {
             out[i * self.n_classes + l] = F::one();
         }

@@ -1,5 +1,6 @@
 //! [`DataError`]: everything that can go wrong while reading a data file.
 
+use super::LabelBound;
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
@@ -48,7 +49,7 @@ pub enum DataError {
         /// The columns the file has.
         available: Vec<String>,
     },
-    /// A label is not a non-negative integer, or is not below the declared number of classes.
+    /// A label is not a non-negative integer.
     InvalidLabel {
         /// 1-based line number (CSV) or 1-based record number (IDX).
         line: usize,
@@ -57,6 +58,30 @@ pub enum DataError {
         /// Why it was refused.
         reason: &'static str,
     },
+    /// A label is too large: not below the declared number of classes, or (with none declared) not
+    /// below the maximum number of classes ([`DEFAULT_MAX_CLASSES`](super::DEFAULT_MAX_CLASSES)
+    /// unless raised).
+    LabelOutOfRange {
+        /// 1-based line number (CSV) or record number (IDX, and the samples of an in-memory
+        /// [`Dataset`](super::Dataset): sample `i` is record `i + 1`).
+        line: usize,
+        /// The label as written.
+        text: String,
+        /// The bound the label must stay below.
+        limit: usize,
+        /// Whether `limit` is the declared number of classes or the maximum.
+        bound: LabelBound,
+    },
+    /// The declared number of classes exceeds the maximum number of classes.
+    TooManyClasses {
+        /// The declared number of classes.
+        n_classes: usize,
+        /// The maximum in force.
+        max_classes: usize,
+    },
+    /// In-memory data whose lengths do not fit its shape (a [`Dataset`](super::Dataset) or
+    /// [`IdxImages`](super::IdxImages) built from parts).
+    BadShape(String),
     /// An IDX file does not start with the expected magic number.
     BadMagic {
         /// What the reader expected (e.g. `0x0000_0803` for images).
@@ -125,6 +150,34 @@ impl fmt::Display for DataError {
             DataError::InvalidLabel { line, text, reason } => {
                 write!(f, "record {line}: label {text:?} {reason}")
             }
+            DataError::LabelOutOfRange {
+                line,
+                text,
+                limit,
+                bound: LabelBound::NClasses,
+            } => write!(
+                f,
+                "record {line}: label {text:?} is not below the declared number of classes ({limit})"
+            ),
+            DataError::LabelOutOfRange {
+                line,
+                text,
+                limit,
+                bound: LabelBound::MaxClasses,
+            } => write!(
+                f,
+                "record {line}: label {text:?} is not below the maximum number of classes \
+                 ({limit}); raise max_classes if the data really has that many classes"
+            ),
+            DataError::TooManyClasses {
+                n_classes,
+                max_classes,
+            } => write!(
+                f,
+                "{n_classes} classes declared, more than the maximum number of classes \
+                 ({max_classes}); raise max_classes if the data really has that many classes"
+            ),
+            DataError::BadShape(msg) => write!(f, "bad shape: {msg}"),
             DataError::BadMagic { expected, found } => write!(
                 f,
                 "not the expected IDX file: magic number {found:#010x}, expected {expected:#010x}"

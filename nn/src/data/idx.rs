@@ -25,23 +25,111 @@ pub const IDX_LABELS_MAGIC: u32 = 0x0000_0801;
 
 /// Images read from an IDX file: `count` images of `rows × cols` bytes, row-major, one after
 /// the other.
+///
+/// Its fields are private so that it always holds what it says: `rows` and `cols` are positive
+/// and there are exactly `count × rows × cols` pixels. The readers build it; [`IdxImages::new`]
+/// builds it from parts, checking the same.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IdxImages {
-    /// Number of images.
-    pub count: usize,
-    /// Rows per image (28 for MNIST).
-    pub rows: usize,
-    /// Columns per image (28 for MNIST).
-    pub cols: usize,
-    /// `count × rows × cols` grey levels, image after image, each row-major.
-    pub pixels: Vec<u8>,
+    count: usize,
+    rows: usize,
+    cols: usize,
+    pixels: Vec<u8>,
 }
 
 impl IdxImages {
+    /// `count` images of `rows × cols` grey levels from `pixels`, image after image, each
+    /// row-major.
+    ///
+    /// Returns [`DataError::BadShape`] if `rows` or `cols` is zero or `pixels.len()` is not
+    /// `count × rows × cols`. Zero images are allowed.
+    ///
+    /// ```
+    /// use diffprog_nn::data::IdxImages;
+    ///
+    /// let im = IdxImages::new(2, 1, 2, vec![0, 255, 51, 102]).unwrap();
+    /// assert_eq!(im.image(1), [51, 102]);
+    /// assert!(IdxImages::new(2, 1, 2, vec![0, 255, 51]).is_err()); // a pixel short
+    /// assert!(IdxImages::new(1, 0, 2, vec![]).is_err()); // no rows
+    /// ```
+    pub fn new(count: usize, rows: usize, cols: usize, pixels: Vec<u8>) -> Result<Self, DataError> {
+        if rows == 0 || cols == 0 {
+            return Err(DataError::BadShape(format!(
+                "images of {rows} × {cols} pixels: rows and cols must be positive"
+            )));
+        }
+        let expected = count.checked_mul(rows).and_then(|n| n.checked_mul(cols));
+        if expected != Some(pixels.len()) {
+            return Err(DataError::BadShape(format!(
+                "{} pixels for {count} images of {rows} × {cols} (need {})",
+                pixels.len(),
+                expected.map_or("more than usize::MAX".to_string(), |n| n.to_string())
+            )));
+        }
+        Ok(IdxImages {
+            count,
+            rows,
+            cols,
+            pixels,
+        })
+    }
+
+    /// Number of images.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Rows per image (28 for MNIST).
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns per image (28 for MNIST).
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Pixels per image: `rows() × cols()`.
+    pub fn image_len(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// All `count × rows × cols` grey levels, image after image, each row-major.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Takes the pixels out (see [`pixels`](Self::pixels)).
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
+    }
+
+    /// The pixels of image `i`, or `None` if `i >= count()`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let n = self.image_len();
+        if i < self.count {
+            Some(&self.pixels[i * n..(i + 1) * n])
+        } else {
+            None
+        }
+    }
+
     /// The pixels of image `i`.
+    ///
+    /// # Panics
+    /// If `i >= count()`; [`get`](Self::get) returns `None` instead.
     pub fn image(&self, i: usize) -> &[u8] {
-        let n = self.rows * self.cols;
-        &self.pixels[i * n..(i + 1) * n]
+        self.get(i).unwrap_or_else(|| {
+            panic!(
+                "IdxImages::image: index {i} out of range for {} images",
+                self.count
+            )
+        })
+    }
+
+    /// The images in order, `rows() × cols()` pixels each.
+    pub fn iter(&self) -> std::slice::ChunksExact<'_, u8> {
+        self.pixels.chunks_exact(self.image_len())
     }
 }
 
@@ -154,7 +242,7 @@ fn open(path: &Path) -> Result<File, DataError> {
 /// // Two 1×2 images.
 /// let bytes = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 10, 20, 30, 40];
 /// let im = read_idx_images_from(&bytes[..]).unwrap();
-/// assert_eq!((im.count, im.rows, im.cols), (2, 1, 2));
+/// assert_eq!((im.count(), im.rows(), im.cols()), (2, 1, 2));
 /// assert_eq!(im.image(1), [30, 40]);
 ///
 /// // One byte missing: refused, not padded.
@@ -162,12 +250,7 @@ fn open(path: &Path) -> Result<File, DataError> {
 /// ```
 pub fn read_idx_images_from(reader: impl Read) -> Result<IdxImages, DataError> {
     let (dims, pixels) = read_idx_u8(reader, IDX_IMAGES_MAGIC)?;
-    Ok(IdxImages {
-        count: dims[0],
-        rows: dims[1],
-        cols: dims[2],
-        pixels,
-    })
+    IdxImages::new(dims[0], dims[1], dims[2], pixels)
 }
 
 /// Reads an IDX image file (plain or gzip) from `path`.
@@ -198,12 +281,14 @@ pub fn read_idx_labels(path: impl AsRef<Path>) -> Result<Vec<u8>, DataError> {
 /// Puts IDX images and labels together into a [`Dataset`] with `rows × cols` features per
 /// sample, each pixel multiplied by `pixel_scale` (`1.0 / 255.0` maps MNIST to `[0, 1]`).
 ///
-/// Labels must be below `n_classes` (10 for MNIST), and the counts must agree.
+/// The counts must agree ([`DataError::CountMismatch`]), and the labels pass the check of
+/// [`Dataset::try_new`] with `n_classes` declared (10 for MNIST) and at most
+/// [`DEFAULT_MAX_CLASSES`](super::DEFAULT_MAX_CLASSES) classes.
 ///
 /// ```
 /// use diffprog_nn::data::{mnist_dataset, IdxImages};
 ///
-/// let images = IdxImages { count: 2, rows: 1, cols: 2, pixels: vec![0, 255, 51, 102] };
+/// let images = IdxImages::new(2, 1, 2, vec![0, 255, 51, 102]).unwrap();
 /// let d = mnist_dataset::<f32>(&images, &[3, 9], 10, 1.0 / 255.0).unwrap();
 /// assert_eq!(d.sample(1), (&[0.2f32, 0.4][..], 9));
 /// assert!(mnist_dataset::<f32>(&images, &[3], 10, 1.0).is_err());
@@ -214,34 +299,24 @@ pub fn mnist_dataset<F: Real>(
     n_classes: usize,
     pixel_scale: f64,
 ) -> Result<Dataset<F>, DataError> {
-    if images.count != labels.len() {
+    if images.count() != labels.len() {
         return Err(DataError::CountMismatch {
-            images: images.count,
+            images: images.count(),
             labels: labels.len(),
         });
     }
-    if let Some((i, &l)) = labels
-        .iter()
-        .enumerate()
-        .find(|(_, &l)| usize::from(l) >= n_classes)
-    {
-        return Err(DataError::InvalidLabel {
-            line: i + 1,
-            text: l.to_string(),
-            reason: "is not below the declared number of classes",
-        });
-    }
     let features = images
-        .pixels
+        .pixels()
         .iter()
         .map(|&p| F::from_f64(f64::from(p) * pixel_scale))
         .collect();
-    Ok(Dataset::with_classes(
+    Dataset::try_new(
         features,
         labels.iter().map(|&l| usize::from(l)).collect(),
-        images.rows * images.cols,
-        n_classes,
-    ))
+        images.image_len(),
+        Some(n_classes),
+        super::DEFAULT_MAX_CLASSES,
+    )
 }
 
 /// Reads an MNIST-style pair of IDX files (plain or gzip) into a [`Dataset`] with pixels scaled

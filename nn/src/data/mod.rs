@@ -20,6 +20,10 @@
 //!   [`read_idx_images`] / [`read_idx_labels`] / [`read_mnist`] read MNIST's IDX files,
 //!   validating the magic number and refusing files whose length differs from the header's
 //!   dimensions, without ever allocating what a header merely claims.
+//! * Labels are judged by one check wherever they come from (a CSV file, MNIST, or
+//!   [`Dataset::try_new`] behind [`Dataset::new`]): below the declared number of classes if there
+//!   is one, else below a maximum number of classes ([`DEFAULT_MAX_CLASSES`], 65 536, unless
+//!   raised), so a stray huge label is an error naming its record rather than billions of classes.
 //! * [`digits()`](digits): 1797 8×8 grey images of the digits 0–9, pixels in `[0, 1]`.
 //!
 //! ```
@@ -37,6 +41,7 @@
 //! assert_eq!(test.len(), 297);
 //! ```
 
+mod classes;
 mod csv;
 mod dataset;
 mod digits;
@@ -45,6 +50,7 @@ mod idx;
 mod loader;
 mod standardize;
 
+pub use classes::{LabelBound, DEFAULT_MAX_CLASSES};
 pub use csv::{
     read_csv, read_csv_from, read_csv_table, read_csv_table_from, CsvOptions, CsvTable, LabelColumn,
 };
