@@ -158,11 +158,19 @@
 //! at a cusp reached through a zero partial: `(∛x)²` at 0 has derivative 0 here (`2∛x = 0`
 //! times `∛′(0) = ∞`), where IEEE arithmetic gives NaN and the one-sided limits are ±∞.
 //!
-//! One case stays open by nature: the modes sum the chain rule's terms in different orders, so
-//! when a derivative sum cancels to exactly zero (`∂(u − v)` with u and v equal functions of the
-//! input) and then meets an infinite partial, one order gives 0 (the zero met the ∞) and another
-//! NaN (∞ − ∞). The cross-mode suite (`tests/cross_mode`) detects cancellations and counts such
-//! cases apart; every other case must have the same NaN/∞ pattern in every mode.
+//! What the rule cannot settle is the order of summation. The modes sum the chain rule's terms in
+//! different orders, and IEEE arithmetic with an infinity is not distributive: where finite
+//! coefficients of both signs meet a common infinite or NaN factor X, the order that sums them
+//! first gives `(a + b)·X` — ±∞ for a non-zero sum, 0 (a strong zero) for a sum that cancels —
+//! and the order that distributes X gives `a·X + b·X = ∞ − ∞ = NaN`. `(0.6·s − 1.25·s)` at
+//! s = x², x = −∞ has derivative +∞ summed one way and NaN the other; `x₁·(y − y)` with x₁ = NaN
+//! has ∂/∂y = 0 one way and NaN the other. The cross-mode suite (`tests/cross_mode`, `flow.rs`)
+//! finds such sums in random programs and leaves them out of its comparisons (counted); every
+//! other derivative has the same NaN/∞ pattern in every mode. Second derivatives add one more
+//! such place: the Hessian drivers that take a rule's second partials at unit tangents (the
+//! hyperdual numbers, the second-order tape) and forward over reverse, which evaluates the rule
+//! on the tangents themselves, can differ where a tangent is infinite and the rule's own
+//! derivative sums terms that cancel (hypot's ∂(y/h)/∂y = (h − y·y/h)/h², zero at x = 0).
 //!
 //! Every number type's *value* is the plain `f64` (or `f32`) evaluation bit for bit — quotients
 //! are `a / b`, `x / c` and `c / x`, not products with a reciprocal, and `Sum` starts from the

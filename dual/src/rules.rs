@@ -24,6 +24,13 @@ fn nan<F: Real, T: Scalar<F>>(like: T) -> T {
     like * F::nan()
 }
 
+/// NaN in every part that `x` or `y` depends on: `nan(x) + nan(y)`, not `nan(x + y)`, whose
+/// parts would be zero where the tangents of x and y cancel (y = c − x).
+#[inline(always)]
+fn nan2<F: Real, T: Scalar<F>>(x: T, y: T) -> T {
+    nan(x) + nan(y)
+}
+
 /// 1/x → −1/x².
 #[inline(always)]
 pub fn recip<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
@@ -215,7 +222,7 @@ pub fn atan2<F: Real, T: Scalar<F>>(y: T, x: T) -> (T, T, T) {
     }
     let v = y.atan2(x);
     if r == F::zero() || v.is_nan() {
-        let n = nan(y + x);
+        let n = nan2(y, x);
         return (v, n, n);
     }
     let (sy, sx) = (y / r, x / r);
@@ -297,18 +304,24 @@ pub fn signum<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     (x.signum(), d)
 }
 
-/// The value at a tie of `max`/`min`: `x + (y − x)/2` has the common primal value exactly and the
-/// average of the two arguments' higher-order parts (so second derivatives through a tie agree with
-/// the partials (½, ½) in every mode). At an infinite tie it is `x/2 + y/2` (∞ − ∞ would be NaN;
-/// halving an infinity is exact).
+/// The value at a tie of `max`/`min`: the common primal value exactly, with the average of the
+/// two arguments' higher-order parts (so second derivatives through a tie agree with the
+/// partials (½, ½) in every mode).
+///
+/// It is `x/2 + y/2` wherever halving is exact (infinities, zeros, normal numbers whose half is
+/// normal): each argument's parts are halved and added, with no term that could cancel another
+/// (`x + (y − x)/2` gives ∞ − ∞ = NaN for the parts where x's are infinite, as ∛ at 0 makes them).
+/// A tie of zeros keeps x's sign, as `f64`'s `min`/`max` do (−0 + (+0) would be +0, so the
+/// mirrored form `−((−x)/2 + (−y)/2)` is used for −0). Only a subnormal tie, whose half would
+/// round, is `x + (y − x)/2`.
 #[inline(always)]
 fn tie_average<F: Real, T: Scalar<F>>(x: T, y: T) -> T {
     let half = 0.5_f64.into_real::<F>();
-    if !x.is_finite() {
+    let v = x.value();
+    if v == F::zero() && v.is_sign_negative() {
+        -((-x) * half + (-y) * half)
+    } else if v == F::zero() || !v.is_finite() || (v * half).is_normal() {
         x * half + y * half
-    } else if x.value() == F::zero() && x.value().is_sign_negative() {
-        // −0 + (+0) would be +0: the mirrored form keeps x's sign, as f64's min/max do.
-        -(-x + (x - y) * half)
     } else {
         x + (y - x) * half
     }
@@ -318,7 +331,7 @@ fn tie_average<F: Real, T: Scalar<F>>(x: T, y: T) -> T {
 #[inline(always)]
 pub fn max<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     if x.is_nan() || y.is_nan() {
-        let n = nan(x + y);
+        let n = nan2(x, y);
         (n, n, n)
     } else if x > y {
         (x, T::one(), T::zero())
@@ -335,7 +348,7 @@ pub fn max<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
 #[inline(always)]
 pub fn min<F: Real, T: Scalar<F>>(x: T, y: T) -> (T, T, T) {
     if x.is_nan() || y.is_nan() {
-        let n = nan(x + y);
+        let n = nan2(x, y);
         (n, n, n)
     } else if x < y {
         (x, T::one(), T::zero())

@@ -8,9 +8,6 @@
 //! Forward mode (`Dual`, `DualVec` and their nestings) is the reference: it applies the rule,
 //! and a nested dual number computes second and third derivatives by the same rules applied
 //! again, with no formula of its own.
-//!
-//! One kind of point is compared among the second-order drivers only: a tie of `max` or `min`
-//! at ±∞, where nested forward mode mixes two conventions (see [`infinite_tie`]).
 
 use diffprog_dual::{derivative, derivative_at, gradient, Dual, Scalar};
 use diffprog_hyperdual::{
@@ -125,8 +122,7 @@ macro_rules! check_every_point {
                         for &c in &VALUES {
                             let x = [a, b, c];
                             let mut report = Report::default();
-                            let tie = infinite_tie($name, &x);
-                            $check!($f, &x, &mut report, tie);
+                            $check!($f, &x, &mut report);
                             pairs += 1;
                             if !report.lines.is_empty() {
                                 failures.push(format!(
@@ -153,31 +149,6 @@ macro_rules! check_every_point {
                 .join("\n")
         );
     }};
-}
-
-/// True where a `max` or `min` of the function meets a tie at ±∞.
-///
-/// There the rules of `diffprog_dual` return the first argument as the value (the average
-/// `x + (y − x)/2` of a finite tie would be ∞ − ∞) with the partials (½, ½). The second-order
-/// numbers take every first-order part from the partials (½ of each argument's), so they agree
-/// with each other; a dual number over a dual number takes its inner tangent from the value
-/// (the first argument's alone) and its outer one from the partials, so its second derivatives
-/// there mix the two conventions and depend on which direction is inner (`max(x₀, x₁)·x₂` at
-/// (∞, ∞, 1): ∂²/∂x₀∂x₂ is 1 with x₀ inner and ½ with x₂ inner; the hyperdual drivers give ½).
-/// At these points the second-order drivers are compared with each other only.
-fn infinite_tie(name: &str, x: &[f64; 3]) -> bool {
-    let tie = |a: f64, b: f64| a == b && a.is_infinite();
-    // The value of `min(x₀, x₁)` by the rule (NaN if either is NaN).
-    let min01 = if x[0].is_nan() || x[1].is_nan() {
-        NAN
-    } else {
-        x[0].min(x[1])
-    };
-    match name {
-        "max_times" => tie(x[0], x[1]),
-        "min_chain" => tie(x[0], x[1]) || tie(min01, x[2]),
-        _ => false,
-    }
 }
 
 /// A number over a dual number seeded for the entry (i, j) of the Hessian: the inner tangent
@@ -214,10 +185,9 @@ fn hyperdual_hessian(f: impl Fn(&[HyperDual<f64>]) -> HyperDual<f64>, x: &[f64])
 }
 
 macro_rules! gradients {
-    ($f:ident, $x:expr, $report:expr, $tie:expr) => {{
+    ($f:ident, $x:expr, $report:expr) => {{
         let x: &[f64] = $x;
         let report: &mut Report = $report;
-        let _ = $tie; // a tie at ±∞ changes no first-order part
         let (_, want) = gradient($f, x);
         report.vectors("hessian", &hessian($f, x).1, &want);
         report.vectors(
@@ -239,15 +209,11 @@ fn the_gradients_of_the_hessian_drivers_equal_forward_mode() {
 }
 
 macro_rules! hessians {
-    ($f:ident, $x:expr, $report:expr, $tie:expr) => {{
+    ($f:ident, $x:expr, $report:expr) => {{
         let x: &[f64] = $x;
         let report: &mut Report = $report;
         let arena = hessian($f, x).2;
-        let (want, reference) = if $tie {
-            (arena.clone(), "hessian")
-        } else {
-            (nested_hessian($f, x), "nested forward")
-        };
+        let (want, reference) = (nested_hessian($f, x), "nested forward");
         report.matrices(&format!("hessian vs {reference}"), &arena, &want);
         report.matrices(
             &format!("hessian_with_chunk::<2> vs {reference}"),
@@ -284,20 +250,12 @@ fn on_line<T: Scalar>(f: fn(&[T]) -> T, x: &[f64; 3], w: &[f64; 3], t: T) -> T {
 }
 
 macro_rules! along_lines {
-    ($f:ident, $x:expr, $report:expr, $tie:expr) => {{
+    ($f:ident, $x:expr, $report:expr) => {{
         let x: &[f64; 3] = $x;
         let report: &mut Report = $report;
         for w in &DIRECTIONS {
             let (_, d1, d2) = second_derivative(|t| on_line($f, x, w, t), 0.0);
             let (_, e1, e2, e3) = third_derivative(|t| on_line($f, x, w, t), 0.0);
-            if $tie {
-                report.vectors(
-                    &format!("third_derivative vs second_derivative along {w:?}"),
-                    &[e1, e2],
-                    &[d1, d2],
-                );
-                continue;
-            }
             // Nested forward mode: f', f'' and f''' by `derivative` over `derivative_at`.
             let first = derivative(|t| on_line($f, x, w, t), 0.0).1;
             let second = derivative(|s| derivative_at(|t| on_line($f, x, w, t), s).1, 0.0).1;

@@ -140,6 +140,43 @@ where
     (y.value, grad, h)
 }
 
+/// One record of the second-order tape: its parents (record 0 is the sink, an unused slot), its
+/// first partials and its second partials `[h₀₀, h₀₁, h₁₁]`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct SecondOrderRecord {
+    /// The parent records (0: none).
+    pub parents: [u32; 2],
+    /// ∂/∂parent.
+    pub d: [f64; 2],
+    /// ∂²/∂parent∂parent: `[h₀₀, h₀₁, h₁₁]`.
+    pub h: [f64; 3],
+}
+
+/// The second-order tape that [`hessian`] records for `f` at `x` — one record per elementary
+/// operation, records 1..=n the inputs — and the output's record (`None` for a constant
+/// output). For tests that follow the chain rule's sums operation by operation (the cross-mode
+/// suite's cancellation analysis); not a stable interface.
+#[doc(hidden)]
+pub fn second_order_tape<F>(f: F, x: &[f64]) -> (Vec<SecondOrderRecord>, Option<usize>)
+where
+    F: FnOnce(&[HessianVar]) -> HessianVar,
+{
+    let (rec, y) = hessian_var::record_function(x, f);
+    let records = hessian_var::with_tape(|t| {
+        t.nodes
+            .iter()
+            .map(|node| SecondOrderRecord {
+                parents: node.parents,
+                d: node.d,
+                h: node.h,
+            })
+            .collect()
+    });
+    drop(rec);
+    (records, (y.gen != 0).then_some(y.index as usize))
+}
+
 /// Exact symmetry: replaces each off-diagonal pair by the mean of its two computed values.
 pub(crate) fn symmetrize(h: &mut DMatrix<f64>) {
     let n = h.nrows();

@@ -133,6 +133,8 @@ mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
 pub use hessian::{hessian, HESSIAN_CHUNK};
+#[doc(hidden)]
+pub use hessian::{second_order_tape, SecondOrderRecord};
 pub use hessian_var::HessianVar;
 pub use mixed::{hessian_chunked, hessian_vector_product};
 pub use recording::{Adjoints, Recording};

@@ -1,11 +1,12 @@
 //! The comparisons: one function per question, each running every mode that answers it.
 
 use crate::eval::{eval, outputs, scalar, Trace};
+use crate::flow::Comparable;
 use crate::program::{Case, Program};
 use crate::tolerance::{
     exact_agree, fd_rounding_scale, step, FdEstimate, FD_MARGIN, MAX_MAGNITUDE, VALUE_FLOOR,
 };
-use diffprog::{dual, hyperdual, reverse, Scalar};
+use diffprog::{dual, hyperdual, reverse, Number, Scalar};
 use nalgebra::DMatrix;
 use proptest::test_runner::{TestCaseError, TestCaseResult};
 use std::cell::Cell;
@@ -23,10 +24,51 @@ pub struct Stats {
     skip_magnitude: Cell<usize>,
     fd_components: Cell<usize>,
     fd_inconclusive: Cell<usize>,
-    known_singular: Cell<usize>,
+    singular_by_pattern: Cell<usize>,
+    pattern_compared: [Cell<usize>; 2],
+    pattern_nonfinite: [Cell<usize>; 2],
+    pattern_ambiguous: [Cell<usize>; 2],
+    pattern_other_seeding: Cell<usize>,
 }
 
 impl Stats {
+    /// One line for the pattern comparisons: cases, derivatives compared (how many of them
+    /// non-finite in some mode) and not compared for a cancellation.
+    pub fn pattern_summary(&self) -> String {
+        let order = |k: usize, name: &str| {
+            format!(
+                "{name}: {} derivatives compared, {} of them ±∞ or NaN in some mode, {} not \
+                 compared (an ambiguous sum met an infinity: the order of summation decides)",
+                self.pattern_compared[k].get(),
+                self.pattern_nonfinite[k].get(),
+                self.pattern_ambiguous[k].get(),
+            )
+        };
+        format!(
+            "{} cases; {}; {}, and {} not compared between the unit-tangent and the \
+             forward-over-reverse second derivatives (an infinite tangent)",
+            self.cases.get(),
+            order(0, "first order"),
+            order(1, "second order"),
+            self.pattern_other_seeding.get(),
+        )
+    }
+
+    /// The pattern comparisons must compare: for each order, at least half the derivatives
+    /// compared, and at least 1 % of those non-finite.
+    pub fn assert_patterns_compared(&self, name: &str) {
+        for k in 0..2 {
+            let compared = self.pattern_compared[k].get();
+            let ambiguous = self.pattern_ambiguous[k].get();
+            assert!(
+                self.cases.get() < 20
+                    || (compared >= ambiguous && self.pattern_nonfinite[k].get() * 100 >= compared),
+                "{name}: too few pattern comparisons: {}",
+                self.pattern_summary()
+            );
+        }
+    }
+
     /// How many cases the finite-difference checks skipped for a path change.
     pub fn path_changes(&self) -> usize {
         self.skip_path.get()
@@ -49,8 +91,7 @@ impl Stats {
              point, {} ({:.1}%) for a magnitude above {MAX_MAGNITUDE:e} (not compared across modes \
              either); {} derivative components \
              compared with finite differences, {} more inconclusive (estimated FD error too large); \
-             known issues (tests/known_issues.rs): {} cases exactly at an infinite partial not \
-             compared",
+             {} cases exactly at an infinite partial compared by NaN/∞ pattern instead",
             self.nonfinite.get(),
             self.fd_cases.get(),
             pct(self.fd_cases.get()),
@@ -62,7 +103,7 @@ impl Stats {
             pct(self.skip_magnitude.get()),
             self.fd_components.get(),
             self.fd_inconclusive.get(),
-            self.known_singular.get(),
+            self.singular_by_pattern.get(),
         )
     }
 
@@ -247,8 +288,10 @@ fn fd_vec(
 pub fn gradient(case: &Case, stats: &Stats) -> TestCaseResult {
     let (t0, skip) = prepare(case, stats)?;
     if t0.singular {
-        bump(&stats.known_singular);
-        return Ok(());
+        // Exactly at a singular point (an infinite partial): the values are finite, the
+        // derivatives meet ∞; compared by NaN/∞ pattern (finite differences say nothing here).
+        bump(&stats.singular_by_pattern);
+        return compare_patterns(case, stats);
     }
     if t0.max_abs > MAX_MAGNITUDE {
         return Ok(());
@@ -309,8 +352,10 @@ pub fn gradient(case: &Case, stats: &Stats) -> TestCaseResult {
 pub fn jacobian(case: &Case, stats: &Stats) -> TestCaseResult {
     let (t0, skip) = prepare(case, stats)?;
     if t0.singular {
-        bump(&stats.known_singular);
-        return Ok(());
+        // Exactly at a singular point (an infinite partial): the values are finite, the
+        // derivatives meet ∞; compared by NaN/∞ pattern (finite differences say nothing here).
+        bump(&stats.singular_by_pattern);
+        return compare_patterns(case, stats);
     }
     if t0.max_abs > MAX_MAGNITUDE {
         return Ok(());
@@ -451,8 +496,10 @@ fn node_derivatives(p: &Program, x: &[f64]) -> NodeDerivatives {
 pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
     let (t0, skip) = prepare(case, stats)?;
     if t0.singular {
-        bump(&stats.known_singular);
-        return Ok(());
+        // Exactly at a singular point (an infinite partial): the values are finite, the
+        // derivatives meet ∞; compared by NaN/∞ pattern (finite differences say nothing here).
+        bump(&stats.singular_by_pattern);
+        return compare_patterns(case, stats);
     }
     if t0.max_abs > MAX_MAGNITUDE {
         return Ok(());
@@ -605,4 +652,193 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
         );
     }
     r.finish(case)
+}
+
+/// The class of a derivative for the pattern comparison: finite, +∞, −∞ or NaN.
+fn class(v: f64) -> &'static str {
+    if v.is_nan() {
+        "NaN"
+    } else if v == f64::INFINITY {
+        "+∞"
+    } else if v == f64::NEG_INFINITY {
+        "−∞"
+    } else {
+        "finite"
+    }
+}
+
+/// Relative agreement of finite derivatives in the pattern comparisons: the cases have non-finite
+/// values somewhere (or singular points), so the magnitudes met are not bounded as in the
+/// finite-value checks; the point here is the pattern, with a loose check on the finite values.
+const PATTERN_TOLERANCE: f64 = 1e-8;
+
+/// Pattern comparisons of one case (see [`patterns`]).
+struct PatternReport<'a> {
+    text: String,
+    stats: &'a Stats,
+    /// The largest finite terms of the first- and second-order sums (see `flow.rs`).
+    terms: [f64; 2],
+}
+
+impl PatternReport<'_> {
+    /// Compares `a[k]` with `b[k]` as `how(k)` allows: the same class, and finite values equal up
+    /// to [`PATTERN_TOLERANCE`] of the largest finite magnitude among them.
+    fn compare(&mut self, what: &str, a: &[f64], b: &[f64], how: impl Fn(usize) -> Comparable) {
+        // Rounding scales with the terms a derivative was summed from, not with its own size.
+        let terms = if what.starts_with('H') {
+            self.terms[1]
+        } else {
+            self.terms[0]
+        };
+        let scale = a
+            .iter()
+            .chain(b)
+            .filter(|v| v.is_finite())
+            .fold(terms, |m: f64, v| m.max(v.abs()));
+        // Second-order comparisons are the ones of Hessian entries.
+        let order = usize::from(what.starts_with('H'));
+        for k in 0..a.len() {
+            let how = how(k);
+            match how {
+                Comparable::No => {
+                    bump(&self.stats.pattern_ambiguous[order]);
+                    continue;
+                }
+                Comparable::OtherSeeding => {
+                    bump(&self.stats.pattern_other_seeding);
+                    continue;
+                }
+                Comparable::Fully | Comparable::Class => {}
+            }
+            bump(&self.stats.pattern_compared[order]);
+            if !a[k].is_finite() || !b[k].is_finite() {
+                bump(&self.stats.pattern_nonfinite[order]);
+            }
+            let close = (a[k] - b[k]).abs() <= PATTERN_TOLERANCE * scale;
+            let same = class(a[k]) == class(b[k])
+                && (!a[k].is_finite() || how == Comparable::Class || close);
+            if !same {
+                let _ = writeln!(self.text, "  {what}[{k}]: {:e} vs {:e}", a[k], b[k]);
+            }
+        }
+    }
+}
+
+/// NaN/∞ patterns at any point, non-finite inputs included: every gradient, Jacobian and Hessian
+/// driver must give the same class (finite, +∞, −∞, NaN) for every derivative, and the same
+/// value where finite, as the strong-zero rule promises; values are the plain `f64` evaluation
+/// bit for bit (NaN equal to NaN). Derivatives whose sums cancel (see `flow.rs`) while something
+/// is infinite are not compared, and counted.
+pub fn patterns(case: &Case, stats: &Stats) -> TestCaseResult {
+    bump(&stats.cases);
+    compare_patterns(case, stats)
+}
+
+/// The comparisons of [`patterns`], without counting the case.
+fn compare_patterns(case: &Case, stats: &Stats) -> TestCaseResult {
+    let (p, x, w) = (&case.program, &case.x[..], &case.w[..]);
+    let (n, m) = (x.len(), p.outputs.len());
+    let flow = crate::flow::flow(p, x);
+    let mut r = PatternReport {
+        text: String::new(),
+        stats,
+        terms: [flow.first_terms, flow.second_terms],
+    };
+    let f0: f64 = scalar::<f64>(p, x);
+    let same_value = |a: f64| a.to_bits() == f0.to_bits() || (a.is_nan() && f0.is_nan());
+
+    let (v_forward, g_forward) = dual::gradient(|x| scalar(p, x), x);
+    let (_, g_forward_3) = dual::gradient_with_chunk::<3>(|x| scalar(p, x), x);
+    let (v_reverse, g_reverse) = reverse::gradient(|x| scalar(p, x), x);
+    let (v_hyper, g_hyper, h_hyper) = hyperdual::hessian(|x| scalar(p, x), x);
+    let (_, g_hyper_3, h_hyper_3) = hyperdual::hessian_with_chunk::<3>(|x| scalar(p, x), x);
+    let (v_mixed, g_mixed, h_mixed) = reverse::hessian(|x| scalar(p, x), x);
+    let (_, g_chunked, h_chunked) = reverse::hessian_chunked::<2, _>(|x| scalar(p, x), x);
+    for (what, v) in [
+        ("forward", v_forward),
+        ("reverse", v_reverse),
+        ("hyperdual", v_hyper),
+        ("reverse::hessian", v_mixed),
+    ] {
+        if !same_value(v) {
+            let _ = writeln!(r.text, "  value {what}: {v:e} vs f64 {f0:e}");
+        }
+    }
+    let gradient_keep = |i: usize| flow.gradient(i);
+    for (what, g) in [
+        ("∇f DualVec<3> vs DualVec<10>", &g_forward_3),
+        ("∇f reverse vs forward", &g_reverse),
+        ("∇f hyperdual vs forward", &g_hyper),
+        ("∇f hyperdual<3> vs forward", &g_hyper_3),
+        ("∇f reverse::hessian vs forward", &g_mixed),
+        ("∇f hessian_chunked vs forward", &g_chunked),
+    ] {
+        r.compare(what, g, &g_forward, gradient_keep);
+    }
+
+    let (_, j_forward) = dual::jacobian(|x| outputs(p, x), x);
+    let (_, j_reverse) = reverse::jacobian(|x| outputs(p, x), x);
+    let jacobian_keep = |k: usize| flow.jacobian(k % m, k / m);
+    r.compare(
+        "J reverse vs forward (column-major)",
+        j_reverse.as_slice(),
+        j_forward.as_slice(),
+        jacobian_keep,
+    );
+    // wᵀJ against the reverse Jacobian's rows summed: the sum over the outputs is a sum of its own, ambiguous where its terms are.
+    let (_, wj) = reverse::vjp(|x| outputs(p, x), x, w);
+    let wj_rows: Vec<(f64, bool)> = (0..n)
+        .map(|i| {
+            let terms: Vec<f64> = (0..m)
+                .map(|j| w[j].strong_zero_mul(j_reverse[(j, i)]))
+                .collect();
+            crate::flow::sum_terms(&terms)
+        })
+        .collect();
+    let sums: Vec<f64> = wj_rows.iter().map(|&(v, _)| v).collect();
+    r.compare("wᵀJ vjp vs reverse J", &wj, &sums, |i| {
+        match wj_rows[i].1 {
+            true if flow.nonfinite => Comparable::No,
+            true => flow.first_order().max(Comparable::Class),
+            false => flow.first_order(),
+        }
+    });
+
+    // Second order: a cancelled first-order sum can meet an infinity in the second-order sums
+    // too, so a case with any ambiguity, of first or second order, is not compared.
+    // The modes that take a rule's second partials at unit tangents (the hyperdual drivers,
+    // the second-order tape) agree with each other. Forward over reverse evaluates each rule on
+    // the tangents themselves, one order of differentiation per column (the HVP), or both,
+    // averaged (`hessian_chunked`): it is compared with them, and the HVP with it, only where no
+    // tangent is infinite (see `Flow::second_order_across_seedings`).
+    let hessian_keep = |_: usize| flow.second_order();
+    let across = |_: usize| flow.second_order_across_seedings();
+    for (what, h) in [
+        ("H hyperdual<3> vs hyperdual", &h_hyper_3),
+        ("H reverse::hessian vs hyperdual", &h_mixed),
+    ] {
+        r.compare(what, h.as_slice(), h_hyper.as_slice(), hessian_keep);
+    }
+    let hyper_vs_chunked = "H hessian_chunked vs hyperdual";
+    r.compare(
+        hyper_vs_chunked,
+        h_chunked.as_slice(),
+        h_hyper.as_slice(),
+        across,
+    );
+    for k in 0..n {
+        let (_, g_hvp, hv) = reverse::hessian_vector_product(|x| scalar(p, x), x, &unit(n, k));
+        r.compare("∇f hvp vs forward", &g_hvp, &g_forward, gradient_keep);
+        let column: Vec<f64> = h_chunked.column(k).iter().copied().collect();
+        let what = format!("H·e{k} hvp vs hessian_chunked column");
+        r.compare(&what, &hv, &column, across);
+    }
+    if r.text.is_empty() {
+        Ok(())
+    } else {
+        Err(TestCaseError::fail(format!(
+            "NaN/∞ patterns disagree:\n{}\ncase:\n{case}",
+            r.text
+        )))
+    }
 }

@@ -24,8 +24,8 @@ pub struct Trace {
     /// The largest |value| of any node (NaN if some node was not finite).
     pub max_abs: f64,
     /// True if some argument was exactly at a point where a partial is infinite or NaN while the
-    /// value is finite (∛ at 0, atan2 at the origin). There forward and reverse mode treat 0·∞
-    /// differently (see `tests/known_issues.rs`), so the modes are not compared.
+    /// value is finite (∛ at 0, atan2 at the origin). Such cases are compared by NaN/∞ pattern
+    /// (`checks::patterns`), not value by value.
     pub singular: bool,
 }
 

@@ -5,7 +5,10 @@
 //!   strategy;
 //! - `eval.rs`: the one generic evaluator;
 //! - `tolerance.rs`: every tolerance, stated once, with its derivation;
-//! - `checks.rs`: the comparisons, one function per question (gradient, Jacobian, Hessian).
+//! - `checks.rs`: the comparisons, one function per question (gradient, Jacobian, Hessian, and
+//!   the NaN/∞ patterns at non-finite inputs and singular points);
+//! - `flow.rs`: the chain rule's sums of a program, term by term, to find the ones whose order
+//!   of summation decides a NaN/∞ pattern (which the pattern comparisons then leave out).
 //!
 //! Each test runs `PROPTEST_CASES` programs if that variable is set (a deep run:
 //! `PROPTEST_CASES=100000 cargo test --release --test cross_mode -- --nocapture`, fresh random
@@ -15,6 +18,7 @@
 
 mod checks;
 mod eval;
+mod flow;
 mod program;
 mod tolerance;
 
@@ -46,6 +50,18 @@ fn config(default_cases: u32) -> Config {
 
 /// Runs `check` on `default_cases` random cases; on failure prints the shrunk program readably.
 fn run(name: &str, default_cases: u32, check: impl Fn(&Case, &Stats) -> TestCaseResult) {
+    let stats = run_on(name, default_cases, case(MAX_INPUTS, MAX_NODES), check);
+    println!("{name}: {}", stats.summary());
+    stats.assert_enough_checked(name);
+}
+
+/// Runs `check` on `default_cases` cases drawn from `strategy`; returns the counters.
+fn run_on(
+    name: &str,
+    default_cases: u32,
+    strategy: impl Strategy<Value = Case>,
+    check: impl Fn(&Case, &Stats) -> TestCaseResult,
+) -> Stats {
     let stats = Stats::default();
     // CI (no PROPTEST_CASES) runs a fixed, deterministic set of programs; a deep run draws fresh
     // random programs every time.
@@ -56,12 +72,9 @@ fn run(name: &str, default_cases: u32, check: impl Fn(&Case, &Stats) -> TestCase
         let rng = TestRng::deterministic_rng(cfg.rng_algorithm);
         TestRunner::new_with_rng(cfg, rng)
     };
-    let result = runner.run(&case(MAX_INPUTS, MAX_NODES), |c| check(&c, &stats));
+    let result = runner.run(&strategy, |c| check(&c, &stats));
     match result {
-        Ok(()) => {
-            println!("{name}: {}", stats.summary());
-            stats.assert_enough_checked(name);
-        }
+        Ok(()) => stats,
         Err(TestError::Fail(reason, c)) => {
             panic!("{name}: modes disagree on the (shrunk) case\n{c}\n{reason}")
         }
@@ -82,6 +95,21 @@ fn jacobians_agree_across_modes() {
 #[test]
 fn hessians_agree_across_modes() {
     run("hessian", 5000, checks::hessian);
+}
+
+/// At points with infinite and NaN inputs, every mode has the same NaN/∞ pattern (the
+/// strong-zero rule of the edge table) and the same finite values.
+#[test]
+fn nonfinite_patterns_agree_across_modes() {
+    let name = "patterns at non-finite inputs";
+    let stats = run_on(
+        name,
+        3000,
+        program::nonfinite_case(MAX_INPUTS, MAX_NODES),
+        checks::patterns,
+    );
+    println!("{name}: {}", stats.pattern_summary());
+    stats.assert_patterns_compared(name);
 }
 
 /// A node applying a unary operation with constant `c` to reference `a` (for the fixed cases).

@@ -543,6 +543,31 @@ fn constant() -> impl Strategy<Value = f64> {
     ]
 }
 
+/// A case whose point has some components replaced by ±∞, NaN or ±0 (each component with
+/// probability ½; the programs' domain-safe forms then meet infinite and NaN values everywhere).
+pub fn nonfinite_case(max_inputs: usize, max_nodes: usize) -> impl Strategy<Value = Case> {
+    case(max_inputs, max_nodes)
+        .prop_flat_map(|c| {
+            let n = c.x.len();
+            let poison = prop_oneof![
+                Just(f64::INFINITY),
+                Just(f64::NEG_INFINITY),
+                Just(f64::NAN),
+                Just(0.0),
+                Just(-0.0),
+            ];
+            (Just(c), vec(proptest::option::of(poison), n))
+        })
+        .prop_map(|(mut c, poison)| {
+            for (x, p) in c.x.iter_mut().zip(poison) {
+                if let Some(p) = p {
+                    *x = p;
+                }
+            }
+            c
+        })
+}
+
 fn input_value() -> impl Strategy<Value = f64> {
     prop_oneof![
         12 => -2.5..2.5f64,

@@ -1,0 +1,398 @@
+//! The chain rule's flow through a program, term by term, to find the sums whose order decides
+//! a NaN/∞ pattern.
+//!
+//! Every mode sums the chain rule's terms (path products of local partials) in its own order:
+//! forward mode per operation over its operands, reverse mode per operation over its users, the
+//! tape's preaccumulation in between, and the second-order modes in theirs. With the strong-zero
+//! rule the modes agree on which derivatives are finite, ±∞ or NaN, except at a sum of finite
+//! coefficients of both signs in front of a common infinite or NaN factor X: grouped, the sum
+//! comes first (a cancelled 0 times X is 0 by the rule; a non-zero sum times ∞ is ±∞), while
+//! distributed, X multiplies each term (∞ − ∞ = NaN). See `diffprog::dual`'s crate docs,
+//! "Non-finite values".
+//!
+//! [`flow`] takes the program's elementary operations from the mixed mode's second-order tape
+//! (`diffprog::reverse::second_order_tape`: one record per operation, with its first and second
+//! partials from the rule table) and runs the first- and second-order sums forward (as forward
+//! mode and the hyperdual numbers do) and backward (as reverse and forward-over-reverse do) with
+//! the strong-zero product, in lockstep on the tape as recorded and on its *shadow*, in which
+//! every infinite or NaN partial is replaced by ±1 and the part of every quantity that came
+//! through such a partial is kept apart from the rest. A sum is ambiguous when the parts of its
+//! terms that came through infinite or NaN values (those that can share a factor X) have both
+//! signs: either order can be the one that groups them. (The other orders meet the same sums:
+//! a cancelled sum met by an infinity later in one direction shows up in the other direction as
+//! infinite terms of both signs.) A sum of finite terms that cancels to rounding noise leaves
+//! only the class of the result comparable.
+
+use crate::eval::{outputs, scalar};
+use crate::program::Program;
+use diffprog::reverse::{second_order_tape, SecondOrderRecord};
+use diffprog::Number;
+
+/// Terms beyond this magnitude may overflow in one order of multiplication and not in another
+/// (`f″·(u₁·u₂)` against `(f″·u₁)·u₂`): derivatives summed from them are not compared.
+const OVERFLOW_RANGE: f64 = 1e150;
+
+/// A sum of finite terms whose result is below this fraction of the terms' magnitudes has
+/// cancelled to rounding noise. (Far above rounding, to catch the cancellations that one order
+/// rounds to exactly zero and another to a few ulps.)
+const CANCELLED: f64 = 1e-8;
+
+/// What the sums of one derivative allow comparing across modes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub enum Comparable {
+    /// Class and value.
+    #[default]
+    Fully,
+    /// The class only: a finite sum cancelled, so the value is rounding noise.
+    Class,
+    /// Nothing, between two ways of evaluating the rules' second partials, where a tangent is
+    /// infinite (see [`Flow::second_order_across_seedings`]).
+    OtherSeeding,
+    /// Nothing: an ambiguous sum met an infinity or a NaN (see the module docs).
+    No,
+}
+
+/// What [`flow`] found, per derivative.
+#[derive(Clone, Debug, Default)]
+pub struct Flow {
+    /// Per input: the worst of the forward tangent sums along it.
+    pub input: Vec<Comparable>,
+    /// Per output: the worst of the adjoint sums of its backward sweep.
+    pub output: Vec<Comparable>,
+    /// The worst of the adjoint sums of the backward sweep of the outputs' sum.
+    pub sum: Comparable,
+    /// The worst of the second-order sums.
+    pub second: Comparable,
+    /// Some local partial, tangent or adjoint, of first or second order, is infinite or NaN.
+    pub nonfinite: bool,
+    /// Some first-order tangent is infinite or NaN (see
+    /// [`Flow::second_order_across_seedings`]).
+    pub nonfinite_tangent: bool,
+    /// The largest finite term of a first-order sum: the scale of the rounding of any
+    /// first-order derivative, whatever its own magnitude after cancellations.
+    pub first_terms: f64,
+    /// The largest finite term of a second-order sum.
+    pub second_terms: f64,
+}
+
+impl Flow {
+    /// `No` where terms reach the overflow range.
+    fn range(terms: f64) -> Comparable {
+        if terms > OVERFLOW_RANGE {
+            Comparable::No
+        } else {
+            Comparable::Fully
+        }
+    }
+    /// ∂(output sum)/∂xᵢ.
+    pub fn gradient(&self, i: usize) -> Comparable {
+        self.input[i]
+            .max(self.sum)
+            .max(Self::range(self.first_terms))
+    }
+    /// ∂yⱼ/∂xᵢ.
+    pub fn jacobian(&self, j: usize, i: usize) -> Comparable {
+        self.input[i]
+            .max(self.output[j])
+            .max(Self::range(self.first_terms))
+    }
+    /// Every first-order derivative (for sums of them, such as `wᵀJ`).
+    pub fn first_order(&self) -> Comparable {
+        let worst = |v: &[Comparable]| v.iter().copied().max().unwrap_or_default();
+        worst(&self.input)
+            .max(worst(&self.output))
+            .max(self.sum)
+            .max(Self::range(self.first_terms))
+    }
+    /// Every second derivative.
+    pub fn second_order(&self) -> Comparable {
+        self.first_order()
+            .max(self.second)
+            .max(Self::range(self.second_terms))
+    }
+    /// Every second derivative, between a mode that evaluates each rule's second partials at
+    /// unit tangents and multiplies them by the tangents afterwards (`reverse::hessian`'s tape,
+    /// the hyperdual drivers' `HyperDualVec`/`ArenaHyperDual`) and one that evaluates the rule
+    /// on the tangents themselves (forward over reverse: `hessian_chunked`, the HVP). Where a
+    /// tangent is infinite, a rule whose own derivative sums terms that cancel (hypot's
+    /// ∂(y/h)/∂y = (h − y·y/h)/h², zero at x = 0) gives 0 · ∞ = 0 in the first way and
+    /// ∞ − ∞ = NaN in the second: the rule's inside is a sum this analysis does not see.
+    pub fn second_order_across_seedings(&self) -> Comparable {
+        if self.nonfinite_tangent {
+            Comparable::OtherSeeding.max(self.second_order())
+        } else {
+            self.second_order()
+        }
+    }
+}
+
+/// A sum of terms, and whether it is ambiguous (see the module docs): finite terms that cancel
+/// to (nearly) zero, or +∞ and −∞ among the terms. (For sums that `flow` does not see, such as
+/// a test's own sum over a Jacobian's rows.)
+pub fn sum_terms(terms: &[f64]) -> (f64, bool) {
+    let (mut sum, mut magnitude, mut nonzero) = (0.0, 0.0, 0);
+    let (mut plus_infinity, mut minus_infinity) = (false, false);
+    for &t in terms {
+        sum += t;
+        plus_infinity |= t == f64::INFINITY;
+        minus_infinity |= t == f64::NEG_INFINITY;
+        if t != 0.0 {
+            magnitude += t.abs();
+            nonzero += 1;
+        }
+    }
+    let cancelled = (nonzero >= 2 && magnitude.is_finite() && sum.abs() <= CANCELLED * magnitude)
+        || (plus_infinity && minus_infinity);
+    (sum, cancelled)
+}
+
+/// A quantity of the sums (a partial, a tangent, an adjoint, a term): its value as recorded, and
+/// its shadow split in two: `shared`, the part that comes through an infinite or NaN value
+/// (which the other orders may factor out), and `finite`, the rest.
+#[derive(Clone, Copy, Debug, Default)]
+struct Term {
+    real: f64,
+    shared: f64,
+    finite: f64,
+}
+
+impl Term {
+    /// A local partial: its shadow is ±1 (1 for NaN) in `shared` where it is infinite or NaN.
+    fn partial(v: f64) -> Term {
+        if v.is_finite() {
+            Term {
+                real: v,
+                shared: 0.0,
+                finite: v,
+            }
+        } else {
+            let stand_in = if v.is_nan() { 1.0 } else { v.signum() };
+            Term {
+                real: v,
+                shared: stand_in,
+                finite: 0.0,
+            }
+        }
+    }
+    /// A seed (an input's tangent or an output's adjoint): 1.
+    fn one() -> Term {
+        Term::partial(1.0)
+    }
+    /// A non-finite value whose shadow has no shared part came from overflow: all of it is
+    /// shared. An infinite value's shared part has its sign (a sum whose infinite term decides
+    /// its sign, `∞ + (−5)`, may have a shadow of the other sign, `1 + (−5)`).
+    fn faithful(self) -> Term {
+        let mut t = self;
+        if !t.real.is_finite() && t.shared == 0.0 {
+            t.shared = if t.finite != 0.0 { t.finite } else { 1.0 };
+            t.finite = 0.0;
+        }
+        if t.real.is_infinite() && t.real.signum() != t.shared.signum() {
+            t.shared = t.real.signum() * t.shared.abs().max(1.0);
+        }
+        t
+    }
+}
+
+/// The largest finite magnitude among the recorded values of `terms`.
+fn largest(terms: &[Term]) -> f64 {
+    terms
+        .iter()
+        .map(|t| t.real)
+        .filter(|v| v.is_finite())
+        .fold(0.0, |m: f64, v| m.max(v.abs()))
+}
+
+/// The sum of `terms`, and how far it lets its result be compared: not at all where the shared
+/// parts of its terms have both signs (an infinite or NaN factor the terms may share, which
+/// another order factors out), the class only where finite terms cancel to rounding noise.
+fn judge(terms: &[Term]) -> (Term, Comparable) {
+    let real: Vec<f64> = terms.iter().map(|t| t.real).collect();
+    let (sum, _) = sum_terms(&real);
+    let positive = terms.iter().any(|t| t.shared > 0.0);
+    let negative = terms.iter().any(|t| t.shared < 0.0);
+    let nonfinite = real.iter().any(|v| !v.is_finite());
+    let (mut magnitude, mut nonzero) = (0.0, 0);
+    for &v in &real {
+        if v != 0.0 {
+            magnitude += v.abs();
+            nonzero += 1;
+        }
+    }
+    let how = if positive && negative {
+        Comparable::No
+    } else if !nonfinite && nonzero >= 2 && sum.abs() <= CANCELLED * magnitude {
+        Comparable::Class
+    } else {
+        Comparable::Fully
+    };
+    let total = Term {
+        real: sum,
+        shared: terms.iter().map(|t| t.shared).sum(),
+        finite: terms.iter().map(|t| t.finite).sum(),
+    };
+    (total.faithful(), how)
+}
+
+/// The chain rule's product (strong zeros): a shared part times anything stays shared.
+fn product(a: Term, b: Term) -> Term {
+    let s = |x: f64, y: f64| x.strong_zero_mul(y);
+    Term {
+        real: s(a.real, b.real),
+        shared: s(a.shared, b.shared) + s(a.shared, b.finite) + s(a.finite, b.shared),
+        finite: s(a.finite, b.finite),
+    }
+    .faithful()
+}
+
+/// The used parent slots of a record: `(slot, parent)`.
+fn parents(r: &SecondOrderRecord) -> impl Iterator<Item = (usize, usize)> + '_ {
+    (0..2)
+        .filter(move |&k| r.parents[k] != 0)
+        .map(move |k| (k, r.parents[k] as usize))
+}
+
+/// ∂/∂(slot a) of a record.
+fn first(r: &SecondOrderRecord, a: usize) -> Term {
+    Term::partial(r.d[a])
+}
+
+/// ∂²/∂(slot a)∂(slot b) of a record.
+fn second(r: &SecondOrderRecord, a: usize, b: usize) -> Term {
+    Term::partial(r.h[a + b])
+}
+
+/// Follows the chain rule's sums of `p` at `x` (see the module docs).
+pub fn flow(p: &Program, x: &[f64]) -> Flow {
+    let n = x.len();
+    let m = p.outputs.len();
+    let mut result = Flow {
+        input: vec![Comparable::Fully; n],
+        output: vec![Comparable::Fully; m],
+        ..Flow::default()
+    };
+    let (tape, output) = second_order_tape(|v| scalar(p, v), x);
+    if let Some(output) = output {
+        result.nonfinite = tape
+            .iter()
+            .any(|r| r.d.iter().chain(&r.h).any(|v| !v.is_finite()));
+        let tangent = forward(&tape, n, &mut result);
+        let (adjoint, how, terms) = backward(&tape, output, &mut result.nonfinite);
+        result.sum = how;
+        result.first_terms = result.first_terms.max(terms);
+        second_order(&tape, n, &tangent, &adjoint, &mut result);
+    }
+    for j in 0..m {
+        let (tape, output) = second_order_tape(|v| outputs(p, v)[j], x);
+        if let Some(output) = output {
+            let (_, how, terms) = backward(&tape, output, &mut result.nonfinite);
+            result.output[j] = how;
+            result.first_terms = result.first_terms.max(terms);
+        }
+    }
+    result
+}
+
+/// The tangents of every record along every input (records 1..=n are the inputs).
+#[allow(clippy::needless_range_loop)] // `i` names an input in `tangent` and in `result` alike
+fn forward(tape: &[SecondOrderRecord], n: usize, result: &mut Flow) -> Vec<Vec<Term>> {
+    let mut tangent = vec![vec![Term::default(); n]; tape.len()];
+    for (i, t) in tangent.iter_mut().skip(1).take(n).enumerate() {
+        t[i] = Term::one();
+    }
+    for k in n + 1..tape.len() {
+        for i in 0..n {
+            let terms: Vec<Term> = parents(&tape[k])
+                .map(|(a, q)| product(first(&tape[k], a), tangent[q][i]))
+                .collect();
+            let (t, how) = judge(&terms);
+            result.first_terms = result.first_terms.max(largest(&terms));
+            tangent[k][i] = t;
+            result.input[i] = result.input[i].max(how);
+            result.nonfinite |= !t.real.is_finite();
+            result.nonfinite_tangent |= !t.real.is_finite();
+        }
+    }
+    tangent
+}
+
+/// The adjoints of every record with respect to record `output`, the worst of the sums, and
+/// the largest finite term.
+fn backward(
+    tape: &[SecondOrderRecord],
+    output: usize,
+    nonfinite: &mut bool,
+) -> (Vec<Term>, Comparable, f64) {
+    let mut contributions: Vec<Vec<Term>> = vec![Vec::new(); tape.len()];
+    contributions[output].push(Term::one());
+    let mut adjoint = vec![Term::default(); tape.len()];
+    let (mut worst, mut terms) = (Comparable::Fully, 0.0_f64);
+    for k in (1..tape.len()).rev() {
+        let (a, how) = judge(&contributions[k]);
+        terms = terms.max(largest(&contributions[k]));
+        adjoint[k] = a;
+        worst = worst.max(how);
+        *nonfinite |= !a.real.is_finite();
+        if a.real == 0.0 && a.shared == 0.0 && a.finite == 0.0 {
+            continue;
+        }
+        for (slot, q) in parents(&tape[k]) {
+            contributions[q].push(product(a, first(&tape[k], slot)));
+        }
+    }
+    (adjoint, worst, terms)
+}
+
+/// The second-order sums: forward over forward (∂²v/∂xᵢ∂xⱼ record by record, as the hyperdual
+/// numbers sum them) and the second-order adjoints of forward over reverse along each input (as
+/// the mixed-mode sweeps sum them).
+#[allow(clippy::needless_range_loop)] // `j` names an input direction
+fn second_order(
+    tape: &[SecondOrderRecord],
+    n: usize,
+    tangent: &[Vec<Term>],
+    adjoint: &[Term],
+    result: &mut Flow,
+) {
+    let len = tape.len();
+    let mut t2 = vec![vec![vec![Term::default(); n]; n]; len];
+    for k in n + 1..len {
+        let r = &tape[k];
+        for i in 0..n {
+            for j in 0..n {
+                let mut terms: Vec<Term> = parents(r)
+                    .map(|(a, q)| product(first(r, a), t2[q][i][j]))
+                    .collect();
+                for (a, qa) in parents(r) {
+                    for (b, qb) in parents(r) {
+                        let tt = product(tangent[qa][i], tangent[qb][j]);
+                        terms.push(product(second(r, a, b), tt));
+                    }
+                }
+                let (v, how) = judge(&terms);
+                result.second_terms = result.second_terms.max(largest(&terms));
+                t2[k][i][j] = v;
+                result.second = result.second.max(how);
+                result.nonfinite |= !v.real.is_finite();
+            }
+        }
+    }
+    // ȧ(u) = Σ over users v of [∂v/∂u · ȧ(v) + ā(v) · Σ_w ∂²v/∂u∂w · ṫ(w)].
+    for j in 0..n {
+        let mut contributions: Vec<Vec<Term>> = vec![Vec::new(); len];
+        for k in (1..len).rev() {
+            let (a2, how) = judge(&contributions[k]);
+            result.second_terms = result.second_terms.max(largest(&contributions[k]));
+            result.second = result.second.max(how);
+            result.nonfinite |= !a2.real.is_finite();
+            let r = &tape[k];
+            for (a, qa) in parents(r) {
+                contributions[qa].push(product(first(r, a), a2));
+                for (b, qb) in parents(r) {
+                    let curvature = product(second(r, a, b), tangent[qb][j]);
+                    contributions[qa].push(product(adjoint[k], curvature));
+                }
+            }
+        }
+    }
+}
