@@ -1,5 +1,7 @@
-//! [`Element`]: the float types tensors hold (`f32`, `f64`), with their GEMM.
+//! [`Element`]: the float types tensors hold (`f32`, `f64`), with their GEMM and their access to
+//! the scalar rule table.
 
+use crate::ops::unary::{self, Unary};
 use diffprog_dual::Real;
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
@@ -7,7 +9,10 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 ///
 /// Adds to [`Real`] the one kernel that must be fast, a general matrix product, which goes to
 /// `matrixmultiply`'s `sgemm`/`dgemm` (through nalgebra's strided views, so transposed operands
-/// cost no copy).
+/// cost no copy), and the element's instances of the rules of [`diffprog_dual::rules`] for the
+/// elementwise functions of [`Unary`]. (Both element types are `diffprog_dual::Scalar`s of
+/// themselves; the trait reaches those implementations through these functions rather than a
+/// `Scalar` bound, whose method names would collide with `Real`'s in generic code.)
 pub trait Element: Real + Copy {
     /// `c ← alpha · op(a) · op(b) + beta · c`, every matrix row-major and contiguous.
     ///
@@ -27,6 +32,14 @@ pub trait Element: Real + Copy {
         beta: Self,
         c: &mut [Self],
     );
+
+    /// `(f(x), f′(x))` from [`diffprog_dual::rules`] (see [`Unary::value_and_derivative`]).
+    #[doc(hidden)]
+    fn unary_rule(f: Unary<Self>, x: Self) -> (Self, Self);
+
+    /// `f(x)` as the element's `Scalar` implementation computes it (see [`Unary::apply`]).
+    #[doc(hidden)]
+    fn unary_value(f: Unary<Self>, x: Self) -> Self;
 }
 
 macro_rules! impl_element {
@@ -46,6 +59,14 @@ macro_rules! impl_element {
                 c: &mut [Self],
             ) {
                 gemm_impl(m, k, n, alpha, a, ta, b, tb, beta, c)
+            }
+            #[inline(always)]
+            fn unary_rule(f: Unary<Self>, x: Self) -> (Self, Self) {
+                unary::rule(f, x)
+            }
+            #[inline(always)]
+            fn unary_value(f: Unary<Self>, x: Self) -> Self {
+                unary::value(f, x)
             }
         }
     };

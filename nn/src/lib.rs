@@ -45,6 +45,15 @@
 //! assert!((g.params().value(w)[0] - 1.0).abs() < 1e-2);
 //! ```
 //!
+//! # Derivatives: one rule table
+//!
+//! The elementwise functions ([`Unary`]) take their values and derivatives from
+//! [`diffprog_dual::rules`], the table every mode of diffprog uses, evaluated on the element type:
+//! σ′, tanh′, √′ at ±0, ReLU′ at 0, ... are the same numbers as for a `Dual` or a `Var` (tested
+//! bit for bit, edges included, and σ′(30), tanh′(20) to full accuracy). The fused
+//! [`linear`](Graph::linear) reads an activation's derivative from its output only where that is
+//! exact (ReLU's mask, exp′ = exp) and otherwise keeps the pre-activation.
+//!
 //! # Tensor code and scalar code
 //!
 //! The tensor tape and the scalar tape of `diffprog_reverse` are separate arenas (the scalar
