@@ -1,6 +1,7 @@
 //! The fused dense layer `act(x · w + bias)`: one record, one GEMM forward, two backward.
 
 use super::{Op, Unary, NONE};
+use crate::element::gemm_chain;
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId};
 
@@ -76,9 +77,10 @@ impl<F: Element> Graph<F> {
     }
 }
 
-/// g_pre = g ⊙ act′; ∂x += g_pre · wᵀ, ∂w += xᵀ · g_pre, ∂bias += column sums of g_pre.
-/// `side` holds the pre-activation (if the forward pass kept it) followed by the scratch for
-/// g_pre.
+/// g_pre = g ⊙ act′ (chain rule's products); ∂x += g_pre · wᵀ, ∂w += xᵀ · g_pre,
+/// ∂bias += column sums of g_pre. The products are GEMMs when their operands are finite
+/// ([`gemm_chain`]). `side` holds the pre-activation (if the forward pass kept it) followed by
+/// the scratch for g_pre.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
@@ -95,24 +97,43 @@ pub(crate) fn backward<F: Element>(
     n: u32,
 ) {
     let (m, k, n) = (m as usize, k as usize, n as usize);
+    let zero = F::zero();
     let gpre: &[F] = if matches!(act, Unary::Identity) {
         gout
+    } else if matches!(act, Unary::Relu) {
+        // relu′ read from the output (the rule's mask exactly): g where y > 0, and
+        // chain(0, g) = 0 where y ≤ 0 whatever g is; NaN where y is NaN (chain(NaN, g))
+        side.clear();
+        side.resize(m * n, zero);
+        let mut nan = false;
+        for ((s, &go), &yy) in side.iter_mut().zip(gout).zip(y) {
+            *s = if yy > zero { go } else { zero };
+            nan |= yy.is_nan();
+        }
+        if nan {
+            for ((s, &go), &yy) in side.iter_mut().zip(gout).zip(y) {
+                if yy.is_nan() {
+                    *s = F::chain(yy, go);
+                }
+            }
+        }
+        side
     } else if act.derivative_from_output_available() {
-        // f′ read from the output: exact for these activations (relu's mask, exp′ = exp, ...)
+        // f′ read from the output: exact for these activations (exp′ = exp, ...)
         side.clear();
         side.extend(
             gout.iter()
                 .zip(y)
-                .map(|(&go, &yy)| go * act.derivative_from_output(yy)),
+                .map(|(&go, &yy)| F::chain(act.derivative_from_output(yy), go)),
         );
         side
     } else {
         // f′ from the rule at the pre-activation kept by the forward pass
         let mn = m * n;
-        side.resize(2 * mn, F::zero());
+        side.resize(2 * mn, zero);
         let (z, scratch) = side.split_at_mut(mn);
         for ((s, &zz), &go) in scratch.iter_mut().zip(z.iter()).zip(gout) {
-            *s = go * act.value_and_derivative(zz).1;
+            *s = F::chain(act.value_and_derivative(zz).1, go);
         }
         scratch
     };
@@ -124,9 +145,9 @@ pub(crate) fn backward<F: Element>(
         }
     }
     if let Some(gw) = g.get(w) {
-        F::gemm(k, m, n, F::one(), v.get(x), true, gpre, false, F::one(), gw);
+        gemm_chain(k, m, n, v.get(x), true, gpre, false, gw);
     }
     if let Some(gx) = g.get(x) {
-        F::gemm(m, n, k, F::one(), gpre, false, v.get(w), true, F::one(), gx);
+        gemm_chain(m, n, k, gpre, false, v.get(w), true, gx);
     }
 }

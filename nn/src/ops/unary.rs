@@ -1,7 +1,7 @@
 //! Elementwise functions (activations and friends), constant shifts and scales, dropout.
 
 use super::Op;
-use crate::element::c;
+use crate::element::{add_scaled, c};
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId};
 use diffprog_dual::{rules, Number, Real, Scalar};
@@ -305,7 +305,8 @@ impl<F: Element> Graph<F> {
     }
 }
 
-/// ∂x += g ⊙ f′(x).
+/// ∂x += g ⊙ f′(x), each product the chain rule's ([`Element::chain`]: a zero gradient or a
+/// zero derivative contributes 0 even where the other factor is ±∞ or NaN).
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
@@ -317,7 +318,7 @@ pub(crate) fn backward<F: Element>(
     let x = v.get(a);
     if let Some(ga) = g.get(a) {
         for i in 0..ga.len() {
-            ga[i] += gout[i] * f.derivative(x[i], y[i]);
+            ga[i] += F::chain(f.derivative(x[i], y[i]), gout[i]);
         }
     }
 }
@@ -331,20 +332,18 @@ pub(crate) fn backward_add_scalar<F: Element>(g: &mut Grads<F>, gout: &[F], a: u
     }
 }
 
-/// ∂x += c · g.
+/// ∂x += c · g (chain rule's products: c = 0 gives 0 also where g is ±∞ or NaN).
 pub(crate) fn backward_mul_scalar<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32, cst: F) {
     if let Some(ga) = g.get(a) {
-        for (d, &s) in ga.iter_mut().zip(gout) {
-            *d += s * cst;
-        }
+        add_scaled(ga, gout, cst);
     }
 }
 
-/// ∂x += g ⊙ mask.
+/// ∂x += g ⊙ mask (chain rule's products: a dropped element gets 0 whatever g is).
 pub(crate) fn backward_dropout<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32, mask: &[F]) {
     if let Some(ga) = g.get(a) {
         for ((d, &s), &m) in ga.iter_mut().zip(gout).zip(mask) {
-            *d += s * m;
+            *d += F::chain(m, s);
         }
     }
 }
