@@ -1,5 +1,7 @@
-//! [`Element`]: the float types tensors hold (`f32`, `f64`), with their GEMM.
+//! [`Element`]: the float types tensors hold (`f32`, `f64`), with their GEMM and their access to
+//! the scalar rule table.
 
+use crate::ops::unary::{self, Unary};
 use diffprog_dual::Real;
 use nalgebra::{DMatrixView, DMatrixViewMut};
 
@@ -7,7 +9,11 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 ///
 /// Adds to [`Real`] the one kernel that must be fast, a general matrix product, which goes to
 /// `matrixmultiply`'s `sgemm`/`dgemm` (through nalgebra's strided views, so transposed operands
-/// cost no copy).
+/// cost no copy), and the element's instances of `diffprog_dual`'s derivative arithmetic: the
+/// chain rule's product [`diffprog_dual::chain`] and the rules of [`diffprog_dual::rules`] for
+/// the elementwise functions of [`Unary`]. (Both element types are `diffprog_dual::Scalar`s of
+/// themselves; the trait reaches those implementations through these functions rather than a
+/// `Scalar` bound, whose method names would collide with `Real`'s in generic code.)
 pub trait Element: Real + Copy {
     /// `c ← alpha · op(a) · op(b) + beta · c`, every matrix row-major and contiguous.
     ///
@@ -27,6 +33,20 @@ pub trait Element: Real + Copy {
         beta: Self,
         c: &mut [Self],
     );
+
+    /// The chain rule's product `derivative · gradient` of every backward kernel:
+    /// [`diffprog_dual::chain`], the IEEE product except that an exact zero factor is a strong
+    /// zero (`0 · ∞ = 0 · NaN = 0`).
+    #[doc(hidden)]
+    fn chain(derivative: Self, gradient: Self) -> Self;
+
+    /// `(f(x), f′(x))` from [`diffprog_dual::rules`] (see [`Unary::value_and_derivative`]).
+    #[doc(hidden)]
+    fn unary_rule(f: Unary<Self>, x: Self) -> (Self, Self);
+
+    /// `f(x)` as the element's `Scalar` implementation computes it (see [`Unary::apply`]).
+    #[doc(hidden)]
+    fn unary_value(f: Unary<Self>, x: Self) -> Self;
 }
 
 macro_rules! impl_element {
@@ -46,6 +66,18 @@ macro_rules! impl_element {
                 c: &mut [Self],
             ) {
                 gemm_impl(m, k, n, alpha, a, ta, b, tb, beta, c)
+            }
+            #[inline(always)]
+            fn chain(derivative: Self, gradient: Self) -> Self {
+                diffprog_dual::chain(derivative, gradient)
+            }
+            #[inline(always)]
+            fn unary_rule(f: Unary<Self>, x: Self) -> (Self, Self) {
+                unary::rule(f, x)
+            }
+            #[inline(always)]
+            fn unary_value(f: Unary<Self>, x: Self) -> Self {
+                unary::value(f, x)
             }
         }
     };
@@ -129,6 +161,70 @@ fn small_gemm<F: Element>(
                     *x += ail * blj;
                 }
             }
+        }
+    }
+}
+
+/// True if every element of `v` is finite. (`x − x` is 0 for a finite `x` and NaN for ±∞ and
+/// NaN; eight running sums keep the loop vectorisable.)
+#[allow(clippy::eq_op)] // x − x is the test
+pub(crate) fn all_finite<F: Element>(v: &[F]) -> bool {
+    let mut acc = [F::zero(); 8];
+    let chunks = v.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for (a, &x) in acc.iter_mut().zip(c) {
+            *a += x - x;
+        }
+    }
+    acc.iter().all(|a| *a == F::zero()) && rest.iter().all(|x| x.is_finite())
+}
+
+/// `c += op(a) · op(b)` (the layout of [`Element::gemm`], `alpha = beta = 1`) where every
+/// product is the chain rule's ([`Element::chain`]): a backward kernel's matrix product.
+///
+/// When every element of `a` and `b` is finite, the plain products are the chain rule's and the
+/// GEMM computes them; otherwise an element loop multiplies with [`Element::chain`] (a zero
+/// times an infinite or NaN factor contributes 0, where the GEMM would give NaN).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_chain<F: Element>(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[F],
+    ta: bool,
+    b: &[F],
+    tb: bool,
+    c: &mut [F],
+) {
+    let (a, b) = (&a[..m * k], &b[..k * n]);
+    if all_finite(a) && all_finite(b) {
+        F::gemm(m, k, n, F::one(), a, ta, b, tb, F::one(), c);
+        return;
+    }
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = F::zero();
+            for l in 0..k {
+                let ail = if ta { a[l * m + i] } else { a[i * k + l] };
+                let blj = if tb { b[j * k + l] } else { b[l * n + j] };
+                s += F::chain(ail, blj);
+            }
+            c[i * n + j] += s;
+        }
+    }
+}
+
+/// `dst += chain(c, src)` elementwise for one factor `c`: the plain product when `c` is finite
+/// and non-zero (then it is the chain rule's for every `src`).
+pub(crate) fn add_scaled<F: Element>(dst: &mut [F], src: &[F], c: F) {
+    if c.is_finite() && c != F::zero() {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d += s * c;
+        }
+    } else {
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d += F::chain(c, s);
         }
     }
 }

@@ -45,6 +45,33 @@
 //! assert!((g.params().value(w)[0] - 1.0).abs() < 1e-2);
 //! ```
 //!
+//! # Derivatives: one rule table, one rule for non-finite values
+//!
+//! The elementwise functions ([`Unary`]) take their values and derivatives from
+//! [`diffprog_dual::rules`], the table every mode of diffprog uses, evaluated on the element type:
+//! σ′, tanh′, √′ at ±0, ReLU′ at 0, ... are the same numbers as for a `Dual` or a `Var` (tested
+//! bit for bit, edges included, and σ′(30), tanh′(20) to full accuracy). The fused
+//! [`linear`](Graph::linear) reads an activation's derivative from its output only where that is
+//! exact (ReLU's mask, exp′ = exp) and otherwise keeps the pre-activation.
+//!
+//! Every backward kernel multiplies by the chain rule's product of `diffprog_dual`
+//! ([`diffprog_dual::chain`]; crate docs there, "Non-finite values"): an exact zero factor is a
+//! strong zero, `0 · ∞ = 0 · NaN = 0`, every other product IEEE; values stay IEEE. A zero
+//! upstream gradient, a dropped element, ReLU′ = 0 or a zero weight contributes exactly 0 to a
+//! gradient even where the other factor is ±∞ or NaN. Fast paths keep plain arithmetic where it
+//! provably equals the rule: matrix products are GEMMs when both operands are finite (an element
+//! loop with strong zeros otherwise), softmax rows use their closed forms when every factor is
+//! finite, and a plain sum that is not NaN contains no `0 · ∞`. So the tensor tape gives the
+//! NaN/∞ pattern of the same computation written with scalar `Var`s or differentiated in forward
+//! mode (tested at inputs, parameters and upstream gradients from 0, −0, 1, −2.5, ±∞, NaN).
+//! Where an infinite factor meets a sum of finite terms of both signs, the order decides
+//! (`−∞ · (−2.5 + 1) = +∞`, `−∞ · (−2.5) + (−∞) · 1 = NaN`): the tensor tape sums a node's
+//! adjoint before multiplying it by a partial, as the scalar reverse tape does, where forward
+//! mode carries an infinite tangent into each term. Conversely, with an infinite adjoint, an input
+//! that reaches the output along two paths within one scalar expression (`softplus(x) − t·x`)
+//! meets the sum of the paths' partials on the scalar tape (which merges them into one record)
+//! but each path's partial on the tensor tape (one kernel per op).
+//!
 //! # Tensor code and scalar code
 //!
 //! The tensor tape and the scalar tape of `diffprog_reverse` are separate arenas (the scalar

@@ -111,8 +111,8 @@ impl<F: Element> Sequential<F> {
         })
     }
 
-    /// Records the network on a batch `x: [.., in]`. A dense layer followed by an activation
-    /// whose derivative is a function of its output is one fused record.
+    /// Records the network on a batch `x: [.., in]`. A dense layer followed by an activation is
+    /// one fused record ([`Graph::linear`]).
     pub fn forward(&self, g: &mut Graph<F>, x: NodeId) -> NodeId {
         let mut h = x;
         let mut i = 0;
@@ -120,11 +120,9 @@ impl<F: Element> Sequential<F> {
             match &self.layers[i] {
                 Layer::Linear(lin) => {
                     if let Some(Layer::Activation(a)) = self.layers.get(i + 1) {
-                        if a.derivative_from_output_available() {
-                            h = lin.forward(g, h, *a);
-                            i += 2;
-                            continue;
-                        }
+                        h = lin.forward(g, h, *a);
+                        i += 2;
+                        continue;
                     }
                     h = lin.forward(g, h, Unary::Identity);
                 }

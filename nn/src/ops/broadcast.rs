@@ -2,6 +2,7 @@
 //! and for a trailing block (a bias row) repeated over the leading axes.
 
 use super::Op;
+use crate::element::add_scaled;
 use crate::graph::{Grads, Vals};
 use crate::shape::MAX_DIMS;
 use crate::{Element, Graph, NodeId, Shape};
@@ -29,7 +30,8 @@ impl BinaryOp {
             BinaryOp::Div => a / b,
         }
     }
-    /// (∂/∂a, ∂/∂b).
+    /// (∂/∂a, ∂/∂b), as the scalar number types record them: (1, ±1), (b, a), and for the
+    /// quotient q = a/b, (1/b, −q · (1/b)).
     #[inline(always)]
     fn partials<F: Element>(self, a: F, b: F) -> (F, F) {
         match self {
@@ -37,8 +39,8 @@ impl BinaryOp {
             BinaryOp::Sub => (F::one(), -F::one()),
             BinaryOp::Mul => (b, a),
             BinaryOp::Div => {
-                let r = F::one() / b;
-                (r, -a * r * r)
+                let inv = F::one() / b;
+                (inv, -((a / b) * inv))
             }
         }
     }
@@ -222,7 +224,8 @@ impl<F: Element> Graph<F> {
     }
 }
 
-/// ∂a += reduce(g ⊙ ∂f/∂a), ∂b += reduce(g ⊙ ∂f/∂b), summing over the broadcast axes.
+/// ∂a += reduce(g ⊙ ∂f/∂a), ∂b += reduce(g ⊙ ∂f/∂b), summing over the broadcast axes; each
+/// product is the chain rule's ([`Element::chain`]).
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
@@ -244,9 +247,9 @@ pub(crate) fn backward<F: Element>(
         let mut put = |o: usize, i: usize, j: usize| {
             let (da, db) = op.partials(av[i], bv[j]);
             if want_a {
-                dst[i] += gout[o] * da;
+                dst[i] += F::chain(da, gout[o]);
             } else {
-                dst[j] += gout[o] * db;
+                dst[j] += F::chain(db, gout[o]);
             }
         };
         match lay {
@@ -267,6 +270,11 @@ pub(crate) fn backward<F: Element>(
 /// [`backward`] when `b` is one element broadcast over `a` (a scalar `Var` entering through
 /// `Graph::mul_var` and friends, a learned temperature): the partials that depend on `b` alone are
 /// computed once, and ∂b is one reduction.
+///
+/// ∂b of a product or quotient is first summed with plain products (`Σ g·a`, times `−1/b²`);
+/// a NaN there may come from a `0 · ∞` the chain rule counts as 0, and then the sum is redone
+/// term by term with the chain rule's products and partials (a `0 · ∞` NaN survives every IEEE
+/// sum and product, so a result that is not NaN is the chain rule's).
 fn backward_scalar_b<F: Element>(
     g: &mut Grads<F>,
     gout: &[F],
@@ -280,27 +288,42 @@ fn backward_scalar_b<F: Element>(
         match op {
             BinaryOp::Add => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o),
             BinaryOp::Sub => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o),
-            BinaryOp::Mul => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o * bv),
-            BinaryOp::Div => {
-                let r = F::one() / bv;
-                ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o * r);
-            }
+            BinaryOp::Mul => add_scaled(ga, gout, bv),
+            BinaryOp::Div => add_scaled(ga, gout, F::one() / bv),
         }
     }
     if let Some(gb) = g.get(b) {
         let sum_g = || gout.iter().fold(F::zero(), |acc, &o| acc + o);
-        let dot_ga = || {
+        let dot = || {
             gout.iter()
                 .zip(av)
                 .fold(F::zero(), |acc, (&o, &x)| acc + o * x)
         };
+        let chain_sum = || {
+            gout.iter().zip(av).fold(F::zero(), |acc, (&o, &x)| {
+                acc + F::chain(BinaryOp::partials(op, x, bv).1, o)
+            })
+        };
         gb[0] += match op {
             BinaryOp::Add => sum_g(),
             BinaryOp::Sub => -sum_g(),
-            BinaryOp::Mul => dot_ga(),
+            BinaryOp::Mul => {
+                let s = dot();
+                if s.is_nan() {
+                    chain_sum()
+                } else {
+                    s
+                }
+            }
             BinaryOp::Div => {
                 let r = F::one() / bv;
-                -dot_ga() * r * r
+                let plain = r.is_finite() && r != F::zero() && bv.is_finite();
+                let s = if plain { -dot() * r * r } else { F::nan() };
+                if s.is_nan() {
+                    chain_sum()
+                } else {
+                    s
+                }
             }
         };
     }

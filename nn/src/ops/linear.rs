@@ -1,24 +1,24 @@
 //! The fused dense layer `act(x · w + bias)`: one record, one GEMM forward, two backward.
 
 use super::{Op, Unary, NONE};
+use crate::element::gemm_chain;
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId};
 
 impl<F: Element> Graph<F> {
-    /// `act(x · w + bias)` as one record: `x: [.., k]`, `w: [k, n]`, `bias: [n]` (optional).
-    /// The activation must be one whose derivative can be read from its output: identity, ReLU,
-    /// leaky ReLU (positive slope), sigmoid, tanh or softplus.
+    /// `act(x · w + bias)` as one record: `x: [.., k]`, `w: [k, n]`, `bias: [n]` (optional),
+    /// any activation.
     ///
-    /// Equal to `unary(add(matmul(x, w), bias), act)`, with fewer passes over memory.
+    /// Equal to `unary(add(matmul(x, w), bias), act)` — values and gradients, with the same
+    /// derivative rules — with fewer passes over memory. Where the activation's derivative is
+    /// read exactly from its output (identity, ReLU, leaky ReLU with a positive slope, exp, neg:
+    /// [`Unary::derivative_from_output_available`]) the record keeps only the output; otherwise
+    /// (sigmoid, tanh, softplus, ...) it also keeps the pre-activation `x · w + bias`, from which
+    /// the backward pass evaluates the rule.
     ///
     /// # Panics
-    /// If the shapes do not fit or `act` is not one of the above.
+    /// If the shapes do not fit.
     pub fn linear(&mut self, x: NodeId, w: NodeId, bias: Option<NodeId>, act: Unary<F>) -> NodeId {
-        assert!(
-            act.derivative_from_output_available(),
-            "Graph::linear: {act:?} cannot be fused (its derivative is not a function of its \
-             output); apply it with Graph::unary after a linear with Unary::Identity"
-        );
         let (xi, wi) = (self.check(x), self.check(w));
         let bi = bias.map(|b| self.check(b)).unwrap_or(NONE);
         let (sx, sw) = (self.metas[xi as usize].shape, self.metas[wi as usize].shape);
@@ -66,20 +66,28 @@ impl<F: Element> Graph<F> {
             beta,
             y,
         );
-        act.apply_in_place(y);
+        if !act.derivative_from_output_available() {
+            // the pre-activation, for the backward pass (the node's side buffer, reused)
+            let z = &mut self.aux[node as usize];
+            z.clear();
+            z.extend_from_slice(&self.vals[node as usize]);
+        }
+        act.apply_in_place(&mut self.vals[node as usize]);
         self.id(node)
     }
 }
 
-/// g_pre = g ⊙ act'(·) (from the output y); ∂x += g_pre · wᵀ, ∂w += xᵀ · g_pre,
-/// ∂bias += column sums of g_pre.
+/// g_pre = g ⊙ act′ (chain rule's products); ∂x += g_pre · wᵀ, ∂w += xᵀ · g_pre,
+/// ∂bias += column sums of g_pre. The products are GEMMs when their operands are finite
+/// ([`gemm_chain`]). `side` holds the pre-activation (if the forward pass kept it) followed by
+/// the scratch for g_pre.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
     gout: &[F],
     y: &[F],
-    scratch: &mut Vec<F>,
+    side: &mut Vec<F>,
     x: u32,
     w: u32,
     bias: u32,
@@ -89,15 +97,44 @@ pub(crate) fn backward<F: Element>(
     n: u32,
 ) {
     let (m, k, n) = (m as usize, k as usize, n as usize);
+    let zero = F::zero();
     let gpre: &[F] = if matches!(act, Unary::Identity) {
         gout
-    } else {
-        scratch.clear();
-        scratch.extend(
+    } else if matches!(act, Unary::Relu) {
+        // relu′ read from the output (the rule's mask exactly): g where y > 0, and
+        // chain(0, g) = 0 where y ≤ 0 whatever g is; NaN where y is NaN (chain(NaN, g))
+        side.clear();
+        side.resize(m * n, zero);
+        let mut nan = false;
+        for ((s, &go), &yy) in side.iter_mut().zip(gout).zip(y) {
+            *s = if yy > zero { go } else { zero };
+            nan |= yy.is_nan();
+        }
+        if nan {
+            for ((s, &go), &yy) in side.iter_mut().zip(gout).zip(y) {
+                if yy.is_nan() {
+                    *s = F::chain(yy, go);
+                }
+            }
+        }
+        side
+    } else if act.derivative_from_output_available() {
+        // f′ read from the output: exact for these activations (exp′ = exp, ...)
+        side.clear();
+        side.extend(
             gout.iter()
                 .zip(y)
-                .map(|(&go, &yy)| go * act.derivative_from_output(yy)),
+                .map(|(&go, &yy)| F::chain(act.derivative_from_output(yy), go)),
         );
+        side
+    } else {
+        // f′ from the rule at the pre-activation kept by the forward pass
+        let mn = m * n;
+        side.resize(2 * mn, zero);
+        let (z, scratch) = side.split_at_mut(mn);
+        for ((s, &zz), &go) in scratch.iter_mut().zip(z.iter()).zip(gout) {
+            *s = F::chain(act.value_and_derivative(zz).1, go);
+        }
         scratch
     };
     if let Some(gb) = g.get(bias) {
@@ -108,9 +145,9 @@ pub(crate) fn backward<F: Element>(
         }
     }
     if let Some(gw) = g.get(w) {
-        F::gemm(k, m, n, F::one(), v.get(x), true, gpre, false, F::one(), gw);
+        gemm_chain(k, m, n, v.get(x), true, gpre, false, gw);
     }
     if let Some(gx) = g.get(x) {
-        F::gemm(m, n, k, F::one(), gpre, false, v.get(w), true, F::one(), gx);
+        gemm_chain(m, n, k, gpre, false, v.get(w), true, gx);
     }
 }

@@ -1,7 +1,10 @@
 //! Matrix product: forward and backward are GEMMs (`matrixmultiply` through nalgebra views; the
-//! transposes in the backward pass are strides, not copies).
+//! transposes in the backward pass are strides, not copies). The backward products are the chain
+//! rule's: GEMMs when their operands are finite, an element loop with strong zeros otherwise
+//! ([`gemm_chain`]).
 
 use super::Op;
+use crate::element::gemm_chain;
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId, Shape};
 
@@ -105,7 +108,7 @@ pub(crate) fn matmul_shapes(what: &str, sa: Shape, sb: Shape) -> (usize, usize, 
     (m, k, n, out)
 }
 
-/// ∂a += g · bᵀ, ∂b += aᵀ · g (per block when batched).
+/// ∂a += g · bᵀ, ∂b += aᵀ · g (per block when batched), with the chain rule's products.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
@@ -123,16 +126,14 @@ pub(crate) fn backward<F: Element>(
     if let Some(ga) = g.get(a) {
         let bv = v.get(b);
         for i in 0..batch {
-            F::gemm(
+            gemm_chain(
                 m,
                 n,
                 k,
-                F::one(),
                 &gout[i * so..(i + 1) * so],
                 false,
                 &bv[i * sb..(i + 1) * sb],
                 true,
-                F::one(),
                 &mut ga[i * sa..(i + 1) * sa],
             );
         }
@@ -140,16 +141,14 @@ pub(crate) fn backward<F: Element>(
     if let Some(gb) = g.get(b) {
         let av = v.get(a);
         for i in 0..batch {
-            F::gemm(
+            gemm_chain(
                 k,
                 m,
                 n,
-                F::one(),
                 &av[i * sa..(i + 1) * sa],
                 true,
                 &gout[i * so..(i + 1) * so],
                 false,
-                F::one(),
                 &mut gb[i * sb..(i + 1) * sb],
             );
         }

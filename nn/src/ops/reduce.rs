@@ -1,7 +1,7 @@
 //! Sums and means, of everything or along one axis.
 
 use super::Op;
-use crate::element::c;
+use crate::element::{add_scaled, c};
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId, Shape};
 
@@ -73,7 +73,8 @@ impl<F: Element> Graph<F> {
     }
 }
 
-/// ∂x += scale · g, broadcast back over the reduced axis.
+/// ∂x += scale · g, broadcast back over the reduced axis (chain rule's products; `scale` is 1
+/// or 1/len, finite and non-zero, so they are the plain ones).
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
@@ -86,7 +87,7 @@ pub(crate) fn backward<F: Element>(
     if let Some(ga) = g.get(a) {
         match axis {
             None => {
-                let s = gout[0] * scale;
+                let s = F::chain(scale, gout[0]);
                 ga.iter_mut().for_each(|d| *d += s);
             }
             Some(ax) => {
@@ -95,9 +96,7 @@ pub(crate) fn backward<F: Element>(
                     let src = &gout[o * inner..(o + 1) * inner];
                     for l in 0..len {
                         let dst = &mut ga[(o * len + l) * inner..(o * len + l + 1) * inner];
-                        for (d, &s) in dst.iter_mut().zip(src) {
-                            *d += s * scale;
-                        }
+                        add_scaled(dst, src, scale);
                     }
                 }
             }

@@ -1,21 +1,58 @@
 //! Softmax, log-softmax (stable: shifted by the row maximum) and the fused cross-entropy of
 //! logits with integer labels.
+//!
+//! Each op is, row by row, the scalar computation of
+//! [`log_softmax_generic`](crate::layers::log_softmax_generic): `y = x − lse` with
+//! `lse = m + ln Σ exp(x − m)` and m the row's largest element as a constant (0 if it is not
+//! finite); softmax is `exp` of that, cross-entropy `−y[label]` averaged over the rows. The
+//! backward kernels use the closed forms (`g − softmax · Σg`, ...) where every factor of a row is
+//! finite; otherwise they go through the rows term by term as the scalar code's chain rule does,
+//! with its strong zeros ([`Element::chain`]), so that e.g. an upstream gradient of 0 at an
+//! element whose probability is NaN contributes 0.
 
-use super::Op;
+use super::{Op, Unary};
 use crate::element::c;
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId, Shape};
 
+/// The row's shift m: its largest element (NaN ignored), or 0 if that is not finite.
+#[inline]
+fn row_shift<F: Element>(row: &[F]) -> F {
+    let m = row.iter().copied().fold(F::neg_infinity(), F::max);
+    if m.is_finite() {
+        m
+    } else {
+        F::zero()
+    }
+}
+
 /// log Σ exp(row) and the row written as `row − logsumexp` into `out`.
 #[inline]
 fn log_softmax_row<F: Element>(row: &[F], out: &mut [F]) {
-    let m = row.iter().copied().fold(F::neg_infinity(), F::max);
-    let m = if m.is_finite() { m } else { F::zero() };
+    let m = row_shift(row);
     let s: F = row.iter().map(|&x| (x - m).exp()).sum();
     let lse = m + s.ln();
     for (o, &x) in out.iter_mut().zip(row) {
         *o = x - lse;
     }
+}
+
+/// The chain rule through one row of `y = x − (m + ln s)`, `s = Σ exp(x − m)`, term by term as
+/// the scalar code records it, for the upstream gradient `up(k)` of `y[k]` whose sum is `total`:
+/// ∂x[k] += up(k) + e[k] · (ln′(s) · (−total)) with e[k] = exp(x[k] − m), ln′ from the rule
+/// table, and the chain rule's products.
+fn log_softmax_row_backward<F: Element>(x: &[F], up: impl Fn(usize) -> F, total: F, d: &mut [F]) {
+    let m = row_shift(x);
+    let s: F = x.iter().map(|&v| (v - m).exp()).sum();
+    let adj_s = F::chain(Unary::Ln.value_and_derivative(s).1, -total);
+    for (k, (dk, &xk)) in d.iter_mut().zip(x).enumerate() {
+        let e = (xk - m).exp();
+        *dk += up(k) + F::chain(e, adj_s);
+    }
+}
+
+fn all_finite<F: Element>(v: &[F]) -> bool {
+    v.iter().all(|x| x.is_finite())
 }
 
 fn last_axis(what: &str, s: Shape) -> usize {
@@ -122,18 +159,25 @@ pub(crate) fn backward_log_softmax<F: Element>(
     a: u32,
 ) {
     let w = v.shape(a).dims().last().copied().unwrap_or(1);
+    let x = v.get(a);
     if let Some(ga) = g.get(a) {
         if w == 0 {
             return;
         }
-        for ((gr, yr), dr) in gout
+        for (((gr, yr), dr), xr) in gout
             .chunks_exact(w)
             .zip(y.chunks_exact(w))
             .zip(ga.chunks_exact_mut(w))
+            .zip(x.chunks_exact(w))
         {
             let s: F = gr.iter().copied().sum();
-            for ((d, &gg), &yy) in dr.iter_mut().zip(gr).zip(yr) {
-                *d += gg - yy.exp() * s;
+            if s.is_finite() && all_finite(yr) {
+                // every factor finite (y finite: so is x; Σg finite: so is every g)
+                for ((d, &gg), &yy) in dr.iter_mut().zip(gr).zip(yr) {
+                    *d += gg - yy.exp() * s;
+                }
+            } else {
+                log_softmax_row_backward(xr, |k| gr[k], s, dr);
             }
         }
     }
@@ -148,18 +192,28 @@ pub(crate) fn backward_softmax<F: Element>(
     a: u32,
 ) {
     let w = v.shape(a).dims().last().copied().unwrap_or(1);
+    let x = v.get(a);
     if let Some(ga) = g.get(a) {
         if w == 0 {
             return;
         }
-        for ((gr, yr), dr) in gout
+        for (((gr, yr), dr), xr) in gout
             .chunks_exact(w)
             .zip(y.chunks_exact(w))
             .zip(ga.chunks_exact_mut(w))
+            .zip(x.chunks_exact(w))
         {
             let s: F = gr.iter().zip(yr).map(|(&gg, &yy)| gg * yy).sum();
-            for ((d, &gg), &yy) in dr.iter_mut().zip(gr).zip(yr) {
-                *d += yy * (gg - s);
+            if s.is_finite() && all_finite(yr) {
+                // every factor finite (a g that is ±∞ or NaN makes Σ g·y infinite or NaN)
+                for ((d, &gg), &yy) in dr.iter_mut().zip(gr).zip(yr) {
+                    *d += yy * (gg - s);
+                }
+            } else {
+                // softmax = exp(log-softmax): the upstream gradient of log-softmax is exp′ · g
+                let up = |k: usize| F::chain(yr[k], gr[k]);
+                let total = (0..w).fold(F::zero(), |acc, k| acc + up(k));
+                log_softmax_row_backward(xr, up, total, dr);
             }
         }
     }
@@ -177,19 +231,28 @@ pub(crate) fn backward_cross_entropy<F: Element>(
     let sa = v.shape(a);
     let (b, k) = (sa.dim(0), sa.dim(1));
     let s = gout[0] / c::<F>(b.max(1) as f64);
+    let x = v.get(a);
     if let Some(ga) = g.get(a) {
         if k == 0 {
             return;
         }
-        for (i, (dr, pr)) in ga
+        for (i, ((dr, pr), xr)) in ga
             .chunks_exact_mut(k)
             .zip(probs.chunks_exact(k))
+            .zip(x.chunks_exact(k))
             .enumerate()
         {
-            for (d, &p) in dr.iter_mut().zip(pr) {
-                *d += s * p;
+            if s.is_finite() && all_finite(pr) {
+                for (d, &p) in dr.iter_mut().zip(pr) {
+                    *d += s * p;
+                }
+                dr[labels[i]] -= s;
+            } else {
+                // the row's loss is −log-softmax[label]: upstream −s at the label, 0 elsewhere
+                let label = labels[i];
+                let up = |j: usize| if j == label { -s } else { F::zero() };
+                log_softmax_row_backward(xr, up, -s, dr);
             }
-            dr[labels[i]] -= s;
         }
     }
 }

@@ -1,152 +1,160 @@
 //! Elementwise functions (activations and friends), constant shifts and scales, dropout.
 
 use super::Op;
-use crate::element::c;
+use crate::element::{add_scaled, c};
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId};
+use diffprog_dual::{rules, Number, Real, Scalar};
 use rand::Rng;
 
 /// An elementwise function with its derivative rule.
 ///
-/// The rules agree with the scalar rule table `diffprog_dual::rules` (ReLU's derivative at 0 is 0,
-/// as there).
+/// Values and derivatives come from the scalar rule table [`diffprog_dual::rules`] — the table
+/// every mode of diffprog uses — evaluated on the element type (`f32` or `f64`): a tensor op's
+/// value and derivative are bit for bit the rule's, which a `Dual`, a `Var` or a hyperdual
+/// number applies to the same function, at the edges too (ReLU′(0) = 0, √′(±0) = +∞, ln′ = NaN
+/// below 0, |·|′(±0) = 0, ...; the edge table is in `diffprog_dual`'s crate docs). In
+/// particular σ′ and tanh′ are computed in forms that do not cancel in the tails (see
+/// [`rules::sigmoid`] and [`rules::tanh`]), not as `y(1 − y)` and `1 − y²`. The functions the
+/// table does not have are defined by their scalar code (the generic forward,
+/// [`apply_generic`](crate::layers::apply_generic)): the identity (derivative 1), `Neg`
+/// (derivative −1) and `LeakyRelu(s)`, `if x > 0 { x } else { s · x }` (derivative 1 or s, so
+/// s at NaN).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Unary<F> {
     /// x.
     Identity,
-    /// max(x, 0).
+    /// max(x, 0) ([`rules::relu`]).
     Relu,
     /// x for x > 0, slope·x otherwise.
     LeakyRelu(F),
-    /// 1 / (1 + e⁻ˣ).
+    /// 1 / (1 + e⁻ˣ) ([`rules::sigmoid`]).
     Sigmoid,
-    /// tanh x.
+    /// tanh x ([`rules::tanh`]).
     Tanh,
-    /// ln(1 + eˣ).
+    /// ln(1 + eˣ) ([`rules::softplus`]).
     Softplus,
-    /// eˣ.
+    /// eˣ ([`rules::exp`]).
     Exp,
-    /// ln x.
+    /// ln x ([`rules::ln`]).
     Ln,
     /// −x.
     Neg,
-    /// x².
+    /// x² ([`rules::powi`] with n = 2).
     Square,
-    /// √x.
+    /// √x ([`rules::sqrt`]).
     Sqrt,
-    /// |x| (derivative sign(x), 0 at 0).
+    /// |x| ([`rules::abs`]: derivative sign(x), 0 at ±0).
     Abs,
 }
 
-/// 1 / (1 + e⁻ˣ) without overflow (as `Scalar::sigmoid`).
+/// `(f(x), f′(x))` from the rule table, for an element type that is a `Scalar` of itself (the
+/// implementation of [`Element::unary_rule`]).
 #[inline(always)]
-pub(crate) fn sigmoid<F: Element>(x: F) -> F {
-    if x >= F::zero() {
-        F::one() / (F::one() + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (F::one() + e)
+pub(crate) fn rule<F: Real + Scalar<F>>(f: Unary<F>, x: F) -> (F, F) {
+    let one = <F as Number>::one();
+    match f {
+        Unary::Identity => (x, one),
+        Unary::Relu => rules::relu::<F, F>(x),
+        Unary::LeakyRelu(s) => {
+            if x > <F as Number>::zero() {
+                (x, one)
+            } else {
+                (x * s, s)
+            }
+        }
+        Unary::Sigmoid => rules::sigmoid::<F, F>(x),
+        Unary::Tanh => rules::tanh::<F, F>(x),
+        Unary::Softplus => rules::softplus::<F, F>(x),
+        Unary::Exp => rules::exp::<F, F>(x),
+        Unary::Ln => rules::ln::<F, F>(x),
+        Unary::Neg => (-x, -one),
+        Unary::Square => rules::powi::<F, F>(x, 2),
+        Unary::Sqrt => rules::sqrt::<F, F>(x),
+        Unary::Abs => rules::abs::<F, F>(x),
     }
 }
 
-/// ln(1 + eˣ) without overflow (as `Scalar::softplus`).
+/// `f(x)` as the element's `Scalar` methods compute it, bit for bit the value of [`rule`] (the
+/// implementation of [`Element::unary_value`]; the forward pass needs no derivative).
 #[inline(always)]
-pub(crate) fn softplus<F: Element>(x: F) -> F {
-    if x.is_nan() {
-        return x;
+pub(crate) fn value<F: Real + Scalar<F>>(f: Unary<F>, x: F) -> F {
+    match f {
+        Unary::Identity => x,
+        Unary::Relu => Scalar::relu(x),
+        Unary::LeakyRelu(s) => {
+            if x > <F as Number>::zero() {
+                x
+            } else {
+                x * s
+            }
+        }
+        Unary::Sigmoid => Scalar::sigmoid(x),
+        Unary::Tanh => Scalar::tanh(x),
+        Unary::Softplus => Scalar::softplus(x),
+        Unary::Exp => Scalar::exp(x),
+        Unary::Ln => Scalar::ln(x),
+        Unary::Neg => -x,
+        // `x.powi(2)`, the rule's value, is exactly x · x
+        Unary::Square => x * x,
+        Unary::Sqrt => Scalar::sqrt(x),
+        Unary::Abs => Scalar::abs(x),
     }
-    x.max(F::zero()) + (-x.abs()).exp().ln_1p()
 }
 
 impl<F: Element> Unary<F> {
-    /// f(x).
+    /// f(x): the value of the rule in [`diffprog_dual::rules`], bit for bit.
     #[inline(always)]
     pub fn apply(self, x: F) -> F {
-        let zero = F::zero();
-        match self {
-            Unary::Identity => x,
-            // as `Scalar::relu`: NaN stays NaN
-            Unary::Relu => {
-                if x <= zero {
-                    zero
-                } else {
-                    x
-                }
-            }
-            Unary::LeakyRelu(s) => {
-                if x > zero {
-                    x
-                } else {
-                    s * x
-                }
-            }
-            Unary::Sigmoid => sigmoid(x),
-            Unary::Tanh => x.tanh(),
-            Unary::Softplus => softplus(x),
-            Unary::Exp => x.exp(),
-            Unary::Ln => x.ln(),
-            Unary::Neg => -x,
-            Unary::Square => x * x,
-            Unary::Sqrt => x.sqrt(),
-            Unary::Abs => x.abs(),
-        }
+        F::unary_value(self, x)
     }
-    /// f'(x), given x and y = f(x).
+    /// `(f(x), f′(x))` from [`diffprog_dual::rules`].
+    ///
+    /// ```
+    /// use diffprog_nn::Unary;
+    /// // σ′(30) = e⁻³⁰/(1 + e⁻³⁰)², to full accuracy (σ(1 − σ) keeps 3 digits here)
+    /// let (_, d) = Unary::<f64>::Sigmoid.value_and_derivative(30.0);
+    /// let exact = 1.0 / (4.0 * 15.0_f64.cosh().powi(2));
+    /// assert!((d - exact).abs() <= 4.0 * f64::EPSILON * exact);
+    /// ```
+    #[inline(always)]
+    pub fn value_and_derivative(self, x: F) -> (F, F) {
+        F::unary_rule(self, x)
+    }
+    /// f′(x), given x and y = f(x): the rule's derivative (for `Exp` read from y, which is the
+    /// rule's derivative exactly).
     #[inline(always)]
     pub fn derivative(self, x: F, y: F) -> F {
-        let (zero, one) = (F::zero(), F::one());
         match self {
-            Unary::Identity => one,
-            Unary::Relu => {
-                if x > zero {
-                    one
-                } else {
-                    zero
-                }
-            }
-            Unary::LeakyRelu(s) => {
-                if x > zero {
-                    one
-                } else {
-                    s
-                }
-            }
-            Unary::Sigmoid => y * (one - y),
-            Unary::Tanh => one - y * y,
-            Unary::Softplus => sigmoid(x),
             Unary::Exp => y,
-            Unary::Ln => one / x,
-            Unary::Neg => -one,
-            Unary::Square => x + x,
-            Unary::Sqrt => one / (y + y),
-            Unary::Abs => {
-                if x > zero {
-                    one
-                } else if x < zero {
-                    -one
-                } else {
-                    zero
-                }
-            }
+            _ => self.value_and_derivative(x).1,
         }
     }
-    /// True if f'(x) is a function of y = f(x) alone (what the fused [`Graph::linear`] needs).
+    /// True if [`derivative_from_output`](Self::derivative_from_output) gives the rule's
+    /// derivative exactly from y = f(x) alone: the identity, ReLU, leaky ReLU with a positive
+    /// slope (the sign of y is the sign of x), `Exp` (f′ = f) and `Neg`. For the others (σ′ from
+    /// σ, tanh′ from tanh, ... lose digits or all of them: tanh 20 rounds to 1) the fused
+    /// [`Graph::linear`] keeps the pre-activation.
     pub fn derivative_from_output_available(self) -> bool {
         match self {
-            Unary::Identity | Unary::Relu | Unary::Sigmoid | Unary::Tanh | Unary::Softplus => true,
+            Unary::Identity | Unary::Relu | Unary::Exp | Unary::Neg => true,
             Unary::LeakyRelu(s) => s > F::zero(),
             _ => false,
         }
     }
-    /// f'(x) from y = f(x), for the functions where
-    /// [`derivative_from_output_available`](Self::derivative_from_output_available).
+    /// f′(x) from y = f(x), for the functions where
+    /// [`derivative_from_output_available`](Self::derivative_from_output_available) (for the
+    /// others, 1).
     #[inline(always)]
     pub fn derivative_from_output(self, y: F) -> F {
         let (zero, one) = (F::zero(), F::one());
         match self {
+            // the rule's mask: 1 for x > 0, NaN for NaN, 0 otherwise (y has x's sign and NaN)
             Unary::Relu => {
                 if y > zero {
                     one
+                } else if y.is_nan() {
+                    y
                 } else {
                     zero
                 }
@@ -158,10 +166,8 @@ impl<F: Element> Unary<F> {
                     s
                 }
             }
-            Unary::Sigmoid => y * (one - y),
-            Unary::Tanh => one - y * y,
-            // softplus' = σ(x) = 1 − e^(−softplus(x))
-            Unary::Softplus => -(-y).exp_m1(),
+            Unary::Exp => y,
+            Unary::Neg => -one,
             _ => one,
         }
     }
@@ -299,7 +305,8 @@ impl<F: Element> Graph<F> {
     }
 }
 
-/// ∂x += g ⊙ f'(x).
+/// ∂x += g ⊙ f′(x), each product the chain rule's ([`Element::chain`]: a zero gradient or a
+/// zero derivative contributes 0 even where the other factor is ±∞ or NaN).
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
@@ -311,7 +318,7 @@ pub(crate) fn backward<F: Element>(
     let x = v.get(a);
     if let Some(ga) = g.get(a) {
         for i in 0..ga.len() {
-            ga[i] += gout[i] * f.derivative(x[i], y[i]);
+            ga[i] += F::chain(f.derivative(x[i], y[i]), gout[i]);
         }
     }
 }
@@ -325,20 +332,18 @@ pub(crate) fn backward_add_scalar<F: Element>(g: &mut Grads<F>, gout: &[F], a: u
     }
 }
 
-/// ∂x += c · g.
+/// ∂x += c · g (chain rule's products: c = 0 gives 0 also where g is ±∞ or NaN).
 pub(crate) fn backward_mul_scalar<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32, cst: F) {
     if let Some(ga) = g.get(a) {
-        for (d, &s) in ga.iter_mut().zip(gout) {
-            *d += s * cst;
-        }
+        add_scaled(ga, gout, cst);
     }
 }
 
-/// ∂x += g ⊙ mask.
+/// ∂x += g ⊙ mask (chain rule's products: a dropped element gets 0 whatever g is).
 pub(crate) fn backward_dropout<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32, mask: &[F]) {
     if let Some(ga) = g.get(a) {
         for ((d, &s), &m) in ga.iter_mut().zip(gout).zip(mask) {
-            *d += s * m;
+            *d += F::chain(m, s);
         }
     }
 }
