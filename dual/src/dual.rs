@@ -76,6 +76,15 @@ pub fn chain<T: Number>(derivative: T, tangent: T) -> T {
     derivative.strong_zero_mul(tangent)
 }
 
+/// True when the primal value of `x` is NaN (`==` compares primal values). A number type's `*`
+/// is IEEE only at the primal level and strong elsewhere, so a `0 · ∞` in a sum of plain
+/// products shows up here: the operators multiply plainly and fall back to [`chain`] only then.
+#[inline(always)]
+#[allow(clippy::eq_op)] // x ≠ x is the test
+pub(crate) fn has_nan_primal<T: Number>(x: T) -> bool {
+    x != x
+}
+
 /// True when every component of `x` is finite, tested with `Number` operations only
 /// (`x − x` is exactly zero unless some component is infinite or NaN).
 #[inline(always)]
@@ -117,15 +126,15 @@ impl<T: Number> Mul for Dual<T> {
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
-        let re = a * b;
-        // The partials are b and a. When a·b is finite and non-zero, so are both (one test),
-        // and the plain products are the chain rule's (see `Number::has_finite_nonzero_primal`).
-        let eps = if re.has_finite_nonzero_primal() {
-            self.eps * b + a * rhs.eps
-        } else {
+        // The partials are b and a. The plain products are the chain rule's unless one is a
+        // `0 · ∞` at the primal level, whose NaN survives the sum: one test of the result.
+        let eps = self.eps * b + a * rhs.eps;
+        let eps = if has_nan_primal(eps) {
             chain(b, self.eps) + chain(a, rhs.eps)
+        } else {
+            eps
         };
-        Self::new(re, eps)
+        Self::new(a * b, eps)
     }
 }
 impl<T: Number> Div for Dual<T> {

@@ -1,6 +1,6 @@
 //! [`DualVec`]: a value and `N` tangents, stack-allocated.
 
-use crate::dual::chain;
+use crate::dual::{chain, has_nan_primal};
 use crate::{Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -127,20 +127,26 @@ impl<T: Number, const N: usize> DualVec<T, N> {
     }
 
     /// The tangents times a factor `d` by the chain rule's product ([`chain`]): a plain product
-    /// when `d`'s primal is finite and non-zero (one test), else with exact zeros strong.
+    /// when `d`'s primal is finite and non-zero (one test); else a plain product checked for the
+    /// NaN of a `0 · ∞`, and the strong product where one shows.
     #[inline(always)]
     fn scaled(eps: [T; N], d: T) -> [T; N] {
-        let mut eps = eps;
-        if d.has_finite_nonzero_primal() {
-            for e in eps.iter_mut() {
-                *e = d * *e;
-            }
-        } else {
-            for e in eps.iter_mut() {
-                *e = chain(d, *e);
+        let mut out = eps;
+        for e in out.iter_mut() {
+            *e = d * *e;
+        }
+        if !d.has_finite_nonzero_primal() && Self::any_nan(&out) {
+            for (o, e) in out.iter_mut().zip(eps) {
+                *o = chain(d, e);
             }
         }
-        eps
+        out
+    }
+
+    /// True if a component's primal is NaN (the trace of a `0 · ∞` among plain products).
+    #[inline(always)]
+    fn any_nan(eps: &[T; N]) -> bool {
+        eps.iter().any(|&e| has_nan_primal(e))
     }
 
     /// Applies a unary rule `(f(x), f'(x))`: `eps[i] ← f'(x)·eps[i]`, an identically zero tangent
@@ -162,13 +168,14 @@ impl<T: Number, const N: usize> DualVec<T, N> {
             (false, true) => Self::raw(value, Self::scaled(other.eps, d_other), true),
             (true, true) => {
                 let mut eps = self.eps;
-                if d_self.has_finite_nonzero_primal() && d_other.has_finite_nonzero_primal() {
-                    for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
-                        *e = d_self * *e + d_other * *o;
-                    }
-                } else {
-                    for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
-                        *e = chain(d_self, *e) + chain(d_other, *o);
+                for (e, o) in eps.iter_mut().zip(other.eps.iter()) {
+                    *e = d_self * *e + d_other * *o;
+                }
+                let exact =
+                    d_self.has_finite_nonzero_primal() && d_other.has_finite_nonzero_primal();
+                if !exact && Self::any_nan(&eps) {
+                    for ((e, s), o) in eps.iter_mut().zip(self.eps).zip(other.eps.iter()) {
+                        *e = chain(d_self, s) + chain(d_other, *o);
                     }
                 }
                 Self::raw(value, eps, true)
@@ -253,14 +260,14 @@ impl<T: Number, const N: usize> Mul for DualVec<T, N> {
             (false, true) => Self::raw(re, Self::scaled(rhs.eps, a), true),
             (true, true) => {
                 let mut eps = self.eps;
-                // The partials are b and a: when a·b is finite and non-zero, so are both.
-                if re.has_finite_nonzero_primal() {
-                    for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
-                        *e = *e * b + a * *r;
-                    }
-                } else {
-                    for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
-                        *e = chain(b, *e) + chain(a, *r);
+                for (e, r) in eps.iter_mut().zip(rhs.eps.iter()) {
+                    *e = *e * b + a * *r;
+                }
+                // The partials are b and a: when a·b is finite and non-zero, so are both, and
+                // the plain products are exact; else a `0 · ∞` would show as a NaN.
+                if !re.has_finite_nonzero_primal() && Self::any_nan(&eps) {
+                    for ((e, s), r) in eps.iter_mut().zip(self.eps).zip(rhs.eps.iter()) {
+                        *e = chain(b, s) + chain(a, *r);
                     }
                 }
                 Self::raw(re, eps, true)

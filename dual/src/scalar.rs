@@ -227,12 +227,11 @@ macro_rules! impl_scalar_for_float {
             fn strong_zero_mul(self, rhs: Self) -> Self {
                 let p = self * rhs;
                 // Only `0 · ±∞` and `0 · NaN` differ from IEEE: the plain product otherwise
-                // (signed zeros included).
-                if p.is_nan() && (self == 0.0 || rhs == 0.0) {
-                    0.0
-                } else {
-                    p
-                }
+                // (signed zeros included). Branch-free (a mask of the bits), since it sits in
+                // the inner loops of the mixed mode's tapes over dual numbers.
+                let strong = p.is_nan() & ((self == 0.0) | (rhs == 0.0));
+                let mask = if strong { 0 } else { !0 };
+                <$f>::from_bits(p.to_bits() & mask)
             }
             #[inline(always)]
             fn has_finite_nonzero_primal(&self) -> bool {
