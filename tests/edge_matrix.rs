@@ -62,6 +62,8 @@ enum U {
     Softplus,
     Relu,
     Erf,
+    Erfc,
+    Gelu,
 }
 
 const UNARY: &[U] = &[
@@ -108,6 +110,8 @@ const UNARY: &[U] = &[
     U::Softplus,
     U::Relu,
     U::Erf,
+    U::Erfc,
+    U::Gelu,
 ];
 
 fn apply<T: Scalar>(u: U, x: T) -> T {
@@ -145,6 +149,8 @@ fn apply<T: Scalar>(u: U, x: T) -> T {
         U::Softplus => x.softplus(),
         U::Relu => x.relu(),
         U::Erf => x.erf(),
+        U::Erfc => x.erfc(),
+        U::Gelu => x.gelu(),
     }
 }
 
@@ -182,6 +188,8 @@ fn rule(u: U, x: f64) -> (f64, f64) {
         U::Softplus => rules::softplus::<f64, f64>(x),
         U::Relu => rules::relu::<f64, f64>(x),
         U::Erf => rules::erf::<f64, f64>(x),
+        U::Erfc => rules::erfc::<f64, f64>(x),
+        U::Gelu => rules::gelu::<f64, f64>(x),
     }
 }
 
@@ -447,6 +455,18 @@ fn documented_conventions() {
             1.0,
         ),
         ("erf at +∞: 1, derivative 0", U::Erf, INF, 1.0, 0.0),
+        ("erfc at −∞: 2, derivative 0", U::Erfc, -INF, 2.0, 0.0),
+        (
+            "erfc at 30: underflows to 0, derivative 0",
+            U::Erfc,
+            30.0,
+            0.0,
+            0.0,
+        ),
+        ("gelu at −∞: 0, derivative 0", U::Gelu, -INF, 0.0, 0.0),
+        ("gelu at +∞: +∞, derivative 1", U::Gelu, INF, INF, 1.0),
+        ("gelu at 0: 0, derivative ½", U::Gelu, 0.0, 0.0, 0.5),
+        ("gelu at −40: −0, derivative 0", U::Gelu, -40.0, 0.0, 0.0),
         ("sqrt at +∞: derivative 0", U::Sqrt, INF, INF, 0.0),
         ("recip at +∞: 0, derivative −0", U::Recip, INF, 0.0, 0.0),
         ("sin(NaN): NaN, derivative NaN", U::Sin, NAN, NAN, NAN),

@@ -4,166 +4,57 @@
 //! `fn chain_unary(self, (value, derivative): (T, T)) -> Self` and
 //! `fn chain_binary(self, other: Self, (value, d_self, d_other): (T, T, T)) -> Self`,
 //! and [`scalar_elementary_functions!`] writes all of `Scalar`'s elementary functions from the rules
-//! in [`rules`](crate::rules). The operator macros write the `f64`/`f32` right-hand-side operators.
+//! in [`rules`](crate::rules) and the one list of them,
+//! [`elementary_functions!`](crate::elementary_functions). The operator macros write the `f64`/`f32` right-hand-side operators.
 
 /// Writes the elementary functions of `Scalar` for a forward number type whose primal part is the
-/// field named by `$re` (a `T: Scalar<F>`), using [`rules`](crate::rules).
+/// field named by `$re` (a `T: Scalar<F>`), using [`rules`](crate::rules): the list of
+/// [`elementary_functions!`](crate::elementary_functions), and `sin_cos` and `mul_add`.
 #[macro_export]
 macro_rules! scalar_elementary_functions {
     ($re:ident) => {
-        #[inline]
-        fn recip(self) -> Self {
-            self.chain_unary($crate::rules::recip(self.$re))
-        }
-        #[inline]
-        fn sqrt(self) -> Self {
-            self.chain_unary($crate::rules::sqrt(self.$re))
-        }
-        #[inline]
-        fn cbrt(self) -> Self {
-            self.chain_unary($crate::rules::cbrt(self.$re))
-        }
-        #[inline]
-        fn powi(self, n: i32) -> Self {
-            self.chain_unary($crate::rules::powi(self.$re, n))
-        }
-        #[inline]
-        fn powf(self, p: F) -> Self {
-            self.chain_unary($crate::rules::powf(self.$re, p))
-        }
-        #[inline]
-        fn pow(self, p: Self) -> Self {
-            self.chain_binary(p, $crate::rules::pow(self.$re, p.$re))
-        }
-        #[inline]
-        fn exp(self) -> Self {
-            self.chain_unary($crate::rules::exp(self.$re))
-        }
-        #[inline]
-        fn exp2(self) -> Self {
-            self.chain_unary($crate::rules::exp2(self.$re))
-        }
-        #[inline]
-        fn exp_m1(self) -> Self {
-            self.chain_unary($crate::rules::exp_m1(self.$re))
-        }
-        #[inline]
-        fn ln(self) -> Self {
-            self.chain_unary($crate::rules::ln(self.$re))
-        }
-        #[inline]
-        fn ln_1p(self) -> Self {
-            self.chain_unary($crate::rules::ln_1p(self.$re))
-        }
-        #[inline]
-        fn log2(self) -> Self {
-            self.chain_unary($crate::rules::log2(self.$re))
-        }
-        #[inline]
-        fn log10(self) -> Self {
-            self.chain_unary($crate::rules::log10(self.$re))
-        }
-        #[inline]
-        fn log(self, base: F) -> Self {
-            self.chain_unary($crate::rules::log(self.$re, base))
-        }
-        #[inline]
-        fn sin(self) -> Self {
-            self.chain_unary($crate::rules::sin(self.$re))
-        }
-        #[inline]
-        fn cos(self) -> Self {
-            self.chain_unary($crate::rules::cos(self.$re))
-        }
-        #[inline]
-        fn tan(self) -> Self {
-            self.chain_unary($crate::rules::tan(self.$re))
-        }
+        $crate::elementary_functions!($crate::__forward_elementary_functions!($re));
         #[inline]
         fn sin_cos(self) -> (Self, Self) {
             let (s, c) = self.$re.sin_cos();
             (self.chain_unary((s, c)), self.chain_unary((c, -s)))
         }
         #[inline]
-        fn asin(self) -> Self {
-            self.chain_unary($crate::rules::asin(self.$re))
-        }
-        #[inline]
-        fn acos(self) -> Self {
-            self.chain_unary($crate::rules::acos(self.$re))
-        }
-        #[inline]
-        fn atan(self) -> Self {
-            self.chain_unary($crate::rules::atan(self.$re))
-        }
-        #[inline]
-        fn atan2(self, other: Self) -> Self {
-            self.chain_binary(other, $crate::rules::atan2(self.$re, other.$re))
-        }
-        #[inline]
-        fn sinh(self) -> Self {
-            self.chain_unary($crate::rules::sinh(self.$re))
-        }
-        #[inline]
-        fn cosh(self) -> Self {
-            self.chain_unary($crate::rules::cosh(self.$re))
-        }
-        #[inline]
-        fn tanh(self) -> Self {
-            self.chain_unary($crate::rules::tanh(self.$re))
-        }
-        #[inline]
-        fn asinh(self) -> Self {
-            self.chain_unary($crate::rules::asinh(self.$re))
-        }
-        #[inline]
-        fn acosh(self) -> Self {
-            self.chain_unary($crate::rules::acosh(self.$re))
-        }
-        #[inline]
-        fn atanh(self) -> Self {
-            self.chain_unary($crate::rules::atanh(self.$re))
-        }
-        #[inline]
-        fn abs(self) -> Self {
-            self.chain_unary($crate::rules::abs(self.$re))
-        }
-        #[inline]
-        fn signum(self) -> Self {
-            self.chain_unary($crate::rules::signum(self.$re))
-        }
-        #[inline]
-        fn min(self, other: Self) -> Self {
-            self.chain_binary(other, $crate::rules::min(self.$re, other.$re))
-        }
-        #[inline]
-        fn max(self, other: Self) -> Self {
-            self.chain_binary(other, $crate::rules::max(self.$re, other.$re))
-        }
-        #[inline]
-        fn hypot(self, other: Self) -> Self {
-            self.chain_binary(other, $crate::rules::hypot(self.$re, other.$re))
-        }
-        #[inline]
         fn mul_add(self, a: Self, b: Self) -> Self {
             self * a + b
         }
-        #[inline]
-        fn sigmoid(self) -> Self {
-            self.chain_unary($crate::rules::sigmoid(self.$re))
-        }
-        #[inline]
-        fn softplus(self) -> Self {
-            self.chain_unary($crate::rules::softplus(self.$re))
-        }
-        #[inline]
-        fn relu(self) -> Self {
-            self.chain_unary($crate::rules::relu(self.$re))
-        }
-        #[inline]
-        fn erf(self) -> Self {
-            self.chain_unary($crate::rules::erf(self.$re))
-        }
+    };
+}
+
+/// The callback of [`scalar_elementary_functions!`]: one method per listed function, applying
+/// its rule with `chain_unary` / `chain_binary`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __forward_elementary_functions {
+    (
+        ($re:ident)
+        unary: [$($unary:ident),*],
+        binary: [$($binary:ident),*],
+        parametric: [$($parametric:ident($arg:ident: $ty:ty)),*],
+    ) => {
+        $(
+            #[inline]
+            fn $unary(self) -> Self {
+                self.chain_unary($crate::rules::$unary(self.$re))
+            }
+        )*
+        $(
+            #[inline]
+            fn $binary(self, other: Self) -> Self {
+                self.chain_binary(other, $crate::rules::$binary(self.$re, other.$re))
+            }
+        )*
+        $(
+            #[inline]
+            fn $parametric(self, $arg: $ty) -> Self {
+                self.chain_unary($crate::rules::$parametric(self.$re, $arg))
+            }
+        )*
     };
 }
 

@@ -123,7 +123,8 @@
 //! | `hypot(x, y)` | x infinite (y finite) | +∞ | (sign x, 0); both infinite: (±1/√2, ±1/√2) |
 //! | `exp`, `exp2`, `exp_m1`, `sinh`, `cosh` | overflow | ±∞ | ±∞ |
 //! | `exp`, `exp2`, `exp_m1` | −∞ | 0 (−1) | 0 |
-//! | `tanh`, `sigmoid`, `erf`, `atan`, `asinh` | ±∞, ±1e300 | the limit | 0 (computed without overflow to NaN) |
+//! | `tanh`, `sigmoid`, `erf`, `erfc`, `atan`, `asinh` | ±∞, ±1e300 | the limit | 0 (computed without overflow to NaN) |
+//! | `gelu` | −∞ / +∞ | −0 / +∞ | 0 / 1 (the limits Φ(∓∞); x·φ(x) would be ∞·0) |
 //! | `softplus` | ±∞ | +∞ / 0 | 1 / 0 (computed without overflow) |
 //! | `sin`, `cos`, `tan` | ±∞ | NaN | NaN |
 //!
@@ -188,6 +189,7 @@
 mod drivers;
 mod dual;
 mod dual_vec;
+pub mod elementary;
 mod forward_macros;
 mod nalgebra_impls;
 pub mod nesting;
@@ -201,6 +203,7 @@ pub use drivers::{
 };
 pub use dual::{chain, is_finite_number, Dual};
 pub use dual_vec::DualVec;
+pub use elementary::ELEMENTARY_FUNCTIONS;
 #[doc(hidden)]
 pub use forward_macros::sum_start;
 pub use real::Real;

@@ -29,6 +29,8 @@ pub trait Real:
     fn to_f64(self) -> f64;
     /// The error function (from `libm`).
     fn erf(self) -> Self;
+    /// The complementary error function 1 − erf (from `libm`; accurate where erf is near 1).
+    fn erfc(self) -> Self;
 }
 
 mod sealed {
@@ -50,6 +52,10 @@ impl Real for f64 {
     fn erf(self) -> Self {
         libm::erf(self)
     }
+    #[inline]
+    fn erfc(self) -> Self {
+        libm::erfc(self)
+    }
 }
 
 impl Real for f32 {
@@ -64,5 +70,9 @@ impl Real for f32 {
     #[inline]
     fn erf(self) -> Self {
         libm::erff(self)
+    }
+    #[inline]
+    fn erfc(self) -> Self {
+        libm::erfcf(self)
     }
 }

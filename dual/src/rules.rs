@@ -430,6 +430,29 @@ pub fn erf<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
     (x.erf(), (-(x * x)).exp() * F::FRAC_2_SQRT_PI())
 }
 
+/// erfc x = 1 − erf x → −(2/√π)·e^(−x²).
+#[inline(always)]
+pub fn erfc<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    (x.erfc(), -((-(x * x)).exp() * F::FRAC_2_SQRT_PI()))
+}
+
+/// GELU x = x·Φ(x) = ½·x·erfc(−x/√2) → Φ(x) + x·φ(x), with φ(x) = e^(−x²/2)/√(2π).
+///
+/// Φ is `erfc` of −x/√2 (no cancellation for x < 0, where 1 + erf would lose every digit). At
+/// ±∞ the derivative is the limit Φ(±∞) (0 or 1): x·φ(x) would be ∞·0 there.
+#[inline(always)]
+pub fn gelu<F: Real, T: Scalar<F>>(x: T) -> (T, T) {
+    let half = 0.5_f64.into_real::<F>();
+    let phi_cdf = (x * -F::FRAC_1_SQRT_2()).erfc() * half;
+    let d = if x.value().is_infinite() {
+        phi_cdf
+    } else {
+        let density = (x * x * -half).exp() * (F::FRAC_2_SQRT_PI() * F::FRAC_1_SQRT_2() * half);
+        phi_cdf + x * density
+    };
+    (x.gelu(), d)
+}
+
 /// Conversion of `f64` literals into a generic [`Real`] inside the rules.
 trait IntoReal {
     fn into_real<F: Real>(self) -> F;

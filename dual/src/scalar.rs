@@ -137,6 +137,11 @@ pub trait Scalar<F: Real = f64>:
     fn relu(self) -> Self;
     /// The error function.
     fn erf(self) -> Self;
+    /// The complementary error function 1 − erf x, accurate where erf x is near 1.
+    fn erfc(self) -> Self;
+    /// The GELU activation x·Φ(x) (Φ the standard normal distribution function), computed as
+    /// ½·x·erfc(−x/√2); 0 at −∞.
+    fn gelu(self) -> Self;
 
     /// True if the primal value is NaN.
     #[inline]
@@ -427,6 +432,18 @@ macro_rules! impl_scalar_for_float {
             #[inline(always)]
             fn erf(self) -> Self {
                 <$f as Real>::erf(self)
+            }
+            #[inline(always)]
+            fn erfc(self) -> Self {
+                <$f as Real>::erfc(self)
+            }
+            #[inline(always)]
+            fn gelu(self) -> Self {
+                if self == <$f>::NEG_INFINITY {
+                    // x·Φ(x) → 0 (from below) as x → −∞; the formula would give −∞·0.
+                    return -0.0;
+                }
+                0.5 * self * <$f as Real>::erfc(-self * core::f64::consts::FRAC_1_SQRT_2 as $f)
             }
         }
     };

@@ -51,6 +51,14 @@ fn table_derivative(op: Op, x: f64) -> f64 {
                 0.0
             }
         }
+        // GELU′ at ±∞: the limits Φ(±∞) = 1, 0 (x·φ(x) is ∞·0 there).
+        Op::Gelu if x.is_infinite() => {
+            if x > 0.0 {
+                1.0
+            } else {
+                0.0
+            }
+        }
         // tan' = 1 + tan² (equal to 1/cos² where that is finite).
         Op::Tan => 1.0 + x.tan() * x.tan(),
         _ => analytic(op, x),

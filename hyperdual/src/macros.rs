@@ -12,165 +12,54 @@
 //! one place (the `dual` crate), and this macro only routes each `Scalar` method to its rule.
 
 /// Writes the elementary functions of `Scalar<F>` for a type with `unary`/`binary` (see the module
-/// docs). Must be invoked inside `impl<F: Real, ...> Scalar<F> for ...`.
+/// docs): the list of [`diffprog_dual::elementary_functions!`], and `sin_cos` and `mul_add`. Must
+/// be invoked inside `impl<F: Real, ...> Scalar<F> for ...`.
 macro_rules! second_order_elementary_functions {
     () => {
-        #[inline]
-        fn recip(self) -> Self {
-            self.unary(|x| rules::recip::<F, _>(x))
-        }
-        #[inline]
-        fn sqrt(self) -> Self {
-            self.unary(|x| rules::sqrt::<F, _>(x))
-        }
-        #[inline]
-        fn cbrt(self) -> Self {
-            self.unary(|x| rules::cbrt::<F, _>(x))
-        }
-        #[inline]
-        fn powi(self, n: i32) -> Self {
-            self.unary(|x| rules::powi::<F, _>(x, n))
-        }
-        #[inline]
-        fn powf(self, p: F) -> Self {
-            self.unary(|x| rules::powf::<F, _>(x, p))
-        }
-        #[inline]
-        fn pow(self, p: Self) -> Self {
-            self.binary(p, |x, y| rules::pow::<F, _>(x, y))
-        }
-        #[inline]
-        fn exp(self) -> Self {
-            self.unary(|x| rules::exp::<F, _>(x))
-        }
-        #[inline]
-        fn exp2(self) -> Self {
-            self.unary(|x| rules::exp2::<F, _>(x))
-        }
-        #[inline]
-        fn exp_m1(self) -> Self {
-            self.unary(|x| rules::exp_m1::<F, _>(x))
-        }
-        #[inline]
-        fn ln(self) -> Self {
-            self.unary(|x| rules::ln::<F, _>(x))
-        }
-        #[inline]
-        fn ln_1p(self) -> Self {
-            self.unary(|x| rules::ln_1p::<F, _>(x))
-        }
-        #[inline]
-        fn log2(self) -> Self {
-            self.unary(|x| rules::log2::<F, _>(x))
-        }
-        #[inline]
-        fn log10(self) -> Self {
-            self.unary(|x| rules::log10::<F, _>(x))
-        }
-        #[inline]
-        fn log(self, base: F) -> Self {
-            self.unary(|x| rules::log::<F, _>(x, base))
-        }
-        #[inline]
-        fn sin(self) -> Self {
-            self.unary(|x| rules::sin::<F, _>(x))
-        }
-        #[inline]
-        fn cos(self) -> Self {
-            self.unary(|x| rules::cos::<F, _>(x))
-        }
-        #[inline]
-        fn tan(self) -> Self {
-            self.unary(|x| rules::tan::<F, _>(x))
-        }
+        diffprog_dual::elementary_functions!($crate::macros::second_order_rules!());
         #[inline]
         fn sin_cos(self) -> (Self, Self) {
             (self.sin(), self.cos())
         }
         #[inline]
-        fn asin(self) -> Self {
-            self.unary(|x| rules::asin::<F, _>(x))
-        }
-        #[inline]
-        fn acos(self) -> Self {
-            self.unary(|x| rules::acos::<F, _>(x))
-        }
-        #[inline]
-        fn atan(self) -> Self {
-            self.unary(|x| rules::atan::<F, _>(x))
-        }
-        #[inline]
-        fn atan2(self, other: Self) -> Self {
-            self.binary(other, |y, x| rules::atan2::<F, _>(y, x))
-        }
-        #[inline]
-        fn sinh(self) -> Self {
-            self.unary(|x| rules::sinh::<F, _>(x))
-        }
-        #[inline]
-        fn cosh(self) -> Self {
-            self.unary(|x| rules::cosh::<F, _>(x))
-        }
-        #[inline]
-        fn tanh(self) -> Self {
-            self.unary(|x| rules::tanh::<F, _>(x))
-        }
-        #[inline]
-        fn asinh(self) -> Self {
-            self.unary(|x| rules::asinh::<F, _>(x))
-        }
-        #[inline]
-        fn acosh(self) -> Self {
-            self.unary(|x| rules::acosh::<F, _>(x))
-        }
-        #[inline]
-        fn atanh(self) -> Self {
-            self.unary(|x| rules::atanh::<F, _>(x))
-        }
-        #[inline]
-        fn abs(self) -> Self {
-            self.unary(|x| rules::abs::<F, _>(x))
-        }
-        #[inline]
-        fn signum(self) -> Self {
-            self.unary(|x| rules::signum::<F, _>(x))
-        }
-        #[inline]
-        fn min(self, other: Self) -> Self {
-            self.binary(other, |x, y| rules::min::<F, _>(x, y))
-        }
-        #[inline]
-        fn max(self, other: Self) -> Self {
-            self.binary(other, |x, y| rules::max::<F, _>(x, y))
-        }
-        #[inline]
-        fn hypot(self, other: Self) -> Self {
-            self.binary(other, |x, y| rules::hypot::<F, _>(x, y))
-        }
-        #[inline]
         fn mul_add(self, a: Self, b: Self) -> Self {
             self * a + b
-        }
-        #[inline]
-        fn sigmoid(self) -> Self {
-            self.unary(|x| rules::sigmoid::<F, _>(x))
-        }
-        #[inline]
-        fn softplus(self) -> Self {
-            self.unary(|x| rules::softplus::<F, _>(x))
-        }
-        #[inline]
-        fn relu(self) -> Self {
-            self.unary(|x| rules::relu::<F, _>(x))
-        }
-        #[inline]
-        fn erf(self) -> Self {
-            self.unary(|x| rules::erf::<F, _>(x))
         }
     };
 }
 
+/// The callback of [`second_order_elementary_functions!`]: each listed function evaluates its
+/// rule on the lower-order number.
+macro_rules! second_order_rules {
+    (
+        ()
+        unary: [$($unary:ident),*],
+        binary: [$($binary:ident),*],
+        parametric: [$($parametric:ident($arg:ident: $ty:ty)),*],
+    ) => {
+        $(
+            #[inline]
+            fn $unary(self) -> Self {
+                self.unary(|x| rules::$unary::<F, _>(x))
+            }
+        )*
+        $(
+            #[inline]
+            fn $binary(self, other: Self) -> Self {
+                self.binary(other, |x, y| rules::$binary::<F, _>(x, y))
+            }
+        )*
+        $(
+            #[inline]
+            fn $parametric(self, $arg: $ty) -> Self {
+                self.unary(|x| rules::$parametric::<F, _>(x, $arg))
+            }
+        )*
+    };
+}
+
 pub(crate) use second_order_elementary_functions;
+pub(crate) use second_order_rules;
 
 /// Writes everything that is linear in the parts of a fixed-size second- or third-order number
 /// `$ty { $re, $($part),* }` (constructed by `$ty::new($re, $($part),*)`, with `lift`): negation,

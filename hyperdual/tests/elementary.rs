@@ -42,14 +42,16 @@ enum Op {
     Softplus,
     Relu,
     Erf,
+    Erfc,
+    Gelu,
 }
 
 use Op::*;
 
-const ALL: [Op; 32] = [
+const ALL: [Op; 34] = [
     Recip, Sqrt, Cbrt, Powi3, PowiM2, Powf, Exp, Exp2, ExpM1, Ln, Ln1p, Log2, Log10, Log3, Sin,
     Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Abs, Signum, Sigmoid,
-    Softplus, Relu, Erf,
+    Softplus, Relu, Erf, Erfc, Gelu,
 ];
 
 fn apply<T: Scalar>(op: Op, x: T) -> T {
@@ -86,6 +88,8 @@ fn apply<T: Scalar>(op: Op, x: T) -> T {
         Softplus => x.softplus(),
         Relu => x.relu(),
         Erf => x.erf(),
+        Erfc => x.erfc(),
+        Gelu => x.gelu(),
     }
 }
 
@@ -142,6 +146,18 @@ fn analytic(op: Op, x: f64) -> (f64, f64) {
         Erf => {
             let k = 2.0 / PI.sqrt() * (-x * x).exp();
             (k, -2.0 * x * k)
+        }
+        Erfc => {
+            let k = -2.0 / PI.sqrt() * (-x * x).exp();
+            (k, -2.0 * x * k)
+        }
+        // GELU′ = Φ + xφ, GELU″ = (2 − x²)·φ
+        Gelu => {
+            let density = (-0.5 * x * x).exp() / (2.0 * PI).sqrt();
+            (
+                0.5 * libm::erfc(-x / std::f64::consts::SQRT_2) + x * density,
+                (2.0 - x * x) * density,
+            )
         }
     }
 }

@@ -218,6 +218,7 @@ fn fused_linear_equals_its_parts() {
         Unary::Sigmoid,
         Unary::Tanh,
         Unary::Softplus,
+        Unary::Gelu,
         Unary::LeakyRelu(0.01),
     ] {
         let run = |fused: bool| {

@@ -358,13 +358,14 @@ fn check_all(results: Vec<(String, Tally)>) {
 // ---------------------------------------------------------------------------------------------
 // Elementwise ops
 
-const UNARIES: [Unary<f64>; 12] = [
+const UNARIES: [Unary<f64>; 13] = [
     Unary::Identity,
     Unary::Relu,
     Unary::LeakyRelu(0.1),
     Unary::Sigmoid,
     Unary::Tanh,
     Unary::Softplus,
+    Unary::Gelu,
     Unary::Exp,
     Unary::Ln,
     Unary::Neg,

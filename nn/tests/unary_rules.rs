@@ -9,13 +9,14 @@
 use diffprog_dual::{rules, Dual, Scalar};
 use diffprog_nn::{Graph, Unary};
 
-const UNARIES_F64: [Unary<f64>; 12] = [
+const UNARIES_F64: [Unary<f64>; 13] = [
     Unary::Identity,
     Unary::Relu,
     Unary::LeakyRelu(0.1),
     Unary::Sigmoid,
     Unary::Tanh,
     Unary::Softplus,
+    Unary::Gelu,
     Unary::Exp,
     Unary::Ln,
     Unary::Neg,
@@ -42,6 +43,7 @@ macro_rules! rule {
             Unary::Sigmoid => rules::sigmoid(x),
             Unary::Tanh => rules::tanh(x),
             Unary::Softplus => rules::softplus(x),
+            Unary::Gelu => rules::gelu(x),
             Unary::Exp => rules::exp(x),
             Unary::Ln => rules::ln(x),
             Unary::Neg => (-x, -1.0),
@@ -72,6 +74,7 @@ macro_rules! check_bit_for_bit {
                 Unary::Sigmoid => Unary::Sigmoid,
                 Unary::Tanh => Unary::Tanh,
                 Unary::Softplus => Unary::Softplus,
+                Unary::Gelu => Unary::Gelu,
                 Unary::Exp => Unary::Exp,
                 Unary::Ln => Unary::Ln,
                 Unary::Neg => Unary::Neg,

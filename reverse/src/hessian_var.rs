@@ -489,46 +489,49 @@ impl Number for HessianVar {
     }
 }
 
-macro_rules! unary_fns {
-    ($($name:ident),* $(,)?) => {
+/// The primal float of `HessianVar`, named `F` for the parametric entries of the list of
+/// elementary functions.
+type F = f64;
+
+/// The elementary functions of the list ([`diffprog_dual::elementary_functions!`]): a constant
+/// argument computes the plain function; a variable one records the rule's value and partials,
+/// the partials' derivatives from the rule evaluated on dual numbers.
+macro_rules! elementary_functions {
+    (
+        ()
+        unary: [$($unary:ident),*],
+        binary: [$($binary:ident),*],
+        parametric: [$($parametric:ident($arg:ident: $ty:ty)),*],
+    ) => {
         $(
             #[inline]
-            fn $name(self) -> Self {
+            fn $unary(self) -> Self {
                 if self.gen == 0 {
-                    HessianVar::lift(Scalar::<f64>::$name(self.value))
+                    HessianVar::lift(Scalar::<f64>::$unary(self.value))
                 } else {
-                    self.rule1(rules::$name(self.value).0, rules::$name)
+                    self.rule1(rules::$unary(self.value).0, rules::$unary)
                 }
             }
         )*
-    };
-}
-
-macro_rules! binary_fns {
-    ($($name:ident),* $(,)?) => {
         $(
             #[inline]
-            fn $name(self, other: Self) -> Self {
+            fn $binary(self, other: Self) -> Self {
                 if self.gen == 0 && other.gen == 0 {
-                    HessianVar::lift(Scalar::<f64>::$name(self.value, other.value))
+                    HessianVar::lift(Scalar::<f64>::$binary(self.value, other.value))
                 } else {
-                    self.rule2(other, rules::$name(self.value, other.value).0, rules::$name)
+                    self.rule2(other, rules::$binary(self.value, other.value).0, rules::$binary)
                 }
             }
         )*
-    };
-}
-
-/// Unary elementary functions with a constant parameter (`powi(n)`, `powf(p)`, `log(base)`).
-macro_rules! param_fns {
-    ($($name:ident($arg:ident: $ty:ty)),* $(,)?) => {
         $(
             #[inline]
-            fn $name(self, $arg: $ty) -> Self {
+            fn $parametric(self, $arg: $ty) -> Self {
                 if self.gen == 0 {
-                    HessianVar::lift(Scalar::<f64>::$name(self.value, $arg))
+                    HessianVar::lift(Scalar::<f64>::$parametric(self.value, $arg))
                 } else {
-                    self.rule1(rules::$name(self.value, $arg).0, |x| rules::$name(x, $arg))
+                    self.rule1(rules::$parametric(self.value, $arg).0, |x| {
+                        rules::$parametric(x, $arg)
+                    })
                 }
             }
         )*
@@ -545,13 +548,8 @@ impl Scalar<f64> for HessianVar {
         self.value
     }
 
-    unary_fns!(
-        recip, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos,
-        atan, sinh, cosh, tanh, asinh, acosh, atanh, abs, signum, sigmoid, softplus, relu, erf,
-    );
-    binary_fns!(pow, atan2, min, max, hypot);
+    diffprog_dual::elementary_functions!(elementary_functions!());
 
-    param_fns!(powi(n: i32), powf(p: f64), log(base: f64));
     #[inline]
     fn sin_cos(self) -> (Self, Self) {
         (self.sin(), self.cos())

@@ -450,39 +450,49 @@ impl<T: TapeElement> Number for Var<T> {
     }
 }
 
-/// Unary elementary functions: a constant argument computes the plain function, a variable one
-/// records the rule's partial.
-macro_rules! unary_fns {
-    ($($name:ident),* $(,)?) => {
+/// The elementary functions of the list ([`diffprog_dual::elementary_functions!`]): a constant
+/// argument computes the plain function, a variable one records the rule's partials.
+macro_rules! elementary_functions {
+    (
+        ()
+        unary: [$($unary:ident),*],
+        binary: [$($binary:ident),*],
+        parametric: [$($parametric:ident($arg:ident: $ty:ty)),*],
+    ) => {
         $(
             #[inline]
-            fn $name(self) -> Self {
+            fn $unary(self) -> Self {
                 if self.gen == 0 {
                     constant_path();
-                    Var::lift(Scalar::<F>::$name(self.value))
+                    Var::lift(Scalar::<F>::$unary(self.value))
                 } else {
-                    self.rule1(rules::$name(self.value))
+                    self.rule1(rules::$unary(self.value))
                 }
             }
         )*
-    };
-}
-
-/// Binary elementary functions (rules giving both partials).
-///
-/// Forced inline like the operators: each holds a merge (and possibly a record push), which LLVM
-/// otherwise keeps out of line once a crate calls the function in a few places, passing the
-/// `Var`s through memory (see [`crate::performance`] on `+=`).
-macro_rules! binary_fns {
-    ($($name:ident),* $(,)?) => {
+        // Binary elementary functions (rules giving both partials).
+        //
+        // Forced inline like the operators: each holds a merge (and possibly a record push), which LLVM
+        // otherwise keeps out of line once a crate calls the function in a few places, passing the
+        // `Var`s through memory (see [`crate::performance`] on `+=`).
         $(
             #[inline(always)]
-            fn $name(self, other: Self) -> Self {
+            fn $binary(self, other: Self) -> Self {
                 if self.gen == 0 && other.gen == 0 {
                     constant_path();
-                    Var::lift(Scalar::<F>::$name(self.value, other.value))
+                    Var::lift(Scalar::<F>::$binary(self.value, other.value))
                 } else {
-                    self.rule2(other, rules::$name(self.value, other.value))
+                    self.rule2(other, rules::$binary(self.value, other.value))
+                }
+            }
+        )*
+        $(
+            #[inline]
+            fn $parametric(self, $arg: $ty) -> Self {
+                if self.gen == 0 {
+                    Var::lift(self.value.$parametric($arg))
+                } else {
+                    self.rule1(rules::$parametric(self.value, $arg))
                 }
             }
         )*
@@ -499,36 +509,8 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
         self.value.value()
     }
 
-    unary_fns!(
-        recip, sqrt, cbrt, exp, exp2, exp_m1, ln, ln_1p, log2, log10, sin, cos, tan, asin, acos,
-        atan, sinh, cosh, tanh, asinh, acosh, atanh, abs, signum, sigmoid, softplus, relu, erf,
-    );
-    binary_fns!(pow, atan2, min, max, hypot);
+    diffprog_dual::elementary_functions!(elementary_functions!());
 
-    #[inline]
-    fn powi(self, n: i32) -> Self {
-        if self.gen == 0 {
-            Var::lift(self.value.powi(n))
-        } else {
-            self.rule1(rules::powi(self.value, n))
-        }
-    }
-    #[inline]
-    fn powf(self, p: F) -> Self {
-        if self.gen == 0 {
-            Var::lift(self.value.powf(p))
-        } else {
-            self.rule1(rules::powf(self.value, p))
-        }
-    }
-    #[inline]
-    fn log(self, base: F) -> Self {
-        if self.gen == 0 {
-            Var::lift(self.value.log(base))
-        } else {
-            self.rule1(rules::log(self.value, base))
-        }
-    }
     #[inline]
     fn sin_cos(self) -> (Self, Self) {
         let (s, c) = self.value.sin_cos();

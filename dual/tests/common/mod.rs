@@ -43,9 +43,11 @@ pub enum Op {
     Softplus,
     Relu,
     Erf,
+    Erfc,
+    Gelu,
 }
 
-pub const ALL: [Op; 37] = [
+pub const ALL: [Op; 39] = [
     Op::Recip,
     Op::Sqrt,
     Op::Cbrt,
@@ -83,6 +85,8 @@ pub const ALL: [Op; 37] = [
     Op::Softplus,
     Op::Relu,
     Op::Erf,
+    Op::Erfc,
+    Op::Gelu,
 ];
 
 /// The operation on any number type.
@@ -126,6 +130,8 @@ pub fn apply<F: Real, T: Scalar<F>>(op: Op, x: T) -> T {
         Op::Softplus => x.softplus(),
         Op::Relu => x.relu(),
         Op::Erf => x.erf(),
+        Op::Erfc => x.erfc(),
+        Op::Gelu => x.gelu(),
     }
 }
 
@@ -172,6 +178,12 @@ pub fn analytic(op: Op, x: f64) -> f64 {
             }
         }
         Op::Erf => 2.0 / PI.sqrt() * (-x * x).exp(),
+        Op::Erfc => -2.0 / PI.sqrt() * (-x * x).exp(),
+        // Φ(x) + x·φ(x), Φ from libm's erfc (independent of the rule's arithmetic).
+        Op::Gelu => {
+            0.5 * libm::erfc(-x / std::f64::consts::SQRT_2)
+                + x * (-0.5 * x * x).exp() / (2.0 * PI).sqrt()
+        }
     }
 }
 
@@ -186,7 +198,8 @@ pub fn domain(op: Op) -> (f64, f64) {
         Op::Tan => (-1.2, 1.2),
         Op::Asin | Op::Acos | Op::Atanh => (-0.9, 0.9),
         Op::Acosh => (1.1, 10.0),
-        Op::Sinh | Op::Cosh | Op::Tanh | Op::Powi3 | Op::Powi0 | Op::Erf => (-3.0, 3.0),
+        Op::Sinh | Op::Cosh | Op::Tanh | Op::Powi3 | Op::Powi0 | Op::Erf | Op::Erfc => (-3.0, 3.0),
+        Op::Gelu => (-6.0, 6.0),
         Op::Sigmoid | Op::Softplus => (-10.0, 10.0),
         _ => (-5.0, 5.0),
     }

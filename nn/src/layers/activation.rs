@@ -20,6 +20,7 @@ pub fn apply_generic<F: Element, T: Scalar<F>>(f: Unary<F>, x: T) -> T {
         Unary::Sigmoid => x.sigmoid(),
         Unary::Tanh => x.tanh(),
         Unary::Softplus => x.softplus(),
+        Unary::Gelu => x.gelu(),
         Unary::Exp => x.exp(),
         Unary::Ln => x.ln(),
         Unary::Neg => -x,

@@ -34,6 +34,9 @@ pub enum Unary<F> {
     Tanh,
     /// ln(1 + eˣ) ([`rules::softplus`]).
     Softplus,
+    /// x·Φ(x), Φ the standard normal distribution function ([`rules::gelu`]): PyTorch's
+    /// `GELU()` (the exact form, not the tanh approximation).
+    Gelu,
     /// eˣ ([`rules::exp`]).
     Exp,
     /// ln x ([`rules::ln`]).
@@ -66,6 +69,7 @@ pub(crate) fn rule<F: Real + Scalar<F>>(f: Unary<F>, x: F) -> (F, F) {
         Unary::Sigmoid => rules::sigmoid::<F, F>(x),
         Unary::Tanh => rules::tanh::<F, F>(x),
         Unary::Softplus => rules::softplus::<F, F>(x),
+        Unary::Gelu => rules::gelu::<F, F>(x),
         Unary::Exp => rules::exp::<F, F>(x),
         Unary::Ln => rules::ln::<F, F>(x),
         Unary::Neg => (-x, -one),
@@ -92,6 +96,7 @@ pub(crate) fn value<F: Real + Scalar<F>>(f: Unary<F>, x: F) -> F {
         Unary::Sigmoid => Scalar::sigmoid(x),
         Unary::Tanh => Scalar::tanh(x),
         Unary::Softplus => Scalar::softplus(x),
+        Unary::Gelu => Scalar::gelu(x),
         Unary::Exp => Scalar::exp(x),
         Unary::Ln => Scalar::ln(x),
         Unary::Neg => -x,
@@ -216,6 +221,22 @@ impl<F: Element> Graph<F> {
     /// ln(1 + eˣ), without overflow.
     pub fn softplus(&mut self, x: NodeId) -> NodeId {
         self.unary(x, Unary::Softplus)
+    }
+    /// GELU, x·Φ(x) (the exact form, as PyTorch's `GELU()`).
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let x = g.leaf(&[-1.0, 0.0, 2.0], &[3]);
+    /// let y = g.gelu(x);
+    /// let s = g.sum(y);
+    /// g.backward(s);
+    /// // GELU(2) = 2·Φ(2); GELU′(0) = Φ(0) = ½
+    /// assert!((g.value(y)[2] - 2.0 * 0.977_249_868_051_820_8).abs() < 1e-15);
+    /// assert_eq!(g.grad(x).unwrap()[1], 0.5);
+    /// ```
+    pub fn gelu(&mut self, x: NodeId) -> NodeId {
+        self.unary(x, Unary::Gelu)
     }
     /// eˣ.
     pub fn exp(&mut self, x: NodeId) -> NodeId {
