@@ -121,7 +121,6 @@
 
 mod drivers;
 mod hessian;
-mod hessian_var;
 mod mixed;
 mod nalgebra_impls;
 pub mod performance;
@@ -132,10 +131,9 @@ pub mod tape;
 mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
-pub use hessian::{hessian, HESSIAN_CHUNK};
+pub use hessian::{hessian, HessianVar, HESSIAN_CHUNK};
 #[doc(hidden)]
 pub use hessian::{second_order_tape, SecondOrderRecord};
-pub use hessian_var::HessianVar;
 pub use mixed::{hessian_chunked, hessian_vector_product};
 pub use recording::{Adjoints, Recording};
 pub use tape::{TapeElement, TapeStore};
