@@ -120,6 +120,7 @@
 #![warn(missing_docs)]
 
 mod drivers;
+mod elements;
 mod hessian;
 mod mixed;
 mod nalgebra_impls;

@@ -29,21 +29,8 @@
 //! (`nodes == 0`). The partial in an unused slot is meaningless (it may be anything, even NaN):
 //! every reader checks the slot's record index against the sink (record 0) first.
 
-use crate::tape::{TapeElement, SINK};
+use crate::tape::{pack, unpack, TapeElement, SINK};
 use crate::Var;
-
-/// Packs two record indices into a `Var`'s `nodes` (one 8-byte store, one compare for "same
-/// records").
-#[inline(always)]
-pub(crate) const fn pack(first: u32, second: u32) -> u64 {
-    first as u64 | (second as u64) << 32
-}
-
-/// The two record indices of a packed `nodes`.
-#[inline(always)]
-pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
-    [nodes as u32, (nodes >> 32) as u32]
-}
 
 /// The result of a unary operation with value `value` and local partial `d` on the variable `x`,
 /// which the caller has checked belongs to the active recording. Called through

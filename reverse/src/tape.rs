@@ -20,6 +20,19 @@ pub(crate) const SINK: u32 = 0;
 #[doc(hidden)]
 pub const PARENTS: usize = 4;
 
+/// Packs two record indices into a `Var`'s `nodes` or half of a record's parents (one 8-byte
+/// store, one compare for "same records").
+#[inline(always)]
+pub(crate) const fn pack(first: u32, second: u32) -> u64 {
+    first as u64 | (second as u64) << 32
+}
+
+/// The two record indices of a packed pair (see [`pack`]).
+#[inline(always)]
+pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
+    [nodes as u32, (nodes >> 32) as u32]
+}
+
 /// A number type that can be the element of a tape: the values and partials of [`Var<T>`].
 ///
 /// Each element type has its own thread-local tape. Rust has no generic statics, so the trait is
@@ -38,8 +51,8 @@ pub trait TapeElement: Number {
     #[doc(hidden)]
     fn free_at_thread_exit();
 
-    /// Appends one record with parents `parents` (record indices packed in pairs by
-    /// `preaccumulate::pack`, [`SINK`] for none; parents fill the slots from the first) and
+    /// Appends one record with parents `parents` (record indices packed in pairs by [`pack`],
+    /// [`SINK`] for none; parents fill the slots from the first) and
     /// partials `d0`…`d3` to the active recording, to which the caller has checked that the
     /// parents belong (the operations check their operands' recording ids once, see
     /// [`crate::preaccumulate`]); returns the new record's index. Only operations that meet
@@ -80,117 +93,6 @@ pub trait TapeElement: Number {
     #[doc(hidden)]
     fn subtract_variables(a: Var<Self>, b: Var<Self>, value: Self) -> Var<Self>;
 }
-
-/// Implements [`TapeElement`] for concrete number types, each with its own thread-local tape.
-///
-/// ```ignore
-/// diffprog_reverse::tape_element!(my_crate::MyNumber);
-/// ```
-#[macro_export]
-macro_rules! tape_element {
-    // Small element types (f64, f32, Dual): the preaccumulation merge is inlined into every
-    // operation. (Hidden: inlining it for large types makes generic code very slow to compile.)
-    (@inline $($t:ty),* $(,)?) => {
-        $( $crate::tape_element!(@impl $t, inline(always)); )*
-    };
-    (@impl $t:ty, $merge:meta) => {
-        impl $crate::TapeElement for $t {
-            #[inline(always)]
-            fn with_tape<R>(f: impl FnOnce(&mut $crate::TapeStore<Self>) -> R) -> R {
-                // `TapeStore` has no drop glue, so this thread-local has no destructor to
-                // register and its accessor no registration path (see `TapeStore`).
-                ::std::thread_local! {
-                    static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
-                        const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
-                }
-                match TAPE.try_with(|tape| f(&mut tape.borrow_mut())) {
-                    Ok(r) => r,
-                    Err(_) => $crate::tape::tape_destroyed(),
-                }
-            }
-
-            fn free_at_thread_exit() {
-                ::std::thread_local! {
-                    static GUARD: $crate::tape::FreeAtExit<$t> =
-                        const { $crate::tape::FreeAtExit(::std::marker::PhantomData) };
-                }
-                GUARD.with(|_| ());
-            }
-
-            #[$merge]
-            fn record(parents: [u64; 2], d0: Self, d1: Self, d2: Self, d3: Self) -> u32 {
-                Self::with_tape(|t| t.push_record(parents, [d0, d1, d2, d3]))
-            }
-
-            #[inline(always)]
-            fn active_recording() -> u64 {
-                Self::active_cell().get()
-            }
-
-            #[inline(always)]
-            fn active_cell() -> &'static ::std::thread::LocalKey<::std::cell::Cell<u64>> {
-                // A copy of the store's recording id outside its `RefCell`, read by every
-                // operation (see `preaccumulate`).
-                ::std::thread_local! {
-                    static ACTIVE: ::std::cell::Cell<u64> = const { ::std::cell::Cell::new(0) };
-                }
-                &ACTIVE
-            }
-
-            #[$merge]
-            fn unary(x: $crate::Var<Self>, value: Self, d: Self) -> $crate::Var<Self> {
-                $crate::preaccumulate::unary(x, value, d)
-            }
-
-            #[$merge]
-            fn binary(
-                a: $crate::Var<Self>,
-                b: $crate::Var<Self>,
-                value: Self,
-                pa: Self,
-                pb: Self,
-            ) -> $crate::Var<Self> {
-                use $crate::preaccumulate::Times;
-                $crate::preaccumulate::merge(a, b, value, Times(pa), Times(pb))
-            }
-
-            #[$merge]
-            fn add_variables(
-                a: $crate::Var<Self>,
-                b: $crate::Var<Self>,
-                value: Self,
-            ) -> $crate::Var<Self> {
-                use $crate::preaccumulate::One;
-                $crate::preaccumulate::merge(a, b, value, One, One)
-            }
-
-            #[$merge]
-            fn subtract_variables(
-                a: $crate::Var<Self>,
-                b: $crate::Var<Self>,
-                value: Self,
-            ) -> $crate::Var<Self> {
-                use $crate::preaccumulate::{MinusOne, One};
-                $crate::preaccumulate::merge(a, b, value, One, MinusOne)
-            }
-        }
-    };
-    ($($t:ty),* $(,)?) => {
-        $( $crate::tape_element!(@impl $t, inline(never)); )*
-    };
-}
-
-use diffprog_dual::{Dual, DualVec};
-tape_element!(@inline f64, f32, Dual<f64>, Dual<f32>);
-tape_element!(
-    DualVec<f64, 1>,
-    DualVec<f64, 2>,
-    DualVec<f64, 4>,
-    DualVec<f64, 8>,
-    DualVec<f64, 10>,
-    DualVec<f64, 12>,
-    DualVec<f64, 16>
-);
 
 /// Recording ids are unique across threads and recordings, so a `Var` from another thread's or an
 /// earlier recording is recognised. 0 means "constant" / "no active recording".
@@ -333,8 +235,8 @@ impl<T: TapeElement> TapeStore<T> {
     fn push(&mut self, parents: [u64; 2], partials: [T; PARENTS]) -> u32 {
         debug_assert!(
             {
-                let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
-                let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+                let [p0, p1] = unpack(parents[0]);
+                let [p2, p3] = unpack(parents[1]);
                 let used = [p0 != SINK, p1 != SINK, p2 != SINK, p3 != SINK];
                 used.windows(2).all(|w| w[0] || !w[1])
             },
@@ -342,8 +244,8 @@ impl<T: TapeElement> TapeStore<T> {
         );
         debug_assert!(
             {
-                let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
-                let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+                let [p0, p1] = unpack(parents[0]);
+                let [p2, p3] = unpack(parents[1]);
                 let p = [p0, p1, p2, p3];
                 (0..PARENTS).all(|j| p[j] == SINK || !p[j + 1..].contains(&p[j]))
             },
@@ -531,8 +433,8 @@ impl<T: TapeElement> TapeStore<T> {
                 continue;
             }
             let below = (i - 1) as u32;
-            let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
-            let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+            let [p0, p1] = unpack(parents[0]);
+            let [p2, p3] = unpack(parents[1]);
             let plain = a.has_finite_nonzero_primal();
             let times = |d: T| if plain { a * d } else { a.strong_zero_mul(d) };
             let mut add = |p: u32, d: T| {
@@ -599,7 +501,7 @@ impl<T: TapeElement> TapeStore<T> {
     }
 }
 
-/// One tape record: the parents' indices, packed in pairs (`preaccumulate::pack`), and the
+/// One tape record: the parents' indices, packed in pairs ([`pack`]), and the
 /// partials ([`SINK`] in unused slots). Packed pairs because the merge holds its operands'
 /// records as packed pairs: building a `[u32; 4]` from them went through the stack, two narrow
 /// stores then one wide load, which the CPU cannot forward (measured: 14 % of the forward pass's
