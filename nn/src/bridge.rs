@@ -62,76 +62,12 @@
 //! recording panic as everywhere. [`Graph::reset`] forgets the crossings: record the scalar and
 //! tensor parts of one loss between two resets.
 
+use crate::crossings::{Crossing, Crossings};
 use crate::graph::NodeId;
 use crate::ops::BinaryOp;
 use crate::{Element, Graph, Shape};
 use diffprog_dual::Number;
 use diffprog_reverse::{Adjoints, Recording, TapeElement, Var};
-
-/// One crossing between the tensor graph and the scalar tape.
-#[derive(Clone, Copy, Debug)]
-enum Crossing {
-    /// Node `node`'s elements became the variables `vars[start..start + len]`.
-    ToVars { node: u32, start: u32, len: u32 },
-    /// The variables `vars[start..start + len]` became the leaf `node`.
-    FromVars { node: u32, start: u32, len: u32 },
-}
-
-/// The crossings of one recording of a graph, in program order, with the `Var`s involved.
-pub(crate) struct Crossings<F> {
-    log: Vec<Crossing>,
-    vars: Vec<Var<F>>,
-    /// A `Var` of the recording the crossings belong to (checked at every crossing).
-    marker: Option<Var<F>>,
-    /// True once a `Var` has entered the graph (then plain `backward` would lose its gradient).
-    consumes_vars: bool,
-}
-
-impl<F> Crossings<F> {
-    pub(crate) const fn new() -> Self {
-        Crossings {
-            log: Vec::new(),
-            vars: Vec::new(),
-            marker: None,
-            consumes_vars: false,
-        }
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.log.clear();
-        self.vars.clear();
-        self.marker = None;
-        self.consumes_vars = false;
-    }
-
-    /// Panics if a plain (tensor-only) backward pass would drop gradients owed to `Var`s.
-    #[track_caller]
-    pub(crate) fn forbid_plain_backward(&self) {
-        assert!(
-            !self.consumes_vars,
-            "Graph::backward: this recording consumed scalar Vars (from_vars, mul_var, div_var, \
-             add_var, sub_var), whose gradients a tensor-only backward pass would drop; call \
-             Graph::backward_mixed(&rec, loss) (loss a Var) or Graph::backward_mixed_node(&rec, \
-             loss) (loss a node) instead"
-        );
-    }
-
-    fn range(start: u32, len: u32) -> std::ops::Range<usize> {
-        start as usize..(start + len) as usize
-    }
-}
-
-impl<F: Element + TapeElement> Crossings<F> {
-    /// Checks that `v` and the recording earlier crossings used (`marker`) are the active
-    /// scalar recording (the scalar tape's check panics if not), or makes `v` the marker.
-    fn check_recording(&mut self, v: Var<F>) {
-        v.assert_in_active_recording();
-        match self.marker {
-            Some(m) => m.assert_in_active_recording(),
-            None => self.marker = Some(v),
-        }
-    }
-}
 
 impl<F: Element + TapeElement> Graph<F> {
     /// The node's elements as new independent variables of `rec` (row-major order); scalar code
