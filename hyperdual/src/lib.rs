@@ -180,7 +180,7 @@ mod macros;
 mod nalgebra;
 mod products;
 mod taylor2;
-mod third;
+mod taylor3;
 
 pub use arena_hyperdual::ArenaHyperDual;
 pub use drivers::{
@@ -191,4 +191,4 @@ pub use drivers::{
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;
 pub use taylor2::Taylor2;
-pub use third::Taylor3;
+pub use taylor3::Taylor3;
