@@ -26,10 +26,17 @@ use nalgebra::DMatrix;
 /// `DualDVec64`. So 10: five SSE2 registers per number, and small problems in one pass. Large
 /// problems can ask for `gradient_with_chunk::<12>`. Closures that name the number type can use
 /// [`GradientNumber`].
-pub const DEFAULT_CHUNK: usize = 10;
+pub const GRADIENT_CHUNK: usize = 10;
+
+/// The former name of [`GRADIENT_CHUNK`].
+#[deprecated(
+    note = "renamed `GRADIENT_CHUNK`: the tangent width of the forward `gradient` and `jacobian`"
+)]
+#[doc(hidden)]
+pub const DEFAULT_CHUNK: usize = GRADIENT_CHUNK;
 
 /// The number type [`gradient`] and [`jacobian`] evaluate the user's function on.
-pub type GradientNumber = DualVec<f64, DEFAULT_CHUNK>;
+pub type GradientNumber = DualVec<f64, GRADIENT_CHUNK>;
 
 /// The value and derivative of a scalar function at `x`, in one evaluation on [`Dual`] numbers.
 ///
@@ -95,8 +102,8 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
     (y.re, y.eps)
 }
 
-/// The value and gradient of `f: Rⁿ → R` at `x`, by forward mode in ⌈n / [`DEFAULT_CHUNK`]⌉
-/// passes over [`DualVec`]`<f64, DEFAULT_CHUNK>` numbers.
+/// The value and gradient of `f: Rⁿ → R` at `x`, by forward mode in ⌈n / [`GRADIENT_CHUNK`]⌉
+/// passes over [`DualVec`]`<f64, GRADIENT_CHUNK>` numbers.
 ///
 /// `f` may be a closure (`gradient(|p| model(p, &data), &x)`) or a generic `fn` item
 /// (`gradient(rosenbrock, &x)`). Forward mode costs about n/8 evaluations of `f`; for large n
@@ -122,13 +129,13 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
 /// ```
 ///
 /// # Panics
-/// If called inside another driver that uses `DualVec<f64, DEFAULT_CHUNK>`.
+/// If called inside another driver that uses `DualVec<f64, GRADIENT_CHUNK>`.
 #[inline]
 pub fn gradient(
-    f: impl Fn(&[DualVec<f64, DEFAULT_CHUNK>]) -> DualVec<f64, DEFAULT_CHUNK>,
+    f: impl Fn(&[DualVec<f64, GRADIENT_CHUNK>]) -> DualVec<f64, GRADIENT_CHUNK>,
     x: &[f64],
 ) -> (f64, Vec<f64>) {
-    gradient_at::<f64, DEFAULT_CHUNK>(f, x)
+    gradient_at::<f64, GRADIENT_CHUNK>(f, x)
 }
 
 /// [`gradient`] with an explicit tangent width `N` (⌈n / N⌉ passes):
@@ -193,7 +200,7 @@ pub fn gradient_at<T: Number, const N: usize>(
 }
 
 /// The value and Jacobian (m × n, row i = ∇fᵢ) of `f: Rⁿ → Rᵐ` at `x`, in ⌈n / N⌉ passes over
-/// [`DualVec`]`<f64, DEFAULT_CHUNK>`.
+/// [`DualVec`]`<f64, GRADIENT_CHUNK>`.
 ///
 /// ```
 /// use diffprog_dual::{jacobian, Scalar};
@@ -209,13 +216,13 @@ pub fn gradient_at<T: Number, const N: usize>(
 ///
 /// # Panics
 /// If the number of outputs changes between passes, or inside another driver that uses
-/// `DualVec<f64, DEFAULT_CHUNK>`.
+/// `DualVec<f64, GRADIENT_CHUNK>`.
 #[inline]
 pub fn jacobian(
-    f: impl Fn(&[DualVec<f64, DEFAULT_CHUNK>]) -> Vec<DualVec<f64, DEFAULT_CHUNK>>,
+    f: impl Fn(&[DualVec<f64, GRADIENT_CHUNK>]) -> Vec<DualVec<f64, GRADIENT_CHUNK>>,
     x: &[f64],
 ) -> (Vec<f64>, DMatrix<f64>) {
-    jacobian_with_chunk::<DEFAULT_CHUNK>(f, x)
+    jacobian_with_chunk::<GRADIENT_CHUNK>(f, x)
 }
 
 /// [`jacobian`] with an explicit tangent width `N`: `jacobian_with_chunk::<4>(f, &x)`.

@@ -1,5 +1,5 @@
 //! Hessian time versus chunk size (Rosenbrock, n = 10 and 100), the measurement behind
-//! `HESSIAN_CHUNK` and `DEFAULT_CHUNK`:
+//! `HESSIAN_BLOCK` and `PARTIAL_HESSIAN_BLOCK`:
 //! `cargo run --release -p diffprog-hyperdual --example chunk_sizes`.
 //!
 //! For each chunk size, the best of 7 rounds of many calls (the minimum is the least disturbed

@@ -50,7 +50,7 @@
 //!
 //! # The Hessian driver
 //!
-//! [`hessian`] splits the n inputs into blocks of [`HESSIAN_CHUNK`] (8). For a pair of blocks
+//! [`hessian`] splits the n inputs into blocks of [`HESSIAN_BLOCK`] (8). For a pair of blocks
 //! I ≤ J, a pass seeds block I in the ε₁ directions and block J in the ε₂ directions and yields
 //! the 8×8 block ∂²f/∂x_I∂x_J, so a dense Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 passes, O(n²/N²), on
 //! numbers of fixed size (no O(n²)-sized numbers). Two things make it fast:
@@ -186,8 +186,10 @@ pub use arena_hyperdual::ArenaHyperDual;
 pub use drivers::{
     hessian, hessian_at, hessian_with_arena_chunk, hessian_with_chunk, partial_hessian,
     partial_hessian_at, partial_hessian_with_chunk, second_derivative, third_derivative,
-    third_partial, HessianNumber, PartialHessianNumber, DEFAULT_CHUNK, HESSIAN_CHUNK,
+    third_partial, HessianNumber, PartialHessianNumber, HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK,
 };
+#[allow(deprecated)]
+pub use drivers::{DEFAULT_CHUNK, HESSIAN_CHUNK};
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;
 pub use taylor2::Taylor2;

@@ -82,7 +82,7 @@
 //!
 //! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
 //! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and
-//! second-order-adjoint sweeps over the stored tape, [`HESSIAN_CHUNK`] columns at a time, skipping
+//! second-order-adjoint sweeps over the stored tape, [`HESSIAN_COLUMNS_PER_SWEEP`] columns at a time, skipping
 //! records that do not depend on the block's inputs, computing only the tangents that a curved
 //! record reads (directly or through other needed tangents), and ending a block's sweeps past
 //! the last such reader of its active records. A block therefore costs what its inputs touch:
@@ -132,7 +132,9 @@ pub mod tape;
 mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
-pub use hessian::{hessian, HessianVar, HESSIAN_CHUNK};
+#[allow(deprecated)]
+pub use hessian::HESSIAN_CHUNK;
+pub use hessian::{hessian, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]
 pub use hessian::{second_order_tape, SecondOrderRecord};
 pub use mixed::{hessian_chunked, hessian_vector_product};

@@ -1,5 +1,5 @@
 //! The [`hessian`] driver: one recording with second-order records, then forward-over-reverse
-//! sweeps over the stored tape, [`HESSIAN_CHUNK`] Hessian columns at a time.
+//! sweeps over the stored tape, [`HESSIAN_COLUMNS_PER_SWEEP`] Hessian columns at a time.
 //!
 //! For a record `v = φ(p₀, p₁)` the tape holds `dₖ = ∂φ/∂pₖ` and `hₖₗ = ∂²φ/∂pₖ∂pₗ`. One plain
 //! backward sweep gives the adjoints `ā` (the gradient). Then, for each block of columns with
@@ -22,7 +22,9 @@ mod tape;
 mod var;
 
 pub(crate) use sweep::symmetrize;
+#[allow(deprecated)]
 pub use sweep::HESSIAN_CHUNK;
+pub use sweep::HESSIAN_COLUMNS_PER_SWEEP;
 pub use var::HessianVar;
 
 use diffprog_dual::nesting::DriverLevel;
@@ -80,7 +82,7 @@ fn record_function(
 }
 
 /// The value, gradient and Hessian of `f: Rⁿ → R`: one recording on [`HessianVar`]s, one
-/// backward sweep for the gradient, then ⌈n / [`HESSIAN_CHUNK`]⌉ forward-tangent and
+/// backward sweep for the gradient, then ⌈n / [`HESSIAN_COLUMNS_PER_SWEEP`]⌉ forward-tangent and
 /// second-order-adjoint sweeps over the stored tape. The result is exactly symmetric (the two
 /// computed values of each off-diagonal pair are averaged).
 ///

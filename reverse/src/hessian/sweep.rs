@@ -7,9 +7,16 @@ use diffprog_dual::Number;
 use nalgebra::DMatrix;
 
 /// The number of Hessian columns per tangent/adjoint sweep pair in [`hessian`](crate::hessian).
-pub const HESSIAN_CHUNK: usize = 8;
+pub const HESSIAN_COLUMNS_PER_SWEEP: usize = 8;
 
-const C: usize = HESSIAN_CHUNK;
+/// The former name of [`HESSIAN_COLUMNS_PER_SWEEP`].
+#[deprecated(
+    note = "renamed `HESSIAN_COLUMNS_PER_SWEEP`: the Hessian columns per sweep of `hessian`"
+)]
+#[doc(hidden)]
+pub const HESSIAN_CHUNK: usize = HESSIAN_COLUMNS_PER_SWEEP;
+
+const C: usize = HESSIAN_COLUMNS_PER_SWEEP;
 
 /// Sweep buffers, kept in the driver's thread-local workspace between calls.
 pub(crate) struct SweepBuffers {
