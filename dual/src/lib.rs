@@ -65,7 +65,8 @@
 //! enclosing one (`derivative` inside `derivative`, both at `Dual<f64>`), is caught at run time:
 //! every driver holds a [`nesting::DriverLevel`] for its number type during the call, and entering
 //! a level whose type is already active on the thread panics with a message explaining the fix.
-//! The guard costs about a nanosecond when no other driver is active.
+//! The guard is a few thread-local accesses per driver call (`benches/PERFORMANCE.md`, "The
+//! nesting guard").
 //!
 //! # `f32`
 //!

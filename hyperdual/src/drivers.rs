@@ -9,10 +9,9 @@ use nalgebra::DMatrix;
 /// The block size of [`partial_hessian`] (inline [`HyperDualVec`] numbers): blocks of 6 inputs,
 /// numbers of 1 + 6 + 6 + 36 components (400 bytes).
 ///
-/// Chosen by measurement for inline numbers (Rosenbrock Hessian, n = 10 and 100; see the crate
-/// docs): the cost of a pass grows with the size of the numbers, which every operation copies,
-/// so the total is roughly independent of the block size in theory, and in practice 6 was
-/// fastest at both sizes (4, 5, 6, 8 and 10 tried).
+/// Chosen by measurement for inline numbers (`benches/PERFORMANCE.md`, "Hyperdual blocks"): the
+/// cost of a pass grows with the size of the numbers, which every operation copies, so the total
+/// is roughly independent of the block size in theory, and in practice 6 was the fastest.
 pub const PARTIAL_HESSIAN_BLOCK: usize = 6;
 
 /// The former name of [`PARTIAL_HESSIAN_BLOCK`].
@@ -22,11 +21,11 @@ pub const DEFAULT_CHUNK: usize = PARTIAL_HESSIAN_BLOCK;
 
 /// The block size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_BLOCK>`): blocks of 8.
 ///
-/// Chosen by measurement (`cargo run --release -p diffprog-hyperdual --example chunk_sizes`,
-/// Rosenbrock): with the parts out of line, a number that does not depend on a pass's blocks
-/// costs the same for any N, so larger blocks (fewer passes) pay off until the N² block work
-/// dominates; 8 was the fastest at n = 100 (125 µs against 139 for 6 and 134 for 10) and within
-/// the noise of the best at n = 10. See the crate docs.
+/// Chosen by measurement (`cargo run --release -p diffprog-benches --bin chunk-sizes`; figures
+/// in `benches/PERFORMANCE.md`, "Hyperdual blocks"): with the parts out of line, a number that
+/// does not depend on a pass's blocks costs the same for any N, so larger blocks (fewer passes)
+/// pay off until the N² block work dominates; 8 was the fastest at n = 100 and within the noise
+/// of the best at n = 10. See the crate docs.
 pub const HESSIAN_BLOCK: usize = 8;
 
 /// The former name of [`HESSIAN_BLOCK`].

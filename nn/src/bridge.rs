@@ -45,13 +45,10 @@
 //! same strong-zero rule, so a mixed program has the NaN/∞ pattern of the same program written
 //! with scalar `Var`s (tested at ±0, ±∞, NaN).
 //!
-//! Measured (`cargo bench -p diffprog-nn --bench mixed -- --warm-up-time 1 --measurement-time
-//! 5`, one run on a loaded 2-core machine, f32): a forward + backward step of the digits MLP
-//! 64-64-10 on a batch of 32 whose logits are divided by a temperature takes 24.5 µs with a
-//! constant temperature (`mul_scalar`, plain `backward`), 26.4 µs with the constant as a
-//! one-element node (`div`), and 28.4 µs with T = exp(τ) for a `Var` τ and `backward_mixed` —
-//! about 1.16× the plain step; the scalar tape itself (recording, two sweeps) is under 1 % of
-//! the profile, the rest is the broadcast division and its reduction for ∂T.
+//! On a network with a learned temperature the scalar tape itself (recording, two sweeps) is a
+//! small part of the step; most of the extra cost over a constant temperature is the broadcast
+//! division and its reduction for ∂T (`cargo bench -p diffprog-nn --bench mixed`; figures in
+//! `benches/PERFORMANCE.md`, "Tensor programs with scalar `Var` code").
 //!
 //! # Misuse
 //!

@@ -45,16 +45,15 @@
 //!
 //! # Cost
 //!
-//! A Rosenbrock gradient costs about 11 plain `f64` evaluations of the same function at
-//! n = 1000 and 12–14 at n = 10 000 (`cargo run --release -p diffprog-benches --bin
-//! compare-modes`), 8–10× less than echidna's `grad`; a Hessian–vector product about two
-//! gradients. Half of it is the price of recording an unchanged generic function operation by
-//! operation (chaining partials through every operation, and deciding which records two
-//! operands share); the same tape fed per-term partials computed by hand runs at ≈ 6×.
-//! [`performance`] has the measurements: where the time goes, each step that made it faster,
-//! and the variants measured and not adopted. A hot expression whose partials you know can be
-//! recorded as one [`Var::custom`] primitive, which with one or two parents costs one
-//! operation.
+//! A gradient costs one recording of the function and one backward sweep: a small constant
+//! number of plain `f64` evaluations of the same function, whatever n (`cargo run --release -p
+//! diffprog-benches --bin compare-modes` measures it against forward mode and the peers); a
+//! Hessian–vector product costs about two gradients. Most of it is the price of recording an
+//! unchanged generic function operation by operation (chaining partials through every operation,
+//! and deciding which records two operands share). A hot expression whose partials you know can
+//! be recorded as one [`Var::custom`] primitive, which with one or two parents costs one
+//! operation. Where the time goes, each step that made it faster and the variants measured and
+//! not adopted: `benches/PERFORMANCE.md`, "Reverse tape: recording and sweep".
 //!
 //! # Misuse is caught
 //!
@@ -85,9 +84,9 @@
 //! second-order-adjoint sweeps over the stored tape, [`HESSIAN_COLUMNS_PER_SWEEP`] columns at a time, skipping
 //! records that do not depend on the block's inputs, computing only the tangents that a curved
 //! record reads (directly or through other needed tangents), and ending a block's sweeps past
-//! the last such reader of its active records. A block therefore costs what its inputs touch:
-//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 240–320 plain evaluations, 30–50× less
-//! than echidna's bytecode `hessian` and 230–300× less than num-dual's (see [`performance`]).
+//! the last such reader of its active records. A block therefore costs what its inputs touch
+//! (Rosenbrock's tridiagonal Hessian: a few records per block; measurements in
+//! `benches/PERFORMANCE.md`, "Mixed mode and Hessians").
 //!
 //! # The tape's public API (for other crates)
 //!
@@ -124,7 +123,6 @@ mod elements;
 mod hessian;
 mod mixed;
 mod nalgebra_impls;
-pub mod performance;
 pub mod preaccumulate;
 mod recording;
 #[doc(hidden)]

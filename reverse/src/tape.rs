@@ -57,9 +57,9 @@ pub trait TapeElement: Number {
     /// parents belong (the operations check their operands' recording ids once, see
     /// [`crate::preaccumulate`]); returns the new record's index. Only operations that meet
     /// more than two records make it (see
-    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (when introduced,
-    /// Rosenbrock gradient at n = 1000: 20× plain, against 22× with an out-of-line call), one
-    /// out-of-line copy for other element types, as [`binary`](Self::binary).
+    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (an out-of-line call is
+    /// measurably slower: `benches/PERFORMANCE.md`, "The forward pass"), one out-of-line copy
+    /// for other element types, as [`binary`](Self::binary).
     #[doc(hidden)]
     fn record(parents: [u64; 2], d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
 
@@ -79,8 +79,8 @@ pub trait TapeElement: Number {
 
     /// A binary operation on two variables (see [`crate::preaccumulate`]): inlined into every
     /// operation for `f64`, `f32` and `Dual`, one out-of-line copy for other element types
-    /// (inlining the partials' arithmetic on 80-byte `DualVec`s into every operation made an
-    /// nalgebra LU on `Var<DualVec<f64, 8>>` take over five minutes to compile).
+    /// (inlining the partials' arithmetic on 80-byte `DualVec`s into every operation makes
+    /// generic code such as an nalgebra LU on `Var<DualVec<f64, 8>>` very slow to compile).
     #[doc(hidden)]
     fn binary(a: Var<Self>, b: Var<Self>, value: Self, pa: Self, pb: Self) -> Var<Self>;
 
@@ -126,8 +126,8 @@ fn ids_exhausted() -> ! {
 ///
 /// The buffers are `ManuallyDrop`, so the store has no drop glue and the thread-local holding it
 /// needs no destructor: its accessor, which every recorded operation calls, then has no
-/// registration path, whose call forced the compiler to spill the arguments of every record
-/// (measured: ≈ 15 % of a Rosenbrock gradient). The memory is freed at thread exit by
+/// registration path, whose call forces the compiler to spill the arguments of every record
+/// (`benches/PERFORMANCE.md`, "The forward pass"). The memory is freed at thread exit by
 /// [`FreeAtExit`], a separate thread-local with a destructor, registered when a recording starts.
 #[doc(hidden)]
 pub struct TapeStore<T> {
@@ -323,9 +323,7 @@ impl<T: TapeElement> TapeStore<T> {
     /// last filled at the start of a recording with the same `base` (every driver call starts
     /// at 1), each of its `Var`s differs from the new one only in its value and recording id:
     /// those two fields are rewritten and the rest kept. That halves the stores per input
-    /// (measured: a driver call whose function returns `x[0]`, n = 1000, took 1.14 plain
-    /// Rosenbrock evaluations before and 0.97–1.02 after; the Rosenbrock gradient at n = 1000
-    /// 12.0–12.5× → 11.4–11.6×, one run alternating the two builds).
+    /// (`benches/PERFORMANCE.md`, "The driver's own work").
     pub(crate) fn take_inputs(
         &mut self,
         mut values: impl ExactSizeIterator<Item = T>,
@@ -357,8 +355,8 @@ impl<T: TapeElement> TapeStore<T> {
     }
 
     /// Appends a record whose parents the caller has checked belong to the active recording
-    /// (see [`TapeElement::record`]; comparing again here cost 4 of the Rosenbrock gradient's
-    /// 237 instructions per term).
+    /// (see [`TapeElement::record`]); it does not compare again (`benches/PERFORMANCE.md`, "The
+    /// forward pass").
     #[inline(always)]
     pub fn push_record(&mut self, parents: [u64; 2], partials: [T; PARENTS]) -> u32 {
         debug_assert!(
@@ -392,29 +390,26 @@ impl<T: TapeElement> TapeStore<T> {
         let base = self.base as usize;
         let nodes = &self.nodes[..n - base];
         let adj = &mut self.adjoints[..n];
-        // The records in reverse, with a counted index: 5 instructions per record fewer than
-        // indexing `nodes` (a bounds check) and 2 fewer than `enumerate().rev()` (which recomputes
-        // the index by a division). Parents always precede their record, so the index checks
-        // never fail.
+        // The records in reverse, with a counted index: fewer instructions per record than
+        // indexing `nodes` (a bounds check) or `enumerate().rev()` (which recomputes the index by
+        // a division). Parents always precede their record, so the index checks never fail.
+        // (Measurements of each point below: benches/PERFORMANCE.md, "The backward sweep".)
         //
         // - Unused slots (the sink) are skipped rather than accumulated into: `adj[0] += a·0`
-        //   made one long chain of dependent loads and stores through `adj[0]` (measured on the
-        //   two-parent tape, Rosenbrock n = 1000: 42× → 34× plain). A record's parents fill its
-        //   slots from the first (see `preaccumulate::merge`), so the first unused slot ends it.
+        //   would make one long chain of dependent loads and stores through `adj[0]`. A
+        //   record's parents fill its slots from the first (see `preaccumulate::merge`), so the
+        //   first unused slot ends it.
         // - The contribution to record i − 1 (a running sum's previous record, typically) is
         //   kept in a register, `carry`, instead of going through memory: the next iteration
-        //   would otherwise wait for that store to be forwarded to its load (Rosenbrock
-        //   n = 10 000: 19× → 15× plain). A record's parents are distinct (debug-asserted at every
-        //   push), so at most one of them is i − 1 and its contribution is assigned, not added:
-        //   the chain through the carry is then one multiplication and one addition per record,
-        //   not two additions and one multiplication. Without a contribution the carry is −0,
-        //   which `adj[i] + carry` leaves exactly unchanged (+0 would turn an adjoint of −0
-        //   into +0). The common shape is tested first: three or four parents of which the
-        //   third is i − 1 (a running sum's previous record: `merge` puts a single-entry
-        //   operand's record after a two-entry operand's); the other parents then need no
-        //   comparison. That took the sweep from ≈ 50 to ≈ 43 instructions per Rosenbrock
-        //   record and from 3.1–4.1 to 2.4–3.1 plain evaluations (`prof_gradient -- 1000 2000
-        //   sweep`, six interleaved runs each).
+        //   would otherwise wait for that store to be forwarded to its load. A record's parents
+        //   are distinct (debug-asserted at every push), so at most one of them is i − 1 and its
+        //   contribution is assigned, not added: the chain through the carry is then one
+        //   multiplication and one addition per record, not two additions and one
+        //   multiplication. Without a contribution the carry is −0, which `adj[i] + carry`
+        //   leaves exactly unchanged (+0 would turn an adjoint of −0 into +0).
+        // - The common shape is tested first: three or four parents of which the third is i − 1
+        //   (a running sum's previous record: `merge` puts a single-entry operand's record
+        //   after a two-entry operand's); the other parents then need no comparison.
         // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
         //   the seeded outputs never contributes (not even `0 · ∞ = NaN`). A non-zero adjoint
         //   whose primal is finite multiplies the partials plainly; an infinite or NaN one (or
@@ -503,9 +498,9 @@ impl<T: TapeElement> TapeStore<T> {
 
 /// One tape record: the parents' indices, packed in pairs ([`pack`]), and the
 /// partials ([`SINK`] in unused slots). Packed pairs because the merge holds its operands'
-/// records as packed pairs: building a `[u32; 4]` from them went through the stack, two narrow
-/// stores then one wide load, which the CPU cannot forward (measured: 14 % of the forward pass's
-/// samples on that load, Rosenbrock n = 1000).
+/// records as packed pairs: building a `[u32; 4]` from them goes through the stack, two narrow
+/// stores then one wide load, which the CPU cannot forward (`benches/PERFORMANCE.md`, "The
+/// forward pass").
 #[derive(Clone, Copy)]
 struct Node<T> {
     parents: [u64; 2],

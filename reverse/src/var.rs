@@ -471,7 +471,7 @@ macro_rules! unary_fns {
 ///
 /// Forced inline like the operators: each holds a merge (and possibly a record push), which LLVM
 /// otherwise keeps out of line once a crate calls the function in a few places, passing the
-/// `Var`s through memory (see [`crate::performance`] on `+=`).
+/// `Var`s through memory (`benches/PERFORMANCE.md`, "Compound assignment").
 macro_rules! binary_fns {
     ($($name:ident),* $(,)?) => {
         $(

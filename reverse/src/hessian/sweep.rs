@@ -95,9 +95,9 @@ pub(crate) fn symmetrize(h: &mut DMatrix<f64>) {
 }
 
 /// [`symmetrize`] for a matrix whose only non-zero entries are among `written`: the same result,
-/// visiting only those pairs (Rosenbrock at n = 100 writes 3n of the n² entries; the full pass
-/// was 11 % of the Hessian's instructions). A pair already equal is left alone, so visiting it
-/// from both sides averages it once.
+/// visiting only those pairs (a sparse Hessian such as Rosenbrock's writes O(n) of the n²
+/// entries; `benches/PERFORMANCE.md`, "The Hessian driver"). A pair already equal is left alone,
+/// so visiting it from both sides averages it once.
 fn symmetrize_written(h: &mut DMatrix<f64>, written: &[(u32, u32)]) {
     for &(i, j) in written {
         let (i, j) = (i as usize, j as usize);
