@@ -111,21 +111,9 @@ fn symmetrize_written(h: &mut DMatrix<f64>, written: &[(u32, u32)]) {
 }
 
 /// The gradient (into `grad`) and the exactly symmetric Hessian (into `h`, all zeros on entry)
-/// of the recorded tape `nodes`, whose inputs are records 1..=n, at the record `output`.
+/// of the recorded tape `nodes`, whose inputs are records 1..=n, at the record `output`: the
+/// gradient sweep and the column-block sweeps (see the parent module's docs).
 pub(crate) fn gradient_and_hessian(
-    nodes: &[Node2],
-    work: &mut SweepBuffers,
-    n: usize,
-    output: usize,
-    grad: &mut [f64],
-    h: &mut DMatrix<f64>,
-) {
-    sweeps(nodes, work, n, output, grad, h);
-    symmetrize_written(h, &work.written);
-}
-
-/// The gradient sweep and the column-block sweeps (see the parent module's docs).
-fn sweeps(
     nodes: &[Node2],
     work: &mut SweepBuffers,
     n: usize,
@@ -346,4 +334,5 @@ fn sweeps(
             }
         }
     }
+    symmetrize_written(h, written);
 }
