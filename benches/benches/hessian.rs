@@ -1,10 +1,11 @@
-//! Criterion group "hessian": hyperdual and forward-over-reverse Hessians and the peers.
+//! Criterion group "hessian": hyperdual and forward-over-reverse Hessians (also the re-recording
+//! `hessian_chunked`) and the peers.
 //! `cargo bench -p diffprog-benches --bench hessian -- --warm-up-time 1 --measurement-time 3`
 
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
-use diffprog_benches::modes::{baseline_scalar, hessian_modes};
+use diffprog_benches::modes::{baseline_scalar, hessian_modes, hessian_rerecording};
 use diffprog_benches::problems::{Quadratic, Rosenbrock, ScalarProblem};
 
 fn run<P: ScalarProblem>(c: &mut Criterion, group: &str, problems: &[P]) {
@@ -13,6 +14,7 @@ fn run<P: ScalarProblem>(c: &mut Criterion, group: &str, problems: &[P]) {
     for p in problems {
         let mut modes = vec![baseline_scalar(p)];
         modes.extend(hessian_modes(p));
+        modes.push(hessian_rerecording(p));
         common::bench_modes(&mut g, p.n(), modes);
     }
     g.finish();

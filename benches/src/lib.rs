@@ -13,14 +13,23 @@
 //! - [`modes`]: every mode that answers a question, as a uniform list (also the peers);
 //! - [`ad_trait_peer`]: the peer ad_trait behind its `FunctionEngine`;
 //! - [`timing`]: the adaptive timing loop of `compare-modes`;
-//! - [`report`]: the tables, recommendations and plots of `compare-modes`.
+//! - [`report`]: the tables, recommendations and plots of `compare-modes`;
+//! - [`training`]: the neural-network training workloads (criterion group `training` and the
+//!   `train-cpu-time` program);
+//! - [`profiling`]: shared by the profiling programs.
 //!
 //! Run `cargo run --release -p diffprog-benches --bin compare-modes` for the table and plots,
-//! `cargo bench -p diffprog-benches` for the criterion groups (one per question).
+//! `cargo bench -p diffprog-benches` for the criterion groups (one per question, and training).
+//! The profiling programs `prof-gradient`, `prof-shapes`, `prof-hessian`,
+//! `tape-interpreter-bound`, `chunk-sizes` and `train-cpu-time` (`cargo run --release -p
+//! diffprog-benches --bin NAME`) measure what `PERFORMANCE.md` reports: what was tried, measured,
+//! adopted or not.
 #![forbid(unsafe_code)]
 
 pub mod ad_trait_peer;
 pub mod modes;
 pub mod problems;
+pub mod profiling;
 pub mod report;
 pub mod timing;
+pub mod training;

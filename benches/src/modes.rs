@@ -239,6 +239,20 @@ pub fn hessian_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
     modes
 }
 
+/// The re-recording forward-over-reverse Hessian, `diffprog_reverse::hessian_chunked::<8>`
+/// (⌈n/8⌉ recordings and sweeps on `Var<DualVec<f64, 8>>`). The criterion `hessian` group runs
+/// it next to [`hessian_modes`]; compare-modes leaves it out, since the stored-tape `hessian`
+/// answers the same question through the same model.
+pub fn hessian_rerecording<P: ScalarProblem>(p: &P) -> Mode {
+    let (p, x) = (p.clone(), p.point());
+    Mode::new("forward-over-reverse, re-recording<8>", false, move || {
+        diffprog_reverse::hessian_chunked::<8, _>(|v| p.eval(v), &x)
+            .2
+            .as_slice()
+            .to_vec()
+    })
+}
+
 /// The direction of the Hessian–vector products.
 pub fn hvp_direction(n: usize) -> Vec<f64> {
     (0..n)

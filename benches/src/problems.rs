@@ -54,7 +54,21 @@ pub trait VectorProblem: Clone + 'static {
     fn eval_ad<T: AD>(&self, x: &[T]) -> Vec<T>;
 }
 
-/// The n-dimensional Rosenbrock function `Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²`.
+/// The n-dimensional Rosenbrock function `Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²` on any diffprog
+/// number type (n = `x.len()` ≥ 2): [`Rosenbrock`]'s function, also used by the profiling
+/// programs.
+#[inline]
+pub fn rosenbrock<T: Scalar>(x: &[T]) -> T {
+    let mut s = T::zero();
+    for i in 0..x.len() - 1 {
+        let a = x[i + 1] - x[i] * x[i];
+        let b = T::one() - x[i];
+        s += a * a * 100.0 + b * b;
+    }
+    s
+}
+
+/// The n-dimensional Rosenbrock function `Σ 100(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)²` ([`rosenbrock`]).
 #[derive(Clone, Debug)]
 pub struct Rosenbrock {
     /// The number of inputs (at least 2).
@@ -72,13 +86,7 @@ impl ScalarProblem for Rosenbrock {
         (0..self.n).map(|i| 0.5 + 0.4 * noise(i as u64)).collect()
     }
     fn eval<T: Scalar>(&self, x: &[T]) -> T {
-        let mut s = T::zero();
-        for i in 0..x.len() - 1 {
-            let a = x[i + 1] - x[i] * x[i];
-            let b = T::one() - x[i];
-            s += a * a * 100.0 + b * b;
-        }
-        s
+        rosenbrock(x)
     }
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> D {
         let mut s = D::zero();

@@ -12,24 +12,23 @@ use nalgebra::DMatrix;
 /// The tangent width [`gradient`] and [`jacobian`] use: each pass evaluates the function once on
 /// [`DualVec`]s carrying this many directions, so an n-input function takes ⌈n / 10⌉ passes.
 ///
-/// Chosen by measurement (`cargo bench -p diffprog-dual --bench forward -- chunk`, Rosenbrock,
-/// n = 10, 100, 1000, widths 1, 2, 4, 8, 10, 12, 16). Since [`DualVec`] skips the tangents of
-/// constants, a pass costs mostly what depends on its inputs, so for this banded function wider
-/// chunks gain at large n and narrower ones at small n; width 16 was slower than 12 at every
-/// size. Widths 8 / 12 in two runs on a lightly loaded machine: n = 10: 241 / 313 ns and
-/// 342 / 305 ns; n = 100: 6.5 / 4.2 µs and 8.2 / 3.6 µs; n = 1000: 267 / 165 µs and
-/// 315 / 196 µs (width 10: 275 ns, 6.9 µs, 157 µs in the first run). With 12 the n = 10
-/// gradient took 413 ns against 356 ns for num-dual's `DualSVec64<10>`; with 8 it was faster
-/// than num-dual in 5 of 7 runs and up to 12% slower in the other two (two passes of which the
-/// second carries 2 inputs); with 10 (one exact pass at n = 10) it was faster in both runs
-/// (298 / 369 ns and 251 / 342 ns), and n = 100 and 1000 stayed 17–113× faster than num-dual's
-/// `DualDVec64`. So 10: five SSE2 registers per number, and small problems in one pass. Large
-/// problems can ask for `gradient_with_chunk::<12>`. Closures that name the number type can use
+/// Chosen by measurement over widths 1 to 16 on Rosenbrock (`benches/PERFORMANCE.md`, "Forward
+/// mode"): since [`DualVec`] skips the tangents of constants, a pass costs mostly what depends
+/// on its inputs, so wider chunks gain at large n and narrower ones at small n. 10 is five SSE2
+/// registers per number and takes small problems (n ≤ 10) in one pass. Large problems can ask
+/// for `gradient_with_chunk::<12>`. Closures that name the number type can use
 /// [`GradientNumber`].
-pub const DEFAULT_CHUNK: usize = 10;
+pub const GRADIENT_CHUNK: usize = 10;
+
+/// The former name of [`GRADIENT_CHUNK`].
+#[deprecated(
+    note = "renamed `GRADIENT_CHUNK`: the tangent width of the forward `gradient` and `jacobian`"
+)]
+#[doc(hidden)]
+pub const DEFAULT_CHUNK: usize = GRADIENT_CHUNK;
 
 /// The number type [`gradient`] and [`jacobian`] evaluate the user's function on.
-pub type GradientNumber = DualVec<f64, DEFAULT_CHUNK>;
+pub type GradientNumber = DualVec<f64, GRADIENT_CHUNK>;
 
 /// The value and derivative of a scalar function at `x`, in one evaluation on [`Dual`] numbers.
 ///
@@ -95,12 +94,12 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
     (y.re, y.eps)
 }
 
-/// The value and gradient of `f: Rⁿ → R` at `x`, by forward mode in ⌈n / [`DEFAULT_CHUNK`]⌉
-/// passes over [`DualVec`]`<f64, DEFAULT_CHUNK>` numbers.
+/// The value and gradient of `f: Rⁿ → R` at `x`, by forward mode in ⌈n / [`GRADIENT_CHUNK`]⌉
+/// passes over [`DualVec`]`<f64, GRADIENT_CHUNK>` numbers.
 ///
 /// `f` may be a closure (`gradient(|p| model(p, &data), &x)`) or a generic `fn` item
-/// (`gradient(rosenbrock, &x)`). Forward mode costs about n/8 evaluations of `f`; for large n
-/// reverse mode (one sweep) is cheaper.
+/// (`gradient(rosenbrock, &x)`). Forward mode costs about n / [`GRADIENT_CHUNK`] evaluations of
+/// `f`; for large n reverse mode (one sweep) is cheaper.
 ///
 /// ```
 /// use diffprog_dual::{gradient, Scalar};
@@ -122,13 +121,13 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
 /// ```
 ///
 /// # Panics
-/// If called inside another driver that uses `DualVec<f64, DEFAULT_CHUNK>`.
+/// If called inside another driver that uses `DualVec<f64, GRADIENT_CHUNK>`.
 #[inline]
 pub fn gradient(
-    f: impl Fn(&[DualVec<f64, DEFAULT_CHUNK>]) -> DualVec<f64, DEFAULT_CHUNK>,
+    f: impl Fn(&[DualVec<f64, GRADIENT_CHUNK>]) -> DualVec<f64, GRADIENT_CHUNK>,
     x: &[f64],
 ) -> (f64, Vec<f64>) {
-    gradient_at::<f64, DEFAULT_CHUNK>(f, x)
+    gradient_at::<f64, GRADIENT_CHUNK>(f, x)
 }
 
 /// [`gradient`] with an explicit tangent width `N` (⌈n / N⌉ passes):
@@ -193,7 +192,7 @@ pub fn gradient_at<T: Number, const N: usize>(
 }
 
 /// The value and Jacobian (m × n, row i = ∇fᵢ) of `f: Rⁿ → Rᵐ` at `x`, in ⌈n / N⌉ passes over
-/// [`DualVec`]`<f64, DEFAULT_CHUNK>`.
+/// [`DualVec`]`<f64, GRADIENT_CHUNK>`.
 ///
 /// ```
 /// use diffprog_dual::{jacobian, Scalar};
@@ -209,13 +208,13 @@ pub fn gradient_at<T: Number, const N: usize>(
 ///
 /// # Panics
 /// If the number of outputs changes between passes, or inside another driver that uses
-/// `DualVec<f64, DEFAULT_CHUNK>`.
+/// `DualVec<f64, GRADIENT_CHUNK>`.
 #[inline]
 pub fn jacobian(
-    f: impl Fn(&[DualVec<f64, DEFAULT_CHUNK>]) -> Vec<DualVec<f64, DEFAULT_CHUNK>>,
+    f: impl Fn(&[DualVec<f64, GRADIENT_CHUNK>]) -> Vec<DualVec<f64, GRADIENT_CHUNK>>,
     x: &[f64],
 ) -> (Vec<f64>, DMatrix<f64>) {
-    jacobian_with_chunk::<DEFAULT_CHUNK>(f, x)
+    jacobian_with_chunk::<GRADIENT_CHUNK>(f, x)
 }
 
 /// [`jacobian`] with an explicit tangent width `N`: `jacobian_with_chunk::<4>(f, &x)`.

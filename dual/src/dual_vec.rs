@@ -17,10 +17,8 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// whose operands are all constants does no tangent work at all; with one constant operand it
 /// only scales the other's tangents. In a pass of `gradient`, most intermediate values do not
 /// depend on the pass's `N` inputs (Rosenbrock, n = 100, width 8: 9 of 99 terms do), so this
-/// more than halves the time of a gradient: 17.1 → 7.7 µs at n = 100 and 1.44 → 0.31 ms at
-/// n = 1000 in `cargo bench -p diffprog-dual --bench forward -- rosenbrock` (two runs under
-/// similar load; num-dual's `DualDVec64` took 155 and 117 µs at n = 100). The generated code was
-/// already at the SSE2 throughput limit for dense tangents, so skipping work was the lever. A
+/// more than halves the time of a gradient (`benches/PERFORMANCE.md`, "`DualVec` activity"):
+/// the code is at the SSE2 throughput limit for dense tangents, so skipping work is the lever. A
 /// constant's tangents still occupy the number (it stays `Copy` and its `eps` readable), so the
 /// size is 8 bytes more than the parts, e.g. 80 bytes for `DualVec<f64, 8>`. Results are the
 /// same as the full formulas give (tested, including at ±∞, NaN and zero divisors), up to the

@@ -116,11 +116,10 @@ macro_rules! forward_number_boilerplate {
             }
         }
         // The assignment operators are forced inline, so that `s += t` costs what `s = s + t`
-        // costs. With `#[inline]` alone, LLVM kept `add_assign` out of line as soon as a crate
-        // had a few `+=` sites on a number whose operation is large once inlined (a tape
-        // `Var`'s merge and record push), and the call took `self` through memory: the
-        // Rosenbrock gradient in such a crate cost 14.8 plain evaluations instead of 12.4
-        // (see diffprog-reverse's docs).
+        // costs. With `#[inline]` alone, LLVM keeps `add_assign` out of line as soon as a crate
+        // has a few `+=` sites on a number whose operation is large once inlined (a tape
+        // `Var`'s merge and record push), and the call takes `self` through memory (see
+        // benches/PERFORMANCE.md, "Compound assignment").
         impl<$($gen)*> std::ops::AddAssign for $ty {
             #[inline(always)]
             fn add_assign(&mut self, rhs: Self) {

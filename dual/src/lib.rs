@@ -28,7 +28,7 @@
 //! `x + 1ε` yields `f(x) + f'(x)ε`, exactly (no truncation error), because every operation applies
 //! its derivative rule to the tangent. [`Dual<T>`] holds one tangent; [`DualVec<T, N>`] holds `N`
 //! in a stack array, so one evaluation yields `N` directional derivatives. [`gradient`] and
-//! [`jacobian`] seed the n inputs in chunks of [`DEFAULT_CHUNK`] (= 10) unit directions, taking
+//! [`jacobian`] seed the n inputs in chunks of [`GRADIENT_CHUNK`] (= 10) unit directions, taking
 //! ⌈n/10⌉ evaluations; [`gradient_with_chunk`] picks another width. The tangent loops are fixed-size
 //! loops over arrays, which LLVM turns into packed SIMD instructions. Forward mode costs about
 //! n/N evaluations of `f` for a gradient, so it suits few inputs (or many outputs); for large n the
@@ -65,7 +65,8 @@
 //! enclosing one (`derivative` inside `derivative`, both at `Dual<f64>`), is caught at run time:
 //! every driver holds a [`nesting::DriverLevel`] for its number type during the call, and entering
 //! a level whose type is already active on the thread panics with a message explaining the fix.
-//! The guard costs about a nanosecond when no other driver is active.
+//! The guard is a few thread-local accesses per driver call (`benches/PERFORMANCE.md`, "The
+//! nesting guard").
 //!
 //! # `f32`
 //!
@@ -197,9 +198,11 @@ mod real;
 pub mod rules;
 mod scalar;
 
+#[allow(deprecated)]
+pub use drivers::DEFAULT_CHUNK;
 pub use drivers::{
     derivative, derivative_at, gradient, gradient_at, gradient_with_chunk, jacobian,
-    jacobian_with_chunk, jvp, GradientNumber, DEFAULT_CHUNK,
+    jacobian_with_chunk, jvp, GradientNumber, GRADIENT_CHUNK,
 };
 pub use dual::{chain, is_finite_number, Dual};
 pub use dual_vec::DualVec;

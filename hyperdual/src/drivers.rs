@@ -6,29 +6,38 @@ use diffprog_dual::nesting::DriverLevel;
 use diffprog_dual::{Dual, Number, Real, Scalar};
 use nalgebra::DMatrix;
 
-/// The chunk size of [`partial_hessian`] (inline [`HyperDualVec`] numbers): blocks of 6 inputs,
+/// The block size of [`partial_hessian`] (inline [`HyperDualVec`] numbers): blocks of 6 inputs,
 /// numbers of 1 + 6 + 6 + 36 components (400 bytes).
 ///
-/// Chosen by measurement for inline numbers (Rosenbrock Hessian, n = 10 and 100; see the crate
-/// docs): the cost of a pass grows with the size of the numbers, which every operation copies,
-/// so the total is roughly independent of the block size in theory, and in practice 6 was
-/// fastest at both sizes (4, 5, 6, 8 and 10 tried).
-pub const DEFAULT_CHUNK: usize = 6;
+/// Chosen by measurement for inline numbers (`benches/PERFORMANCE.md`, "Hyperdual blocks"): the
+/// cost of a pass grows with the size of the numbers, which every operation copies, so the total
+/// is roughly independent of the block size in theory, and in practice 6 was the fastest.
+pub const PARTIAL_HESSIAN_BLOCK: usize = 6;
 
-/// The chunk size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_CHUNK>`): blocks of 8.
+/// The former name of [`PARTIAL_HESSIAN_BLOCK`].
+#[deprecated(note = "renamed `PARTIAL_HESSIAN_BLOCK`: the block size of `partial_hessian`")]
+#[doc(hidden)]
+pub const DEFAULT_CHUNK: usize = PARTIAL_HESSIAN_BLOCK;
+
+/// The block size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_BLOCK>`): blocks of 8.
 ///
-/// Chosen by measurement (`cargo run --release -p diffprog-hyperdual --example chunk_sizes`,
-/// Rosenbrock): with the parts out of line, a number that does not depend on a pass's blocks
-/// costs the same for any N, so larger blocks (fewer passes) pay off until the N² block work
-/// dominates; 8 was the fastest at n = 100 (125 µs against 139 for 6 and 134 for 10) and within
-/// the noise of the best at n = 10. See the crate docs.
-pub const HESSIAN_CHUNK: usize = 8;
+/// Chosen by measurement (`cargo run --release -p diffprog-benches --bin chunk-sizes`; figures
+/// in `benches/PERFORMANCE.md`, "Hyperdual blocks"): with the parts out of line, a number that
+/// does not depend on a pass's blocks costs the same for any N, so larger blocks (fewer passes)
+/// pay off until the N² block work dominates; 8 was the fastest at n = 100 and within the noise
+/// of the best at n = 10. See the crate docs.
+pub const HESSIAN_BLOCK: usize = 8;
+
+/// The former name of [`HESSIAN_BLOCK`].
+#[deprecated(note = "renamed `HESSIAN_BLOCK`: the block size of `hessian`")]
+#[doc(hidden)]
+pub const HESSIAN_CHUNK: usize = HESSIAN_BLOCK;
 
 /// The number type [`hessian`] evaluates the function at.
-pub type HessianNumber = ArenaHyperDual<HESSIAN_CHUNK>;
+pub type HessianNumber = ArenaHyperDual<HESSIAN_BLOCK>;
 
 /// The number type [`partial_hessian`] evaluates the function at.
-pub type PartialHessianNumber = HyperDualVec<f64, DEFAULT_CHUNK, DEFAULT_CHUNK>;
+pub type PartialHessianNumber = HyperDualVec<f64, PARTIAL_HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK>;
 
 /// `(f(x), f'(x), f''(x))` of a scalar function, in one pass on [`Taylor2`] numbers.
 ///
@@ -77,7 +86,7 @@ where
 /// `(f(x), ∇f(x), ∇²f(x))` by forward-over-forward chunked hyperdual numbers, skipping the
 /// blocks of the Hessian that are structurally zero.
 ///
-/// The inputs are split into blocks of [`HESSIAN_CHUNK`]. A first, *structural* pass evaluates
+/// The inputs are split into blocks of [`HESSIAN_BLOCK`]. A first, *structural* pass evaluates
 /// `f` once recording which pairs of input blocks meet in a nonlinear operation; then, for every
 /// pair of blocks I ≤ J that do (and every diagonal block), a pass seeds block I in the ε₁
 /// directions and block J in the ε₂ directions of an [`ArenaHyperDual`] and reads the block
@@ -111,7 +120,7 @@ pub fn hessian(
     f: impl Fn(&[HessianNumber]) -> HessianNumber,
     x: &[f64],
 ) -> (f64, Vec<f64>, DMatrix<f64>) {
-    hessian_with_arena_chunk::<HESSIAN_CHUNK>(f, x)
+    hessian_with_arena_chunk::<HESSIAN_BLOCK>(f, x)
 }
 
 /// [`hessian`] with blocks of `N` inputs: one structural pass, then one pass per diagonal block
@@ -351,7 +360,7 @@ pub fn partial_hessian(
     x: &[f64],
     y: &[f64],
 ) -> (f64, Vec<f64>, Vec<f64>, DMatrix<f64>) {
-    partial_hessian_at::<f64, DEFAULT_CHUNK, DEFAULT_CHUNK>(f, x, y)
+    partial_hessian_at::<f64, PARTIAL_HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK>(f, x, y)
 }
 
 /// [`partial_hessian`] with blocks of `N` inputs of `x` and `M` inputs of `y` per pass.

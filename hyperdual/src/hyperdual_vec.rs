@@ -19,8 +19,8 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 /// skip the parts known to be zero and work in place: a number that depends on neither block
 /// costs about as much as an `f64`, one that depends on one block costs a gradient, and only
 /// numbers whose block is non-zero pay for the N×M part. Most functions couple each input with
-/// few others, so most of a pass is cheap, which is what makes the chunked Hessian fast (the crate
-/// docs give measurements). The flags are private and conservative: the parts always read back
+/// few others, so most of a pass is cheap, which is what makes the chunked Hessian fast
+/// (`benches/PERFORMANCE.md`, "Hyperdual blocks"). The flags are private and conservative: the parts always read back
 /// exact values (inactive parts are stored as zeros).
 ///
 /// Every product of derivative arithmetic follows the strong-zero rule of [`chain`] — also

@@ -46,11 +46,11 @@
 //! rule on a [`Taylor2`] to get f‴. Binary functions (`pow`, `atan2`, `hypot`, `min`, `max`) use
 //! one directional evaluation in the scalar types (the ε₁-direction of the rule's partials is
 //! exactly what the ε₁ε₂ part needs) and two in `HyperDualVec`. The generated code is as fast as
-//! num-dual's hand-written second derivatives (see below).
+//! num-dual's hand-written second derivatives (`benches/PERFORMANCE.md`, "Hyperdual blocks").
 //!
 //! # The Hessian driver
 //!
-//! [`hessian`] splits the n inputs into blocks of [`HESSIAN_CHUNK`] (8). For a pair of blocks
+//! [`hessian`] splits the n inputs into blocks of [`HESSIAN_BLOCK`] (8). For a pair of blocks
 //! I ≤ J, a pass seeds block I in the ε₁ directions and block J in the ε₂ directions and yields
 //! the 8×8 block ∂²f/∂x_I∂x_J, so a dense Hessian takes ⌈n/8⌉(⌈n/8⌉ + 1)/2 passes, O(n²/N²), on
 //! numbers of fixed size (no O(n²)-sized numbers). Two things make it fast:
@@ -76,28 +76,24 @@
 //! algorithm on inline `HyperDualVec` numbers (every block pair, no arena; generic, also `f32`).
 //! [`partial_hessian`] computes only the ∂²f/∂x∂y block of a function of two groups of inputs.
 //!
-//! **Why this representation, and N = 8** (measured on 2 shared cores, release, Rosenbrock). The
-//! earlier `hessian` ran every block pair on inline `HyperDualVec<f64, 6, 6>` numbers (400 bytes:
-//! 1 + 6 + 6 + 36); each operation copied its operands whole, also for numbers that depend on
-//! neither block, so a pass cost in proportion to the number's size — 11–13× num-dual at
-//! n = 100, short of the 20× target. Activity flags inside the inline number skipped the
-//! arithmetic of those parts but not their copies; moving the parts out of line (the arena)
-//! removed the copies, the structural pass removed the passes whose block is zero, and the packed
-//! diagonal halved the block work of the remaining diagonal passes. With the arena the cost per
-//! pass no longer grows with N for most numbers, so the best N moved from 6 to 8
-//! (`cargo run --release -p diffprog-hyperdual --example chunk_sizes`, best of 7 rounds, in one
-//! run under load ≈ 4): n = 100 took 171 / 146 / 139 / **125** / 134 / 142 / 165 µs for
-//! N = 4 / 5 / 6 / **8** / 10 / 12 / 16 (inline numbers: 650–3630 µs); n = 10 took 4.4–6.5 µs for
-//! N = 4–10 (inline: 2.2–8.3 µs). A `Dual2Vec`-style number (one gradient block and a symmetric
-//! N×N block) only computes diagonal blocks, so covering the off-diagonal ones needs 2N-sized
-//! numbers and computes every diagonal block ⌈n/N⌉ times; here it is used only for the diagonal
-//! passes. [`Taylor2`] costs 3 components per operation against `HyperDual`'s 4 and is the
-//! cheapest for a scalar f″.
+//! **Why this representation, and N = 8.** Inline `HyperDualVec<f64, N, N>` numbers (400 bytes
+//! for N = 6: 1 + 6 + 6 + 36) are copied whole by every operation, also numbers that depend on
+//! neither block, so a pass costs in proportion to the number's size; activity flags inside the
+//! inline number skip the arithmetic of those parts but not their copies. Parts out of line (the
+//! arena) remove the copies, the structural pass removes the passes whose block is zero, and the
+//! packed diagonal halves the block work of the remaining diagonal passes. With the arena the
+//! cost per pass no longer grows with N for most numbers, so larger blocks (fewer passes) pay
+//! off until the N² block work dominates: [`HESSIAN_BLOCK`] = 8 was the fastest block size
+//! measured (`benches/PERFORMANCE.md`, "Hyperdual blocks"). A `Dual2Vec`-style number (one
+//! gradient block and a symmetric N×N block) only computes diagonal blocks, so covering the
+//! off-diagonal ones needs 2N-sized numbers and computes every diagonal block ⌈n/N⌉ times; here
+//! it is used only for the diagonal passes. [`Taylor2`] costs 3 components per operation against
+//! `HyperDual`'s 4 and is the cheapest for a scalar f″.
 //!
 //! **Costs of the arena.** An operation on numbers that have parts goes through a thread-local
-//! `RefCell` and appends its result's parts to the arena, about 20 ns for N = 8; for small
-//! problems, where every number depends on the single block, inline numbers are faster
-//! ([`hessian_with_chunk`]`::<6>` at n = 10 takes about half the time of [`hessian`]). Like a
+//! `RefCell` and appends its result's parts to the arena; for small problems, where every number
+//! depends on the single block, inline numbers are faster ([`hessian_with_chunk`]`::<6>` at
+//! n = 10, say). Like a
 //! reverse-mode tape, the arena holds the parts of every number of a pass until the pass ends,
 //! so a pass needs memory in proportion to the number of operations that depend on its blocks
 //! (up to 2N + N² numbers each, N + N(N + 1)/2 in a diagonal pass); between calls it
@@ -108,20 +104,10 @@
 //!
 //! # Measurements
 //!
-//! `cargo bench -p diffprog-hyperdual --bench second_order -- --warm-up-time 1 --measurement-time 3`
-//! (criterion, num-dual 0.15.1 in the same run, 2 shared cores under load ≈ 1.3, so ratios
-//! matter more than times):
-//!
-//! | problem | diffprog | num-dual | ratio (num-dual / ours) | plain `f64` |
-//! |---|---|---|---|---|
-//! | Rosenbrock Hessian, n = 10 | 6.24 µs (`hessian`, 3 passes); 3.11 µs (`hessian_with_chunk::<6>`) | 18.0 µs (`Dual2SVec64<10>`) | 2.9; 5.8 | 12 ns |
-//! | Rosenbrock Hessian, n = 100 | 124 µs (`hessian`, 1 + 25 passes); 935 µs (`hessian_with_chunk::<6>`, 153 passes) | 9.58 ms (`Dual2DVec64`) | 77; 10.3 | 111 ns |
-//! | f″ of exp(sin x)·x³/(x² + 1) + ln(1 + tanh(x/2)) | 90 ns (`Taylor2`); 110 ns (`HyperDual`) | 127 ns (`Dual2_64`) | 1.4 | 40 ns |
-//!
-//! (The scalar row is from an earlier run of the whole benchmark under load ≈ 3.5, in which the
-//! Hessian ratios were 39 at n = 100 and 2.1 at n = 10.)
-//! Before the arena numbers, the same command gave 888 µs against 15.6 ms at n = 100 (17.5×, in
-//! a run under load ≈ 4; earlier runs 11–13×) and 3.4 µs against 14.8 µs at n = 10.
+//! `cargo bench -p diffprog-hyperdual --bench second_order` compares these numbers and drivers
+//! with num-dual's; `cargo run --release -p diffprog-benches --bin chunk-sizes` times `hessian`
+//! and `hessian_with_chunk` per block size. The figures, and what the arena, the structural pass
+//! and the block sizes changed: `benches/PERFORMANCE.md`, "Hyperdual blocks".
 //!
 //! # Edge conventions, second order
 //!
@@ -180,15 +166,17 @@ mod macros;
 mod nalgebra;
 mod products;
 mod taylor2;
-mod third;
+mod taylor3;
 
 pub use arena_hyperdual::ArenaHyperDual;
 pub use drivers::{
     hessian, hessian_at, hessian_with_arena_chunk, hessian_with_chunk, partial_hessian,
     partial_hessian_at, partial_hessian_with_chunk, second_derivative, third_derivative,
-    third_partial, HessianNumber, PartialHessianNumber, DEFAULT_CHUNK, HESSIAN_CHUNK,
+    third_partial, HessianNumber, PartialHessianNumber, HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK,
 };
+#[allow(deprecated)]
+pub use drivers::{DEFAULT_CHUNK, HESSIAN_CHUNK};
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;
 pub use taylor2::Taylor2;
-pub use third::Taylor3;
+pub use taylor3::Taylor3;

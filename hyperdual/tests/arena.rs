@@ -6,7 +6,7 @@
 use diffprog_dual::Scalar;
 use diffprog_hyperdual::{
     hessian, hessian_with_arena_chunk, hessian_with_chunk, ArenaHyperDual, HessianNumber,
-    HyperDualVec, HESSIAN_CHUNK,
+    HyperDualVec, HESSIAN_BLOCK,
 };
 use nalgebra::{DMatrix, Matrix3};
 use proptest::prelude::*;
@@ -159,7 +159,7 @@ proptest! {
         assert_same_results(
             "chunk 8 (hessian)",
             &hessian(f, &x),
-            &hessian_with_chunk::<HESSIAN_CHUNK>(|z| eval(&e, z), &x),
+            &hessian_with_chunk::<HESSIAN_BLOCK>(|z| eval(&e, z), &x),
         )?;
     }
 }
@@ -326,7 +326,7 @@ fn constants_work_outside_any_pass() {
     let c = HessianNumber::constant(1.5);
     let d = (c * c + 2.0).ln() / c;
     assert_eq!(d.re(), (1.5f64 * 1.5 + 2.0).ln() / 1.5);
-    assert_eq!(d.eps1(), [0.0; HESSIAN_CHUNK]);
+    assert_eq!(d.eps1(), [0.0; HESSIAN_BLOCK]);
     assert_eq!(
         format!("{}", HessianNumber::constant(2.5))
             .split(' ')
@@ -363,7 +363,7 @@ fn determinant_hessian_through_nalgebra_matches_the_inline_numbers() {
     }
     let x = [2.0, 0.5, -1.0, 0.3, 3.0, 0.7, -0.4, 1.1, 4.0];
     let (va, ga, ha) = hessian(det, &x);
-    let (vb, gb, hb) = hessian_with_chunk::<HESSIAN_CHUNK>(det, &x);
+    let (vb, gb, hb) = hessian_with_chunk::<HESSIAN_BLOCK>(det, &x);
     assert!((va - vb).abs() < 1e-14 * vb.abs());
     for (a, b) in ga.iter().zip(&gb) {
         assert!((a - b).abs() < 1e-13 * (1.0 + b.abs()), "{a} vs {b}");

@@ -45,13 +45,10 @@
 //! same strong-zero rule, so a mixed program has the NaN/∞ pattern of the same program written
 //! with scalar `Var`s (tested at ±0, ±∞, NaN).
 //!
-//! Measured (`cargo bench -p diffprog-nn --bench mixed -- --warm-up-time 1 --measurement-time
-//! 5`, one run on a loaded 2-core machine, f32): a forward + backward step of the digits MLP
-//! 64-64-10 on a batch of 32 whose logits are divided by a temperature takes 24.5 µs with a
-//! constant temperature (`mul_scalar`, plain `backward`), 26.4 µs with the constant as a
-//! one-element node (`div`), and 28.4 µs with T = exp(τ) for a `Var` τ and `backward_mixed` —
-//! about 1.16× the plain step; the scalar tape itself (recording, two sweeps) is under 1 % of
-//! the profile, the rest is the broadcast division and its reduction for ∂T.
+//! On a network with a learned temperature the scalar tape itself (recording, two sweeps) is a
+//! small part of the step; most of the extra cost over a constant temperature is the broadcast
+//! division and its reduction for ∂T (`cargo bench -p diffprog-nn --bench mixed`; figures in
+//! `benches/PERFORMANCE.md`, "Tensor programs with scalar `Var` code").
 //!
 //! # Misuse
 //!
@@ -62,76 +59,12 @@
 //! recording panic as everywhere. [`Graph::reset`] forgets the crossings: record the scalar and
 //! tensor parts of one loss between two resets.
 
+use crate::crossings::{Crossing, Crossings};
 use crate::graph::NodeId;
 use crate::ops::BinaryOp;
 use crate::{Element, Graph, Shape};
 use diffprog_dual::Number;
 use diffprog_reverse::{Adjoints, Recording, TapeElement, Var};
-
-/// One crossing between the tensor graph and the scalar tape.
-#[derive(Clone, Copy, Debug)]
-enum Crossing {
-    /// Node `node`'s elements became the variables `vars[start..start + len]`.
-    ToVars { node: u32, start: u32, len: u32 },
-    /// The variables `vars[start..start + len]` became the leaf `node`.
-    FromVars { node: u32, start: u32, len: u32 },
-}
-
-/// The crossings of one recording of a graph, in program order, with the `Var`s involved.
-pub(crate) struct Crossings<F> {
-    log: Vec<Crossing>,
-    vars: Vec<Var<F>>,
-    /// A `Var` of the recording the crossings belong to (checked at every crossing).
-    marker: Option<Var<F>>,
-    /// True once a `Var` has entered the graph (then plain `backward` would lose its gradient).
-    consumes_vars: bool,
-}
-
-impl<F> Crossings<F> {
-    pub(crate) const fn new() -> Self {
-        Crossings {
-            log: Vec::new(),
-            vars: Vec::new(),
-            marker: None,
-            consumes_vars: false,
-        }
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.log.clear();
-        self.vars.clear();
-        self.marker = None;
-        self.consumes_vars = false;
-    }
-
-    /// Panics if a plain (tensor-only) backward pass would drop gradients owed to `Var`s.
-    #[track_caller]
-    pub(crate) fn forbid_plain_backward(&self) {
-        assert!(
-            !self.consumes_vars,
-            "Graph::backward: this recording consumed scalar Vars (from_vars, mul_var, div_var, \
-             add_var, sub_var), whose gradients a tensor-only backward pass would drop; call \
-             Graph::backward_mixed(&rec, loss) (loss a Var) or Graph::backward_mixed_node(&rec, \
-             loss) (loss a node) instead"
-        );
-    }
-
-    fn range(start: u32, len: u32) -> std::ops::Range<usize> {
-        start as usize..(start + len) as usize
-    }
-}
-
-impl<F: Element + TapeElement> Crossings<F> {
-    /// Checks that `v` and the recording earlier crossings used (`marker`) are the active
-    /// scalar recording (the scalar tape's check panics if not), or makes `v` the marker.
-    fn check_recording(&mut self, v: Var<F>) {
-        v.assert_in_active_recording();
-        match self.marker {
-            Some(m) => m.assert_in_active_recording(),
-            None => self.marker = Some(v),
-        }
-    }
-}
 
 impl<F: Element + TapeElement> Graph<F> {
     /// The node's elements as new independent variables of `rec` (row-major order); scalar code

@@ -84,7 +84,7 @@ pub struct Graph<F: Element = f32> {
     pub(crate) touched: Vec<bool>,
     pub(crate) gen: u64,
     /// The crossings between this recording and the scalar tape (see `bridge.rs`).
-    pub(crate) crossings: crate::bridge::Crossings<F>,
+    pub(crate) crossings: crate::crossings::Crossings<F>,
     grad_enabled: bool,
     training: bool,
     pub(crate) rng: ChaCha8Rng,
@@ -167,7 +167,7 @@ impl<F: Element> Graph<F> {
             idx: Vec::new(),
             touched: Vec::new(),
             gen: next_gen(),
-            crossings: crate::bridge::Crossings::new(),
+            crossings: crate::crossings::Crossings::new(),
             grad_enabled: true,
             training: true,
             rng: ChaCha8Rng::seed_from_u64(0),

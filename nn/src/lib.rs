@@ -141,6 +141,7 @@
 
 mod bridge;
 pub mod checkpoint;
+mod crossings;
 pub mod data;
 mod element;
 mod graph;

@@ -1,4 +1,4 @@
-//! Classification metrics on plain arrays, and the per-epoch [`History`] of a training run.
+//! Classification metrics on plain arrays.
 //!
 //! Everything takes slices: class predictions as `&[usize]`, network outputs as row-major logits
 //! `&[F]` (`n_samples × n_classes`, `F` = `f32` or `f64`; any monotone transformation such as
@@ -11,7 +11,8 @@
 //! * [`ConfusionMatrix`]: counts of (true, predicted) pairs, with accuracy, per-class recall and
 //!   precision, and a readable [`Display`](std::fmt::Display) table.
 //! * [`RunningMean`]: a sample-weighted mean to average batch losses over an epoch.
-//! * [`History`] / [`EpochRecord`]: what the training loop fills, epoch by epoch, for
+//! * [`History`] / [`EpochRecord`] (defined in [`train`](crate::train), re-exported here): what
+//!   the training loop fills, epoch by epoch, for
 //!   [`plot_training_curves`](crate::plot::plot_training_curves) or JSON.
 //!
 //! Mismatched lengths panic with a message naming both lengths (they are programming errors, not
@@ -28,6 +29,8 @@
 //! let cm = ConfusionMatrix::from_logits(&logits, 3, &labels);
 //! assert_eq!(cm.get(1, 0), 1); // one true 1 predicted as 0
 //! ```
+
+pub use crate::train::{EpochRecord, History};
 
 use diffprog_dual::Real;
 use serde::{Deserialize, Serialize};
@@ -389,93 +392,5 @@ impl RunningMean {
     /// Total weight added.
     pub fn count(&self) -> usize {
         self.weight
-    }
-}
-
-fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
-}
-
-/// What one epoch of training produced. Fields not measured stay `None`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// 1-based epoch number.
-    pub epoch: usize,
-    /// Mean training loss over the epoch. (JSON has no NaN: a non-finite loss is written as
-    /// `null` and read back as NaN.)
-    #[serde(deserialize_with = "nan_if_null")]
-    pub train_loss: f64,
-    /// Training accuracy in `[0, 1]`.
-    pub train_accuracy: Option<f64>,
-    /// Loss on the held-out set (a non-finite value is written to JSON as `null`, read back as
-    /// `None`).
-    pub test_loss: Option<f64>,
-    /// Accuracy on the held-out set, in `[0, 1]`.
-    pub test_accuracy: Option<f64>,
-}
-
-/// The per-epoch record of a training run, in epoch order.
-///
-/// ```
-/// use diffprog_nn::metrics::{EpochRecord, History};
-///
-/// let mut h = History::default();
-/// h.push(EpochRecord { epoch: 1, train_loss: 2.0, test_accuracy: Some(0.5), ..Default::default() });
-/// h.push(EpochRecord { epoch: 2, train_loss: 1.0, test_accuracy: Some(0.8), ..Default::default() });
-/// assert_eq!(h.best_test_accuracy(), Some((2, 0.8)));
-/// let back = History::from_json(&h.to_json()).unwrap();
-/// assert_eq!(back, h);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    /// One record per epoch.
-    pub epochs: Vec<EpochRecord>,
-}
-
-impl History {
-    /// An empty history.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Appends an epoch.
-    pub fn push(&mut self, record: EpochRecord) {
-        self.epochs.push(record);
-    }
-
-    /// Number of epochs recorded.
-    pub fn len(&self) -> usize {
-        self.epochs.len()
-    }
-
-    /// True before the first epoch.
-    pub fn is_empty(&self) -> bool {
-        self.epochs.is_empty()
-    }
-
-    /// The latest epoch.
-    pub fn last(&self) -> Option<&EpochRecord> {
-        self.epochs.last()
-    }
-
-    /// `(epoch, accuracy)` of the best test accuracy (the first on ties), if any was recorded.
-    pub fn best_test_accuracy(&self) -> Option<(usize, f64)> {
-        self.epochs
-            .iter()
-            .filter_map(|r| r.test_accuracy.map(|a| (r.epoch, a)))
-            .fold(None, |best: Option<(usize, f64)>, (e, a)| match best {
-                Some((_, b)) if b >= a => best,
-                _ => Some((e, a)),
-            })
-    }
-
-    /// The history as pretty-printed JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a History always serialises")
-    }
-
-    /// Parses JSON written by [`to_json`](Self::to_json).
-    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
-        serde_json::from_str(text)
     }
 }

@@ -1,6 +1,6 @@
 //! [`plot_training_curves`]: the loss and accuracy curves of a run, as an SVG file.
 
-use crate::metrics::History;
+use crate::train::{EpochRecord, History};
 use plotters::prelude::*;
 use std::fmt;
 use std::path::Path;
@@ -33,7 +33,7 @@ fn drawing<E: fmt::Display>(e: E) -> PlotError {
 type Series = Vec<(f64, f64)>;
 
 /// Finite `(epoch, value)` points of one column of the history.
-fn series(history: &History, pick: impl Fn(&crate::metrics::EpochRecord) -> Option<f64>) -> Series {
+fn series(history: &History, pick: impl Fn(&EpochRecord) -> Option<f64>) -> Series {
     history
         .epochs
         .iter()
@@ -63,7 +63,7 @@ fn range(points: &[&Series], floor_zero: bool) -> (f64, f64) {
 /// (`None`) or are not finite are left out.
 ///
 /// ```no_run
-/// use diffprog_nn::metrics::{EpochRecord, History};
+/// use diffprog_nn::train::{EpochRecord, History};
 /// use diffprog_nn::plot::plot_training_curves;
 ///
 /// let mut h = History::new();

@@ -3,14 +3,15 @@
 //!
 //! The hot path is [`train_step`]: reset the graph (buffers kept), record input → model → fused
 //! cross-entropy, zero the gradients, backward, optimiser step. After the first step nothing is
-//! allocated.
+//! allocated. [`fit`] returns the run's [`History`], one [`EpochRecord`] per epoch.
 
 use crate::data::{DataLoader, Dataset};
 use crate::layers::Sequential;
-use crate::metrics::{count_correct, top_k_accuracy, ConfusionMatrix, EpochRecord, History};
+use crate::metrics::{count_correct, top_k_accuracy, ConfusionMatrix};
 use crate::optim::{Optimizer, Schedule};
 use crate::progress::Progress;
 use crate::{Element, Graph, NodeId};
+use serde::{Deserialize, Serialize};
 
 /// A model that can be recorded on a [`Graph`].
 pub trait Module<F: Element> {
@@ -208,4 +209,92 @@ pub fn fit<F: Element, M: Module<F>, O: Optimizer<F>>(
     }
     bar.finish_and_clear();
     history
+}
+
+fn nan_if_null<'de, D: serde::Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+}
+
+/// What one epoch of training produced. Fields not measured stay `None`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based epoch number.
+    pub epoch: usize,
+    /// Mean training loss over the epoch. (JSON has no NaN: a non-finite loss is written as
+    /// `null` and read back as NaN.)
+    #[serde(deserialize_with = "nan_if_null")]
+    pub train_loss: f64,
+    /// Training accuracy in `[0, 1]`.
+    pub train_accuracy: Option<f64>,
+    /// Loss on the held-out set (a non-finite value is written to JSON as `null`, read back as
+    /// `None`).
+    pub test_loss: Option<f64>,
+    /// Accuracy on the held-out set, in `[0, 1]`.
+    pub test_accuracy: Option<f64>,
+}
+
+/// The per-epoch record of a training run, in epoch order.
+///
+/// ```
+/// use diffprog_nn::train::{EpochRecord, History};
+///
+/// let mut h = History::default();
+/// h.push(EpochRecord { epoch: 1, train_loss: 2.0, test_accuracy: Some(0.5), ..Default::default() });
+/// h.push(EpochRecord { epoch: 2, train_loss: 1.0, test_accuracy: Some(0.8), ..Default::default() });
+/// assert_eq!(h.best_test_accuracy(), Some((2, 0.8)));
+/// let back = History::from_json(&h.to_json()).unwrap();
+/// assert_eq!(back, h);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct History {
+    /// One record per epoch.
+    pub epochs: Vec<EpochRecord>,
+}
+
+impl History {
+    /// An empty history.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends an epoch.
+    pub fn push(&mut self, record: EpochRecord) {
+        self.epochs.push(record);
+    }
+
+    /// Number of epochs recorded.
+    pub fn len(&self) -> usize {
+        self.epochs.len()
+    }
+
+    /// True before the first epoch.
+    pub fn is_empty(&self) -> bool {
+        self.epochs.is_empty()
+    }
+
+    /// The latest epoch.
+    pub fn last(&self) -> Option<&EpochRecord> {
+        self.epochs.last()
+    }
+
+    /// `(epoch, accuracy)` of the best test accuracy (the first on ties), if any was recorded.
+    pub fn best_test_accuracy(&self) -> Option<(usize, f64)> {
+        self.epochs
+            .iter()
+            .filter_map(|r| r.test_accuracy.map(|a| (r.epoch, a)))
+            .fold(None, |best: Option<(usize, f64)>, (e, a)| match best {
+                Some((_, b)) if b >= a => best,
+                _ => Some((e, a)),
+            })
+    }
+
+    /// The history as pretty-printed JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a History always serialises")
+    }
+
+    /// Parses JSON written by [`to_json`](Self::to_json).
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
 }

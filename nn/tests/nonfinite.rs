@@ -23,7 +23,7 @@
 //! ([`Outcome::OrderDependent`]: the tensor tape must then agree with the reverse tape, and the
 //! count is printed).
 
-use diffprog_dual::{DualVec, Scalar, DEFAULT_CHUNK};
+use diffprog_dual::{DualVec, Scalar, GRADIENT_CHUNK};
 use diffprog_nn::layers::{apply_generic, log_softmax_generic, seeded_rng, Init, Sequential};
 use diffprog_nn::{loss, BinaryOp, Graph, NodeId, Params, Unary};
 use diffprog_reverse::{Recording, Var};
@@ -48,7 +48,7 @@ const WEIGHTS_ALL: [f64; 6] = [0.0, 1.0, -2.5, INF, -INF, NAN];
 /// cancels to an exact zero either.
 const WEIGHTS_FINITE: [f64; 3] = [0.0, 1.0, -2.5];
 
-type Fwd = DualVec<f64, DEFAULT_CHUNK>;
+type Fwd = DualVec<f64, GRADIENT_CHUNK>;
 
 /// Where the tensor side's gradient for an input is read.
 enum Handle {

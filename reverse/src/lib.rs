@@ -45,16 +45,15 @@
 //!
 //! # Cost
 //!
-//! A Rosenbrock gradient costs about 11 plain `f64` evaluations of the same function at
-//! n = 1000 and 12–14 at n = 10 000 (`cargo run --release -p diffprog-benches --bin
-//! compare-modes`), 8–10× less than echidna's `grad`; a Hessian–vector product about two
-//! gradients. Half of it is the price of recording an unchanged generic function operation by
-//! operation (chaining partials through every operation, and deciding which records two
-//! operands share); the same tape fed per-term partials computed by hand runs at ≈ 6×.
-//! [`performance`] has the measurements: where the time goes, each step that made it faster,
-//! and the variants measured and not adopted. A hot expression whose partials you know can be
-//! recorded as one [`Var::custom`] primitive, which with one or two parents costs one
-//! operation.
+//! A gradient costs one recording of the function and one backward sweep: a small constant
+//! number of plain `f64` evaluations of the same function, whatever n (`cargo run --release -p
+//! diffprog-benches --bin compare-modes` measures it against forward mode and the peers); a
+//! Hessian–vector product costs about two gradients. Most of it is the price of recording an
+//! unchanged generic function operation by operation (chaining partials through every operation,
+//! and deciding which records two operands share). A hot expression whose partials you know can
+//! be recorded as one [`Var::custom`] primitive, which with one or two parents costs one
+//! operation. Where the time goes, each step that made it faster and the variants measured and
+//! not adopted: `benches/PERFORMANCE.md`, "Reverse tape: recording and sweep".
 //!
 //! # Misuse is caught
 //!
@@ -82,12 +81,12 @@
 //!
 //! [`hessian`] records once, on [`HessianVar`]s, whose records also hold each operation's second
 //! partials (the same rules evaluated on dual numbers), and then runs forward-tangent and
-//! second-order-adjoint sweeps over the stored tape, [`HESSIAN_CHUNK`] columns at a time, skipping
+//! second-order-adjoint sweeps over the stored tape, [`HESSIAN_COLUMNS_PER_SWEEP`] columns at a time, skipping
 //! records that do not depend on the block's inputs, computing only the tangents that a curved
 //! record reads (directly or through other needed tangents), and ending a block's sweeps past
-//! the last such reader of its active records. A block therefore costs what its inputs touch:
-//! Rosenbrock's tridiagonal Hessian at n = 100 costs ≈ 240–320 plain evaluations, 30–50× less
-//! than echidna's bytecode `hessian` and 230–300× less than num-dual's (see [`performance`]).
+//! the last such reader of its active records. A block therefore costs what its inputs touch
+//! (Rosenbrock's tridiagonal Hessian: a few records per block; measurements in
+//! `benches/PERFORMANCE.md`, "Mixed mode and Hessians").
 //!
 //! # The tape's public API (for other crates)
 //!
@@ -120,11 +119,10 @@
 #![warn(missing_docs)]
 
 mod drivers;
+mod elements;
 mod hessian;
-mod hessian_var;
 mod mixed;
 mod nalgebra_impls;
-pub mod performance;
 pub mod preaccumulate;
 mod recording;
 #[doc(hidden)]
@@ -132,10 +130,11 @@ pub mod tape;
 mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
-pub use hessian::{hessian, HESSIAN_CHUNK};
+#[allow(deprecated)]
+pub use hessian::HESSIAN_CHUNK;
+pub use hessian::{hessian, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]
 pub use hessian::{second_order_tape, SecondOrderRecord};
-pub use hessian_var::HessianVar;
 pub use mixed::{hessian_chunked, hessian_vector_product};
 pub use recording::{Adjoints, Recording};
 pub use tape::{TapeElement, TapeStore};

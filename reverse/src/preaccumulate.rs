@@ -20,30 +20,17 @@
 //! far less. By the chain rule the adjoints are the same as with one record per operation; the
 //! sums are accumulated in a different order, so the last bits can differ.
 //!
-//! Measured (`cargo run --release -p diffprog-reverse --example prof_gradient`, Rosenbrock
-//! n = 1000, best of 15 rounds) and the shapes where it loses (an intermediate with two entries
-//! reused by many operations, `t = x₀·x₁; Σ t·xᵢ`, flushes at every use): see
-//! [`crate::performance`].
+//! It loses where an intermediate with two entries is reused by many operations
+//! (`t = x₀·x₁; Σ t·xᵢ` flushes at every use; [`Var::retain_adjoint`](crate::Var::retain_adjoint)
+//! on `t` makes it one record). Measurements by program shape: `benches/PERFORMANCE.md`,
+//! "Preaccumulation".
 //!
 //! The entries are ordered: slot 1 is used only when slot 0 is, and a constant has neither
 //! (`nodes == 0`). The partial in an unused slot is meaningless (it may be anything, even NaN):
 //! every reader checks the slot's record index against the sink (record 0) first.
 
-use crate::tape::{TapeElement, SINK};
+use crate::tape::{pack, unpack, TapeElement, SINK};
 use crate::Var;
-
-/// Packs two record indices into a `Var`'s `nodes` (one 8-byte store, one compare for "same
-/// records").
-#[inline(always)]
-pub(crate) const fn pack(first: u32, second: u32) -> u64 {
-    first as u64 | (second as u64) << 32
-}
-
-/// The two record indices of a packed `nodes`.
-#[inline(always)]
-pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
-    [nodes as u32, (nodes >> 32) as u32]
-}
 
 /// The result of a unary operation with value `value` and local partial `d` on the variable `x`,
 /// which the caller has checked belongs to the active recording. Called through
@@ -118,8 +105,8 @@ pub trait LocalPartial<T>: Copy {
 /// True for element types wider than `f64` — the dual numbers of the mixed mode — which
 /// multiply partials with the chain rule's product directly. For them, plain products checked
 /// for NaN, with the recomputation out of line, cost more: the operands, several times wider,
-/// stay live across the rare call (an HVP on `Var<Dual<f64>>` took 1.5 times as long). `f64`
-/// and `f32` multiply plainly and check.
+/// stay live across the rare call (`benches/PERFORMANCE.md`, "The strong-zero rule's cost").
+/// `f64` and `f32` multiply plainly and check.
 const fn multiply_strongly<T>() -> bool {
     std::mem::size_of::<T>() > std::mem::size_of::<f64>()
 }
@@ -215,8 +202,9 @@ impl<T: TapeElement> LocalPartial<T> for MinusOne {
 /// comparison per pair (a `0 · ∞` NaN survives the sums of the tree), and a NaN recomputes the
 /// merge out of line with the chain rule's product, in which an exact zero is strong (the rule
 /// of `diffprog_dual`'s "Non-finite values"). A NaN that is really there (a NaN partial) comes
-/// out of the recomputation unchanged. (Checking the four products once, before the tree, made
-/// the compiler keep the operands on the stack across the whole tree.)
+/// out of the recomputation unchanged. (Checking the four products once, before the tree, makes
+/// the compiler keep the operands on the stack across the whole tree: `benches/PERFORMANCE.md`,
+/// "The strong-zero rule's cost".)
 #[doc(hidden)]
 #[inline(always)]
 pub fn merge<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
@@ -246,9 +234,10 @@ pub fn merge<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
     let (db0, db1) = (pb.times(b.partials[0]), pb.times(b.partials[1]));
 
     // A decision tree on the record indices, cheapest checks for the common shapes first. The
-    // branches that need a record only choose its parents; the one push below is shared (six
-    // inlined pushes made generic code, an nalgebra LU on `Var`s, take minutes to compile, and an
-    // out-of-line push doubled the Rosenbrock gradient's time).
+    // branches that need a record only choose its parents; the one push below is shared: an
+    // inlined push per branch makes generic code (an nalgebra LU on `Var`s) very slow to
+    // compile, and an out-of-line push is slow to run (benches/PERFORMANCE.md, "The forward
+    // pass").
     let (parents, partials) = if a.nodes == b.nodes {
         // x·x, (x − y)², a + a: same records. With one record (x·x on an input) the second
         // slot's partials are meaningless; for elements wider than `f64` (dual numbers: mixed

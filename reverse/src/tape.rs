@@ -20,6 +20,19 @@ pub(crate) const SINK: u32 = 0;
 #[doc(hidden)]
 pub const PARENTS: usize = 4;
 
+/// Packs two record indices into a `Var`'s `nodes` or half of a record's parents (one 8-byte
+/// store, one compare for "same records").
+#[inline(always)]
+pub(crate) const fn pack(first: u32, second: u32) -> u64 {
+    first as u64 | (second as u64) << 32
+}
+
+/// The two record indices of a packed pair (see [`pack`]).
+#[inline(always)]
+pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
+    [nodes as u32, (nodes >> 32) as u32]
+}
+
 /// A number type that can be the element of a tape: the values and partials of [`Var<T>`].
 ///
 /// Each element type has its own thread-local tape. Rust has no generic statics, so the trait is
@@ -38,15 +51,15 @@ pub trait TapeElement: Number {
     #[doc(hidden)]
     fn free_at_thread_exit();
 
-    /// Appends one record with parents `parents` (record indices packed in pairs by
-    /// `preaccumulate::pack`, [`SINK`] for none; parents fill the slots from the first) and
+    /// Appends one record with parents `parents` (record indices packed in pairs by [`pack`],
+    /// [`SINK`] for none; parents fill the slots from the first) and
     /// partials `d0`…`d3` to the active recording, to which the caller has checked that the
     /// parents belong (the operations check their operands' recording ids once, see
     /// [`crate::preaccumulate`]); returns the new record's index. Only operations that meet
     /// more than two records make it (see
-    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (when introduced,
-    /// Rosenbrock gradient at n = 1000: 20× plain, against 22× with an out-of-line call), one
-    /// out-of-line copy for other element types, as [`binary`](Self::binary).
+    /// [`crate::preaccumulate`]). Inlined for `f64`, `f32` and `Dual` (an out-of-line call is
+    /// measurably slower: `benches/PERFORMANCE.md`, "The forward pass"), one out-of-line copy
+    /// for other element types, as [`binary`](Self::binary).
     #[doc(hidden)]
     fn record(parents: [u64; 2], d0: Self, d1: Self, d2: Self, d3: Self) -> u32;
 
@@ -66,8 +79,8 @@ pub trait TapeElement: Number {
 
     /// A binary operation on two variables (see [`crate::preaccumulate`]): inlined into every
     /// operation for `f64`, `f32` and `Dual`, one out-of-line copy for other element types
-    /// (inlining the partials' arithmetic on 80-byte `DualVec`s into every operation made an
-    /// nalgebra LU on `Var<DualVec<f64, 8>>` take over five minutes to compile).
+    /// (inlining the partials' arithmetic on 80-byte `DualVec`s into every operation makes
+    /// generic code such as an nalgebra LU on `Var<DualVec<f64, 8>>` very slow to compile).
     #[doc(hidden)]
     fn binary(a: Var<Self>, b: Var<Self>, value: Self, pa: Self, pb: Self) -> Var<Self>;
 
@@ -80,117 +93,6 @@ pub trait TapeElement: Number {
     #[doc(hidden)]
     fn subtract_variables(a: Var<Self>, b: Var<Self>, value: Self) -> Var<Self>;
 }
-
-/// Implements [`TapeElement`] for concrete number types, each with its own thread-local tape.
-///
-/// ```ignore
-/// diffprog_reverse::tape_element!(my_crate::MyNumber);
-/// ```
-#[macro_export]
-macro_rules! tape_element {
-    // Small element types (f64, f32, Dual): the preaccumulation merge is inlined into every
-    // operation. (Hidden: inlining it for large types makes generic code very slow to compile.)
-    (@inline $($t:ty),* $(,)?) => {
-        $( $crate::tape_element!(@impl $t, inline(always)); )*
-    };
-    (@impl $t:ty, $merge:meta) => {
-        impl $crate::TapeElement for $t {
-            #[inline(always)]
-            fn with_tape<R>(f: impl FnOnce(&mut $crate::TapeStore<Self>) -> R) -> R {
-                // `TapeStore` has no drop glue, so this thread-local has no destructor to
-                // register and its accessor no registration path (see `TapeStore`).
-                ::std::thread_local! {
-                    static TAPE: ::std::cell::RefCell<$crate::TapeStore<$t>> =
-                        const { ::std::cell::RefCell::new($crate::TapeStore::new()) };
-                }
-                match TAPE.try_with(|tape| f(&mut tape.borrow_mut())) {
-                    Ok(r) => r,
-                    Err(_) => $crate::tape::tape_destroyed(),
-                }
-            }
-
-            fn free_at_thread_exit() {
-                ::std::thread_local! {
-                    static GUARD: $crate::tape::FreeAtExit<$t> =
-                        const { $crate::tape::FreeAtExit(::std::marker::PhantomData) };
-                }
-                GUARD.with(|_| ());
-            }
-
-            #[$merge]
-            fn record(parents: [u64; 2], d0: Self, d1: Self, d2: Self, d3: Self) -> u32 {
-                Self::with_tape(|t| t.push_record(parents, [d0, d1, d2, d3]))
-            }
-
-            #[inline(always)]
-            fn active_recording() -> u64 {
-                Self::active_cell().get()
-            }
-
-            #[inline(always)]
-            fn active_cell() -> &'static ::std::thread::LocalKey<::std::cell::Cell<u64>> {
-                // A copy of the store's recording id outside its `RefCell`, read by every
-                // operation (see `preaccumulate`).
-                ::std::thread_local! {
-                    static ACTIVE: ::std::cell::Cell<u64> = const { ::std::cell::Cell::new(0) };
-                }
-                &ACTIVE
-            }
-
-            #[$merge]
-            fn unary(x: $crate::Var<Self>, value: Self, d: Self) -> $crate::Var<Self> {
-                $crate::preaccumulate::unary(x, value, d)
-            }
-
-            #[$merge]
-            fn binary(
-                a: $crate::Var<Self>,
-                b: $crate::Var<Self>,
-                value: Self,
-                pa: Self,
-                pb: Self,
-            ) -> $crate::Var<Self> {
-                use $crate::preaccumulate::Times;
-                $crate::preaccumulate::merge(a, b, value, Times(pa), Times(pb))
-            }
-
-            #[$merge]
-            fn add_variables(
-                a: $crate::Var<Self>,
-                b: $crate::Var<Self>,
-                value: Self,
-            ) -> $crate::Var<Self> {
-                use $crate::preaccumulate::One;
-                $crate::preaccumulate::merge(a, b, value, One, One)
-            }
-
-            #[$merge]
-            fn subtract_variables(
-                a: $crate::Var<Self>,
-                b: $crate::Var<Self>,
-                value: Self,
-            ) -> $crate::Var<Self> {
-                use $crate::preaccumulate::{MinusOne, One};
-                $crate::preaccumulate::merge(a, b, value, One, MinusOne)
-            }
-        }
-    };
-    ($($t:ty),* $(,)?) => {
-        $( $crate::tape_element!(@impl $t, inline(never)); )*
-    };
-}
-
-use diffprog_dual::{Dual, DualVec};
-tape_element!(@inline f64, f32, Dual<f64>, Dual<f32>);
-tape_element!(
-    DualVec<f64, 1>,
-    DualVec<f64, 2>,
-    DualVec<f64, 4>,
-    DualVec<f64, 8>,
-    DualVec<f64, 10>,
-    DualVec<f64, 12>,
-    DualVec<f64, 16>
-);
 
 /// Recording ids are unique across threads and recordings, so a `Var` from another thread's or an
 /// earlier recording is recognised. 0 means "constant" / "no active recording".
@@ -224,8 +126,8 @@ fn ids_exhausted() -> ! {
 ///
 /// The buffers are `ManuallyDrop`, so the store has no drop glue and the thread-local holding it
 /// needs no destructor: its accessor, which every recorded operation calls, then has no
-/// registration path, whose call forced the compiler to spill the arguments of every record
-/// (measured: ≈ 15 % of a Rosenbrock gradient). The memory is freed at thread exit by
+/// registration path, whose call forces the compiler to spill the arguments of every record
+/// (`benches/PERFORMANCE.md`, "The forward pass"). The memory is freed at thread exit by
 /// [`FreeAtExit`], a separate thread-local with a destructor, registered when a recording starts.
 #[doc(hidden)]
 pub struct TapeStore<T> {
@@ -333,8 +235,8 @@ impl<T: TapeElement> TapeStore<T> {
     fn push(&mut self, parents: [u64; 2], partials: [T; PARENTS]) -> u32 {
         debug_assert!(
             {
-                let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
-                let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+                let [p0, p1] = unpack(parents[0]);
+                let [p2, p3] = unpack(parents[1]);
                 let used = [p0 != SINK, p1 != SINK, p2 != SINK, p3 != SINK];
                 used.windows(2).all(|w| w[0] || !w[1])
             },
@@ -342,8 +244,8 @@ impl<T: TapeElement> TapeStore<T> {
         );
         debug_assert!(
             {
-                let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
-                let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+                let [p0, p1] = unpack(parents[0]);
+                let [p2, p3] = unpack(parents[1]);
                 let p = [p0, p1, p2, p3];
                 (0..PARENTS).all(|j| p[j] == SINK || !p[j + 1..].contains(&p[j]))
             },
@@ -421,9 +323,7 @@ impl<T: TapeElement> TapeStore<T> {
     /// last filled at the start of a recording with the same `base` (every driver call starts
     /// at 1), each of its `Var`s differs from the new one only in its value and recording id:
     /// those two fields are rewritten and the rest kept. That halves the stores per input
-    /// (measured: a driver call whose function returns `x[0]`, n = 1000, took 1.14 plain
-    /// Rosenbrock evaluations before and 0.97–1.02 after; the Rosenbrock gradient at n = 1000
-    /// 12.0–12.5× → 11.4–11.6×, one run alternating the two builds).
+    /// (`benches/PERFORMANCE.md`, "The driver's own work").
     pub(crate) fn take_inputs(
         &mut self,
         mut values: impl ExactSizeIterator<Item = T>,
@@ -455,8 +355,8 @@ impl<T: TapeElement> TapeStore<T> {
     }
 
     /// Appends a record whose parents the caller has checked belong to the active recording
-    /// (see [`TapeElement::record`]; comparing again here cost 4 of the Rosenbrock gradient's
-    /// 237 instructions per term).
+    /// (see [`TapeElement::record`]); it does not compare again (`benches/PERFORMANCE.md`, "The
+    /// forward pass").
     #[inline(always)]
     pub fn push_record(&mut self, parents: [u64; 2], partials: [T; PARENTS]) -> u32 {
         debug_assert!(
@@ -490,29 +390,26 @@ impl<T: TapeElement> TapeStore<T> {
         let base = self.base as usize;
         let nodes = &self.nodes[..n - base];
         let adj = &mut self.adjoints[..n];
-        // The records in reverse, with a counted index: 5 instructions per record fewer than
-        // indexing `nodes` (a bounds check) and 2 fewer than `enumerate().rev()` (which recomputes
-        // the index by a division). Parents always precede their record, so the index checks
-        // never fail.
+        // The records in reverse, with a counted index: fewer instructions per record than
+        // indexing `nodes` (a bounds check) or `enumerate().rev()` (which recomputes the index by
+        // a division). Parents always precede their record, so the index checks never fail.
+        // (Measurements of each point below: benches/PERFORMANCE.md, "The backward sweep".)
         //
         // - Unused slots (the sink) are skipped rather than accumulated into: `adj[0] += a·0`
-        //   made one long chain of dependent loads and stores through `adj[0]` (measured on the
-        //   two-parent tape, Rosenbrock n = 1000: 42× → 34× plain). A record's parents fill its
-        //   slots from the first (see `preaccumulate::merge`), so the first unused slot ends it.
+        //   would make one long chain of dependent loads and stores through `adj[0]`. A
+        //   record's parents fill its slots from the first (see `preaccumulate::merge`), so the
+        //   first unused slot ends it.
         // - The contribution to record i − 1 (a running sum's previous record, typically) is
         //   kept in a register, `carry`, instead of going through memory: the next iteration
-        //   would otherwise wait for that store to be forwarded to its load (Rosenbrock
-        //   n = 10 000: 19× → 15× plain). A record's parents are distinct (debug-asserted at every
-        //   push), so at most one of them is i − 1 and its contribution is assigned, not added:
-        //   the chain through the carry is then one multiplication and one addition per record,
-        //   not two additions and one multiplication. Without a contribution the carry is −0,
-        //   which `adj[i] + carry` leaves exactly unchanged (+0 would turn an adjoint of −0
-        //   into +0). The common shape is tested first: three or four parents of which the
-        //   third is i − 1 (a running sum's previous record: `merge` puts a single-entry
-        //   operand's record after a two-entry operand's); the other parents then need no
-        //   comparison. That took the sweep from ≈ 50 to ≈ 43 instructions per Rosenbrock
-        //   record and from 3.1–4.1 to 2.4–3.1 plain evaluations (`prof_gradient -- 1000 2000
-        //   sweep`, six interleaved runs each).
+        //   would otherwise wait for that store to be forwarded to its load. A record's parents
+        //   are distinct (debug-asserted at every push), so at most one of them is i − 1 and its
+        //   contribution is assigned, not added: the chain through the carry is then one
+        //   multiplication and one addition per record, not two additions and one
+        //   multiplication. Without a contribution the carry is −0, which `adj[i] + carry`
+        //   leaves exactly unchanged (+0 would turn an adjoint of −0 into +0).
+        // - The common shape is tested first: three or four parents of which the third is i − 1
+        //   (a running sum's previous record: `merge` puts a single-entry operand's record
+        //   after a two-entry operand's); the other parents then need no comparison.
         // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
         //   the seeded outputs never contributes (not even `0 · ∞ = NaN`). A non-zero adjoint
         //   whose primal is finite multiplies the partials plainly; an infinite or NaN one (or
@@ -531,8 +428,8 @@ impl<T: TapeElement> TapeStore<T> {
                 continue;
             }
             let below = (i - 1) as u32;
-            let [p0, p1] = crate::preaccumulate::unpack(parents[0]);
-            let [p2, p3] = crate::preaccumulate::unpack(parents[1]);
+            let [p0, p1] = unpack(parents[0]);
+            let [p2, p3] = unpack(parents[1]);
             let plain = a.has_finite_nonzero_primal();
             let times = |d: T| if plain { a * d } else { a.strong_zero_mul(d) };
             let mut add = |p: u32, d: T| {
@@ -599,11 +496,11 @@ impl<T: TapeElement> TapeStore<T> {
     }
 }
 
-/// One tape record: the parents' indices, packed in pairs (`preaccumulate::pack`), and the
+/// One tape record: the parents' indices, packed in pairs ([`pack`]), and the
 /// partials ([`SINK`] in unused slots). Packed pairs because the merge holds its operands'
-/// records as packed pairs: building a `[u32; 4]` from them went through the stack, two narrow
-/// stores then one wide load, which the CPU cannot forward (measured: 14 % of the forward pass's
-/// samples on that load, Rosenbrock n = 1000).
+/// records as packed pairs: building a `[u32; 4]` from them goes through the stack, two narrow
+/// stores then one wide load, which the CPU cannot forward (`benches/PERFORMANCE.md`, "The
+/// forward pass").
 #[derive(Clone, Copy)]
 struct Node<T> {
     parents: [u64; 2],

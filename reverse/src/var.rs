@@ -3,8 +3,7 @@
 //! element type only where more than two records meet; operations between constants record
 //! nothing.
 
-use crate::preaccumulate;
-use crate::tape::{misuse, TapeElement, SINK};
+use crate::tape::{misuse, pack, unpack, TapeElement, SINK};
 use diffprog_dual::{rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -42,7 +41,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 pub struct Var<T = f64> {
     pub(crate) value: T,
     /// The (at most two) tape records the value depends on, packed (see
-    /// [`preaccumulate::pack`]); [`SINK`] marks an unused slot, 0 a constant.
+    /// [`pack`]); [`SINK`] marks an unused slot, 0 a constant.
     pub(crate) nodes: u64,
     /// ∂value/∂(record in each slot); meaningless for an unused slot.
     pub(crate) partials: [T; 2],
@@ -67,7 +66,7 @@ impl<T: TapeElement> Var<T> {
     pub(crate) fn node(value: T, index: u32, gen: u64) -> Self {
         Var {
             value,
-            nodes: preaccumulate::pack(index, SINK),
+            nodes: pack(index, SINK),
             partials: [T::one(), T::zero()],
             gen,
         }
@@ -118,7 +117,7 @@ impl<T: TapeElement> Var<T> {
 
     /// The record whose value this is (one entry with partial exactly 1).
     pub(crate) fn own_record(&self) -> Option<u32> {
-        let [first, second] = preaccumulate::unpack(self.nodes);
+        let [first, second] = unpack(self.nodes);
         // (`==` on nested numbers compares primal values only: require exactly 1.)
         (self.gen != 0 && second == SINK && (self.partials[0] - T::one()).is_identically_zero())
             .then_some(first)
@@ -127,7 +126,7 @@ impl<T: TapeElement> Var<T> {
     /// The records this value depends on, with the partial derivative with respect to each.
     #[inline]
     pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, T)> {
-        let nodes = preaccumulate::unpack(self.nodes);
+        let nodes = unpack(self.nodes);
         let partials = self.partials;
         (0..2)
             .filter(move |&k| nodes[k] != SINK)
@@ -164,13 +163,13 @@ impl<T: TapeElement> Var<T> {
         }
         // Always a new record: a Var with one entry of partial 1 may be another value's record
         // (`0 − (0 − x)` carries x's record with partial 1), whose adjoint is not this value's.
-        let [n0, n1] = preaccumulate::unpack(self.nodes);
+        let [n0, n1] = unpack(self.nodes);
         let d1 = if n1 == SINK {
             T::zero()
         } else {
             self.partials[1]
         };
-        let (zero, parents) = (T::zero(), [preaccumulate::pack(n0, n1), 0]);
+        let (zero, parents) = (T::zero(), [pack(n0, n1), 0]);
         let index = T::record(parents, self.partials[0], d1, zero, zero);
         Var::node(self.value, index, self.gen)
     }
@@ -470,11 +469,10 @@ macro_rules! elementary_functions {
                 }
             }
         )*
-        // Binary elementary functions (rules giving both partials).
-        //
-        // Forced inline like the operators: each holds a merge (and possibly a record push), which LLVM
-        // otherwise keeps out of line once a crate calls the function in a few places, passing the
-        // `Var`s through memory (see [`crate::performance`] on `+=`).
+        // Binary elementary functions (rules giving both partials), forced inline like the
+        // operators: each holds a merge (and possibly a record push), which LLVM otherwise keeps
+        // out of line once a crate calls the function in a few places, passing the `Var`s through
+        // memory (`benches/PERFORMANCE.md`, "Compound assignment").
         $(
             #[inline(always)]
             fn $binary(self, other: Self) -> Self {

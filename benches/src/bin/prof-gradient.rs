@@ -1,46 +1,15 @@
-//! Profiling driver (not part of the public examples): repeated Rosenbrock gradients.
+//! Profiling program: repeated Rosenbrock gradients on the reverse tape (see
+//! `benches/PERFORMANCE.md`).
 //!
-//! `cargo run --release -p diffprog-reverse --example prof_gradient [n] [reps]`: gradient time /
-//! plain evaluation time. With a third argument `hvp`: Hessian–vector product time / gradient
-//! time (issue target: ≤ 3). With `sweep`: the time of one backward sweep over a recorded
-//! Rosenbrock (through `Recording::backward`, which also copies the adjoints) / plain evaluation.
-use diffprog_dual::Scalar;
+//! `cargo run --release -p diffprog-benches --bin prof-gradient [-- n [reps [hvp|sweep]]]`:
+//! gradient time / plain evaluation time, best of 15 interleaved rounds (n = 1000 and 2000 reps
+//! by default). With a third argument `hvp`: Hessian–vector product time / gradient time. With
+//! `sweep`: the time of one backward sweep over a recorded Rosenbrock (through
+//! `Recording::backward`, which also copies the adjoints) / plain evaluation.
+use diffprog_benches::problems::rosenbrock;
+use diffprog_benches::profiling::{best_of_interleaved, point};
 use diffprog_reverse::{gradient_into, hessian_vector_product, Recording};
 use std::hint::black_box;
-
-fn rosenbrock<T: Scalar>(x: &[T]) -> T {
-    let mut s = T::zero();
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = T::one() - x[i];
-        s += a * a * 100.0 + b * b;
-    }
-    s
-}
-
-/// The best time per call of `a` and of `b` over 15 interleaved rounds (`reps` calls of `a`,
-/// `reps_b` of `b` each), so a noisy neighbour affects both alike.
-fn best_of_interleaved(
-    reps: usize,
-    mut a: impl FnMut() -> f64,
-    reps_b: usize,
-    mut b: impl FnMut() -> f64,
-) -> (f64, f64, f64) {
-    let (mut ta, mut tb, mut acc) = (f64::INFINITY, f64::INFINITY, 0.0);
-    for _ in 0..15 {
-        let t = std::time::Instant::now();
-        for _ in 0..reps {
-            acc += a();
-        }
-        ta = ta.min(t.elapsed().as_secs_f64() / reps as f64);
-        let t = std::time::Instant::now();
-        for _ in 0..reps_b {
-            acc += b();
-        }
-        tb = tb.min(t.elapsed().as_secs_f64() / reps_b as f64);
-    }
-    (ta, tb, acc)
-}
 
 /// Prints the two times (seconds, shown in µs) and their ratio.
 fn report(n: usize, (a, ta): (&str, f64), (b, tb): (&str, f64), acc: f64) {
@@ -57,7 +26,7 @@ fn main() {
     let reps: usize = args.next().map_or(2000, |s| s.parse().unwrap());
     let mode = args.next();
     let hvp = mode.as_deref() == Some("hvp");
-    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
+    let x = point(n);
     let mut g = vec![0.0; n];
     if mode.as_deref() == Some("sweep") {
         let rec = Recording::<f64>::new();

@@ -1,21 +1,16 @@
-//! Profiling driver (not part of the public examples): repeated Rosenbrock Hessians in mixed mode.
-use diffprog_dual::Scalar;
+//! Profiling program: repeated Rosenbrock Hessians of the mixed-mode `diffprog_reverse::hessian`
+//! (see `benches/PERFORMANCE.md`).
+//!
+//! `cargo run --release -p diffprog-benches --bin prof-hessian [-- n [reps]]`: Hessian time and
+//! plain evaluation time (n = 100 and 200 reps by default).
+use diffprog_benches::problems::rosenbrock;
+use diffprog_benches::profiling::point;
 use diffprog_reverse::hessian;
-
-fn rosenbrock<T: Scalar>(x: &[T]) -> T {
-    let mut s = T::zero();
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = T::one() - x[i];
-        s += a * a * 100.0 + b * b;
-    }
-    s
-}
 
 fn main() {
     let n: usize = std::env::args().nth(1).map_or(100, |s| s.parse().unwrap());
     let reps: usize = std::env::args().nth(2).map_or(200, |s| s.parse().unwrap());
-    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
+    let x = point(n);
     let mut acc = 0.0;
     let t = std::time::Instant::now();
     for _ in 0..reps {

@@ -1,32 +1,24 @@
-//! The [`hessian`] driver: one recording with second-order records, then forward-over-reverse
-//! sweeps over the stored tape, [`HESSIAN_CHUNK`] Hessian columns at a time.
-//!
-//! For a record `v = φ(p₀, p₁)` the tape holds `dₖ = ∂φ/∂pₖ` and `hₖₗ = ∂²φ/∂pₖ∂pₗ`. One plain
-//! backward sweep gives the adjoints `ā` (the gradient). Then, for each block of columns with
-//! seed directions `ṫ(xⱼ) = eⱼ`:
-//! - a forward *tangent* sweep: `ṫᵢ = d₀ ṫ_{p₀} + d₁ ṫ_{p₁}` (C-wide vectors), skipped for records
-//!   that depend on no seeded input (an activity flag per record) and for records whose tangent
-//!   no curved record reads (a running sum's), and ended past the last reader of the active
-//!   records;
-//! - a backward *second-order adjoint* sweep:
-//!   `ȧ_{pₖ} += dₖ ȧᵢ + āᵢ (hₖ₀ ṫ_{p₀} + hₖ₁ ṫ_{p₁})`, skipped where both terms vanish;
-//! - then `ȧ(xⱼ)` is column block of ∇²f.
-//!
-//! This is the second-order adjoint (forward-over-reverse) model evaluated on one tape instead of
-//! re-recording the function on `Var<DualVec>` once per block ([`hessian_chunked`](crate::hessian_chunked)),
-//! and the activity flags make a block cost only what depends on its inputs (Rosenbrock's Hessian
-//! is tridiagonal: a block touches ~8 of the n terms).
+//! The sweeps of the [`hessian`](crate::hessian) driver over a recorded second-order tape: one
+//! backward sweep for the gradient, then per block of columns a forward tangent sweep and a
+//! backward second-order adjoint sweep (the model: the parent module's docs).
 
-use crate::hessian_var::{self, HessianVar, Node2};
+use super::tape::Node2;
 use diffprog_dual::Number;
 use nalgebra::DMatrix;
 
-/// The number of Hessian columns per tangent/adjoint sweep pair in [`hessian`].
-pub const HESSIAN_CHUNK: usize = 8;
+/// The number of Hessian columns per tangent/adjoint sweep pair in [`hessian`](crate::hessian).
+pub const HESSIAN_COLUMNS_PER_SWEEP: usize = 8;
 
-const C: usize = HESSIAN_CHUNK;
+/// The former name of [`HESSIAN_COLUMNS_PER_SWEEP`].
+#[deprecated(
+    note = "renamed `HESSIAN_COLUMNS_PER_SWEEP`: the Hessian columns per sweep of `hessian`"
+)]
+#[doc(hidden)]
+pub const HESSIAN_CHUNK: usize = HESSIAN_COLUMNS_PER_SWEEP;
 
-/// Sweep buffers, kept in the thread's second-order tape between calls.
+const C: usize = HESSIAN_COLUMNS_PER_SWEEP;
+
+/// Sweep buffers, kept in the driver's thread-local workspace between calls.
 pub(crate) struct SweepBuffers {
     /// ā per record.
     adjoint: Vec<f64>,
@@ -89,94 +81,6 @@ fn scale_into(acc: &mut [f64; C], d: f64, t: &[f64; C]) {
     }
 }
 
-/// The value, gradient and Hessian of `f: Rⁿ → R`: one recording on [`HessianVar`]s, one
-/// backward sweep for the gradient, then ⌈n / [`HESSIAN_CHUNK`]⌉ forward-tangent and
-/// second-order-adjoint sweeps over the stored tape. The result is exactly symmetric (the two
-/// computed values of each off-diagonal pair are averaged).
-///
-/// `f` is a closure or a generic function written against [`Scalar`](diffprog_dual::Scalar).
-///
-/// ```
-/// use diffprog_reverse::hessian;
-/// use diffprog_dual::Scalar;
-///
-/// fn f<T: Scalar>(v: &[T]) -> T {
-///     v[0] * v[0] * v[1] + v[1].sin()
-/// }
-/// let (value, grad, h) = hessian(f, &[1.5, 0.5]);
-/// assert_eq!(value, 1.5 * 1.5 * 0.5 + 0.5_f64.sin());
-/// assert_eq!(grad[0], 1.5);
-/// assert_eq!(h[(0, 0)], 1.0);
-/// assert_eq!(h[(0, 1)], 3.0);
-/// assert_eq!(h[(1, 0)], 3.0);
-/// assert_eq!(h[(1, 1)], -0.5_f64.sin());
-/// ```
-///
-/// # Panics
-/// If called inside another `hessian` on the same thread, or if `f` returns a `HessianVar` from
-/// another call.
-pub fn hessian<F>(f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
-where
-    F: FnOnce(&[HessianVar]) -> HessianVar,
-{
-    let n = x.len();
-    let (rec, y) = hessian_var::record_function(x, f);
-    let mut grad = vec![0.0; n];
-    let mut h = DMatrix::zeros(n, n);
-    if y.gen != 0 {
-        hessian_var::with_tape(|t| {
-            sweeps(
-                &t.nodes,
-                &mut t.work,
-                n,
-                y.index as usize,
-                &mut grad,
-                &mut h,
-            );
-            symmetrize_written(&mut h, &t.work.written);
-        });
-    }
-    drop(rec);
-    (y.value, grad, h)
-}
-
-/// One record of the second-order tape: its parents (record 0 is the sink, an unused slot), its
-/// first partials and its second partials `[h₀₀, h₀₁, h₁₁]`.
-#[doc(hidden)]
-#[derive(Clone, Copy, Debug)]
-pub struct SecondOrderRecord {
-    /// The parent records (0: none).
-    pub parents: [u32; 2],
-    /// ∂/∂parent.
-    pub d: [f64; 2],
-    /// ∂²/∂parent∂parent: `[h₀₀, h₀₁, h₁₁]`.
-    pub h: [f64; 3],
-}
-
-/// The second-order tape that [`hessian`] records for `f` at `x` — one record per elementary
-/// operation, records 1..=n the inputs — and the output's record (`None` for a constant
-/// output). For tests that follow the chain rule's sums operation by operation (the cross-mode
-/// suite's cancellation analysis); not a stable interface.
-#[doc(hidden)]
-pub fn second_order_tape<F>(f: F, x: &[f64]) -> (Vec<SecondOrderRecord>, Option<usize>)
-where
-    F: FnOnce(&[HessianVar]) -> HessianVar,
-{
-    let (rec, y) = hessian_var::record_function(x, f);
-    let records = hessian_var::with_tape(|t| {
-        t.nodes
-            .iter()
-            .map(|node| SecondOrderRecord {
-                parents: node.parents,
-                d: node.d,
-                h: node.h,
-            })
-            .collect()
-    });
-    drop(rec);
-    (records, (y.gen != 0).then_some(y.index as usize))
-}
-
 /// Exact symmetry: replaces each off-diagonal pair by the mean of its two computed values.
 pub(crate) fn symmetrize(h: &mut DMatrix<f64>) {
     let n = h.nrows();
@@ -191,9 +95,9 @@ pub(crate) fn symmetrize(h: &mut DMatrix<f64>) {
 }
 
 /// [`symmetrize`] for a matrix whose only non-zero entries are among `written`: the same result,
-/// visiting only those pairs (Rosenbrock at n = 100 writes 3n of the n² entries; the full pass
-/// was 11 % of the Hessian's instructions). A pair already equal is left alone, so visiting it
-/// from both sides averages it once.
+/// visiting only those pairs (a sparse Hessian such as Rosenbrock's writes O(n) of the n²
+/// entries; `benches/PERFORMANCE.md`, "The Hessian driver"). A pair already equal is left alone,
+/// so visiting it from both sides averages it once.
 fn symmetrize_written(h: &mut DMatrix<f64>, written: &[(u32, u32)]) {
     for &(i, j) in written {
         let (i, j) = (i as usize, j as usize);
@@ -206,8 +110,10 @@ fn symmetrize_written(h: &mut DMatrix<f64>, written: &[(u32, u32)]) {
     }
 }
 
-/// The gradient sweep and the column-block sweeps (see the module docs).
-fn sweeps(
+/// The gradient (into `grad`) and the exactly symmetric Hessian (into `h`, all zeros on entry)
+/// of the recorded tape `nodes`, whose inputs are records 1..=n, at the record `output`: the
+/// gradient sweep and the column-block sweeps (see the parent module's docs).
+pub(crate) fn gradient_and_hessian(
     nodes: &[Node2],
     work: &mut SweepBuffers,
     n: usize,
@@ -428,4 +334,5 @@ fn sweeps(
             }
         }
     }
+    symmetrize_written(h, written);
 }

@@ -1,25 +1,16 @@
-//! Hessian time versus chunk size (Rosenbrock, n = 10 and 100), the measurement behind
-//! `HESSIAN_CHUNK` and `DEFAULT_CHUNK`:
-//! `cargo run --release -p diffprog-hyperdual --example chunk_sizes`.
+//! Profiling program: hyperdual Hessian time versus block size (Rosenbrock, n = 10 and 100), the
+//! measurement behind `diffprog_hyperdual::HESSIAN_BLOCK` and `PARTIAL_HESSIAN_BLOCK` (see
+//! `benches/PERFORMANCE.md`):
+//! `cargo run --release -p diffprog-benches --bin chunk-sizes`.
 //!
 //! For each chunk size, the best of 7 rounds of many calls (the minimum is the least disturbed
 //! by other load on a shared machine), for `hessian_with_arena_chunk` (the numbers of `hessian`)
 //! and `hessian_with_chunk` (inline `HyperDualVec` numbers). Compare within one run.
 
-use diffprog_dual::Scalar;
+use diffprog_benches::problems::rosenbrock;
 use diffprog_hyperdual::{hessian_with_arena_chunk, hessian_with_chunk};
 use std::hint::black_box;
 use std::time::Instant;
-
-fn rosenbrock<T: Scalar>(x: &[T]) -> T {
-    let mut s = T::zero();
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = T::one() - x[i];
-        s += a * a * 100.0 + b * b;
-    }
-    s
-}
 
 /// Best time per call of `f` in µs over 7 rounds of `reps` calls.
 fn best(reps: usize, f: impl Fn()) -> f64 {

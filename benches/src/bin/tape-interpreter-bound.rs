@@ -1,11 +1,15 @@
-//! Measurement, not a tutorial: how fast is a one-record-per-operation tape of a Rosenbrock
-//! gradient on this machine, with no recording cost at all? A hand-built op-code tape of the
-//! function (no thread-local, no checks) is replayed: a forward pass computing values and local
-//! partials, and the backward adjoint loop. Its time over the plain f64 evaluation bounds what a
-//! one-record-per-operation tape can do, to compare with `prof_gradient` (`Var`, which
-//! preaccumulates and writes one record per term instead of eight).
+//! Profiling program: how fast is a one-record-per-operation tape of a Rosenbrock gradient on
+//! this machine, with no recording cost at all? A hand-built op-code tape of the function (no
+//! thread-local, no checks) is replayed: a forward pass computing values and local partials, and
+//! the backward adjoint loop. Its time over the plain f64 evaluation bounds what a
+//! one-record-per-operation tape can do, to compare with `prof-gradient` (`Var`, which
+//! preaccumulates and writes one record per term instead of eight). See
+//! `benches/PERFORMANCE.md`.
 //!
-//! `cargo run --release -p diffprog-reverse --example tape_interpreter_bound`
+//! `cargo run --release -p diffprog-benches --bin tape-interpreter-bound`
+
+use diffprog_benches::problems::rosenbrock;
+use diffprog_benches::profiling::point;
 
 #[derive(Clone, Copy)]
 enum Op {
@@ -22,16 +26,6 @@ struct Record {
     op: Op,
     parents: [u32; 2],
     constant: f64,
-}
-
-fn rosenbrock(x: &[f64]) -> f64 {
-    let mut s = 0.0;
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = 1.0 - x[i];
-        s += a * a * 100.0 + b * b;
-    }
-    s
 }
 
 /// A one-record-per-operation tape of `rosenbrock` (8 records per term, inputs at 1..=n).
@@ -114,7 +108,7 @@ fn replay_gradient(tape: &[Record], x: &[f64], buf: &mut Buffers, grad: &mut [f6
 
 fn main() {
     for n in [1000usize, 10_000] {
-        let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
+        let x = point(n);
         let tape = rosenbrock_tape(n);
         let mut buf = Buffers {
             values: Vec::new(),
@@ -123,18 +117,7 @@ fn main() {
         };
         let mut grad = vec![0.0; n];
         // Check against the reverse crate before timing.
-        let (value, expected) = diffprog_reverse::gradient(
-            |v: &[diffprog_reverse::Var]| {
-                let mut s = diffprog_reverse::Var::lift(0.0);
-                for i in 0..v.len() - 1 {
-                    let a = v[i + 1] - v[i] * v[i];
-                    let b = 1.0 - v[i];
-                    s += a * a * 100.0 + b * b;
-                }
-                s
-            },
-            &x,
-        );
+        let (value, expected) = diffprog_reverse::gradient(rosenbrock, &x);
         assert_eq!(replay_gradient(&tape, &x, &mut buf, &mut grad), value);
         // `Var` preaccumulates (one record per term), so its sums run in another order.
         for (a, b) in grad.iter().zip(&expected) {
@@ -149,7 +132,7 @@ fn main() {
         let replay = t.elapsed().as_secs_f64() / reps as f64;
         let t = std::time::Instant::now();
         for _ in 0..reps * 10 {
-            acc += rosenbrock(std::hint::black_box(&x));
+            acc += rosenbrock(std::hint::black_box(&x[..]));
         }
         let plain = t.elapsed().as_secs_f64() / (reps * 10) as f64;
         println!(

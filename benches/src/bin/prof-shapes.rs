@@ -1,21 +1,13 @@
-//! Profiling driver (not part of the public examples): gradient time / plain evaluation time for
-//! functions of different shapes, to see where preaccumulation helps and where it does not.
+//! Profiling program: reverse gradient time / plain evaluation time for functions of different
+//! shapes, to see where preaccumulation helps and where it does not (see
+//! `benches/PERFORMANCE.md`).
 //!
-//! `cargo run --release -p diffprog-reverse --example prof_shapes [n]`
+//! `cargo run --release -p diffprog-benches --bin prof-shapes [-- n]` (n = 1000 by default)
+use diffprog_benches::problems::rosenbrock; // local chains: each term depends on two neighbours
+use diffprog_benches::profiling::{best_of_interleaved, point};
 use diffprog_dual::Scalar;
 use diffprog_reverse::{gradient_into, Var};
 use std::hint::black_box;
-
-/// Local chains: each term depends on two neighbouring inputs.
-fn rosenbrock<T: Scalar>(x: &[T]) -> T {
-    let mut s = T::zero();
-    for i in 0..x.len() - 1 {
-        let a = x[i + 1] - x[i] * x[i];
-        let b = T::one() - x[i];
-        s += a * a * 100.0 + b * b;
-    }
-    s
-}
 
 /// Rosenbrock's terms (partials included) summed as plain numbers, not `Var`s (`Var` only): the
 /// same operations without the running sum's records and their sweep, i.e. what those cost.
@@ -108,23 +100,15 @@ fn dense<T: Scalar>(x: &[T]) -> T {
 }
 
 fn measure(name: &str, f: fn(&[Var]) -> Var, plain: fn(&[f64]) -> f64, n: usize) {
-    let x: Vec<f64> = (0..n).map(|i| 0.5 + 0.01 * (i % 7) as f64).collect();
+    let x = point(n);
     let mut g = vec![0.0; n];
     let reps = (2_000_000 / n).max(10);
-    let (mut dt, mut dp) = (f64::INFINITY, f64::INFINITY);
-    let mut acc = 0.0;
-    for _ in 0..15 {
-        let t = std::time::Instant::now();
-        for _ in 0..reps {
-            acc += gradient_into(f, black_box(&x), &mut g);
-        }
-        dt = dt.min(t.elapsed().as_secs_f64() / reps as f64);
-        let t = std::time::Instant::now();
-        for _ in 0..reps * 10 {
-            acc += plain(black_box(&x[..]));
-        }
-        dp = dp.min(t.elapsed().as_secs_f64() / (reps * 10) as f64);
-    }
+    let (dt, dp, acc) = best_of_interleaved(
+        reps,
+        || gradient_into(f, black_box(&x), &mut g),
+        reps * 10,
+        || plain(black_box(&x[..])),
+    );
     println!(
         "{name:>10}: gradient {:9.3} us, plain {:8.3} us, ratio {:6.1}  ({acc:.3e})",
         dt * 1e6,

@@ -1,11 +1,10 @@
 //! [`HessianVar`]: the reverse-mode number of the [`hessian`](crate::hessian) driver. Its records
 //! carry, next to the local partials, the local *second* partials of each operation, so one
-//! recording serves every Hessian column (see `hessian.rs` for the sweeps).
+//! recording serves every Hessian column (the records: `tape.rs`; the sweeps: `sweep.rs`).
 
+use super::tape::record;
 use crate::tape::SINK;
-use diffprog_dual::nesting::DriverLevel;
 use diffprog_dual::{rules, Dual, DualVec, Number, Scalar};
-use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::fmt;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -37,139 +36,6 @@ pub struct HessianVar {
     pub(crate) index: u32,
     /// The recording id; 0 for a constant.
     pub(crate) gen: u64,
-}
-
-/// One record: parents, first partials and second partials `[h₀₀, h₀₁, h₁₁]`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Node2 {
-    pub(crate) parents: [u32; 2],
-    pub(crate) d: [f64; 2],
-    pub(crate) h: [f64; 3],
-}
-
-/// The thread's second-order tape and the sweep buffers (all reused between calls).
-pub(crate) struct SecondOrderTape {
-    pub(crate) gen: u64,
-    pub(crate) nodes: Vec<Node2>,
-    pub(crate) inputs: Vec<HessianVar>,
-    pub(crate) work: crate::hessian::SweepBuffers,
-}
-
-thread_local! {
-    static TAPE: RefCell<SecondOrderTape> = const {
-        RefCell::new(SecondOrderTape {
-            gen: 0,
-            nodes: Vec::new(),
-            inputs: Vec::new(),
-            work: crate::hessian::SweepBuffers::new(),
-        })
-    };
-}
-
-/// Runs `f` with this thread's second-order tape.
-pub(crate) fn with_tape<R>(f: impl FnOnce(&mut SecondOrderTape) -> R) -> R {
-    match TAPE.try_with(|t| f(&mut t.borrow_mut())) {
-        Ok(r) => r,
-        Err(_) => crate::tape::tape_destroyed(),
-    }
-}
-
-#[inline(never)]
-fn record(parents: [u32; 2], gens: [u64; 2], d: [f64; 2], h: [f64; 3]) -> (u32, u64) {
-    with_tape(|t| {
-        let gen = t.gen;
-        if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
-            misuse(gen, if gens[0] != gen { gens[0] } else { gens[1] });
-        }
-        let index = t.nodes.len();
-        if index >= u32::MAX as usize {
-            panic!("diffprog-reverse: the Hessian tape is full (2³² − 1 records); split the computation")
-        }
-        t.nodes.push(Node2 { parents, d, h });
-        (index as u32, gen)
-    })
-}
-
-#[cold]
-#[inline(never)]
-pub(crate) fn misuse(active: u64, found: u64) -> ! {
-    if active == 0 {
-        panic!(
-            "diffprog-reverse: a `HessianVar` was used after its `hessian` call ended (or on \
-             another thread). It is only valid inside the closure passed to `hessian`; read its \
-             value with `.value()`"
-        )
-    } else {
-        panic!(
-            "diffprog-reverse: a `HessianVar` from another `hessian` call (recording id {found}) \
-             was used in the active one (id {active}); pass values between calls as plain numbers \
-             (`.value()`)"
-        )
-    }
-}
-
-/// An active recording on this thread's second-order tape; dropping it ends the recording (also
-/// when the user function panics), keeping the memory.
-pub(crate) struct Recording2 {
-    pub(crate) gen: u64,
-    _level: DriverLevel,
-}
-
-impl Drop for Recording2 {
-    fn drop(&mut self) {
-        with_tape(|t| {
-            if t.gen == self.gen {
-                t.gen = 0;
-            }
-        });
-    }
-}
-
-/// Starts a recording on this thread's second-order tape and runs `f` on variables with the
-/// values `x` (records 1..=n, lent from a reused buffer). Returns the recording and `f`'s output.
-pub(crate) fn record_function(
-    x: &[f64],
-    f: impl FnOnce(&[HessianVar]) -> HessianVar,
-) -> (Recording2, HessianVar) {
-    if with_tape(|t| t.gen != 0) {
-        panic!(
-            "diffprog-reverse: `hessian` was called inside another `hessian` on this thread; \
-             nested Hessians at the same number type are not supported (compute the inner one \
-             outside, or use forward mode for it)"
-        );
-    }
-    let level = DriverLevel::enter::<HessianVar>("reverse::hessian");
-    let gen = crate::tape::next_gen();
-    let inputs = with_tape(|t| {
-        t.gen = gen;
-        t.nodes.clear();
-        // Record 0: the sink (parent of leaves, second parent of unary records).
-        let blank = Node2 {
-            parents: [SINK, SINK],
-            d: [0.0; 2],
-            h: [0.0; 3],
-        };
-        t.nodes.push(blank);
-        let mut buf = std::mem::take(&mut t.inputs);
-        buf.clear();
-        for &xi in x {
-            let index = t.nodes.len() as u32;
-            t.nodes.push(blank);
-            buf.push(HessianVar {
-                value: xi,
-                index,
-                gen,
-            });
-        }
-        buf
-    });
-    let rec = Recording2 { gen, _level: level };
-    let y = f(&inputs);
-    with_tape(|t| t.inputs = inputs);
-    if y.gen != 0 && y.gen != gen {
-        misuse(gen, y.gen);
-    }
-    (rec, y)
 }
 
 impl HessianVar {
