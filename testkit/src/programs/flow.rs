@@ -23,8 +23,8 @@
 //! infinite terms of both signs.) A sum of finite terms that cancels to rounding noise leaves
 //! only the class of the result comparable.
 
-use crate::eval::{outputs, scalar};
-use crate::program::Program;
+use super::eval::{outputs, scalar};
+use super::program::Program;
 use diffprog::reverse::{second_order_tape, SecondOrderRecord};
 use diffprog::Number;
 

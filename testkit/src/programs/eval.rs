@@ -6,8 +6,8 @@
 //! the path at the centre with the path at every point of the stencil and skip (and count) the
 //! cases where it changes.
 
-use crate::program::{log_base, Binary, Expr, Node, Program, Ref, Rhs, Step, Unary};
-use crate::tolerance::NEAR_SINGULAR;
+use super::program::{log_base, Binary, Expr, Node, Program, Ref, Rhs, Step, Unary};
+use super::tolerance::NEAR_SINGULAR;
 use diffprog::Scalar;
 
 /// What an evaluation did besides computing its outputs.
