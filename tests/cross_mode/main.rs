@@ -450,6 +450,46 @@ fn finite_differences_across_an_aliasing_intermediate_case() -> Case {
     }
 }
 
+/// The fuzz target's first finding, reduced by hand: `atan2(0, x)` at a subnormal `x`. Its value
+/// is finite (0), but the rule's partials overflow: `∂/∂y = 1/x` is +∞, and the second partials
+/// (`−1/x²` and 0), computed from `x² + y²`, which underflows to 0, come out NaN in the modes
+/// that differentiate the rule (hyper-dual numbers: `d²/dx² atan2(0, x)` is 0·(1/0)). Where
+/// such a partial meets a zero tangent, the strong-zero rule decides, and the modes group the
+/// sums differently: the hyper-dual Hessian was 0, forward-over-reverse NaN. That is the
+/// situation at a singular point itself, where the suite compares NaN/∞ patterns (with the flow
+/// analysis of the orders of summation), not values; the evaluator now calls a point singular
+/// when a first or second partial of ∛, atan2 or hypot is not finite, not only at the exact
+/// singular point. (The fuzz case: 5 nodes, `atan2((x₁ − x₁)·max(x₁, x₀), x₁)` at
+/// x = [2.5, 1.39·10⁻³⁰⁹].)
+#[test]
+fn atan2_at_a_subnormal_distance_from_the_origin_regression() {
+    let stats = check_case(
+        atan2_at_a_subnormal_distance_from_the_origin_case(),
+        checks::hessian,
+    );
+    assert!(stats.singular_by_pattern() == 1, "compared by pattern");
+}
+
+/// The case of [`atan2_at_a_subnormal_distance_from_the_origin_regression`].
+fn atan2_at_a_subnormal_distance_from_the_origin_case() -> Case {
+    use program::{Binary::*, Program};
+    // Input x0 is reference 0, node vₖ is reference k + 1.
+    let nodes = vec![
+        binary_node(Sub, 0, 0),   // v0 = x0 − x0 = 0
+        binary_node(Atan2, 1, 0), // v1 = atan2(v0, x0)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 1,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![1.390671161566996e-309],
+        v: vec![0.5],
+        w: vec![1.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -475,6 +515,10 @@ fn fuzz_seeds_are_the_fixed_cases() {
         (
             "aliasing_intermediate",
             finite_differences_across_an_aliasing_intermediate_case(),
+        ),
+        (
+            "atan2_at_subnormal_distance",
+            atan2_at_a_subnormal_distance_from_the_origin_case(),
         ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];

@@ -83,6 +83,11 @@ impl Stats {
         }
     }
 
+    /// How many cases were compared by NaN/∞ pattern because they were at a singular point.
+    pub fn singular_by_pattern(&self) -> usize {
+        self.singular_by_pattern.get()
+    }
+
     /// How many cases the finite-difference checks skipped for a path change.
     pub fn path_changes(&self) -> usize {
         self.skip_path.get()
