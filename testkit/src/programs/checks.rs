@@ -52,7 +52,8 @@ impl Stats {
         let order = |k: usize, name: &str| {
             format!(
                 "{name}: {} derivatives compared, {} of them ±∞ or NaN in some mode, {} not \
-                 compared (an ambiguous sum met an infinity: the order of summation decides)",
+                 compared (an ambiguous sum met an infinity, or a product overflowed or \
+                 underflowed: the order of summation decides)",
                 self.pattern_compared[k].get(),
                 self.pattern_nonfinite[k].get(),
                 self.pattern_ambiguous[k].get(),
