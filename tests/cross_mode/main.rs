@@ -525,6 +525,40 @@ fn products_that_underflow_case() -> Case {
     }
 }
 
+/// A fuzz finding, reduced by hand: `(0.5 + x₁²)^x₀` at x = [0, −2.25·10²²⁷]. The value is
+/// `∞⁰ = 1`, finite, but the input itself is far beyond the magnitudes the mode-vs-mode
+/// tolerances are derived for, and the derivatives are not finite (`∂/∂x₀ = ln(∞)·1`), so
+/// `wᵀJ` with `w = 0` was 0 by `vjp` (strong zeros) and NaN by the check's own `Σ wᵢ·Jᵢⱼ`. The
+/// largest intermediate magnitude, which decides that a case is beyond
+/// [`MAX_MAGNITUDE`](diffprog_testkit::programs::tolerance::MAX_MAGNITUDE) (not compared value by
+/// value), now counts the inputs too, not only the nodes; such a case is compared by NaN/∞
+/// pattern only. (The fuzz case: 12 nodes of powers.)
+#[test]
+fn a_huge_input_with_finite_values_regression() {
+    let stats = check_case(a_huge_input_with_finite_values_case(), checks::jacobian);
+    check_case(a_huge_input_with_finite_values_case(), checks::patterns);
+    assert_eq!(stats.magnitude_skips(), 1, "beyond the magnitudes compared");
+}
+
+/// The case of [`a_huge_input_with_finite_values_regression`].
+fn a_huge_input_with_finite_values_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Pow, 1, 0), // v0 = (0.5 + x1²)^x0
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![0.0, -2.250506878210063e227],
+        v: vec![0.5, 0.5],
+        w: vec![0.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -556,6 +590,10 @@ fn fuzz_seeds_are_the_fixed_cases() {
             atan2_at_a_subnormal_distance_from_the_origin_case(),
         ),
         ("products_that_underflow", products_that_underflow_case()),
+        (
+            "huge_input_finite_values",
+            a_huge_input_with_finite_values_case(),
+        ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];
     let mut seeds = Vec::new();

@@ -89,6 +89,12 @@ impl Stats {
         self.singular_by_pattern.get()
     }
 
+    /// How many cases were not compared (with finite differences, nor across modes) for a
+    /// magnitude above `MAX_MAGNITUDE`.
+    pub fn magnitude_skips(&self) -> usize {
+        self.skip_magnitude.get()
+    }
+
     /// How many cases the finite-difference checks skipped for a path change.
     pub fn path_changes(&self) -> usize {
         self.skip_path.get()

@@ -21,7 +21,7 @@ pub struct Trace {
     /// The smallest distance of an argument to a singular point (∛ at 0, atan2 and hypot at the
     /// origin); +∞ if none was met.
     pub singular_distance: f64,
-    /// The largest |value| of any node (NaN if some node was not finite).
+    /// The largest |value| of any input or node (NaN if some input or node was not finite).
     pub max_abs: f64,
     /// True if some argument was at a point where a first or second partial of ∛, atan2 or
     /// hypot is infinite or NaN while the arguments are finite: exactly at a singular point (∛ at
@@ -237,6 +237,9 @@ pub fn eval<T: Scalar>(p: &Program, x: &[T]) -> (Vec<T>, Trace) {
     let mut tr = Trace::default();
     let mut vals: Vec<T> = Vec::with_capacity(p.n_inputs + p.nodes.len());
     vals.extend_from_slice(x);
+    for xi in x {
+        tr.note(xi.value());
+    }
     for node in &p.nodes {
         let v = match node {
             Node::Const(c) => T::constant(*c),
