@@ -559,6 +559,78 @@ fn a_huge_input_with_finite_values_case() -> Case {
     }
 }
 
+/// A fuzz finding, reduced by hand: `atan2(x₀, x₁)·x₁` at x = [−0, −0.5], on atan2's branch cut.
+/// The Taylor numbers differentiate along the line `x + t·v` at t = 0, whose point is
+/// x + 0·v = [+0, −0.5] (−0 + 0 is +0): there atan2 is +π, at x it is −π, so `d/dt f(x + tv)`
+/// was 0.5 + π/2 against ∇f·v = 0.5 − π/2 at x. The check now compares the Taylor derivatives
+/// with ∇f·v and vᵀHv only where the two points take the same path (the sign of a zero that a
+/// decision turns on is part of the path), and with each other always. (The fuzz case: 16
+/// nodes, `mul_add(atan2(x₁, x₃³), x₀, x₃)` at x₁ = −0.)
+#[test]
+fn taylor_line_across_a_branch_cut_at_a_signed_zero_regression() {
+    check_case(
+        taylor_line_across_a_branch_cut_at_a_signed_zero_case(),
+        checks::hessian,
+    );
+}
+
+/// The case of [`taylor_line_across_a_branch_cut_at_a_signed_zero_regression`].
+fn taylor_line_across_a_branch_cut_at_a_signed_zero_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Atan2, 0, 1), // v0 = atan2(x0, x1) = −π
+        binary_node(Mul, 2, 1),   // v1 = v0·x1
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![3],
+        },
+        x: vec![-0.0, -0.5],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
+/// A fuzz finding, reduced by hand: `hypot(x₁, x₀)` at x = [1.4·10⁻³⁰⁹, −0] (a subnormal distance
+/// from the origin). The first partials are finite (0 and 1), but the second ones, `b²/h³`,
+/// `−ab/h³` and `a²/h³`, overflow or meet `0/0` inside the rule (`h²` underflows), and what a
+/// mode gets then depends on the tangents it evaluates the rule with: the HVP along e₁ (the rule
+/// evaluated on that column's tangent) gave `H[0,1] = 0`, `hessian_chunked` (both orders,
+/// averaged) NaN. That is what the pattern comparison already leaves out between these ways of
+/// evaluating a rule's second partials where a tangent is infinite
+/// (`Flow::second_order_across_seedings`); it now leaves it out too where a rule's first
+/// partials are finite and a second partial is not. (The fuzz case: 16 nodes,
+/// `hypot(min(x₃, x₃), x₀)` among them, at x₀ = 1.4·10⁻³⁰⁹, x₃ = −0.)
+#[test]
+fn second_partials_that_overflow_inside_a_rule_regression() {
+    check_case(
+        second_partials_that_overflow_inside_a_rule_case(),
+        checks::patterns,
+    );
+}
+
+/// The case of [`second_partials_that_overflow_inside_a_rule_regression`].
+fn second_partials_that_overflow_inside_a_rule_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Hypot, 1, 0), // v0 = hypot(x1, x0)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![1.415137773036885e-309, -0.0],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -593,6 +665,14 @@ fn fuzz_seeds_are_the_fixed_cases() {
         (
             "huge_input_finite_values",
             a_huge_input_with_finite_values_case(),
+        ),
+        (
+            "taylor_line_across_branch_cut",
+            taylor_line_across_a_branch_cut_at_a_signed_zero_case(),
+        ),
+        (
+            "second_partials_overflow_in_rule",
+            second_partials_that_overflow_inside_a_rule_case(),
         ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];

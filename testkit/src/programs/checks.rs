@@ -61,7 +61,8 @@ impl Stats {
         };
         format!(
             "{} cases; {}; {}, and {} not compared between the unit-tangent and the \
-             forward-over-reverse second derivatives (an infinite tangent)",
+             forward-over-reverse second derivatives (an infinite tangent, or second partials \
+             that overflowed inside a rule)",
             self.cases.get(),
             order(0, "first order"),
             order(1, "second order"),
@@ -555,8 +556,9 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
     ] {
         r.identical(what, val, f0);
     }
-    // (x + 0·v is x but for −0, which becomes +0.)
-    let f_line = scalar::<f64>(p, &line(x, v, 0.0));
+    // (x + 0·v is x but for −0, which becomes +0 where vᵢ ≥ 0.)
+    let x_line = line(x, v, 0.0);
+    let f_line = scalar::<f64>(p, &x_line);
     r.identical("value Taylor2", v2, f_line);
     r.identical("value Taylor3", v3, f_line);
     let gs = max_abs(&g);
@@ -631,11 +633,21 @@ pub fn hessian(case: &Case, stats: &Stats) -> TestCaseResult {
         .iter()
         .zip(v)
         .fold(0.0, |m: f64, (a, b)| m.max((a * b).abs()));
-    r.exact("d/dt f(x+tv) Taylor2 vs ∇f·v", d1, gv_dot, gv_scale);
-    r.exact("d/dt f(x+tv) Taylor3 vs ∇f·v", e1, gv_dot, gv_scale);
+    // The Taylor numbers differentiate at x + 0·v. Where a decision turns on the sign of a zero
+    // that this point changes (atan2 on its branch cut: ±π), they are on another branch than the
+    // gradient and the Hessian at x, and only compared with each other.
+    let same_branch = eval::<f64>(p, &x_line).1.path == t0.path;
+    if same_branch {
+        r.exact("d/dt f(x+tv) Taylor2 vs ∇f·v", d1, gv_dot, gv_scale);
+        r.exact("d/dt f(x+tv) Taylor3 vs ∇f·v", e1, gv_dot, gv_scale);
+    } else {
+        r.exact("d/dt f(x+tv) Taylor3 vs Taylor2", e1, d1, gv_scale);
+    }
     let vhv: f64 = v.iter().zip(&h_v).map(|(a, b)| a * b).sum();
     let vhv_scale = hv_scale * vs * n as f64;
-    r.exact("d²/dt² f(x+tv) Taylor2 vs vᵀHv", d2, vhv, vhv_scale);
+    if same_branch {
+        r.exact("d²/dt² f(x+tv) Taylor2 vs vᵀHv", d2, vhv, vhv_scale);
+    }
     r.exact("d²/dt² f(x+tv) Taylor3 vs Taylor2", e2, d2, vhv_scale);
 
     if skip.is_none() {

@@ -75,6 +75,9 @@ pub struct Flow {
     /// Some first-order tangent is infinite or NaN (see
     /// [`Flow::second_order_across_seedings`]).
     pub nonfinite_tangent: bool,
+    /// Some operation has finite first partials and an infinite or NaN second partial: its
+    /// second partials overflowed inside the rule (see [`Flow::second_order_across_seedings`]).
+    pub rule_overflow: bool,
     /// The largest finite term of a first-order sum: the scale of the rounding of any
     /// first-order derivative, whatever its own magnitude after cancellations.
     pub first_terms: f64,
@@ -127,9 +130,13 @@ impl Flow {
     /// on the tangents themselves (forward over reverse: `hessian_chunked`, the HVP). Where a
     /// tangent is infinite, a rule whose own derivative sums terms that cancel (hypot's
     /// ∂(y/h)/∂y = (h − y·y/h)/h², zero at x = 0) gives 0 · ∞ = 0 in the first way and
-    /// ∞ − ∞ = NaN in the second: the rule's inside is a sum this analysis does not see.
+    /// ∞ − ∞ = NaN in the second: the rule's inside is a sum this analysis does not see. The
+    /// same holds where a rule's second partials overflow although its first partials are
+    /// finite (hypot at a subnormal distance from the origin: `h²` underflows, so the rule's
+    /// derivative meets 0/0 or ∞ inside, and what comes out depends on the tangents it is
+    /// evaluated with).
     pub fn second_order_across_seedings(&self) -> Comparable {
-        if self.nonfinite_tangent {
+        if self.nonfinite_tangent || self.rule_overflow {
             Comparable::OtherSeeding.max(self.second_order())
         } else {
             self.second_order()
@@ -301,6 +308,9 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
         result.nonfinite = tape
             .iter()
             .any(|r| r.d.iter().chain(&r.h).any(|v| !v.is_finite()));
+        result.rule_overflow = tape
+            .iter()
+            .any(|r| r.d.iter().all(|v| v.is_finite()) && r.h.iter().any(|v| !v.is_finite()));
         let tangent = forward(&tape, n, &mut result);
         let (adjoint, how, terms) = backward(&tape, output, &mut result);
         result.sum = how;
