@@ -12,7 +12,7 @@
 set -u
 cd "$(dirname "$0")"
 secs=${1:-600}
-targets=${TARGETS:-"csv idx_images idx_labels idx_gzip checkpoint"}
+targets=${TARGETS:-"csv idx_images idx_labels idx_gzip checkpoint programs"}
 
 # Release build with debug assertions and overflow checks, so an overflow is a finding too.
 cargo +nightly fuzz build --debug-assertions || exit 1

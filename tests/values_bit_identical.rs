@@ -200,9 +200,7 @@ macro_rules! generic {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(512)
-    ))]
+    #![proptest_config(diffprog_testkit::config(512))]
 
     #[test]
     fn quotient_values_are_bit_identical(

@@ -5,6 +5,7 @@ mod common;
 
 use common::{analytic, apply, domain, kink_gap, same, Op, ALL};
 use diffprog_dual::{derivative, derivative_at, Dual, DualVec, Scalar};
+use diffprog_testkit::fd;
 use proptest::prelude::*;
 
 /// Evenly spread smooth points of an operation's domain.
@@ -40,7 +41,7 @@ fn derivative_matches_analytic_formula() {
 /// domains used here (|f'''| is bounded there by a small multiple of those terms).
 fn central_difference(f: impl Fn(f64) -> f64, x: f64) -> (f64, f64) {
     let h = 6e-6 * x.abs().max(1.0);
-    let d = (f(x + h) - f(x - h)) / (2.0 * h);
+    let d = fd::central(&f, x, h);
     let scale = 1.0 + f(x).abs() + d.abs() + ((f(x + h) - 2.0 * f(x) + f(x - h)) / (h * h)).abs();
     (d, 1e-7 * scale)
 }

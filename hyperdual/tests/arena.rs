@@ -134,10 +134,7 @@ fn assert_same_results(
 
 proptest! {
     // 64 cases by default; `PROPTEST_CASES` sets more for a deep run.
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(64),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(diffprog_testkit::config(64))]
     /// The arena numbers compute exactly what the inline numbers compute, for chunk sizes with
     /// one, two and many blocks (so with and without the structural pass).
     #[test]

@@ -181,8 +181,7 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 
 /// Central difference of `f` at `x` with a step scaled to `x`.
 fn central(f: impl Fn(f64) -> f64, x: f64) -> f64 {
-    let h = 1e-5 * (1.0 + x.abs());
-    (f(x + h) - f(x - h)) / (2.0 * h)
+    diffprog_testkit::fd::central(f, x, 1e-5 * (1.0 + x.abs()))
 }
 
 #[test]

@@ -6,6 +6,7 @@ use diffprog_hyperdual::{
     hessian, hessian_with_chunk, partial_hessian, partial_hessian_with_chunk, third_partial,
     HessianNumber,
 };
+use diffprog_testkit::fd;
 use nalgebra::DMatrix;
 use proptest::prelude::*;
 use std::f64::consts::PI;
@@ -199,12 +200,7 @@ fn third_partials_match_differences_of_the_hessian() {
     for (i, j, k) in [(0, 1, 2), (0, 0, 0), (1, 1, 0), (2, 2, 2), (0, 2, 1)] {
         let (v, d) = third_partial(f, &x, (i, j, k));
         assert_eq!(v, f(&x));
-        let h = 1e-5;
-        let mut xp = x;
-        let mut xm = x;
-        xp[k] += h;
-        xm[k] -= h;
-        let fd = (hessian(f, &xp).2[(i, j)] - hessian(f, &xm).2[(i, j)]) / (2.0 * h);
+        let fd = fd::partial(|y| hessian(f, y).2[(i, j)], &x, k, 1e-5);
         assert!(
             (d - fd).abs() < 1e-7 * (1.0 + fd.abs()),
             "∂³f/∂{i}∂{j}∂{k}: {d} vs {fd}"

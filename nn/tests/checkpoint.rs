@@ -357,16 +357,8 @@ fn named_array_bridge_is_generic_and_typed() {
     ));
 }
 
-/// Proptest cases: `default`, or `PROPTEST_CASES` from the environment for deep runs.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+    #![proptest_config(diffprog_testkit::config(256))]
 
     #[test]
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..128)) {

@@ -191,20 +191,12 @@ fn digits_set_is_complete_and_normalised() {
     assert_eq!(raw.row(0)[..8], [0.0, 0.0, 5.0, 13.0, 9.0, 1.0, 0.0, 0.0]);
 }
 
-/// Proptest cases: `default`, or `PROPTEST_CASES` from the environment for deep runs.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 mod fuzz {
     use super::*;
     use proptest::prelude::*;
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+        #![proptest_config(diffprog_testkit::config(256))]
 
         /// Arbitrary bytes (including invalid UTF-8 and gzip magic) never panic the readers.
         #[test]

@@ -154,16 +154,8 @@ fn empty_dataset_yields_nothing() {
     assert_eq!(l.batches_per_epoch(), 0);
 }
 
-/// Proptest cases: `default`, or `PROPTEST_CASES` from the environment for deep runs.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+    #![proptest_config(diffprog_testkit::config(64))]
 
     /// Every epoch visits every sample exactly once (all but a short remainder with drop_last),
     /// in batches of `batch` except possibly the last.

@@ -193,16 +193,8 @@ fn images_and_labels_must_agree() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Proptest cases: `default`, or `PROPTEST_CASES` from the environment for deep runs.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(256)))]
+    #![proptest_config(diffprog_testkit::config(256))]
 
     /// Random bytes never panic either reader.
     #[test]

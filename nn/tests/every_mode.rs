@@ -8,6 +8,7 @@ use diffprog_hyperdual::HyperDual;
 use diffprog_nn::layers::{seeded_rng, Init, Sequential};
 use diffprog_nn::loss::{mse, Reduction};
 use diffprog_nn::{Graph, Unary};
+use diffprog_testkit::fd;
 
 const X0: [f64; 3] = [0.4, -0.8, 1.3];
 
@@ -60,17 +61,9 @@ fn input_jacobian_dual_dualvec_tape_and_differences_agree() {
             .map(|k| Dual::new(X0[k], if k == j { 1.0 } else { 0.0 }))
             .collect();
         let yd = net.forward_generic(&params, &xd);
-        let h = 1e-6;
-        let mut xp = X0;
-        xp[j] += h;
-        let mut xm = X0;
-        xm[j] -= h;
-        let (yp, ym) = (
-            net.forward_generic(&params, &xp),
-            net.forward_generic(&params, &xm),
-        );
+        let column = fd::partials(|x| net.forward_generic(&params, x), &X0, j, 1e-6);
         for i in 0..2 {
-            let fd = (yp[i] - ym[i]) / (2.0 * h);
+            let fd = column[i];
             let d = yd[i].eps;
             assert!(
                 (d - jv[(i, j)]).abs() < 1e-14,
@@ -109,13 +102,9 @@ fn input_hessian_and_laplacian_hyperdual_against_differences() {
     let mut lap_hd = 0.0;
     for j in 0..3 {
         assert!((grad[j] - g0[j]).abs() < 1e-14);
-        let mut xp = X0;
-        xp[j] += h;
-        let mut xm = X0;
-        xm[j] -= h;
-        let (gp, gm) = (dual_grad(&xp), dual_grad(&xm));
+        let column = fd::partials(&dual_grad, &X0, j, h);
         for i in 0..3 {
-            let fd = (gp[i] - gm[i]) / (2.0 * h);
+            let fd = column[i];
             assert!(
                 (hess[(i, j)] - fd).abs() < 1e-8,
                 "H[{i},{j}] {} vs {fd}",
@@ -131,6 +120,7 @@ fn input_hessian_and_laplacian_hyperdual_against_differences() {
             .collect();
         lap_hd += net.forward_generic(&params, &xh)[0].eps12;
         // second difference of the plain network
+        let (xp, xm) = (fd::shifted(&X0, j, h), fd::shifted(&X0, j, -h));
         let fd2 = (out0(&xp) - 2.0 * out0(&X0) + out0(&xm)) / (h * h);
         assert!(
             (hess[(j, j)] - fd2).abs() < 1e-4,
@@ -202,12 +192,9 @@ fn parameter_hvp_forward_over_reverse_against_tape_and_differences() {
         );
     }
     // H·v against central differences of the tensor tape's gradient along v
-    let h = 1e-6;
-    let tp: Vec<f64> = theta0.iter().zip(&v).map(|(t, d)| t + h * d).collect();
-    let tm: Vec<f64> = theta0.iter().zip(&v).map(|(t, d)| t - h * d).collect();
-    let (gp, gm) = (tape_grad(&mut g, &tp).1, tape_grad(&mut g, &tm).1);
+    let column = fd::along(|th| tape_grad(&mut g, th).1, &theta0, &v, 1e-6);
     for i in 0..n {
-        let fd = (gp[i] - gm[i]) / (2.0 * h);
+        let fd = column[i];
         assert!(
             (hv[i] - fd).abs() < 1e-7 * (1.0 + fd.abs()),
             "Hv[{i}] {} vs {fd}",

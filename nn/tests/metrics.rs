@@ -194,16 +194,8 @@ fn top_k_reference(logits: &[f64], n: usize, labels: &[usize], k: usize) -> f64 
     correct as f64 / labels.len() as f64
 }
 
-/// Proptest cases: `default`, or `PROPTEST_CASES` from the environment for deep runs.
-fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases(128)))]
+    #![proptest_config(diffprog_testkit::config(128))]
 
     #[test]
     fn metrics_agree_with_each_other(

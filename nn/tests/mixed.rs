@@ -8,16 +8,10 @@ use diffprog_dual::{Number, Scalar};
 use diffprog_nn::layers::{seeded_rng, Init, Sequential};
 use diffprog_nn::{Graph, NodeId, ParamId, Tensor, Unary};
 use diffprog_reverse::{gradient, Recording, Var};
+use diffprog_testkit::fd;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(64)
-}
 
 /// One step of a mixed program. Indices pick from the pools of scalars / tensors made so far
 /// (modulo their size); every tensor has the program's shape `[m, n]`.
@@ -290,15 +284,8 @@ fn check_program(steps: &[Step], m: usize, n: usize, inputs: &[f64]) {
             "input {k}: mixed {gm} vs scalar tape {gt} for {steps:?} (m = {m}, n = {n})"
         );
     }
-    let h = 1e-5;
-    let mut p = inputs.to_vec();
     for (k, &gm) in mixed.grad.iter().enumerate() {
-        p[k] = inputs[k] + h;
-        let up = pure_at::<f64>(steps, m, n, &p);
-        p[k] = inputs[k] - h;
-        let down = pure_at::<f64>(steps, m, n, &p);
-        p[k] = inputs[k];
-        let fd = (up - down) / (2.0 * h);
+        let fd = fd::partial(|p| pure_at::<f64>(steps, m, n, p), inputs, k, 1e-5);
         assert!(
             (gm - fd).abs() <= 1e-6 * scale,
             "input {k}: mixed {gm} vs central difference {fd} for {steps:?} (m = {m}, n = {n})"
@@ -314,7 +301,7 @@ fn random_inputs(m: usize, n: usize, seed: u64) -> Vec<f64> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(diffprog_testkit::config(64))]
 
     #[test]
     fn random_mixed_programs(
@@ -452,24 +439,22 @@ fn learned_temperature_on_cross_entropy() {
 
     // dL/dτ by central differences.
     let h = 1e-5;
-    let fd = (eval(&mut g, tau0 + h).0 - eval(&mut g, tau0 - h).0) / (2.0 * h);
+    let fd = fd::central(|tau| eval(&mut g, tau).0, tau0, h);
     assert!((dtau - fd).abs() < 1e-8, "dL/dτ: {dtau} vs {fd}");
     assert!(dtau.abs() > 1e-3);
 
     // and some parameters by central differences, through the mixed program itself
     let theta = g.params().flatten();
     for k in [0, 7, theta.len() / 2, theta.len() - 1] {
-        let mut at = |d: f64| {
-            let mut p = theta.clone();
-            p[k] += d;
-            g.params_mut().unflatten(&p);
+        let at = |p: &[f64]| {
+            g.params_mut().unflatten(p);
             g.reset();
             let rec = Recording::<f64>::new();
             temperature_loss(&mut g, &net, &rec, tau0, &x, &labels)
                 .0
                 .primal()
         };
-        let fd = (at(h) - at(-h)) / (2.0 * h);
+        let fd = fd::partial(at, &theta, k, h);
         assert!(
             (theta_grad[k] - fd).abs() < 1e-8,
             "θ[{k}]: {} vs {fd}",

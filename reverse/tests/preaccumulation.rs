@@ -6,6 +6,7 @@
 
 use diffprog_dual::{Dual, Scalar};
 use diffprog_reverse::{gradient, Recording, Var};
+use diffprog_testkit::fd;
 use proptest::prelude::*;
 
 /// One operation: an op code and two operand positions (taken modulo the values so far).
@@ -71,9 +72,7 @@ fn point() -> impl Strategy<Value = Vec<f64>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256)
-    ))]
+    #![proptest_config(diffprog_testkit::config(256))]
 
     #[test]
     fn gradient_equals_forward_mode_and_central_differences(ops in program(), x in point()) {
@@ -100,12 +99,7 @@ proptest! {
             }
             // Central differences at h and h/2; their difference estimates the error of the
             // cruder one (programs like x^(2^k) have large higher derivatives).
-            let fd = |h: f64| {
-                let (mut xp, mut xm) = (x.clone(), x.clone());
-                xp[i] += h;
-                xm[i] -= h;
-                (f(&xp) - f(&xm)) / (2.0 * h)
-            };
+            let fd = |h: f64| fd::partial(&f, &x, i, h);
             let (fd1, fd2) = (fd(1e-6), fd(5e-7));
             let tol = 1e-6 * scale + 10.0 * (fd1 - fd2).abs();
             prop_assert!((g[i] - fd2).abs() <= tol, "input {}: {} vs FD {} (h: {})", i, g[i], fd2, fd1);
@@ -267,9 +261,7 @@ fn run_with_late_inputs<T: Scalar>(
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(256)
-    ))]
+    #![proptest_config(diffprog_testkit::config(256))]
 
     /// Inputs created after operations were recorded are stored as records, unlike the first
     /// ones: every input's adjoint equals forward mode's derivative.

@@ -9,6 +9,7 @@ use diffprog_dual::Scalar;
 use diffprog_reverse::{
     gradient, hessian, hessian_chunked, hessian_vector_product, jacobian, vjp, Var,
 };
+use diffprog_testkit::fd;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -103,13 +104,8 @@ fn point() -> impl Strategy<Value = Vec<f64>> {
 /// (the third derivative is estimated from a second, wider difference).
 fn central(f: impl Fn(&[f64]) -> f64, x: &[f64], i: usize) -> (f64, f64) {
     let h = 1e-5;
-    let at = |d: f64| {
-        let mut y = x.to_vec();
-        y[i] += d;
-        f(&y)
-    };
-    let d1 = (at(h) - at(-h)) / (2.0 * h);
-    let d2 = (at(2.0 * h) - at(-2.0 * h)) / (4.0 * h);
+    let at = |d: f64| f(&fd::shifted(x, i, d));
+    let (d1, d2) = fd::two_steps([at(-2.0 * h), at(-h), at(h), at(2.0 * h)], h);
     // Richardson: the difference between the two estimates bounds the truncation error; the
     // rounding error is ~ ε·|f|/h.
     let scale = at(0.0).abs().max(1.0);
@@ -126,9 +122,7 @@ fn identical(a: f64, b: f64) -> bool {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(64)
-    ))]
+    #![proptest_config(diffprog_testkit::config(64))]
 
     #[test]
     fn gradient_equals_forward_mode_and_central_differences(e in expr(), x in point()) {
@@ -267,9 +261,7 @@ fn hessian_of_linear_chains_and_late_readers() {
 const WIDE: usize = 21;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(
-        std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(24)
-    ))]
+    #![proptest_config(diffprog_testkit::config(24))]
 
     /// Sums of small random programs over 21 inputs: sparse Hessians with couplings across
     /// blocks, and subexpressions of unseeded inputs recorded before the seeded ones are read

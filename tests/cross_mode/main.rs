@@ -1,14 +1,20 @@
 //! The cross-mode property suite: random programs, written once, differentiated in every mode;
 //! the modes must agree with each other and with central finite differences.
 //!
-//! - `program.rs`: the [`Program`](program::Program) type, its readable `Display`, the proptest
-//!   strategy;
-//! - `eval.rs`: the one generic evaluator;
-//! - `tolerance.rs`: every tolerance, stated once, with its derivation;
-//! - `checks.rs`: the comparisons, one function per question (gradient, Jacobian, Hessian, and
+//! The programs and the checks live in the test kit (`diffprog_testkit::programs`, the feature
+//! `programs`), shared with the fuzz target `fuzz/fuzz_targets/programs.rs`:
+//!
+//! - `program`: the [`Program`](program::Program) type, its readable `Display`, the proptest
+//!   strategies, and the decoder from the fuzzer's bytes;
+//! - `eval`: the one generic evaluator;
+//! - `tolerance`: every tolerance, stated once, with its derivation;
+//! - `checks`: the comparisons, one function per question (gradient, Jacobian, Hessian, and
 //!   the NaN/∞ patterns at non-finite inputs and singular points);
-//! - `flow.rs`: the chain rule's sums of a program, term by term, to find the ones whose order
+//! - `flow`: the chain rule's sums of a program, term by term, to find the ones whose order
 //!   of summation decides a NaN/∞ pattern (which the pattern comparisons then leave out).
+//!
+//! This file is the proptest driver, with the fixed regression cases (from deep runs and from
+//! the fuzz target).
 //!
 //! Each test runs `PROPTEST_CASES` programs if that variable is set (a deep run:
 //! `PROPTEST_CASES=100000 cargo test --release --test cross_mode -- --nocapture`, fresh random
@@ -16,28 +22,17 @@
 //! sized for CI. With `--nocapture` each test prints how many cases it checked and how many
 //! finite-difference comparisons it skipped, and why.
 
-mod checks;
-mod eval;
-mod flow;
-mod program;
-mod tolerance;
-
-use checks::Stats;
-use program::{case, Case, ALL_BINARY, ALL_UNARY};
+use diffprog_testkit::programs::checks::{self, Stats};
+use diffprog_testkit::programs::eval;
+use diffprog_testkit::programs::program::{
+    self, case, Case, ALL_BINARY, ALL_UNARY, MAX_INPUTS, MAX_NODES,
+};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, TestCaseResult, TestError, TestRng, TestRunner};
 
-/// Largest number of inputs of a generated program.
-const MAX_INPUTS: usize = 12;
-/// Largest number of nodes of a generated program.
-const MAX_NODES: usize = 24;
-
 /// The proptest configuration: `default_cases` programs unless `PROPTEST_CASES` is set.
 fn config(default_cases: u32) -> Config {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(default_cases);
+    let cases = diffprog_testkit::cases(default_cases);
     Config {
         cases,
         // Cases whose values are not finite are rejected (and counted); never fail for that.
@@ -140,6 +135,14 @@ fn check_case(case: Case, check: fn(&Case, &Stats) -> TestCaseResult) -> Stats {
 /// Taylor3 was within 8·10⁻¹¹ relative. The program is the shrunk case as printed.
 #[test]
 fn finite_differences_near_a_singular_point_regression() {
+    check_case(
+        finite_differences_near_a_singular_point_case(),
+        checks::hessian,
+    );
+}
+
+/// The case of [`finite_differences_near_a_singular_point_regression`].
+fn finite_differences_near_a_singular_point_case() -> Case {
     use program::{Binary::*, Node, Program, Step, Unary::*};
     // Input x0 is reference 0, node vₖ is reference k + 1.
     let nodes = vec![
@@ -176,15 +179,12 @@ fn finite_differences_near_a_singular_point_regression() {
         nodes,
         outputs: vec![7, 9, 10, 11, 12, 13, 15, 16, 17, 18, 19],
     };
-    check_case(
-        Case {
-            program,
-            x: vec![-2.0112096725364847],
-            v: vec![0.5928313569017976],
-            w: vec![0.0; 11],
-        },
-        checks::hessian,
-    );
+    Case {
+        program,
+        x: vec![-2.0112096725364847],
+        v: vec![0.5928313569017976],
+        w: vec![0.0; 11],
+    }
 }
 
 /// A deep run's case (`PROPTEST_CASES=100000`, eighth session): `atan2(v7, v7)` is constant, but
@@ -197,6 +197,14 @@ fn finite_differences_near_a_singular_point_regression() {
 /// second-order terms (see `tolerance.rs`). The program is the shrunk case as printed.
 #[test]
 fn hessian_with_cancelling_second_order_terms_regression() {
+    check_case(
+        hessian_with_cancelling_second_order_terms_case(),
+        checks::hessian,
+    );
+}
+
+/// The case of [`hessian_with_cancelling_second_order_terms_regression`].
+fn hessian_with_cancelling_second_order_terms_case() -> Case {
     use program::{Binary::*, Expr, Node, Program, Rhs, Unary::*};
     // Input x0 is reference 0, node vₖ is reference k + 1.
     let nodes = vec![
@@ -231,15 +239,12 @@ fn hessian_with_cancelling_second_order_terms_regression() {
         nodes,
         outputs: vec![5, 6, 9, 10, 11, 12],
     };
-    check_case(
-        Case {
-            program,
-            x: vec![1.593593238784836],
-            v: vec![0.0],
-            w: vec![0.0; 6],
-        },
-        checks::hessian,
-    );
+    Case {
+        program,
+        x: vec![1.593593238784836],
+        v: vec![0.0],
+        w: vec![0.0; 6],
+    }
 }
 
 /// A deep run's case (`PROPTEST_CASES=200000 … --test cross_mode`, eighth session), reduced by
@@ -252,6 +257,12 @@ fn hessian_with_cancelling_second_order_terms_regression() {
 /// x = [0, −0.5], reverse 3.2538 against a central difference 0.1122.)
 #[test]
 fn branch_cut_at_a_signed_zero_regression() {
+    let stats = check_case(branch_cut_at_a_signed_zero_case(), checks::gradient);
+    assert_eq!(stats.path_changes(), 1, "the jump is a path change");
+}
+
+/// The case of [`branch_cut_at_a_signed_zero_regression`].
+fn branch_cut_at_a_signed_zero_case() -> Case {
     use program::{Binary::*, Program};
     // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
     let nodes = vec![
@@ -266,16 +277,12 @@ fn branch_cut_at_a_signed_zero_regression() {
         nodes,
         outputs: vec![6],
     };
-    let stats = check_case(
-        Case {
-            program,
-            x: vec![0.0, -0.5],
-            v: vec![0.0, 0.0],
-            w: vec![0.0],
-        },
-        checks::gradient,
-    );
-    assert_eq!(stats.path_changes(), 1, "the jump is a path change");
+    Case {
+        program,
+        x: vec![0.0, -0.5],
+        v: vec![0.0, 0.0],
+        w: vec![0.0],
+    }
 }
 
 /// A deep run's case (`PROPTEST_CASES=200000 … --test cross_mode`, eighth session): a loop
@@ -288,6 +295,14 @@ fn branch_cut_at_a_signed_zero_regression() {
 /// `tolerance.rs`). The program is the shrunk case as printed.
 #[test]
 fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regression() {
+    check_case(
+        finite_differences_of_a_gradient_with_large_intermediate_derivatives_case(),
+        checks::hessian,
+    );
+}
+
+/// The case of [`finite_differences_of_a_gradient_with_large_intermediate_derivatives_regression`].
+fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_case() -> Case {
     use program::{Binary::*, Expr, Node, Program, Rhs, Step, Unary::*};
     // Inputs x0, x1, x2 are references 0, 1, 2; node vₖ is reference k + 3.
     let nodes = vec![
@@ -354,15 +369,12 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
         nodes,
         outputs: vec![7, 9, 13, 14],
     };
-    check_case(
-        Case {
-            program,
-            x: vec![-2.3266682644466403, -1.8703034264035523, 0.0],
-            v: vec![0.0; 3],
-            w: vec![0.0; 4],
-        },
-        checks::hessian,
-    );
+    Case {
+        program,
+        x: vec![-2.3266682644466403, -1.8703034264035523, 0.0],
+        v: vec![0.0; 3],
+        w: vec![0.0; 4],
+    }
 }
 
 /// A deep run's case (`PROPTEST_CASES=100000 cargo test --release --workspace`, eighth
@@ -375,6 +387,14 @@ fn finite_differences_of_a_gradient_with_large_intermediate_derivatives_regressi
 /// printed.
 #[test]
 fn finite_differences_across_an_aliasing_intermediate_regression() {
+    check_case(
+        finite_differences_across_an_aliasing_intermediate_case(),
+        checks::gradient,
+    );
+}
+
+/// The case of [`finite_differences_across_an_aliasing_intermediate_regression`].
+fn finite_differences_across_an_aliasing_intermediate_case() -> Case {
     use program::{Binary::*, Node, Program, Step, Unary::*};
     // Inputs x0…x6 are references 0…6; node vₖ is reference k + 7.
     let nodes = vec![
@@ -422,15 +442,276 @@ fn finite_differences_across_an_aliasing_intermediate_regression() {
         2.40006602731536,
         0.0,
     ];
-    check_case(
-        Case {
-            program,
-            x,
-            v: vec![0.0; 7],
-            w: vec![0.0; 7],
-        },
-        checks::gradient,
+    Case {
+        program,
+        x,
+        v: vec![0.0; 7],
+        w: vec![0.0; 7],
+    }
+}
+
+/// The fuzz target's first finding, reduced by hand: `atan2(0, x)` at a subnormal `x`. Its value
+/// is finite (0), but the rule's partials overflow: `∂/∂y = 1/x` is +∞, and the second partials
+/// (`−1/x²` and 0), computed from `x² + y²`, which underflows to 0, come out NaN in the modes
+/// that differentiate the rule (hyper-dual numbers: `d²/dx² atan2(0, x)` is 0·(1/0)). Where
+/// such a partial meets a zero tangent, the strong-zero rule decides, and the modes group the
+/// sums differently: the hyper-dual Hessian was 0, forward-over-reverse NaN. That is the
+/// situation at a singular point itself, where the suite compares NaN/∞ patterns (with the flow
+/// analysis of the orders of summation), not values; the evaluator now calls a point singular
+/// when a first or second partial of ∛, atan2 or hypot is not finite, not only at the exact
+/// singular point. (The fuzz case: 5 nodes, `atan2((x₁ − x₁)·max(x₁, x₀), x₁)` at
+/// x = [2.5, 1.39·10⁻³⁰⁹].)
+#[test]
+fn atan2_at_a_subnormal_distance_from_the_origin_regression() {
+    let stats = check_case(
+        atan2_at_a_subnormal_distance_from_the_origin_case(),
+        checks::hessian,
     );
+    assert!(stats.singular_by_pattern() == 1, "compared by pattern");
+}
+
+/// The case of [`atan2_at_a_subnormal_distance_from_the_origin_regression`].
+fn atan2_at_a_subnormal_distance_from_the_origin_case() -> Case {
+    use program::{Binary::*, Program};
+    // Input x0 is reference 0, node vₖ is reference k + 1.
+    let nodes = vec![
+        binary_node(Sub, 0, 0),   // v0 = x0 − x0 = 0
+        binary_node(Atan2, 1, 0), // v1 = atan2(v0, x0)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 1,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![1.390671161566996e-309],
+        v: vec![0.5],
+        w: vec![1.0],
+    }
+}
+
+/// Fuzz findings, reduced by hand: `hypot(x₀·x₁, x₁)` at x = [5·10⁻³²⁴, 5·10⁻³²⁴] (the smallest
+/// subnormal). With `a = x₀·x₁` (0, underflowed) and `b = x₁`, hypot's second partial
+/// `∂²/∂a² = b²/h³ = 1/b` overflows to +∞, and the tangents `∂a/∂x₀ = x₁`, `∂a/∂x₁ = x₀` are
+/// subnormal: their product underflows to 0. So `∂²f/∂x₀²` is `∞·(u₁·u₂) = ∞·0 = 0` (strong zero)
+/// in one order of multiplication and `(∞·u₁)·u₂ = ∞` in the other (the exact value is `x₁`, a
+/// subnormal); the hyper-dual Hessian was 0, `reverse::hessian` +∞ and NaN. It is the mirror of
+/// the products that overflow in one order and not in another (`OVERFLOW_RANGE` in `flow.rs`):
+/// the flow analysis now leaves out the derivatives of an order whose sums have a product of
+/// two non-zero factors below the smallest normal number. (Three more fuzz cases, with 12 to 24
+/// nodes at subnormal inputs, disagreed in the same way, in first and second derivatives.)
+#[test]
+fn products_that_underflow_regression() {
+    check_case(products_that_underflow_case(), checks::patterns);
+}
+
+/// The case of [`products_that_underflow_regression`].
+fn products_that_underflow_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Mul, 1, 0),   // v0 = x1·x0
+        binary_node(Hypot, 2, 1), // v1 = hypot(v0, x1)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![3],
+        },
+        x: vec![5e-324, 5e-324],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
+/// A fuzz finding, reduced by hand: `(0.5 + x₁²)^x₀` at x = [0, −2.25·10²²⁷]. The value is
+/// `∞⁰ = 1`, finite, but the input itself is far beyond the magnitudes the mode-vs-mode
+/// tolerances are derived for, and the derivatives are not finite (`∂/∂x₀ = ln(∞)·1`), so
+/// `wᵀJ` with `w = 0` was 0 by `vjp` (strong zeros) and NaN by the check's own `Σ wᵢ·Jᵢⱼ`. The
+/// largest intermediate magnitude, which decides that a case is beyond
+/// [`MAX_MAGNITUDE`](diffprog_testkit::programs::tolerance::MAX_MAGNITUDE) (not compared value by
+/// value), now counts the inputs too, not only the nodes; such a case is compared by NaN/∞
+/// pattern only. (The fuzz case: 12 nodes of powers.)
+#[test]
+fn a_huge_input_with_finite_values_regression() {
+    let stats = check_case(a_huge_input_with_finite_values_case(), checks::jacobian);
+    check_case(a_huge_input_with_finite_values_case(), checks::patterns);
+    assert_eq!(stats.magnitude_skips(), 1, "beyond the magnitudes compared");
+}
+
+/// The case of [`a_huge_input_with_finite_values_regression`].
+fn a_huge_input_with_finite_values_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Pow, 1, 0), // v0 = (0.5 + x1²)^x0
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![0.0, -2.250506878210063e227],
+        v: vec![0.5, 0.5],
+        w: vec![0.0],
+    }
+}
+
+/// A fuzz finding, reduced by hand: `atan2(x₀, x₁)·x₁` at x = [−0, −0.5], on atan2's branch cut.
+/// The Taylor numbers differentiate along the line `x + t·v` at t = 0, whose point is
+/// x + 0·v = [+0, −0.5] (−0 + 0 is +0): there atan2 is +π, at x it is −π, so `d/dt f(x + tv)`
+/// was 0.5 + π/2 against ∇f·v = 0.5 − π/2 at x. The check now compares the Taylor derivatives
+/// with ∇f·v and vᵀHv only where the two points take the same path (the sign of a zero that a
+/// decision turns on is part of the path), and with each other always. (The fuzz case: 16
+/// nodes, `mul_add(atan2(x₁, x₃³), x₀, x₃)` at x₁ = −0.)
+#[test]
+fn taylor_line_across_a_branch_cut_at_a_signed_zero_regression() {
+    check_case(
+        taylor_line_across_a_branch_cut_at_a_signed_zero_case(),
+        checks::hessian,
+    );
+}
+
+/// The case of [`taylor_line_across_a_branch_cut_at_a_signed_zero_regression`].
+fn taylor_line_across_a_branch_cut_at_a_signed_zero_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Atan2, 0, 1), // v0 = atan2(x0, x1) = −π
+        binary_node(Mul, 2, 1),   // v1 = v0·x1
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![3],
+        },
+        x: vec![-0.0, -0.5],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
+/// A fuzz finding, reduced by hand: `hypot(x₁, x₀)` at x = [1.4·10⁻³⁰⁹, −0] (a subnormal distance
+/// from the origin). The first partials are finite (0 and 1), but the second ones, `b²/h³`,
+/// `−ab/h³` and `a²/h³`, overflow or meet `0/0` inside the rule (`h²` underflows), and what a
+/// mode gets then depends on the tangents it evaluates the rule with: the HVP along e₁ (the rule
+/// evaluated on that column's tangent) gave `H[0,1] = 0`, `hessian_chunked` (both orders,
+/// averaged) NaN. That is what the pattern comparison already leaves out between these ways of
+/// evaluating a rule's second partials where a tangent is infinite
+/// (`Flow::second_order_across_seedings`); it now leaves it out too where a rule's first
+/// partials are finite and a second partial is not. (The fuzz case: 16 nodes,
+/// `hypot(min(x₃, x₃), x₀)` among them, at x₀ = 1.4·10⁻³⁰⁹, x₃ = −0.)
+#[test]
+fn second_partials_that_overflow_inside_a_rule_regression() {
+    check_case(
+        second_partials_that_overflow_inside_a_rule_case(),
+        checks::patterns,
+    );
+}
+
+/// The case of [`second_partials_that_overflow_inside_a_rule_regression`].
+fn second_partials_that_overflow_inside_a_rule_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Hypot, 1, 0), // v0 = hypot(x1, x0)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![1.415137773036885e-309, -0.0],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
+/// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
+/// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
+/// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
+#[test]
+fn fuzz_seeds_are_the_fixed_cases() {
+    let fixed = [
+        (
+            "near_singular_point",
+            finite_differences_near_a_singular_point_case(),
+        ),
+        (
+            "cancelling_second_order_terms",
+            hessian_with_cancelling_second_order_terms_case(),
+        ),
+        (
+            "branch_cut_at_signed_zero",
+            branch_cut_at_a_signed_zero_case(),
+        ),
+        (
+            "large_intermediate_derivatives",
+            finite_differences_of_a_gradient_with_large_intermediate_derivatives_case(),
+        ),
+        (
+            "aliasing_intermediate",
+            finite_differences_across_an_aliasing_intermediate_case(),
+        ),
+        (
+            "atan2_at_subnormal_distance",
+            atan2_at_a_subnormal_distance_from_the_origin_case(),
+        ),
+        ("products_that_underflow", products_that_underflow_case()),
+        (
+            "huge_input_finite_values",
+            a_huge_input_with_finite_values_case(),
+        ),
+        (
+            "taylor_line_across_branch_cut",
+            taylor_line_across_a_branch_cut_at_a_signed_zero_case(),
+        ),
+        (
+            "second_partials_overflow_in_rule",
+            second_partials_that_overflow_inside_a_rule_case(),
+        ),
+    ];
+    let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];
+    let mut seeds = Vec::new();
+    for (name, case) in fixed {
+        let mut nonfinite = case.clone();
+        for (i, x) in nonfinite.x.iter_mut().enumerate() {
+            *x = poison[i % poison.len()];
+        }
+        seeds.push((name.to_string(), case));
+        seeds.push((format!("{name}_nonfinite"), nonfinite));
+    }
+    let mut extreme = branch_cut_at_a_signed_zero_case();
+    extreme.x = vec![1e300, -5e-324];
+    seeds.push(("branch_cut_huge_and_tiny".to_string(), extreme));
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/programs");
+    let write = std::env::var_os("DIFFPROG_WRITE_SEEDS").is_some();
+    for (name, case) in seeds {
+        let bytes = case.to_bytes();
+        assert_eq!(
+            format!("{:?}", Case::from_bytes(&bytes)),
+            format!("{case:?}"),
+            "{name} does not decode back to itself"
+        );
+        let path = dir.join(&name);
+        if write {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        let committed = std::fs::read(&path).unwrap_or_else(|e| {
+            panic!("{}: {e} (DIFFPROG_WRITE_SEEDS=1 writes it)", path.display())
+        });
+        assert!(
+            committed == bytes,
+            "{} is not the encoded case (DIFFPROG_WRITE_SEEDS=1 writes it anew)",
+            path.display()
+        );
+    }
 }
 
 /// The generator uses every elementary operation, loops and branches, and programs of every size.

@@ -6,9 +6,9 @@
 //! the path at the centre with the path at every point of the stencil and skip (and count) the
 //! cases where it changes.
 
-use crate::program::{log_base, Binary, Expr, Node, Program, Ref, Rhs, Step, Unary};
-use crate::tolerance::NEAR_SINGULAR;
-use diffprog::Scalar;
+use super::program::{log_base, Binary, Expr, Node, Program, Ref, Rhs, Step, Unary};
+use super::tolerance::NEAR_SINGULAR;
+use diffprog::{HyperDual, Scalar};
 
 /// What an evaluation did besides computing its outputs.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,11 +21,15 @@ pub struct Trace {
     /// The smallest distance of an argument to a singular point (∛ at 0, atan2 and hypot at the
     /// origin); +∞ if none was met.
     pub singular_distance: f64,
-    /// The largest |value| of any node (NaN if some node was not finite).
+    /// The largest |value| of any input or node (NaN if some input or node was not finite).
     pub max_abs: f64,
-    /// True if some argument was exactly at a point where a partial is infinite or NaN while the
-    /// value is finite (∛ at 0, atan2 at the origin). Such cases are compared by NaN/∞ pattern
-    /// (`checks::patterns`), not value by value.
+    /// True if some argument was at a point where a first or second partial of ∛, atan2 or
+    /// hypot is infinite or NaN while the arguments are finite: exactly at a singular point (∛ at
+    /// 0, atan2 at the origin), or so close to one that the partials overflow (atan2 of 0 and a
+    /// subnormal `x`: `∂/∂y = 1/x` is +∞, and the second partials, computed from `x² + y²`, which
+    /// underflows to 0, are NaN). There the strong-zero rule and the modes' orders of summation
+    /// decide what a derivative is. Such cases are compared by NaN/∞ pattern
+    /// (`checks::patterns`, with the flow analysis of those orders), not value by value.
     pub singular: bool,
 }
 
@@ -74,6 +78,29 @@ impl Trace {
     }
 }
 
+/// True if the arguments `a`, `b` are finite and a first or second partial of `f` at them is
+/// infinite or NaN (from hyper-dual numbers, seeded along `a`, along `b`, and along both).
+fn partials_not_finite(
+    f: impl Fn(HyperDual<f64>, HyperDual<f64>) -> HyperDual<f64>,
+    a: f64,
+    b: f64,
+) -> bool {
+    let seeds = [
+        ((1.0, 1.0), (0.0, 0.0)),
+        ((0.0, 0.0), (1.0, 1.0)),
+        ((1.0, 0.0), (0.0, 1.0)),
+    ];
+    a.is_finite()
+        && b.is_finite()
+        && seeds.iter().any(|&((a1, a2), (b1, b2))| {
+            let r = f(
+                HyperDual::new(a, a1, a2, 0.0),
+                HyperDual::new(b, b1, b2, 0.0),
+            );
+            !(r.eps1.is_finite() && r.eps2.is_finite() && r.eps12.is_finite())
+        })
+}
+
 /// The sign ±1 of a node constant (+1 for 0).
 fn sgn(c: f64) -> f64 {
     if c >= 0.0 {
@@ -93,7 +120,7 @@ pub fn unary<T: Scalar>(op: Unary, c: f64, a: T, tr: &mut Trace) -> T {
         Cbrt => {
             tr.side(a.value());
             tr.near(a.value().abs());
-            tr.singular |= a.value() == 0.0;
+            tr.singular |= a.value() == 0.0 || partials_not_finite(|a, _| a.cbrt(), a.value(), 0.0);
             a.cbrt()
         }
         Powi(n) if n >= 0 => a.powi(n),
@@ -169,7 +196,7 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
                 tr.path.push(2);
             }
             tr.near(y.hypot(x));
-            tr.singular |= y == 0.0 && x == 0.0;
+            tr.singular |= y == 0.0 && x == 0.0 || partials_not_finite(|y, x| y.atan2(x), y, x);
             a.atan2(b)
         }
         Min => {
@@ -182,6 +209,7 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
         }
         Hypot => {
             tr.near(a.value().hypot(b.value()));
+            tr.singular |= partials_not_finite(|a, b| a.hypot(b), a.value(), b.value());
             a.hypot(b)
         }
     }
@@ -209,6 +237,9 @@ pub fn eval<T: Scalar>(p: &Program, x: &[T]) -> (Vec<T>, Trace) {
     let mut tr = Trace::default();
     let mut vals: Vec<T> = Vec::with_capacity(p.n_inputs + p.nodes.len());
     vals.extend_from_slice(x);
+    for xi in x {
+        tr.note(xi.value());
+    }
     for node in &p.nodes {
         let v = match node {
             Node::Const(c) => T::constant(*c),

@@ -167,8 +167,7 @@ impl FdEstimate {
     /// the intermediate values and the largest rate of change `speed` of an intermediate value
     /// along the stencil.
     pub fn new([m2, m1, p1, p2]: [f64; 4], h: f64, s: f64, speed: f64) -> FdEstimate {
-        let d1 = (p1 - m1) / (2.0 * h);
-        let d2 = (p2 - m2) / (4.0 * h);
+        let (d1, d2) = crate::fd::two_steps([m2, m1, p1, p2], h);
         let round = ROUND * f64::EPSILON * s.max(1.0) / h;
         FdEstimate {
             value: d1 + (d1 - d2) / 3.0,

@@ -1,4 +1,4 @@
-//! The random programs of the cross-mode suite: the [`Program`] type, its readable [`Display`],
+//! The random programs of the cross-mode suite: the [`Program`] type, its readable [`Display`](std::fmt::Display),
 //! and the proptest strategy [`case`] that generates programs with a point to differentiate at.
 //!
 //! A program is a list of nodes, each an operation over earlier nodes or the inputs (a DAG, so
@@ -17,6 +17,11 @@ use std::fmt;
 
 /// A reference to an input (`0..n`) or to node `k` (`n + k`).
 pub type Ref = usize;
+
+/// The largest number of inputs of a generated program (the suite's and the fuzz target's).
+pub const MAX_INPUTS: usize = 12;
+/// The largest number of nodes of a generated program (the suite's and the fuzz target's).
+pub const MAX_NODES: usize = 24;
 
 /// One-argument operations. Each is applied in a domain-safe form to its argument `a`, with a
 /// per-node constant `c` (drawn from [-2.5, 2.5], sometimes exactly 0, 0.5 or 1).
@@ -227,6 +232,7 @@ pub enum Node<R> {
 }
 
 impl<R> Expr<R> {
+    /// The expression with every reference `r` replaced by `f(r)`.
     fn map<S>(self, f: &mut impl FnMut(R) -> S) -> Expr<S> {
         match self {
             Expr::Unary { op, c, a } => Expr::Unary { op, c, a: f(a) },
@@ -240,7 +246,8 @@ impl<R> Expr<R> {
 }
 
 impl<R> Node<R> {
-    fn map<S>(self, f: &mut impl FnMut(R) -> S) -> Node<S> {
+    /// The node with every reference `r` replaced by `f(r)`.
+    pub(super) fn map<S>(self, f: &mut impl FnMut(R) -> S) -> Node<S> {
         match self {
             Node::Const(c) => Node::Const(c),
             Node::Expr(e) => Node::Expr(e.map(f)),
@@ -302,12 +309,25 @@ impl Program {
     /// Resolves generated genes (references as proptest `Index`es) into a program: node `k` may
     /// refer to any of the `n + k` inputs and earlier nodes.
     pub fn resolve(n_inputs: usize, genes: Vec<Node<Index>>) -> Program {
+        Program::resolve_with(n_inputs, genes, |i, available| i.index(available))
+    }
+
+    /// Resolves genes whose references are of any type `G` into a program: `pick(g, available)`
+    /// turns the reference `g` of node `k` into one of the `available = n + k` inputs and earlier
+    /// nodes (it must return less than `available`). The outputs are the nodes no later node
+    /// uses.
+    pub fn resolve_with<G>(
+        n_inputs: usize,
+        genes: Vec<Node<G>>,
+        mut pick: impl FnMut(G, usize) -> Ref,
+    ) -> Program {
         let mut nodes = Vec::with_capacity(genes.len());
         let mut used = vec![false; n_inputs + genes.len()];
         for (k, gene) in genes.into_iter().enumerate() {
             let available = n_inputs + k;
-            let node = gene.map(&mut |i: Index| {
-                let r = i.index(available);
+            let node = gene.map(&mut |g: G| {
+                let r = pick(g, available);
+                assert!(r < available, "a reference to a later node");
                 used[r] = true;
                 r
             });

@@ -23,14 +23,21 @@
 //! infinite terms of both signs.) A sum of finite terms that cancels to rounding noise leaves
 //! only the class of the result comparable.
 
-use crate::eval::{outputs, scalar};
-use crate::program::Program;
+use super::eval::{outputs, scalar};
+use super::program::Program;
 use diffprog::reverse::{second_order_tape, SecondOrderRecord};
 use diffprog::Number;
 
 /// Terms beyond this magnitude may overflow in one order of multiplication and not in another
 /// (`f″·(u₁·u₂)` against `(f″·u₁)·u₂`): derivatives summed from them are not compared.
 const OVERFLOW_RANGE: f64 = 1e150;
+
+/// The mirror image: a product of two non-zero finite factors below this magnitude (the smallest
+/// normal number) has lost digits or underflowed to zero, and may do so in one order of
+/// multiplication and not in another (`u₁·u₂` underflows to 0, so `f″·(u₁·u₂)` is 0 by the
+/// strong-zero rule where `f″` is infinite, while `(f″·u₁)·u₂` is ∞): derivatives of the order
+/// whose sums have such a product are not compared.
+const UNDERFLOW_RANGE: f64 = f64::MIN_POSITIVE;
 
 /// A sum of finite terms whose result is below this fraction of the terms' magnitudes has
 /// cancelled to rounding noise. (Far above rounding, to catch the cancellations that one order
@@ -68,17 +75,24 @@ pub struct Flow {
     /// Some first-order tangent is infinite or NaN (see
     /// [`Flow::second_order_across_seedings`]).
     pub nonfinite_tangent: bool,
+    /// Some operation has finite first partials and an infinite or NaN second partial: its
+    /// second partials overflowed inside the rule (see [`Flow::second_order_across_seedings`]).
+    pub rule_overflow: bool,
     /// The largest finite term of a first-order sum: the scale of the rounding of any
     /// first-order derivative, whatever its own magnitude after cancellations.
     pub first_terms: f64,
     /// The largest finite term of a second-order sum.
     pub second_terms: f64,
+    /// Some product of a first-order sum underflowed (see [`UNDERFLOW_RANGE`]).
+    pub first_underflow: bool,
+    /// Some product of a second-order sum underflowed.
+    pub second_underflow: bool,
 }
 
 impl Flow {
-    /// `No` where terms reach the overflow range.
-    fn range(terms: f64) -> Comparable {
-        if terms > OVERFLOW_RANGE {
+    /// `No` where terms reach the overflow range or a product underflowed.
+    fn range(terms: f64, underflow: bool) -> Comparable {
+        if terms > OVERFLOW_RANGE || underflow {
             Comparable::No
         } else {
             Comparable::Fully
@@ -88,13 +102,13 @@ impl Flow {
     pub fn gradient(&self, i: usize) -> Comparable {
         self.input[i]
             .max(self.sum)
-            .max(Self::range(self.first_terms))
+            .max(Self::range(self.first_terms, self.first_underflow))
     }
     /// ∂yⱼ/∂xᵢ.
     pub fn jacobian(&self, j: usize, i: usize) -> Comparable {
         self.input[i]
             .max(self.output[j])
-            .max(Self::range(self.first_terms))
+            .max(Self::range(self.first_terms, self.first_underflow))
     }
     /// Every first-order derivative (for sums of them, such as `wᵀJ`).
     pub fn first_order(&self) -> Comparable {
@@ -102,13 +116,13 @@ impl Flow {
         worst(&self.input)
             .max(worst(&self.output))
             .max(self.sum)
-            .max(Self::range(self.first_terms))
+            .max(Self::range(self.first_terms, self.first_underflow))
     }
     /// Every second derivative.
     pub fn second_order(&self) -> Comparable {
         self.first_order()
             .max(self.second)
-            .max(Self::range(self.second_terms))
+            .max(Self::range(self.second_terms, self.second_underflow))
     }
     /// Every second derivative, between a mode that evaluates each rule's second partials at
     /// unit tangents and multiplies them by the tangents afterwards (`reverse::hessian`'s tape,
@@ -116,9 +130,13 @@ impl Flow {
     /// on the tangents themselves (forward over reverse: `hessian_chunked`, the HVP). Where a
     /// tangent is infinite, a rule whose own derivative sums terms that cancel (hypot's
     /// ∂(y/h)/∂y = (h − y·y/h)/h², zero at x = 0) gives 0 · ∞ = 0 in the first way and
-    /// ∞ − ∞ = NaN in the second: the rule's inside is a sum this analysis does not see.
+    /// ∞ − ∞ = NaN in the second: the rule's inside is a sum this analysis does not see. The
+    /// same holds where a rule's second partials overflow although its first partials are
+    /// finite (hypot at a subnormal distance from the origin: `h²` underflows, so the rule's
+    /// derivative meets 0/0 or ∞ inside, and what comes out depends on the tangents it is
+    /// evaluated with).
     pub fn second_order_across_seedings(&self) -> Comparable {
-        if self.nonfinite_tangent {
+        if self.nonfinite_tangent || self.rule_overflow {
             Comparable::OtherSeeding.max(self.second_order())
         } else {
             self.second_order()
@@ -148,12 +166,14 @@ pub fn sum_terms(terms: &[f64]) -> (f64, bool) {
 
 /// A quantity of the sums (a partial, a tangent, an adjoint, a term): its value as recorded, and
 /// its shadow split in two: `shared`, the part that comes through an infinite or NaN value
-/// (which the other orders may factor out), and `finite`, the rest.
+/// (which the other orders may factor out), and `finite`, the rest; and whether a product on
+/// its way underflowed (see [`UNDERFLOW_RANGE`]).
 #[derive(Clone, Copy, Debug, Default)]
 struct Term {
     real: f64,
     shared: f64,
     finite: f64,
+    underflow: bool,
 }
 
 impl Term {
@@ -164,6 +184,7 @@ impl Term {
                 real: v,
                 shared: 0.0,
                 finite: v,
+                underflow: false,
             }
         } else {
             let stand_in = if v.is_nan() { 1.0 } else { v.signum() };
@@ -171,6 +192,7 @@ impl Term {
                 real: v,
                 shared: stand_in,
                 finite: 0.0,
+                underflow: false,
             }
         }
     }
@@ -230,6 +252,7 @@ fn judge(terms: &[Term]) -> (Term, Comparable) {
         real: sum,
         shared: terms.iter().map(|t| t.shared).sum(),
         finite: terms.iter().map(|t| t.finite).sum(),
+        underflow: underflowed(terms),
     };
     (total.faithful(), how)
 }
@@ -237,12 +260,21 @@ fn judge(terms: &[Term]) -> (Term, Comparable) {
 /// The chain rule's product (strong zeros): a shared part times anything stays shared.
 fn product(a: Term, b: Term) -> Term {
     let s = |x: f64, y: f64| x.strong_zero_mul(y);
+    let tiny = |x: f64, y: f64| {
+        x != 0.0 && y != 0.0 && x.is_finite() && y.is_finite() && (x * y).abs() < UNDERFLOW_RANGE
+    };
     Term {
         real: s(a.real, b.real),
         shared: s(a.shared, b.shared) + s(a.shared, b.finite) + s(a.finite, b.shared),
         finite: s(a.finite, b.finite),
+        underflow: a.underflow || b.underflow || tiny(a.real, b.real),
     }
     .faithful()
+}
+
+/// True if a product on the way to one of `terms` underflowed.
+fn underflowed(terms: &[Term]) -> bool {
+    terms.iter().any(|t| t.underflow)
 }
 
 /// The used parent slots of a record: `(slot, parent)`.
@@ -276,8 +308,11 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
         result.nonfinite = tape
             .iter()
             .any(|r| r.d.iter().chain(&r.h).any(|v| !v.is_finite()));
+        result.rule_overflow = tape
+            .iter()
+            .any(|r| r.d.iter().all(|v| v.is_finite()) && r.h.iter().any(|v| !v.is_finite()));
         let tangent = forward(&tape, n, &mut result);
-        let (adjoint, how, terms) = backward(&tape, output, &mut result.nonfinite);
+        let (adjoint, how, terms) = backward(&tape, output, &mut result);
         result.sum = how;
         result.first_terms = result.first_terms.max(terms);
         second_order(&tape, n, &tangent, &adjoint, &mut result);
@@ -285,7 +320,7 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
     for j in 0..m {
         let (tape, output) = second_order_tape(|v| outputs(p, v)[j], x);
         if let Some(output) = output {
-            let (_, how, terms) = backward(&tape, output, &mut result.nonfinite);
+            let (_, how, terms) = backward(&tape, output, &mut result);
             result.output[j] = how;
             result.first_terms = result.first_terms.max(terms);
         }
@@ -307,6 +342,7 @@ fn forward(tape: &[SecondOrderRecord], n: usize, result: &mut Flow) -> Vec<Vec<T
                 .collect();
             let (t, how) = judge(&terms);
             result.first_terms = result.first_terms.max(largest(&terms));
+            result.first_underflow |= underflowed(&terms);
             tangent[k][i] = t;
             result.input[i] = result.input[i].max(how);
             result.nonfinite |= !t.real.is_finite();
@@ -317,11 +353,11 @@ fn forward(tape: &[SecondOrderRecord], n: usize, result: &mut Flow) -> Vec<Vec<T
 }
 
 /// The adjoints of every record with respect to record `output`, the worst of the sums, and
-/// the largest finite term.
+/// the largest finite term (noting in `result` what is not finite and what underflowed).
 fn backward(
     tape: &[SecondOrderRecord],
     output: usize,
-    nonfinite: &mut bool,
+    result: &mut Flow,
 ) -> (Vec<Term>, Comparable, f64) {
     let mut contributions: Vec<Vec<Term>> = vec![Vec::new(); tape.len()];
     contributions[output].push(Term::one());
@@ -330,9 +366,10 @@ fn backward(
     for k in (1..tape.len()).rev() {
         let (a, how) = judge(&contributions[k]);
         terms = terms.max(largest(&contributions[k]));
+        result.first_underflow |= underflowed(&contributions[k]);
         adjoint[k] = a;
         worst = worst.max(how);
-        *nonfinite |= !a.real.is_finite();
+        result.nonfinite |= !a.real.is_finite();
         if a.real == 0.0 && a.shared == 0.0 && a.finite == 0.0 {
             continue;
         }
@@ -371,6 +408,7 @@ fn second_order(
                 }
                 let (v, how) = judge(&terms);
                 result.second_terms = result.second_terms.max(largest(&terms));
+                result.second_underflow |= underflowed(&terms);
                 t2[k][i][j] = v;
                 result.second = result.second.max(how);
                 result.nonfinite |= !v.real.is_finite();
@@ -383,6 +421,7 @@ fn second_order(
         for k in (1..len).rev() {
             let (a2, how) = judge(&contributions[k]);
             result.second_terms = result.second_terms.max(largest(&contributions[k]));
+            result.second_underflow |= underflowed(&contributions[k]);
             result.second = result.second.max(how);
             result.nonfinite |= !a2.real.is_finite();
             let r = &tape[k];
