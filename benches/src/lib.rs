@@ -16,7 +16,8 @@
 //! - [`report`]: the tables, recommendations and plots of `compare-modes`;
 //! - [`training`]: the neural-network training workloads (criterion group `training` and the
 //!   `train-cpu-time` program);
-//! - [`profiling`]: shared by the profiling programs.
+//! - [`profiling`]: shared by the profiling programs;
+//! - [`gradbench`]: diffprog as a GradBench tool (the binary `gradbench`).
 //!
 //! Run `cargo run --release -p diffprog-benches --bin compare-modes` for the table and plots,
 //! `cargo bench -p diffprog-benches` for the criterion groups (one per question, and training).
@@ -27,6 +28,7 @@
 #![forbid(unsafe_code)]
 
 pub mod ad_trait_peer;
+pub mod gradbench;
 pub mod modes;
 pub mod problems;
 pub mod profiling;
