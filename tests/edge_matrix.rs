@@ -193,6 +193,69 @@ fn rule(u: U, x: f64) -> (f64, f64) {
     }
 }
 
+/// The `Scalar` method a unary case tests.
+fn unary_method(u: U) -> &'static str {
+    match u {
+        U::Recip => "recip",
+        U::Sqrt => "sqrt",
+        U::Cbrt => "cbrt",
+        U::Powi(_) => "powi",
+        U::Powf(_) => "powf",
+        U::Exp => "exp",
+        U::Exp2 => "exp2",
+        U::ExpM1 => "exp_m1",
+        U::Ln => "ln",
+        U::Ln1p => "ln_1p",
+        U::Log2 => "log2",
+        U::Log10 => "log10",
+        U::Log(_) => "log",
+        U::Sin => "sin",
+        U::Cos => "cos",
+        U::Tan => "tan",
+        U::SinOfSinCos => "sin_cos",
+        U::CosOfSinCos => "sin_cos",
+        U::Asin => "asin",
+        U::Acos => "acos",
+        U::Atan => "atan",
+        U::Sinh => "sinh",
+        U::Cosh => "cosh",
+        U::Tanh => "tanh",
+        U::Asinh => "asinh",
+        U::Acosh => "acosh",
+        U::Atanh => "atanh",
+        U::Abs => "abs",
+        U::Signum => "signum",
+        U::Sigmoid => "sigmoid",
+        U::Softplus => "softplus",
+        U::Relu => "relu",
+        U::Erf => "erf",
+        U::Erfc => "erfc",
+        U::Gelu => "gelu",
+    }
+}
+
+/// The `Scalar` method a binary case tests.
+fn binary_method(b: B) -> &'static str {
+    match b {
+        B::Atan2 => "atan2",
+        B::Min => "min",
+        B::Max => "max",
+        B::Hypot => "hypot",
+        B::Pow => "pow",
+    }
+}
+
+/// Every elementary function of the list is in the matrix (a new entry fails this until it is).
+#[test]
+fn the_matrix_covers_every_elementary_function() {
+    use diffprog::dual::elementary;
+    let unary = UNARY.iter().map(|&u| unary_method(u));
+    diffprog_testkit::assert_covers("tests/edge_matrix.rs (U)", elementary::UNARY, unary.clone());
+    diffprog_testkit::assert_covers("tests/edge_matrix.rs (U)", elementary::PARAMETRIC, unary);
+    let binary = BINARY.iter().map(|&b| binary_method(b));
+    diffprog_testkit::assert_covers("tests/edge_matrix.rs (B)", elementary::BINARY, binary);
+}
+
 /// Binary elementary functions.
 #[derive(Clone, Copy, Debug)]
 enum B {

@@ -20,13 +20,6 @@ use nalgebra::DMatrix;
 /// [`GradientNumber`].
 pub const GRADIENT_CHUNK: usize = 10;
 
-/// The former name of [`GRADIENT_CHUNK`].
-#[deprecated(
-    note = "renamed `GRADIENT_CHUNK`: the tangent width of the forward `gradient` and `jacobian`"
-)]
-#[doc(hidden)]
-pub const DEFAULT_CHUNK: usize = GRADIENT_CHUNK;
-
 /// The number type [`gradient`] and [`jacobian`] evaluate the user's function on.
 pub type GradientNumber = DualVec<f64, GRADIENT_CHUNK>;
 

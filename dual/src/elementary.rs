@@ -66,3 +66,39 @@ macro_rules! names {
 /// assert!(diffprog_dual::ELEMENTARY_FUNCTIONS.contains(&"atan2"));
 /// ```
 pub const ELEMENTARY_FUNCTIONS: &[&str] = crate::elementary_functions!(names!());
+
+/// Writes the names of one part of the list as a slice.
+macro_rules! part {
+    ((unary) unary: [$($u:ident),*], binary: [$($b:ident),*], parametric: [$($p:ident($a:ident: $t:ty)),*],) => {
+        &[$(stringify!($u)),*]
+    };
+    ((binary) unary: [$($u:ident),*], binary: [$($b:ident),*], parametric: [$($p:ident($a:ident: $t:ty)),*],) => {
+        &[$(stringify!($b)),*]
+    };
+    ((parametric) unary: [$($u:ident),*], binary: [$($b:ident),*], parametric: [$($p:ident($a:ident: $t:ty)),*],) => {
+        &[$(stringify!($p)),*]
+    };
+}
+
+/// The one-argument functions of the list (`fn f(self) -> Self`): what a test suite of unary
+/// functions must cover.
+///
+/// ```
+/// assert!(diffprog_dual::elementary::UNARY.contains(&"tan"));
+/// assert!(!diffprog_dual::elementary::UNARY.contains(&"atan2"));
+/// ```
+pub const UNARY: &[&str] = crate::elementary_functions!(part!(unary));
+
+/// The two-argument functions of the list (`fn f(self, other: Self) -> Self`).
+///
+/// ```
+/// assert!(diffprog_dual::elementary::BINARY.contains(&"hypot"));
+/// ```
+pub const BINARY: &[&str] = crate::elementary_functions!(part!(binary));
+
+/// The functions of the list with a plain parameter (`powi`, `powf`, `log`).
+///
+/// ```
+/// assert_eq!(diffprog_dual::elementary::PARAMETRIC, &["powi", "powf", "log"]);
+/// ```
+pub const PARAMETRIC: &[&str] = crate::elementary_functions!(part!(parametric));

@@ -198,8 +198,6 @@ mod real;
 pub mod rules;
 mod scalar;
 
-#[allow(deprecated)]
-pub use drivers::DEFAULT_CHUNK;
 pub use drivers::{
     derivative, derivative_at, gradient, gradient_at, gradient_with_chunk, jacobian,
     jacobian_with_chunk, jvp, GradientNumber, GRADIENT_CHUNK,

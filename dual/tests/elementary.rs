@@ -291,3 +291,13 @@ fn tails_keep_their_relative_accuracy() {
         }
     }
 }
+
+/// Every one-argument function of the list is tested here (a new entry fails this until it is).
+#[test]
+fn the_suite_covers_every_unary_function() {
+    diffprog_testkit::assert_covers(
+        "dual/tests/common (Op)",
+        diffprog_dual::elementary::UNARY,
+        common::ALL.iter().map(|&op| common::method(op)),
+    );
+}

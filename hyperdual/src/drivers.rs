@@ -14,11 +14,6 @@ use nalgebra::DMatrix;
 /// is roughly independent of the block size in theory, and in practice 6 was the fastest.
 pub const PARTIAL_HESSIAN_BLOCK: usize = 6;
 
-/// The former name of [`PARTIAL_HESSIAN_BLOCK`].
-#[deprecated(note = "renamed `PARTIAL_HESSIAN_BLOCK`: the block size of `partial_hessian`")]
-#[doc(hidden)]
-pub const DEFAULT_CHUNK: usize = PARTIAL_HESSIAN_BLOCK;
-
 /// The block size of [`hessian`] (numbers [`ArenaHyperDual`]`<HESSIAN_BLOCK>`): blocks of 8.
 ///
 /// Chosen by measurement (`cargo run --release -p diffprog-benches --bin chunk-sizes`; figures
@@ -27,11 +22,6 @@ pub const DEFAULT_CHUNK: usize = PARTIAL_HESSIAN_BLOCK;
 /// pay off until the N² block work dominates; 8 was the fastest at n = 100 and within the noise
 /// of the best at n = 10. See the crate docs.
 pub const HESSIAN_BLOCK: usize = 8;
-
-/// The former name of [`HESSIAN_BLOCK`].
-#[deprecated(note = "renamed `HESSIAN_BLOCK`: the block size of `hessian`")]
-#[doc(hidden)]
-pub const HESSIAN_CHUNK: usize = HESSIAN_BLOCK;
 
 /// The number type [`hessian`] evaluates the function at.
 pub type HessianNumber = ArenaHyperDual<HESSIAN_BLOCK>;

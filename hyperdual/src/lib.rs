@@ -174,8 +174,6 @@ pub use drivers::{
     partial_hessian_at, partial_hessian_with_chunk, second_derivative, third_derivative,
     third_partial, HessianNumber, PartialHessianNumber, HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK,
 };
-#[allow(deprecated)]
-pub use drivers::{DEFAULT_CHUNK, HESSIAN_CHUNK};
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;
 pub use taylor2::Taylor2;

@@ -54,6 +54,56 @@ const ALL: [Op; 34] = [
     Softplus, Relu, Erf, Erfc, Gelu,
 ];
 
+/// The `Scalar` method an operation tests.
+fn method(op: Op) -> &'static str {
+    match op {
+        Recip => "recip",
+        Sqrt => "sqrt",
+        Cbrt => "cbrt",
+        Powi3 => "powi",
+        PowiM2 => "powi",
+        Powf => "powf",
+        Exp => "exp",
+        Exp2 => "exp2",
+        ExpM1 => "exp_m1",
+        Ln => "ln",
+        Ln1p => "ln_1p",
+        Log2 => "log2",
+        Log10 => "log10",
+        Log3 => "log",
+        Sin => "sin",
+        Cos => "cos",
+        Tan => "tan",
+        Asin => "asin",
+        Acos => "acos",
+        Atan => "atan",
+        Sinh => "sinh",
+        Cosh => "cosh",
+        Tanh => "tanh",
+        Asinh => "asinh",
+        Acosh => "acosh",
+        Atanh => "atanh",
+        Abs => "abs",
+        Signum => "signum",
+        Sigmoid => "sigmoid",
+        Softplus => "softplus",
+        Relu => "relu",
+        Erf => "erf",
+        Erfc => "erfc",
+        Gelu => "gelu",
+    }
+}
+
+/// Every one-argument function of the list is tested here (a new entry fails this until it is).
+#[test]
+fn the_suite_covers_every_unary_function() {
+    diffprog_testkit::assert_covers(
+        "hyperdual/tests/elementary.rs (Op)",
+        diffprog_dual::elementary::UNARY,
+        ALL.iter().map(|&op| method(op)),
+    );
+}
+
 fn apply<T: Scalar>(op: Op, x: T) -> T {
     match op {
         Recip => x.recip(),

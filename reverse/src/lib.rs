@@ -130,8 +130,6 @@ pub mod tape;
 mod var;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
-#[allow(deprecated)]
-pub use hessian::HESSIAN_CHUNK;
 pub use hessian::{hessian, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]
 pub use hessian::{second_order_tape, SecondOrderRecord};

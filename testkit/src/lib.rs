@@ -38,3 +38,29 @@ pub fn cases(default: u32) -> u32 {
 pub fn config(default: u32) -> Config {
     Config::with_cases(cases(default))
 }
+
+/// Asserts that a test suite covers every function of a list of elementary functions (one of
+/// `diffprog_dual::elementary::{UNARY, BINARY, PARAMETRIC}` or `ELEMENTARY_FUNCTIONS`):
+/// `tested` are the `Scalar` method names the suite's operations call. A function added to the
+/// list fails this until the suite tests it.
+///
+/// ```
+/// diffprog_testkit::assert_covers("my suite", &["sin", "cos"], ["cos", "sin", "sin"]);
+/// ```
+///
+/// ```should_panic
+/// diffprog_testkit::assert_covers("my suite", &["sin", "cos", "erf"], ["cos", "sin"]);
+/// ```
+pub fn assert_covers<'a>(suite: &str, list: &[&str], tested: impl IntoIterator<Item = &'a str>) {
+    let tested: Vec<&str> = tested.into_iter().collect();
+    let missing: Vec<&str> = list
+        .iter()
+        .copied()
+        .filter(|f| !tested.contains(f))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{suite} does not test {}: add an operation for each (CONTRIBUTING.md, \"How to add an elementary function\")",
+        missing.join(", ")
+    );
+}

@@ -150,7 +150,11 @@ fn compare(expected: &Value, actual: &Value, tolerance: f64, path: &str, found: 
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                found.push(format!("{path}: length {} != expected {}", a.len(), e.len()));
+                found.push(format!(
+                    "{path}: length {} != expected {}",
+                    a.len(),
+                    e.len()
+                ));
                 return;
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
@@ -160,7 +164,9 @@ fn compare(expected: &Value, actual: &Value, tolerance: f64, path: &str, found: 
         (Value::Number(e), Value::Number(a)) => {
             if e.is_f64() || a.is_f64() {
                 let (x, y) = (e.as_f64().unwrap(), a.as_f64().unwrap());
-                if !((x - y).abs() / f64::max(1.0, x.abs() + y.abs()) <= tolerance) {
+                // NaN is never within the tolerance.
+                let within = (x - y).abs() / f64::max(1.0, x.abs() + y.abs()) <= tolerance;
+                if !within {
                     found.push(format!("{path}: {y} != expected {x}"));
                 }
             } else if e != a {
@@ -186,14 +192,21 @@ mod tests {
         assert!(matrix(&input, "bad").unwrap_err().contains("rectangular"));
         assert!(vector(&input, "y").unwrap_err().contains("`y`"));
         assert!(count(&json!({"n": 1.5}), "n").is_err());
-        assert!(vector(&json!({"x": [1, "a"]}), "x").unwrap_err().contains("x[1]"));
+        assert!(vector(&json!({"x": [1, "a"]}), "x")
+            .unwrap_err()
+            .contains("x[1]"));
     }
 
     #[test]
     fn never_writes_nan_or_infinity() {
         assert!(finite(f64::NAN, "the value").is_err());
-        assert!(finite_list(&[1.0, f64::INFINITY], "g").unwrap_err().contains("g[1]"));
-        assert_eq!(finite_rows(&[1.0, 2.0, 3.0, 4.0], 2, "J").unwrap(), json!([[1.0, 2.0], [3.0, 4.0]]));
+        assert!(finite_list(&[1.0, f64::INFINITY], "g")
+            .unwrap_err()
+            .contains("g[1]"));
+        assert_eq!(
+            finite_rows(&[1.0, 2.0, 3.0, 4.0], 2, "J").unwrap(),
+            json!([[1.0, 2.0], [3.0, 4.0]])
+        );
     }
 
     #[test]
@@ -201,8 +214,14 @@ mod tests {
         assert!(mismatches(&json!([1.0, 100.0]), &json!([1.00005, 100.01]), 1e-4).is_empty());
         assert_eq!(mismatches(&json!([100.0]), &json!([100.1]), 1e-4).len(), 1);
         assert!(mismatches(&json!({"a": 1}), &json!({"a": 1.0}), 1e-4).is_empty());
-        assert_eq!(mismatches(&json!({"rows": [1, 2]}), &json!({"rows": [1, 3]}), 1e-4).len(), 1);
-        assert_eq!(mismatches(&json!({"a": 1}), &json!({"a": 1, "b": 2}), 1e-4).len(), 1);
+        assert_eq!(
+            mismatches(&json!({"rows": [1, 2]}), &json!({"rows": [1, 3]}), 1e-4).len(),
+            1
+        );
+        assert_eq!(
+            mismatches(&json!({"a": 1}), &json!({"a": 1, "b": 2}), 1e-4).len(),
+            1
+        );
         assert_eq!(mismatches(&json!([1.0]), &json!([null]), 1e-4).len(), 1);
         assert_eq!(mismatches(&json!([1.0, 2.0]), &json!([1.0]), 1e-4).len(), 1);
     }

@@ -88,6 +88,10 @@ pub trait Workload {
     fn output(&self) -> Result<Value, String>;
 }
 
+/// Builds the workload of a function (its name) on an input in a mode, or says why it cannot.
+pub type Prepare =
+    fn(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload>, String>;
+
 /// One eval: its name, the modes its derivatives can come from, and its functions.
 pub struct Eval {
     /// The module name the eval defines (`"lse"`).
@@ -102,7 +106,7 @@ pub struct Eval {
     pub workloads: fn() -> Vec<(String, Value)>,
     /// Builds the workload of `function` on `input` in `mode` (one of `modes`), or an error for an
     /// unknown function or a malformed input.
-    pub prepare: fn(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload>, String>,
+    pub prepare: Prepare,
 }
 
 impl Eval {

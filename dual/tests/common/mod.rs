@@ -89,6 +89,52 @@ pub const ALL: [Op; 39] = [
     Op::Gelu,
 ];
 
+/// The `Scalar` method an operation tests (the coverage check against the list of elementary
+/// functions).
+pub fn method(op: Op) -> &'static str {
+    match op {
+        Op::Recip => "recip",
+        Op::Sqrt => "sqrt",
+        Op::Cbrt => "cbrt",
+        Op::Powi3 => "powi",
+        Op::PowiM2 => "powi",
+        Op::Powi0 => "powi",
+        Op::Powf25 => "powf",
+        Op::PowfM05 => "powf",
+        Op::Powf0 => "powf",
+        Op::Exp => "exp",
+        Op::Exp2 => "exp2",
+        Op::ExpM1 => "exp_m1",
+        Op::Ln => "ln",
+        Op::Ln1p => "ln_1p",
+        Op::Log2 => "log2",
+        Op::Log10 => "log10",
+        Op::Log3 => "log",
+        Op::Sin => "sin",
+        Op::Cos => "cos",
+        Op::SinCosS => "sin_cos",
+        Op::SinCosC => "sin_cos",
+        Op::Tan => "tan",
+        Op::Asin => "asin",
+        Op::Acos => "acos",
+        Op::Atan => "atan",
+        Op::Sinh => "sinh",
+        Op::Cosh => "cosh",
+        Op::Tanh => "tanh",
+        Op::Asinh => "asinh",
+        Op::Acosh => "acosh",
+        Op::Atanh => "atanh",
+        Op::Abs => "abs",
+        Op::Signum => "signum",
+        Op::Sigmoid => "sigmoid",
+        Op::Softplus => "softplus",
+        Op::Relu => "relu",
+        Op::Erf => "erf",
+        Op::Erfc => "erfc",
+        Op::Gelu => "gelu",
+    }
+}
+
 /// The operation on any number type.
 pub fn apply<F: Real, T: Scalar<F>>(op: Op, x: T) -> T {
     let c = F::from_f64;

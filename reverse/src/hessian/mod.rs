@@ -22,8 +22,6 @@ mod tape;
 mod var;
 
 pub(crate) use sweep::symmetrize;
-#[allow(deprecated)]
-pub use sweep::HESSIAN_CHUNK;
 pub use sweep::HESSIAN_COLUMNS_PER_SWEEP;
 pub use var::HessianVar;
 

@@ -9,13 +9,6 @@ use nalgebra::DMatrix;
 /// The number of Hessian columns per tangent/adjoint sweep pair in [`hessian`](crate::hessian).
 pub const HESSIAN_COLUMNS_PER_SWEEP: usize = 8;
 
-/// The former name of [`HESSIAN_COLUMNS_PER_SWEEP`].
-#[deprecated(
-    note = "renamed `HESSIAN_COLUMNS_PER_SWEEP`: the Hessian columns per sweep of `hessian`"
-)]
-#[doc(hidden)]
-pub const HESSIAN_CHUNK: usize = HESSIAN_COLUMNS_PER_SWEEP;
-
 const C: usize = HESSIAN_COLUMNS_PER_SWEEP;
 
 /// Sweep buffers, kept in the driver's thread-local workspace between calls.

@@ -7,7 +7,7 @@
 //! - the number of inputs − 1 (mod [`MAX_INPUTS`]), the number of nodes − 1 (mod [`MAX_NODES`]);
 //! - each node: a tag, `tag % 22` picking the kind with the weights of the proptest strategy
 //!   (0–15 an operation, 16 a constant, 17 `mul_add`, 18–19 a loop, 20–21 a branch), then
-//!   - an operation: an *operation byte* (below 128: `ALL_UNARY[b % 41]` followed by a
+//!   - an operation: an *operation byte* (below 128: `ALL_UNARY[b % ALL_UNARY.len()]` followed by a
 //!     *constant* and a reference; from 128: `ALL_BINARY[(b − 128) % 10]` followed by two references);
 //!   - a constant: a *constant*;
 //!   - `mul_add`: three references;

@@ -165,6 +165,8 @@ pub fn unary<T: Scalar>(op: Unary, c: f64, a: T, tr: &mut Trace) -> T {
             a.relu()
         }
         Erf => a.erf(),
+        Erfc => a.erfc(),
+        Gelu => a.gelu(),
         Affine => (-(a * 1.25) + c) / 2.0 - 0.5,
         AffineAssign => {
             let mut t = -a;

@@ -294,6 +294,26 @@ fn second(r: &SecondOrderRecord, a: usize, b: usize) -> Term {
     Term::partial(r.h[a + b])
 }
 
+/// Whether ∂²/∂(slot a)∂(slot b) of a record is rounding noise around an exact zero: non-zero,
+/// but below [`CANCELLED`] times the record's largest finite second partial (atan2's
+/// ∂²/∂y∂x = (x² − y²)/(x² + y²)², zero where |y| = |x|, comes out of the rule as a few ulps of
+/// either sign). Its sign, and whether it is exactly zero, depend on how the rule is evaluated
+/// (on unit tangents, on the tangents themselves, on hyper-dual numbers): multiplied by an
+/// infinite or NaN factor it gives +∞, −∞ or (by the strong-zero rule) 0 depending on the mode.
+fn rounding_noise(r: &SecondOrderRecord, a: usize, b: usize) -> bool {
+    let h = r.h[a + b];
+    let scale =
+        r.h.iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |m, v| m.max(v.abs()));
+    h != 0.0 && h.is_finite() && h.abs() <= CANCELLED * scale
+}
+
+/// Whether a factor is infinite or NaN, or came through such a value.
+fn nonfinite(t: Term) -> bool {
+    !t.real.is_finite() || t.shared != 0.0
+}
+
 /// Follows the chain rule's sums of `p` at `x` (see the module docs).
 pub fn flow(p: &Program, x: &[f64]) -> Flow {
     let n = x.len();
@@ -403,6 +423,9 @@ fn second_order(
                 for (a, qa) in parents(r) {
                     for (b, qb) in parents(r) {
                         let tt = product(tangent[qa][i], tangent[qb][j]);
+                        if rounding_noise(r, a, b) && nonfinite(tt) {
+                            result.second = Comparable::No;
+                        }
                         terms.push(product(second(r, a, b), tt));
                     }
                 }
@@ -428,6 +451,11 @@ fn second_order(
             for (a, qa) in parents(r) {
                 contributions[qa].push(product(first(r, a), a2));
                 for (b, qb) in parents(r) {
+                    if rounding_noise(r, a, b)
+                        && (nonfinite(adjoint[k]) || nonfinite(tangent[qb][j]))
+                    {
+                        result.second = Comparable::No;
+                    }
                     let curvature = product(second(r, a, b), tangent[qb][j]);
                     contributions[qa].push(product(adjoint[k], curvature));
                 }

@@ -93,10 +93,59 @@ pub enum Unary {
     Relu,
     /// erf a
     Erf,
+    /// erfc a
+    Erfc,
+    /// gelu a = a·Φ(a)
+    Gelu,
     /// (−1.25·a + c)/2 − 0.5, with the plain-float operators
     Affine,
     /// the same with the compound assignments `*= += /= -=`
     AffineAssign,
+}
+
+impl Unary {
+    /// The elementary function of `Scalar` this operation exercises (`None` for plain arithmetic).
+    pub fn method(self) -> Option<&'static str> {
+        match self {
+            Unary::Neg => None,
+            Unary::Recip => Some("recip"),
+            Unary::Sqrt => Some("sqrt"),
+            Unary::Cbrt => Some("cbrt"),
+            Unary::Powi(_) => Some("powi"),
+            Unary::Powf => Some("powf"),
+            Unary::Exp => Some("exp"),
+            Unary::Exp2 => Some("exp2"),
+            Unary::ExpM1 => Some("exp_m1"),
+            Unary::Ln => Some("ln"),
+            Unary::Ln1p => Some("ln_1p"),
+            Unary::Log2 => Some("log2"),
+            Unary::Log10 => Some("log10"),
+            Unary::Log => Some("log"),
+            Unary::Sin => Some("sin"),
+            Unary::Cos => Some("cos"),
+            Unary::Tan => Some("tan"),
+            Unary::SinCos => Some("sin_cos"),
+            Unary::Asin => Some("asin"),
+            Unary::Acos => Some("acos"),
+            Unary::Atan => Some("atan"),
+            Unary::Sinh => Some("sinh"),
+            Unary::Cosh => Some("cosh"),
+            Unary::Tanh => Some("tanh"),
+            Unary::Asinh => Some("asinh"),
+            Unary::Acosh => Some("acosh"),
+            Unary::Atanh => Some("atanh"),
+            Unary::Abs => Some("abs"),
+            Unary::Signum => Some("signum"),
+            Unary::Sigmoid => Some("sigmoid"),
+            Unary::Softplus => Some("softplus"),
+            Unary::Relu => Some("relu"),
+            Unary::Erf => Some("erf"),
+            Unary::Erfc => Some("erfc"),
+            Unary::Gelu => Some("gelu"),
+            Unary::Affine => None,
+            Unary::AffineAssign => None,
+        }
+    }
 }
 
 /// Every unary operation, as the generator draws them.
@@ -144,8 +193,28 @@ pub const ALL_UNARY: &[Unary] = {
         Erf,
         Affine,
         AffineAssign,
+        Erfc,
+        Gelu,
     ]
 };
+
+impl Binary {
+    /// The elementary function of `Scalar` this operation exercises (`None` for plain arithmetic).
+    pub fn method(self) -> Option<&'static str> {
+        match self {
+            Binary::Add => None,
+            Binary::Sub => None,
+            Binary::Mul => None,
+            Binary::DivPos => None,
+            Binary::DivNeg => None,
+            Binary::Pow => Some("pow"),
+            Binary::Atan2 => Some("atan2"),
+            Binary::Min => Some("min"),
+            Binary::Max => Some("max"),
+            Binary::Hypot => Some("hypot"),
+        }
+    }
+}
 
 /// Two-argument operations on `(a, b)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -418,6 +487,8 @@ pub fn unary_formula(op: Unary, c: f64, a: &str) -> String {
         Softplus => format!("softplus({a})"),
         Relu => format!("relu({a})"),
         Erf => format!("erf({a})"),
+        Erfc => format!("erfc({a})"),
+        Gelu => format!("gelu({a})"),
         Affine => format!("((-1.25·{a} + {c})/2 - 0.5)"),
         AffineAssign => format!("((-1.25·{a} + {c})/2 - 0.5 by *= += /= -=)"),
     }
