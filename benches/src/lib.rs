@@ -11,7 +11,7 @@
 //! - [`problems`]: the reference problems (Rosenbrock, a dense quadratic form, a vector function
 //!   with m outputs, a small MLP loss), each written once for every number type;
 //! - [`modes`]: every mode that answers a question, as a uniform list (also the peers);
-//! - [`ad_trait_peer`]: the peer ad_trait behind its `FunctionEngine`;
+//! - `peers` (feature `peers`): the peers' modes, and ad_trait behind its `FunctionEngine`;
 //! - [`timing`]: the adaptive timing loop of `compare-modes`;
 //! - [`report`]: the tables, recommendations and plots of `compare-modes`;
 //! - [`training`]: the neural-network training workloads (criterion group `training` and the
@@ -27,9 +27,10 @@
 //! adopted or not.
 #![forbid(unsafe_code)]
 
-pub mod ad_trait_peer;
 pub mod gradbench;
 pub mod modes;
+#[cfg(feature = "peers")]
+pub mod peers;
 pub mod problems;
 pub mod profiling;
 pub mod report;

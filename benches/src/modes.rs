@@ -1,12 +1,10 @@
 //! Every mode that answers a question, as a uniform list of runnable [`Mode`]s: diffprog's modes
-//! and the peers (num-dual, echidna, ad_trait). compare-modes times them and compares their
-//! results; the criterion benches run the same list.
+//! and, with the feature `peers`, the peers (num-dual, echidna, ad_trait; see `peers`).
+//! compare-modes times them and compares their results; the criterion benches run the same list.
 
-use crate::ad_trait_peer;
 use crate::problems::{ScalarProblem, VectorProblem};
 use diffprog_dual::Dual;
 use nalgebra::DVector;
-use num_dual::{Dual2DVec64, DualDVec64};
 use std::hint::black_box;
 
 /// The questions the benchmarks ask.
@@ -46,7 +44,11 @@ pub struct Mode {
 }
 
 impl Mode {
-    fn new(name: &'static str, peer: bool, run: impl Fn() -> Vec<f64> + 'static) -> Mode {
+    pub(crate) fn new(
+        name: &'static str,
+        peer: bool,
+        run: impl Fn() -> Vec<f64> + 'static,
+    ) -> Mode {
         Mode {
             name,
             peer,
@@ -108,32 +110,8 @@ pub fn gradient_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
             g
         }));
     }
-    if n <= MAX_N_LINEAR_PASSES {
-        let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("num-dual DualDVec", true, move || {
-            let xv = DVector::from_vec(x.clone());
-            let (_, g) = num_dual::gradient(|v: DVector<DualDVec64>| p.eval_nd(v.as_slice()), &xv);
-            g.as_slice().to_vec()
-        }));
-    }
-    {
-        let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("echidna Reverse", true, move || {
-            echidna::grad(|v: &[echidna::Reverse<f64>]| p.eval_ec(v), &x)
-        }));
-    }
-    modes.push(Mode::new(
-        "ad_trait adr (reverse)",
-        true,
-        ad_trait_peer::gradient_reverse(p, x.clone()),
-    ));
-    if n <= MAX_N_LINEAR_PASSES {
-        modes.push(Mode::new(
-            "ad_trait adfn<8>",
-            true,
-            ad_trait_peer::gradient_forward(p, x.clone()),
-        ));
-    }
+    #[cfg(feature = "peers")]
+    crate::peers::gradient_modes(&mut modes, p, &x);
     modes
 }
 
@@ -154,40 +132,13 @@ pub fn jacobian_modes<P: VectorProblem>(p: &P) -> Vec<Mode> {
             flatten(diffprog_dual::jacobian(|v| p.eval(v), &x).1)
         }));
     }
-    if p.n() <= MAX_N_LINEAR_PASSES {
-        let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("num-dual DualDVec", true, move || {
-            let xv = DVector::from_vec(x.clone());
-            let (_, j) = num_dual::jacobian(
-                |v: DVector<DualDVec64>| DVector::from_vec(p.eval_nd(v.as_slice())),
-                &xv,
-            );
-            j.transpose().as_slice().to_vec()
-        }));
-    }
-    {
-        let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("echidna Dual (n passes)", true, move || {
-            let (_, j) = echidna::jacobian(|v: &[echidna::Dual<f64>]| p.eval_ec(v), &x);
-            j.concat()
-        }));
-    }
-    modes.push(Mode::new(
-        "ad_trait adr (m sweeps)",
-        true,
-        ad_trait_peer::jacobian_reverse(p, x.clone()),
-    ));
-    modes.push(Mode::new(
-        "ad_trait adfn<8>",
-        true,
-        ad_trait_peer::jacobian_forward(p, x.clone()),
-    ));
+    #[cfg(feature = "peers")]
+    crate::peers::jacobian_modes(&mut modes, p, &x);
     modes
 }
 
 /// Hessian modes; the first is the reference (forward-over-reverse).
 pub fn hessian_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
-    let n = p.n();
     let x = p.point();
     let mut modes = Vec::new();
     {
@@ -208,34 +159,8 @@ pub fn hessian_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
                 .to_vec()
         }));
     }
-    if n <= MAX_N_PEER_HESSIAN {
-        let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("num-dual Dual2DVec", true, move || {
-            let xv = DVector::from_vec(x.clone());
-            let (_, _, h) =
-                num_dual::hessian(|v: DVector<Dual2DVec64>| p.eval_nd(v.as_slice()), &xv);
-            h.as_slice().to_vec()
-        }));
-    }
-    {
-        let (p, x) = (p.clone(), x.clone());
-        modes.push(Mode::new("echidna bytecode", true, move || {
-            let (_, _, h) = echidna::hessian(|v: &[echidna::BReverse<f64>]| p.eval_ec(v), &x);
-            h.concat()
-        }));
-    }
-    if n <= MAX_N_PEER_HESSIAN {
-        modes.push(Mode::new(
-            "ad_trait forward-over-reverse<8>",
-            true,
-            ad_trait_peer::hessian_forward_over_reverse(p, x.clone()),
-        ));
-        modes.push(Mode::new(
-            "ad_trait forward-over-forward<8>",
-            true,
-            ad_trait_peer::hessian_forward_over_forward(p, x.clone()),
-        ));
-    }
+    #[cfg(feature = "peers")]
+    crate::peers::hessian_modes(&mut modes, p, &x);
     modes
 }
 
@@ -288,11 +213,7 @@ pub fn hvp_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
             (h * DVector::from_vec(v.clone())).as_slice().to_vec()
         }));
     }
-    {
-        let (p, x, v) = (p.clone(), x.clone(), v.clone());
-        modes.push(Mode::new("echidna bytecode", true, move || {
-            echidna::hvp(|a: &[echidna::BReverse<f64>]| p.eval_ec(a), &x, &v).1
-        }));
-    }
+    #[cfg(feature = "peers")]
+    crate::peers::hvp_modes(&mut modes, p, &x, &v);
     modes
 }

@@ -1,10 +1,14 @@
-//! The reference problems, each written once against diffprog's [`Scalar`] — and, for the peers,
-//! against num-dual's `DualNum`, `num_traits::Float` (echidna) and ad_trait's `AD` with the same
-//! operations in the same order, so every library evaluates the same arithmetic.
+//! The reference problems, each written once against diffprog's [`Scalar`] — and, for the peers
+//! (feature `peers`), against num-dual's `DualNum`, `num_traits::Float` (echidna) and ad_trait's
+//! `AD` with the same operations in the same order, so every library evaluates the same
+//! arithmetic.
 
+#[cfg(feature = "peers")]
 use ad_trait::AD;
 use diffprog_dual::Scalar;
+#[cfg(feature = "peers")]
 use num_dual::DualNum;
+#[cfg(feature = "peers")]
 use num_traits::Float;
 
 /// A deterministic pseudo-random number in [−1, 1) from an index (splitmix64).
@@ -27,10 +31,13 @@ pub trait ScalarProblem: Clone + 'static {
     /// The function, on any diffprog number type.
     fn eval<T: Scalar>(&self, x: &[T]) -> T;
     /// The same function on num-dual numbers.
+    #[cfg(feature = "peers")]
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> D;
     /// The same function on echidna (or any `num_traits::Float`) numbers.
+    #[cfg(feature = "peers")]
     fn eval_ec<T: Float>(&self, x: &[T]) -> T;
     /// The same function on ad_trait numbers (constants as `T::constant`).
+    #[cfg(feature = "peers")]
     fn eval_ad<T: AD>(&self, x: &[T]) -> T;
 }
 
@@ -47,10 +54,13 @@ pub trait VectorProblem: Clone + 'static {
     /// The function, on any diffprog number type.
     fn eval<T: Scalar>(&self, x: &[T]) -> Vec<T>;
     /// On num-dual numbers.
+    #[cfg(feature = "peers")]
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> Vec<D>;
     /// On echidna numbers.
+    #[cfg(feature = "peers")]
     fn eval_ec<T: Float>(&self, x: &[T]) -> Vec<T>;
     /// On ad_trait numbers.
+    #[cfg(feature = "peers")]
     fn eval_ad<T: AD>(&self, x: &[T]) -> Vec<T>;
 }
 
@@ -88,6 +98,7 @@ impl ScalarProblem for Rosenbrock {
     fn eval<T: Scalar>(&self, x: &[T]) -> T {
         rosenbrock(x)
     }
+    #[cfg(feature = "peers")]
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> D {
         let mut s = D::zero();
         for i in 0..x.len() - 1 {
@@ -97,6 +108,7 @@ impl ScalarProblem for Rosenbrock {
         }
         s
     }
+    #[cfg(feature = "peers")]
     fn eval_ec<T: Float>(&self, x: &[T]) -> T {
         let hundred = T::from(100.0).unwrap();
         let mut s = T::zero();
@@ -107,6 +119,7 @@ impl ScalarProblem for Rosenbrock {
         }
         s
     }
+    #[cfg(feature = "peers")]
     fn eval_ad<T: AD>(&self, x: &[T]) -> T {
         let hundred = T::constant(100.0);
         let mut s = T::zero();
@@ -157,6 +170,7 @@ impl ScalarProblem for Quadratic {
         }
         s
     }
+    #[cfg(feature = "peers")]
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> D {
         let mut s = D::zero();
         for (i, row) in self.a.chunks_exact(self.n).enumerate() {
@@ -168,6 +182,7 @@ impl ScalarProblem for Quadratic {
         }
         s
     }
+    #[cfg(feature = "peers")]
     fn eval_ec<T: Float>(&self, x: &[T]) -> T {
         let mut s = T::zero();
         for (i, row) in self.a.chunks_exact(self.n).enumerate() {
@@ -179,6 +194,7 @@ impl ScalarProblem for Quadratic {
         }
         s
     }
+    #[cfg(feature = "peers")]
     fn eval_ad<T: AD>(&self, x: &[T]) -> T {
         let mut s = T::zero();
         for (i, row) in self.a.chunks_exact(self.n).enumerate() {
@@ -241,6 +257,7 @@ impl VectorProblem for VectorFn {
             })
             .collect()
     }
+    #[cfg(feature = "peers")]
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, x: &[D]) -> Vec<D> {
         self.w
             .chunks_exact(self.n)
@@ -254,6 +271,7 @@ impl VectorProblem for VectorFn {
             })
             .collect()
     }
+    #[cfg(feature = "peers")]
     fn eval_ec<T: Float>(&self, x: &[T]) -> Vec<T> {
         self.w
             .chunks_exact(self.n)
@@ -267,6 +285,7 @@ impl VectorProblem for VectorFn {
             })
             .collect()
     }
+    #[cfg(feature = "peers")]
     fn eval_ad<T: AD>(&self, x: &[T]) -> Vec<T> {
         self.w
             .chunks_exact(self.n)
@@ -386,6 +405,7 @@ impl ScalarProblem for Mlp {
             |v: &T| *v
         )
     }
+    #[cfg(feature = "peers")]
     fn eval_nd<D: DualNum<Primitive = f64>>(&self, p: &[D]) -> D {
         mlp_loss!(
             self,
@@ -396,6 +416,7 @@ impl ScalarProblem for Mlp {
             |v: &D| v.clone()
         )
     }
+    #[cfg(feature = "peers")]
     fn eval_ec<T: Float>(&self, p: &[T]) -> T {
         mlp_loss!(
             self,
@@ -406,6 +427,7 @@ impl ScalarProblem for Mlp {
             |v: &T| *v
         )
     }
+    #[cfg(feature = "peers")]
     fn eval_ad<T: AD>(&self, p: &[T]) -> T {
         mlp_loss!(
             self,

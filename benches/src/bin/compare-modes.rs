@@ -9,7 +9,12 @@
 //! reference mode's, prints the tables (markdown), the recommended mode per shape and the
 //! crossovers, and
 //! draws time-versus-n curves of the gradient and the Hessian as SVG files under `DIR` (default
-//! `target/compare-modes/`). `--quick` runs small sizes with short measurements (a few seconds).
+//! `compare-modes/` in the target directory the program was built in, wherever it is run from;
+//! the paths are printed absolute). `--quick` runs small sizes with short measurements (a few
+//! seconds).
+//!
+//! The peers are compiled in with the feature `peers` (`--features peers`, as the README's
+//! main-job command does); without it the tables hold diffprog's modes only.
 
 use diffprog_benches::modes::{self, Question};
 use diffprog_benches::problems::{Mlp, Quadratic, Rosenbrock, ScalarProblem, VectorFn};
@@ -95,9 +100,20 @@ fn print_tables(heading: &str, groups: &[&[Measurement]]) -> Vec<Vec<Table>> {
         .collect()
 }
 
+/// `compare-modes/` in the target directory this program was built in (`target/release/` holds
+/// the binary), or under the current directory if that cannot be found.
+fn default_out() -> PathBuf {
+    let exe = std::env::current_exe().ok();
+    let target = exe.as_deref().and_then(|e| e.parent()?.parent());
+    target.map_or_else(
+        || PathBuf::from("compare-modes"),
+        |t| t.join("compare-modes"),
+    )
+}
+
 fn main() {
     let mut quick = false;
-    let mut out = PathBuf::from("target/compare-modes");
+    let mut out = default_out();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -110,6 +126,7 @@ fn main() {
     let start = Instant::now();
     std::fs::create_dir_all(&out)
         .unwrap_or_else(|e| panic!("compare-modes: cannot create {}: {e}", out.display()));
+    let out = std::fs::canonicalize(&out).unwrap_or(out);
 
     println!("# compare-modes{}\n", if quick { " --quick" } else { "" });
     println!(
@@ -117,9 +134,15 @@ fn main() {
          whole run (each round times every table's f64 evaluation and modes, each for at least \
          {:.1} ms), so that a slow stretch of the machine cannot decide a table's figures. \"max \
          rel. diff\" is the largest difference from the reference mode's answer, relative to \
-         its largest component. Peers are num-dual (dynamically sized numbers), echidna and \
-         ad_trait (through its `FunctionEngine`).\n",
-        (plan.min_time / ROUNDS as u32).as_secs_f64() * 1e3
+         its largest component. {}\n",
+        (plan.min_time / ROUNDS as u32).as_secs_f64() * 1e3,
+        if cfg!(feature = "peers") {
+            "Peers are num-dual (dynamically sized numbers), echidna and ad_trait (through its \
+             `FunctionEngine`)."
+        } else {
+            "The peers are not compiled in: run with `--features peers` to compare with \
+             num-dual, echidna and ad_trait."
+        }
     );
     let rosenbrocks = |sizes: &[usize]| sizes.iter().map(|&n| Rosenbrock { n }).collect::<Vec<_>>();
     let quadratics = |sizes: &[usize]| sizes.iter().map(|&n| Quadratic::new(n)).collect::<Vec<_>>();
