@@ -44,15 +44,34 @@
 //!
 //! Every mode stays callable by name, because comparing modes is part of the job: see the
 //! numbered examples in `examples/` and the `compare-modes` program of the benches crate.
+//!
+//! # Features
+//!
+//! Forward mode (`dual`) is always there. The other modes are features, all on by default:
+//!
+//! | feature | module | brings in |
+//! |---|---|---|
+//! | `hyperdual` | [`hyperdual`] | nothing beyond `dual` |
+//! | `reverse` | [`reverse`] | nothing beyond `dual` |
+//! | `nn` (implies `reverse`) | [`nn`] | `matrixmultiply`, `rand`, `serde`/`serde_json`, `flate2`, `plotters`, `indicatif` |
+//!
+//! A forward-mode user who wants nothing else writes
+//! `diffprog = { version = "0.1", default-features = false }`; add `features = ["reverse"]` for
+//! the tape.
 #![forbid(unsafe_code)]
 
 pub use diffprog_dual as dual;
+#[cfg(feature = "hyperdual")]
 pub use diffprog_hyperdual as hyperdual;
+#[cfg(feature = "nn")]
 pub use diffprog_nn as nn;
+#[cfg(feature = "reverse")]
 pub use diffprog_reverse as reverse;
 
 pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
+#[cfg(feature = "hyperdual")]
 pub use diffprog_hyperdual::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
+#[cfg(feature = "reverse")]
 pub use diffprog_reverse::{HessianVar, Recording, Var};
 
 /// The traits and number types most programs need: `use diffprog::prelude::*;`.
@@ -61,6 +80,8 @@ pub use diffprog_reverse::{HessianVar, Recording, Var};
 /// name (`dual::gradient`, `reverse::gradient`): call them through their mode's module.
 pub mod prelude {
     pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
+    #[cfg(feature = "hyperdual")]
     pub use diffprog_hyperdual::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
+    #[cfg(feature = "reverse")]
     pub use diffprog_reverse::{HessianVar, Recording, Var};
 }
