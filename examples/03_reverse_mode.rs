@@ -52,9 +52,12 @@ fn main() {
     let dz = rec.backward(z).wrt(x1);
     let dv = rec.backward(v).wrt(x1);
     let both = rec.backward_weighted(&[z, v], &[1.0, 1.0]).wrt(x1);
+    // Each of z and v depends on x alone: it carries its partial on x's record (preaccumulation),
+    // so the tape holds only the input's record.
+    let records = rec.len();
     println!(
-        "z = 2x + sin x, v = 4x + cos x at x = 1 ({} records):",
-        rec.len()
+        "z = 2x + sin x, v = 4x + cos x at x = 1 ({records} record{} on the tape):",
+        if records == 1 { "" } else { "s" }
     );
     println!("  dz/dx = {dz:.6} (2 + cos 1 = {:.6})", 2.0 + 1.0_f64.cos());
     println!("  dv/dx = {dv:.6} (4 − sin 1 = {:.6})", 4.0 - 1.0_f64.sin());

@@ -42,6 +42,19 @@
 //!   [`HessianVar`]).
 //! - [`nn`] — tensors on a tape, layers, losses, optimisers, data, training.
 //!
+//! Which driver answers which question:
+//!
+//! | question | forward (`dual`) | second order (`hyperdual`) | reverse (`reverse`) | mixed (`reverse`) |
+//! |---|---|---|---|---|
+//! | f′(x) | `derivative` | | | |
+//! | ∇f | `gradient` (⌈n/10⌉ passes) | | `gradient` (one sweep) | |
+//! | J | `jacobian` | | `jacobian` (m sweeps) | |
+//! | J·v / wᵀJ | `jvp` | | `vjp` | |
+//! | f″, f‴ | | `second_derivative`, `third_derivative` | | |
+//! | ∇²f | | `hessian` | | `hessian` |
+//! | ∇²f·v | | | | `hessian_vector_product` |
+//! | ∂²f/∂x∂y | | `partial_hessian` | | |
+//!
 //! Every mode stays callable by name, because comparing modes is part of the job: see the
 //! numbered examples in `examples/` and the `compare-modes` program of the benches crate.
 //!
