@@ -326,7 +326,11 @@ fn a_running_max_writes_no_record() {
     // The same, through the driver, against forward mode; a tie splits the partial in halves.
     let f = |v: &[Var]| v.iter().fold(v[0], |a, &b| a.max(b)) * v[2];
     let g = |v: &[GradientNumber]| v.iter().fold(v[0], |a, &b| a.max(b)) * v[2];
-    for point in [vec![1.0, 4.0, 2.0], vec![4.0, 4.0, -2.0], vec![-1.0, -3.0, 0.5]] {
+    for point in [
+        vec![1.0, 4.0, 2.0],
+        vec![4.0, 4.0, -2.0],
+        vec![-1.0, -3.0, 0.5],
+    ] {
         let (value, grad) = gradient(f, &point);
         let (fv, fg) = diffprog_dual::gradient(g, &point);
         assert_eq!((value, grad), (fv, fg), "at {point:?}");

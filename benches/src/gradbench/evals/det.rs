@@ -144,7 +144,9 @@ mod tests {
 
     fn sample(ell: usize) -> Vec<f64> {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        (0..ell * ell).map(|_| rng.random::<f64>() * 2.0 - 1.0).collect()
+        (0..ell * ell)
+            .map(|_| rng.random::<f64>() * 2.0 - 1.0)
+            .collect()
     }
 
     #[test]
@@ -172,12 +174,18 @@ mod tests {
             up[k] += h;
             down[k] -= h;
             let fd = (det(&up, ell) - det(&down, ell)) / (2.0 * h);
-            assert!((reverse[k] - fd).abs() < 1e-8, "A[{k}]: {} vs {fd}", reverse[k]);
+            assert!(
+                (reverse[k] - fd).abs() < 1e-8,
+                "A[{k}]: {} vs {fd}",
+                reverse[k]
+            );
         }
         // ∂det/∂A = det(A)·A⁻ᵀ: Σₖ A[i][k]·∂det/∂A[j][k] = det·δᵢⱼ.
         for i in 0..ell {
             for j in 0..ell {
-                let s: f64 = (0..ell).map(|k| a[i * ell + k] * reverse[j * ell + k]).sum();
+                let s: f64 = (0..ell)
+                    .map(|k| a[i * ell + k] * reverse[j * ell + k])
+                    .sum();
                 let want = if i == j { vr } else { 0.0 };
                 assert!((s - want).abs() < 1e-12, "({i}, {j})");
             }

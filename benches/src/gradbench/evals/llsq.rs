@@ -147,7 +147,11 @@ mod tests {
             up[j] += h;
             down[j] -= h;
             let fd = (llsq(&up, n) - llsq(&down, n)) / (2.0 * h);
-            assert!((reverse[j] - fd).abs() < 1e-6 * scale, "x[{j}]: {} vs {fd}", reverse[j]);
+            assert!(
+                (reverse[j] - fd).abs() < 1e-6 * scale,
+                "x[{j}]: {} vs {fd}",
+                reverse[j]
+            );
         }
     }
 

@@ -52,7 +52,10 @@ fn rhs<T: Scalar>(x: &[T], y: &[T], z: &mut [T]) {
 /// If `s == 0`, `x` is empty or `y.len() != x.len()`.
 pub fn ode<T: Scalar>(x: &[T], s: usize, y: &mut [T]) {
     let n = x.len();
-    assert!(s > 0 && n > 0 && y.len() == n, "ode: s ≥ 1, x non-empty, y as long as x");
+    assert!(
+        s > 0 && n > 0 && y.len() == n,
+        "ode: s ≥ 1, x non-empty, y as long as x"
+    );
     let h = 2.0 / s as f64;
     let [mut k1, mut k2, mut k3, mut k4, mut mid] = std::array::from_fn(|_| vec![T::zero(); n]);
     y.fill(T::zero());
@@ -116,7 +119,11 @@ impl Workload for Ode {
         }
     }
     fn output(&self) -> Result<Value, String> {
-        let what = if self.derivative { "the gradient" } else { "y(t_f)" };
+        let what = if self.derivative {
+            "the gradient"
+        } else {
+            "y(t_f)"
+        };
         finite_list(&self.result, what)
     }
 }
@@ -156,7 +163,11 @@ mod tests {
         let x = [0.7, 1.3, 0.9];
         let mut y = [0.0; 3];
         ode(&x, 200, &mut y);
-        let exact = [0.7 * 2.0, 0.7 * 1.3 * 4.0 / 2.0, 0.7 * 1.3 * 0.9 * 8.0 / 6.0];
+        let exact = [
+            0.7 * 2.0,
+            0.7 * 1.3 * 4.0 / 2.0,
+            0.7 * 1.3 * 0.9 * 8.0 / 6.0,
+        ];
         for (a, b) in y.iter().zip(exact) {
             assert!((a - b).abs() < 1e-9, "{a} vs {b}");
         }
@@ -180,7 +191,11 @@ mod tests {
             up[i] += h;
             down[i] -= h;
             let fd = (last(&up, s) - last(&down, s)) / (2.0 * h);
-            assert!((reverse[i] - fd).abs() < 1e-8, "x[{i}]: {} vs {fd}", reverse[i]);
+            assert!(
+                (reverse[i] - fd).abs() < 1e-8,
+                "x[{i}]: {} vs {fd}",
+                reverse[i]
+            );
         }
     }
 }
