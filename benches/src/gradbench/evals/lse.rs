@@ -51,9 +51,9 @@ pub fn lse<T: Scalar>(x: &[T]) -> T {
 /// The gradient of [`lse`] at `x` in `mode`, written into `grad`; returns the value.
 pub fn gradient(x: &[f64], mode: Mode, grad: &mut [f64]) -> f64 {
     match mode {
-        Mode::Reverse => diffprog_reverse::gradient_into(|v| lse(v), x, grad),
+        Mode::Reverse => diffprog_reverse::gradient_into(lse, x, grad),
         Mode::Forward => {
-            let (value, g) = diffprog_dual::gradient(|v| lse(v), x);
+            let (value, g) = diffprog_dual::gradient(lse, x);
             grad.copy_from_slice(&g);
             value
         }
