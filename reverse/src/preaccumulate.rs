@@ -11,6 +11,8 @@
 //!   most two records remain the result carries them (no record); otherwise the result is
 //!   *flushed*: one record with the three or four parents and their partials, and the result is
 //!   that record with partial 1.
+//! - a binary elementary function whose local partial on one operand is exactly zero (`max` and
+//!   `min` away from a tie) is a unary operation on the other: a running maximum writes nothing.
 //!
 //! So a chain of local work — Rosenbrock's `100 (x₁ − x₀²)² + (1 − x₀)²` depends on two inputs
 //! only — costs no records at all, and the running sum `s += term` costs one record of three

@@ -287,9 +287,21 @@ impl<T: TapeElement> Var<T> {
     }
 
     /// Applies a binary rule `(f(x, y), ∂f/∂x, ∂f/∂y)` from [`rules`].
+    ///
+    /// A local partial that is exactly zero — `max` and `min` away from a tie select one operand,
+    /// `hypot` at the origin — contributes nothing to any adjoint (the strong-zero rule), so the
+    /// result carries only the other operand's entries: a running maximum `a = a.max(x)` then
+    /// stays the entries of the current maximum instead of writing a record per step. Both
+    /// operands are still checked against the active recording.
     #[inline(always)]
     fn rule2(self, other: Self, (value, dx, dy): (T, T, T)) -> Self {
-        self.record2(other, value, dx, dy)
+        match Self::operands(self, other) {
+            Operands::Both if dy.is_identically_zero() => T::unary(self, value, dx),
+            Operands::Both if dx.is_identically_zero() => T::unary(other, value, dy),
+            Operands::Both => T::binary(self, other, value, dx, dy),
+            Operands::First => T::unary(self, value, dx),
+            Operands::Second => T::unary(other, value, dy),
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! intermediates are retained (`Var::retain_adjoint`) and their adjoints checked against forward
 //! mode too. `PROPTEST_CASES` deepens the run.
 
-use diffprog_dual::{Dual, Scalar};
+use diffprog_dual::{Dual, GradientNumber, Scalar};
 use diffprog_reverse::{gradient, Recording, Var};
 use diffprog_testkit::fd;
 use proptest::prelude::*;
@@ -299,5 +299,40 @@ proptest! {
                 "input {}: {} vs {}", k, got, expected[k]
             );
         }
+    }
+}
+
+/// A binary function whose local partial on one operand is exactly zero (`max`, `min` away from a
+/// tie) carries only the other operand's entries: a running maximum over n inputs writes no
+/// record, and its gradient is the indicator of the maximum, as in forward mode.
+#[test]
+fn a_running_max_writes_no_record() {
+    let x = [0.3, 2.5, -1.0, 2.4, 0.0, 1.7];
+    let rec = Recording::<f64>::new();
+    let v: Vec<Var> = x.iter().map(|&xi| rec.variable(xi)).collect();
+    let len = rec.len();
+    let mut top = v[0];
+    let mut bottom = v[0];
+    for &vi in &v[1..] {
+        top = top.max(vi);
+        bottom = bottom.min(vi);
+    }
+    assert_eq!(rec.len(), len, "selections record nothing");
+    let y = top * 2.0 + bottom * 3.0;
+    let adj = rec.backward(y);
+    assert_eq!(adj.wrt_all(&v), vec![0.0, 2.0, 3.0, 0.0, 0.0, 0.0]);
+    drop(rec);
+
+    // The same, through the driver, against forward mode; a tie splits the partial in halves.
+    let f = |v: &[Var]| v.iter().fold(v[0], |a, &b| a.max(b)) * v[2];
+    let g = |v: &[GradientNumber]| v.iter().fold(v[0], |a, &b| a.max(b)) * v[2];
+    for point in [
+        vec![1.0, 4.0, 2.0],
+        vec![4.0, 4.0, -2.0],
+        vec![-1.0, -3.0, 0.5],
+    ] {
+        let (value, grad) = gradient(f, &point);
+        let (fv, fg) = diffprog_dual::gradient(g, &point);
+        assert_eq!((value, grad), (fv, fg), "at {point:?}");
     }
 }

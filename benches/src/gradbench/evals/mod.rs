@@ -3,9 +3,13 @@
 //! Each module has a `pub const EVAL: Eval`, the objective written once generic over
 //! [`Scalar`](diffprog_dual::Scalar), and the derivatives by the library's drivers.
 
+pub mod det;
 pub mod hello;
+pub mod llsq;
+pub mod lse;
+pub mod ode;
 
 use super::Eval;
 
 /// Every eval this tool implements.
-pub const ALL: &[Eval] = &[hello::EVAL];
+pub const ALL: &[Eval] = &[hello::EVAL, lse::EVAL, llsq::EVAL, det::EVAL, ode::EVAL];
