@@ -7,7 +7,9 @@
 //!     [--largest] [--seconds S]
 //! ```
 //!
-//! `--largest` times only each eval's largest workload; `--seconds` is the least time spent per
+//! Each row gives the mean wall time and the mean CPU time of the calling thread per call (Linux;
+//! the one to read on a loaded machine), the ratio from the CPU times. `--largest` times only
+//! each eval's largest workload; `--seconds` is the least time spent per
 //! function and workload (default 1, as the evals ask); `--mode` selects the mode as the tool's
 //! `--mode` does. The inputs have the evals' shapes and sizes, filled with seeded random data
 //! where the eval's own data is not at hand (see each eval's `workloads`).
@@ -15,6 +17,14 @@
 use diffprog_benches::gradbench::{evals, Mode, Runs};
 use std::process::ExitCode;
 use std::time::Duration;
+
+/// The CPU time this thread has run, in seconds (Linux: `/proc/thread-self/schedstat`), or `None`
+/// where it cannot be read.
+fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanoseconds: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanoseconds as f64 * 1e-9)
+}
 
 fn main() -> ExitCode {
     let mut names = Vec::new();
@@ -54,8 +64,8 @@ fn main() -> ExitCode {
         min_runs: 1,
         min_seconds: seconds,
     };
-    println!("| eval | workload | mode | function | mean ms | runs | ratio |");
-    println!("|---|---|---|---|---:|---:|---:|");
+    println!("| eval | workload | mode | function | mean ms | CPU ms | runs | ratio (CPU) |");
+    println!("|---|---|---|---|---:|---:|---:|---:|");
     for eval in evals::ALL {
         if !names.is_empty() && !names.iter().any(|n| n == eval.name) {
             continue;
@@ -84,7 +94,9 @@ fn main() -> ExitCode {
                         return ExitCode::FAILURE;
                     }
                 };
+                let cpu_start = thread_cpu_seconds();
                 let timings = runs.time(|| workload.run());
+                let cpu = thread_cpu_seconds().zip(cpu_start).map(|(b, a)| b - a);
                 if let Err(e) = workload.output() {
                     eprintln!(
                         "gradbench-speed: {}::{function} {description}: {e}",
@@ -92,18 +104,24 @@ fn main() -> ExitCode {
                     );
                     return ExitCode::FAILURE;
                 }
-                let mean = timings.iter().sum::<Duration>().as_secs_f64() / timings.len() as f64;
+                let runs_made = timings.len() as f64;
+                let mean = timings.iter().sum::<Duration>().as_secs_f64() / runs_made;
+                // The CPU time is what a loaded machine does not distort (wall time includes the
+                // time other processes held the cores); it covers the timed loop only.
+                let cpu_mean = cpu.map(|c| c / runs_made);
+                let per_call = cpu_mean.unwrap_or(mean);
                 let ratio = match (i, first) {
                     (1, Some(objective)) if eval.functions.len() == 2 => {
-                        format!("{:.2}", mean / objective)
+                        format!("{:.2}", per_call / objective)
                     }
                     _ => String::new(),
                 };
-                first.get_or_insert(mean);
+                first.get_or_insert(per_call);
                 println!(
-                    "| {} | {description} | {mode} | {function} | {:.3} | {} | {ratio} |",
+                    "| {} | {description} | {mode} | {function} | {:.3} | {} | {} | {ratio} |",
                     eval.name,
                     mean * 1e3,
+                    cpu_mean.map_or("?".into(), |c| format!("{:.3}", c * 1e3)),
                     timings.len()
                 );
             }
