@@ -259,10 +259,10 @@ impl<T: TapeElement> TapeStore<T> {
             {
                 let [p0, p1] = unpack(parents[0]);
                 let [p2, p3] = unpack(parents[1]);
-                let p = [p0, p1, p2, p3];
-                (0..PARENTS).all(|j| p[j] == SINK || !p[j + 1..].contains(&p[j]))
+                let below = (self.base as usize + self.nodes.len()).wrapping_sub(1) as u32;
+                [p0, p1, p2, p3].iter().filter(|&&p| p == below).count() <= 1
             },
-            "a record's parents are distinct (the sweep relies on it)"
+            "the record just below is at most one of a record's parents (the sweep relies on it)"
         );
         let len = self.nodes.len();
         if len == self.nodes.capacity() {
@@ -510,13 +510,22 @@ impl<T: TapeElement> Chain<T> {
     /// than the chain's records).
     #[inline(always)]
     pub(crate) fn add(&mut self, tape: &mut TapeStore<T>, node: u32, d: T) {
-        for slot in &mut self.slots[..self.len] {
-            if slot.0 == node {
-                slot.1 += d;
-                return;
+        if self.last == SINK {
+            // Only the first record can have the record just below it among its entries (later
+            // ones have the link there), and the sweep needs that parent once: entries on the
+            // same parent are added. Later records may repeat a parent (see `push`).
+            for slot in &mut self.slots[..self.len] {
+                if slot.0 == node {
+                    slot.1 += d;
+                    return;
+                }
             }
         }
-        let capacity = if self.last == SINK { PARENTS } else { PARENTS - 1 };
+        let capacity = if self.last == SINK {
+            PARENTS
+        } else {
+            PARENTS - 1
+        };
         if self.len == capacity {
             self.last = self.flush(tape);
         }
@@ -561,7 +570,11 @@ impl<T: TapeElement> Chain<T> {
             if self.len == 0 {
                 return Var::lift(value);
             }
-            let second = if self.len == 2 { self.slots[1] } else { (SINK, T::zero()) };
+            let second = if self.len == 2 {
+                self.slots[1]
+            } else {
+                (SINK, T::zero())
+            };
             return Var {
                 value,
                 nodes: pack(self.slots[0].0, second.0),
@@ -626,9 +639,9 @@ fn propagate<T: TapeElement>(nodes: &[Node<T>], adj: &mut [T]) {
     //   first unused slot ends it.
     // - The contribution to record i − 1 (a running sum's previous record, typically) is
     //   kept in a register, `carry`, instead of going through memory: the next iteration
-    //   would otherwise wait for that store to be forwarded to its load. A record's parents
-    //   are distinct (debug-asserted at every push), so at most one of them is i − 1 and its
-    //   contribution is assigned, not added: the chain through the carry is then one
+    //   would otherwise wait for that store to be forwarded to its load. At most one of a
+    //   record's parents is i − 1 (debug-asserted at every push; other parents may repeat,
+    //   each adding its own contribution), and its contribution is assigned, not added: the chain through the carry is then one
     //   multiplication and one addition per record, not two additions and one
     //   multiplication. Without a contribution the carry is −0, which `adj[i] + carry`
     //   leaves exactly unchanged (+0 would turn an adjoint of −0 into +0).
@@ -665,7 +678,7 @@ fn propagate<T: TapeElement>(nodes: &[Node<T>], adj: &mut [T]) {
             }
         };
         if p2 != SINK && p2 == below {
-            // The common shape (see above). Parents are distinct: no other is i − 1.
+            // The common shape (see above). No other parent is i − 1.
             carry = times(partials[2]);
             adj[p0 as usize] += times(partials[0]);
             adj[p1 as usize] += times(partials[1]);
@@ -692,7 +705,6 @@ fn propagate<T: TapeElement>(nodes: &[Node<T>], adj: &mut [T]) {
     }
     adj[first - 1] += carry;
 }
-
 
 #[doc(hidden)]
 #[cold]

@@ -66,20 +66,18 @@ impl<T: TapeElement> Var<T> {
     /// [`Scalar::dot`] on `Var`s: one primitive whose partials are the other operand's values.
     pub(crate) fn dot_primitive(a: &[Self], b: &[Self]) -> Self {
         assert_eq!(a.len(), b.len(), "dot: the slices differ in length");
-        let active = T::active_recording();
-        let mut value = T::zero();
-        if a.iter().chain(b).all(|v| v.gen == 0) {
-            for (x, y) in a.iter().zip(b) {
-                value += x.value * y.value;
-            }
-            return Var::lift(value);
+        // The value in the order of the generic `dot`: four interleaved partial sums.
+        let mut s = [T::zero(); 4];
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            s[i % 4] += x.value * y.value;
         }
+        let value = (s[0] + s[1]) + (s[2] + s[3]);
+        let active = T::active_recording();
         T::with_tape(|tape| {
             let mut chain = Chain::new();
             for (x, y) in a.iter().zip(b) {
                 check(x, active);
                 check(y, active);
-                value += x.value * y.value;
                 add_entries(&mut chain, tape, x, y.value);
                 add_entries(&mut chain, tape, y, x.value);
             }

@@ -11,10 +11,18 @@ fn program<T: Scalar>(x: &[T]) -> T {
     let e: Vec<T> = x.iter().map(|&v| v.exp() * 0.5).collect();
     let data = [0.3, -1.2, 2.0, 0.7];
     let s = T::sum_of(5, |i| {
-        let c: Vec<T> = x.iter().map(|&v| v - data[(i + 1) % 4] * i as f64).collect();
+        let c: Vec<T> = x
+            .iter()
+            .map(|&v| v - data[(i + 1) % 4] * i as f64)
+            .collect();
         let q = T::dot(&e, &c) + T::dot(&c[1..], &x[..x.len() - 1]);
         let consts: Vec<T> = (0..x.len()).map(|j| T::constant(data[j % 4])).collect();
-        let terms = [q * 0.1, T::dot(&consts, &c), x[0] * x[i % x.len()], T::constant(1.5)];
+        let terms = [
+            q * 0.1,
+            T::dot(&consts, &c),
+            x[0] * x[i % x.len()],
+            T::constant(1.5),
+        ];
         T::logsumexp(&terms)
     });
     s + T::dot(x, x) + T::logsumexp(&x[2..])
@@ -30,7 +38,10 @@ fn plain<T: Scalar>(x: &[T]) -> T {
         s
     }
     fn lse<T: Scalar>(xs: &[T]) -> T {
-        let m = xs.iter().map(|v| v.value()).fold(f64::NEG_INFINITY, f64::max);
+        let m = xs
+            .iter()
+            .map(|v| v.value())
+            .fold(f64::NEG_INFINITY, f64::max);
         let mut s = T::zero();
         for &v in xs {
             s += (v - m).exp();
@@ -41,10 +52,18 @@ fn plain<T: Scalar>(x: &[T]) -> T {
     let data = [0.3, -1.2, 2.0, 0.7];
     let mut s = T::zero();
     for i in 0..5 {
-        let c: Vec<T> = x.iter().map(|&v| v - data[(i + 1) % 4] * i as f64).collect();
+        let c: Vec<T> = x
+            .iter()
+            .map(|&v| v - data[(i + 1) % 4] * i as f64)
+            .collect();
         let q = dot(&e, &c) + dot(&c[1..], &x[..x.len() - 1]);
         let consts: Vec<T> = (0..x.len()).map(|j| T::constant(data[j % 4])).collect();
-        let terms = [q * 0.1, dot(&consts, &c), x[0] * x[i % x.len()], T::constant(1.5)];
+        let terms = [
+            q * 0.1,
+            dot(&consts, &c),
+            x[0] * x[i % x.len()],
+            T::constant(1.5),
+        ];
         s += lse(&terms);
     }
     s + dot(x, x) + lse(&x[2..])
@@ -70,14 +89,28 @@ fn gradients_match_forward_mode_plain_operations_and_central_differences() {
     let (_, forward) = diffprog_dual::gradient(program, &X);
     let (_, plain_reverse) = gradient(plain::<Var>, &X);
     for i in 0..X.len() {
-        assert!(close(g[i], forward[i], 1e-12), "{i}: {} vs forward {}", g[i], forward[i]);
-        assert!(close(g[i], plain_reverse[i], 1e-12), "{i}: {} vs plain {}", g[i], plain_reverse[i]);
+        assert!(
+            close(g[i], forward[i], 1e-12),
+            "{i}: {} vs forward {}",
+            g[i],
+            forward[i]
+        );
+        assert!(
+            close(g[i], plain_reverse[i], 1e-12),
+            "{i}: {} vs plain {}",
+            g[i],
+            plain_reverse[i]
+        );
         let h = 1e-6;
         let (mut up, mut down) = (X, X);
         up[i] += h;
         down[i] -= h;
         let central = (program::<f64>(&up) - program::<f64>(&down)) / (2.0 * h);
-        assert!(close(g[i], central, 1e-6), "{i}: {} vs central {central}", g[i]);
+        assert!(
+            close(g[i], central, 1e-6),
+            "{i}: {} vs central {central}",
+            g[i]
+        );
     }
 }
 
@@ -88,7 +121,12 @@ fn hessian_vector_products_go_through_the_primitives() {
     let (_, g_plain, hv_plain) = hessian_vector_product(plain, &X, &v);
     for i in 0..X.len() {
         assert!(close(g[i], g_plain[i], 1e-12));
-        assert!(close(hv[i], hv_plain[i], 1e-10), "{i}: {} vs {}", hv[i], hv_plain[i]);
+        assert!(
+            close(hv[i], hv_plain[i], 1e-10),
+            "{i}: {} vs {}",
+            hv[i],
+            hv_plain[i]
+        );
     }
 }
 
@@ -118,8 +156,17 @@ fn small_primitives_carry_their_entries_inline() {
     let rec = Recording::<f64>::new();
     let x = rec.variables(&[2.0, 3.0]);
     let before = rec.len();
-    let d = <Var as Scalar>::dot(&x, &[<Var as Scalar>::constant(4.0), <Var as Scalar>::constant(5.0)]);
-    let c = <Var as Scalar>::dot(&[<Var as Scalar>::constant(1.0)], &[<Var as Scalar>::constant(2.0)]);
+    let d = <Var as Scalar>::dot(
+        &x,
+        &[
+            <Var as Scalar>::constant(4.0),
+            <Var as Scalar>::constant(5.0),
+        ],
+    );
+    let c = <Var as Scalar>::dot(
+        &[<Var as Scalar>::constant(1.0)],
+        &[<Var as Scalar>::constant(2.0)],
+    );
     assert_eq!(rec.len(), before);
     assert!(c.is_constant());
     assert_eq!(c.primal(), 2.0);
@@ -130,11 +177,17 @@ fn small_primitives_carry_their_entries_inline() {
 #[test]
 fn edges_follow_the_conventions() {
     // −∞ entries: the softmax weight of an −∞ is exactly zero; an empty log-sum-exp is −∞.
-    let (v, g) = gradient(|x: &[Var]| <Var as Scalar>::logsumexp(&[x[0], x[1] * f64::INFINITY * -1.0]), &[0.5, 1.0]);
+    let (v, g) = gradient(
+        |x: &[Var]| <Var as Scalar>::logsumexp(&[x[0], x[1] * f64::INFINITY * -1.0]),
+        &[0.5, 1.0],
+    );
     assert_eq!(v, 0.5);
     assert_eq!(g[0], 1.0);
     assert_eq!(f64::logsumexp(&[]), f64::NEG_INFINITY);
-    let (v, _) = gradient(|x: &[Var]| <Var as Scalar>::logsumexp(&x[..0]) + x[0], &[1.0]);
+    let (v, _) = gradient(
+        |x: &[Var]| <Var as Scalar>::logsumexp(&x[..0]) + x[0],
+        &[1.0],
+    );
     assert_eq!(v, f64::NEG_INFINITY);
     // a zero times an infinite partial contributes zero, as with plain operations
     let f = |x: &[Var]| <Var as Scalar>::dot(&[x[0].sqrt()], &[x[1]]);

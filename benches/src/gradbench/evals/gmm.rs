@@ -75,7 +75,9 @@ impl Problem {
             if len == rows * want && (cols == want || len == 0) {
                 Ok(())
             } else {
-                Err(format!("`{what}` must be {rows} × {want} for d = {d}, k = {k}, n = {n}"))
+                Err(format!(
+                    "`{what}` must be {rows} × {want} for d = {d}, k = {k}, n = {n}"
+                ))
             }
         };
         shape("x", x.len(), xc, n, d)?;
@@ -142,17 +144,23 @@ pub fn objective<T: Scalar>(p: &Problem, theta: &[T]) -> T {
         sum_q.push(qc.iter().fold(T::zero(), |s, &v| s + v));
     }
 
+    // Qₖμₖ, once per component: Qₖ(xᵢ − μₖ) = Qₖxᵢ − Qₖμₖ, where the data xᵢ are constants.
+    let q_mu: Vec<Vec<T>> = (0..k)
+        .map(|c| {
+            let m = &mu[c * d..(c + 1) * d];
+            (0..d).map(|j| T::dot(&rows[c][j], &m[..=j])).collect()
+        })
+        .collect();
+
     // Σᵢ logsumexpₖ(αₖ + Σqₖ − ½‖Qₖ(xᵢ − μₖ)‖²), one data point per term.
-    let (mut centred, mut qx, mut main) = (vec![T::zero(); d], vec![T::zero(); d], vec![T::zero(); k]);
+    let (mut x, mut qx, mut main) = (vec![T::zero(); d], vec![T::zero(); d], vec![T::zero(); k]);
     let data = T::sum_of(n, |i| {
-        let x = &p.x[i * d..(i + 1) * d];
+        for (v, &xi) in x.iter_mut().zip(&p.x[i * d..(i + 1) * d]) {
+            *v = T::constant(xi);
+        }
         for c in 0..k {
-            // ‖Q(x − μ)‖ = ‖Q(μ − x)‖.
-            for ((v, &m), &xi) in centred.iter_mut().zip(&mu[c * d..(c + 1) * d]).zip(x) {
-                *v = m - xi;
-            }
             for (j, out) in qx.iter_mut().enumerate() {
-                *out = T::dot(&rows[c][j], &centred[..=j]);
+                *out = T::dot(&rows[c][j], &x[..=j]) - q_mu[c][j];
             }
             main[c] = alpha[c] + sum_q[c] - T::dot(&qx, &qx) * 0.5;
         }
@@ -164,7 +172,10 @@ pub fn objective<T: Scalar>(p: &Problem, theta: &[T]) -> T {
     let c = dof * d as f64 * (p.gamma.ln() - 0.5 * 2f64.ln()) - log_multigamma(0.5 * dof, d);
     let mut prior = T::zero();
     for comp in 0..k {
-        let qd: Vec<T> = q[comp * d..(comp + 1) * d].iter().map(|v| v.exp()).collect();
+        let qd: Vec<T> = q[comp * d..(comp + 1) * d]
+            .iter()
+            .map(|v| v.exp())
+            .collect();
         let lc = &l[comp * ld..(comp + 1) * ld];
         let frobenius = T::dot(&qd, &qd) + T::dot(lc, lc);
         prior += frobenius * (0.5 * p.gamma * p.gamma) - sum_q[comp] * p.m;
@@ -255,7 +266,13 @@ pub fn input(d: usize, k: usize, n: usize, seed: u64) -> Value {
         (0..count)
             .map(|_| {
                 (0..len)
-                    .map(|_| if uniform { rng.random::<f64>() } else { normal(&mut rng) })
+                    .map(|_| {
+                        if uniform {
+                            rng.random::<f64>()
+                        } else {
+                            normal(&mut rng)
+                        }
+                    })
                     .collect()
             })
             .collect()
@@ -303,13 +320,19 @@ mod tests {
         let reverse = gradient(&p, Mode::Reverse);
         let forward = gradient(&p, Mode::Forward);
         for (i, (&r, &f)) in reverse.iter().zip(&forward).enumerate() {
-            assert!((r - f).abs() <= 1e-9 * (1.0 + f.abs()), "{i}: reverse {r}, forward {f}");
+            assert!(
+                (r - f).abs() <= 1e-9 * (1.0 + f.abs()),
+                "{i}: reverse {r}, forward {f}"
+            );
             let h = 1e-6;
             let (mut up, mut down) = (p.theta.clone(), p.theta.clone());
             up[i] += h;
             down[i] -= h;
             let central = (objective(&p, &up) - objective(&p, &down)) / (2.0 * h);
-            assert!((r - central).abs() <= 1e-5 * (1.0 + r.abs()), "{i}: {r} vs central {central}");
+            assert!(
+                (r - central).abs() <= 1e-5 * (1.0 + r.abs()),
+                "{i}: {r} vs central {central}"
+            );
         }
     }
 
@@ -329,6 +352,10 @@ mod tests {
         // Wishart with p = 1, n′ = 2, V = 1: density of Λ = s² is exp(−Λ/2) / (2·Γ(1)).
         let prior = -0.5 * s * s - 2f64.ln();
         let value = objective(&p, &p.theta);
-        assert!((value - (likelihood + prior)).abs() < 1e-12, "{value} vs {}", likelihood + prior);
+        assert!(
+            (value - (likelihood + prior)).abs() < 1e-12,
+            "{value} vs {}",
+            likelihood + prior
+        );
     }
 }

@@ -58,7 +58,7 @@ impl Problem {
         let (extra, extra_cols) = json::matrix(input, "extra_params")?;
         let (state, state_cols) = json::matrix(input, "state")?;
         let (sequence, b) = json::matrix(input, "sequence")?;
-        let rows = |len: usize, cols: usize| if cols == 0 { 0 } else { len / cols };
+        let rows = |len: usize, cols: usize| len.checked_div(cols).unwrap_or(0);
         let (l2, c) = (rows(main.len(), main_cols), rows(sequence.len(), b));
         if b == 0 || l2 == 0 || l2 % 2 != 0 || main_cols != 4 * b {
             return Err(format!(
@@ -223,7 +223,10 @@ fn workloads() -> Vec<(String, Value)> {
         }
     }
     out.sort_by_key(|(d, _)| {
-        let n: Vec<usize> = d.split(|ch: char| !ch.is_ascii_digit()).filter_map(|s| s.parse().ok()).collect();
+        let n: Vec<usize> = d
+            .split(|ch: char| !ch.is_ascii_digit())
+            .filter_map(|s| s.parse().ok())
+            .collect();
         n[0] * n[1]
     });
     out
@@ -240,13 +243,19 @@ mod tests {
         let reverse = gradient(&p, Mode::Reverse);
         let forward = gradient(&p, Mode::Forward);
         for (i, (&r, &f)) in reverse.iter().zip(&forward).enumerate() {
-            assert!((r - f).abs() <= 1e-12 * (1.0 + f.abs()), "{i}: reverse {r}, forward {f}");
+            assert!(
+                (r - f).abs() <= 1e-12 * (1.0 + f.abs()),
+                "{i}: reverse {r}, forward {f}"
+            );
             let h = 1e-5;
             let (mut up, mut down) = (p.theta.clone(), p.theta.clone());
             up[i] += h;
             down[i] -= h;
             let central = (objective(&p, &up) - objective(&p, &down)) / (2.0 * h);
-            assert!((r - central).abs() <= 1e-7 * (1.0 + r.abs()), "{i}: {r} vs central {central}");
+            assert!(
+                (r - central).abs() <= 1e-7 * (1.0 + r.abs()),
+                "{i}: {r} vs central {central}"
+            );
         }
     }
 
