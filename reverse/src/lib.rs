@@ -128,6 +128,7 @@ mod recording;
 #[doc(hidden)]
 pub mod tape;
 mod var;
+mod wide;
 
 pub use drivers::{gradient, gradient_into, jacobian, vjp};
 pub use hessian::{hessian, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};

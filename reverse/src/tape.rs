@@ -146,6 +146,16 @@ pub struct TapeStore<T> {
     /// The record index of `inputs[0]` when the buffer was filled at the start of a recording
     /// (0 if it was not): see [`take_inputs`](Self::take_inputs).
     inputs_first: u32,
+    /// The open [`Scalar::sum_of`](diffprog_dual::Scalar::sum_of) section, if any.
+    local: Option<Local>,
+}
+
+/// An open [`Scalar::sum_of`](diffprog_dual::Scalar::sum_of) section (see
+/// [`TapeStore::local_begin`]): the tape's length and `base` when it began.
+#[derive(Clone, Copy)]
+struct Local {
+    mark: u32,
+    base: u32,
 }
 
 impl<T> TapeStore<T> {
@@ -158,6 +168,7 @@ impl<T> TapeStore<T> {
             adjoints: ManuallyDrop::new(Vec::new()),
             inputs: ManuallyDrop::new(Vec::new()),
             inputs_first: 0,
+            local: None,
         }
     }
 
@@ -200,6 +211,7 @@ impl<T: TapeElement> TapeStore<T> {
         T::active_cell().set(self.gen);
         self.nodes.clear();
         self.base = 1;
+        self.local = None;
         self.gen
     }
 
@@ -215,6 +227,7 @@ impl<T: TapeElement> TapeStore<T> {
             T::active_cell().set(0);
             self.nodes.clear();
             self.base = 1;
+            self.local = None;
         }
     }
 
@@ -246,10 +259,10 @@ impl<T: TapeElement> TapeStore<T> {
             {
                 let [p0, p1] = unpack(parents[0]);
                 let [p2, p3] = unpack(parents[1]);
-                let p = [p0, p1, p2, p3];
-                (0..PARENTS).all(|j| p[j] == SINK || !p[j + 1..].contains(&p[j]))
+                let below = (self.base as usize + self.nodes.len()).wrapping_sub(1) as u32;
+                [p0, p1, p2, p3].iter().filter(|&&p| p == below).count() <= 1
             },
-            "a record's parents are distinct (the sweep relies on it)"
+            "the record just below is at most one of a record's parents (the sweep relies on it)"
         );
         let len = self.nodes.len();
         if len == self.nodes.capacity() {
@@ -387,92 +400,192 @@ impl<T: TapeElement> TapeStore<T> {
                 self.adjoints[node as usize] += w.strong_zero_mul(partial);
             }
         }
+        if self.local.is_some() {
+            local_misuse();
+        }
         let base = self.base as usize;
-        let nodes = &self.nodes[..n - base];
-        let adj = &mut self.adjoints[..n];
-        // The records in reverse, with a counted index: fewer instructions per record than
-        // indexing `nodes` (a bounds check) or `enumerate().rev()` (which recomputes the index by
-        // a division). Parents always precede their record, so the index checks never fail.
-        // (Measurements of each point below: benches/PERFORMANCE.md, "The backward sweep".)
-        //
-        // - Unused slots (the sink) are skipped rather than accumulated into: `adj[0] += a·0`
-        //   would make one long chain of dependent loads and stores through `adj[0]`. A
-        //   record's parents fill its slots from the first (see `preaccumulate::merge`), so the
-        //   first unused slot ends it.
-        // - The contribution to record i − 1 (a running sum's previous record, typically) is
-        //   kept in a register, `carry`, instead of going through memory: the next iteration
-        //   would otherwise wait for that store to be forwarded to its load. A record's parents
-        //   are distinct (debug-asserted at every push), so at most one of them is i − 1 and its
-        //   contribution is assigned, not added: the chain through the carry is then one
-        //   multiplication and one addition per record, not two additions and one
-        //   multiplication. Without a contribution the carry is −0, which `adj[i] + carry`
-        //   leaves exactly unchanged (+0 would turn an adjoint of −0 into +0).
-        // - The common shape is tested first: three or four parents of which the third is i − 1
-        //   (a running sum's previous record: `merge` puts a single-entry operand's record
-        //   after a two-entry operand's); the other parents then need no comparison.
-        // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
-        //   the seeded outputs never contributes (not even `0 · ∞ = NaN`). A non-zero adjoint
-        //   whose primal is finite multiplies the partials plainly; an infinite or NaN one (or
-        //   one with a zero primal, in nested elements) by the chain rule's product, where a
-        //   zero partial contributes exactly zero (the strong-zero rule of `diffprog_dual`).
-        let mut carry = -T::zero();
-        let mut i = n;
-        for &Node { parents, partials } in nodes.iter().rev() {
-            i -= 1;
-            let a = adj[i] + carry;
-            carry = -T::zero();
-            // Stored even when zero: `adj[i]` is read after the sweep for inputs and retained
-            // values (a found bug: a carry cancelling the stored part left the stale sum).
-            adj[i] = a;
-            if a.is_identically_zero() {
-                continue;
-            }
-            let below = (i - 1) as u32;
-            let [p0, p1] = unpack(parents[0]);
-            let [p2, p3] = unpack(parents[1]);
-            let plain = a.has_finite_nonzero_primal();
-            let times = |d: T| if plain { a * d } else { a.strong_zero_mul(d) };
-            let mut add = |p: u32, d: T| {
-                if p == below {
-                    carry = times(d);
-                } else {
-                    adj[p as usize] += times(d);
-                }
-            };
-            if p2 != SINK && p2 == below {
-                // The common shape (see above). Parents are distinct: no other is i − 1.
-                carry = times(partials[2]);
-                adj[p0 as usize] += times(partials[0]);
-                adj[p1 as usize] += times(partials[1]);
-                if p3 != SINK {
-                    adj[p3 as usize] += times(partials[3]);
-                }
-                continue;
-            }
-            if p0 == SINK {
-                continue; // an input created after the first operation record
-            }
-            add(p0, partials[0]);
-            if p1 == SINK {
-                continue;
-            }
-            add(p1, partials[1]);
-            if p2 == SINK {
-                continue;
-            }
-            add(p2, partials[2]);
-            if p3 != SINK {
-                add(p3, partials[3]);
-            }
-        }
-        if base > 0 {
-            adj[base - 1] += carry;
-        }
+        propagate(&self.nodes[..n - base], &mut self.adjoints[..n]);
     }
 
     /// The adjoint buffer after a sweep.
     pub(crate) fn adjoints(&self) -> &[T] {
         &self.adjoints
+    }
+
+    /// Opens a [`Scalar::sum_of`](diffprog_dual::Scalar::sum_of) section at the current end of
+    /// the tape, the *mark*: the adjoint buffer becomes the accumulator of the terms' gradients
+    /// with respect to the records below the mark. Returns false, opening nothing, while no
+    /// recording is active or a section is already open (a sum inside a term is recorded as
+    /// plain operations, which the outer section differentiates).
+    pub(crate) fn local_begin(&mut self) -> bool {
+        if self.gen == 0 || self.local.is_some() {
+            return false;
+        }
+        let mark = self.len();
+        self.local = Some(Local {
+            mark: mark as u32,
+            base: self.base,
+        });
+        self.adjoints.clear();
+        self.adjoints.resize(mark, T::zero());
+        true
+    }
+
+    /// Differentiates one term of the open section: seeds its entries with 1, propagates over
+    /// the records written since the mark, adding into the accumulator below the mark, and
+    /// discards those records.
+    pub(crate) fn local_term(&mut self, term: &Var<T>) {
+        let Some(Local { mark, base }) = self.local else {
+            unreachable!("a sum_of term outside a section")
+        };
+        if self.base != base {
+            local_misuse();
+        }
+        self.check(term);
+        let (n, mark, base) = (self.len(), mark as usize, base as usize);
+        self.adjoints.resize(n, T::zero());
+        for (node, partial) in term.entries() {
+            self.adjoints[node as usize] += partial;
+        }
+        propagate(&self.nodes[mark - base..], &mut self.adjoints[..n]);
+        self.nodes.truncate(mark - base);
+        self.adjoints.truncate(mark);
+    }
+
+    /// Closes the open section: the sum, with value `value`, depends on every record below the
+    /// mark with a non-zero accumulated adjoint, with that adjoint as its partial (written as
+    /// [`Chain`] records).
+    pub(crate) fn local_end(&mut self, value: T) -> Var<T> {
+        let Some(Local { mark, .. }) = self.local.take() else {
+            unreachable!("a sum_of section closed twice")
+        };
+        let adj = std::mem::take(&mut *self.adjoints);
+        let mut chain = Chain::new();
+        for (i, &d) in adj[..mark as usize].iter().enumerate().skip(1) {
+            if !d.is_identically_zero() {
+                chain.add(self, i as u32, d);
+            }
+        }
+        *self.adjoints = adj;
+        self.adjoints.clear();
+        chain.finish(self, value)
+    }
+}
+
+/// A sum of `sum_of` misuse: a backward sweep or a new variable inside a term.
+#[cold]
+#[inline(never)]
+fn local_misuse() -> ! {
+    panic!(
+        "diffprog-reverse: a backward sweep or a new variable inside a `Scalar::sum_of` term: a \
+         term may only compute with existing variables and return its value"
+    )
+}
+
+/// The records of a primitive with any number of parents (a dot product, a log-sum-exp, a
+/// `sum_of`): its entries (parent record, partial) are written three per record, each record
+/// after the first having the previous one as a parent with partial 1 (in the third slot, the
+/// sweep's common shape "the record just below"), so that the last record's adjoint reaches
+/// every entry. The first record takes four entries. Entries on the same parent within one
+/// record are added (a record's parents are distinct); across records they may repeat. At most
+/// two entries in all are carried inline by the result, with no record.
+pub(crate) struct Chain<T> {
+    slots: [(u32, T); PARENTS],
+    len: usize,
+    /// The last record written, [`SINK`] before the first.
+    last: u32,
+}
+
+impl<T: TapeElement> Chain<T> {
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        Chain {
+            slots: [(SINK, T::zero()); PARENTS],
+            len: 0,
+            last: SINK,
+        }
+    }
+
+    /// Adds the entry `(node, d)` (`node` an existing record of the active recording, older
+    /// than the chain's records).
+    #[inline(always)]
+    pub(crate) fn add(&mut self, tape: &mut TapeStore<T>, node: u32, d: T) {
+        if self.last == SINK {
+            // Only the first record can have the record just below it among its entries (later
+            // ones have the link there), and the sweep needs that parent once: entries on the
+            // same parent are added. Later records may repeat a parent (see `push`).
+            for slot in &mut self.slots[..self.len] {
+                if slot.0 == node {
+                    slot.1 += d;
+                    return;
+                }
+            }
+        }
+        let capacity = if self.last == SINK {
+            PARENTS
+        } else {
+            PARENTS - 1
+        };
+        if self.len == capacity {
+            self.last = self.flush(tape);
+        }
+        self.slots[self.len] = (node, d);
+        self.len += 1;
+    }
+
+    /// Writes the pending entries (and the link to the previous record) as one record.
+    #[inline(always)]
+    fn flush(&mut self, tape: &mut TapeStore<T>) -> u32 {
+        let s = &self.slots;
+        let one = T::one();
+        let (nodes, partials) = match (self.last == SINK, self.len) {
+            (true, _) => {
+                let n = |k: usize| if k < self.len { s[k].0 } else { SINK };
+                let d = |k: usize| if k < self.len { s[k].1 } else { T::zero() };
+                ([n(0), n(1), n(2), n(3)], [d(0), d(1), d(2), d(3)])
+            }
+            (false, 1) => (
+                [s[0].0, self.last, SINK, SINK],
+                [s[0].1, one, T::zero(), T::zero()],
+            ),
+            (false, 2) => (
+                [s[0].0, s[1].0, self.last, SINK],
+                [s[0].1, s[1].1, one, T::zero()],
+            ),
+            (false, _) => (
+                [s[0].0, s[1].0, self.last, s[2].0],
+                [s[0].1, s[1].1, one, s[2].1],
+            ),
+        };
+        self.len = 0;
+        let parents = [pack(nodes[0], nodes[1]), pack(nodes[2], nodes[3])];
+        tape.push_record(parents, partials)
+    }
+
+    /// The primitive's result with value `value`: the last record, or the entries inline if
+    /// there are at most two (a constant if there are none).
+    #[inline(always)]
+    pub(crate) fn finish(mut self, tape: &mut TapeStore<T>, value: T) -> Var<T> {
+        if self.last == SINK && self.len <= 2 {
+            if self.len == 0 {
+                return Var::lift(value);
+            }
+            let second = if self.len == 2 {
+                self.slots[1]
+            } else {
+                (SINK, T::zero())
+            };
+            return Var {
+                value,
+                nodes: pack(self.slots[0].0, second.0),
+                partials: [self.slots[0].1, second.1],
+                gen: tape.gen,
+            };
+        }
+        if self.len > 0 {
+            self.last = self.flush(tape);
+        }
+        Var::node(value, self.last, tape.gen)
     }
 }
 
@@ -505,6 +618,92 @@ impl<T: TapeElement> TapeStore<T> {
 struct Node<T> {
     parents: [u64; 2],
     partials: [T; PARENTS],
+}
+
+/// The backward propagation over the records `nodes`, the last records of the tape (record
+/// `adj.len() − 1` is the last of them, record `adj.len() − nodes.len()` the first): each
+/// record's adjoint, multiplied by its partials, is added into its parents' adjoints. The
+/// adjoints of the records below `nodes` receive their contributions and are not visited.
+#[inline(always)]
+fn propagate<T: TapeElement>(nodes: &[Node<T>], adj: &mut [T]) {
+    let n = adj.len();
+    let first = n - nodes.len();
+    // The records in reverse, with a counted index: fewer instructions per record than
+    // indexing `nodes` (a bounds check) or `enumerate().rev()` (which recomputes the index by
+    // a division). Parents always precede their record, so the index checks never fail.
+    // (Measurements of each point below: benches/PERFORMANCE.md, "The backward sweep".)
+    //
+    // - Unused slots (the sink) are skipped rather than accumulated into: `adj[0] += a·0`
+    //   would make one long chain of dependent loads and stores through `adj[0]`. A
+    //   record's parents fill its slots from the first (see `preaccumulate::merge`), so the
+    //   first unused slot ends it.
+    // - The contribution to record i − 1 (a running sum's previous record, typically) is
+    //   kept in a register, `carry`, instead of going through memory: the next iteration
+    //   would otherwise wait for that store to be forwarded to its load. At most one of a
+    //   record's parents is i − 1 (debug-asserted at every push; other parents may repeat,
+    //   each adding its own contribution), and its contribution is assigned, not added: the chain through the carry is then one
+    //   multiplication and one addition per record, not two additions and one
+    //   multiplication. Without a contribution the carry is −0, which `adj[i] + carry`
+    //   leaves exactly unchanged (+0 would turn an adjoint of −0 into +0).
+    // - The common shape is tested first: three or four parents of which the third is i − 1
+    //   (a running sum's previous record: `merge` puts a single-entry operand's record
+    //   after a two-entry operand's); the other parents then need no comparison.
+    // - A record whose adjoint is exactly zero is skipped, so a record that does not reach
+    //   the seeded outputs never contributes (not even `0 · ∞ = NaN`). A non-zero adjoint
+    //   whose primal is finite multiplies the partials plainly; an infinite or NaN one (or
+    //   one with a zero primal, in nested elements) by the chain rule's product, where a
+    //   zero partial contributes exactly zero (the strong-zero rule of `diffprog_dual`).
+    let mut carry = -T::zero();
+    let mut i = n;
+    for &Node { parents, partials } in nodes.iter().rev() {
+        i -= 1;
+        let a = adj[i] + carry;
+        carry = -T::zero();
+        // Stored even when zero: `adj[i]` is read after the sweep for inputs and retained
+        // values (a found bug: a carry cancelling the stored part left the stale sum).
+        adj[i] = a;
+        if a.is_identically_zero() {
+            continue;
+        }
+        let below = (i - 1) as u32;
+        let [p0, p1] = unpack(parents[0]);
+        let [p2, p3] = unpack(parents[1]);
+        let plain = a.has_finite_nonzero_primal();
+        let times = |d: T| if plain { a * d } else { a.strong_zero_mul(d) };
+        let mut add = |p: u32, d: T| {
+            if p == below {
+                carry = times(d);
+            } else {
+                adj[p as usize] += times(d);
+            }
+        };
+        if p2 != SINK && p2 == below {
+            // The common shape (see above). No other parent is i − 1.
+            carry = times(partials[2]);
+            adj[p0 as usize] += times(partials[0]);
+            adj[p1 as usize] += times(partials[1]);
+            if p3 != SINK {
+                adj[p3 as usize] += times(partials[3]);
+            }
+            continue;
+        }
+        if p0 == SINK {
+            continue; // an input created after the first operation record
+        }
+        add(p0, partials[0]);
+        if p1 == SINK {
+            continue;
+        }
+        add(p1, partials[1]);
+        if p2 == SINK {
+            continue;
+        }
+        add(p2, partials[2]);
+        if p3 != SINK {
+            add(p3, partials[3]);
+        }
+    }
+    adj[first - 1] += carry;
 }
 
 #[doc(hidden)]

@@ -534,4 +534,21 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
     fn mul_add(self, a: Self, b: Self) -> Self {
         self * a + b
     }
+    /// One primitive: the partials (the other operand's values) are written three per record
+    /// (see [`crate::wide`]).
+    #[inline]
+    fn dot(a: &[Self], b: &[Self]) -> Self {
+        Var::dot_primitive(a, b)
+    }
+    /// One primitive: the partials (the softmax) are written three per record.
+    #[inline]
+    fn logsumexp(xs: &[Self]) -> Self {
+        Var::logsumexp_primitive(xs)
+    }
+    /// Each term is differentiated as soon as it is recorded and its records discarded; the sum
+    /// is one primitive over the records its terms reached (see [`crate::wide`]).
+    #[inline]
+    fn sum_of(n: usize, term: impl FnMut(usize) -> Self) -> Self {
+        Var::sum_of_primitive(n, term)
+    }
 }

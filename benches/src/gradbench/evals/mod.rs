@@ -4,12 +4,22 @@
 //! [`Scalar`](diffprog_dual::Scalar), and the derivatives by the library's drivers.
 
 pub mod det;
+pub mod gmm;
 pub mod hello;
 pub mod llsq;
 pub mod lse;
+pub mod lstm;
 pub mod ode;
 
 use super::Eval;
 
 /// Every eval this tool implements.
-pub const ALL: &[Eval] = &[hello::EVAL, lse::EVAL, llsq::EVAL, det::EVAL, ode::EVAL];
+pub const ALL: &[Eval] = &[
+    hello::EVAL,
+    gmm::EVAL,
+    lstm::EVAL,
+    det::EVAL,
+    llsq::EVAL,
+    lse::EVAL,
+    ode::EVAL,
+];
