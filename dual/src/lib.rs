@@ -173,6 +173,9 @@
 //! hyperdual numbers, the second-order tape) and forward over reverse, which evaluates the rule
 //! on the tangents themselves, can differ where a tangent is infinite and the rule's own
 //! derivative sums terms that cancel (hypot's ∂(y/h)/∂y = (h − y·y/h)/h², zero at x = 0).
+//! At the edges of the exponent range the order of multiplication decides as well: the
+//! quotient's partial −q/b, which the tapes of reverse mode store, can overflow to ±∞ where
+//! forward mode's (q·ḃ)/b stays finite.
 //!
 //! Every number type's *value* is the plain `f64` (or `f32`) evaluation bit for bit — quotients
 //! are `a / b`, `x / c` and `c / x`, not products with a reciprocal, and `Sum` starts from the

@@ -631,6 +631,48 @@ fn second_partials_that_overflow_inside_a_rule_case() -> Case {
     }
 }
 
+/// A fuzz finding, reduced by hand: `x₀/(1.5 + tanh x₁)` at x = [−1.09·10³⁰⁸, −1]. The quotient
+/// `q = x₀/d`, `d = 0.74`, is finite (−1.48·10³⁰⁸), and so is the exact `∂f/∂x₁ = −q·sech²x₁/d`
+/// (8.4·10³⁰⁷), but the partial `∂q/∂d = −q/d` (2·10³⁰⁸) is beyond `f64::MAX`: the tapes store
+/// it as +∞ and multiplied it into the adjoint (reverse mode, `reverse::hessian`, forward over
+/// reverse: +∞), while forward mode forms `q·ḋ` first and divides by `d` afterwards
+/// (8.4·10³⁰⁷). The flow analysis saw that +∞ as a genuine infinite partial; it leaves out the
+/// derivatives whose terms reach its overflow range, but the term here was not finite to
+/// measure. The evaluator now notes a quotient's partial that overflows (first or second order),
+/// and the flow analysis leaves out the derivatives of that order, as for terms beyond its
+/// overflow range. The same quotient under a ∛ shows that the derivative itself need not be
+/// large: +∞ against 10¹⁰². (The fuzz case: 16 nodes, `−x₁/(1.5 + tanh x₃)` among them.)
+#[test]
+fn a_quotient_partial_that_overflows_regression() {
+    check_case(a_quotient_partial_that_overflows_case(), checks::patterns);
+    let mut cube_root = a_quotient_partial_that_overflows_case();
+    cube_root
+        .program
+        .nodes
+        .push(unary_node(program::Unary::Cbrt, 0.0, 2)); // v1 = cbrt(v0)
+    cube_root.program.outputs = vec![3];
+    check_case(cube_root, checks::patterns);
+}
+
+/// The case of [`a_quotient_partial_that_overflows_regression`].
+fn a_quotient_partial_that_overflows_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(DivPos, 0, 1), // v0 = x0/(1.5 + tanh x1)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![-1.0904785937367025e308, -1.0],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -673,6 +715,10 @@ fn fuzz_seeds_are_the_fixed_cases() {
         (
             "second_partials_overflow_in_rule",
             second_partials_that_overflow_inside_a_rule_case(),
+        ),
+        (
+            "quotient_partial_overflows",
+            a_quotient_partial_that_overflows_case(),
         ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];

@@ -31,6 +31,13 @@ pub struct Trace {
     /// decide what a derivative is. Such cases are compared by NaN/∞ pattern
     /// (`checks::patterns`, with the flow analysis of those orders), not value by value.
     pub singular: bool,
+    /// `[first order, second order]`: true if some quotient `a/d` (`DivPos`, `DivNeg`) had a
+    /// finite value and a partial, as the tapes store it, beyond `f64::MAX`: `∂/∂d = −(a/d)·(1/d)`
+    /// (first order) or `∂²/∂d² = 2·(a/d)·(1/d)²` (second order). Its exact value is finite,
+    /// but the stored partial is ±∞: reverse mode and the second-order tape multiply that ±∞
+    /// into the adjoint, while forward mode and the hyper-dual numbers form `(a/d)·ḋ` first and
+    /// then divide by `d`, which stays finite (see `OVERFLOW_RANGE` in `flow.rs`).
+    pub quotient_overflow: [bool; 2],
 }
 
 impl Default for Trace {
@@ -41,6 +48,7 @@ impl Default for Trace {
             singular_distance: f64::INFINITY,
             max_abs: 0.0,
             singular: false,
+            quotient_overflow: [false; 2],
         }
     }
 }
@@ -75,6 +83,19 @@ impl Trace {
     /// True if every node value was finite.
     pub fn finite(&self) -> bool {
         self.max_abs.is_finite()
+    }
+    /// Notes the partials of the quotient `a/d` (see [`Trace::quotient_overflow`]), as the
+    /// tapes compute them: `q·(1/d)` and `2·(q·(1/d))·(1/d)` with `q = a/d`. A product within
+    /// a relative 10⁻¹² of `f64::MAX` counts as overflowed too, for the rounding of the tapes'
+    /// own order of these products (a few ulps).
+    fn quotient(&mut self, a: f64, d: f64) {
+        let (q, inv) = (a / d, 1.0 / d);
+        if q.is_finite() && inv.is_finite() {
+            let limit = f64::MAX * (1.0 - 1e-12);
+            let first = (q * inv).abs();
+            self.quotient_overflow[0] |= first > limit;
+            self.quotient_overflow[1] |= 2.0 * first * inv.abs() > limit;
+        }
     }
 }
 
@@ -184,8 +205,16 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
         Add => a + b,
         Sub => a - b,
         Mul => a * b,
-        DivPos => a / (b.tanh() + 1.5),
-        DivNeg => a / (b.tanh() - 1.5),
+        DivPos => {
+            let d = b.tanh() + 1.5;
+            tr.quotient(a.value(), d.value());
+            a / d
+        }
+        DivNeg => {
+            let d = b.tanh() - 1.5;
+            tr.quotient(a.value(), d.value());
+            a / d
+        }
         Pow => (a * a + 0.5).pow(b),
         Atan2 => {
             let (y, x) = (a.value(), b.value());

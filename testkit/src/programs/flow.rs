@@ -23,13 +23,23 @@
 //! infinite terms of both signs.) A sum of finite terms that cancels to rounding noise leaves
 //! only the class of the result comparable.
 
-use super::eval::{outputs, scalar};
+use super::eval::{eval, outputs, scalar};
 use super::program::Program;
 use diffprog::reverse::{second_order_tape, SecondOrderRecord};
 use diffprog::Number;
 
 /// Terms beyond this magnitude may overflow in one order of multiplication and not in another
 /// (`f″·(u₁·u₂)` against `(f″·u₁)·u₂`): derivatives summed from them are not compared.
+///
+/// A rule's partial can itself be beyond `f64::MAX` while its exact value, and the products the
+/// other modes form, are finite: the quotient `q = a/d` stores `∂q/∂d = −q·(1/d)` on the tapes
+/// (reverse mode, `reverse::hessian`), which overflows for `|q| > f64::MAX·|d|`, while forward
+/// mode and the hyper-dual numbers form `(q·ḋ)·(1/d)`. The tape then carries ±∞ where the
+/// exact term is finite (at `a = −1.09·10³⁰⁸`, `d = 0.74`: reverse mode +∞, forward mode
+/// 8.4·10³⁰⁷, and after a ∛ of the quotient +∞ against 10¹⁰²), and the sums followed here see
+/// that ±∞ as a genuine infinity. Such a partial is a term beyond this range that the sums do
+/// not show: the evaluator notes it (`eval::Trace::quotient_overflow`, by order), and the
+/// derivatives of that order are not compared either.
 const OVERFLOW_RANGE: f64 = 1e150;
 
 /// The mirror image: a product of two non-zero finite factors below this magnitude (the smallest
@@ -87,12 +97,16 @@ pub struct Flow {
     pub first_underflow: bool,
     /// Some product of a second-order sum underflowed.
     pub second_underflow: bool,
+    /// `[first order, second order]`: some quotient's partial of that order overflowed as the
+    /// tapes store it, although its exact value is finite (see [`OVERFLOW_RANGE`]).
+    pub quotient_overflow: [bool; 2],
 }
 
 impl Flow {
-    /// `No` where terms reach the overflow range or a product underflowed.
-    fn range(terms: f64, underflow: bool) -> Comparable {
-        if terms > OVERFLOW_RANGE || underflow {
+    /// `No` where terms reach the overflow range, or a product underflowed or a partial
+    /// overflowed (`out_of_range`).
+    fn range(terms: f64, out_of_range: bool) -> Comparable {
+        if terms > OVERFLOW_RANGE || out_of_range {
             Comparable::No
         } else {
             Comparable::Fully
@@ -100,15 +114,11 @@ impl Flow {
     }
     /// ∂(output sum)/∂xᵢ.
     pub fn gradient(&self, i: usize) -> Comparable {
-        self.input[i]
-            .max(self.sum)
-            .max(Self::range(self.first_terms, self.first_underflow))
+        self.input[i].max(self.sum).max(self.first_range())
     }
     /// ∂yⱼ/∂xᵢ.
     pub fn jacobian(&self, j: usize, i: usize) -> Comparable {
-        self.input[i]
-            .max(self.output[j])
-            .max(Self::range(self.first_terms, self.first_underflow))
+        self.input[i].max(self.output[j]).max(self.first_range())
     }
     /// Every first-order derivative (for sums of them, such as `wᵀJ`).
     pub fn first_order(&self) -> Comparable {
@@ -116,13 +126,21 @@ impl Flow {
         worst(&self.input)
             .max(worst(&self.output))
             .max(self.sum)
-            .max(Self::range(self.first_terms, self.first_underflow))
+            .max(self.first_range())
     }
     /// Every second derivative.
     pub fn second_order(&self) -> Comparable {
-        self.first_order()
-            .max(self.second)
-            .max(Self::range(self.second_terms, self.second_underflow))
+        self.first_order().max(self.second).max(Self::range(
+            self.second_terms,
+            self.second_underflow || self.quotient_overflow[1],
+        ))
+    }
+    /// [`Flow::range`] of the first-order sums.
+    fn first_range(&self) -> Comparable {
+        Self::range(
+            self.first_terms,
+            self.first_underflow || self.quotient_overflow[0],
+        )
     }
     /// Every second derivative, between a mode that evaluates each rule's second partials at
     /// unit tangents and multiplies them by the tangents afterwards (`reverse::hessian`'s tape,
@@ -303,6 +321,8 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
         output: vec![Comparable::Fully; m],
         ..Flow::default()
     };
+    let (_, trace) = eval::<f64>(p, x);
+    result.quotient_overflow = trace.quotient_overflow;
     let (tape, output) = second_order_tape(|v| scalar(p, v), x);
     if let Some(output) = output {
         result.nonfinite = tape
