@@ -673,6 +673,48 @@ fn a_quotient_partial_that_overflows_case() -> Case {
     }
 }
 
+/// A fuzz finding, reduced by hand: `atan2(x₀, x₁)` at x = [1.9·10⁻³¹³, 0] (a subnormal distance
+/// from the origin, a singular point for the suite). The mixed partial `∂²/∂y∂x atan2(y, x) =
+/// (y² − x²)/(x² + y²)²` is `1/y²` here, beyond `f64::MAX`. Differentiated one way, the rule's
+/// `∂/∂y = x/r²` along x gives +∞; the other way, its `∂/∂x = −y/r²` along y meets `1/r = +∞`
+/// times a tangent that cancels to 0, `∞ − ∞`, NaN. The second-order tape stores the first
+/// (`reverse::hessian`: `H[0,1] = +∞`), the hyper-dual numbers take the second for this order of
+/// the arguments (NaN). The pattern comparison took the two for the same rule evaluation; the
+/// evaluator now notes a rule whose mixed partial differs in class between the two orders of
+/// differentiation, and the pattern comparison leaves out the second derivatives between the
+/// tape and the hyper-dual numbers there, as between the ways of seeding a rule
+/// (`Flow::second_order_across_orders`). (The fuzz case: 15 nodes, `atan2(x₀, −x₃)` among them,
+/// at x₀ = 1.9·10⁻³¹³, x₃ = −0.)
+#[test]
+fn a_mixed_partial_that_depends_on_the_order_regression() {
+    check_case(
+        a_mixed_partial_that_depends_on_the_order_case(),
+        checks::patterns,
+    );
+    let mut swapped = a_mixed_partial_that_depends_on_the_order_case();
+    swapped.x.reverse(); // atan2(0, 1.9·10⁻³¹³): the tape NaN, the hyper-dual numbers −∞
+    check_case(swapped, checks::patterns);
+}
+
+/// The case of [`a_mixed_partial_that_depends_on_the_order_regression`].
+fn a_mixed_partial_that_depends_on_the_order_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Atan2, 0, 1), // v0 = atan2(x0, x1)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![1.91026104854e-313, 0.0],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -719,6 +761,10 @@ fn fuzz_seeds_are_the_fixed_cases() {
         (
             "quotient_partial_overflows",
             a_quotient_partial_that_overflows_case(),
+        ),
+        (
+            "mixed_partial_order",
+            a_mixed_partial_that_depends_on_the_order_case(),
         ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];

@@ -62,8 +62,9 @@ pub enum Comparable {
     Fully,
     /// The class only: a finite sum cancelled, so the value is rounding noise.
     Class,
-    /// Nothing, between two ways of evaluating the rules' second partials, where a tangent is
-    /// infinite (see [`Flow::second_order_across_seedings`]).
+    /// Nothing, between two ways of evaluating the rules' second partials: where a tangent is
+    /// infinite (see [`Flow::second_order_across_seedings`]), or where a rule's mixed partial
+    /// depends on the order of differentiation (see [`Flow::second_order_across_orders`]).
     OtherSeeding,
     /// Nothing: an ambiguous sum met an infinity or a NaN (see the module docs).
     No,
@@ -100,6 +101,9 @@ pub struct Flow {
     /// `[first order, second order]`: some quotient's partial of that order overflowed as the
     /// tapes store it, although its exact value is finite (see [`OVERFLOW_RANGE`]).
     pub quotient_overflow: [bool; 2],
+    /// Some rule's mixed second partial differs in class between the two orders of
+    /// differentiation (see [`Flow::second_order_across_orders`]).
+    pub mixed_order: bool,
 }
 
 impl Flow {
@@ -153,8 +157,29 @@ impl Flow {
     /// finite (hypot at a subnormal distance from the origin: `h²` underflows, so the rule's
     /// derivative meets 0/0 or ∞ inside, and what comes out depends on the tangents it is
     /// evaluated with).
+    ///
+    /// And where a rule's mixed partial depends on the order of differentiation (see
+    /// [`Flow::second_order_across_orders`]): forward over reverse takes one order per column
+    /// (the HVP) or averages both (`hessian_chunked`).
     pub fn second_order_across_seedings(&self) -> Comparable {
-        if self.nonfinite_tangent || self.rule_overflow {
+        if self.nonfinite_tangent || self.rule_overflow || self.mixed_order {
+            Comparable::OtherSeeding.max(self.second_order())
+        } else {
+            self.second_order()
+        }
+    }
+    /// Every second derivative, between the second-order tape (`reverse::hessian`) and the
+    /// hyper-dual drivers. Both take a rule's second partials at unit tangents, but not its mixed
+    /// partial in the same order of differentiation: the tape stores one, `∂(∂g/∂a)/∂b`, for
+    /// both orders of the inputs (`h₀₁`), while the hyper-dual numbers multiply the product of
+    /// a's ε₁ part and b's ε₂ part by `∂(∂g/∂b)/∂a` (and the other product by the other order), so
+    /// which one an entry `H[i, j]` gets depends on which argument depends on the lower index.
+    /// Where g is smooth the two are equal. Where the rule's second partials overflow or meet
+    /// `0/0` inside it they can differ in class (atan2 at y = 1.9·10⁻³¹³, x = 0: `+∞` one way,
+    /// NaN the other; the exact value `1/y²` is beyond `f64::MAX`), and the evaluator notes that
+    /// (`eval::Trace::mixed_order`): there these two are not compared.
+    pub fn second_order_across_orders(&self) -> Comparable {
+        if self.mixed_order {
             Comparable::OtherSeeding.max(self.second_order())
         } else {
             self.second_order()
@@ -323,6 +348,7 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
     };
     let (_, trace) = eval::<f64>(p, x);
     result.quotient_overflow = trace.quotient_overflow;
+    result.mixed_order = trace.mixed_order;
     let (tape, output) = second_order_tape(|v| scalar(p, v), x);
     if let Some(output) = output {
         result.nonfinite = tape
