@@ -173,6 +173,12 @@
 //! hyperdual numbers, the second-order tape) and forward over reverse, which evaluates the rule
 //! on the tangents themselves, can differ where a tangent is infinite and the rule's own
 //! derivative sums terms that cancel (hypot's ∂(y/h)/∂y = (h − y·y/h)/h², zero at x = 0).
+//! At the edges of the exponent range the order of multiplication decides as well: the
+//! quotient's partial −q/b, which the tapes of reverse mode store, can overflow to ±∞ where
+//! forward mode's (q·ḃ)/b stays finite; and where a rule's second partials overflow inside it
+//! (atan2 at a subnormal distance from the origin), its mixed partial can differ in class
+//! between the two orders of differentiation, which the second-order tape and the hyperdual
+//! numbers take differently.
 //!
 //! Every number type's *value* is the plain `f64` (or `f32`) evaluation bit for bit — quotients
 //! are `a / b`, `x / c` and `c / x`, not products with a reciprocal, and `Sum` starts from the

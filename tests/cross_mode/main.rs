@@ -664,6 +664,90 @@ fn second_partials_that_overflow_inside_a_rule_case() -> Case {
     }
 }
 
+/// A fuzz finding, reduced by hand: `x₀/(1.5 + tanh x₁)` at x = [−1.09·10³⁰⁸, −1]. The quotient
+/// `q = x₀/d`, `d = 0.74`, is finite (−1.48·10³⁰⁸), and so is the exact `∂f/∂x₁ = −q·sech²x₁/d`
+/// (8.4·10³⁰⁷), but the partial `∂q/∂d = −q/d` (2·10³⁰⁸) is beyond `f64::MAX`: the tapes store
+/// it as +∞ and multiplied it into the adjoint (reverse mode, `reverse::hessian`, forward over
+/// reverse: +∞), while forward mode forms `q·ḋ` first and divides by `d` afterwards
+/// (8.4·10³⁰⁷). The flow analysis saw that +∞ as a genuine infinite partial; it leaves out the
+/// derivatives whose terms reach its overflow range, but the term here was not finite to
+/// measure. The evaluator now notes a quotient's partial that overflows (first or second order),
+/// and the flow analysis leaves out the derivatives of that order, as for terms beyond its
+/// overflow range. The same quotient under a ∛ shows that the derivative itself need not be
+/// large: +∞ against 10¹⁰². (The fuzz case: 16 nodes, `−x₁/(1.5 + tanh x₃)` among them.)
+#[test]
+fn a_quotient_partial_that_overflows_regression() {
+    check_case(a_quotient_partial_that_overflows_case(), checks::patterns);
+    let mut cube_root = a_quotient_partial_that_overflows_case();
+    cube_root
+        .program
+        .nodes
+        .push(unary_node(program::Unary::Cbrt, 0.0, 2)); // v1 = cbrt(v0)
+    cube_root.program.outputs = vec![3];
+    check_case(cube_root, checks::patterns);
+}
+
+/// The case of [`a_quotient_partial_that_overflows_regression`].
+fn a_quotient_partial_that_overflows_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(DivPos, 0, 1), // v0 = x0/(1.5 + tanh x1)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![-1.0904785937367025e308, -1.0],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
+/// A fuzz finding, reduced by hand: `atan2(x₀, x₁)` at x = [1.9·10⁻³¹³, 0] (a subnormal distance
+/// from the origin, a singular point for the suite). The mixed partial `∂²/∂y∂x atan2(y, x) =
+/// (y² − x²)/(x² + y²)²` is `1/y²` here, beyond `f64::MAX`. Differentiated one way, the rule's
+/// `∂/∂y = x/r²` along x gives +∞; the other way, its `∂/∂x = −y/r²` along y meets `1/r = +∞`
+/// times a tangent that cancels to 0, `∞ − ∞`, NaN. The second-order tape stores the first
+/// (`reverse::hessian`: `H[0,1] = +∞`), the hyper-dual numbers take the second for this order of
+/// the arguments (NaN). The pattern comparison took the two for the same rule evaluation; the
+/// evaluator now notes a rule whose mixed partial differs in class between the two orders of
+/// differentiation, and the pattern comparison leaves out the second derivatives between the
+/// tape and the hyper-dual numbers there, as between the ways of seeding a rule
+/// (`Flow::second_order_across_orders`). (The fuzz case: 15 nodes, `atan2(x₀, −x₃)` among them,
+/// at x₀ = 1.9·10⁻³¹³, x₃ = −0.)
+#[test]
+fn a_mixed_partial_that_depends_on_the_order_regression() {
+    check_case(
+        a_mixed_partial_that_depends_on_the_order_case(),
+        checks::patterns,
+    );
+    let mut swapped = a_mixed_partial_that_depends_on_the_order_case();
+    swapped.x.reverse(); // atan2(0, 1.9·10⁻³¹³): the tape NaN, the hyper-dual numbers −∞
+    check_case(swapped, checks::patterns);
+}
+
+/// The case of [`a_mixed_partial_that_depends_on_the_order_regression`].
+fn a_mixed_partial_that_depends_on_the_order_case() -> Case {
+    use program::{Binary::*, Program};
+    // Inputs x0, x1 are references 0, 1; node vₖ is reference k + 2.
+    let nodes = vec![
+        binary_node(Atan2, 0, 1), // v0 = atan2(x0, x1)
+    ];
+    Case {
+        program: Program {
+            n_inputs: 2,
+            nodes,
+            outputs: vec![2],
+        },
+        x: vec![1.91026104854e-313, 0.0],
+        v: vec![0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -710,6 +794,14 @@ fn fuzz_seeds_are_the_fixed_cases() {
         (
             "second_partial_at_rounding_level",
             a_second_partial_at_rounding_level_case(),
+        ),
+        (
+            "quotient_partial_overflows",
+            a_quotient_partial_that_overflows_case(),
+        ),
+        (
+            "mixed_partial_order",
+            a_mixed_partial_that_depends_on_the_order_case(),
         ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];

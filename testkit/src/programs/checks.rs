@@ -62,7 +62,8 @@ impl Stats {
         format!(
             "{} cases; {}; {}, and {} not compared between the unit-tangent and the \
              forward-over-reverse second derivatives (an infinite tangent, or second partials \
-             that overflowed inside a rule)",
+             that overflowed inside a rule) or between the tape's and the hyper-dual Hessians (a \
+             rule's mixed partial that depends on the order of differentiation)",
             self.cases.get(),
             order(0, "first order"),
             order(1, "second order"),
@@ -847,18 +848,27 @@ fn compare_patterns(case: &Case, stats: &Stats) -> TestCaseResult {
     // Second order: a cancelled first-order sum can meet an infinity in the second-order sums
     // too, so a case with any ambiguity, of first or second order, is not compared.
     // The modes that take a rule's second partials at unit tangents (the hyperdual drivers,
-    // the second-order tape) agree with each other. Forward over reverse evaluates each rule on
-    // the tangents themselves, one order of differentiation per column (the HVP), or both,
-    // averaged (`hessian_chunked`): it is compared with them, and the HVP with it, only where no
-    // tangent is infinite (see `Flow::second_order_across_seedings`).
+    // the second-order tape) agree with each other, but where a rule's mixed partial differs
+    // between the two orders of differentiation, which they take differently (see
+    // `Flow::second_order_across_orders`). Forward over reverse evaluates each rule on the
+    // tangents themselves, one order of differentiation per column (the HVP), or both, averaged
+    // (`hessian_chunked`): it is compared with them, and the HVP with it, only where no tangent
+    // is infinite (see `Flow::second_order_across_seedings`).
     let hessian_keep = |_: usize| flow.second_order();
+    let across_orders = |_: usize| flow.second_order_across_orders();
     let across = |_: usize| flow.second_order_across_seedings();
-    for (what, h) in [
-        ("H hyperdual<3> vs hyperdual", &h_hyper_3),
-        ("H reverse::hessian vs hyperdual", &h_mixed),
-    ] {
-        r.compare(what, h.as_slice(), h_hyper.as_slice(), hessian_keep);
-    }
+    r.compare(
+        "H hyperdual<3> vs hyperdual",
+        h_hyper_3.as_slice(),
+        h_hyper.as_slice(),
+        hessian_keep,
+    );
+    r.compare(
+        "H reverse::hessian vs hyperdual",
+        h_mixed.as_slice(),
+        h_hyper.as_slice(),
+        across_orders,
+    );
     let hyper_vs_chunked = "H hessian_chunked vs hyperdual";
     r.compare(
         hyper_vs_chunked,

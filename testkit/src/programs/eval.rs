@@ -31,6 +31,20 @@ pub struct Trace {
     /// decide what a derivative is. Such cases are compared by NaN/∞ pattern
     /// (`checks::patterns`, with the flow analysis of those orders), not value by value.
     pub singular: bool,
+    /// True if some rule's mixed second partial differs in class (finite, +∞, −∞, NaN) between
+    /// the two orders of differentiation, `∂(∂g/∂b)/∂a` against `∂(∂g/∂a)/∂b`, at finite
+    /// arguments. Where g is smooth the two are equal; at a point where the rule's second
+    /// partials overflow or meet `0/0` inside it (atan2 at a subnormal distance from the origin:
+    /// `∂²/∂x∂y = (y² − x²)/(x² + y²)²` is `1/y²`, +∞, one way and `∞ − ∞` the other) they are
+    /// not, and the modes take different ones (see `flow::Flow::second_order_across_orders`).
+    pub mixed_order: bool,
+    /// `[first order, second order]`: true if some quotient `a/d` (`DivPos`, `DivNeg`) had a
+    /// finite value and a partial, as the tapes store it, beyond `f64::MAX`: `∂/∂d = −(a/d)·(1/d)`
+    /// (first order) or `∂²/∂d² = 2·(a/d)·(1/d)²` (second order). Its exact value is finite,
+    /// but the stored partial is ±∞: reverse mode and the second-order tape multiply that ±∞
+    /// into the adjoint, while forward mode and the hyper-dual numbers form `(a/d)·ḋ` first and
+    /// then divide by `d`, which stays finite (see `OVERFLOW_RANGE` in `flow.rs`).
+    pub quotient_overflow: [bool; 2],
 }
 
 impl Default for Trace {
@@ -41,6 +55,8 @@ impl Default for Trace {
             singular_distance: f64::INFINITY,
             max_abs: 0.0,
             singular: false,
+            mixed_order: false,
+            quotient_overflow: [false; 2],
         }
     }
 }
@@ -76,29 +92,79 @@ impl Trace {
     pub fn finite(&self) -> bool {
         self.max_abs.is_finite()
     }
+    /// Notes a binary rule's partials at finite arguments: not finite (a singular point, see
+    /// [`Trace::singular`]), or a mixed partial that depends on the order of differentiation
+    /// (see [`Trace::mixed_order`]).
+    fn rule(&mut self, partials: RulePartials) {
+        self.singular |= partials.not_finite;
+        self.mixed_order |= partials.mixed_order;
+    }
+    /// Notes the partials of the quotient `a/d` (see [`Trace::quotient_overflow`]), as the
+    /// tapes compute them: `q·(1/d)` and `2·(q·(1/d))·(1/d)` with `q = a/d`. A product within
+    /// a relative 10⁻¹² of `f64::MAX` counts as overflowed too, for the rounding of the tapes'
+    /// own order of these products (a few ulps).
+    fn quotient(&mut self, a: f64, d: f64) {
+        let (q, inv) = (a / d, 1.0 / d);
+        if q.is_finite() && inv.is_finite() {
+            let limit = f64::MAX * (1.0 - 1e-12);
+            let first = (q * inv).abs();
+            self.quotient_overflow[0] |= first > limit;
+            self.quotient_overflow[1] |= 2.0 * first * inv.abs() > limit;
+        }
+    }
 }
 
-/// True if the arguments `a`, `b` are finite and a first or second partial of `f` at them is
-/// infinite or NaN (from hyper-dual numbers, seeded along `a`, along `b`, and along both).
-fn partials_not_finite(
+/// What [`rule_partials`] found.
+#[derive(Clone, Copy, Debug, Default)]
+struct RulePartials {
+    /// A first or second partial is infinite or NaN.
+    not_finite: bool,
+    /// The mixed partial differs in class between the two orders of differentiation.
+    mixed_order: bool,
+}
+
+/// The class of a number: finite, +∞, −∞ or NaN.
+fn class(v: f64) -> u8 {
+    if v.is_nan() {
+        3
+    } else if v == f64::INFINITY {
+        1
+    } else if v == f64::NEG_INFINITY {
+        2
+    } else {
+        0
+    }
+}
+
+/// The first and second partials of the rule `f` at finite arguments `a`, `b` (from hyper-dual
+/// numbers, seeded along `a`, along `b`, and along both, in either order): whether one is
+/// infinite or NaN, and whether the mixed one differs in class between the two orders. Nothing
+/// is found at non-finite arguments.
+fn rule_partials(
     f: impl Fn(HyperDual<f64>, HyperDual<f64>) -> HyperDual<f64>,
     a: f64,
     b: f64,
-) -> bool {
-    let seeds = [
-        ((1.0, 1.0), (0.0, 0.0)),
-        ((0.0, 0.0), (1.0, 1.0)),
-        ((1.0, 0.0), (0.0, 1.0)),
-    ];
-    a.is_finite()
-        && b.is_finite()
-        && seeds.iter().any(|&((a1, a2), (b1, b2))| {
-            let r = f(
-                HyperDual::new(a, a1, a2, 0.0),
-                HyperDual::new(b, b1, b2, 0.0),
-            );
-            !(r.eps1.is_finite() && r.eps2.is_finite() && r.eps12.is_finite())
-        })
+) -> RulePartials {
+    if !(a.is_finite() && b.is_finite()) {
+        return RulePartials::default();
+    }
+    let at = |(a1, a2): (f64, f64), (b1, b2): (f64, f64)| {
+        f(
+            HyperDual::new(a, a1, a2, 0.0),
+            HyperDual::new(b, b1, b2, 0.0),
+        )
+    };
+    let not_finite =
+        |r: HyperDual<f64>| !(r.eps1.is_finite() && r.eps2.is_finite() && r.eps12.is_finite());
+    let (along_a, along_b) = (at((1.0, 1.0), (0.0, 0.0)), at((0.0, 0.0), (1.0, 1.0)));
+    let (a_then_b, b_then_a) = (at((1.0, 0.0), (0.0, 1.0)), at((0.0, 1.0), (1.0, 0.0)));
+    RulePartials {
+        not_finite: not_finite(along_a)
+            || not_finite(along_b)
+            || not_finite(a_then_b)
+            || not_finite(b_then_a),
+        mixed_order: class(a_then_b.eps12) != class(b_then_a.eps12),
+    }
 }
 
 /// The sign ±1 of a node constant (+1 for 0).
@@ -120,7 +186,8 @@ pub fn unary<T: Scalar>(op: Unary, c: f64, a: T, tr: &mut Trace) -> T {
         Cbrt => {
             tr.side(a.value());
             tr.near(a.value().abs());
-            tr.singular |= a.value() == 0.0 || partials_not_finite(|a, _| a.cbrt(), a.value(), 0.0);
+            let partials = rule_partials(|a, _| a.cbrt(), a.value(), 0.0);
+            tr.singular |= a.value() == 0.0 || partials.not_finite;
             a.cbrt()
         }
         Powi(n) if n >= 0 => a.powi(n),
@@ -186,8 +253,16 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
         Add => a + b,
         Sub => a - b,
         Mul => a * b,
-        DivPos => a / (b.tanh() + 1.5),
-        DivNeg => a / (b.tanh() - 1.5),
+        DivPos => {
+            let d = b.tanh() + 1.5;
+            tr.quotient(a.value(), d.value());
+            a / d
+        }
+        DivNeg => {
+            let d = b.tanh() - 1.5;
+            tr.quotient(a.value(), d.value());
+            a / d
+        }
         Pow => (a * a + 0.5).pow(b),
         Atan2 => {
             let (y, x) = (a.value(), b.value());
@@ -198,7 +273,8 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
                 tr.path.push(2);
             }
             tr.near(y.hypot(x));
-            tr.singular |= y == 0.0 && x == 0.0 || partials_not_finite(|y, x| y.atan2(x), y, x);
+            tr.singular |= y == 0.0 && x == 0.0;
+            tr.rule(rule_partials(|y, x| y.atan2(x), y, x));
             a.atan2(b)
         }
         Min => {
@@ -211,7 +287,7 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
         }
         Hypot => {
             tr.near(a.value().hypot(b.value()));
-            tr.singular |= partials_not_finite(|a, b| a.hypot(b), a.value(), b.value());
+            tr.rule(rule_partials(|a, b| a.hypot(b), a.value(), b.value()));
             a.hypot(b)
         }
     }

@@ -23,13 +23,23 @@
 //! infinite terms of both signs.) A sum of finite terms that cancels to rounding noise leaves
 //! only the class of the result comparable.
 
-use super::eval::{outputs, scalar};
+use super::eval::{eval, outputs, scalar};
 use super::program::Program;
 use diffprog::reverse::{second_order_tape, SecondOrderRecord};
 use diffprog::Number;
 
 /// Terms beyond this magnitude may overflow in one order of multiplication and not in another
 /// (`f″·(u₁·u₂)` against `(f″·u₁)·u₂`): derivatives summed from them are not compared.
+///
+/// A rule's partial can itself be beyond `f64::MAX` while its exact value, and the products the
+/// other modes form, are finite: the quotient `q = a/d` stores `∂q/∂d = −q·(1/d)` on the tapes
+/// (reverse mode, `reverse::hessian`), which overflows for `|q| > f64::MAX·|d|`, while forward
+/// mode and the hyper-dual numbers form `(q·ḋ)·(1/d)`. The tape then carries ±∞ where the
+/// exact term is finite (at `a = −1.09·10³⁰⁸`, `d = 0.74`: reverse mode +∞, forward mode
+/// 8.4·10³⁰⁷, and after a ∛ of the quotient +∞ against 10¹⁰²), and the sums followed here see
+/// that ±∞ as a genuine infinity. Such a partial is a term beyond this range that the sums do
+/// not show: the evaluator notes it (`eval::Trace::quotient_overflow`, by order), and the
+/// derivatives of that order are not compared either.
 const OVERFLOW_RANGE: f64 = 1e150;
 
 /// The mirror image: a product of two non-zero finite factors below this magnitude (the smallest
@@ -52,8 +62,9 @@ pub enum Comparable {
     Fully,
     /// The class only: a finite sum cancelled, so the value is rounding noise.
     Class,
-    /// Nothing, between two ways of evaluating the rules' second partials, where a tangent is
-    /// infinite (see [`Flow::second_order_across_seedings`]).
+    /// Nothing, between two ways of evaluating the rules' second partials: where a tangent is
+    /// infinite (see [`Flow::second_order_across_seedings`]), or where a rule's mixed partial
+    /// depends on the order of differentiation (see [`Flow::second_order_across_orders`]).
     OtherSeeding,
     /// Nothing: an ambiguous sum met an infinity or a NaN (see the module docs).
     No,
@@ -87,12 +98,19 @@ pub struct Flow {
     pub first_underflow: bool,
     /// Some product of a second-order sum underflowed.
     pub second_underflow: bool,
+    /// `[first order, second order]`: some quotient's partial of that order overflowed as the
+    /// tapes store it, although its exact value is finite (see [`OVERFLOW_RANGE`]).
+    pub quotient_overflow: [bool; 2],
+    /// Some rule's mixed second partial differs in class between the two orders of
+    /// differentiation (see [`Flow::second_order_across_orders`]).
+    pub mixed_order: bool,
 }
 
 impl Flow {
-    /// `No` where terms reach the overflow range or a product underflowed.
-    fn range(terms: f64, underflow: bool) -> Comparable {
-        if terms > OVERFLOW_RANGE || underflow {
+    /// `No` where terms reach the overflow range, or a product underflowed or a partial
+    /// overflowed (`out_of_range`).
+    fn range(terms: f64, out_of_range: bool) -> Comparable {
+        if terms > OVERFLOW_RANGE || out_of_range {
             Comparable::No
         } else {
             Comparable::Fully
@@ -100,15 +118,11 @@ impl Flow {
     }
     /// ∂(output sum)/∂xᵢ.
     pub fn gradient(&self, i: usize) -> Comparable {
-        self.input[i]
-            .max(self.sum)
-            .max(Self::range(self.first_terms, self.first_underflow))
+        self.input[i].max(self.sum).max(self.first_range())
     }
     /// ∂yⱼ/∂xᵢ.
     pub fn jacobian(&self, j: usize, i: usize) -> Comparable {
-        self.input[i]
-            .max(self.output[j])
-            .max(Self::range(self.first_terms, self.first_underflow))
+        self.input[i].max(self.output[j]).max(self.first_range())
     }
     /// Every first-order derivative (for sums of them, such as `wᵀJ`).
     pub fn first_order(&self) -> Comparable {
@@ -116,13 +130,21 @@ impl Flow {
         worst(&self.input)
             .max(worst(&self.output))
             .max(self.sum)
-            .max(Self::range(self.first_terms, self.first_underflow))
+            .max(self.first_range())
     }
     /// Every second derivative.
     pub fn second_order(&self) -> Comparable {
-        self.first_order()
-            .max(self.second)
-            .max(Self::range(self.second_terms, self.second_underflow))
+        self.first_order().max(self.second).max(Self::range(
+            self.second_terms,
+            self.second_underflow || self.quotient_overflow[1],
+        ))
+    }
+    /// [`Flow::range`] of the first-order sums.
+    fn first_range(&self) -> Comparable {
+        Self::range(
+            self.first_terms,
+            self.first_underflow || self.quotient_overflow[0],
+        )
     }
     /// Every second derivative, between a mode that evaluates each rule's second partials at
     /// unit tangents and multiplies them by the tangents afterwards (`reverse::hessian`'s tape,
@@ -135,8 +157,29 @@ impl Flow {
     /// finite (hypot at a subnormal distance from the origin: `h²` underflows, so the rule's
     /// derivative meets 0/0 or ∞ inside, and what comes out depends on the tangents it is
     /// evaluated with).
+    ///
+    /// And where a rule's mixed partial depends on the order of differentiation (see
+    /// [`Flow::second_order_across_orders`]): forward over reverse takes one order per column
+    /// (the HVP) or averages both (`hessian_chunked`).
     pub fn second_order_across_seedings(&self) -> Comparable {
-        if self.nonfinite_tangent || self.rule_overflow {
+        if self.nonfinite_tangent || self.rule_overflow || self.mixed_order {
+            Comparable::OtherSeeding.max(self.second_order())
+        } else {
+            self.second_order()
+        }
+    }
+    /// Every second derivative, between the second-order tape (`reverse::hessian`) and the
+    /// hyper-dual drivers. Both take a rule's second partials at unit tangents, but not its mixed
+    /// partial in the same order of differentiation: the tape stores one, `∂(∂g/∂a)/∂b`, for
+    /// both orders of the inputs (`h₀₁`), while the hyper-dual numbers multiply the product of
+    /// a's ε₁ part and b's ε₂ part by `∂(∂g/∂b)/∂a` (and the other product by the other order), so
+    /// which one an entry `H[i, j]` gets depends on which argument depends on the lower index.
+    /// Where g is smooth the two are equal. Where the rule's second partials overflow or meet
+    /// `0/0` inside it they can differ in class (atan2 at y = 1.9·10⁻³¹³, x = 0: `+∞` one way,
+    /// NaN the other; the exact value `1/y²` is beyond `f64::MAX`), and the evaluator notes that
+    /// (`eval::Trace::mixed_order`): there these two are not compared.
+    pub fn second_order_across_orders(&self) -> Comparable {
+        if self.mixed_order {
             Comparable::OtherSeeding.max(self.second_order())
         } else {
             self.second_order()
@@ -323,6 +366,9 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
         output: vec![Comparable::Fully; m],
         ..Flow::default()
     };
+    let (_, trace) = eval::<f64>(p, x);
+    result.quotient_overflow = trace.quotient_overflow;
+    result.mixed_order = trace.mixed_order;
     let (tape, output) = second_order_tape(|v| scalar(p, v), x);
     if let Some(output) = output {
         result.nonfinite = tape
