@@ -27,7 +27,9 @@ fn transcript(name: &str) -> Vec<Value> {
             .read_to_string(&mut text)
             .unwrap();
     }
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Every transcript's evaluate messages, answered in every mode of the eval (one run each), match
@@ -36,9 +38,16 @@ fn transcript(name: &str) -> Vec<Value> {
 fn transcripts_are_answered_as_the_evals_accepted() {
     let mut checked = 0;
     for eval in evals::ALL {
-        let names: &[&str] = if eval.name == "ht" { &["ht", "ht-simple"] } else { &[eval.name] };
+        let names: &[&str] = if eval.name == "ht" {
+            &["ht", "ht-simple"]
+        } else {
+            &[eval.name]
+        };
         for name in names {
-            for line in transcript(name).iter().filter(|l| l.get("message").is_some()) {
+            for line in transcript(name)
+                .iter()
+                .filter(|l| l.get("message").is_some())
+            {
                 let mut message = line["message"].clone();
                 if let Some(input) = message["input"].as_object_mut() {
                     input.insert("min_runs".into(), json!(1));
@@ -100,12 +109,18 @@ fn the_binary_speaks_the_protocol() {
         replies.push(serde_json::from_str::<Value>(&reply).unwrap());
     }
     drop(stdin);
-    assert!(child.wait().unwrap().success(), "the tool exits 0 at the end of its input");
+    assert!(
+        child.wait().unwrap().success(),
+        "the tool exits 0 at the end of its input"
+    );
 
     assert_eq!(replies[0]["id"], 0);
     assert_eq!(replies[0]["tool"], "diffprog");
     assert_eq!(replies[1], json!({"id": 1, "success": true}));
-    assert_eq!((replies[2]["success"].clone(), replies[2]["output"].clone()), (json!(true), json!(9.0)));
+    assert_eq!(
+        (replies[2]["success"].clone(), replies[2]["output"].clone()),
+        (json!(true), json!(9.0))
+    );
     let timings = replies[2]["timings"].as_array().unwrap();
     assert_eq!(timings.len(), 1);
     assert_eq!(timings[0]["name"], "evaluate");
@@ -121,14 +136,23 @@ fn the_binary_speaks_the_protocol() {
         (10, "JSON cannot carry"),
         (11, "no string field `kind`"),
     ] {
-        assert_eq!(replies[i]["success"], json!(false), "line {i}: {}", replies[i]);
+        assert_eq!(
+            replies[i]["success"],
+            json!(false),
+            "line {i}: {}",
+            replies[i]
+        );
         let error = replies[i]["error"].as_str().unwrap();
         assert!(error.contains(needle), "line {i}: {error}");
     }
     assert_eq!(replies[5]["id"], Value::Null);
     assert_eq!(replies[8]["id"], 8);
     assert_eq!(replies[12], json!({"id": 12}));
-    assert_eq!(replies[13]["output"], json!(-1.0), "the tool keeps going after errors");
+    assert_eq!(
+        replies[13]["output"],
+        json!(-1.0),
+        "the tool keeps going after errors"
+    );
 }
 
 /// `--mode` and `DIFFPROG_GRADBENCH_MODE` select the mode; a bad one is refused at start-up.

@@ -24,7 +24,10 @@ fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let parsed = match arg.as_str() {
-            "--eval" => args.next().map(|n| names.push(n)).ok_or("--eval needs a name".to_string()),
+            "--eval" => args
+                .next()
+                .map(|n| names.push(n))
+                .ok_or("--eval needs a name".to_string()),
             "--mode" => args
                 .next()
                 .ok_or("--mode needs a mode".to_string())
@@ -74,18 +77,26 @@ fn main() -> ExitCode {
                 let mut workload = match (eval.prepare)(function, &input, mode) {
                     Ok(w) => w,
                     Err(e) => {
-                        eprintln!("gradbench-speed: {}::{function} {description}: {e}", eval.name);
+                        eprintln!(
+                            "gradbench-speed: {}::{function} {description}: {e}",
+                            eval.name
+                        );
                         return ExitCode::FAILURE;
                     }
                 };
                 let timings = runs.time(|| workload.run());
                 if let Err(e) = workload.output() {
-                    eprintln!("gradbench-speed: {}::{function} {description}: {e}", eval.name);
+                    eprintln!(
+                        "gradbench-speed: {}::{function} {description}: {e}",
+                        eval.name
+                    );
                     return ExitCode::FAILURE;
                 }
                 let mean = timings.iter().sum::<Duration>().as_secs_f64() / timings.len() as f64;
                 let ratio = match (i, first) {
-                    (1, Some(objective)) if eval.functions.len() == 2 => format!("{:.2}", mean / objective),
+                    (1, Some(objective)) if eval.functions.len() == 2 => {
+                        format!("{:.2}", mean / objective)
+                    }
                     _ => String::new(),
                 };
                 first.get_or_insert(mean);

@@ -150,7 +150,11 @@ fn compare(expected: &Value, actual: &Value, tolerance: f64, path: &str, found: 
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                found.push(format!("{path}: length {} != expected {}", a.len(), e.len()));
+                found.push(format!(
+                    "{path}: length {} != expected {}",
+                    a.len(),
+                    e.len()
+                ));
                 return;
             }
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
@@ -186,14 +190,21 @@ mod tests {
         assert!(matrix(&input, "bad").unwrap_err().contains("rectangular"));
         assert!(vector(&input, "y").unwrap_err().contains("`y`"));
         assert!(count(&json!({"n": 1.5}), "n").is_err());
-        assert!(vector(&json!({"x": [1, "a"]}), "x").unwrap_err().contains("x[1]"));
+        assert!(vector(&json!({"x": [1, "a"]}), "x")
+            .unwrap_err()
+            .contains("x[1]"));
     }
 
     #[test]
     fn never_writes_nan_or_infinity() {
         assert!(finite(f64::NAN, "the value").is_err());
-        assert!(finite_list(&[1.0, f64::INFINITY], "g").unwrap_err().contains("g[1]"));
-        assert_eq!(finite_rows(&[1.0, 2.0, 3.0, 4.0], 2, "J").unwrap(), json!([[1.0, 2.0], [3.0, 4.0]]));
+        assert!(finite_list(&[1.0, f64::INFINITY], "g")
+            .unwrap_err()
+            .contains("g[1]"));
+        assert_eq!(
+            finite_rows(&[1.0, 2.0, 3.0, 4.0], 2, "J").unwrap(),
+            json!([[1.0, 2.0], [3.0, 4.0]])
+        );
     }
 
     #[test]
@@ -201,8 +212,14 @@ mod tests {
         assert!(mismatches(&json!([1.0, 100.0]), &json!([1.00005, 100.01]), 1e-4).is_empty());
         assert_eq!(mismatches(&json!([100.0]), &json!([100.1]), 1e-4).len(), 1);
         assert!(mismatches(&json!({"a": 1}), &json!({"a": 1.0}), 1e-4).is_empty());
-        assert_eq!(mismatches(&json!({"rows": [1, 2]}), &json!({"rows": [1, 3]}), 1e-4).len(), 1);
-        assert_eq!(mismatches(&json!({"a": 1}), &json!({"a": 1, "b": 2}), 1e-4).len(), 1);
+        assert_eq!(
+            mismatches(&json!({"rows": [1, 2]}), &json!({"rows": [1, 3]}), 1e-4).len(),
+            1
+        );
+        assert_eq!(
+            mismatches(&json!({"a": 1}), &json!({"a": 1, "b": 2}), 1e-4).len(),
+            1
+        );
         assert_eq!(mismatches(&json!([1.0]), &json!([null]), 1e-4).len(), 1);
         assert_eq!(mismatches(&json!([1.0, 2.0]), &json!([1.0]), 1e-4).len(), 1);
     }

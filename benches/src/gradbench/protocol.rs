@@ -40,7 +40,12 @@ pub fn serve(
 pub fn answer(line: &str, mode: Option<Mode>, evals: &[Eval]) -> Value {
     let message: Value = match serde_json::from_str(line) {
         Ok(m @ Value::Object(_)) => m,
-        Ok(other) => return failure(Value::Null, format!("a message must be a JSON object, got {other}")),
+        Ok(other) => {
+            return failure(
+                Value::Null,
+                format!("a message must be a JSON object, got {other}"),
+            )
+        }
         Err(e) => return failure(Value::Null, format!("the line is not JSON: {e}")),
     };
     let id = message.get("id").cloned().unwrap_or(Value::Null);
@@ -48,7 +53,10 @@ pub fn answer(line: &str, mode: Option<Mode>, evals: &[Eval]) -> Value {
         Some("start") => object([
             ("id", id),
             ("tool", json!(TOOL)),
-            ("config", json!({"mode": mode.map_or("default", Mode::name)})),
+            (
+                "config",
+                json!({"mode": mode.map_or("default", Mode::name)}),
+            ),
         ]),
         Some("define") => match find(&message, evals).and_then(|e| e.mode(mode).map(|_| ())) {
             Ok(()) => object([("id", id), ("success", json!(true))]),
@@ -70,7 +78,11 @@ pub fn answer(line: &str, mode: Option<Mode>, evals: &[Eval]) -> Value {
 
 fn failure(id: Value, error: String) -> Value {
     eprintln!("diffprog gradbench: {error}");
-    object([("id", id), ("success", json!(false)), ("error", json!(error))])
+    object([
+        ("id", id),
+        ("success", json!(false)),
+        ("error", json!(error)),
+    ])
 }
 
 fn find<'a>(message: &Value, evals: &'a [Eval]) -> Result<&'a Eval, String> {
@@ -93,7 +105,9 @@ fn evaluate(message: &Value, mode: Option<Mode>, evals: &[Eval]) -> Result<(Valu
         .get("function")
         .and_then(Value::as_str)
         .ok_or("the message has no string field `function`")?;
-    let input = message.get("input").ok_or("the message has no field `input`")?;
+    let input = message
+        .get("input")
+        .ok_or("the message has no field `input`")?;
     let runs = Runs::from_input(input)?;
     let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
         let mut workload = (eval.prepare)(function, input, mode)?;

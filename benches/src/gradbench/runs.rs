@@ -76,9 +76,21 @@ mod tests {
     #[test]
     fn reads_integers_and_floats() {
         let runs = Runs::from_input(&json!({"min_runs": 3, "min_seconds": 1})).unwrap();
-        assert_eq!(runs, Runs { min_runs: 3, min_seconds: 1.0 });
+        assert_eq!(
+            runs,
+            Runs {
+                min_runs: 3,
+                min_seconds: 1.0
+            }
+        );
         let runs = Runs::from_input(&json!({"min_runs": 2.0, "min_seconds": 0.5})).unwrap();
-        assert_eq!(runs, Runs { min_runs: 2, min_seconds: 0.5 });
+        assert_eq!(
+            runs,
+            Runs {
+                min_runs: 2,
+                min_seconds: 0.5
+            }
+        );
         assert_eq!(Runs::from_input(&json!(1.0)).unwrap(), Runs::default());
     }
 
@@ -92,14 +104,30 @@ mod tests {
     #[test]
     fn runs_at_least_min_runs_and_min_seconds() {
         let mut count = 0;
-        let timings = Runs { min_runs: 5, min_seconds: 0.0 }.time(|| count += 1);
+        let timings = Runs {
+            min_runs: 5,
+            min_seconds: 0.0,
+        }
+        .time(|| count += 1);
         assert_eq!((count, timings.len()), (5, 5));
-        let timings = Runs { min_runs: 1, min_seconds: 0.02 }.time(|| {
+        let timings = Runs {
+            min_runs: 1,
+            min_seconds: 0.02,
+        }
+        .time(|| {
             std::thread::sleep(Duration::from_millis(5));
         });
         assert!(timings.len() >= 4, "{} runs", timings.len());
         assert!(timings.iter().sum::<Duration>() >= Duration::from_millis(20));
-        let timings = Runs { min_runs: 0, min_seconds: 0.0 }.time(|| {});
-        assert_eq!(timings.len(), 1, "a function is always run once, to have an output");
+        let timings = Runs {
+            min_runs: 0,
+            min_seconds: 0.0,
+        }
+        .time(|| {});
+        assert_eq!(
+            timings.len(),
+            1,
+            "a function is always run once, to have an output"
+        );
     }
 }
