@@ -118,7 +118,10 @@ fn reverse_over_reverse_hessian() {
     for i in 0..n {
         for j in 0..n {
             let (a, b) = (jac[(i, j)], h[(i, j)]);
-            assert!((a - b).abs() <= 1e-11 * (1.0 + b.abs()), "H[{i},{j}]: {a} vs {b}");
+            assert!(
+                (a - b).abs() <= 1e-11 * (1.0 + b.abs()),
+                "H[{i},{j}]: {a} vs {b}"
+            );
         }
         let column = fd::partials(
             |p| diffprog_reverse::gradient(rosenbrock_branchy, p).1,
@@ -185,7 +188,8 @@ fn inner_tape_is_reused_within_and_across_outer_recordings() {
                 let mut y = x[0];
                 for _ in 0..20 {
                     // one gradient step on (y − x₁)², from y
-                    let d = gradient_at(|v: &[Var<Var>]| (v[0] - Var::lift(x[1])).powi(2), &[y]).1[0];
+                    let d =
+                        gradient_at(|v: &[Var<Var>]| (v[0] - Var::lift(x[1])).powi(2), &[y]).1[0];
                     y -= d * 0.1;
                 }
                 y
@@ -227,7 +231,11 @@ fn hessian_diagonal_is_exact() {
     close(&diag, &want, 1e-12, "diagonal vs hyperdual");
     for i in 0..x.len() {
         let fd = fd::partials(|p| gradient(mixed_terms, p).1, &x, i, 1e-6)[i];
-        assert!((diag[i] - fd).abs() <= 1e-6 * (1.0 + fd.abs()), "{i}: {} vs {fd}", diag[i]);
+        assert!(
+            (diag[i] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+            "{i}: {} vs {fd}",
+            diag[i]
+        );
     }
     let (_, _, diag) = hessian_diagonal(separable, &x);
     let (_, _, ones) = hessian_vector_product(separable, &x, &vec![1.0; x.len()]);
