@@ -84,7 +84,7 @@ fn every_pair_of_modes_agrees_with_central_differences() {
     }
     let h = 1e-5;
     let central: Vec<f64> = (0..4)
-        .map(|i| fd::partial(|x| g_inner_reverse(x), &X, i, h))
+        .map(|i| fd::partial(g_inner_reverse, &X, i, h))
         .collect();
     close(&ff, &central, 1e-7, "ff vs central differences");
     close(&rr, &ff, 1e-12, "rr vs ff");
@@ -229,12 +229,11 @@ fn hessian_diagonal_is_exact() {
     close(&grad, &g2, 1e-13, "gradient");
     let want: Vec<f64> = (0..x.len()).map(|i| h[(i, i)]).collect();
     close(&diag, &want, 1e-12, "diagonal vs hyperdual");
-    for i in 0..x.len() {
+    for (i, d) in diag.iter().enumerate() {
         let fd = fd::partials(|p| gradient(mixed_terms, p).1, &x, i, 1e-6)[i];
         assert!(
-            (diag[i] - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
-            "{i}: {} vs {fd}",
-            diag[i]
+            (d - fd).abs() <= 1e-6 * (1.0 + fd.abs()),
+            "{i}: {d} vs {fd}"
         );
     }
     let (_, _, diag) = hessian_diagonal(separable, &x);
