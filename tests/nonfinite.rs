@@ -130,6 +130,7 @@ macro_rules! compare_modes {
         let (_, g_hyper_vec, h_hyper_vec) = hyperdual::hessian_with_chunk::<2>($f, x);
         let (_, g_mixed, h_mixed) = reverse::hessian($f, x);
         let (_, g_chunked, h_chunked) = reverse::hessian_chunked::<2, _>($f, x);
+        let (_, g_diagonal, diagonal) = reverse::hessian_diagonal($f, x);
         report.vectors("forward vs forward (chunk 1)", &g_forward, &g_forward_1);
         report.vectors(
             "forward vs forward Jacobian",
@@ -155,6 +156,13 @@ macro_rules! compare_modes {
         report.matrices("hyperdual vs reverse::hessian", &h_hyper, &h_mixed);
         report.matrices("hyperdual vs hessian_chunked", &h_hyper, &h_chunked);
         report.matrices("reverse::hessian vs hessian_chunked", &h_mixed, &h_chunked);
+        report.vectors("forward vs hessian_diagonal", &g_forward, &g_diagonal);
+        let chunked_diagonal: Vec<f64> = (0..n).map(|i| h_chunked[(i, i)]).collect();
+        report.vectors(
+            "hessian_chunked vs hessian_diagonal",
+            &chunked_diagonal,
+            &diagonal,
+        );
         for k in 0..n {
             let mut e = vec![0.0; n];
             e[k] = 1.0;

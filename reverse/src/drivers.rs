@@ -1,4 +1,5 @@
-//! Reverse-mode drivers: [`gradient`], [`gradient_into`], [`vjp`], [`jacobian`].
+//! Reverse-mode drivers: [`gradient`], [`gradient_into`], the generic [`gradient_at`] (nesting,
+//! other element types), [`vjp`], [`jacobian`].
 
 use crate::tape::TapeElement;
 use crate::{Recording, Var};
@@ -90,6 +91,63 @@ where
         |i, a| grad[i] = a,
         |v| v,
     )
+}
+
+/// The generic reverse gradient driver: the value and gradient of `f` at a point whose
+/// components are any tape element type `T`, by one recording on the tape for `T` and one
+/// backward sweep. [`gradient`] is this driver at `T = f64`.
+///
+/// This is how reverse mode nests. An inner gradient inside a function that is itself being
+/// differentiated runs at the outer level's number type: inside a forward derivative on
+/// `Dual<f64>` the inner tape holds `Dual<f64>` values and partials (forward over reverse), and
+/// inside a reverse gradient on `Var<f64>` the inner tape holds `Var<f64>`s (reverse over
+/// reverse: the inner backward sweep is itself recorded on the outer `f64` tape, so the outer
+/// sweep differentiates through it). Numbers of the outer level that the inner function captures
+/// enter as constants of the inner tape, with [`Var::lift`]; the two levels live on different
+/// tapes (one per element type), so their derivatives cannot be confused, and a Var of one level
+/// used in the other does not compile. The element types with a tape are those of
+/// [`TapeElement`].
+///
+/// ```
+/// use diffprog_dual::{derivative, Dual, Scalar};
+/// use diffprog_reverse::{gradient, gradient_at, Var};
+///
+/// // f(y; x) = x·y², ∂f/∂y = 2xy; the outer function g(x) = x · ∂f/∂y(y = x) = 2x³, g′(x) = 6x².
+/// // Forward over reverse: the inner tape holds Dual<f64> numbers.
+/// let (_, d) = derivative(
+///     |x: Dual<f64>| {
+///         let (_, inner) = gradient_at(|y: &[Var<Dual<f64>>]| Var::lift(x) * y[0] * y[0], &[x]);
+///         x * inner[0]
+///     },
+///     2.0,
+/// );
+/// assert_eq!(d, 24.0);
+///
+/// // Reverse over reverse: the inner tape holds Var<f64> numbers of the outer recording.
+/// let (_, g) = gradient(
+///     |x: &[Var]| {
+///         let (_, inner) = gradient_at(|y: &[Var<Var>]| Var::lift(x[0]) * y[0] * y[0], &[x[0]]);
+///         x[0] * inner[0]
+///     },
+///     &[2.0],
+/// );
+/// assert_eq!(g, vec![24.0]);
+/// ```
+///
+/// # Panics
+/// If a recording of element type `T` is already active on this thread (a gradient inside a
+/// gradient at the same element type, which could confuse the two levels), or if `f` returns a
+/// `Var` from another recording.
+pub fn gradient_at<T: TapeElement>(f: impl FnOnce(&[Var<T>]) -> Var<T>, x: &[T]) -> (T, Vec<T>) {
+    let mut grad = vec![T::zero(); x.len()];
+    let value = gradient_with(
+        "reverse::gradient_at",
+        x.iter().copied(),
+        f,
+        |i, a| grad[i] = a,
+        |v| v,
+    );
+    (value, grad)
 }
 
 /// The values of `f: Rⁿ → Rᵐ` at `x` and the vector–Jacobian product `wᵀJ` (length n), by one

@@ -3,6 +3,7 @@
 //! the operations of [`crate::preaccumulate`], and its invocations for the element types this
 //! crate provides.
 
+use crate::Var;
 use diffprog_dual::{Dual, DualVec};
 
 /// Implements [`TapeElement`](crate::TapeElement) for concrete number types, each with its own thread-local tape.
@@ -114,3 +115,7 @@ tape_element!(
     DualVec<f64, 12>,
     DualVec<f64, 16>
 );
+
+// Reverse over reverse: a tape whose values and partials are the outer recording's `Var<f64>`s
+// (see `gradient_at`).
+tape_element!(Var<f64>);

@@ -1,6 +1,7 @@
 //! Reverse-mode automatic differentiation for diffprog: a tape of [`Var`]s, the drivers
-//! [`gradient`], [`vjp`], [`jacobian`], an explicit [`Recording`] API, user-defined primitives
-//! ([`Var::custom`]) and the mixed (forward-over-reverse) drivers [`hessian_vector_product`] and
+//! [`gradient`], [`vjp`], [`jacobian`], the generic [`gradient_at`] (nested derivatives), an
+//! explicit [`Recording`] API, user-defined primitives ([`Var::custom`]) and the mixed
+//! (forward-over-reverse) drivers [`hessian_vector_product`], [`hessian_diagonal`] and
 //! [`hessian`].
 //!
 //! # The model
@@ -70,6 +71,16 @@
 //! nesting at different element types (e.g. a `Var<f64>` gradient inside a forward derivative)
 //! works.
 //!
+//! # Nested derivatives
+//!
+//! A derivative of a function that itself takes a gradient runs the inner driver at the outer
+//! level's number type ([`gradient_at`]), every pair of modes: reverse inside forward on a tape
+//! of `Dual<f64>` elements, reverse inside reverse on a tape of `Var<f64>` elements (the inner
+//! backward sweep is recorded on the outer tape and differentiated by the outer sweep), forward
+//! inside reverse on `Dual<Var>` numbers (`diffprog_dual::derivative_at` / `gradient_at` at
+//! `T = Var`). Captured outer numbers enter the inner level through [`Var::lift`] (or
+//! `Dual::lift`); the levels are different types, so they cannot be confused.
+//!
 //! # Mixed mode and Hessians
 //!
 //! The tape is generic over its element type. Over `Dual<f64>` (values and partials are dual
@@ -130,11 +141,11 @@ pub mod tape;
 mod var;
 mod wide;
 
-pub use drivers::{gradient, gradient_into, jacobian, vjp};
+pub use drivers::{gradient, gradient_at, gradient_into, jacobian, vjp};
 pub use hessian::{hessian, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]
 pub use hessian::{second_order_tape, SecondOrderRecord};
-pub use mixed::{hessian_chunked, hessian_vector_product};
+pub use mixed::{hessian_chunked, hessian_diagonal, hessian_vector_product};
 pub use recording::{Adjoints, Recording};
 pub use tape::{TapeElement, TapeStore};
 pub use var::Var;

@@ -62,6 +62,81 @@ where
     (value, grad, hv)
 }
 
+/// The value, gradient and the diagonal of the Hessian of `f: Rⁿ → R`, exact for every `f`:
+/// ⌈n / 8⌉ recordings and backward sweeps over a tape of `DualVec<f64, 8>` values, each seeded
+/// with 8 unit directions and yielding the 8 diagonal entries of its block (∂²f/∂xᵢ², read off
+/// the adjoint of xᵢ along eᵢ). Memory is O(n) (no Hessian is formed).
+///
+/// The cost grows with n. When the Hessian is known to be diagonal — f a sum of terms that each
+/// depend on one input, or whose inputs never meet in a nonlinear operation, as the k-means cost
+/// in the centroid coordinates — one [`hessian_vector_product`] with v = (1, …, 1) gives the
+/// same diagonal in one recording, since then H·1 = diag H (what JAX users write as
+/// `jvp(grad(f), ones)`). For a Hessian that is not diagonal, H·1 holds row sums, not the
+/// diagonal: this function is the one that is always right.
+///
+/// ```
+/// use diffprog_reverse::{hessian_diagonal, hessian_vector_product};
+/// use diffprog_dual::Scalar;
+///
+/// // f = x²y + sin y: ∇²f = [[2y, 2x], [2x, −sin y]], not diagonal.
+/// fn f<T: Scalar>(v: &[T]) -> T {
+///     v[0] * v[0] * v[1] + v[1].sin()
+/// }
+/// let (value, grad, diag) = hessian_diagonal(f, &[1.5, 0.5]);
+/// assert_eq!(value, 1.5 * 1.5 * 0.5 + 0.5_f64.sin());
+/// assert_eq!(grad, vec![1.5, 1.5 * 1.5 + 0.5_f64.cos()]);
+/// assert_eq!(diag, vec![1.0, -0.5_f64.sin()]);
+/// // H·1 gives row sums here, not the diagonal:
+/// let (_, _, row_sums) = hessian_vector_product(f, &[1.5, 0.5], &[1.0, 1.0]);
+/// assert_eq!(row_sums[0], 1.0 + 3.0);
+/// ```
+///
+/// # Panics
+/// If called inside a driver with `DualVec<f64, 8>` or `Var<DualVec<f64, 8>>` numbers on the same
+/// thread.
+pub fn hessian_diagonal<F>(mut f: F, x: &[f64]) -> (f64, Vec<f64>, Vec<f64>)
+where
+    F: FnMut(&[Var<DualVec<f64, 8>>]) -> Var<DualVec<f64, 8>>,
+{
+    const N: usize = 8;
+    let _level = DriverLevel::enter::<DualVec<f64, N>>("reverse::hessian_diagonal");
+    let n = x.len();
+    let (mut grad, mut diag) = (vec![0.0; n], vec![0.0; n]);
+    let mut value = f64::NAN;
+    if n == 0 {
+        value = gradient_with(
+            "reverse::hessian_diagonal",
+            std::iter::empty(),
+            &mut f,
+            |_, _| {},
+            |y| y.re,
+        );
+    }
+    for start in (0..n).step_by(N) {
+        let block = start..(start + N).min(n);
+        let inputs = x.iter().enumerate().map(|(i, &xi)| {
+            if block.contains(&i) {
+                DualVec::variable(xi, i - start)
+            } else {
+                DualVec::lift(xi)
+            }
+        });
+        value = gradient_with(
+            "reverse::hessian_diagonal",
+            inputs,
+            &mut f,
+            |i, a| {
+                grad[i] = a.re;
+                if block.contains(&i) {
+                    diag[i] = a.eps()[i - start];
+                }
+            },
+            |y| y.re,
+        );
+    }
+    (value, grad, diag)
+}
+
 /// The value, gradient and Hessian of `f: Rⁿ → R` by re-recording: ⌈n / N⌉ recordings and
 /// backward sweeps over a tape of `DualVec<f64, N>` values (`N` = 1, 2, 4, 8, 10, 12 or 16: the
 /// `DualVec` sizes with a tape), each sweep yielding N Hessian columns. The result is exactly

@@ -62,8 +62,10 @@ impl<T: TapeElement> Recording<T> {
                  is already active on this thread: a gradient inside a gradient at the same type, \
                  two `Recording`s at once, or a `Recording` that was forgotten (`mem::forget`, \
                  `Box::leak`, an `Rc` cycle) and so never ended. Nested reverse mode at one \
-                 element type is not supported: compute the inner derivative outside, with \
-                 forward mode (`diffprog_dual::derivative_at` on `Dual<Var>`), or end the first \
+                 element type is not supported: run the inner gradient at the outer number \
+                 type (`diffprog_reverse::gradient_at` on a tape of `Var` elements, lifting \
+                 captured numbers with `Var::lift`), or with forward mode \
+                 (`diffprog_dual::derivative_at` on `Dual<Var>`), or end the first \
                  recording; a forgotten one is ended by \
                  `Recording::<{ty}>::end_forgotten_recording()`"
             );

@@ -39,8 +39,9 @@ pub(crate) const fn unpack(nodes: u64) -> [u32; 2] {
 /// implemented by the [`tape_element!`](crate::tape_element) macro, once per concrete type, each
 /// with its own `thread_local!`. This crate implements it for `f64`, `f32`, `Dual<f64>`,
 /// `Dual<f32>` and `DualVec<f64, N>` for `N` = 1, 2, 4, 8, 10, 12, 16 (the mixed mode's element
-/// types, and 10, the width of the forward [`gradient`](diffprog_dual::gradient)); a
-/// crate with its own number type invokes the macro for it.
+/// types, and 10, the width of the forward [`gradient`](diffprog_dual::gradient)), and for
+/// `Var<f64>` (reverse over reverse, see [`gradient_at`](crate::gradient_at)); a crate with its
+/// own number type invokes the macro for it.
 pub trait TapeElement: Number {
     /// Runs `f` with this thread's tape for the element type (one `RefCell` borrow).
     #[doc(hidden)]

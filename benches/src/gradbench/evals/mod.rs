@@ -6,10 +6,14 @@
 pub mod det;
 pub mod gmm;
 pub mod hello;
+pub mod kmeans;
 pub mod llsq;
 pub mod lse;
 pub mod lstm;
+pub mod nested;
 pub mod ode;
+pub mod particle;
+pub mod saddle;
 
 use super::Eval;
 
@@ -18,8 +22,11 @@ pub const ALL: &[Eval] = &[
     hello::EVAL,
     gmm::EVAL,
     lstm::EVAL,
+    kmeans::EVAL,
     det::EVAL,
     llsq::EVAL,
     lse::EVAL,
     ode::EVAL,
+    particle::EVAL,
+    saddle::EVAL,
 ];
