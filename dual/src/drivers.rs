@@ -1,5 +1,7 @@
-//! Forward-mode drivers: [`derivative`], [`gradient`], [`jacobian`], [`jvp`], and the generic
-//! forms [`derivative_at`] and [`gradient_at`] used for nesting and `f32`.
+//! Forward-mode drivers: [`derivative`], [`gradient`], [`jacobian`], [`jvp`], the Jacobians of
+//! structured functions [`jacobian_array`] (one small block) and [`jacobian_colored`] (sparse, by
+//! column colouring), and the generic forms [`derivative_at`] and [`gradient_at`] used for nesting
+//! and `f32`.
 //!
 //! Every driver holds a [`DriverLevel`] for its number type during the call, so an inner driver
 //! called at the same number type as an enclosing one panics instead of confusing the two levels'
@@ -298,4 +300,127 @@ pub fn jvp(
         y.iter().map(|d| d.re).collect(),
         y.iter().map(|d| d.eps).collect(),
     )
+}
+
+/// The value and Jacobian (`M` × `K`, row i = ∇fᵢ) of a small function with a fixed number of
+/// inputs `K` and outputs `M`, in one forward pass over [`DualVec`]`<f64, K>`, on the stack.
+///
+/// This is the driver for a Jacobian with a known block structure: a large function made of many
+/// small pieces, each reading a few inputs (bundle adjustment's reprojection error of one
+/// observation reads 11 camera parameters, 3 point coordinates and a weight). Each piece's block
+/// is one call: the `K` inputs are seeded with the `K` unit directions, `f` runs once, and the
+/// result comes back in arrays, with no heap allocation, so calling it per block in a loop costs
+/// one evaluation of the piece on `K` tangents.
+///
+/// ```
+/// use diffprog_dual::{jacobian_array, Scalar};
+///
+/// // The projection of a point (x, y, z) onto the image plane: (x/z, y/z).
+/// fn project<T: Scalar>(p: &[T; 3]) -> [T; 2] {
+///     [p[0] / p[2], p[1] / p[2]]
+/// }
+/// let (value, j) = jacobian_array(project, &[1.0, 2.0, 4.0]);
+/// assert_eq!(value, [0.25, 0.5]);
+/// assert_eq!(j, [[0.25, 0.0, -1.0 / 16.0], [0.0, 0.25, -2.0 / 16.0]]);
+/// ```
+///
+/// # Panics
+/// Inside another driver that uses `DualVec<f64, K>`.
+#[inline]
+pub fn jacobian_array<const K: usize, const M: usize>(
+    f: impl FnOnce(&[DualVec<f64, K>; K]) -> [DualVec<f64, K>; M],
+    x: &[f64; K],
+) -> ([f64; M], [[f64; K]; M]) {
+    let _level = DriverLevel::enter::<DualVec<f64, K>>("jacobian_array");
+    let args: [DualVec<f64, K>; K] = std::array::from_fn(|i| DualVec::variable(x[i], i));
+    let y = f(&args);
+    (y.map(|v| v.re), y.map(|v| *v.eps()))
+}
+
+/// The value and the *compressed* Jacobian of a function `f: Rⁿ → Rᵐ` with a sparse Jacobian,
+/// by forward mode with a column colouring: inputs of the same colour share one tangent
+/// direction, so the Jacobian takes ⌈c / N⌉ passes over [`DualVec`]`<f64, N>` for `c` colours
+/// instead of ⌈n / N⌉.
+///
+/// `colors[j]` is the colour of input `j` (colours are `0..c`, `c` = the largest colour + 1).
+/// The colouring must be *structurally orthogonal*: no output depends on two inputs of the same
+/// colour. Then each output's tangent along a colour is its partial derivative with respect to
+/// the one input of that colour it depends on, and the result is exact (Curtis, Powell and Reid's
+/// compression). A colouring that is not orthogonal gives sums of partials: the driver cannot
+/// detect it.
+///
+/// Returns `f(x)` and the compressed Jacobian, row-major `m × c`: the partial ∂fᵢ/∂xⱼ, for an
+/// input `j` that output `i` depends on, is at `[i · c + colors[j]]`. Typical use: a function of
+/// shared parameters and of per-item parameters where item `i`'s outputs read only item `i`'s
+/// parameters; colour the shared ones `0..s` and the k-th parameter of every item `s + k`, and
+/// the m × (s + k·items) Jacobian comes back as m × (s + k).
+///
+/// ```
+/// use diffprog_dual::{jacobian_colored, Scalar};
+///
+/// // fᵢ = a · uᵢ²: every output reads the shared a and its own uᵢ.
+/// fn f<T: Scalar>(x: &[T]) -> Vec<T> {
+///     x[1..].iter().map(|&u| x[0] * u * u).collect()
+/// }
+/// let x = [3.0, 1.0, 2.0, 5.0];
+/// let colors = [0, 1, 1, 1]; // a alone; every uᵢ in one colour
+/// let (value, compressed) = jacobian_colored::<2>(f, &x, &colors);
+/// assert_eq!(value, vec![3.0, 12.0, 75.0]);
+/// // rows: [∂fᵢ/∂a, ∂fᵢ/∂uᵢ] = [uᵢ², 2·a·uᵢ]
+/// assert_eq!(compressed, vec![1.0, 6.0, 4.0, 12.0, 25.0, 30.0]);
+/// ```
+///
+/// # Panics
+/// If `colors` and `x` have different lengths, if `N == 0`, if the number of outputs changes
+/// between passes, or inside another driver that uses `DualVec<f64, N>`.
+pub fn jacobian_colored<const N: usize>(
+    f: impl Fn(&[DualVec<f64, N>]) -> Vec<DualVec<f64, N>>,
+    x: &[f64],
+    colors: &[usize],
+) -> (Vec<f64>, Vec<f64>) {
+    assert!(N > 0, "jacobian_colored: the chunk width N must be at least 1");
+    assert_eq!(
+        x.len(),
+        colors.len(),
+        "jacobian_colored: the point has {} components but there are {} colours; give one colour per input",
+        x.len(),
+        colors.len()
+    );
+    let _level = DriverLevel::enter::<DualVec<f64, N>>("jacobian_colored");
+    let c = colors.iter().map(|&k| k + 1).max().unwrap_or(0);
+    let mut args: Vec<DualVec<f64, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
+    if c == 0 {
+        let y = f(&args);
+        return (y.iter().map(|v| v.re).collect(), Vec::new());
+    }
+    let mut value = Vec::new();
+    let mut compressed = Vec::new();
+    for start in (0..c).step_by(N) {
+        let width = N.min(c - start);
+        for ((a, &xi), &k) in args.iter_mut().zip(x).zip(colors) {
+            *a = if (start..start + width).contains(&k) {
+                DualVec::variable(xi, k - start)
+            } else {
+                DualVec::lift(xi)
+            };
+        }
+        let y = f(&args);
+        if start == 0 {
+            value = y.iter().map(|v| v.re).collect();
+            compressed = vec![0.0; y.len() * c];
+        } else {
+            assert_eq!(
+                y.len(),
+                value.len(),
+                "jacobian_colored: the function returned {} outputs in one pass and {} in the \
+                 first; it must return the same number of outputs for every evaluation",
+                y.len(),
+                value.len()
+            );
+        }
+        for (row, yi) in compressed.chunks_exact_mut(c).zip(&y) {
+            row[start..start + width].copy_from_slice(&yi.eps()[..width]);
+        }
+    }
+    (value, compressed)
 }
