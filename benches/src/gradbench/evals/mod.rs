@@ -3,9 +3,11 @@
 //! Each module has a `pub const EVAL: Eval`, the objective written once generic over
 //! [`Scalar`](diffprog_dual::Scalar), and the derivatives by the library's drivers.
 
+pub mod ba;
 pub mod hello;
+pub mod ht;
 
 use super::Eval;
 
 /// Every eval this tool implements.
-pub const ALL: &[Eval] = &[hello::EVAL];
+pub const ALL: &[Eval] = &[hello::EVAL, ba::EVAL, ht::EVAL];
