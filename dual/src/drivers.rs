@@ -332,7 +332,10 @@ pub fn jacobian_array<const K: usize, const M: usize>(
     x: &[f64; K],
 ) -> ([f64; M], [[f64; K]; M]) {
     let _level = DriverLevel::enter::<DualVec<f64, K>>("jacobian_array");
-    let args: [DualVec<f64, K>; K] = std::array::from_fn(|i| DualVec::variable(x[i], i));
+    let mut args = [DualVec::lift(0.0); K];
+    for (i, (a, &xi)) in args.iter_mut().zip(x).enumerate() {
+        *a = DualVec::variable(xi, i);
+    }
     let y = f(&args);
     (y.map(|v| v.re), y.map(|v| *v.eps()))
 }
@@ -378,49 +381,139 @@ pub fn jacobian_colored<const N: usize>(
     x: &[f64],
     colors: &[usize],
 ) -> (Vec<f64>, Vec<f64>) {
-    assert!(N > 0, "jacobian_colored: the chunk width N must be at least 1");
-    assert_eq!(
-        x.len(),
-        colors.len(),
-        "jacobian_colored: the point has {} components but there are {} colours; give one colour per input",
-        x.len(),
-        colors.len()
+    assert!(
+        N > 0,
+        "jacobian_colored: the chunk width N must be at least 1"
     );
-    let _level = DriverLevel::enter::<DualVec<f64, N>>("jacobian_colored");
-    let c = colors.iter().map(|&k| k + 1).max().unwrap_or(0);
-    let mut args: Vec<DualVec<f64, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
-    if c == 0 {
-        let y = f(&args);
-        return (y.iter().map(|v| v.re).collect(), Vec::new());
+    let mut workspace = ColoredJacobian::<N>::new(colors.to_vec());
+    workspace.compute(|args, out| *out = f(args), x);
+    (workspace.value, workspace.compressed)
+}
+
+/// [`jacobian_colored`] with its buffers kept between calls: for computing the compressed
+/// Jacobian of the same function many times (an optimiser's iterations, a benchmark's runs), with
+/// the function writing its outputs into a vector the workspace owns.
+///
+/// The inputs' dual numbers, the outputs' dual numbers and the compressed Jacobian are each one
+/// large allocation per call in [`jacobian_colored`]; here they are made on the first call and
+/// reused, so later calls neither allocate nor touch fresh memory.
+///
+/// ```
+/// use diffprog_dual::{ColoredJacobian, Scalar};
+///
+/// // fᵢ = a · uᵢ², written into the output vector.
+/// fn f<T: Scalar>(x: &[T], out: &mut Vec<T>) {
+///     out.clear();
+///     out.extend(x[1..].iter().map(|&u| x[0] * u * u));
+/// }
+/// let mut jac = ColoredJacobian::<2>::new(vec![0, 1, 1, 1]);
+/// for a in [3.0, 4.0] {
+///     let (value, compressed) = jac.compute(f, &[a, 1.0, 2.0, 5.0]);
+///     assert_eq!(value[2], a * 25.0);
+///     assert_eq!(compressed[4..], [25.0, 2.0 * a * 5.0]); // row 2: [∂f₂/∂a, ∂f₂/∂u₂]
+/// }
+/// ```
+pub struct ColoredJacobian<const N: usize> {
+    colors: Vec<usize>,
+    c: usize,
+    args: Vec<DualVec<f64, N>>,
+    outputs: Vec<DualVec<f64, N>>,
+    value: Vec<f64>,
+    compressed: Vec<f64>,
+}
+
+impl<const N: usize> ColoredJacobian<N> {
+    /// A workspace for inputs coloured `colors` (see [`jacobian_colored`]: no output may depend
+    /// on two inputs of the same colour).
+    ///
+    /// # Panics
+    /// If `N == 0`.
+    pub fn new(colors: Vec<usize>) -> Self {
+        assert!(
+            N > 0,
+            "ColoredJacobian: the chunk width N must be at least 1"
+        );
+        let c = colors.iter().map(|&k| k + 1).max().unwrap_or(0);
+        ColoredJacobian {
+            colors,
+            c,
+            args: Vec::new(),
+            outputs: Vec::new(),
+            value: Vec::new(),
+            compressed: Vec::new(),
+        }
     }
-    let mut value = Vec::new();
-    let mut compressed = Vec::new();
-    for start in (0..c).step_by(N) {
-        let width = N.min(c - start);
-        for ((a, &xi), &k) in args.iter_mut().zip(x).zip(colors) {
-            *a = if (start..start + width).contains(&k) {
-                DualVec::variable(xi, k - start)
+
+    /// The number of colours, the compressed Jacobian's row length.
+    pub fn colors(&self) -> usize {
+        self.c
+    }
+
+    /// The last [`compute`](Self::compute)'s value and compressed Jacobian (empty before the
+    /// first).
+    pub fn last(&self) -> (&[f64], &[f64]) {
+        (&self.value, &self.compressed)
+    }
+
+    /// `f(x)` and the compressed Jacobian (row-major, m × [`colors`](Self::colors)), as
+    /// [`jacobian_colored`] returns them; `f` writes its outputs into the vector it is given
+    /// (which holds the previous pass's outputs: clear it first).
+    ///
+    /// # Panics
+    /// If `x` does not have one component per colour given to [`new`](Self::new), if the number
+    /// of outputs changes between passes, or inside another driver that uses `DualVec<f64, N>`.
+    pub fn compute(
+        &mut self,
+        f: impl Fn(&[DualVec<f64, N>], &mut Vec<DualVec<f64, N>>),
+        x: &[f64],
+    ) -> (&[f64], &[f64]) {
+        assert_eq!(
+            x.len(),
+            self.colors.len(),
+            "jacobian_colored: the point has {} components but there are {} colours; give one colour per input",
+            x.len(),
+            self.colors.len()
+        );
+        let _level = DriverLevel::enter::<DualVec<f64, N>>("jacobian_colored");
+        let c = self.c;
+        self.args.clear();
+        self.args.extend(x.iter().map(|&xi| DualVec::lift(xi)));
+        if c == 0 {
+            f(&self.args, &mut self.outputs);
+            self.value.clear();
+            self.value.extend(self.outputs.iter().map(|v| v.re));
+            self.compressed.clear();
+            return (&self.value, &self.compressed);
+        }
+        for start in (0..c).step_by(N) {
+            let width = N.min(c - start);
+            for ((a, &xi), &k) in self.args.iter_mut().zip(x).zip(&self.colors) {
+                *a = if (start..start + width).contains(&k) {
+                    DualVec::variable(xi, k - start)
+                } else {
+                    DualVec::lift(xi)
+                };
+            }
+            f(&self.args, &mut self.outputs);
+            let y = &self.outputs;
+            if start == 0 {
+                self.value.clear();
+                self.value.extend(y.iter().map(|v| v.re));
+                self.compressed.resize(y.len() * c, 0.0);
             } else {
-                DualVec::lift(xi)
-            };
+                assert_eq!(
+                    y.len(),
+                    self.value.len(),
+                    "jacobian_colored: the function returned {} outputs in one pass and {} in the \
+                     first; it must return the same number of outputs for every evaluation",
+                    y.len(),
+                    self.value.len()
+                );
+            }
+            for (row, yi) in self.compressed.chunks_exact_mut(c).zip(y) {
+                row[start..start + width].copy_from_slice(&yi.eps()[..width]);
+            }
         }
-        let y = f(&args);
-        if start == 0 {
-            value = y.iter().map(|v| v.re).collect();
-            compressed = vec![0.0; y.len() * c];
-        } else {
-            assert_eq!(
-                y.len(),
-                value.len(),
-                "jacobian_colored: the function returned {} outputs in one pass and {} in the \
-                 first; it must return the same number of outputs for every evaluation",
-                y.len(),
-                value.len()
-            );
-        }
-        for (row, yi) in compressed.chunks_exact_mut(c).zip(&y) {
-            row[start..start + width].copy_from_slice(&yi.eps()[..width]);
-        }
+        (&self.value, &self.compressed)
     }
-    (value, compressed)
 }

@@ -1,9 +1,12 @@
 //! The structured-Jacobian drivers: `jacobian_array` (one small block on the stack) and
 //! `jacobian_colored` (a sparse Jacobian compressed by a column colouring), each against the
 //! dense forward `jacobian` and against central differences; several passes when the colours
-//! outnumber the tangents; the checks of their arguments.
+//! outnumber the tangents; the `ColoredJacobian` workspace over repeated calls; the checks of
+//! their arguments.
 
-use diffprog_dual::{jacobian, jacobian_array, jacobian_colored, jacobian_with_chunk, Scalar};
+use diffprog_dual::{
+    jacobian, jacobian_array, jacobian_colored, jacobian_with_chunk, ColoredJacobian, Scalar,
+};
 use diffprog_testkit::fd;
 
 /// A reprojection-like block: 5 inputs (a rotation angle, a 2-D offset, a scale, a weight), 2
@@ -125,4 +128,24 @@ fn jacobian_colored_of_no_input() {
 #[should_panic(expected = "one colour per input")]
 fn jacobian_colored_needs_a_colour_per_input() {
     let _ = jacobian_colored::<4>(items, &[1.0, 2.0, 3.0], &[0, 1]);
+}
+
+#[test]
+fn colored_jacobian_workspace_reuses_its_buffers_across_points() {
+    let (x, colors) = items_point(5);
+    let mut workspace = ColoredJacobian::<5>::new(colors.clone());
+    assert_eq!(workspace.colors(), 5);
+    for shift in [0.0, 0.3, -0.2] {
+        let y: Vec<f64> = x.iter().map(|v| v + shift).collect();
+        let (value, compressed) = workspace.compute(
+            |a, out| {
+                out.clear();
+                out.extend(items(a));
+            },
+            &y,
+        );
+        let expected = jacobian_colored::<5>(items, &y, &colors);
+        assert_eq!((value.to_vec(), compressed.to_vec()), expected);
+        assert_eq!(workspace.last().1, expected.1.as_slice());
+    }
 }

@@ -41,6 +41,7 @@ const SHOWN: usize = 2 * BLOCK;
 
 /// `pt` rotated by the angle-axis vector `rot` (Rodrigues' formula; the first-order form at a
 /// zero angle).
+#[inline(always)]
 fn rodrigues_rotate_point<T: Scalar>(rot: &[T], pt: &[T; 3]) -> [T; 3] {
     let sqtheta = rot[0] * rot[0] + rot[1] * rot[1] + rot[2] * rot[2];
     if sqtheta != 0.0 {
@@ -50,13 +51,19 @@ fn rodrigues_rotate_point<T: Scalar>(rot: &[T], pt: &[T; 3]) -> [T; 3] {
         let w = [rot[0] * inv, rot[1] * inv, rot[2] * inv];
         let w_cross_pt = cross(&w, pt);
         let tmp = (w[0] * pt[0] + w[1] * pt[1] + w[2] * pt[2]) * (T::one() - costheta);
-        std::array::from_fn(|i| pt[i] * costheta + w_cross_pt[i] * sintheta + w[i] * tmp)
+        let rotated = |i: usize| pt[i] * costheta + w_cross_pt[i] * sintheta + w[i] * tmp;
+        [rotated(0), rotated(1), rotated(2)]
     } else {
         let rot_cross_pt = cross(&[rot[0], rot[1], rot[2]], pt);
-        std::array::from_fn(|i| pt[i] + rot_cross_pt[i])
+        [
+            pt[0] + rot_cross_pt[0],
+            pt[1] + rot_cross_pt[1],
+            pt[2] + rot_cross_pt[2],
+        ]
     }
 }
 
+#[inline(always)]
 fn cross<T: Scalar>(a: &[T; 3], b: &[T; 3]) -> [T; 3] {
     [
         a[1] * b[2] - a[2] * b[1],
@@ -67,6 +74,7 @@ fn cross<T: Scalar>(a: &[T; 3], b: &[T; 3]) -> [T; 3] {
 
 /// The image of point `x` in camera `cam`: rotated about the camera centre, divided by depth,
 /// radially distorted, scaled by the focal length and moved by the principal point.
+#[inline(always)]
 fn project<T: Scalar>(cam: &[T], x: &[T]) -> [T; 2] {
     let centred = [x[0] - cam[3], x[1] - cam[4], x[2] - cam[5]];
     let xcam = rodrigues_rotate_point(&cam[0..3], &centred);
@@ -81,6 +89,7 @@ fn project<T: Scalar>(cam: &[T], x: &[T]) -> [T; 2] {
 
 /// One observation's weighted reprojection error: `w · (project(cam, x) − feat)`. `cam` has
 /// [`CAMERA`] parameters and `x` 3 coordinates.
+#[inline(always)]
 pub fn reprojection_error<T: Scalar>(cam: &[T], x: &[T], w: T, feat: &[f64; 2]) -> [T; 2] {
     let proj = project(cam, x);
     [w * (proj[0] - feat[0]), w * (proj[1] - feat[1])]
@@ -205,43 +214,58 @@ pub struct Csr {
 }
 
 impl Csr {
-    fn clear(&mut self) {
-        self.rows.clear();
-        self.cols.clear();
-        self.vals.clear();
-        self.rows.push(0);
-    }
-
-    /// Appends observation i's two rows (block `j`: rows are residuals, columns camera, point,
-    /// weight).
-    fn push_block(&mut self, problem: &Problem, i: usize, j: &[[f64; BLOCK]; 2]) {
-        let [c, p] = problem.obs[i];
-        let point_base = (CAMERA * problem.n) as u32;
-        let weight_col = point_base + 3 * problem.m as u32 + i as u32;
-        for row in j {
-            let start = *self.rows.last().unwrap();
-            self.rows.push(start + BLOCK as u32);
-            self.cols
-                .extend((0..CAMERA as u32).map(|k| CAMERA as u32 * c + k));
-            self.cols.extend((0..3).map(|k| point_base + 3 * p + k));
-            self.cols.push(weight_col);
-            self.vals.extend_from_slice(row);
+    /// The Jacobian's arrays for `p` observations, allocated and written once (zeros), so that
+    /// filling them in the timed runs neither grows nor first touches them.
+    pub fn for_observations(p: usize) -> Csr {
+        let nnz = 2 * BLOCK * p + p;
+        Csr {
+            rows: vec![0; 3 * p + 1],
+            cols: vec![0; nnz],
+            vals: vec![0.0; nnz],
         }
     }
 
-    /// Appends weight error i's row.
-    fn push_weight(&mut self, problem: &Problem, i: usize, d: f64) {
-        let start = *self.rows.last().unwrap();
-        self.rows.push(start + 1);
-        self.cols
-            .push((CAMERA * problem.n + 3 * problem.m + i) as u32);
-        self.vals.push(d);
+    /// Writes observation i's two rows (block `j`: rows are residuals, columns camera, point,
+    /// weight): rows 2i and 2i + 1, entries from 2·15·i.
+    fn set_block(&mut self, problem: &Problem, i: usize, j: &[[f64; BLOCK]; 2]) {
+        let [c, p] = problem.obs[i];
+        let point_base = (CAMERA * problem.n) as u32;
+        let weight_col = point_base + 3 * problem.m as u32 + i as u32;
+        for (r, row) in j.iter().enumerate() {
+            let start = (2 * i + r) * BLOCK;
+            self.rows[2 * i + r + 1] = (start + BLOCK) as u32;
+            let cols = &mut self.cols[start..start + BLOCK];
+            for (k, col) in cols[..CAMERA].iter_mut().enumerate() {
+                *col = CAMERA as u32 * c + k as u32;
+            }
+            for (k, col) in cols[CAMERA..CAMERA + 3].iter_mut().enumerate() {
+                *col = point_base + 3 * p + k as u32;
+            }
+            cols[BLOCK - 1] = weight_col;
+            self.vals[start..start + BLOCK].copy_from_slice(row);
+        }
+    }
+
+    /// Writes weight error i's row (row 2p + i, after every observation's).
+    fn set_weight(&mut self, problem: &Problem, i: usize, d: f64) {
+        let p = problem.p();
+        let k = 2 * BLOCK * p + i;
+        self.rows[2 * p + i + 1] = (k + 1) as u32;
+        self.cols[k] = (CAMERA * problem.n + 3 * problem.m + i) as u32;
+        self.vals[k] = d;
     }
 }
 
 /// The Jacobian of [`objective`] in `mode` (forward or reverse, by blocks), into `out`.
+///
+/// # Panics
+/// If `out` is not sized for the problem ([`Csr::for_observations`]).
 pub fn jacobian(problem: &Problem, mode: Mode, out: &mut Csr) {
-    out.clear();
+    assert_eq!(
+        out.rows.len(),
+        3 * problem.p() + 1,
+        "ba::jacobian: the CSR arrays are not sized for the problem"
+    );
     for i in 0..problem.p() {
         let x = problem.block_point(i);
         let feat = &problem.feats[i];
@@ -266,14 +290,14 @@ pub fn jacobian(problem: &Problem, mode: Mode, out: &mut Csr) {
                 .1
             }
         };
-        out.push_block(problem, i, &block);
+        out.set_block(problem, i, &block);
     }
     for (i, &w) in problem.weights.iter().enumerate() {
         let d = match mode {
             Mode::Reverse => diffprog_reverse::gradient(|v| weight_error(v[0]), &[w]).1[0],
             _ => diffprog_dual::derivative(weight_error, w).1,
         };
-        out.push_weight(problem, i, d);
+        out.set_weight(problem, i, d);
     }
 }
 
@@ -345,15 +369,11 @@ fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload
             reproj: vec![0.0; 2 * p],
             w_err: vec![0.0; p],
         })),
-        "jacobian" => {
-            let nnz = 2 * BLOCK * p + p;
-            let csr = Csr {
-                rows: Vec::with_capacity(3 * p + 1),
-                cols: Vec::with_capacity(nnz),
-                vals: Vec::with_capacity(nnz),
-            };
-            Ok(Box::new(Jacobian { problem, mode, csr }))
-        }
+        "jacobian" => Ok(Box::new(Jacobian {
+            csr: Csr::for_observations(p),
+            problem,
+            mode,
+        })),
         other => Err(unknown_function("ba", other, EVAL.functions)),
     }
 }
@@ -478,7 +498,10 @@ mod tests {
     fn jacobian_matches_reverse_mode_and_central_differences() {
         let problem = small();
         let columns = CAMERA * problem.n + 3 * problem.m + problem.p();
-        let (mut forward, mut reverse) = (Csr::default(), Csr::default());
+        let (mut forward, mut reverse) = (
+            Csr::for_observations(problem.p()),
+            Csr::for_observations(problem.p()),
+        );
         jacobian(&problem, Mode::Forward, &mut forward);
         jacobian(&problem, Mode::Reverse, &mut reverse);
         assert_eq!(forward.rows, reverse.rows);
@@ -517,7 +540,7 @@ mod tests {
     fn zero_rotation_takes_the_first_order_form() {
         let mut problem = small();
         problem.cams[..3].copy_from_slice(&[0.0; 3]);
-        let mut csr = Csr::default();
+        let mut csr = Csr::for_observations(problem.p());
         jacobian(&problem, Mode::Forward, &mut csr);
         assert!(csr.vals.iter().all(|v| v.is_finite()));
     }

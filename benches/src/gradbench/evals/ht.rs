@@ -7,7 +7,8 @@
 //! barycentric coordinates `us[i] = (u, v)`, and the Jacobian is 3c × 28: ∂/∂u and ∂/∂v of each
 //! correspondence's residuals (their own u, v) first, then θ.
 //!
-//! The derivative is one forward pass ([`diffprog_dual::jacobian_colored`]): θ's 26 parameters
+//! The derivative is one forward pass ([`diffprog_dual::jacobian_colored`]; the timed runs use
+//! its workspace [`ColoredJacobian`], which keeps the buffers between runs): θ's 26 parameters
 //! are 26 tangent directions, and in the complicated variant every correspondence's u shares one
 //! more direction and every v another, since residual i depends on `us[i]` only (a column
 //! colouring of the 3c × (26 + 2c) Jacobian, which compresses it to the 28 columns the eval
@@ -15,7 +16,7 @@
 
 use crate::gradbench::json::{field, finite_list, finite_rows, matrix, vector};
 use crate::gradbench::{unknown_function, Eval, Mode, Workload};
-use diffprog_dual::{jacobian_colored, Scalar};
+use diffprog_dual::{jacobian_colored, ColoredJacobian, Scalar};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -156,8 +157,8 @@ pub fn vertex_positions<T: Scalar>(theta: &[T], model: &Model) -> Vec<[T; 3]> {
     let angles = bone_angles(theta, bones);
     let mut absolutes: Vec<Mat4<T>> = Vec::with_capacity(bones);
     let mut transforms: Vec<Mat4<T>> = Vec::with_capacity(bones);
-    for b in 0..bones {
-        let r = euler_angles_to_rotation(angles[b]);
+    for (b, &angle) in angles.iter().enumerate() {
+        let r = euler_angles_to_rotation(angle);
         let (o, z) = (T::one(), T::zero());
         let pose = [
             [r[0][0], r[0][1], r[0][2], z],
@@ -208,8 +209,15 @@ pub fn vertex_positions<T: Scalar>(theta: &[T], model: &Model) -> Vec<[T; 3]> {
 /// triangle (a, b, c) (complicated variant, `us = [u₀, v₀, u₁, v₁, …]`). 3 numbers per
 /// correspondence.
 pub fn objective<T: Scalar>(theta: &[T], us: &[T], data: &Data) -> Vec<T> {
-    let positions = vertex_positions(theta, &data.model);
     let mut err = Vec::with_capacity(3 * data.points.len());
+    objective_into(theta, us, data, &mut err);
+    err
+}
+
+/// [`objective`] written into `err` (cleared first), so that repeated evaluations reuse it.
+pub fn objective_into<T: Scalar>(theta: &[T], us: &[T], data: &Data, err: &mut Vec<T>) {
+    let positions = vertex_positions(theta, &data.model);
+    err.clear();
     if us.is_empty() {
         for (&v, point) in data.correspondences.iter().zip(&data.points) {
             err.extend((0..3).map(|j| T::constant(point[j]) - positions[v][j]));
@@ -230,7 +238,6 @@ pub fn objective<T: Scalar>(theta: &[T], us: &[T], data: &Data) -> Vec<T> {
             }));
         }
     }
-    err
 }
 
 /// The Jacobian of [`objective`], row-major: 3c rows of 26 (simple) or 28 (complicated: ∂u, ∂v,
@@ -241,7 +248,7 @@ pub fn jacobian(theta: &[f64], us: &[f64], data: &Data) -> Vec<f64> {
         jacobian_colored::<THETA>(|x| objective(x, &[], data), theta, &colors).1
     } else {
         let x: Vec<f64> = theta.iter().chain(us).copied().collect();
-        let colors: Vec<usize> = (2..THETA + 2).chain((0..us.len()).map(|k| k % 2)).collect();
+        let colors = complicated_colors(us.len());
         jacobian_colored::<{ THETA + 2 }>(
             |x| objective(&x[..THETA], &x[THETA..], data),
             &x,
@@ -404,46 +411,68 @@ pub fn from_input(input: &Value) -> Result<(Vec<f64>, Vec<f64>, Data), String> {
     Ok((theta, us, data))
 }
 
+/// What a run computes, with the buffers it reuses.
+enum Work {
+    Objective(Vec<f64>),
+    Simple(ColoredJacobian<THETA>),
+    Complicated(ColoredJacobian<{ THETA + 2 }>, Vec<f64>),
+}
+
 struct Ht {
     theta: Vec<f64>,
     us: Vec<f64>,
     data: Data,
-    jacobian: bool,
-    result: Vec<f64>,
+    work: Work,
 }
 
 impl Workload for Ht {
     fn run(&mut self) {
-        let theta = std::hint::black_box(&self.theta);
-        self.result = if self.jacobian {
-            jacobian(theta, &self.us, &self.data)
-        } else {
-            objective(theta, &self.us, &self.data)
-        };
+        let (theta, us, data) = (std::hint::black_box(&self.theta), &self.us, &self.data);
+        match &mut self.work {
+            Work::Objective(err) => objective_into(theta, us, data, err),
+            Work::Simple(jac) => {
+                jac.compute(|x, out| objective_into(x, &[], data, out), theta);
+            }
+            Work::Complicated(jac, x) => {
+                x.clear();
+                x.extend(theta.iter().chain(us));
+                jac.compute(
+                    |x, out| objective_into(&x[..THETA], &x[THETA..], data, out),
+                    x,
+                );
+            }
+        }
     }
     fn output(&self) -> Result<Value, String> {
-        if self.jacobian {
-            let columns = if self.us.is_empty() { THETA } else { THETA + 2 };
-            finite_rows(&self.result, columns, "the Jacobian")
-        } else {
-            finite_list(&self.result, "the residuals")
+        match &self.work {
+            Work::Objective(err) => finite_list(err, "the residuals"),
+            Work::Simple(jac) => finite_rows(jac.last().1, THETA, "the Jacobian"),
+            Work::Complicated(jac, _) => finite_rows(jac.last().1, THETA + 2, "the Jacobian"),
         }
     }
 }
 
+/// The colours of the complicated variant's inputs θ ++ us: ∂u first, ∂v second, then θ's 26.
+fn complicated_colors(us: usize) -> Vec<usize> {
+    (2..THETA + 2).chain((0..us).map(|k| k % 2)).collect()
+}
+
 fn prepare(function: &str, input: &Value, _mode: Mode) -> Result<Box<dyn Workload>, String> {
-    let jacobian = match function {
-        "objective" => false,
-        "jacobian" => true,
+    let (theta, us, data) = from_input(input)?;
+    let work = match function {
+        "objective" => Work::Objective(Vec::new()),
+        "jacobian" if us.is_empty() => Work::Simple(ColoredJacobian::new((0..THETA).collect())),
+        "jacobian" => Work::Complicated(
+            ColoredJacobian::new(complicated_colors(us.len())),
+            Vec::new(),
+        ),
         other => return Err(unknown_function("ht", other, EVAL.functions)),
     };
-    let (theta, us, data) = from_input(input)?;
     Ok(Box::new(Ht {
         theta,
         us,
         data,
-        jacobian,
-        result: Vec::new(),
+        work,
     }))
 }
 
