@@ -1,5 +1,7 @@
-//! Forward-mode drivers: [`derivative`], [`gradient`], [`jacobian`], [`jvp`], and the generic
-//! forms [`derivative_at`] and [`gradient_at`] used for nesting and `f32`.
+//! Forward-mode drivers: [`derivative`], [`gradient`], [`jacobian`], [`jvp`], the Jacobians of
+//! structured functions [`jacobian_array`] (one small block) and [`jacobian_colored`] (sparse, by
+//! column colouring), and the generic forms [`derivative_at`] and [`gradient_at`] used for nesting
+//! and `f32`.
 //!
 //! Every driver holds a [`DriverLevel`] for its number type during the call, so an inner driver
 //! called at the same number type as an enclosing one panics instead of confusing the two levels'
@@ -291,4 +293,220 @@ pub fn jvp(
         y.iter().map(|d| d.re).collect(),
         y.iter().map(|d| d.eps).collect(),
     )
+}
+
+/// The value and Jacobian (`M` × `K`, row i = ∇fᵢ) of a small function with a fixed number of
+/// inputs `K` and outputs `M`, in one forward pass over [`DualVec`]`<f64, K>`, on the stack.
+///
+/// This is the driver for a Jacobian with a known block structure: a large function made of many
+/// small pieces, each reading a few inputs (bundle adjustment's reprojection error of one
+/// observation reads 11 camera parameters, 3 point coordinates and a weight). Each piece's block
+/// is one call: the `K` inputs are seeded with the `K` unit directions, `f` runs once, and the
+/// result comes back in arrays, with no heap allocation, so calling it per block in a loop costs
+/// one evaluation of the piece on `K` tangents.
+///
+/// ```
+/// use diffprog_dual::{jacobian_array, Scalar};
+///
+/// // The projection of a point (x, y, z) onto the image plane: (x/z, y/z).
+/// fn project<T: Scalar>(p: &[T; 3]) -> [T; 2] {
+///     [p[0] / p[2], p[1] / p[2]]
+/// }
+/// let (value, j) = jacobian_array(project, &[1.0, 2.0, 4.0]);
+/// assert_eq!(value, [0.25, 0.5]);
+/// assert_eq!(j, [[0.25, 0.0, -1.0 / 16.0], [0.0, 0.25, -2.0 / 16.0]]);
+/// ```
+///
+/// # Panics
+/// Inside another driver that uses `DualVec<f64, K>`.
+#[inline]
+pub fn jacobian_array<const K: usize, const M: usize>(
+    f: impl FnOnce(&[DualVec<f64, K>; K]) -> [DualVec<f64, K>; M],
+    x: &[f64; K],
+) -> ([f64; M], [[f64; K]; M]) {
+    let _level = DriverLevel::enter::<DualVec<f64, K>>("jacobian_array");
+    let mut args = [DualVec::lift(0.0); K];
+    for (i, (a, &xi)) in args.iter_mut().zip(x).enumerate() {
+        *a = DualVec::variable(xi, i);
+    }
+    let y = f(&args);
+    (y.map(|v| v.re), y.map(|v| *v.eps()))
+}
+
+/// The value and the *compressed* Jacobian of a function `f: Rⁿ → Rᵐ` with a sparse Jacobian,
+/// by forward mode with a column colouring: inputs of the same colour share one tangent
+/// direction, so the Jacobian takes ⌈c / N⌉ passes over [`DualVec`]`<f64, N>` for `c` colours
+/// instead of ⌈n / N⌉.
+///
+/// `colors[j]` is the colour of input `j` (colours are `0..c`, `c` = the largest colour + 1).
+/// The colouring must be *structurally orthogonal*: no output depends on two inputs of the same
+/// colour. Then each output's tangent along a colour is its partial derivative with respect to
+/// the one input of that colour it depends on, and the result is exact (Curtis, Powell and Reid's
+/// compression). A colouring that is not orthogonal gives sums of partials: the driver cannot
+/// detect it.
+///
+/// Returns `f(x)` and the compressed Jacobian, row-major `m × c`: the partial ∂fᵢ/∂xⱼ, for an
+/// input `j` that output `i` depends on, is at `[i · c + colors[j]]`. Typical use: a function of
+/// shared parameters and of per-item parameters where item `i`'s outputs read only item `i`'s
+/// parameters; colour the shared ones `0..s` and the k-th parameter of every item `s + k`, and
+/// the m × (s + k·items) Jacobian comes back as m × (s + k).
+///
+/// ```
+/// use diffprog_dual::{jacobian_colored, Scalar};
+///
+/// // fᵢ = a · uᵢ²: every output reads the shared a and its own uᵢ.
+/// fn f<T: Scalar>(x: &[T]) -> Vec<T> {
+///     x[1..].iter().map(|&u| x[0] * u * u).collect()
+/// }
+/// let x = [3.0, 1.0, 2.0, 5.0];
+/// let colors = [0, 1, 1, 1]; // a alone; every uᵢ in one colour
+/// let (value, compressed) = jacobian_colored::<2>(f, &x, &colors);
+/// assert_eq!(value, vec![3.0, 12.0, 75.0]);
+/// // rows: [∂fᵢ/∂a, ∂fᵢ/∂uᵢ] = [uᵢ², 2·a·uᵢ]
+/// assert_eq!(compressed, vec![1.0, 6.0, 4.0, 12.0, 25.0, 30.0]);
+/// ```
+///
+/// # Panics
+/// If `colors` and `x` have different lengths, if `N == 0`, if the number of outputs changes
+/// between passes, or inside another driver that uses `DualVec<f64, N>`.
+pub fn jacobian_colored<const N: usize>(
+    f: impl Fn(&[DualVec<f64, N>]) -> Vec<DualVec<f64, N>>,
+    x: &[f64],
+    colors: &[usize],
+) -> (Vec<f64>, Vec<f64>) {
+    assert!(
+        N > 0,
+        "jacobian_colored: the chunk width N must be at least 1"
+    );
+    let mut workspace = ColoredJacobian::<N>::new(colors.to_vec());
+    workspace.compute(|args, out| *out = f(args), x);
+    (workspace.value, workspace.compressed)
+}
+
+/// [`jacobian_colored`] with its buffers kept between calls: for computing the compressed
+/// Jacobian of the same function many times (an optimiser's iterations, a benchmark's runs), with
+/// the function writing its outputs into a vector the workspace owns.
+///
+/// The inputs' dual numbers, the outputs' dual numbers and the compressed Jacobian are each one
+/// large allocation per call in [`jacobian_colored`]; here they are made on the first call and
+/// reused, so later calls neither allocate nor touch fresh memory.
+///
+/// ```
+/// use diffprog_dual::{ColoredJacobian, Scalar};
+///
+/// // fᵢ = a · uᵢ², written into the output vector.
+/// fn f<T: Scalar>(x: &[T], out: &mut Vec<T>) {
+///     out.clear();
+///     out.extend(x[1..].iter().map(|&u| x[0] * u * u));
+/// }
+/// let mut jac = ColoredJacobian::<2>::new(vec![0, 1, 1, 1]);
+/// for a in [3.0, 4.0] {
+///     let (value, compressed) = jac.compute(f, &[a, 1.0, 2.0, 5.0]);
+///     assert_eq!(value[2], a * 25.0);
+///     assert_eq!(compressed[4..], [25.0, 2.0 * a * 5.0]); // row 2: [∂f₂/∂a, ∂f₂/∂u₂]
+/// }
+/// ```
+pub struct ColoredJacobian<const N: usize> {
+    colors: Vec<usize>,
+    c: usize,
+    args: Vec<DualVec<f64, N>>,
+    outputs: Vec<DualVec<f64, N>>,
+    value: Vec<f64>,
+    compressed: Vec<f64>,
+}
+
+impl<const N: usize> ColoredJacobian<N> {
+    /// A workspace for inputs coloured `colors` (see [`jacobian_colored`]: no output may depend
+    /// on two inputs of the same colour).
+    ///
+    /// # Panics
+    /// If `N == 0`.
+    pub fn new(colors: Vec<usize>) -> Self {
+        assert!(
+            N > 0,
+            "ColoredJacobian: the chunk width N must be at least 1"
+        );
+        let c = colors.iter().map(|&k| k + 1).max().unwrap_or(0);
+        ColoredJacobian {
+            colors,
+            c,
+            args: Vec::new(),
+            outputs: Vec::new(),
+            value: Vec::new(),
+            compressed: Vec::new(),
+        }
+    }
+
+    /// The number of colours, the compressed Jacobian's row length.
+    pub fn colors(&self) -> usize {
+        self.c
+    }
+
+    /// The last [`compute`](Self::compute)'s value and compressed Jacobian (empty before the
+    /// first).
+    pub fn last(&self) -> (&[f64], &[f64]) {
+        (&self.value, &self.compressed)
+    }
+
+    /// `f(x)` and the compressed Jacobian (row-major, m × [`colors`](Self::colors)), as
+    /// [`jacobian_colored`] returns them; `f` writes its outputs into the vector it is given
+    /// (which holds the previous pass's outputs: clear it first).
+    ///
+    /// # Panics
+    /// If `x` does not have one component per colour given to [`new`](Self::new), if the number
+    /// of outputs changes between passes, or inside another driver that uses `DualVec<f64, N>`.
+    pub fn compute(
+        &mut self,
+        f: impl Fn(&[DualVec<f64, N>], &mut Vec<DualVec<f64, N>>),
+        x: &[f64],
+    ) -> (&[f64], &[f64]) {
+        assert_eq!(
+            x.len(),
+            self.colors.len(),
+            "jacobian_colored: the point has {} components but there are {} colours; give one colour per input",
+            x.len(),
+            self.colors.len()
+        );
+        let _level = DriverLevel::enter::<DualVec<f64, N>>("jacobian_colored");
+        let c = self.c;
+        self.args.clear();
+        self.args.extend(x.iter().map(|&xi| DualVec::lift(xi)));
+        if c == 0 {
+            f(&self.args, &mut self.outputs);
+            self.value.clear();
+            self.value.extend(self.outputs.iter().map(|v| v.re));
+            self.compressed.clear();
+            return (&self.value, &self.compressed);
+        }
+        for start in (0..c).step_by(N) {
+            let width = N.min(c - start);
+            for ((a, &xi), &k) in self.args.iter_mut().zip(x).zip(&self.colors) {
+                *a = if (start..start + width).contains(&k) {
+                    DualVec::variable(xi, k - start)
+                } else {
+                    DualVec::lift(xi)
+                };
+            }
+            f(&self.args, &mut self.outputs);
+            let y = &self.outputs;
+            if start == 0 {
+                self.value.clear();
+                self.value.extend(y.iter().map(|v| v.re));
+                self.compressed.resize(y.len() * c, 0.0);
+            } else {
+                assert_eq!(
+                    y.len(),
+                    self.value.len(),
+                    "jacobian_colored: the function returned {} outputs in one pass and {} in the \
+                     first; it must return the same number of outputs for every evaluation",
+                    y.len(),
+                    self.value.len()
+                );
+            }
+            for (row, yi) in self.compressed.chunks_exact_mut(c).zip(y) {
+                row[start..start + width].copy_from_slice(&yi.eps()[..width]);
+            }
+        }
+        (&self.value, &self.compressed)
+    }
 }

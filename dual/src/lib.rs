@@ -32,7 +32,11 @@
 //! ⌈n/10⌉ evaluations; [`gradient_with_chunk`] picks another width. The tangent loops are fixed-size
 //! loops over arrays, which LLVM turns into packed SIMD instructions. Forward mode costs about
 //! n/N evaluations of `f` for a gradient, so it suits few inputs (or many outputs); for large n the
-//! reverse mode of `diffprog-reverse` is cheaper.
+//! reverse mode of `diffprog-reverse` is cheaper. Structured Jacobians have their own drivers:
+//! [`jacobian_array`] takes one small block (`K` inputs, `M` outputs, on the stack) in one pass, for
+//! functions made of many small pieces; [`jacobian_colored`] takes a sparse Jacobian compressed by a
+//! column colouring, one tangent per colour instead of one per input ([`ColoredJacobian`] keeps its
+//! buffers between calls).
 //!
 //! Every derivative rule lives in one place, [`rules`], generic over `Scalar`; the number types
 //! apply them through the macros of this crate, and the other diffprog crates (second-order
@@ -206,7 +210,8 @@ mod scalar;
 
 pub use drivers::{
     derivative, derivative_at, gradient, gradient_at, gradient_with_chunk, jacobian,
-    jacobian_with_chunk, jvp, GradientNumber, GRADIENT_CHUNK,
+    jacobian_array, jacobian_colored, jacobian_with_chunk, jvp, ColoredJacobian, GradientNumber,
+    GRADIENT_CHUNK,
 };
 pub use dual::{chain, is_finite_number, Dual};
 pub use dual_vec::DualVec;

@@ -3,9 +3,11 @@
 //! Each module has a `pub const EVAL: Eval`, the objective written once generic over
 //! [`Scalar`](diffprog_dual::Scalar), and the derivatives by the library's drivers.
 
+pub mod ba;
 pub mod det;
 pub mod gmm;
 pub mod hello;
+pub mod ht;
 pub mod kmeans;
 pub mod llsq;
 pub mod lse;
@@ -21,7 +23,9 @@ use super::Eval;
 pub const ALL: &[Eval] = &[
     hello::EVAL,
     gmm::EVAL,
+    ba::EVAL,
     lstm::EVAL,
+    ht::EVAL,
     kmeans::EVAL,
     det::EVAL,
     llsq::EVAL,
