@@ -345,7 +345,7 @@ impl Loss {
 /// one axis (and the loss's shape check names both shapes).
 fn target_dims(output: &[usize], values: usize) -> Vec<usize> {
     match output {
-        [rows, ..] if output.len() >= 2 && *rows > 0 && values % rows == 0 => {
+        [rows, ..] if output.len() >= 2 && *rows > 0 && values.is_multiple_of(*rows) => {
             vec![*rows, values / rows]
         }
         _ => vec![values],

@@ -105,7 +105,11 @@ impl<F: Element> std::fmt::Debug for TrainedModel<F> {
 
 impl<F: Element> TrainedModel<F> {
     /// Bundles a network, the graph owning its parameters and its preprocessing (no metadata).
-    pub fn new(model: Sequential<F>, graph: Graph<F>, standardizer: Option<Standardizer<F>>) -> Self {
+    pub fn new(
+        model: Sequential<F>,
+        graph: Graph<F>,
+        standardizer: Option<Standardizer<F>>,
+    ) -> Self {
         TrainedModel {
             model,
             graph,
@@ -263,9 +267,7 @@ impl<F: Element + CheckpointElement> Sequential<F> {
                 }
                 Layer::Softmax => LayerSpec::Softmax,
                 Layer::LogSoftmax => LayerSpec::LogSoftmax,
-                Layer::Dropout(p) => LayerSpec::Dropout {
-                    p: format!("{p}"),
-                },
+                Layer::Dropout(p) => LayerSpec::Dropout { p: format!("{p}") },
             })
             .collect()
     }

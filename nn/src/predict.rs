@@ -44,7 +44,7 @@ impl<F: Element> Sequential<F> {
             _ => panic!("Sequential::predict: the network has no dense layer, so its input width is unknown"),
         };
         assert!(
-            features.len() % d == 0,
+            features.len().is_multiple_of(d),
             "Sequential::predict: {} values are not whole rows of the network's {d} inputs",
             features.len()
         );

@@ -15,19 +15,20 @@
 
 use diffprog_nn::checkpoint::{ArrayData, Checkpoint, ParamTarget, MAGIC};
 use diffprog_nn::data::Standardizer;
-use diffprog_nn::layers::{seeded_rng, Init, Layer, Sequential};
-use diffprog_nn::{Graph, TrainedModel, Unary};
 use diffprog_nn::data::{
     mnist_dataset, read_csv_from, read_csv_table_from, read_idx_images_from, read_idx_labels_from,
     CsvOptions, CsvTable, DataError, Dataset, IdxImages, LabelColumn, DEFAULT_MAX_CLASSES,
     IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
 };
+use diffprog_nn::layers::{seeded_rng, Init, Layer, Sequential};
+use diffprog_nn::{Graph, TrainedModel, Unary};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Cases per reader: 5000, or `MUTATION_CASES` from the environment.
 fn cases() -> usize {
@@ -564,7 +565,9 @@ fn checkpoint_files() -> Vec<Vec<u8>> {
     .push(Layer::LogSoftmax);
     let mut model = net.to_checkpoint(g.params());
     model
-        .set_standardizer(&Standardizer::from_parts(vec![1.0f32, -2.0, 0.5], vec![2.0, 0.0, 4.0]).unwrap())
+        .set_standardizer(
+            &Standardizer::from_parts(vec![1.0f32, -2.0, 0.5], vec![2.0, 0.0, 4.0]).unwrap(),
+        )
         .set_metadata("epoch", "3");
     let mut g64 = Graph::<f64>::new();
     let net64 = Sequential::mlp(
@@ -663,21 +666,62 @@ fn checkpoint_header_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
                     ],
                 ),
                 // the version 2 fields: buffers, the model description and its hyperparameters
-                ("\"buffers\":[", &["\"buffers\":[{\"name\":\"b\",\"dtype\":\"f32\",\"shape\":[1]},", "\"buffers\":{", "\"bufers\":["]),
-                ("\"buffers\":[{\"name\":\"standardizer.", &["\"buffers\":[{\"name\":\"standardizer.x", "\"buffers\":[{\"name\":\"xstandardizer."]),
-                ("\"model\":", &["\"model\":null,\"x\":", "\"model\":[],\"x\":", "\"mode\":"]),
-                ("\"in_dim\":", &["\"in_dim\":1", "\"in_dim\":0,\"x\":", "\"in_dim\":18446744073709551615,\"x\":"]),
+                (
+                    "\"buffers\":[",
+                    &[
+                        "\"buffers\":[{\"name\":\"b\",\"dtype\":\"f32\",\"shape\":[1]},",
+                        "\"buffers\":{",
+                        "\"bufers\":[",
+                    ],
+                ),
+                (
+                    "\"buffers\":[{\"name\":\"standardizer.",
+                    &[
+                        "\"buffers\":[{\"name\":\"standardizer.x",
+                        "\"buffers\":[{\"name\":\"xstandardizer.",
+                    ],
+                ),
+                (
+                    "\"model\":",
+                    &["\"model\":null,\"x\":", "\"model\":[],\"x\":", "\"mode\":"],
+                ),
+                (
+                    "\"in_dim\":",
+                    &[
+                        "\"in_dim\":1",
+                        "\"in_dim\":0,\"x\":",
+                        "\"in_dim\":18446744073709551615,\"x\":",
+                    ],
+                ),
                 ("\"out_dim\":", &["\"out_dim\":9", "\"out_dim\":0,\"x\":"]),
                 ("\"weight\":\"", &["\"weight\":\"x"]),
-                ("\"bias\":", &["\"bias\":null,\"x\":", "\"bias\":\"fc0.weight\",\"x\":"]),
-                ("\"function\":\"", &["\"function\":\"x", "\"function\":\"leaky_"]),
-                ("\"slope\":\"", &["\"slope\":\"x", "\"slope\":\"1e999", "\"slope\":\"-"]),
-                ("\"p\":\"", &["\"p\":\"1", "\"p\":\"-", "\"p\":\"NaN\",\"x\":\""]),
+                (
+                    "\"bias\":",
+                    &["\"bias\":null,\"x\":", "\"bias\":\"fc0.weight\",\"x\":"],
+                ),
+                (
+                    "\"function\":\"",
+                    &["\"function\":\"x", "\"function\":\"leaky_"],
+                ),
+                (
+                    "\"slope\":\"",
+                    &["\"slope\":\"x", "\"slope\":\"1e999", "\"slope\":\"-"],
+                ),
+                (
+                    "\"p\":\"",
+                    &["\"p\":\"1", "\"p\":\"-", "\"p\":\"NaN\",\"x\":\""],
+                ),
                 ("\"layer\":\"", &["\"layer\":\"x", "\"layer\":\"soft"]),
-                ("{\"layer\":\"log_softmax\"}", &["{\"layer\":\"dropout\"}", "{\"layer\":\"linear\"}"]),
+                (
+                    "{\"layer\":\"log_softmax\"}",
+                    &["{\"layer\":\"dropout\"}", "{\"layer\":\"linear\"}"],
+                ),
             ];
             // Draw among the edits that apply to this file, so the version 2 fields get their share.
-            let applicable: Vec<_> = edits.iter().filter(|(from, _)| json.contains(from)).collect();
+            let applicable: Vec<_> = edits
+                .iter()
+                .filter(|(from, _)| json.contains(from))
+                .collect();
             if applicable.is_empty() {
                 return;
             }
@@ -725,7 +769,11 @@ fn read_checkpoint_checked(bytes: &[u8], _: u8) -> bool {
     let mut buffer_names: Vec<&str> = ck.buffers().iter().map(|p| p.name.as_str()).collect();
     buffer_names.sort_unstable();
     buffer_names.dedup();
-    assert_eq!(buffer_names.len(), ck.buffers().len(), "duplicate buffer names");
+    assert_eq!(
+        buffer_names.len(),
+        ck.buffers().len(),
+        "duplicate buffer names"
+    );
     // Rebuilding the model (in both element types) never panics; a rebuilt model predicts.
     check_model::<f32>(&ck);
     check_model::<f64>(&ck);
@@ -758,13 +806,21 @@ fn read_checkpoint_checked(bytes: &[u8], _: u8) -> bool {
     true
 }
 
+/// Accepted checkpoints with a model description, and models rebuilt from them (per element type).
+static MODELS_DESCRIBED: AtomicUsize = AtomicUsize::new(0);
+static MODELS_REBUILT: AtomicUsize = AtomicUsize::new(0);
+
 /// If the checkpoint rebuilds as a model of `F`, the model is consistent: it has the stored
 /// architecture, predicts on rows of raw features (through its preprocessing), and what it saves
 /// rebuilds to the same model again.
 fn check_model<F: diffprog_nn::Element>(ck: &Checkpoint) {
     let _ = ck.standardizer::<F>();
+    if ck.model().is_some() {
+        MODELS_DESCRIBED.fetch_add(1, Ordering::Relaxed);
+    }
     match TrainedModel::<F>::from_checkpoint(ck) {
         Ok(mut m) => {
+            MODELS_REBUILT.fetch_add(1, Ordering::Relaxed);
             assert!(ck.model().is_some());
             assert_eq!(m.model.architecture(), ck.architecture());
             assert_eq!(m.graph.params().len(), ck.params().len());
@@ -824,4 +880,13 @@ fn checkpoint_loading_survives_mutations() {
     );
     let _ = std::fs::remove_dir_all(&dir);
     assert!(ok > 0 && err > 0, "accepted {ok}, refused {err}");
+    let (described, rebuilt) = (
+        MODELS_DESCRIBED.load(Ordering::Relaxed),
+        MODELS_REBUILT.load(Ordering::Relaxed),
+    );
+    eprintln!("checkpoint: {described} model descriptions read, {rebuilt} models rebuilt");
+    assert!(
+        rebuilt > 0 && rebuilt < described,
+        "the model path must see both outcomes: {rebuilt} of {described} rebuilt"
+    );
 }

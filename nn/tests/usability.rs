@@ -1,6 +1,7 @@
 //! The training loop with any loss, prediction, and models saved with their preprocessing and
 //! loaded with no random generator.
 
+use diffprog_dual::Real;
 use diffprog_nn::checkpoint::{Checkpoint, CheckpointError, LayerSpec, FORMAT_VERSION, MAGIC};
 use diffprog_nn::data::{digits, Dataset, Standardizer};
 use diffprog_nn::layers::{seeded_rng, Init, Layer, Sequential};
@@ -8,7 +9,6 @@ use diffprog_nn::loss::Loss;
 use diffprog_nn::optim::Adam;
 use diffprog_nn::train::{evaluate_with, Control, Trainer};
 use diffprog_nn::{Graph, Params, TrainedModel, Unary};
-use diffprog_dual::Real;
 use std::path::PathBuf;
 
 fn temp_path(test: &str) -> PathBuf {
@@ -59,9 +59,15 @@ fn regression_reaches_a_low_loss_with_every_regression_loss() {
             .fit(&train);
         assert_eq!(history.len(), 300);
         let last = history.last().unwrap();
-        assert_eq!(last.train_accuracy, None, "{loss:?}: no accuracy for a regression");
+        assert_eq!(
+            last.train_accuracy, None,
+            "{loss:?}: no accuracy for a regression"
+        );
         assert_eq!(last.test_accuracy, None);
-        assert!(last.train_loss < history.epochs[0].train_loss / 10.0, "{loss:?}");
+        assert!(
+            last.train_loss < history.epochs[0].train_loss / 10.0,
+            "{loss:?}"
+        );
         let e = evaluate_with(&mut g, &model, &test, Loss::MeanSquaredError, 64);
         eprintln!(
             "{loss:?}: final train loss {:.2e}, test mse {:.2e} (target variance {var:.3}), rmse {:.4}, mae {:.4}, R² {:.5}",
@@ -87,11 +93,22 @@ fn regression_reaches_a_low_loss_with_every_regression_loss() {
 #[test]
 fn multi_output_regression_and_binary_accuracy() {
     // Two targets per sample: (x₁ + x₂, x₁ − x₂), linear.
-    let x: Vec<f32> = (0..128).map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0).collect();
-    let y: Vec<f32> = x.chunks(2).flat_map(|p| [p[0] + p[1], p[0] - p[1]]).collect();
+    let x: Vec<f32> = (0..128)
+        .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+        .collect();
+    let y: Vec<f32> = x
+        .chunks(2)
+        .flat_map(|p| [p[0] + p[1], p[0] - p[1]])
+        .collect();
     let data = Dataset::with_targets(x.clone(), y, 2, 2);
     let mut g = Graph::<f32>::new();
-    let model = Sequential::mlp(g.params_mut(), &[2, 2], Unary::Identity, Init::XavierUniform, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[2, 2],
+        Unary::Identity,
+        Init::XavierUniform,
+        &mut seeded_rng(0),
+    );
     let mut opt = Adam::new(5e-2);
     let h = Trainer::new(&mut g, &model, &mut opt)
         .loss(Loss::MeanSquaredError)
@@ -99,13 +116,23 @@ fn multi_output_regression_and_binary_accuracy() {
         .batch_size(16)
         .progress(false)
         .fit(&data);
-    assert!(h.last().unwrap().train_loss < 1e-6, "{}", h.last().unwrap().train_loss);
+    assert!(
+        h.last().unwrap().train_loss < 1e-6,
+        "{}",
+        h.last().unwrap().train_loss
+    );
 
     // Binary labels as float targets: is x₁ > x₂? With logits and BCE the accuracy is reported.
     let t: Vec<f32> = x.chunks(2).map(|p| f32::from(p[0] > p[1])).collect();
     let data = Dataset::with_targets(x, t, 2, 1);
     let mut g = Graph::<f32>::new();
-    let model = Sequential::mlp(g.params_mut(), &[2, 1], Unary::Identity, Init::XavierUniform, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[2, 1],
+        Unary::Identity,
+        Init::XavierUniform,
+        &mut seeded_rng(0),
+    );
     let mut opt = Adam::new(5e-2);
     let h = Trainer::new(&mut g, &model, &mut opt)
         .loss(Loss::BinaryCrossEntropyWithLogits)
@@ -136,7 +163,13 @@ fn classification_still_reaches_its_accuracy_and_stops_early() {
     scaler.apply(&mut test);
     let test = test.subset(&(0..300).collect::<Vec<_>>());
     let mut g = Graph::<f32>::new();
-    let model = Sequential::mlp(g.params_mut(), &[64, 32, 10], Unary::Relu, Init::KaimingUniform, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[64, 32, 10],
+        Unary::Relu,
+        Init::KaimingUniform,
+        &mut seeded_rng(0),
+    );
     let mut opt = Adam::new(1e-2);
     let h = Trainer::new(&mut g, &model, &mut opt)
         .epochs(30)
@@ -153,9 +186,17 @@ fn classification_still_reaches_its_accuracy_and_stops_early() {
         .fit(&train);
     let (epoch, acc) = h.best_test_accuracy().unwrap();
     eprintln!("digits (600 train): {acc:.4} test accuracy after {epoch} epochs");
-    assert!(acc >= 0.93 && h.len() < 30, "{acc} after {} epochs", h.len());
+    assert!(
+        acc >= 0.93 && h.len() < 30,
+        "{acc} after {} epochs",
+        h.len()
+    );
     let classes = model.predict_classes(&mut g, test.features());
-    let right = classes.iter().zip(test.labels()).filter(|(c, l)| c == l).count();
+    let right = classes
+        .iter()
+        .zip(test.labels())
+        .filter(|(c, l)| c == l)
+        .count();
     assert!((right as f64 / test.len() as f64 - acc).abs() < 1e-12);
     let p = model.predict_proba(&mut g, test.features());
     assert_eq!(p.dims(), &[300, 10]);
@@ -169,7 +210,13 @@ fn classification_still_reaches_its_accuracy_and_stops_early() {
 fn a_regression_loss_on_labels_is_refused() {
     let data = Dataset::new(vec![0.0f32, 1.0], vec![0, 1], 1);
     let mut g = Graph::<f32>::new();
-    let model = Sequential::mlp(g.params_mut(), &[1, 2], Unary::Relu, Init::XavierUniform, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[1, 2],
+        Unary::Relu,
+        Init::XavierUniform,
+        &mut seeded_rng(0),
+    );
     let mut opt = Adam::new(1e-2);
     Trainer::new(&mut g, &model, &mut opt)
         .loss(Loss::MeanSquaredError)
@@ -182,22 +229,43 @@ fn a_regression_loss_on_labels_is_refused() {
 fn cross_entropy_on_float_targets_is_refused() {
     let data = Dataset::with_targets(vec![0.0f32, 1.0], vec![0.0, 1.0], 1, 1);
     let mut g = Graph::<f32>::new();
-    let model = Sequential::mlp(g.params_mut(), &[1, 2], Unary::Relu, Init::XavierUniform, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[1, 2],
+        Unary::Relu,
+        Init::XavierUniform,
+        &mut seeded_rng(0),
+    );
     let mut opt = Adam::new(1e-2);
-    Trainer::new(&mut g, &model, &mut opt).progress(false).fit(&data);
+    Trainer::new(&mut g, &model, &mut opt)
+        .progress(false)
+        .fit(&data);
 }
 
 /// Every kind of layer and hyperparameter, in f32 and f64.
 fn every_layer<F: diffprog_nn::Element>(params: &mut Params<F>) -> Sequential<F> {
     let mut rng = seeded_rng(11);
-    let mut net = Sequential::mlp(params, &[5, 7, 6], Unary::LeakyRelu(F::from_f64(0.0123456789)), Init::KaimingNormal, &mut rng);
+    let mut net = Sequential::mlp(
+        params,
+        &[5, 7, 6],
+        Unary::LeakyRelu(F::from_f64(0.0123456789)),
+        Init::KaimingNormal,
+        &mut rng,
+    );
     for a in [Unary::Gelu, Unary::Tanh, Unary::Softplus, Unary::Sigmoid] {
         net = net.push(Layer::Activation(a));
     }
     net = net.push(Layer::Dropout(0.3));
-    net.layers.push(Layer::Linear(diffprog_nn::layers::Linear::new(
-        params, "head", 6, 4, false, Init::XavierNormal, &mut rng,
-    )));
+    net.layers
+        .push(Layer::Linear(diffprog_nn::layers::Linear::new(
+            params,
+            "head",
+            6,
+            4,
+            false,
+            Init::XavierNormal,
+            &mut rng,
+        )));
     net.push(Layer::LogSoftmax)
 }
 
@@ -215,23 +283,43 @@ fn save_load_bit_for_bit<F: diffprog_nn::Element + diffprog_dual::Scalar<F>>(tes
     model.save(&path, g.params(), Some(&scaler)).unwrap();
     let mut loaded = Sequential::<F>::load(&path).unwrap();
     assert_eq!(loaded.model, model);
-    assert_eq!(loaded.graph.params().named_arrays(), g.params().named_arrays());
+    assert_eq!(
+        loaded.graph.params().named_arrays(),
+        g.params().named_arrays()
+    );
     assert_eq!(loaded.standardizer.as_ref(), Some(&scaler));
-    let bits = |t: &diffprog_nn::Tensor<F>| t.data().iter().map(|&v| Real::to_f64(v).to_bits()).collect::<Vec<_>>();
+    let bits = |t: &diffprog_nn::Tensor<F>| {
+        t.data()
+            .iter()
+            .map(|&v| Real::to_f64(v).to_bits())
+            .collect::<Vec<_>>()
+    };
     // 300 rows: two batches inside predict
     let before = model.predict(&mut g, &x);
     assert_eq!(bits(&loaded.predict(&raw)), bits(&before));
-    assert_eq!(bits(&loaded.predict_proba(&raw)), bits(&model.predict_proba(&mut g, &x)));
-    assert_eq!(loaded.predict_classes(&raw), model.predict_classes(&mut g, &x));
+    assert_eq!(
+        bits(&loaded.predict_proba(&raw)),
+        bits(&model.predict_proba(&mut g, &x))
+    );
+    assert_eq!(
+        loaded.predict_classes(&raw),
+        model.predict_classes(&mut g, &x)
+    );
     // and the same as the one-sample generic forward, row by row (dropout is off in both)
     let row0 = model.forward_generic(g.params(), &x[..5]);
     for (a, b) in row0.iter().zip(&before.data()[..4]) {
-        assert!((Real::to_f64(*a) - Real::to_f64(*b)).abs() < 1e-5, "{a:?} vs {b:?}");
+        assert!(
+            (Real::to_f64(*a) - Real::to_f64(*b)).abs() < 1e-5,
+            "{a:?} vs {b:?}"
+        );
     }
     // saving the loaded model again gives the same bytes
     let again = temp_path(&format!("{test}-again"));
     loaded.save(&again).unwrap();
-    assert_eq!(std::fs::read(&path).unwrap(), std::fs::read(&again).unwrap());
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
     let _ = std::fs::remove_file(&path);
     let _ = std::fs::remove_file(&again);
 }
@@ -248,32 +336,53 @@ fn the_element_type_must_match() {
     let model = every_layer(g.params_mut());
     let ck = model.to_checkpoint(g.params());
     let err = Sequential::<f64>::from_checkpoint(&ck).unwrap_err();
-    assert!(matches!(err, CheckpointError::DTypeMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, CheckpointError::DTypeMismatch { .. }),
+        "{err}"
+    );
     assert!(Sequential::<f32>::from_checkpoint(&ck).is_ok());
 }
 
 #[test]
 fn metadata_and_preprocessing_round_trip_through_trained_model() {
-    let data = Dataset::new(vec![1.0f64, 100.0, 3.0, 300.0, 5.0, 500.0], vec![0, 1, 0], 2);
+    let data = Dataset::new(
+        vec![1.0f64, 100.0, 3.0, 300.0, 5.0, 500.0],
+        vec![0, 1, 0],
+        2,
+    );
     let scaler = Standardizer::fit(&data);
     let mut g = Graph::<f64>::new();
-    let model = Sequential::mlp(g.params_mut(), &[2, 3, 2], Unary::Relu, Init::TorchDefault, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[2, 3, 2],
+        Unary::Relu,
+        Init::TorchDefault,
+        &mut seeded_rng(0),
+    );
     let mut tm = TrainedModel::new(model, g, Some(scaler.clone()));
     tm.metadata.insert("epoch".into(), "12".into());
     let ck = tm.to_checkpoint();
     assert_eq!(ck.standardizer::<f64>().unwrap(), Some(scaler.clone()));
-    let back = TrainedModel::<f64>::from_checkpoint(&Checkpoint::from_bytes(&ck.to_bytes()).unwrap()).unwrap();
+    let back =
+        TrainedModel::<f64>::from_checkpoint(&Checkpoint::from_bytes(&ck.to_bytes()).unwrap())
+            .unwrap();
     assert_eq!(back.metadata.get("epoch").map(String::as_str), Some("12"));
     assert_eq!(back.standardizer, Some(scaler));
     // A standardizer of another width than the network's input is refused.
     let mut ck2 = ck.clone();
     ck2.set_standardizer(&Standardizer::from_parts(vec![0.0f64; 3], vec![1.0; 3]).unwrap());
     let err = TrainedModel::<f64>::from_checkpoint(&ck2).unwrap_err();
-    assert!(matches!(err, CheckpointError::BadModel(ref m) if m.contains("3 features")), "{err}");
+    assert!(
+        matches!(err, CheckpointError::BadModel(ref m) if m.contains("3 features")),
+        "{err}"
+    );
     // Half a standardizer is refused.
     let mut ck3 = Checkpoint::new("x");
     ck3.set_buffer("standardizer.mean", &[2], &[0.0f64, 1.0]);
-    assert!(matches!(ck3.standardizer::<f64>(), Err(CheckpointError::BadModel(_))));
+    assert!(matches!(
+        ck3.standardizer::<f64>(),
+        Err(CheckpointError::BadModel(_))
+    ));
     ck3.set_buffer("standardizer.std", &[2], &[1.0f64, -1.0]);
     let err = ck3.standardizer::<f64>().unwrap_err();
     assert!(err.to_string().contains("negative"), "{err}");
@@ -282,7 +391,13 @@ fn metadata_and_preprocessing_round_trip_through_trained_model() {
 #[test]
 fn inconsistent_model_descriptions_are_refused() {
     let mut g = Graph::<f32>::new();
-    let model = Sequential::mlp(g.params_mut(), &[3, 4, 2], Unary::LeakyRelu(0.1), Init::TorchDefault, &mut seeded_rng(0));
+    let model = Sequential::mlp(
+        g.params_mut(),
+        &[3, 4, 2],
+        Unary::LeakyRelu(0.1),
+        Init::TorchDefault,
+        &mut seeded_rng(0),
+    );
     let good = model.to_checkpoint(g.params());
     assert!(Sequential::<f32>::from_checkpoint(&good).is_ok());
     let layers = good.model().unwrap().to_vec();
@@ -294,14 +409,20 @@ fn inconsistent_model_descriptions_are_refused() {
         Sequential::<f32>::from_checkpoint(&ck).unwrap_err()
     };
     let set_linear = |l: &mut Vec<LayerSpec>, i: usize, new_in: usize, new_out: usize| {
-        if let LayerSpec::Linear { in_dim, out_dim, .. } = &mut l[i] {
+        if let LayerSpec::Linear {
+            in_dim, out_dim, ..
+        } = &mut l[i]
+        {
             *in_dim = new_in;
             *out_dim = new_out;
         }
     };
     // widths that do not chain (the shapes then disagree with the parameters too)
     let e = with(&|l| set_linear(l, 2, 5, 2));
-    assert!(matches!(e, CheckpointError::BadModel(ref m) if m.contains("5 inputs after layers giving 4")), "{e}");
+    assert!(
+        matches!(e, CheckpointError::BadModel(ref m) if m.contains("5 inputs after layers giving 4")),
+        "{e}"
+    );
     let e = with(&|l| set_linear(l, 0, 4, 3));
     assert!(matches!(e, CheckpointError::ShapeMismatch { .. }), "{e}");
     let e = with(&|l| set_linear(l, 0, 0, 4));
@@ -311,25 +432,43 @@ fn inconsistent_model_descriptions_are_refused() {
             *weight = "nope".into();
         }
     });
-    assert!(matches!(e, CheckpointError::MissingParameter { ref name } if name == "nope"), "{e}");
-    for (function, slope) in [("swish", None), ("relu", Some("0.1")), ("leaky_relu", None), ("leaky_relu", Some("x"))] {
+    assert!(
+        matches!(e, CheckpointError::MissingParameter { ref name } if name == "nope"),
+        "{e}"
+    );
+    for (function, slope) in [
+        ("swish", None),
+        ("relu", Some("0.1")),
+        ("leaky_relu", None),
+        ("leaky_relu", Some("x")),
+    ] {
         let e = with(&|l| {
             l[1] = LayerSpec::Activation {
                 function: function.into(),
                 slope: slope.map(String::from),
             }
         });
-        assert!(matches!(e, CheckpointError::BadModel(_)), "{function} {slope:?}: {e}");
+        assert!(
+            matches!(e, CheckpointError::BadModel(_)),
+            "{function} {slope:?}: {e}"
+        );
     }
     for p in ["1", "-0.1", "NaN", "half"] {
         let e = with(&|l| l.push(LayerSpec::Dropout { p: p.into() }));
-        assert!(matches!(e, CheckpointError::BadModel(ref m) if m.contains("dropout")), "{p}: {e}");
+        assert!(
+            matches!(e, CheckpointError::BadModel(ref m) if m.contains("dropout")),
+            "{p}: {e}"
+        );
     }
     // a consistent description of another network than the architecture string says
     let e = with(&|l| l.push(LayerSpec::Softmax));
-    assert!(matches!(e, CheckpointError::ArchitectureMismatch { .. }), "{e}");
+    assert!(
+        matches!(e, CheckpointError::ArchitectureMismatch { .. }),
+        "{e}"
+    );
     // a checkpoint without a description (Params::save) says how to load it instead
-    let e = Sequential::<f32>::from_checkpoint(&g.params().to_checkpoint(&model.architecture())).unwrap_err();
+    let e = Sequential::<f32>::from_checkpoint(&g.params().to_checkpoint(&model.architecture()))
+        .unwrap_err();
     assert!(matches!(e, CheckpointError::NoModel), "{e}");
     assert!(e.to_string().contains("Params::load"), "{e}");
 }
@@ -360,16 +499,27 @@ fn v1_file(header: &str, payload: &[u8]) -> Vec<u8> {
 fn version_1_files_still_load_their_parameters_but_not_as_a_model() {
     assert_eq!(FORMAT_VERSION, 2);
     let mut params = Params::<f32>::new();
-    let model = Sequential::mlp(&mut params, &[2, 3, 1], Unary::Tanh, Init::XavierUniform, &mut seeded_rng(5));
+    let model = Sequential::mlp(
+        &mut params,
+        &[2, 3, 1],
+        Unary::Tanh,
+        Init::XavierUniform,
+        &mut seeded_rng(5),
+    );
     let arch = model.architecture();
-    let mut header = format!("{{\"architecture\":{arch:?},\"metadata\":{{\"epoch\":\"3\"}},\"params\":[");
+    let mut header =
+        format!("{{\"architecture\":{arch:?},\"metadata\":{{\"epoch\":\"3\"}},\"params\":[");
     let mut payload = Vec::new();
     for (i, (name, shape, values)) in params.named_arrays().into_iter().enumerate() {
         if i > 0 {
             header.push(',');
         }
-        header.push_str(&format!("{{\"name\":{name:?},\"dtype\":\"f32\",\"shape\":{shape:?}}}"));
-        values.iter().for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
+        header.push_str(&format!(
+            "{{\"name\":{name:?},\"dtype\":\"f32\",\"shape\":{shape:?}}}"
+        ));
+        values
+            .iter()
+            .for_each(|v| payload.extend_from_slice(&v.to_le_bytes()));
     }
     header.push_str("]}");
     let bytes = v1_file(&header, &payload);
@@ -379,7 +529,13 @@ fn version_1_files_still_load_their_parameters_but_not_as_a_model() {
     let path = temp_path("v1");
     std::fs::write(&path, &bytes).unwrap();
     let mut fresh = Params::<f32>::new();
-    Sequential::mlp(&mut fresh, &[2, 3, 1], Unary::Tanh, Init::XavierUniform, &mut seeded_rng(6));
+    Sequential::mlp(
+        &mut fresh,
+        &[2, 3, 1],
+        Unary::Tanh,
+        Init::XavierUniform,
+        &mut seeded_rng(6),
+    );
     fresh.load(&path, &arch).unwrap();
     assert_eq!(fresh.flatten(), params.flatten());
     let err = Sequential::<f32>::load(&path).unwrap_err();
@@ -391,7 +547,10 @@ fn version_1_files_still_load_their_parameters_but_not_as_a_model() {
     // A version 1 header with the version 2 fields is refused (unknown fields), as is a version 2
     // header without them.
     let mixed = header.replacen("\"params\"", "\"buffers\":[],\"params\"", 1);
-    assert!(matches!(Checkpoint::from_bytes(&v1_file(&mixed, &payload)), Err(CheckpointError::Corrupt(_))));
+    assert!(matches!(
+        Checkpoint::from_bytes(&v1_file(&mixed, &payload)),
+        Err(CheckpointError::Corrupt(_))
+    ));
     let mut v2_without = v1_file(&header, &payload);
     v2_without[8..12].copy_from_slice(&2u32.to_le_bytes());
     let c = crc32(&v2_without[..20]);
@@ -400,7 +559,10 @@ fn version_1_files_still_load_their_parameters_but_not_as_a_model() {
     let c = crc32(&v2_without[..n - 4]);
     v2_without[n - 4..].copy_from_slice(&c.to_le_bytes());
     let err = Checkpoint::from_bytes(&v2_without).unwrap_err();
-    assert!(matches!(err, CheckpointError::Corrupt(ref m) if m.contains("buffers")), "{err}");
+    assert!(
+        matches!(err, CheckpointError::Corrupt(ref m) if m.contains("buffers")),
+        "{err}"
+    );
     let _ = std::fs::remove_file(&path);
 }
 
@@ -414,7 +576,10 @@ fn every_truncation_and_bit_flip_of_a_full_model_file_is_refused() {
     let bytes = ck.to_bytes();
     assert!(TrainedModel::<f32>::from_checkpoint(&Checkpoint::from_bytes(&bytes).unwrap()).is_ok());
     for cut in 0..bytes.len() {
-        assert!(Checkpoint::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        assert!(
+            Checkpoint::from_bytes(&bytes[..cut]).is_err(),
+            "cut at {cut}"
+        );
     }
     // every byte, one bit each (the checksums catch them)
     for i in 0..bytes.len() {

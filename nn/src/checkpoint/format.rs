@@ -207,7 +207,8 @@ impl Checkpoint {
             )));
         }
         let (json, mut payload) = body.split_at(header_len as usize);
-        let unreadable = |e: serde_json::Error| CheckpointError::Corrupt(format!("unreadable header: {e}"));
+        let unreadable =
+            |e: serde_json::Error| CheckpointError::Corrupt(format!("unreadable header: {e}"));
         // check_prefix accepted the version: 1 or 2.
         let header: Header = if read_version(bytes) == 1 {
             let h: HeaderV1 = serde_json::from_slice(json).map_err(unreadable)?;

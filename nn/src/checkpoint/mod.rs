@@ -361,7 +361,8 @@ impl Checkpoint {
         self
     }
 
-    /// The values of buffer `name`, if present, checking its shape and element type.
+    /// The shape and values of buffer `name`, if present, checking its element type.
+    #[allow(clippy::type_complexity)]
     pub fn buffer<F: CheckpointElement>(
         &self,
         name: &str,

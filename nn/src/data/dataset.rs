@@ -192,7 +192,9 @@ impl<F: Real> Dataset<F> {
             )));
         }
         let n = features.len() / feature_len;
-        if features.len() % feature_len != 0 || n.checked_mul(target_len) != Some(targets.len()) {
+        if !features.len().is_multiple_of(feature_len)
+            || n.checked_mul(target_len) != Some(targets.len())
+        {
             return Err(DataError::BadShape(format!(
                 "features.len() ({}) / feature_len ({feature_len}) and targets.len() ({}) / \
                  target_len ({target_len}) must be the same whole number of samples",

@@ -127,7 +127,7 @@ impl<F: Real> Standardizer<F> {
     pub fn apply_rows(&self, features: &mut [F]) {
         let d = self.mean.len();
         assert!(
-            (d == 0 && features.is_empty()) || (d > 0 && features.len() % d == 0),
+            (d == 0 && features.is_empty()) || (d > 0 && features.len().is_multiple_of(d)),
             "Standardizer::apply_rows: {} values are not whole rows of the {d} features it was fitted on",
             features.len()
         );
