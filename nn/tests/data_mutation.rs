@@ -627,7 +627,8 @@ fn checkpoint_header_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
             bytes[24..32].copy_from_slice(&v.to_le_bytes()); // header length
         }
         2 => {
-            let v = [0u32, 2, u32::MAX][rng.random_range(0..3)];
+            // 1 on a version 2 file: the version 1 header refuses the version 2 fields
+            let v = [0u32, 1, 3, u32::MAX][rng.random_range(0..4)];
             bytes[8..12].copy_from_slice(&v.to_le_bytes()); // version
         }
         _ => {
