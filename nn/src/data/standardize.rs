@@ -7,7 +7,10 @@ use diffprog_dual::Real;
 ///
 /// Fit it on the training set only and apply the same transformation to the test set, so no
 /// information leaks from the test data. Features that are constant in the fitting set (standard
-/// deviation 0, like the always-blank corner pixels of the digits) are only centred.
+/// deviation 0, like the always-blank corner pixels of the digits) are only centred. Save it with
+/// the model ([`Sequential::save`](crate::layers::Sequential::save),
+/// [`Checkpoint::set_standardizer`](crate::checkpoint::Checkpoint::set_standardizer)) so that the
+/// loaded model applies it to raw inputs by itself.
 ///
 /// ```
 /// use diffprog_nn::data::{Dataset, Standardizer};
