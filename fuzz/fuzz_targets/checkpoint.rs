@@ -5,13 +5,16 @@
 //! the payload instead of stopping at a checksum. On `Ok`: both loaders agree, every array has as
 //! many values as its shape says, names are unique, the checkpoint survives a write and a reload
 //! bit for bit, and `restore` into buffers of the stored shapes succeeds exactly when every array
-//! has the element type asked for.
+//! has the element type asked for. Rebuilding the model and its preprocessing
+//! (`TrainedModel::from_checkpoint`, in `f32` and `f64`) never panics; a rebuilt model has the
+//! stored architecture, predicts on raw rows, and its own checkpoint rebuilds to the same bytes.
 #![no_main]
 
 mod common;
 
 use common::check_err;
 use diffprog_nn::checkpoint::{ArrayData, Checkpoint, ParamTarget, MAGIC};
+use diffprog_nn::{Element, TrainedModel};
 use libfuzzer_sys::fuzz_target;
 
 fn crc32(bytes: &[u8]) -> u32 {
@@ -32,6 +35,27 @@ fn fix_up(bytes: &mut [u8]) {
     if n >= 36 {
         let c = crc32(&bytes[..n - 4]);
         bytes[n - 4..].copy_from_slice(&c.to_le_bytes());
+    }
+}
+
+fn check_model<F: Element>(ck: &Checkpoint) {
+    let _ = ck.standardizer::<F>();
+    match TrainedModel::<F>::from_checkpoint(ck) {
+        Ok(mut m) => {
+            assert!(ck.model().is_some());
+            assert_eq!(m.model.architecture(), ck.architecture());
+            let again = m.to_checkpoint().to_bytes();
+            let m2 = TrainedModel::<F>::from_checkpoint(&Checkpoint::from_bytes(&again).unwrap())
+                .expect("a rebuilt model's checkpoint rebuilds");
+            assert_eq!(m2.to_checkpoint().to_bytes(), again);
+            if let (Some(d), Some(o)) = (m.model.in_dim(), m.model.out_dim()) {
+                if d <= 1 << 12 {
+                    let y = m.predict(&vec![F::from_f64(0.5); 2 * d]);
+                    assert_eq!(y.dims(), &[2, o]);
+                }
+            }
+        }
+        Err(e) => check_err(e),
     }
 }
 
@@ -103,4 +127,6 @@ fuzz_target!(|data: &[u8]| {
         .all(|p| matches!(p.data, ArrayData::F64(_)));
     let arrays = ck.named_arrays_for::<f64>(ck.architecture());
     assert_eq!(arrays.is_ok(), all_f64);
+    check_model::<f32>(&ck);
+    check_model::<f64>(&ck);
 });

@@ -135,8 +135,13 @@
 //!
 //! [`layers`] (`Linear`, activations, dropout, `Sequential`, Kaiming/Xavier init),
 //! [`loss`], [`optim`] (SGD with PyTorch and lecture momentum, Nesterov, RMSprop, Adagrad, Adam,
-//! AdamW, schedules), [`train`] (train step, evaluation, `fit` with callback and progress bar),
-//! [`data`], [`metrics`], [`checkpoint`] (with [`Params::save`]/[`Params::load`]) and [`plot`].
+//! AdamW, schedules), [`train`] (the builder-style [`Trainer`](train::Trainer) for any
+//! [`Loss`](loss::Loss), classification or regression, with validation, schedule, callback and
+//! progress bar; evaluation), prediction ([`Sequential::predict`](layers::Sequential::predict),
+//! `predict_proba`, `predict_classes`), [`data`], [`metrics`], [`checkpoint`] (a network with its
+//! preprocessing saved by [`Sequential::save`](layers::Sequential::save) and rebuilt without a
+//! random generator by [`Sequential::load`](layers::Sequential::load) as a [`TrainedModel`]; a bare
+//! parameter store by [`Params::save`]/[`Params::load`]) and [`plot`].
 #![forbid(unsafe_code)]
 
 mod bridge;
@@ -153,6 +158,7 @@ pub mod optim;
 mod params;
 mod persist;
 pub mod plot;
+mod predict;
 pub mod progress;
 mod shape;
 mod tensor;
@@ -162,6 +168,7 @@ pub use element::Element;
 pub use graph::{Graph, NodeId};
 pub use ops::{BinaryOp, Unary};
 pub use params::{ParamId, Params, ParamsMismatch};
+pub use persist::TrainedModel;
 pub use rand;
 pub use rand_chacha;
 pub use shape::{Shape, MAX_DIMS};

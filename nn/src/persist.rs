@@ -1,9 +1,14 @@
-//! Saving and loading a model's parameters through [`checkpoint`](crate::checkpoint): the glue
-//! between a [`Params`] store (named arrays) and a versioned checkpoint file.
+//! Saving and loading models through [`checkpoint`](crate::checkpoint): the glue between a
+//! [`Params`] store (named arrays) and a versioned checkpoint file, and between a [`Sequential`]
+//! network (with its preprocessing) and a checkpoint that rebuilds it: [`TrainedModel`].
 
-use crate::checkpoint::{Checkpoint, CheckpointElement, CheckpointError, ParamTarget};
-use crate::layers::{Layer, Sequential};
-use crate::{Element, Params, Unary};
+use crate::checkpoint::{
+    Checkpoint, CheckpointElement, CheckpointError, DType, LayerSpec, ParamTarget,
+};
+use crate::data::Standardizer;
+use crate::layers::{Layer, Linear, Sequential};
+use crate::{Element, Graph, Params, Tensor, Unary, MAX_DIMS};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 impl<F: Element + CheckpointElement> Params<F> {
@@ -68,5 +73,364 @@ impl<F: Element> Sequential<F> {
             })
             .collect();
         parts.join(" ")
+    }
+}
+
+/// A trained network ready to predict: the [`Sequential`] model, the [`Graph`] that owns its
+/// parameters, the data preprocessing and the checkpoint's metadata. What
+/// [`Sequential::load`] returns; [`save`](Self::save) writes it back.
+///
+/// Its `predict*` methods take *raw* features and apply the [`Standardizer`] (if any) first.
+pub struct TrainedModel<F: Element = f32> {
+    /// The network.
+    pub model: Sequential<F>,
+    /// The graph owning the network's parameters.
+    pub graph: Graph<F>,
+    /// The preprocessing applied to raw features before the network, if any.
+    pub standardizer: Option<Standardizer<F>>,
+    /// The checkpoint's metadata (epoch, accuracy, ... as the saver wrote them).
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl<F: Element> std::fmt::Debug for TrainedModel<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrainedModel")
+            .field("model", &self.model)
+            .field("parameters", &self.graph.params().numel())
+            .field("standardizer", &self.standardizer)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
+}
+
+impl<F: Element> TrainedModel<F> {
+    /// Bundles a network, the graph owning its parameters and its preprocessing (no metadata).
+    pub fn new(
+        model: Sequential<F>,
+        graph: Graph<F>,
+        standardizer: Option<Standardizer<F>>,
+    ) -> Self {
+        TrainedModel {
+            model,
+            graph,
+            standardizer,
+            metadata: BTreeMap::new(),
+        }
+    }
+
+    /// Rebuilds the network, its parameters and preprocessing from a checkpoint written by
+    /// [`Sequential::save`] / [`Sequential::to_checkpoint`], with no random generator. See
+    /// [`Sequential::from_checkpoint`] for the checks.
+    pub fn from_checkpoint(ck: &Checkpoint) -> Result<Self, CheckpointError> {
+        let (model, params) = Sequential::from_checkpoint(ck)?;
+        let standardizer = ck.standardizer::<F>()?;
+        if let (Some(s), Some(d)) = (&standardizer, model.in_dim()) {
+            if s.n_features() != d {
+                return Err(CheckpointError::BadModel(format!(
+                    "the preprocessing has {} features but the network takes {d} inputs",
+                    s.n_features()
+                )));
+            }
+        }
+        Ok(TrainedModel {
+            model,
+            graph: Graph::with_params(params),
+            standardizer,
+            metadata: ck.all_metadata().clone(),
+        })
+    }
+
+    /// Reads a checkpoint file and rebuilds the model ([`from_checkpoint`](Self::from_checkpoint)).
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, CheckpointError> {
+        Self::from_checkpoint(&Checkpoint::load(path)?)
+    }
+
+    /// The checkpoint of the network, its parameters, preprocessing and metadata.
+    pub fn to_checkpoint(&self) -> Checkpoint {
+        let mut ck = self.model.to_checkpoint(self.graph.params());
+        if let Some(s) = &self.standardizer {
+            ck.set_standardizer(s);
+        }
+        for (k, v) in &self.metadata {
+            ck.set_metadata(k.clone(), v.clone());
+        }
+        ck
+    }
+
+    /// Writes [`to_checkpoint`](Self::to_checkpoint) to `path`.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+        self.to_checkpoint().save(path)
+    }
+
+    fn prepared<'a>(&self, raw: &'a [F]) -> std::borrow::Cow<'a, [F]> {
+        match &self.standardizer {
+            Some(s) => {
+                let mut x = raw.to_vec();
+                s.apply_rows(&mut x);
+                std::borrow::Cow::Owned(x)
+            }
+            None => std::borrow::Cow::Borrowed(raw),
+        }
+    }
+
+    /// [`Sequential::predict`] on raw row-major features, standardised first.
+    pub fn predict(&mut self, raw: &[F]) -> Tensor<F> {
+        let x = self.prepared(raw);
+        self.model.predict(&mut self.graph, &x)
+    }
+
+    /// [`Sequential::predict_proba`] on raw row-major features, standardised first.
+    pub fn predict_proba(&mut self, raw: &[F]) -> Tensor<F> {
+        let x = self.prepared(raw);
+        self.model.predict_proba(&mut self.graph, &x)
+    }
+
+    /// [`Sequential::predict_classes`] on raw row-major features, standardised first.
+    pub fn predict_classes(&mut self, raw: &[F]) -> Vec<usize> {
+        let x = self.prepared(raw);
+        self.model.predict_classes(&mut self.graph, &x)
+    }
+}
+
+fn activation_name<F: Element>(a: Unary<F>) -> (&'static str, Option<F>) {
+    match a {
+        Unary::Identity => ("identity", None),
+        Unary::Relu => ("relu", None),
+        Unary::LeakyRelu(s) => ("leaky_relu", Some(s)),
+        Unary::Sigmoid => ("sigmoid", None),
+        Unary::Tanh => ("tanh", None),
+        Unary::Softplus => ("softplus", None),
+        Unary::Gelu => ("gelu", None),
+        Unary::Exp => ("exp", None),
+        Unary::Ln => ("ln", None),
+        Unary::Neg => ("neg", None),
+        Unary::Square => ("square", None),
+        Unary::Sqrt => ("sqrt", None),
+        Unary::Abs => ("abs", None),
+    }
+}
+
+fn activation_from_name<F: Element>(name: &str, slope: Option<F>) -> Option<Unary<F>> {
+    Some(match (name, slope) {
+        ("leaky_relu", Some(s)) => Unary::LeakyRelu(s),
+        (_, Some(_)) | ("leaky_relu", None) => return None,
+        ("identity", _) => Unary::Identity,
+        ("relu", _) => Unary::Relu,
+        ("sigmoid", _) => Unary::Sigmoid,
+        ("tanh", _) => Unary::Tanh,
+        ("softplus", _) => Unary::Softplus,
+        ("gelu", _) => Unary::Gelu,
+        ("exp", _) => Unary::Exp,
+        ("ln", _) => Unary::Ln,
+        ("neg", _) => Unary::Neg,
+        ("square", _) => Unary::Square,
+        ("sqrt", _) => Unary::Sqrt,
+        ("abs", _) => Unary::Abs,
+        _ => return None,
+    })
+}
+
+/// The shortest decimal that reads back as the same `F` (Rust's `Display` of `f32`/`f64`).
+fn float_to_string<F: Element + CheckpointElement>(x: F) -> String {
+    match F::dtype() {
+        DType::F32 => format!("{}", x.to_f64() as f32),
+        DType::F64 => format!("{}", x.to_f64()),
+    }
+}
+
+fn float_from_str<F: Element + CheckpointElement>(s: &str) -> Option<F> {
+    match F::dtype() {
+        DType::F32 => s.parse::<f32>().ok().map(|v| F::from_f64(v as f64)),
+        DType::F64 => s.parse::<f64>().ok().map(F::from_f64),
+    }
+}
+
+impl<F: Element + CheckpointElement> Sequential<F> {
+    /// The structured description of the layers (parameters by name in `params`), as stored in a
+    /// checkpoint.
+    pub fn layer_specs(&self, params: &Params<F>) -> Vec<LayerSpec> {
+        self.layers
+            .iter()
+            .map(|l| match l {
+                Layer::Linear(lin) => LayerSpec::Linear {
+                    weight: params.name(lin.weight).to_string(),
+                    bias: lin.bias.map(|b| params.name(b).to_string()),
+                    in_dim: lin.in_dim,
+                    out_dim: lin.out_dim,
+                },
+                Layer::Activation(a) => {
+                    let (name, slope) = activation_name(*a);
+                    LayerSpec::Activation {
+                        function: name.to_string(),
+                        slope: slope.map(float_to_string),
+                    }
+                }
+                Layer::Softmax => LayerSpec::Softmax,
+                Layer::LogSoftmax => LayerSpec::LogSoftmax,
+                Layer::Dropout(p) => LayerSpec::Dropout { p: format!("{p}") },
+            })
+            .collect()
+    }
+
+    /// A checkpoint of this network: its [`architecture`](Self::architecture) string, every
+    /// parameter of `params` (the store the network's layers point into, usually
+    /// `graph.params()`) and the structured layer description, so that
+    /// [`from_checkpoint`](Self::from_checkpoint) rebuilds it with no random generator. Add the
+    /// preprocessing with [`Checkpoint::set_standardizer`] and metadata with
+    /// [`Checkpoint::set_metadata`].
+    pub fn to_checkpoint(&self, params: &Params<F>) -> Checkpoint {
+        let mut ck = params.to_checkpoint(&self.architecture());
+        ck.set_model(self.layer_specs(params));
+        ck
+    }
+
+    /// Saves the network, its parameters and (if given) the preprocessing to `path`; read it
+    /// back with [`Sequential::load`].
+    ///
+    /// ```
+    /// use diffprog_nn::layers::{seeded_rng, Init, Layer, Sequential};
+    /// use diffprog_nn::{Graph, Unary};
+    ///
+    /// let mut g = Graph::<f64>::new();
+    /// let model = Sequential::mlp(g.params_mut(), &[3, 5, 2], Unary::LeakyRelu(0.01), Init::XavierNormal, &mut seeded_rng(1))
+    ///     .push(Layer::LogSoftmax);
+    /// let path = std::env::temp_dir().join(format!("doc-save-{}.ckpt", std::process::id()));
+    /// model.save(&path, g.params(), None).unwrap();
+    /// let mut back = Sequential::<f64>::load(&path).unwrap();
+    /// let x = [0.1, -0.2, 0.3, 1.0, 2.0, 3.0];
+    /// assert_eq!(back.predict(&x), model.predict(&mut g, &x)); // bit for bit
+    /// assert!(back.standardizer.is_none());
+    /// # std::fs::remove_file(&path).unwrap();
+    /// ```
+    pub fn save(
+        &self,
+        path: impl AsRef<Path>,
+        params: &Params<F>,
+        standardizer: Option<&Standardizer<F>>,
+    ) -> Result<(), CheckpointError> {
+        let mut ck = self.to_checkpoint(params);
+        if let Some(s) = standardizer {
+            ck.set_standardizer(s);
+        }
+        ck.save(path)
+    }
+
+    /// Reads a checkpoint written by [`save`](Self::save) and rebuilds the network, its
+    /// parameters (in a fresh [`Graph`]) and the preprocessing, with no random generator:
+    /// [`TrainedModel::load`].
+    pub fn load(path: impl AsRef<Path>) -> Result<TrainedModel<F>, CheckpointError> {
+        TrainedModel::load(path)
+    }
+
+    /// Rebuilds a network and its parameter store from a checkpoint's model description.
+    ///
+    /// Every check comes before anything is returned: a description must be present
+    /// ([`CheckpointError::NoModel`] otherwise, e.g. for a file written by [`Params::save`]);
+    /// every parameter must have element type `F` ([`CheckpointError::DTypeMismatch`]); each
+    /// dense layer's parameters must exist ([`CheckpointError::MissingParameter`]) with shapes
+    /// `[in_dim, out_dim]` and `[out_dim]` ([`CheckpointError::ShapeMismatch`]); widths must be
+    /// positive and chain from layer to layer, activations known, a dropout probability in
+    /// `[0, 1)`, and the architecture string must be the one the layers give
+    /// ([`CheckpointError::BadModel`], [`CheckpointError::ArchitectureMismatch`]). Parameters no
+    /// layer uses are kept in the store.
+    pub fn from_checkpoint(ck: &Checkpoint) -> Result<(Self, Params<F>), CheckpointError> {
+        let specs = ck.model().ok_or(CheckpointError::NoModel)?;
+        let bad = CheckpointError::BadModel;
+        let mut params = Params::new();
+        for p in ck.params() {
+            if p.shape.len() > MAX_DIMS {
+                return Err(bad(format!(
+                    "parameter {:?} has {} axes, more than a tensor's {MAX_DIMS}",
+                    p.name,
+                    p.shape.len()
+                )));
+            }
+            let v = F::view(&p.data).ok_or_else(|| CheckpointError::DTypeMismatch {
+                name: p.name.clone(),
+                expected: F::dtype(),
+                found: p.data.dtype(),
+            })?;
+            params.add(p.name.clone(), Tensor::from_vec(v.to_vec(), &p.shape));
+        }
+        let find = |params: &Params<F>, name: &str, shape: &[usize]| {
+            let id = params
+                .ids()
+                .find(|&id| params.name(id) == name)
+                .ok_or_else(|| CheckpointError::MissingParameter {
+                    name: name.to_string(),
+                })?;
+            if params.shape(id).dims() != shape {
+                return Err(CheckpointError::ShapeMismatch {
+                    name: name.to_string(),
+                    expected: shape.to_vec(),
+                    found: params.shape(id).dims().to_vec(),
+                });
+            }
+            Ok(id)
+        };
+        let mut layers = Vec::with_capacity(specs.len().min(ck.params().len() + 64));
+        let mut width: Option<usize> = None;
+        for (i, spec) in specs.iter().enumerate() {
+            let layer = match spec {
+                LayerSpec::Linear {
+                    weight,
+                    bias,
+                    in_dim,
+                    out_dim,
+                } => {
+                    let (in_dim, out_dim) = (*in_dim, *out_dim);
+                    if in_dim == 0 || out_dim == 0 {
+                        return Err(bad(format!(
+                            "layer {i}: a dense layer of widths {in_dim}→{out_dim}; widths must be positive"
+                        )));
+                    }
+                    if let Some(w) = width.filter(|&w| w != in_dim) {
+                        return Err(bad(format!(
+                            "layer {i}: a dense layer taking {in_dim} inputs after layers giving {w}"
+                        )));
+                    }
+                    let weight = find(&params, weight, &[in_dim, out_dim])?;
+                    let bias = match bias {
+                        Some(b) => Some(find(&params, b, &[out_dim])?),
+                        None => None,
+                    };
+                    width = Some(out_dim);
+                    Layer::Linear(Linear {
+                        weight,
+                        bias,
+                        in_dim,
+                        out_dim,
+                    })
+                }
+                LayerSpec::Activation { function, slope } => {
+                    let slope = match slope {
+                        Some(s) => Some(float_from_str::<F>(s).ok_or_else(|| {
+                            bad(format!("layer {i}: slope {s:?} is not a number"))
+                        })?),
+                        None => None,
+                    };
+                    Layer::Activation(activation_from_name(function, slope).ok_or_else(|| {
+                        bad(format!(
+                            "layer {i}: unknown activation {function:?}{}",
+                            if slope.is_some() { " with a slope" } else { "" }
+                        ))
+                    })?)
+                }
+                LayerSpec::Softmax => Layer::Softmax,
+                LayerSpec::LogSoftmax => Layer::LogSoftmax,
+                LayerSpec::Dropout { p } => match p.parse::<f64>() {
+                    Ok(p) if (0.0..1.0).contains(&p) => Layer::Dropout(p),
+                    _ => {
+                        return Err(bad(format!(
+                            "layer {i}: dropout probability {p:?} is not a number in [0, 1)"
+                        )))
+                    }
+                },
+            };
+            layers.push(layer);
+        }
+        let model = Sequential { layers };
+        ck.check_architecture(&model.architecture())?;
+        Ok((model, params))
     }
 }

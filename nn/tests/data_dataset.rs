@@ -273,3 +273,57 @@ fn try_new_reports_every_broken_invariant() {
     let e = Dataset::<f32>::try_new(vec![], vec![], 3, None, max).unwrap();
     assert_eq!((e.len(), e.n_classes()), (0, 0));
 }
+
+#[test]
+fn float_targets_survive_subset_split_convert_and_batching() {
+    use diffprog_nn::data::{DataLoader, Dataset};
+    // 10 samples, 2 features, 3 targets: target j of sample i is 10 i + j.
+    let x: Vec<f64> = (0..20).map(f64::from).collect();
+    let y: Vec<f64> = (0..10)
+        .flat_map(|i| (0..3).map(move |j| f64::from(10 * i + j)))
+        .collect();
+    let d = Dataset::with_targets(x, y, 2, 3);
+    assert_eq!((d.len(), d.feature_len(), d.target_len()), (10, 2, 3));
+    assert!(!d.is_classification() && d.labels().is_empty() && d.n_classes() == 0);
+    assert_eq!(d.target(4), [40.0, 41.0, 42.0]);
+    let s = d.subset(&[7, 2, 7]);
+    assert_eq!(s.row(0), [14.0, 15.0]);
+    assert_eq!(
+        s.targets(),
+        [70.0, 71.0, 72.0, 20.0, 21.0, 22.0, 70.0, 71.0, 72.0]
+    );
+    let (a, b) = d.split(3, 6);
+    assert_eq!((a.len(), b.len(), a.target_len()), (6, 4, 3));
+    for part in [&a, &b] {
+        for i in 0..part.len() {
+            // the row and its targets stay together
+            assert_eq!(part.target(i)[0], part.row(i)[0] * 5.0);
+        }
+    }
+    let f: Dataset<f32> = d.convert();
+    assert_eq!(f.target(9), [90.0f32, 91.0, 92.0]);
+    let mut loader = DataLoader::new(&d, 4).shuffle(1);
+    let mut seen = 0;
+    while let Some(batch) = loader.next_batch() {
+        assert_eq!(batch.targets.len(), batch.len() * 3);
+        assert!(batch.labels.is_empty() && batch.target_len == 3);
+        for i in 0..batch.len() {
+            assert_eq!(batch.targets[3 * i], batch.row(i)[0] * 5.0);
+        }
+        seen += batch.len();
+    }
+    assert_eq!(seen, 10);
+    // refusals
+    assert!(Dataset::try_with_targets(vec![1.0f32; 6], vec![1.0; 4], 2, 1).is_err());
+    assert!(Dataset::try_with_targets(vec![1.0f32; 6], vec![1.0; 3], 2, 0).is_err());
+    assert!(Dataset::try_with_targets(vec![1.0f32; 5], vec![1.0; 2], 2, 1).is_err());
+    assert!(Dataset::<f32>::try_with_targets(vec![], vec![], 2, 1)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+#[should_panic(expected = "use row(i) and target(i)")]
+fn sample_of_a_regression_set_says_what_to_use() {
+    diffprog_nn::data::Dataset::with_targets(vec![1.0f32], vec![2.0], 1, 1).sample(0);
+}

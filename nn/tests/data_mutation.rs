@@ -1,5 +1,6 @@
 //! Deterministic mutation tests of every file reader: the CSV reader, the IDX image and label
-//! readers (plain and gzip) and checkpoint loading.
+//! readers (plain and gzip) and checkpoint loading (including the model description and the
+//! preprocessing, rebuilt as a model that must then predict).
 //!
 //! Each reader gets a few thousand cases. A case takes a valid file, applies one to three seeded
 //! mutations — bit flips, byte overwrites, inserts, deletes, truncations, duplicated chunks and
@@ -13,17 +14,21 @@
 //! honest in the normal suite. `MUTATION_CASES=N` runs N cases per reader instead of the default.
 
 use diffprog_nn::checkpoint::{ArrayData, Checkpoint, ParamTarget, MAGIC};
+use diffprog_nn::data::Standardizer;
 use diffprog_nn::data::{
     mnist_dataset, read_csv_from, read_csv_table_from, read_idx_images_from, read_idx_labels_from,
     CsvOptions, CsvTable, DataError, Dataset, IdxImages, LabelColumn, DEFAULT_MAX_CLASSES,
     IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
 };
+use diffprog_nn::layers::{seeded_rng, Init, Layer, Sequential};
+use diffprog_nn::{Graph, TrainedModel, Unary};
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::Write;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Cases per reader: 5000, or `MUTATION_CASES` from the environment.
 fn cases() -> usize {
@@ -547,11 +552,39 @@ fn checkpoint_files() -> Vec<Vec<u8>> {
     let mut f64s = Checkpoint::new("f64");
     f64s.push("a", &[0], &[] as &[f64])
         .push("b", &[1, 1, 1], &[f64::NAN]);
+    // Whole models with their preprocessing (format version 2: buffers and a model description).
+    let mut g = Graph::<f32>::new();
+    let net = Sequential::mlp(
+        g.params_mut(),
+        &[3, 4, 2],
+        Unary::LeakyRelu(0.25),
+        Init::TorchDefault,
+        &mut seeded_rng(0),
+    )
+    .push(Layer::Dropout(0.5))
+    .push(Layer::LogSoftmax);
+    let mut model = net.to_checkpoint(g.params());
+    model
+        .set_standardizer(
+            &Standardizer::from_parts(vec![1.0f32, -2.0, 0.5], vec![2.0, 0.0, 4.0]).unwrap(),
+        )
+        .set_metadata("epoch", "3");
+    let mut g64 = Graph::<f64>::new();
+    let net64 = Sequential::mlp(
+        g64.params_mut(),
+        &[2, 1],
+        Unary::Tanh,
+        Init::XavierUniform,
+        &mut seeded_rng(1),
+    )
+    .push(Layer::Activation(Unary::Sigmoid));
     vec![
         mixed.to_bytes(),
         f32s.to_bytes(),
         f64s.to_bytes(),
         Checkpoint::new("").to_bytes(),
+        model.to_bytes(),
+        net64.to_checkpoint(g64.params()).to_bytes(),
     ]
 }
 
@@ -594,7 +627,8 @@ fn checkpoint_header_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
             bytes[24..32].copy_from_slice(&v.to_le_bytes()); // header length
         }
         2 => {
-            let v = [0u32, 2, u32::MAX][rng.random_range(0..3)];
+            // 1 on a version 2 file: the version 1 header refuses the version 2 fields
+            let v = [0u32, 1, 3, u32::MAX][rng.random_range(0..4)];
             bytes[8..12].copy_from_slice(&v.to_le_bytes()); // version
         }
         _ => {
@@ -632,8 +666,67 @@ fn checkpoint_header_edit(rng: &mut ChaCha8Rng, bytes: &mut Vec<u8>) {
                         "\"extra\":1,\"metadata\":{",
                     ],
                 ),
+                // the version 2 fields: buffers, the model description and its hyperparameters
+                (
+                    "\"buffers\":[",
+                    &[
+                        "\"buffers\":[{\"name\":\"b\",\"dtype\":\"f32\",\"shape\":[1]},",
+                        "\"buffers\":{",
+                        "\"bufers\":[",
+                    ],
+                ),
+                (
+                    "\"buffers\":[{\"name\":\"standardizer.",
+                    &[
+                        "\"buffers\":[{\"name\":\"standardizer.x",
+                        "\"buffers\":[{\"name\":\"xstandardizer.",
+                    ],
+                ),
+                (
+                    "\"model\":",
+                    &["\"model\":null,\"x\":", "\"model\":[],\"x\":", "\"mode\":"],
+                ),
+                (
+                    "\"in_dim\":",
+                    &[
+                        "\"in_dim\":1",
+                        "\"in_dim\":0,\"x\":",
+                        "\"in_dim\":18446744073709551615,\"x\":",
+                    ],
+                ),
+                ("\"out_dim\":", &["\"out_dim\":9", "\"out_dim\":0,\"x\":"]),
+                ("\"weight\":\"", &["\"weight\":\"x"]),
+                (
+                    "\"bias\":",
+                    &["\"bias\":null,\"x\":", "\"bias\":\"fc0.weight\",\"x\":"],
+                ),
+                (
+                    "\"function\":\"",
+                    &["\"function\":\"x", "\"function\":\"leaky_"],
+                ),
+                (
+                    "\"slope\":\"",
+                    &["\"slope\":\"x", "\"slope\":\"1e999", "\"slope\":\"-"],
+                ),
+                (
+                    "\"p\":\"",
+                    &["\"p\":\"1", "\"p\":\"-", "\"p\":\"NaN\",\"x\":\""],
+                ),
+                ("\"layer\":\"", &["\"layer\":\"x", "\"layer\":\"soft"]),
+                (
+                    "{\"layer\":\"log_softmax\"}",
+                    &["{\"layer\":\"dropout\"}", "{\"layer\":\"linear\"}"],
+                ),
             ];
-            let (from, tos) = edits[rng.random_range(0..edits.len())];
+            // Draw among the edits that apply to this file, so the version 2 fields get their share.
+            let applicable: Vec<_> = edits
+                .iter()
+                .filter(|(from, _)| json.contains(from))
+                .collect();
+            if applicable.is_empty() {
+                return;
+            }
+            let (from, tos) = *applicable[rng.random_range(0..applicable.len())];
             let to = tos[rng.random_range(0..tos.len())];
             let Some(at) = json
                 .match_indices(from)
@@ -674,6 +767,17 @@ fn read_checkpoint_checked(bytes: &[u8], _: u8) -> bool {
     assert_eq!(names.len(), ck.params().len(), "duplicate names");
     let again = ck.to_bytes();
     assert_eq!(Checkpoint::from_bytes(&again).unwrap().to_bytes(), again);
+    let mut buffer_names: Vec<&str> = ck.buffers().iter().map(|p| p.name.as_str()).collect();
+    buffer_names.sort_unstable();
+    buffer_names.dedup();
+    assert_eq!(
+        buffer_names.len(),
+        ck.buffers().len(),
+        "duplicate buffer names"
+    );
+    // Rebuilding the model (in both element types) never panics; a rebuilt model predicts.
+    check_model::<f32>(&ck);
+    check_model::<f64>(&ck);
     // restore::<f32> succeeds exactly when every array is f32, and copies the values bit for bit
     let all_f32 = ck
         .params()
@@ -701,6 +805,40 @@ fn read_checkpoint_checked(bytes: &[u8], _: u8) -> bool {
         }
     }
     true
+}
+
+/// Accepted checkpoints with a model description, and models rebuilt from them (per element type).
+static MODELS_DESCRIBED: AtomicUsize = AtomicUsize::new(0);
+static MODELS_REBUILT: AtomicUsize = AtomicUsize::new(0);
+
+/// If the checkpoint rebuilds as a model of `F`, the model is consistent: it has the stored
+/// architecture, predicts on rows of raw features (through its preprocessing), and what it saves
+/// rebuilds to the same model again.
+fn check_model<F: diffprog_nn::Element>(ck: &Checkpoint) {
+    let _ = ck.standardizer::<F>();
+    if ck.model().is_some() {
+        MODELS_DESCRIBED.fetch_add(1, Ordering::Relaxed);
+    }
+    match TrainedModel::<F>::from_checkpoint(ck) {
+        Ok(mut m) => {
+            MODELS_REBUILT.fetch_add(1, Ordering::Relaxed);
+            assert!(ck.model().is_some());
+            assert_eq!(m.model.architecture(), ck.architecture());
+            assert_eq!(m.graph.params().len(), ck.params().len());
+            let again = m.to_checkpoint().to_bytes();
+            let m2 = TrainedModel::<F>::from_checkpoint(&Checkpoint::from_bytes(&again).unwrap())
+                .expect("a rebuilt model's checkpoint rebuilds");
+            assert_eq!(m2.to_checkpoint().to_bytes(), again);
+            if let (Some(d), Some(o)) = (m.model.in_dim(), m.model.out_dim()) {
+                let y = m.predict(&vec![F::from_f64(0.5); 2 * d]);
+                assert_eq!(y.dims(), &[2, o]);
+                assert_eq!(m.predict_classes(&vec![F::zero(); d]).len(), 1);
+            }
+        }
+        Err(e) => {
+            refused(e);
+        }
+    }
 }
 
 #[test]
@@ -743,4 +881,13 @@ fn checkpoint_loading_survives_mutations() {
     );
     let _ = std::fs::remove_dir_all(&dir);
     assert!(ok > 0 && err > 0, "accepted {ok}, refused {err}");
+    let (described, rebuilt) = (
+        MODELS_DESCRIBED.load(Ordering::Relaxed),
+        MODELS_REBUILT.load(Ordering::Relaxed),
+    );
+    eprintln!("checkpoint: {described} model descriptions read, {rebuilt} models rebuilt");
+    assert!(
+        rebuilt > 0 && rebuilt < described,
+        "the model path must see both outcomes: {rebuilt} of {described} rebuilt"
+    );
 }

@@ -4,7 +4,7 @@
 use diffprog_nn::data::digits;
 use diffprog_nn::layers::{seeded_rng, Init, Sequential};
 use diffprog_nn::optim::{Adam, Optimizer, Schedule};
-use diffprog_nn::train::{evaluate, fit, Control, FitOptions};
+use diffprog_nn::train::{evaluate, Control, Trainer};
 use diffprog_nn::{Graph, Unary};
 
 #[test]
@@ -22,30 +22,22 @@ fn fit_trains_calls_back_stops_and_schedules() {
     );
     let mut opt = Adam::new(1e-2);
     let mut sched = Schedule::step_lr(1e-2, 1, 0.5);
-    let options = FitOptions {
-        epochs: 10,
-        batch_size: 32,
-        quiet: true,
-        ..FitOptions::default()
-    };
     let mut seen = Vec::new();
-    let history = fit(
-        &mut g,
-        &net,
-        &mut opt,
-        &train,
-        Some(&test),
-        &options,
-        Some(&mut sched),
-        |r, _| {
+    let history = Trainer::new(&mut g, &net, &mut opt)
+        .epochs(10)
+        .batch_size(32)
+        .progress(false)
+        .validation(&test)
+        .schedule(&mut sched)
+        .on_epoch(|r, _| {
             seen.push(r.epoch);
             if r.epoch == 4 {
                 Control::Stop
             } else {
                 Control::Continue
             }
-        },
-    );
+        })
+        .fit(&train);
     assert_eq!(seen, [1, 2, 3, 4]);
     assert_eq!(history.len(), 4);
     assert!((opt.learning_rate() - 1e-2 / 16.0).abs() < 1e-12);

@@ -69,6 +69,13 @@ pub enum CheckpointError {
         /// Parameter name.
         name: String,
     },
+    /// The checkpoint holds parameters but no model description (it was written by
+    /// [`Params::save`](crate::Params::save) or by format version 1), so the model cannot be
+    /// rebuilt from it alone.
+    NoModel,
+    /// The model description or the preprocessing in the checkpoint is inconsistent (a layer's
+    /// widths, an unknown activation, a parameter of the wrong shape for its layer, ...).
+    BadModel(String),
 }
 
 impl fmt::Display for CheckpointError {
@@ -86,7 +93,8 @@ impl fmt::Display for CheckpointError {
             }
             CheckpointError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "checkpoint format version {found} is not supported (this build reads version {supported})"
+                "checkpoint format version {found} is not supported (this build reads versions {} to {supported})",
+                super::format::OLDEST_READABLE_VERSION
             ),
             CheckpointError::Truncated { expected, found } => write!(
                 f,
@@ -122,6 +130,13 @@ impl fmt::Display for CheckpointError {
                 f,
                 "the checkpoint has a parameter {name:?} that the model does not"
             ),
+            CheckpointError::NoModel => write!(
+                f,
+                "the checkpoint holds parameters only, no model description (written by \
+                 Params::save or format version 1): build the model as when it was saved and \
+                 load the parameters into it with Params::load"
+            ),
+            CheckpointError::BadModel(why) => write!(f, "invalid model in checkpoint: {why}"),
         }
     }
 }

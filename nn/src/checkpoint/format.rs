@@ -1,8 +1,9 @@
-//! Reading and writing the checkpoint file format (version 1, described in the
-//! [module docs](super)): the fixed prefix, the JSON header, the values and the checksums.
+//! Reading and writing the checkpoint file format (version 2, described in the
+//! [module docs](super); version 1 is still read): the fixed prefix, the JSON header, the values
+//! and the checksums.
 
 use super::error::{io_err, CheckpointError};
-use super::{ArrayData, Checkpoint, DType, NamedArray};
+use super::{ArrayData, Checkpoint, DType, LayerSpec, NamedArray};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -11,20 +12,41 @@ use std::path::{Path, PathBuf};
 
 /// The first 8 bytes of every checkpoint file.
 pub const MAGIC: [u8; 8] = *b"DPNNCKPT";
-/// The format version this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version this crate writes. It also reads version 1 (no buffers, no model
+/// description).
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this crate reads.
+pub const OLDEST_READABLE_VERSION: u32 = 1;
 /// Bytes before the JSON header: magic, version, total length, prefix CRC, header length.
 const PREFIX_LEN: usize = 8 + 4 + 8 + 4;
 const FIXED_LEN: usize = PREFIX_LEN + 8;
 /// Smallest possible file: fixed part + trailing CRC.
 const MIN_LEN: usize = FIXED_LEN + 4;
 
+/// The version 2 header. Every field is required (`model` may be `null`).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Header {
     architecture: String,
     metadata: BTreeMap<String, String>,
     params: Vec<ParamHeader>,
+    buffers: Vec<ParamHeader>,
+    #[serde(deserialize_with = "required")]
+    model: Option<Vec<LayerSpec>>,
+}
+
+/// The version 1 header.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HeaderV1 {
+    architecture: String,
+    metadata: BTreeMap<String, String>,
+    params: Vec<ParamHeader>,
+}
+
+/// `null` must be written: a missing `model` key is an error, like any missing field.
+fn required<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    T::deserialize(d)
 }
 
 #[derive(Serialize, Deserialize)]
@@ -44,23 +66,28 @@ fn crc32(bytes: &[u8]) -> u32 {
 impl Checkpoint {
     /// The checkpoint in the file format (see the [module docs](super)).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let header = Header {
-            architecture: self.architecture.clone(),
-            metadata: self.metadata.clone(),
-            params: self
-                .params
+        let describe = |arrays: &[NamedArray]| {
+            arrays
                 .iter()
                 .map(|p| ParamHeader {
                     name: p.name.clone(),
                     dtype: p.data.dtype(),
                     shape: p.shape.clone(),
                 })
-                .collect(),
+                .collect()
+        };
+        let header = Header {
+            architecture: self.architecture.clone(),
+            metadata: self.metadata.clone(),
+            params: describe(&self.params),
+            buffers: describe(&self.buffers),
+            model: self.model.clone(),
         };
         let json = serde_json::to_vec(&header).expect("a checkpoint header always serialises");
         let payload: usize = self
             .params
             .iter()
+            .chain(&self.buffers)
             .map(|p| p.data.len() * p.data.dtype().size())
             .sum();
         let total = FIXED_LEN + json.len() + payload + 4;
@@ -72,7 +99,7 @@ impl Checkpoint {
         out.extend_from_slice(&prefix_crc.to_le_bytes());
         out.extend_from_slice(&(json.len() as u64).to_le_bytes());
         out.extend_from_slice(&json);
-        for p in &self.params {
+        for p in self.params.iter().chain(&self.buffers) {
             match &p.data {
                 ArrayData::F32(v) => v
                     .iter()
@@ -180,11 +207,24 @@ impl Checkpoint {
             )));
         }
         let (json, mut payload) = body.split_at(header_len as usize);
-        let header: Header = serde_json::from_slice(json)
-            .map_err(|e| CheckpointError::Corrupt(format!("unreadable header: {e}")))?;
+        let unreadable =
+            |e: serde_json::Error| CheckpointError::Corrupt(format!("unreadable header: {e}"));
+        // check_prefix accepted the version: 1 or 2.
+        let header: Header = if read_version(bytes) == 1 {
+            let h: HeaderV1 = serde_json::from_slice(json).map_err(unreadable)?;
+            Header {
+                architecture: h.architecture,
+                metadata: h.metadata,
+                params: h.params,
+                buffers: Vec::new(),
+                model: None,
+            }
+        } else {
+            serde_json::from_slice(json).map_err(unreadable)?
+        };
         // Check that the shapes account for the payload exactly before allocating any array.
         let mut needed: u64 = 0;
-        for p in &header.params {
+        for p in header.params.iter().chain(&header.buffers) {
             let count = p
                 .shape
                 .iter()
@@ -205,10 +245,18 @@ impl Checkpoint {
         }
         let mut ck = Checkpoint::new(header.architecture);
         ck.metadata = header.metadata;
-        for p in header.params {
-            if ck.find(&p.name).is_some() {
+        ck.model = header.model;
+        let n_params = header.params.len();
+        for (i, p) in header.params.into_iter().chain(header.buffers).enumerate() {
+            let is_param = i < n_params;
+            let (kind, list) = if is_param {
+                ("parameter", &ck.params)
+            } else {
+                ("buffer", &ck.buffers)
+            };
+            if list.iter().any(|q| q.name == p.name) {
                 return Err(CheckpointError::Corrupt(format!(
-                    "parameter {:?} appears twice",
+                    "{kind} {:?} appears twice",
                     p.name
                 )));
             }
@@ -229,14 +277,24 @@ impl Checkpoint {
                         .collect(),
                 ),
             };
-            ck.params.push(NamedArray {
+            let array = NamedArray {
                 name: p.name,
                 shape: p.shape,
                 data,
-            });
+            };
+            if is_param {
+                ck.params.push(array);
+            } else {
+                ck.buffers.push(array);
+            }
         }
         Ok(ck)
     }
+}
+
+/// The version field (the caller has checked that the prefix is there).
+fn read_version(bytes: &[u8]) -> u32 {
+    u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"))
 }
 
 /// Checks magic, prefix checksum and version; returns the declared total length.
@@ -256,8 +314,8 @@ fn check_prefix(bytes: &[u8]) -> Result<u64, CheckpointError> {
             "the fixed header's checksum does not match".to_string(),
         ));
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-    if version != FORMAT_VERSION {
+    let version = read_version(bytes);
+    if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(CheckpointError::UnsupportedVersion {
             found: version,
             supported: FORMAT_VERSION,

@@ -1,9 +1,39 @@
-//! Saving and loading parameters: a versioned, checksummed file of named `f32`/`f64` arrays.
+//! Saving and loading models: a versioned, checksummed file of named `f32`/`f64` arrays.
 //!
 //! A [`Checkpoint`] is an architecture description (a free string that the model writes, e.g.
-//! `"mlp 64-32-10 relu"`), some string metadata (epoch, accuracy, ...), and named parameter arrays
-//! with their shapes. It knows nothing about tensors: the model hands it slices and gets slices
-//! back.
+//! `"mlp 64-32-10 relu"`), some string metadata (epoch, accuracy, ...), named parameter arrays
+//! with their shapes, named *buffers* (arrays that are not trained: the data preprocessing, see
+//! [`set_standardizer`](Checkpoint::set_standardizer)) and, optionally, a structured model
+//! description ([`LayerSpec`]s) from which
+//! [`Sequential::load`](crate::layers::Sequential::load) rebuilds the network with no random
+//! generator. It knows nothing about tensors: the model hands it slices and gets slices back.
+//!
+//! The whole model with its preprocessing, in two calls:
+//!
+//! ```
+//! use diffprog_nn::data::{Dataset, Standardizer};
+//! use diffprog_nn::layers::{seeded_rng, Init, Sequential};
+//! use diffprog_nn::{Graph, Unary};
+//!
+//! let train = Dataset::new(vec![1.0f32, 10.0, 3.0, 30.0], vec![0, 1], 2);
+//! let scaler = Standardizer::fit(&train);
+//! let mut g = Graph::<f32>::new();
+//! let model = Sequential::mlp(g.params_mut(), &[2, 4, 2], Unary::Relu, Init::KaimingUniform, &mut seeded_rng(0));
+//! let path = std::env::temp_dir().join(format!("doc-ckpt-{}.ckpt", std::process::id()));
+//! model.save(&path, g.params(), Some(&scaler)).unwrap();
+//!
+//! let mut loaded = Sequential::<f32>::load(&path).unwrap(); // no RNG, no rebuilding by hand
+//! assert_eq!(loaded.model, model);
+//! assert_eq!(loaded.standardizer.as_ref(), Some(&scaler));
+//! // predict on raw features: the standardizer is applied first
+//! let raw = [2.0f32, 20.0];
+//! let mut x = raw;
+//! scaler.apply_rows(&mut x);
+//! assert_eq!(loaded.predict(&raw).data(), model.predict(&mut g, &x).data());
+//! # std::fs::remove_file(&path).unwrap();
+//! ```
+//!
+//! The lower level, for any model:
 //!
 //! Loading never panics and never returns a silently different model:
 //! [`Checkpoint::restore`] first checks the architecture string, that every expected parameter is
@@ -39,31 +69,43 @@
 //! assert_eq!(w3, [0.0; 6]);
 //! ```
 //!
-//! # File format (version 1)
+//! # File format (version 2)
 //!
 //! All integers little-endian.
 //!
 //! | bytes | content |
 //! |---|---|
 //! | 8 | magic `b"DPNNCKPT"` |
-//! | 4 | format version (`u32`, currently 1) |
+//! | 4 | format version (`u32`, currently 2; version 1 is still read) |
 //! | 8 | total file length in bytes (`u64`) |
 //! | 4 | CRC-32 of the 20 bytes above |
 //! | 8 | length `h` of the JSON header (`u64`) |
-//! | h | JSON header: `{"architecture", "metadata", "params": [{"name", "dtype", "shape"}]}` |
-//! | … | the parameters' values, in header order, `f32` or `f64` |
+//! | h | JSON header: `{"architecture", "metadata", "params": [{"name", "dtype", "shape"}], "buffers": [same], "model": [LayerSpec] or null}` |
+//! | … | the parameters' values, then the buffers', in header order, `f32` or `f64` |
 //! | 4 | CRC-32 of everything before it |
 //!
 //! The reader checks, in order: the magic (else [`NotACheckpoint`](CheckpointError::NotACheckpoint)),
 //! the prefix checksum, the version, the total length against the bytes really present (before
 //! reading or allocating anything more on a file), the whole-file checksum, then the header and
-//! that the shapes account for the payload exactly.
+//! that the shapes account for the payload exactly. Nothing is allocated from a length the file
+//! merely claims. A version 1 file (header without `buffers` and `model`) loads with no buffers
+//! and no model description; [`Sequential::load`](crate::layers::Sequential::load) refuses it
+//! with [`CheckpointError::NoModel`], and [`Params::load`](crate::Params::load) still reads it
+//! into a model built as when it was saved.
+//!
+//! The model description is checked when a network is rebuilt from it
+//! ([`Sequential::from_checkpoint`](crate::layers::Sequential::from_checkpoint)): every layer's
+//! parameters present with the layer's shape, consecutive widths agreeing, activations known,
+//! hyperparameters in range, the preprocessing as wide as the input; any failure is a
+//! [`CheckpointError`] ([`BadModel`](CheckpointError::BadModel) for an inconsistent
+//! description). Floating-point hyperparameters (a leaky ReLU's slope, a dropout probability)
+//! are written as decimal strings that read back bit for bit.
 
 mod error;
 mod format;
 
 pub use error::CheckpointError;
-pub use format::{FORMAT_VERSION, MAGIC};
+pub use format::{FORMAT_VERSION, MAGIC, OLDEST_READABLE_VERSION};
 
 use diffprog_dual::Real;
 use serde::{Deserialize, Serialize};
@@ -170,6 +212,16 @@ impl<F: Real> CheckpointElement for F {
     }
 }
 
+fn checked_array(name: String, shape: Vec<usize>, data: ArrayData) -> NamedArray {
+    assert_eq!(
+        Some(data.len()),
+        shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)),
+        "Checkpoint: array {name:?} has {} values but shape {shape:?}",
+        data.len(),
+    );
+    NamedArray { name, shape, data }
+}
+
 /// One named parameter array.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NamedArray {
@@ -209,13 +261,58 @@ impl<'a, F> ParamTarget<'a, F> {
     }
 }
 
-/// Parameters of a model with its architecture description and metadata; see the
-/// [module docs](self).
+/// One layer of a model description stored in a checkpoint (the serialised form of a
+/// [`Layer`](crate::layers::Layer); see
+/// [`Sequential::to_checkpoint`](crate::layers::Sequential::to_checkpoint)). Parameters are named,
+/// not stored here; floating-point hyperparameters are decimal strings (exact round trip).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "layer", rename_all = "snake_case", deny_unknown_fields)]
+pub enum LayerSpec {
+    /// A dense layer: the names of its weight `[in_dim, out_dim]` and bias `[out_dim]`.
+    Linear {
+        /// Name of the weight parameter.
+        weight: String,
+        /// Name of the bias parameter, if any.
+        bias: Option<String>,
+        /// Input width.
+        in_dim: usize,
+        /// Output width.
+        out_dim: usize,
+    },
+    /// An elementwise activation by name (`"relu"`, `"tanh"`, `"leaky_relu"`, ...).
+    Activation {
+        /// The function's name.
+        function: String,
+        /// The leaky ReLU's slope, as a decimal string.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slope: Option<String>,
+    },
+    /// softmax along the last axis.
+    Softmax,
+    /// log-softmax along the last axis.
+    LogSoftmax,
+    /// Dropout with this drop probability (a decimal string).
+    Dropout {
+        /// The drop probability.
+        p: String,
+    },
+}
+
+/// Buffer names of the [`Standardizer`](crate::data::Standardizer) stored by
+/// [`Checkpoint::set_standardizer`].
+pub const STANDARDIZER_MEAN: &str = "standardizer.mean";
+/// See [`STANDARDIZER_MEAN`].
+pub const STANDARDIZER_STD: &str = "standardizer.std";
+
+/// Parameters of a model with its architecture description, metadata, buffers and (optionally)
+/// a structured model description; see the [module docs](self).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checkpoint {
     architecture: String,
     metadata: BTreeMap<String, String>,
     params: Vec<NamedArray>,
+    buffers: Vec<NamedArray>,
+    model: Option<Vec<LayerSpec>>,
 }
 
 impl Checkpoint {
@@ -225,6 +322,110 @@ impl Checkpoint {
             architecture: architecture.into(),
             metadata: BTreeMap::new(),
             params: Vec::new(),
+            buffers: Vec::new(),
+            model: None,
+        }
+    }
+
+    /// The structured model description, if one was stored.
+    pub fn model(&self) -> Option<&[LayerSpec]> {
+        self.model.as_deref()
+    }
+
+    /// Stores (or replaces) the structured model description.
+    pub fn set_model(&mut self, layers: Vec<LayerSpec>) -> &mut Self {
+        self.model = Some(layers);
+        self
+    }
+
+    /// The buffers (non-trained arrays such as the preprocessing), in the order they were added.
+    pub fn buffers(&self) -> &[NamedArray] {
+        &self.buffers
+    }
+
+    /// Adds or replaces a buffer (copying `values`).
+    ///
+    /// # Panics
+    /// If `values.len()` does not match `shape`.
+    pub fn set_buffer<F: CheckpointElement>(
+        &mut self,
+        name: &str,
+        shape: &[usize],
+        values: &[F],
+    ) -> &mut Self {
+        let array = checked_array(name.to_string(), shape.to_vec(), F::wrap(values.to_vec()));
+        match self.buffers.iter_mut().find(|b| b.name == name) {
+            Some(b) => *b = array,
+            None => self.buffers.push(array),
+        }
+        self
+    }
+
+    /// The shape and values of buffer `name`, if present, checking its element type.
+    #[allow(clippy::type_complexity)]
+    pub fn buffer<F: CheckpointElement>(
+        &self,
+        name: &str,
+    ) -> Result<Option<(&[usize], &[F])>, CheckpointError> {
+        let Some(b) = self.buffers.iter().find(|b| b.name == name) else {
+            return Ok(None);
+        };
+        let v = F::view(&b.data).ok_or_else(|| CheckpointError::DTypeMismatch {
+            name: name.to_string(),
+            expected: F::dtype(),
+            found: b.data.dtype(),
+        })?;
+        Ok(Some((&b.shape, v)))
+    }
+
+    /// Stores the data preprocessing (its per-feature means and standard deviations, as the
+    /// buffers [`STANDARDIZER_MEAN`] and [`STANDARDIZER_STD`]), replacing any stored before.
+    ///
+    /// ```
+    /// use diffprog_nn::checkpoint::Checkpoint;
+    /// use diffprog_nn::data::{Dataset, Standardizer};
+    ///
+    /// let s = Standardizer::fit(&Dataset::new(vec![1.0f64, 4.0, 3.0, 8.0], vec![0, 1], 2));
+    /// let mut ck = Checkpoint::new("net");
+    /// ck.set_standardizer(&s);
+    /// let back = Checkpoint::from_bytes(&ck.to_bytes()).unwrap();
+    /// assert_eq!(back.standardizer::<f64>().unwrap(), Some(s));
+    /// assert!(back.standardizer::<f32>().is_err()); // stored as f64
+    /// assert_eq!(Checkpoint::new("net").standardizer::<f64>().unwrap(), None);
+    /// ```
+    pub fn set_standardizer<F: CheckpointElement>(
+        &mut self,
+        standardizer: &crate::data::Standardizer<F>,
+    ) -> &mut Self {
+        let d = [standardizer.n_features()];
+        self.set_buffer(STANDARDIZER_MEAN, &d, standardizer.mean())
+            .set_buffer(STANDARDIZER_STD, &d, standardizer.std())
+    }
+
+    /// The stored preprocessing, `None` if there is none. An error if only one of its two
+    /// buffers is present, they are not vectors of the same length, they hold another element
+    /// type, or a standard deviation is negative.
+    pub fn standardizer<F: CheckpointElement>(
+        &self,
+    ) -> Result<Option<crate::data::Standardizer<F>>, CheckpointError> {
+        let mean = self.buffer::<F>(STANDARDIZER_MEAN)?;
+        let std = self.buffer::<F>(STANDARDIZER_STD)?;
+        let bad = |why: String| CheckpointError::BadModel(format!("preprocessing: {why}"));
+        match (mean, std) {
+            (None, None) => Ok(None),
+            (Some((ms, m)), Some((ss, s))) => {
+                if ms.len() != 1 || ss.len() != 1 {
+                    return Err(bad(format!(
+                        "mean and std must be vectors, found shapes {ms:?} and {ss:?}"
+                    )));
+                }
+                crate::data::Standardizer::from_parts(m.to_vec(), s.to_vec())
+                    .map(Some)
+                    .map_err(|e| bad(e.to_string()))
+            }
+            _ => Err(bad(format!(
+                "{STANDARDIZER_MEAN:?} and {STANDARDIZER_STD:?} must be stored together"
+            ))),
         }
     }
 
@@ -276,17 +477,7 @@ impl Checkpoint {
             "Checkpoint::push: parameter {:?} is already present; names must be unique",
             array.name
         );
-        assert_eq!(
-            Some(array.data.len()),
-            array
-                .shape
-                .iter()
-                .try_fold(1usize, |a, &d| a.checked_mul(d)),
-            "Checkpoint::push: parameter {:?} has {} values but shape {:?}",
-            array.name,
-            array.data.len(),
-            array.shape
-        );
+        let array = checked_array(array.name, array.shape, array.data);
         self.params.push(array);
         self
     }

@@ -7,15 +7,18 @@ use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// A labelled classification data set in memory: `len()` samples of `feature_len()` numbers each,
-/// stored row-major in one `Vec`, and one class label per sample.
+/// A data set in memory: `len()` samples of `feature_len()` numbers each, stored row-major in one
+/// `Vec`, and for each sample either one class label (a classification set, built by
+/// [`new`](Dataset::new)) or `target_len()` numbers (a regression set, or float targets for a
+/// binary loss, built by [`with_targets`](Dataset::with_targets)).
 ///
 /// It holds no tensors and knows nothing of the tape: a training loop copies a batch's features
 /// into whatever input it needs (see [`DataLoader`](super::DataLoader)). `F` is `f32` (the default)
 /// or `f64`; [`convert`](Dataset::convert) switches between them.
 ///
 /// Invariants, checked by every constructor: `features.len() == len() * feature_len()`,
-/// `feature_len() > 0`, every label is below [`n_classes`](Dataset::n_classes), and
+/// `feature_len() > 0`; for a classification set every label is below
+/// [`n_classes`](Dataset::n_classes), and
 /// `n_classes()` is at most the maximum number of classes in force when the set was built
 /// ([`DEFAULT_MAX_CLASSES`] unless raised with [`try_new`](Dataset::try_new)). The labels are
 /// judged by the same check as the file readers'. [`new`](Dataset::new) and
@@ -35,11 +38,27 @@ use rand_chacha::ChaCha8Rng;
 /// let (train, test) = d.split(7, 2);
 /// assert_eq!((train.len(), test.len()), (2, 1));
 /// ```
+///
+/// A regression set holds `target_len()` numbers per sample instead of a label; it has no labels
+/// and `n_classes()` is 0:
+///
+/// ```
+/// use diffprog_nn::data::Dataset;
+///
+/// // y = 2x + 1 at three points: one feature, one target each.
+/// let d = Dataset::with_targets(vec![0.0f64, 1.0, 2.0], vec![1.0, 3.0, 5.0], 1, 1);
+/// assert_eq!((d.len(), d.target_len(), d.n_classes()), (3, 1, 0));
+/// assert_eq!(d.target(2), [5.0]);
+/// assert!(d.labels().is_empty() && !d.is_classification());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dataset<F: Real = f32> {
     features: Vec<F>,
     labels: Vec<usize>,
+    targets: Vec<F>,
     feature_len: usize,
+    /// 0 for a classification set.
+    target_len: usize,
     n_classes: usize,
 }
 
@@ -127,19 +146,109 @@ impl<F: Real> Dataset<F> {
         Ok(Dataset {
             features,
             labels,
+            targets: Vec::new(),
             feature_len,
+            target_len: 0,
             n_classes,
+        })
+    }
+
+    /// A regression data set (or float targets for a binary loss): row-major `features`
+    /// (`n × feature_len`) and row-major `targets` (`n × target_len`), for the same `n`.
+    ///
+    /// # Panics
+    /// If `feature_len` or `target_len` is zero or the lengths do not describe the same number of
+    /// samples; [`try_with_targets`](Self::try_with_targets) returns these as errors.
+    pub fn with_targets(
+        features: Vec<F>,
+        targets: Vec<F>,
+        feature_len: usize,
+        target_len: usize,
+    ) -> Self {
+        Self::try_with_targets(features, targets, feature_len, target_len).unwrap_or_else(|e| {
+            panic!("Dataset::with_targets: {e} (Dataset::try_with_targets returns a Result)")
+        })
+    }
+
+    /// Like [`with_targets`](Self::with_targets), returning [`DataError::BadShape`] instead of
+    /// panicking.
+    ///
+    /// ```
+    /// use diffprog_nn::data::{DataError, Dataset};
+    ///
+    /// // Two samples of features but three targets.
+    /// let err = Dataset::try_with_targets(vec![1.0f32, 2.0], vec![1.0, 2.0, 3.0], 1, 1);
+    /// assert!(matches!(err, Err(DataError::BadShape(_))));
+    /// ```
+    pub fn try_with_targets(
+        features: Vec<F>,
+        targets: Vec<F>,
+        feature_len: usize,
+        target_len: usize,
+    ) -> Result<Self, DataError> {
+        if feature_len == 0 || target_len == 0 {
+            return Err(DataError::BadShape(format!(
+                "feature_len ({feature_len}) and target_len ({target_len}) must be positive"
+            )));
+        }
+        let n = features.len() / feature_len;
+        if !features.len().is_multiple_of(feature_len)
+            || n.checked_mul(target_len) != Some(targets.len())
+        {
+            return Err(DataError::BadShape(format!(
+                "features.len() ({}) / feature_len ({feature_len}) and targets.len() ({}) / \
+                 target_len ({target_len}) must be the same whole number of samples",
+                features.len(),
+                targets.len()
+            )));
+        }
+        Ok(Dataset {
+            features,
+            labels: Vec::new(),
+            targets,
+            feature_len,
+            target_len,
+            n_classes: 0,
         })
     }
 
     /// Number of samples.
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.features.len() / self.feature_len
     }
 
     /// True if there are no samples.
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.features.is_empty()
+    }
+
+    /// True for a classification set (one label per sample), false for a set of float targets.
+    pub fn is_classification(&self) -> bool {
+        self.target_len == 0
+    }
+
+    /// Numbers per target of a set built by [`with_targets`](Self::with_targets); 0 for a
+    /// classification set.
+    pub fn target_len(&self) -> usize {
+        self.target_len
+    }
+
+    /// All float targets, row-major `len() × target_len()` (empty for a classification set).
+    pub fn targets(&self) -> &[F] {
+        &self.targets
+    }
+
+    /// The float targets of sample `i` (empty for a classification set).
+    ///
+    /// # Panics
+    /// If `i >= len()`.
+    pub fn target(&self, i: usize) -> &[F] {
+        assert!(
+            i < self.len(),
+            "Dataset::target: index {i} out of range for {} samples",
+            self.len()
+        );
+        &self.targets[i * self.target_len..(i + 1) * self.target_len]
     }
 
     /// Numbers per sample (64 for the 8×8 digits, 784 for MNIST).
@@ -147,7 +256,7 @@ impl<F: Real> Dataset<F> {
         self.feature_len
     }
 
-    /// Number of classes: labels are in `0..n_classes()`.
+    /// Number of classes: labels are in `0..n_classes()` (0 for a set of float targets).
     pub fn n_classes(&self) -> usize {
         self.n_classes
     }
@@ -162,7 +271,7 @@ impl<F: Real> Dataset<F> {
         &mut self.features
     }
 
-    /// All labels, one per sample.
+    /// All labels, one per sample (empty for a set of float targets).
     pub fn labels(&self) -> &[usize] {
         &self.labels
     }
@@ -183,12 +292,18 @@ impl<F: Real> Dataset<F> {
     /// Features and label of sample `i`.
     ///
     /// # Panics
-    /// If `i >= len()`.
+    /// If `i >= len()`, or for a set of float targets (use [`row`](Self::row) and
+    /// [`target`](Self::target)).
     pub fn sample(&self, i: usize) -> (&[F], usize) {
+        assert!(
+            self.is_classification(),
+            "Dataset::sample: this data set has float targets, not labels; use row(i) and target(i)"
+        );
         (self.row(i), self.labels[i])
     }
 
-    /// Takes the data set apart: `(features, labels, feature_len, n_classes)`.
+    /// Takes the data set apart: `(features, labels, feature_len, n_classes)` (the float targets
+    /// of a regression set are dropped: read them with [`targets`](Self::targets) first).
     pub fn into_parts(self) -> (Vec<F>, Vec<usize>, usize, usize) {
         (self.features, self.labels, self.feature_len, self.n_classes)
     }
@@ -199,15 +314,22 @@ impl<F: Real> Dataset<F> {
     /// If an index is out of range.
     pub fn subset(&self, indices: &[usize]) -> Self {
         let mut features = Vec::with_capacity(indices.len() * self.feature_len);
-        let mut labels = Vec::with_capacity(indices.len());
+        let mut labels = Vec::new();
+        let mut targets = Vec::new();
         for &i in indices {
             features.extend_from_slice(self.row(i));
-            labels.push(self.labels[i]);
+            if self.is_classification() {
+                labels.push(self.labels[i]);
+            } else {
+                targets.extend_from_slice(self.target(i));
+            }
         }
         Dataset {
             features,
             labels,
+            targets,
             feature_len: self.feature_len,
+            target_len: self.target_len,
             n_classes: self.n_classes,
         }
     }
@@ -243,16 +365,15 @@ impl<F: Real> Dataset<F> {
         self.split(seed, n_train.min(self.len()))
     }
 
-    /// The same data with features converted to another float type.
+    /// The same data with features (and float targets) converted to another float type.
     pub fn convert<G: Real>(&self) -> Dataset<G> {
+        let cv = |v: &[F]| v.iter().map(|&x| G::from_f64(x.to_f64())).collect();
         Dataset {
-            features: self
-                .features
-                .iter()
-                .map(|&x| G::from_f64(x.to_f64()))
-                .collect(),
+            features: cv(&self.features),
             labels: self.labels.clone(),
+            targets: cv(&self.targets),
             feature_len: self.feature_len,
+            target_len: self.target_len,
             n_classes: self.n_classes,
         }
     }

@@ -8,26 +8,31 @@ use rand_chacha::ChaCha8Rng;
 
 /// One mini-batch, borrowed from the [`DataLoader`]'s buffers.
 ///
-/// `features` is row-major `len × feature_len`; `labels[i]` is the class of row `i`.
+/// `features` is row-major `len × feature_len`; for a classification set `labels[i]` is the class
+/// of row `i`, for a set of float targets `targets` is row-major `len × target_len`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Batch<'a, F = f32> {
-    /// Row-major features, `labels.len() × feature_len`.
+    /// Row-major features, `len() × feature_len`.
     pub features: &'a [F],
-    /// One label per row.
+    /// One label per row (empty for a set of float targets).
     pub labels: &'a [usize],
+    /// Row-major float targets, `len() × target_len` (empty for a classification set).
+    pub targets: &'a [F],
     /// Numbers per row.
     pub feature_len: usize,
+    /// Numbers per target row (0 for a classification set).
+    pub target_len: usize,
 }
 
 impl<F> Batch<'_, F> {
     /// Number of samples in the batch (the last one of an epoch may be smaller than the batch size).
     pub fn len(&self) -> usize {
-        self.labels.len()
+        self.features.len() / self.feature_len.max(1)
     }
 
     /// True for a batch without samples (never yielded by a [`DataLoader`]).
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty()
+        self.features.is_empty()
     }
 
     /// The features of row `i` of the batch.
@@ -74,6 +79,7 @@ pub struct DataLoader<'a, F: Real = f32> {
     epoch: usize,
     features: Vec<F>,
     labels: Vec<usize>,
+    targets: Vec<F>,
 }
 
 impl<'a, F: Real> DataLoader<'a, F> {
@@ -93,6 +99,7 @@ impl<'a, F: Real> DataLoader<'a, F> {
             epoch: 0,
             features: Vec::with_capacity(batch_size * dataset.feature_len()),
             labels: Vec::with_capacity(batch_size),
+            targets: Vec::with_capacity(batch_size * dataset.target_len()),
         }
     }
 
@@ -171,16 +178,23 @@ impl<'a, F: Real> DataLoader<'a, F> {
         let end = pos + remaining.min(self.batch_size);
         self.features.clear();
         self.labels.clear();
+        self.targets.clear();
+        let d = self.dataset;
         for &i in &self.order[pos..end] {
-            let (row, label) = self.dataset.sample(i);
-            self.features.extend_from_slice(row);
-            self.labels.push(label);
+            self.features.extend_from_slice(d.row(i));
+            if d.is_classification() {
+                self.labels.push(d.labels()[i]);
+            } else {
+                self.targets.extend_from_slice(d.target(i));
+            }
         }
         self.pos = Some(end);
         Some(Batch {
             features: &self.features,
             labels: &self.labels,
-            feature_len: self.dataset.feature_len(),
+            targets: &self.targets,
+            feature_len: d.feature_len(),
+            target_len: d.target_len(),
         })
     }
 

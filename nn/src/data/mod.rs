@@ -6,13 +6,14 @@
 //! whatever input type it uses.
 //!
 //! * [`Dataset<F>`](Dataset): `len()` samples of `feature_len()` numbers, row-major in one `Vec`,
-//!   and one class label in `0..n_classes()` per sample. [`Dataset::split`] shuffles with a seed
+//!   and one class label in `0..n_classes()` per sample ([`Dataset::new`]) or `target_len()`
+//!   float targets per sample for a regression ([`Dataset::with_targets`]). [`Dataset::split`] shuffles with a seed
 //!   and cuts into train and test sets; [`Dataset::subset`], [`Dataset::convert`] (f32 ↔ f64),
 //!   [`Dataset::scale`], [`Dataset::one_hot`] do the rest; [`Standardizer`] centres and scales
 //!   features with statistics fitted on the training set.
 //! * [`DataLoader`]: mini-batches of a `Dataset`, `batch_size` at a time, with an optional seeded
 //!   reshuffle each epoch ([`DataLoader::shuffle`]) and [`DataLoader::drop_last`]. Batches
-//!   ([`Batch`]: `features: &[F]`, `labels: &[usize]`) are borrowed from buffers the loader
+//!   ([`Batch`]: `features: &[F]`, `labels: &[usize]` or `targets: &[F]`) are borrowed from buffers the loader
 //!   reuses; `next_batch()` returns `None` once at the end of each epoch.
 //! * Readers return `Result<_, DataError>`; none of them panics on a bad file.
 //!   [`read_csv`] / [`read_csv_from`] read a numeric CSV (header, label column by name or index,
