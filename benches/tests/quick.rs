@@ -48,12 +48,15 @@ fn compare_modes_quick_runs_and_modes_agree() {
             .unwrap_or_else(|_| panic!("unparsable difference in {line:?}"));
         assert!(d < 1e-10, "a mode disagrees with the reference: {line}");
     }
-    assert!(rows >= 40, "only {rows} table rows:\n{stdout}");
+    // diffprog's own modes give 33 rows; the peers (feature `peers`) add theirs.
+    let min_rows = if cfg!(feature = "peers") { 40 } else { 30 };
+    assert!(rows >= min_rows, "only {rows} table rows:\n{stdout}");
     for (plot, mode) in [
         ("gradient.svg", "reverse Var"),
         ("hessian.svg", "forward-over-reverse"),
     ] {
-        let path = dir.join(plot);
+        // compare-modes prints the canonical (absolute) path.
+        let path = std::fs::canonicalize(&dir).unwrap().join(plot);
         assert!(
             stdout.contains(&path.display().to_string()),
             "path of {plot} not printed"

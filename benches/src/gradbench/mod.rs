@@ -12,6 +12,8 @@
 //!
 //! - [`protocol`]: the message loop ([`serve`]);
 //! - [`runs`]: the `min_runs` / `min_seconds` loop, one timing per run;
+//! - [`scalar_workload`]: the workload shared by the evals whose functions are a scalar
+//!   objective and its gradient;
 //! - [`json`]: reading inputs, writing outputs (never NaN or ∞), the evals' comparison rule;
 //! - [`evals`]: one module per eval. Each writes its objective once, generic over
 //!   [`Scalar`](diffprog_dual::Scalar), as a user of the library would, and takes its
@@ -27,6 +29,7 @@ pub mod evals;
 pub mod json;
 pub mod protocol;
 pub mod runs;
+pub mod scalar_workload;
 
 pub use protocol::serve;
 pub use runs::Runs;

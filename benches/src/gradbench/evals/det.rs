@@ -1,8 +1,9 @@
 //! `det`: the determinant of an ℓ × ℓ matrix by expansion by minors (cmpad's `det_of_minor`,
 //! O(ℓ!) work) (`primal`) and its gradient with respect to the ℓ² entries (`gradient`).
 
-use crate::gradbench::json::{count, finite, finite_list, vector};
-use crate::gradbench::{unknown_function, Eval, Mode, Workload};
+use crate::gradbench::json::{count, vector};
+use crate::gradbench::scalar_workload::ScalarWorkload;
+use crate::gradbench::{Eval, Mode, Workload};
 use diffprog_dual::Scalar;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -86,39 +87,7 @@ pub fn gradient(a: &[f64], ell: usize, mode: Mode, grad: &mut [f64]) -> f64 {
     }
 }
 
-struct Det {
-    a: Vec<f64>,
-    ell: usize,
-    mode: Mode,
-    derivative: bool,
-    value: f64,
-    grad: Vec<f64>,
-}
-
-impl Workload for Det {
-    fn run(&mut self) {
-        let a = std::hint::black_box(&self.a);
-        if self.derivative {
-            self.value = gradient(a, self.ell, self.mode, &mut self.grad);
-        } else {
-            self.value = det(a, self.ell);
-        }
-    }
-    fn output(&self) -> Result<Value, String> {
-        if self.derivative {
-            finite_list(&self.grad, "the gradient")
-        } else {
-            finite(self.value, "the determinant")
-        }
-    }
-}
-
 fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload>, String> {
-    let derivative = match function {
-        "primal" => false,
-        "gradient" => true,
-        other => return Err(unknown_function("det", other, EVAL.functions)),
-    };
     let a = vector(input, "A")?;
     let ell = count(input, "ell")?;
     if ell == 0 || a.len() != ell * ell {
@@ -128,14 +97,16 @@ fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload
             a.len()
         ));
     }
-    Ok(Box::new(Det {
-        grad: vec![0.0; a.len()],
-        a,
-        ell,
+    let n = a.len();
+    ScalarWorkload::prepare(
+        "det",
+        function,
+        (a, ell),
+        n,
         mode,
-        derivative,
-        value: f64::NAN,
-    }))
+        |(a, ell)| det(a, *ell),
+        |(a, ell), mode, grad| gradient(a, *ell, mode, grad),
+    )
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! `y(x) = ½ Σᵢ (sᵢ − Σⱼ xⱼ tᵢʲ)²` with `tᵢ = −1 + 2i/(n − 1)` and `sᵢ = sign(tᵢ)` (`primal`),
 //! and its gradient with respect to the m coefficients `x` (`gradient`).
 
-use crate::gradbench::json::{count, finite, finite_list, vector};
-use crate::gradbench::{unknown_function, Eval, Mode, Workload};
+use crate::gradbench::json::{count, vector};
+use crate::gradbench::scalar_workload::ScalarWorkload;
+use crate::gradbench::{Eval, Mode, Workload};
 use diffprog_dual::Scalar;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -76,49 +77,19 @@ pub fn gradient(x: &[f64], n: usize, mode: Mode, grad: &mut [f64]) -> f64 {
     }
 }
 
-struct Llsq {
-    x: Vec<f64>,
-    n: usize,
-    mode: Mode,
-    derivative: bool,
-    value: f64,
-    grad: Vec<f64>,
-}
-
-impl Workload for Llsq {
-    fn run(&mut self) {
-        let x = std::hint::black_box(&self.x);
-        if self.derivative {
-            self.value = gradient(x, self.n, self.mode, &mut self.grad);
-        } else {
-            self.value = llsq(x, self.n);
-        }
-    }
-    fn output(&self) -> Result<Value, String> {
-        if self.derivative {
-            finite_list(&self.grad, "the gradient")
-        } else {
-            finite(self.value, "the objective")
-        }
-    }
-}
-
 fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload>, String> {
-    let derivative = match function {
-        "primal" => false,
-        "gradient" => true,
-        other => return Err(unknown_function("llsq", other, EVAL.functions)),
-    };
     let x = vector(input, "x")?;
     let n = count(input, "n")?;
-    Ok(Box::new(Llsq {
-        grad: vec![0.0; x.len()],
-        x,
-        n,
+    let m = x.len();
+    ScalarWorkload::prepare(
+        "llsq",
+        function,
+        (x, n),
+        m,
         mode,
-        derivative,
-        value: f64::NAN,
-    }))
+        |(x, n)| llsq(x, *n),
+        |(x, n), mode, grad| gradient(x, *n, mode, grad),
+    )
 }
 
 #[cfg(test)]

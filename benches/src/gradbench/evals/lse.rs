@@ -2,8 +2,9 @@
 //! gradient, the softmax of `x` (`gradient`). The eval asks that it be built from primitives
 //! (max, exp, sum, log), not taken from a library's `logsumexp`; [`lse`] is written so.
 
-use crate::gradbench::json::{finite, finite_list, vector};
-use crate::gradbench::{unknown_function, Eval, Mode, Workload};
+use crate::gradbench::json::vector;
+use crate::gradbench::scalar_workload::ScalarWorkload;
+use crate::gradbench::{Eval, Mode, Workload};
 use diffprog_dual::Scalar;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -61,49 +62,21 @@ pub fn gradient(x: &[f64], mode: Mode, grad: &mut [f64]) -> f64 {
     }
 }
 
-struct Lse {
-    x: Vec<f64>,
-    mode: Mode,
-    derivative: bool,
-    value: f64,
-    grad: Vec<f64>,
-}
-
-impl Workload for Lse {
-    fn run(&mut self) {
-        let x = std::hint::black_box(&self.x);
-        if self.derivative {
-            self.value = gradient(x, self.mode, &mut self.grad);
-        } else {
-            self.value = lse(x);
-        }
-    }
-    fn output(&self) -> Result<Value, String> {
-        if self.derivative {
-            finite_list(&self.grad, "the gradient")
-        } else {
-            finite(self.value, "the log-sum-exp")
-        }
-    }
-}
-
 fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload>, String> {
-    let derivative = match function {
-        "primal" => false,
-        "gradient" => true,
-        other => return Err(unknown_function("lse", other, EVAL.functions)),
-    };
     let x = vector(input, "x")?;
     if x.is_empty() {
         return Err("`x` must hold at least one number".into());
     }
-    Ok(Box::new(Lse {
-        grad: vec![0.0; x.len()],
+    let n = x.len();
+    ScalarWorkload::prepare(
+        "lse",
+        function,
         x,
+        n,
         mode,
-        derivative,
-        value: f64::NAN,
-    }))
+        |x| lse(x),
+        |x, mode, grad| gradient(x, mode, grad),
+    )
 }
 
 #[cfg(test)]
