@@ -8,8 +8,9 @@
 //! ```
 //!
 //! Each row gives the mean wall time and the mean CPU time of the calling thread per call (Linux;
-//! the one to read on a loaded machine), the ratio from the CPU times. `--largest` times only
-//! each eval's largest workload; `--seconds` is the least time spent per
+//! the one to read on a loaded machine, at the kernel's accounting resolution), the ratio from
+//! the CPU times where both functions ran 100 ms or more of CPU, else from the wall times.
+//! `--largest` times only each eval's largest workload; `--seconds` is the least time spent per
 //! function and workload (default 1, as the evals ask); `--mode` selects the mode as the tool's
 //! `--mode` does. The inputs have the evals' shapes and sizes, filled with seeded random data
 //! where the eval's own data is not at hand (see each eval's `workloads`).
@@ -64,7 +65,7 @@ fn main() -> ExitCode {
         min_runs: 1,
         min_seconds: seconds,
     };
-    println!("| eval | workload | mode | function | mean ms | CPU ms | runs | ratio (CPU) |");
+    println!("| eval | workload | mode | function | mean ms | CPU ms | runs | ratio |");
     println!("|---|---|---|---|---:|---:|---:|---:|");
     for eval in evals::ALL {
         if !names.is_empty() && !names.iter().any(|n| n == eval.name) {
@@ -83,6 +84,7 @@ fn main() -> ExitCode {
         }
         for (description, input) in workloads {
             let mut first = None;
+            let mut first_wall = None;
             for (i, function) in eval.functions.iter().enumerate() {
                 let mut workload = match (eval.prepare)(function, &input, mode) {
                     Ok(w) => w,
@@ -106,17 +108,27 @@ fn main() -> ExitCode {
                 }
                 let runs_made = timings.len() as f64;
                 let mean = timings.iter().sum::<Duration>().as_secs_f64() / runs_made;
-                // The CPU time is what a loaded machine does not distort (wall time includes the
-                // time other processes held the cores); it covers the timed loop only.
+                // The CPU time is what a loaded machine distorts less (wall time includes the time
+                // other processes held the cores); it covers the timed loop only, at the kernel's
+                // accounting resolution (a few milliseconds on some machines), so the ratio uses
+                // it only when both functions ran for at least 100 ms of CPU time.
                 let cpu_mean = cpu.map(|c| c / runs_made);
-                let per_call = cpu_mean.unwrap_or(mean);
+                let per_call = match cpu {
+                    Some(c) if c >= 0.1 => (cpu_mean.unwrap(), true),
+                    _ => (mean, false),
+                };
                 let ratio = match (i, first) {
-                    (1, Some(objective)) if eval.functions.len() == 2 => {
-                        format!("{:.2}", per_call / objective)
+                    (1, Some((objective, objective_cpu))) if eval.functions.len() == 2 => {
+                        if per_call.1 && objective_cpu {
+                            format!("{:.2} (CPU)", per_call.0 / objective)
+                        } else {
+                            format!("{:.2} (wall)", mean / first_wall.unwrap_or(mean))
+                        }
                     }
                     _ => String::new(),
                 };
                 first.get_or_insert(per_call);
+                first_wall.get_or_insert(mean);
                 println!(
                     "| {} | {description} | {mode} | {function} | {:.3} | {} | {} | {ratio} |",
                     eval.name,
