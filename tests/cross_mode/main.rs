@@ -748,6 +748,48 @@ fn a_mixed_partial_that_depends_on_the_order_case() -> Case {
     }
 }
 
+/// A deep run's finding, reduced by hand: `t = tanh(x₂ − mul_add(x₁, x₀, x₂))`, `t − t`, at
+/// x = [∞, 0, 0]. The `mul_add` is `0·∞ + 0 = NaN`, with partials ∞, 0 and 1, and so are `t` and
+/// tanh's partial. `∂f/∂x₂` passes that NaN partial between two sums that cancel exactly: along
+/// x₂ the tangent of `x₂ − mul_add(…)` is `1 − 1 = 0`, and the adjoint of `t` is `1 − 1 = 0`.
+/// Forward mode sums the first before the NaN (`NaN·0 = 0` by the strong-zero rule), the flow
+/// analysis's backward sweep the second (`0·NaN = 0`), so neither saw terms of both signs
+/// through the NaN; the tape's preaccumulation distributes the NaN over both sums (it multiplies
+/// tanh's partial into the entries `1` on x₂ and `−1` on the `mul_add`'s record, then adds the
+/// entries of `t − t` on each record: `NaN − NaN`): reverse mode NaN, forward mode 0. The flow
+/// analysis now notes the sums that cancel to exactly zero and leaves out a derivative through
+/// an infinite or NaN partial with such a zero on each side (`between` in `flow.rs`). (The deep
+/// run's case: 15 nodes, `ln_1p(0.9·tanh v₁)` used as `v₄ − v₄`, at x = [−∞, ∞, 0, 0, 0].)
+#[test]
+fn a_nan_partial_between_two_cancelled_sums_regression() {
+    check_case(
+        a_nan_partial_between_two_cancelled_sums_case(),
+        checks::patterns,
+    );
+}
+
+/// The case of [`a_nan_partial_between_two_cancelled_sums_regression`].
+fn a_nan_partial_between_two_cancelled_sums_case() -> Case {
+    use program::{Binary::*, Node, Program, Unary::*};
+    // Inputs x0, x1, x2 are references 0, 1, 2; node vₖ is reference k + 3.
+    let nodes = vec![
+        Node::MulAdd { a: 1, b: 0, c: 2 }, // v0 = mul_add(x1, x0, x2) = NaN
+        binary_node(Sub, 2, 3),            // v1 = x2 − v0
+        unary_node(Tanh, 0.0, 4),          // v2 = tanh(v1)
+        binary_node(Sub, 5, 5),            // v3 = v2 − v2
+    ];
+    Case {
+        program: Program {
+            n_inputs: 3,
+            nodes,
+            outputs: vec![6],
+        },
+        x: vec![f64::INFINITY, 0.0, 0.0],
+        v: vec![0.5, 0.5, 0.5],
+        w: vec![1.0],
+    }
+}
+
 /// The fuzz target's seeds (`fuzz/corpus/programs/`) are the fixed cases above, encoded by
 /// `Case::to_bytes`, each also at a point with non-finite components, and one at huge and tiny
 /// ones; each decodes back to its case. `DIFFPROG_WRITE_SEEDS=1` writes them anew.
@@ -802,6 +844,10 @@ fn fuzz_seeds_are_the_fixed_cases() {
         (
             "mixed_partial_order",
             a_mixed_partial_that_depends_on_the_order_case(),
+        ),
+        (
+            "nan_partial_between_cancelled_sums",
+            a_nan_partial_between_two_cancelled_sums_case(),
         ),
     ];
     let poison = [f64::INFINITY, f64::NAN, -0.0, f64::NEG_INFINITY, 0.0];

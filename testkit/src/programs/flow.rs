@@ -22,6 +22,20 @@
 //! a cancelled sum met by an infinity later in one direction shows up in the other direction as
 //! infinite terms of both signs.) A sum of finite terms that cancels to rounding noise leaves
 //! only the class of the result comparable.
+//!
+//! But for one arrangement, which neither direction sees: an infinite or NaN partial `X` on an
+//! edge `u → v` between two sums that cancel to exactly zero, one on each side. A derivative
+//! `∂y/∂x` through that edge is `T·X·A`, where `T = Σₐ tₐ` sums the paths from x to u and
+//! `A = Σ_b a_b` the paths from v to y. With `T = 0` and `A = 0` by cancellation (terms of
+//! both signs), forward mode groups `T` first (`0·X = 0` by the strong-zero rule: every later
+//! tangent is 0) and reverse mode groups `A` first (`X·0 = 0`: every earlier adjoint is 0), so
+//! both sweeps followed here meet only strong zeros, not terms of both signs. The tape's
+//! preaccumulation distributes on both sides: it multiplies `X` into each entry of u's
+//! operation (`tₐ·X`) and adds the entries of v's users on the same record (`X·a₁ + X·a₂`),
+//! so it sums `Σₐ Σ_b tₐ·X·a_b`, which is NaN (`∞ − ∞`, or NaN itself). (`tanh(x − (0·∞ + x))`
+//! used twice as `t − t`, at x = 0: forward mode 0, reverse mode NaN.) Each quantity therefore
+//! notes whether it is such a zero, and [`between`] looks for an infinite or NaN partial with
+//! one on each side.
 
 use super::eval::{eval, outputs, scalar};
 use super::program::Program;
@@ -98,6 +112,11 @@ pub struct Flow {
     pub first_underflow: bool,
     /// Some product of a second-order sum underflowed.
     pub second_underflow: bool,
+    /// Per output, per input: `No` where an infinite or NaN partial sits between a tangent and
+    /// an adjoint that both cancelled to zero (see the module docs and [`between`]).
+    pub between: Vec<Vec<Comparable>>,
+    /// Per input: the same for the backward sweep of the outputs' sum.
+    pub between_sum: Vec<Comparable>,
     /// `[first order, second order]`: some quotient's partial of that order overflowed as the
     /// tapes store it, although its exact value is finite (see [`OVERFLOW_RANGE`]).
     pub quotient_overflow: [bool; 2],
@@ -118,11 +137,17 @@ impl Flow {
     }
     /// ∂(output sum)/∂xᵢ.
     pub fn gradient(&self, i: usize) -> Comparable {
-        self.input[i].max(self.sum).max(self.first_range())
+        self.input[i]
+            .max(self.sum)
+            .max(self.between_sum[i])
+            .max(self.first_range())
     }
     /// ∂yⱼ/∂xᵢ.
     pub fn jacobian(&self, j: usize, i: usize) -> Comparable {
-        self.input[i].max(self.output[j]).max(self.first_range())
+        self.input[i]
+            .max(self.output[j])
+            .max(self.between[j][i])
+            .max(self.first_range())
     }
     /// Every first-order derivative (for sums of them, such as `wᵀJ`).
     pub fn first_order(&self) -> Comparable {
@@ -130,6 +155,14 @@ impl Flow {
         worst(&self.input)
             .max(worst(&self.output))
             .max(self.sum)
+            .max(worst(&self.between_sum))
+            .max(
+                self.between
+                    .iter()
+                    .map(|b| worst(b))
+                    .max()
+                    .unwrap_or_default(),
+            )
             .max(self.first_range())
     }
     /// Every second derivative.
@@ -209,14 +242,18 @@ pub fn sum_terms(terms: &[f64]) -> (f64, bool) {
 
 /// A quantity of the sums (a partial, a tangent, an adjoint, a term): its value as recorded, and
 /// its shadow split in two: `shared`, the part that comes through an infinite or NaN value
-/// (which the other orders may factor out), and `finite`, the rest; and whether a product on
-/// its way underflowed (see [`UNDERFLOW_RANGE`]).
+/// (which the other orders may factor out), and `finite`, the rest; whether a product on its
+/// way underflowed (see [`UNDERFLOW_RANGE`]); and whether it is a *cancelled zero*: exactly 0
+/// as summed here, but a sum of non-zero terms of both signs in another order (a sum of finite
+/// terms of both signs that cancelled exactly, or such a zero times non-zero factors, finite or
+/// not: the strong-zero product hides `0·X`, the distributed order does not).
 #[derive(Clone, Copy, Debug, Default)]
 struct Term {
     real: f64,
     shared: f64,
     finite: f64,
     underflow: bool,
+    cancelled: bool,
 }
 
 impl Term {
@@ -228,6 +265,7 @@ impl Term {
                 shared: 0.0,
                 finite: v,
                 underflow: false,
+                cancelled: false,
             }
         } else {
             let stand_in = if v.is_nan() { 1.0 } else { v.signum() };
@@ -236,6 +274,7 @@ impl Term {
                 shared: stand_in,
                 finite: 0.0,
                 underflow: false,
+                cancelled: false,
             }
         }
     }
@@ -291,11 +330,14 @@ fn judge(terms: &[Term]) -> (Term, Comparable) {
     } else {
         Comparable::Fully
     };
+    let both_signs = real.iter().any(|&v| v.is_finite() && v > 0.0)
+        && real.iter().any(|&v| v.is_finite() && v < 0.0);
     let total = Term {
         real: sum,
         shared: terms.iter().map(|t| t.shared).sum(),
         finite: terms.iter().map(|t| t.finite).sum(),
         underflow: underflowed(terms),
+        cancelled: sum == 0.0 && (both_signs || terms.iter().any(|t| t.cancelled)),
     };
     (total.faithful(), how)
 }
@@ -306,11 +348,14 @@ fn product(a: Term, b: Term) -> Term {
     let tiny = |x: f64, y: f64| {
         x != 0.0 && y != 0.0 && x.is_finite() && y.is_finite() && (x * y).abs() < UNDERFLOW_RANGE
     };
+    let real = s(a.real, b.real);
     Term {
-        real: s(a.real, b.real),
+        real,
         shared: s(a.shared, b.shared) + s(a.shared, b.finite) + s(a.finite, b.shared),
         finite: s(a.finite, b.finite),
         underflow: a.underflow || b.underflow || tiny(a.real, b.real),
+        cancelled: real == 0.0
+            && ((a.cancelled && b.real != 0.0) || (b.cancelled && a.real != 0.0)),
     }
     .faithful()
 }
@@ -364,12 +409,15 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
     let mut result = Flow {
         input: vec![Comparable::Fully; n],
         output: vec![Comparable::Fully; m],
+        between: vec![vec![Comparable::Fully; n]; m],
+        between_sum: vec![Comparable::Fully; n],
         ..Flow::default()
     };
     let (_, trace) = eval::<f64>(p, x);
     result.quotient_overflow = trace.quotient_overflow;
     result.mixed_order = trace.mixed_order;
     let (tape, output) = second_order_tape(|v| scalar(p, v), x);
+    let mut tangent = Vec::new();
     if let Some(output) = output {
         result.nonfinite = tape
             .iter()
@@ -377,17 +425,29 @@ pub fn flow(p: &Program, x: &[f64]) -> Flow {
         result.rule_overflow = tape
             .iter()
             .any(|r| r.d.iter().all(|v| v.is_finite()) && r.h.iter().any(|v| !v.is_finite()));
-        let tangent = forward(&tape, n, &mut result);
+        tangent = forward(&tape, n, &mut result);
         let (adjoint, how, terms) = backward(&tape, output, &mut result);
         result.sum = how;
+        result.between_sum = between(&tape, &tangent, &adjoint);
         result.first_terms = result.first_terms.max(terms);
         second_order(&tape, n, &tangent, &adjoint, &mut result);
     }
     for j in 0..m {
         let (tape, output) = second_order_tape(|v| outputs(p, v)[j], x);
         if let Some(output) = output {
-            let (_, how, terms) = backward(&tape, output, &mut result);
+            let (adjoint, how, terms) = backward(&tape, output, &mut result);
             result.output[j] = how;
+            // This tape is the program's, as the outputs' sum's is, without the sum's records:
+            // the tangents followed on that one are this one's too.
+            result.between[j] = if tangent.len() >= tape.len() {
+                between(&tape, &tangent[..tape.len()], &adjoint)
+            } else {
+                let mut scratch = Flow {
+                    input: vec![Comparable::Fully; n],
+                    ..Flow::default()
+                };
+                between(&tape, &forward(&tape, n, &mut scratch), &adjoint)
+            };
             result.first_terms = result.first_terms.max(terms);
         }
     }
@@ -418,6 +478,36 @@ fn forward(tape: &[SecondOrderRecord], n: usize, result: &mut Flow) -> Vec<Vec<T
     tangent
 }
 
+/// Per input: `No` where an infinite or NaN partial of a record `k` on its parent `q` has a
+/// cancelled zero on each side, the tangent of `q` along the input and the adjoint of `k` (see
+/// the module docs). Every order of summation agrees on the terms `tₐ·X·a_b` of the derivative
+/// through that edge; forward mode sums `Σₐ tₐ = 0` first and gets `0·X·A = 0`, reverse mode
+/// sums `Σ_b a_b = 0` first and gets `T·X·0 = 0`, and the preaccumulating tape sums the products
+/// and gets `X·(t₁a₁ + t₁a₂ + t₂a₁ + t₂a₂)` with the `X` distributed: with `X = ±∞` those terms
+/// are infinities of both signs, with `X` NaN they are NaN, and the sum is NaN where the other
+/// orders have 0. (Where only one side is a cancelled zero, the sweep from that side carries the
+/// other side's terms through `X` as shared parts of both signs, and [`judge`] sees them.)
+fn between(tape: &[SecondOrderRecord], tangent: &[Vec<Term>], adjoint: &[Term]) -> Vec<Comparable> {
+    let n = tangent.first().map_or(0, Vec::len);
+    let mut how = vec![Comparable::Fully; n];
+    for (k, r) in tape.iter().enumerate().skip(1) {
+        if !adjoint[k].cancelled {
+            continue;
+        }
+        for (a, q) in parents(r) {
+            if r.d[a].is_finite() {
+                continue;
+            }
+            for (i, t) in tangent[q].iter().enumerate() {
+                if t.cancelled {
+                    how[i] = Comparable::No;
+                }
+            }
+        }
+    }
+    how
+}
+
 /// The adjoints of every record with respect to record `output`, the worst of the sums, and
 /// the largest finite term (noting in `result` what is not finite and what underflowed).
 fn backward(
@@ -436,7 +526,7 @@ fn backward(
         adjoint[k] = a;
         worst = worst.max(how);
         result.nonfinite |= !a.real.is_finite();
-        if a.real == 0.0 && a.shared == 0.0 && a.finite == 0.0 {
+        if a.real == 0.0 && a.shared == 0.0 && a.finite == 0.0 && !a.cancelled {
             continue;
         }
         for (slot, q) in parents(&tape[k]) {
