@@ -24,6 +24,25 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssi
 ///   work as on floats and record the path taken;
 /// - the elementary functions, each with an exact derivative rule (see [`rules`](crate::rules)).
 ///
+/// **Constants on the left** (`2.0 * x`, `1.0 - x`, `d / x`) cannot compile for a generic `T`:
+/// Rust would need `impl Mul<T> for f64` for every `T`, which a library cannot write for a type
+/// parameter (the orphan rule). The concrete number types (`Dual<f64>`, `Var`, …) do accept them;
+/// in generic code write the constant on the right, or lift it:
+///
+/// ```
+/// use diffprog_dual::Scalar;
+///
+/// fn one_minus_twice<T: Scalar>(x: T) -> T {
+///     // not `1.0 - 2.0 * x`:
+///     -(x * 2.0) + 1.0 // the constant on the right
+/// }
+/// fn one_minus_twice_lifted<T: Scalar>(x: T) -> T {
+///     T::from_f64(1.0) - T::from_f64(2.0) * x // or lifted to T
+/// }
+/// assert_eq!(one_minus_twice(0.25), 0.5);
+/// assert_eq!(one_minus_twice_lifted(0.25), 0.5);
+/// ```
+///
 /// ```
 /// use diffprog_dual::{Scalar, derivative};
 ///
