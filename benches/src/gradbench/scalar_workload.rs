@@ -1,6 +1,6 @@
-//! The workload of an eval whose two functions are a scalar objective `primal` and its
-//! `gradient` (det, llsq, lse): one problem type, two function pointers, the output as the evals
-//! expect it.
+//! The workload of an eval whose two functions are a scalar objective and its gradient (det,
+//! llsq, lse: `primal` and `gradient`; lstm: `objective` and `jacobian`): one problem type, two
+//! function pointers, the output as the evals expect it.
 
 use super::json::{finite, finite_list};
 use super::{unknown_function, Mode, Workload};
@@ -22,10 +22,12 @@ pub struct ScalarWorkload<P> {
 }
 
 impl<P: 'static> ScalarWorkload<P> {
-    /// The workload of `function` (`"primal"` or `"gradient"`, an error naming `eval` otherwise)
-    /// on `problem`, whose objective has `n` inputs.
+    /// The workload of `function` (`functions[0]`, the objective, or `functions[1]`, its gradient;
+    /// an error naming `eval` otherwise) on `problem`, whose objective has `n` inputs.
+    #[allow(clippy::too_many_arguments)]
     pub fn prepare(
         eval: &str,
+        functions: &[&str],
         function: &str,
         problem: P,
         n: usize,
@@ -33,10 +35,10 @@ impl<P: 'static> ScalarWorkload<P> {
         objective: Objective<P>,
         gradient: Gradient<P>,
     ) -> Result<Box<dyn Workload>, String> {
-        let gradient = match function {
-            "primal" => None,
-            "gradient" => Some((mode, gradient)),
-            other => return Err(unknown_function(eval, other, &["primal", "gradient"])),
+        let gradient = match functions.iter().position(|f| *f == function) {
+            Some(0) => None,
+            Some(1) => Some((mode, gradient)),
+            _ => return Err(unknown_function(eval, function, functions)),
         };
         Ok(Box::new(ScalarWorkload {
             problem,

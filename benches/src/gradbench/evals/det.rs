@@ -100,6 +100,7 @@ fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload
     let n = a.len();
     ScalarWorkload::prepare(
         "det",
+        EVAL.functions,
         function,
         (a, ell),
         n,

@@ -83,6 +83,7 @@ fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload
     let m = x.len();
     ScalarWorkload::prepare(
         "llsq",
+        EVAL.functions,
         function,
         (x, n),
         m,

@@ -70,6 +70,7 @@ fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload
     let n = x.len();
     ScalarWorkload::prepare(
         "lse",
+        EVAL.functions,
         function,
         x,
         n,

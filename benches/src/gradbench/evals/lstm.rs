@@ -17,8 +17,9 @@
 //! is the default; forward mode (one pass per ten of the `8lb + 3b` parameters) is listed for
 //! comparison.
 
-use crate::gradbench::json::{self, finite, finite_list};
-use crate::gradbench::{unknown_function, Eval, Mode, Workload};
+use crate::gradbench::json;
+use crate::gradbench::scalar_workload::ScalarWorkload;
+use crate::gradbench::{Eval, Mode, Workload};
 use diffprog_dual::Scalar;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -142,46 +143,22 @@ pub fn gradient(p: &Problem, mode: Mode) -> Vec<f64> {
     }
 }
 
-struct Lstm {
-    problem: Problem,
-    jacobian: bool,
-    mode: Mode,
-    value: f64,
-    grad: Vec<f64>,
-}
-
-impl Workload for Lstm {
-    fn run(&mut self) {
-        let p = std::hint::black_box(&self.problem);
-        if self.jacobian {
-            self.grad = gradient(p, self.mode);
-        } else {
-            self.value = objective(p, &p.theta);
-        }
-    }
-
-    fn output(&self) -> Result<Value, String> {
-        if self.jacobian {
-            finite_list(&self.grad, "the gradient")
-        } else {
-            finite(self.value, "the loss")
-        }
-    }
-}
-
 fn prepare(function: &str, input: &Value, mode: Mode) -> Result<Box<dyn Workload>, String> {
-    let jacobian = match function {
-        "objective" => false,
-        "jacobian" => true,
-        other => return Err(unknown_function("lstm", other, EVAL.functions)),
-    };
-    Ok(Box::new(Lstm {
-        problem: Problem::from_json(input)?,
-        jacobian,
+    let problem = Problem::from_json(input)?;
+    let n = problem.theta.len();
+    ScalarWorkload::prepare(
+        "lstm",
+        EVAL.functions,
+        function,
+        problem,
+        n,
         mode,
-        value: f64::NAN,
-        grad: Vec::new(),
-    }))
+        |p| objective(p, &p.theta),
+        |p, mode, grad| {
+            grad.copy_from_slice(&gradient(p, mode));
+            f64::NAN
+        },
+    )
 }
 
 /// An input of the eval's shape: parameters and state uniform on [0, 1) (as the eval draws
