@@ -82,12 +82,13 @@
 //!
 //! # nalgebra
 //!
-//! `Dual<T>` and `DualVec<T, N>` (for `T: Scalar<f64>`) implement nalgebra's `RealField` and
-//! `ComplexField`, so `DMatrix<Dual<f64>>` solves, inverts and factorises (`lu`, `try_inverse`,
-//! `determinant`, `cholesky`), and derivatives flow through the factorisations. Other number types
-//! get the same by invoking [`impl_nalgebra_real_field!`]. With both `Scalar` and nalgebra's
-//! `ComplexField` in scope, call methods on concrete dual types as `Scalar::sin(x)` (the names
-//! coincide).
+//! `Dual<T>` and `DualVec<T, N>` (for every `T: Scalar`, `f32`-based ones included) implement
+//! nalgebra's `RealField` and `ComplexField`, so `DMatrix<Dual<f64>>` solves, inverts and
+//! factorises (`lu`, `try_inverse`, `determinant`, `cholesky`), and derivatives flow through the
+//! factorisations. Other number types get the same by invoking [`impl_nalgebra_real_field!`].
+//! Generic code that calls nalgebra is written against [`RealScalar`], which is both (a bound
+//! `T: Scalar + RealField` makes `x.ln()` ambiguous: the names coincide). With both `Scalar` and
+//! nalgebra's `ComplexField` in scope, call methods on concrete dual types as `Scalar::sin(x)`.
 //!
 //! # Edge conventions
 //!
@@ -205,6 +206,7 @@ mod forward_macros;
 mod nalgebra_impls;
 pub mod nesting;
 mod real;
+mod real_scalar;
 pub mod rules;
 mod scalar;
 
@@ -219,6 +221,7 @@ pub use elementary::ELEMENTARY_FUNCTIONS;
 #[doc(hidden)]
 pub use forward_macros::sum_start;
 pub use real::Real;
+pub use real_scalar::{RealScalar, RealScalarMethods};
 pub use scalar::{Number, Scalar};
 
 /// Re-exports used by [`impl_nalgebra_real_field!`], so invoking crates need no direct dependency

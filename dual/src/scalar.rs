@@ -305,6 +305,9 @@ pub trait Number:
     + Sum
     + Product
 {
+    /// The innermost float the number is built on: `f64` for `Dual<f64>` and `Dual<Dual<f64>>`,
+    /// `f32` for `Dual<f32>`; the number's [`Scalar`] primal is this type.
+    type Primal: crate::Real;
     /// The constant 0.
     fn zero() -> Self;
     /// The constant 1.
@@ -342,6 +345,7 @@ pub trait Number:
 macro_rules! impl_scalar_for_float {
     ($f:ty) => {
         impl Number for $f {
+            type Primal = $f;
             #[inline(always)]
             fn zero() -> Self {
                 0.0

@@ -120,6 +120,7 @@ macro_rules! fixed_parts_number {
         diffprog_dual::float_lhs_operators!([T: Scalar<f32>] $ty<T>, f32);
 
         impl<T: Number> Number for $ty<T> {
+            type Primal = T::Primal;
             #[inline(always)]
             fn zero() -> Self {
                 Self::lift(T::zero())

@@ -433,6 +433,7 @@ diffprog_dual::float_lhs_operators!([T: TapeElement + Scalar<f64>] Var<T>, f64);
 diffprog_dual::float_lhs_operators!([T: TapeElement + Scalar<f32>] Var<T>, f32);
 
 impl<T: TapeElement> Number for Var<T> {
+    type Primal = T::Primal;
     #[inline(always)]
     fn zero() -> Self {
         Var::lift(T::zero())

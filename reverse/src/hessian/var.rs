@@ -325,6 +325,7 @@ impl<'a> std::iter::Product<&'a HessianVar> for HessianVar {
 diffprog_dual::float_lhs_operators!([] HessianVar, f64);
 
 impl Number for HessianVar {
+    type Primal = f64;
     #[inline(always)]
     fn zero() -> Self {
         HessianVar::lift(0.0)
