@@ -197,6 +197,7 @@
 // impls (module `nalgebra_impls`, the only `allow`) implement with safe bodies.
 #![deny(unsafe_code)]
 
+pub mod custom;
 mod drivers;
 mod dual;
 mod dual_vec;
