@@ -79,6 +79,9 @@ impl BinaryPrimitive for NoPartialInY {
     }
 }
 
+/// A dual number over a dual number: second derivatives by nested forward mode.
+type Dual2 = Dual<Dual<f64>>;
+
 const IMPLICIT: ImplicitExp<f64> = ImplicitExp { a: 1.0 };
 const IMPLICIT_SCALED: ImplicitExp<f64> = ImplicitExp { a: 2.5 };
 
@@ -213,7 +216,7 @@ fn assert_exp_modes_identical(x: &[f64]) {
         "forward-over-reverse Hessian"
     );
     // Dual<Dual<f64>>: the second derivative along v by nested forward mode
-    let nested = |f: fn(&[Dual<Dual<f64>>]) -> Dual<Dual<f64>>| {
+    let nested = |f: fn(&[Dual2]) -> Dual2| {
         let y = f(&line(x, &v, Dual::variable(Dual::variable(0.0))));
         [y.re.re, y.re.eps, y.eps.re, y.eps.eps]
     };

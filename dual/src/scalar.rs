@@ -199,16 +199,16 @@ pub trait Scalar<F: Real = f64>:
     /// use diffprog_dual::custom::BinaryPrimitive;
     /// use diffprog_dual::{gradient, Scalar};
     ///
-    /// /// x·y, described by its partials.
+    /// /// x·y, described by its partials: ∂ⁱ⁺ʲ(x·y)/∂xⁱ∂yʲ = ∂ⁱx/∂xⁱ · ∂ʲy/∂yʲ.
     /// struct Product;
     /// impl BinaryPrimitive for Product {
     ///     fn name(&self) -> &str {
     ///         "product"
     ///     }
     ///     fn partial(&self, i: usize, j: usize, x: f64, y: f64) -> Option<f64> {
-    ///         let dx = [x, 1.0, 0.0];
-    ///         let dy = [y, 1.0, 0.0];
-    ///         Some(*dx.get(j).unwrap_or(&0.0) * *dy.get(i).unwrap_or(&0.0))
+    ///         // the k-th derivative of the identity at v
+    ///         let identity = |k: usize, v: f64| [v, 1.0].get(k).copied().unwrap_or(0.0);
+    ///         Some(identity(i, x) * identity(j, y))
     ///     }
     /// }
     /// let (value, grad) = gradient(|v: &[_]| v[0].custom_binary(&Product, v[1]), &[2.0, 3.0]);

@@ -45,7 +45,7 @@ impl<F: Real> ImplicitExp<F> {
             if step.is_nan() || step <= F::zero() {
                 break;
             }
-            y = y - step;
+            y -= step;
         }
         y
     }
