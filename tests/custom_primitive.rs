@@ -508,6 +508,21 @@ fn tensor_ops_match_the_scalar_tape() {
         &[0.5, -1.0],
     );
     close_all("f(a, a)", g.grad(a).unwrap(), &expected, 1e-15);
+    // the backward kernel multiplies by the chain rule's product: √′(0) = +∞ times a zero
+    // upstream gradient is 0, as in the scalar modes (IEEE would give NaN)
+    let mut g = Graph::<f64>::new();
+    let a = g.leaf(&[0.0, 4.0], &[2]);
+    let r = g.custom_unary(a, &SqrtFirstOrder);
+    let zero_one = g.input(&[0.0, 1.0], &[2]);
+    let weighted = g.mul(r, zero_one);
+    let s = g.sum(weighted);
+    g.backward(s);
+    assert_eq!(g.grad(a).unwrap(), &[0.0, 0.25]);
+    let (_, scalar_grad) = reverse::gradient(
+        |v: &[Var]| v[0].custom_unary(&SqrtFirstOrder) * 0.0 + v[1].custom_unary(&SqrtFirstOrder),
+        &[0.0, 4.0],
+    );
+    assert_eq!(scalar_grad, vec![0.0, 0.25]);
     // f32 tensors
     let mut g = Graph::<f32>::new();
     let a = g.leaf(&[0.0, 1.0], &[2]);

@@ -9,9 +9,9 @@
 //! [`Scalar::custom_unary`] (or [`Scalar::custom_binary`]) on any number type: `f32`/`f64`
 //! evaluate the value; `Dual` and `DualVec` take f′; the second-order numbers of
 //! `diffprog-hyperdual` (hyperdual, Taylor, arena numbers) and the reverse-mode `HessianVar` take
-//! f″ as well, `Taylor3` f‴; the reverse-mode `Var` records one tape entry with f′ computed at its
-//! element type (so `Var<Dual<f64>>`, the mixed mode, takes f″ as well). `diffprog-nn` applies a
-//! primitive elementwise to a tensor (`Graph::custom_unary`).
+//! f″ as well, `Taylor3` f‴; the reverse-mode `Var` records one operation whose partial is f′
+//! computed at its element type (so `Var<Dual<f64>>`, the mixed mode, takes f″ as well).
+//! `diffprog-nn` applies a primitive elementwise to a tensor (`Graph::custom_unary`).
 //!
 //! A nested number asks its components for the derivatives it needs, shifted by its own order:
 //! `Dual<T>` evaluates derivative k as `T`'s derivatives k and k + 1, so `Dual<Dual<f64>>` asks
@@ -21,14 +21,16 @@
 //! elementary functions (see "Non-finite values" in the crate docs).
 //!
 //! A derivative the number type needs and the primitive does not provide panics, naming the
-//! primitive, the order and the number type (`custom primitive `lambert_w0` has no 2nd
-//! derivative, which HyperDual<f64> needs; provide it in `derivative(2, x)``). Which orders a type
-//! needs depends on the type only, not on the values: a number type asks for them whether or not
-//! the argument is a constant.
+//! primitive, the order and the number type ("custom primitive `lambert_w0` has no 2nd
+//! derivative, which HyperDual<f64> needs; provide it in `derivative(2, x)`"). The forward and
+//! second-order numbers ask for the orders their type needs whatever the values, a constant
+//! argument included; the tapes (`Var`, `HessianVar`) and nn's op ask for derivatives only where
+//! they record an operation that needs them (an argument that depends on a variable, a tensor
+//! that needs a gradient).
 //!
 //! ```
 //! use diffprog_dual::custom::UnaryPrimitive;
-//! use diffprog_dual::{derivative, Dual, Real, Scalar};
+//! use diffprog_dual::{derivative, derivative_at, Dual, Real, Scalar};
 //!
 //! /// y(x) solving y + eʸ = x, by Newton's method; its derivatives from the implicit-function
 //! /// theorem: y′ = 1/(1 + eʸ), y″ = −eʸ/(1 + eʸ)³.
@@ -67,7 +69,7 @@
 //! let (value, slope) = derivative(f, 1.0);
 //! assert_eq!((value, slope), (0.0, 0.5)); // y + x·y′ = 0 + 1·½
 //! // f32 too, from the same implementation
-//! let (_, slope32) = diffprog_dual::derivative_at(|x: Dual<f32>| x.custom_unary(&Implicit), 1.0_f32);
+//! let (_, slope32) = derivative_at(|x: Dual<f32>| x.custom_unary(&Implicit), 1.0_f32);
 //! assert_eq!(slope32, 0.5);
 //! ```
 //!
