@@ -594,3 +594,90 @@ proptest! {
         }
     }
 }
+
+/// An LSTM's gradient through 100 steps (two layers, batch 2, ragged) against forward mode:
+/// `Dual` derivatives of the scalar reference, one input direction at a time, for every weight,
+/// bias, initial state and input element.
+#[test]
+fn lstm_gradient_through_100_steps_matches_forward_mode() {
+    let cs = Case {
+        code: LSTM,
+        t: 100,
+        b: 2,
+        i: 3,
+        h: 4,
+        layers: 2,
+        dirs: 1,
+        batch_first: false,
+        h0: true,
+        c0: true,
+        bias: true,
+        lengths: vec![100, 73],
+    };
+    let shapes = cs.shapes();
+    let mut rng = ChaCha8Rng::seed_from_u64(100);
+    // PyTorch's initialisation range U(−1/√H, 1/√H) for the weights; inputs and states in ±1
+    let bound = 1.0 / (cs.h as f64).sqrt();
+    let xs: Vec<Vec<f64>> = shapes
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let r = if k < 3 { 1.0 } else { bound };
+            (0..s.iter().product::<usize>())
+                .map(|_| rng.random_range(-r..r))
+                .collect()
+        })
+        .collect();
+    let d = cs.encode();
+    let w: Vec<f64> = (0..sequence_ref(&xs, &d).len())
+        .map(|_| rng.random_range(-1.0..1.0))
+        .collect();
+    let mut g = Graph::<f64>::new();
+    let ids: Vec<NodeId> = xs
+        .iter()
+        .zip(&shapes)
+        .map(|(x, s)| g.leaf(x, s))
+        .collect();
+    let out = sequence_tensor(&mut g, &ids, &cs);
+    g.backward_with_grad(out, &w);
+    let mut checked = 0;
+    let mut largest: f64 = 0.0;
+    for (k, x) in xs.iter().enumerate() {
+        let got = g.grad(ids[k]).unwrap();
+        for j in 0..x.len() {
+            let dual_in: Vec<Vec<Dual<f64>>> = xs
+                .iter()
+                .enumerate()
+                .map(|(kk, xx)| {
+                    xx.iter()
+                        .enumerate()
+                        .map(|(jj, &v)| Dual::new(v, if kk == k && jj == j { 1.0 } else { 0.0 }))
+                        .collect()
+                })
+                .collect();
+            let want: f64 = sequence_ref(&dual_in, &d)
+                .iter()
+                .zip(&w)
+                .map(|(o, wi)| o.eps * wi)
+                .sum();
+            assert!(
+                (got[j] - want).abs() <= 1e-11 * (1.0 + want.abs()),
+                "input {k}[{j}]: tensor tape {} vs forward mode {want}",
+                got[j]
+            );
+            largest = largest.max(want.abs());
+            checked += 1;
+        }
+    }
+    // every array was compared, and the gradients are not all negligible
+    assert_eq!(checked, xs.iter().map(Vec::len).sum::<usize>());
+    assert!(largest > 0.1, "largest gradient {largest}");
+    // the first step's input still has a gradient after 100 steps (through the loss at every
+    // output), and the second sequence's padded steps have none
+    let gx = g.grad(ids[0]).unwrap();
+    assert!(gx[..cs.i].iter().any(|&v| v != 0.0));
+    for t in 73..100 {
+        let row = (t * cs.b + 1) * cs.i;
+        assert!(gx[row..row + cs.i].iter().all(|&v| v == 0.0));
+    }
+}
