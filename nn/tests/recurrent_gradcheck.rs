@@ -633,18 +633,15 @@ fn lstm_gradient_through_100_steps_matches_forward_mode() {
         .map(|_| rng.random_range(-1.0..1.0))
         .collect();
     let mut g = Graph::<f64>::new();
-    let ids: Vec<NodeId> = xs
-        .iter()
-        .zip(&shapes)
-        .map(|(x, s)| g.leaf(x, s))
-        .collect();
+    let ids: Vec<NodeId> = xs.iter().zip(&shapes).map(|(x, s)| g.leaf(x, s)).collect();
     let out = sequence_tensor(&mut g, &ids, &cs);
     g.backward_with_grad(out, &w);
     let mut checked = 0;
     let mut largest: f64 = 0.0;
     for (k, x) in xs.iter().enumerate() {
         let got = g.grad(ids[k]).unwrap();
-        for j in 0..x.len() {
+        assert_eq!(got.len(), x.len());
+        for (j, &got_j) in got.iter().enumerate() {
             let dual_in: Vec<Vec<Dual<f64>>> = xs
                 .iter()
                 .enumerate()
@@ -661,9 +658,8 @@ fn lstm_gradient_through_100_steps_matches_forward_mode() {
                 .map(|(o, wi)| o.eps * wi)
                 .sum();
             assert!(
-                (got[j] - want).abs() <= 1e-11 * (1.0 + want.abs()),
-                "input {k}[{j}]: tensor tape {} vs forward mode {want}",
-                got[j]
+                (got_j - want).abs() <= 1e-11 * (1.0 + want.abs()),
+                "input {k}[{j}]: tensor tape {got_j} vs forward mode {want}"
             );
             largest = largest.max(want.abs());
             checked += 1;

@@ -46,6 +46,7 @@ fn network(kind: CellKind, rng: &mut ChaCha8Rng) -> (Params<f64>, Vec<[ParamId; 
 
 /// Records the network on `x` (`[B, T, I]`, batch-first) with initial states; returns the
 /// result and the input's node.
+#[allow(clippy::too_many_arguments)]
 fn record(
     g: &mut Graph<f64>,
     kind: CellKind,
@@ -126,7 +127,10 @@ fn a_padded_batch_equals_its_sequences_run_one_by_one() {
         let total = combined_loss(&mut g, &out, &w_out, &w_h, &w_c);
         g.backward(total);
         let gx = g.grad(xn).unwrap().to_vec();
-        assert!(output.iter().all(|v| v.is_finite()), "{kind:?}: NaN padding leaked");
+        assert!(
+            output.iter().all(|v| v.is_finite()),
+            "{kind:?}: NaN padding leaked"
+        );
         let batch_grads: Vec<Vec<f64>> = g
             .params()
             .ids()
@@ -164,10 +168,7 @@ fn a_padded_batch_equals_its_sequences_run_one_by_one() {
                     }
                 }
             }
-            for (got, want) in state_of(&h_n, s, b)
-                .iter()
-                .zip(alone.value(o.h_n).to_vec())
-            {
+            for (got, want) in state_of(&h_n, s, b).iter().zip(alone.value(o.h_n).to_vec()) {
                 assert!(close(*got, want), "{kind:?} seq {s} h_n: {got} vs {want}");
             }
             if let (Some(c_n), Some(c1)) = (&c_n, o.c_n) {
@@ -182,10 +183,15 @@ fn a_padded_batch_equals_its_sequences_run_one_by_one() {
             alone.backward(l);
             let gx1 = alone.grad(xn1).unwrap();
             for (k, (&got, &want)) in gx[s * T * I..(s * T + len) * I].iter().zip(gx1).enumerate() {
-                assert!(close(got, want), "{kind:?} seq {s} ∂x[{k}]: {got} vs {want}");
+                assert!(
+                    close(got, want),
+                    "{kind:?} seq {s} ∂x[{k}]: {got} vs {want}"
+                );
             }
             assert!(
-                gx[(s * T + len) * I..(s + 1) * T * I].iter().all(|&v| v == 0.0),
+                gx[(s * T + len) * I..(s + 1) * T * I]
+                    .iter()
+                    .all(|&v| v == 0.0),
                 "{kind:?} seq {s}: padded inputs get no gradient"
             );
         }
@@ -266,7 +272,17 @@ fn repeated_steps_keep_memory_flat() {
     let mut capacity = 0;
     for step in 0..20 {
         g.reset();
-        let (out, _) = record(&mut g, CellKind::Lstm, &ids, &x, 3, T, &h0, &h0, Some(&[5, 3, 1]));
+        let (out, _) = record(
+            &mut g,
+            CellKind::Lstm,
+            &ids,
+            &x,
+            3,
+            T,
+            &h0,
+            &h0,
+            Some(&[5, 3, 1]),
+        );
         let s = g.sum(out.output);
         g.backward(s);
         if step == 1 {
@@ -278,7 +294,9 @@ fn repeated_steps_keep_memory_flat() {
 }
 
 #[test]
-#[should_panic(expected = "embedding: index 7 (at position 2) is out of range for a weight with 5 rows")]
+#[should_panic(
+    expected = "embedding: index 7 (at position 2) is out of range for a weight with 5 rows"
+)]
 fn an_out_of_range_embedding_index_panics() {
     let mut g = Graph::<f64>::new();
     let w = g.leaf(&[0.0; 10], &[5, 2]);

@@ -27,7 +27,10 @@ impl<F: Element> Graph<F> {
         }
         let width = match mask {
             Some((flags, w)) => {
-                assert!(w > 0 && flags.len() * w == shape.numel(), "collect: mask size");
+                assert!(
+                    w > 0 && flags.len() * w == shape.numel(),
+                    "collect: mask size"
+                );
                 w
             }
             None => 0,
@@ -84,14 +87,17 @@ pub(crate) fn backward<F: Element>(
         if let Some(gp) = g.get(p) {
             let src = &gout[k * len..(k + 1) * len];
             let dst = &mut gp[off..off + len];
-            if width == 0 {
-                for (d, &s) in dst.iter_mut().zip(src) {
-                    *d += s;
-                }
-            } else {
-                for (e, (d, &s)) in dst.iter_mut().zip(src).enumerate() {
-                    if flags[(k * len + e) / width] != 0 {
+            match (width > 0).then_some(width) {
+                None => {
+                    for (d, &s) in dst.iter_mut().zip(src) {
                         *d += s;
+                    }
+                }
+                Some(w) => {
+                    for (e, (d, &s)) in dst.iter_mut().zip(src).enumerate() {
+                        if flags[(k * len + e) / w] != 0 {
+                            *d += s;
+                        }
                     }
                 }
             }

@@ -299,7 +299,13 @@ impl<F: Element> Graph<F> {
             sx.ndim() == 2 && sx.dim(1) == i,
             "{kind:?} cell: x must be [batch, {i}] (W_ih has {i} columns), got {sx:?}"
         );
-        (Slot { node: xi, offset: 0 }, sx.dim(0))
+        (
+            Slot {
+                node: xi,
+                offset: 0,
+            },
+            sx.dim(0),
+        )
     }
 
     /// Checks a cell's state `[B, H]`.
@@ -367,7 +373,9 @@ impl<F: Element> Graph<F> {
         mask: Option<&[bool]>,
     ) -> NodeId {
         let (hid, inp) = self.cell_sizes(kind, w);
-        let fits = |g: &Self, s: Slot, len: usize| s.offset + len <= g.metas[s.node as usize].shape.numel();
+        let fits = |g: &Self, s: Slot, len: usize| {
+            s.offset + len <= g.metas[s.node as usize].shape.numel()
+        };
         assert!(fits(self, x, batch * inp), "{kind:?} cell: x too small");
         for s in [h, c].into_iter().flatten() {
             assert!(fits(self, s, batch * hid), "{kind:?} cell: state too small");
@@ -609,7 +617,8 @@ pub(crate) fn backward<F: Element>(
                     let (rr, dr) = sig.value_and_derivative(a[j] + ghh[j]);
                     let (z, dz) = sig.value_and_derivative(az);
                     let one_minus_z = sig.apply(-az);
-                    let (nn, dn) = tanh.value_and_derivative(a[2 * hid + j] + rr * ghh[2 * hid + j]);
+                    let (nn, dn) =
+                        tanh.value_and_derivative(a[2 * hid + j] + rr * ghh[2 * hid + j]);
                     // h' = (1 − z)·n + z·h
                     let adj_n = ch(one_minus_z, dh);
                     let adj_z = ch(hprev(r, j), dh) - ch(nn, dh);
@@ -632,7 +641,7 @@ pub(crate) fn backward<F: Element>(
     }
     let (dgi, dgh) = if gru {
         let (p, q) = dgates.split_at(b * gh);
-        (&*p, &*q)
+        (p, q)
     } else {
         (&*dgates, &*dgates)
     };

@@ -79,7 +79,7 @@ impl<F: Element> Graph<F> {
     ) -> SequenceOutput {
         let dirs = if options.bidirectional { 2 } else { 1 };
         assert!(
-            !weights.is_empty() && weights.len() % dirs == 0,
+            !weights.is_empty() && weights.len().is_multiple_of(dirs),
             "recurrent: {} cell weights given; one per layer and direction ({dirs} directions) needed",
             weights.len()
         );

@@ -59,7 +59,7 @@ pub fn clip_grad_norm<F: Element>(
     let scale = if norm.is_nan() { f64::NAN } else { scale };
     let s: F = c(scale);
     for &id in ids {
-        params.grad_mut(id).iter_mut().for_each(|g| *g = *g * s);
+        params.grad_mut(id).iter_mut().for_each(|g| *g *= s);
     }
     norm
 }
