@@ -7,14 +7,17 @@
 //!
 //! Random data (the cost does not depend on the values). Run:
 //! `cargo bench -p diffprog-nn --bench recurrent -- --warm-up-time 2 --measurement-time 10`
+//! (criterion, wall clock), or with `RECURRENT_CPU_TIME=20` set: 20 steps of each timed by
+//! process CPU time (from `/proc/self/stat`) as well as wall time, for a shared machine.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, Criterion};
 use diffprog_nn::ops::{CellKind, CellWeights, SequenceOptions};
 use diffprog_nn::optim::{Adam, Optimizer, RmsProp};
 use diffprog_nn::{Graph, ParamId, Params, Tensor, Unary};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
+use std::time::Instant;
 
 struct Net {
     embedding: Option<ParamId>,
@@ -88,9 +91,14 @@ fn step(
     g.item(loss)
 }
 
-fn bench(c: &mut Criterion) {
+/// The two workloads, each a closure running one training step.
+struct Workloads {
+    lstm: Box<dyn FnMut() -> f32>,
+    gru: Box<dyn FnMut() -> f32>,
+}
+
+fn workloads() -> Workloads {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
-    let mut group = c.benchmark_group("recurrent_training_step");
 
     let (t, b, vocab) = (40, 128, 65);
     let mut g = Graph::<f32>::new();
@@ -106,21 +114,19 @@ fn bench(c: &mut Criterion) {
     let tokens: Vec<usize> = (0..t * b).map(|_| rng.random_range(0..vocab)).collect();
     let labels: Vec<usize> = (0..b).map(|_| rng.random_range(0..vocab)).collect();
     let mut opt = RmsProp::new(0.01);
-    group.bench_function("char_lstm", |bencher| {
-        bencher.iter(|| {
-            let l = step(
-                &mut g,
-                &lstm,
-                CellKind::Lstm,
-                &tokens,
-                &[],
-                [t, b, 8],
-                &labels,
-            );
-            opt.step(g.params_mut());
-            black_box(l)
-        })
-    });
+    let lstm_step = move || {
+        let l = step(
+            &mut g,
+            &lstm,
+            CellKind::Lstm,
+            &tokens,
+            &[],
+            [t, b, 8],
+            &labels,
+        );
+        opt.step(g.params_mut());
+        l
+    };
 
     let (t, b) = (28, 128);
     let mut g = Graph::<f32>::new();
@@ -130,15 +136,60 @@ fn bench(c: &mut Criterion) {
         .collect();
     let labels: Vec<usize> = (0..b).map(|_| rng.random_range(0..10)).collect();
     let mut opt = Adam::new(1e-3);
-    group.bench_function("row_gru", |bencher| {
-        bencher.iter(|| {
-            let l = step(&mut g, &gru, CellKind::Gru, &[], &x, [t, b, 28], &labels);
-            opt.step(g.params_mut());
-            black_box(l)
-        })
-    });
+    let gru_step = move || {
+        let l = step(&mut g, &gru, CellKind::Gru, &[], &x, [t, b, 28], &labels);
+        opt.step(g.params_mut());
+        l
+    };
+    Workloads {
+        lstm: Box::new(lstm_step),
+        gru: Box::new(gru_step),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let mut w = workloads();
+    let mut group = c.benchmark_group("recurrent_training_step");
+    group.bench_function("char_lstm", |b| b.iter(|| black_box((w.lstm)())));
+    group.bench_function("row_gru", |b| b.iter(|| black_box((w.gru)())));
     group.finish();
 }
 
+/// User + system CPU seconds of this process, if `/proc` is available.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let (u, s): (f64, f64) = (f.get(11)?.parse().ok()?, f.get(12)?.parse().ok()?);
+    Some((u + s) / 100.0) // USER_HZ is 100 on Linux
+}
+
+fn cpu_time(steps: usize) {
+    let mut w = workloads();
+    for (name, f) in [("char_lstm", &mut w.lstm), ("row_gru", &mut w.gru)] {
+        f(); // warm-up: buffers sized
+        let (c0, t0) = (cpu_seconds(), Instant::now());
+        for _ in 0..steps {
+            black_box(f());
+        }
+        let wall = t0.elapsed().as_secs_f64() / steps as f64;
+        let cpu = cpu_seconds().zip(c0).map(|(a, b)| (a - b) / steps as f64);
+        println!(
+            "{name}: wall {:.1} ms per step, CPU {} ms per step ({steps} steps)",
+            wall * 1e3,
+            cpu.map(|c| format!("{:.1}", c * 1e3)).unwrap_or("?".into())
+        );
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("RECURRENT_CPU_TIME")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        Some(steps) => cpu_time(steps),
+        None => benches(),
+    }
+}
