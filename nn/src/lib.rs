@@ -141,7 +141,10 @@
 //! [`lstm`](Graph::lstm), [`gru`](Graph::gru), [`rnn`](Graph::rnn)) runs them over a sequence:
 //! several layers, bidirectional, time-major or batch-first, optional initial states, dropout
 //! between layers, and padded batches with lengths (`pack_padded_sequence` semantics).
-//! [`optim::clip_grad_norm`] clips gradients by their global norm.
+//! [`layers::Embedding`] and [`layers::Recurrent`] hold the parameters with PyTorch's names,
+//! shapes and initialisation; [`optim::clip_grad_norm`] clips gradients by their global norm;
+//! [`text`] has character and word vocabularies, next-token windows, padded batches with
+//! lengths and sampling with a temperature.
 //!
 //! # The rest
 //!

@@ -36,7 +36,12 @@ pub enum Nonlinearity {
     Relu,
 }
 
-/// A recurrent cell: which formulas a step applies (see the [module docs](self)).
+/// A recurrent cell: which formulas a step applies, with PyTorch's gate layout.
+///
+/// With `gi = x·W_ihᵀ + b_ih` and `gh = h·W_hhᵀ + b_hh` (blocks of `H` columns, in the order
+/// below): RNN `h' = act(gi + gh)`; LSTM (gates i, f, g, o of `gi + gh`) `c' = σ(f)⊙c +
+/// σ(i)⊙tanh(g)`, `h' = σ(o)⊙tanh(c')`; GRU `r = σ(gi_r + gh_r)`, `z = σ(gi_z + gh_z)`,
+/// `n = tanh(gi_n + r⊙gh_n)`, `h' = (1 − z)⊙n + z⊙h`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellKind {
     /// `h' = act(W_ih x + b_ih + W_hh h + b_hh)`.
