@@ -19,7 +19,9 @@ pub struct SequenceOptions<'a> {
     /// Each sequence's length (`B` entries, each in `1..=T`), for a padded batch: the semantics
     /// of `pack_padded_sequence` (any order). Steps at or past a sequence's length do not touch
     /// its state, their outputs are zero, and the final state is the one at the sequence's own
-    /// last step (for the backward direction, the state after its first step).
+    /// last step (for the backward direction, the state after its first step). The padded
+    /// rows are still computed by each step's GEMMs and then discarded, so a padded batch costs
+    /// what a full one of length T does.
     pub lengths: Option<&'a [usize]>,
 }
 
