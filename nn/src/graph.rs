@@ -570,6 +570,15 @@ impl<F: Element> Graph<F> {
             Op::LogSoftmax { a } => softmax::backward_log_softmax(&v, &mut g, gout, y, a),
             Op::Softmax { a } => softmax::backward_softmax(&v, &mut g, gout, y, a),
             Op::Gather { a } => gather::backward(&v, &mut g, gout, a, &idx[i]),
+            Op::Embedding { weight, padding } => {
+                embedding::backward(&v, &mut g, gout, weight, padding, &idx[i])
+            }
+            Op::RecurrentCell { kind } => {
+                recurrent::backward(&v, &mut g, gout, y, &mut aux[i], &idx[i], kind)
+            }
+            Op::Collect { parts, len, width } => {
+                collect::backward(&mut g, gout, parts, len, width, &idx[i])
+            }
             Op::CrossEntropy { a } => {
                 softmax::backward_cross_entropy(&v, &mut g, gout, a, &aux[i], &idx[i])
             }

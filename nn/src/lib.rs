@@ -131,6 +131,21 @@
 //! (`examples/04_network_derivatives.rs` shows all four). The generic forward is a plain loop, meant
 //! for small networks and derivative questions, not for training throughput.
 //!
+//! # Sequences
+//!
+//! [`embedding`](Graph::embedding) looks up rows of a weight matrix (scatter-add backward, an
+//! optional padding row without gradient). The recurrent cells of PyTorch —
+//! [`rnn_cell`](Graph::rnn_cell) (tanh or ReLU), [`lstm_cell`](Graph::lstm_cell),
+//! [`gru_cell`](Graph::gru_cell), with PyTorch's weight shapes and gate order — are one fused
+//! record per step with a hand-written backward; [`recurrent`](Graph::recurrent) (and
+//! [`lstm`](Graph::lstm), [`gru`](Graph::gru), [`rnn`](Graph::rnn)) runs them over a sequence:
+//! several layers, bidirectional, time-major or batch-first, optional initial states, dropout
+//! between layers, and padded batches with lengths (`pack_padded_sequence` semantics).
+//! [`layers::Embedding`] and [`layers::Recurrent`] hold the parameters with PyTorch's names,
+//! shapes and initialisation; [`optim::clip_grad_norm`] clips gradients by their global norm;
+//! [`text`] has character and word vocabularies, next-token windows, padded batches with
+//! lengths and sampling with a temperature.
+//!
 //! # The rest
 //!
 //! [`layers`] (`Linear`, activations, dropout, `Sequential`, Kaiming/Xavier init),
@@ -162,6 +177,7 @@ mod predict;
 pub mod progress;
 mod shape;
 mod tensor;
+pub mod text;
 pub mod train;
 
 pub use element::Element;

@@ -13,8 +13,17 @@ pub(crate) mod shape_ops;
 pub(crate) mod softmax;
 pub(crate) mod unary;
 
+// sequences: embeddings and recurrent cells
+pub(crate) mod collect;
+pub(crate) mod embedding;
+pub(crate) mod recurrent;
+mod sequence;
+
 pub use broadcast::BinaryOp;
 pub use unary::Unary;
+
+pub use recurrent::{CellKind, CellWeights, Nonlinearity};
+pub use sequence::{SequenceOptions, SequenceOutput};
 
 /// A recorded operation: which kernel made the node and from which parents (node indices).
 /// Variable-length data (labels, index lists, concatenated parents, masks) lives in the node's
@@ -79,6 +88,15 @@ pub(crate) enum Op<F> {
     Softmax { a: u32 },
     /// `out[i] = a[i, labels[i]]` for `a` of shape `[b, c]`.
     Gather { a: u32 },
+    /// Rows of `weight` picked by the indices in the index buffer; the row `padding` (or `NONE`)
+    /// gets no gradient.
+    Embedding { weight: u32, padding: u32 },
+    /// One step of a recurrent cell; parents, offsets, sizes and row mask in the index buffer,
+    /// the gate pre-activations in the float side buffer.
+    RecurrentCell { kind: recurrent::CellKind },
+    /// `parts` blocks of `len` values of other nodes, stacked (parents and offsets in the index
+    /// buffer); with `width` > 0, rows of `width` whose flag (after them) is 0 are zero.
+    Collect { parts: u32, len: u32, width: u32 },
     /// Mean cross-entropy of logits `a` (`[b, c]`) against integer labels (side buffer), with the
     /// softmax kept in the float side buffer for the backward pass.
     CrossEntropy { a: u32 },

@@ -7,12 +7,14 @@
 
 mod adagrad;
 mod adam;
+mod clip;
 mod rmsprop;
 mod schedule;
 mod sgd;
 
 pub use adagrad::Adagrad;
 pub use adam::Adam;
+pub use clip::clip_grad_norm;
 pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::{Momentum, Sgd};
