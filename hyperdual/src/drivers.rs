@@ -136,7 +136,7 @@ pub fn hessian(
 ///     x[0] * x[0] * x[1] + x[1].exp()
 /// }
 /// let (v, g, h) = hessian_f32(f, &[2.0_f32, 0.0]);
-/// assert_eq!(v, 5.0);
+/// assert_eq!(v, 1.0);
 /// assert_eq!(g, vec![0.0, 5.0]);
 /// assert_eq!((h[(0, 1)], h[(1, 0)], h[(1, 1)]), (4.0, 4.0, 1.0));
 /// ```

@@ -109,7 +109,7 @@ pub fn gradient_into<F: Real + TapeElement>(
 
 /// The generic reverse gradient driver: the value and gradient of `f` at a point whose
 /// components are any tape element type `T`, by one recording on the tape for `T` and one
-/// backward sweep. [`gradient`] is this driver at `T = f64`.
+/// backward sweep. [`gradient`] is this driver at a primal float (`T = f64` or `f32`).
 ///
 /// This is how reverse mode nests. An inner gradient inside a function that is itself being
 /// differentiated runs at the outer level's number type: inside a forward derivative on
