@@ -62,6 +62,33 @@
 //! `f32` point (`&[1.0_f32, 2.0]`) differentiates `f32` code, except the two `hessian`s, whose
 //! `f32` forms are `hessian_f32`.
 //!
+//! Generic code that calls nalgebra's factorisations is written against [`RealScalar`] — every
+//! number type is both a [`Scalar`] and an nalgebra `RealField` — with plain method calls:
+//!
+//! ```
+//! use diffprog::prelude::*;
+//! use nalgebra::DMatrix;
+//!
+//! /// log det A of a positive definite A, through its Cholesky factor.
+//! fn log_det<T: RealScalar>(a: DMatrix<T>) -> T {
+//!     let l = a.cholesky().expect("A is positive definite").l();
+//!     l.diagonal().iter().map(|d| d.ln()).sum::<T>() * 2.0
+//! }
+//! fn f<T: RealScalar>(x: &[T]) -> T {
+//!     log_det(DMatrix::from_row_slice(2, 2, &[x[0], T::one(), T::one(), x[1]]))
+//! }
+//!
+//! // log det = ln(x₀x₁ − 1): gradient (x₁, x₀) / (x₀x₁ − 1), in forward and reverse mode
+//! let (_, g_fwd) = diffprog::dual::gradient(f, &[2.0, 3.0]);
+//! let (_, g_rev) = diffprog::reverse::gradient(f, &[2.0, 3.0]);
+//! let (_, _, h) = diffprog::reverse::hessian(f, &[2.0, 3.0]);
+//! for (g, expected) in [(g_fwd[0], 0.6), (g_fwd[1], 0.4), (g_rev[0], 0.6), (g_rev[1], 0.4)] {
+//!     assert!((g - expected).abs() < 1e-15);
+//! }
+//! // ∂²/∂x₀² = −x₁² / (x₀x₁ − 1)²
+//! assert!((h[(0, 0)] + 9.0 / 25.0).abs() < 1e-15);
+//! ```
+//!
 //! Every mode stays callable by name, because comparing modes is part of the job: see the
 //! numbered examples in `examples/` and the `compare-modes` program of the benches crate.
 //!
@@ -88,7 +115,7 @@ pub use diffprog_nn as nn;
 #[cfg(feature = "reverse")]
 pub use diffprog_reverse as reverse;
 
-pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
+pub use diffprog_dual::{Dual, DualVec, Number, Real, RealScalar, Scalar};
 #[cfg(feature = "hyperdual")]
 pub use diffprog_hyperdual::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
 #[cfg(feature = "reverse")]
@@ -99,7 +126,7 @@ pub use diffprog_reverse::{HessianVar, Recording, Var};
 /// Drivers are not in the prelude, because several modes answer the same question under the same
 /// name (`dual::gradient`, `reverse::gradient`): call them through their mode's module.
 pub mod prelude {
-    pub use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
+    pub use diffprog_dual::{Dual, DualVec, Number, Real, RealScalar, Scalar};
     #[cfg(feature = "hyperdual")]
     pub use diffprog_hyperdual::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
     #[cfg(feature = "reverse")]

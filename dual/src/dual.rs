@@ -204,6 +204,7 @@ crate::float_lhs_operators!([T: Scalar<f64>] Dual<T>, f64);
 crate::float_lhs_operators!([T: Scalar<f32>] Dual<T>, f32);
 
 impl<T: Number> Number for Dual<T> {
+    type Primal = T::Primal;
     #[inline(always)]
     fn zero() -> Self {
         Self::new(T::zero(), T::zero())

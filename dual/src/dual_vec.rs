@@ -367,6 +367,7 @@ crate::float_lhs_operators!([T: Scalar<f64>, const N: usize] DualVec<T, N>, f64)
 crate::float_lhs_operators!([T: Scalar<f32>, const N: usize] DualVec<T, N>, f32);
 
 impl<T: Number, const N: usize> Number for DualVec<T, N> {
+    type Primal = T::Primal;
     #[inline(always)]
     fn zero() -> Self {
         Self::lift(T::zero())

@@ -9,7 +9,8 @@
 
 /// Writes the elementary functions of `Scalar` for a forward number type whose primal part is the
 /// field named by `$re` (a `T: Scalar<F>`), using [`rules`](crate::rules): the list of
-/// [`elementary_functions!`](crate::elementary_functions), and `sin_cos` and `mul_add`.
+/// [`elementary_functions!`](crate::elementary_functions), `sin_cos` and `mul_add`, and the
+/// custom primitives' methods from their rules ([`custom`](crate::custom)).
 #[macro_export]
 macro_rules! scalar_elementary_functions {
     ($re:ident) => {
@@ -18,6 +19,33 @@ macro_rules! scalar_elementary_functions {
         fn sin_cos(self) -> (Self, Self) {
             let (s, c) = self.$re.sin_cos();
             (self.chain_unary((s, c)), self.chain_unary((c, -s)))
+        }
+        #[inline]
+        fn custom_unary_derivative(
+            self,
+            primitive: &dyn $crate::custom::UnaryPrimitive<F>,
+            order: usize,
+            number_type: &'static str,
+        ) -> Self {
+            self.chain_unary($crate::custom::unary_rule(
+                primitive,
+                order,
+                number_type,
+                self.$re,
+            ))
+        }
+        #[inline]
+        fn custom_binary_partial(
+            self,
+            other: Self,
+            primitive: &dyn $crate::custom::BinaryPrimitive<F>,
+            orders: (usize, usize),
+            number_type: &'static str,
+        ) -> Self {
+            self.chain_binary(
+                other,
+                $crate::custom::binary_rule(primitive, orders, number_type, self.$re, other.$re),
+            )
         }
         #[inline]
         fn mul_add(self, a: Self, b: Self) -> Self {

@@ -44,6 +44,47 @@
 //! (table below). Comparisons (`<`, `==`, `max`) look at the primal value only, so branches and
 //! loops behave as on floats and differentiate the path taken.
 //!
+//! # Custom primitives
+//!
+//! A function diffprog does not have — a special function from another crate, a solver whose
+//! derivative is known analytically — is described once by its value and derivatives on the
+//! plain float, as a [`custom::UnaryPrimitive`] or [`custom::BinaryPrimitive`] implemented on a
+//! type of your own, and called as [`Scalar::custom_unary`] / [`Scalar::custom_binary`] in
+//! generic code. Every number type then differentiates it, taking the orders it needs (f′ for
+//! `Dual`, f″ as well for the second-order numbers and the Hessian tapes, more when nested), and
+//! multiplies them into its tangents by the strong-zero rule like an elementary function's:
+//!
+//! ```
+//! use diffprog_dual::custom::UnaryPrimitive;
+//! use diffprog_dual::{derivative, gradient, Scalar};
+//!
+//! /// The Bessel function J₀ from `libm`, with J₀′ = −J₁ (first order only).
+//! struct BesselJ0;
+//! impl UnaryPrimitive for BesselJ0 {
+//!     fn name(&self) -> &str {
+//!         "bessel_j0"
+//!     }
+//!     fn derivative(&self, order: usize, x: f64) -> Option<f64> {
+//!         match order {
+//!             0 => Some(libm::j0(x)),
+//!             1 => Some(-libm::j1(x)),
+//!             _ => None, // a second-order number asking for J₀″ panics, naming it
+//!         }
+//!     }
+//! }
+//! fn f<T: Scalar>(x: &[T]) -> T {
+//!     x[0].custom_unary(&BesselJ0) * x[1]
+//! }
+//! let (value, grad) = gradient(f, &[1.5, 2.0]);
+//! assert_eq!(value, libm::j0(1.5) * 2.0);
+//! assert_eq!(grad, vec![-libm::j1(1.5) * 2.0, libm::j0(1.5)]);
+//! assert_eq!(derivative(|x| x.custom_unary(&BesselJ0), 0.5).1, -libm::j1(0.5));
+//! ```
+//!
+//! The module [`custom`] has the details and an implicit function solved by Newton's method
+//! (its derivatives from the implicit-function theorem); `examples/17_custom_primitive.rs`
+//! differentiates one in forward, second-order and reverse mode.
+//!
 //! # Nesting and perturbation confusion
 //!
 //! The components of `Dual<T>` and `DualVec<T, N>` are any `Scalar`, so number types nest:
@@ -105,12 +146,13 @@
 //!
 //! # nalgebra
 //!
-//! `Dual<T>` and `DualVec<T, N>` (for `T: Scalar<f64>`) implement nalgebra's `RealField` and
-//! `ComplexField`, so `DMatrix<Dual<f64>>` solves, inverts and factorises (`lu`, `try_inverse`,
-//! `determinant`, `cholesky`), and derivatives flow through the factorisations. Other number types
-//! get the same by invoking [`impl_nalgebra_real_field!`]. With both `Scalar` and nalgebra's
-//! `ComplexField` in scope, call methods on concrete dual types as `Scalar::sin(x)` (the names
-//! coincide).
+//! `Dual<T>` and `DualVec<T, N>` (for every `T: Scalar`, `f32`-based ones included) implement
+//! nalgebra's `RealField` and `ComplexField`, so `DMatrix<Dual<f64>>` solves, inverts and
+//! factorises (`lu`, `try_inverse`, `determinant`, `cholesky`), and derivatives flow through the
+//! factorisations. Other number types get the same by invoking [`impl_nalgebra_real_field!`].
+//! Generic code that calls nalgebra is written against [`RealScalar`], which is both (a bound
+//! `T: Scalar + RealField` makes `x.ln()` ambiguous: the names coincide). With both `Scalar` and
+//! nalgebra's `ComplexField` in scope, call methods on concrete dual types as `Scalar::sin(x)`.
 //!
 //! # Edge conventions
 //!
@@ -220,6 +262,7 @@
 // impls (module `nalgebra_impls`, the only `allow`) implement with safe bodies.
 #![deny(unsafe_code)]
 
+pub mod custom;
 mod drivers;
 mod dual;
 mod dual_vec;
@@ -228,6 +271,7 @@ mod forward_macros;
 mod nalgebra_impls;
 pub mod nesting;
 mod real;
+mod real_scalar;
 pub mod rules;
 mod scalar;
 
@@ -242,6 +286,7 @@ pub use elementary::ELEMENTARY_FUNCTIONS;
 #[doc(hidden)]
 pub use forward_macros::sum_start;
 pub use real::Real;
+pub use real_scalar::{RealScalar, RealScalarMethods};
 pub use scalar::{Number, Scalar};
 
 /// Re-exports used by [`impl_nalgebra_real_field!`], so invoking crates need no direct dependency

@@ -8,23 +8,27 @@
 //! of the library.
 
 /// Implements nalgebra's `RealField` and `ComplexField` (through simba), with everything they
-/// require, for a number type that implements [`Scalar<f64>`](crate::Scalar).
+/// require, for a number type that implements [`Scalar`](crate::Scalar).
 ///
 /// # Invocation
 ///
 /// ```text
 /// diffprog_dual::impl_nalgebra_real_field!([generic parameters with bounds] Type);
-/// diffprog_dual::impl_nalgebra_real_field!([generic parameters with bounds] Type, f32);
+/// diffprog_dual::impl_nalgebra_real_field!([generic parameters with bounds] Type, Primal);
 /// ```
 ///
 /// The brackets hold the `impl` generics (empty for a concrete type), and the bounds must make
-/// `Type: Scalar<f64>` (or `Scalar<f32>` with the second form) hold. Examples:
+/// `Type: Scalar<Primal>` hold (`Primal` is `f64` in the first form). A number type generic over
+/// its components names the primal float through [`Number::Primal`](crate::Number::Primal), so
+/// one invocation covers the `f64`- and `f32`-based numbers alike. Examples:
 ///
 /// ```text
-/// impl_nalgebra_real_field!([T: Scalar<f64>] Dual<T>);                      // diffprog-dual
-/// impl_nalgebra_real_field!([T: Scalar<f64>, const N: usize] DualVec<T, N>); // diffprog-dual
-/// impl_nalgebra_real_field!([T: Scalar<f64>] HyperDual<T>);                 // diffprog-hyperdual
-/// impl_nalgebra_real_field!([] Var);                                        // diffprog-reverse
+/// impl_nalgebra_real_field!([T: Scalar<<T as Number>::Primal>] Dual<T>, <T as Number>::Primal);
+/// impl_nalgebra_real_field!(
+///     [T: TapeElement + Scalar<<T as Number>::Primal>] Var<T>,           // diffprog-reverse
+///     <T as Number>::Primal
+/// );
+/// impl_nalgebra_real_field!([const N: usize] ArenaHyperDual<N>);          // f64 only
 /// ```
 ///
 /// Invoke it at module level in the crate that defines `Type` (the orphan rule); the invoking
@@ -52,8 +56,8 @@
 /// a bound (and its derivative, zero for constant bounds) when outside it, as `f64::clamp` does.
 ///
 /// Note: with both `Scalar` and nalgebra's `ComplexField`/`RealField` in scope, a method call on a
-/// concrete type (`x.sin()` on a `Dual<f64>`) is ambiguous; generic code bounded by one of them
-/// is not affected, and `Scalar::sin(x)` disambiguates.
+/// concrete type (`x.sin()` on a `Dual<f64>`) is ambiguous, and `Scalar::sin(x)` disambiguates.
+/// Generic code that needs both is written against [`RealScalar`](crate::RealScalar).
 #[macro_export]
 macro_rules! impl_nalgebra_real_field {
     ([$($gen:tt)*] $ty:ty) => {
@@ -72,7 +76,7 @@ macro_rules! impl_nalgebra_real_field {
                 /// True when the primal value is zero (as `==` compares).
                 #[inline(always)]
                 fn is_zero(&self) -> bool {
-                    <$ty as $crate::Scalar<$f>>::value(self) == 0.0
+                    <$ty as $crate::Scalar<$f>>::value(self) == <$f as num_traits::Zero>::zero()
                 }
             }
             impl<$($gen)*> num_traits::One for $ty {
@@ -86,9 +90,10 @@ macro_rules! impl_nalgebra_real_field {
                 /// `x − trunc(x/y)·y`, the quotient taken as a constant.
                 #[inline]
                 fn rem(self, rhs: Self) -> Self {
-                    let q = (<$ty as $crate::Scalar<$f>>::value(&self)
-                        / <$ty as $crate::Scalar<$f>>::value(&rhs))
-                    .trunc();
+                    let q = num_traits::Float::trunc(
+                        <$ty as $crate::Scalar<$f>>::value(&self)
+                            / <$ty as $crate::Scalar<$f>>::value(&rhs),
+                    );
                     self - rhs * q
                 }
             }
@@ -124,11 +129,11 @@ macro_rules! impl_nalgebra_real_field {
                 }
                 #[inline]
                 fn is_positive(&self) -> bool {
-                    <$ty as $crate::Scalar<$f>>::value(self) > 0.0
+                    <$ty as $crate::Scalar<$f>>::value(self) > <$f as num_traits::Zero>::zero()
                 }
                 #[inline]
                 fn is_negative(&self) -> bool {
-                    <$ty as $crate::Scalar<$f>>::value(self) < 0.0
+                    <$ty as $crate::Scalar<$f>>::value(self) < <$f as num_traits::Zero>::zero()
                 }
             }
             impl<$($gen)*> num_traits::FromPrimitive for $ty {
@@ -307,7 +312,7 @@ macro_rules! impl_nalgebra_real_field {
                 #[inline]
                 fn argument(self) -> Self {
                     // arg of a real number: 0 for x ≥ 0, π for x < 0 (a constant either way).
-                    if <$ty as $crate::Scalar<$f>>::value(&self) < 0.0 {
+                    if <$ty as $crate::Scalar<$f>>::value(&self) < <$f as num_traits::Zero>::zero() {
                         <$ty as $crate::Scalar<$f>>::from_f64(std::f64::consts::PI)
                     } else {
                         <$ty as $crate::Number>::zero()
@@ -328,30 +333,30 @@ macro_rules! impl_nalgebra_real_field {
                 #[inline]
                 fn floor(self) -> Self {
                     <$ty as $crate::Scalar<$f>>::constant(
-                        <$ty as $crate::Scalar<$f>>::value(&self).floor(),
+                        num_traits::Float::floor(<$ty as $crate::Scalar<$f>>::value(&self)),
                     )
                 }
                 #[inline]
                 fn ceil(self) -> Self {
                     <$ty as $crate::Scalar<$f>>::constant(
-                        <$ty as $crate::Scalar<$f>>::value(&self).ceil(),
+                        num_traits::Float::ceil(<$ty as $crate::Scalar<$f>>::value(&self)),
                     )
                 }
                 #[inline]
                 fn round(self) -> Self {
                     <$ty as $crate::Scalar<$f>>::constant(
-                        <$ty as $crate::Scalar<$f>>::value(&self).round(),
+                        num_traits::Float::round(<$ty as $crate::Scalar<$f>>::value(&self)),
                     )
                 }
                 #[inline]
                 fn trunc(self) -> Self {
                     <$ty as $crate::Scalar<$f>>::constant(
-                        <$ty as $crate::Scalar<$f>>::value(&self).trunc(),
+                        num_traits::Float::trunc(<$ty as $crate::Scalar<$f>>::value(&self)),
                     )
                 }
                 #[inline]
                 fn fract(self) -> Self {
-                    let fl = <$ty as $crate::Scalar<$f>>::value(&self).floor();
+                    let fl = num_traits::Float::floor(<$ty as $crate::Scalar<$f>>::value(&self));
                     self - fl
                 }
                 #[inline]
@@ -480,11 +485,11 @@ macro_rules! impl_nalgebra_real_field {
                 }
                 #[inline]
                 fn is_finite(&self) -> bool {
-                    <$ty as $crate::Scalar<$f>>::value(self).is_finite()
+                    num_traits::Float::is_finite(<$ty as $crate::Scalar<$f>>::value(self))
                 }
                 #[inline]
                 fn try_sqrt(self) -> Option<Self> {
-                    if <$ty as $crate::Scalar<$f>>::value(&self) >= 0.0 {
+                    if <$ty as $crate::Scalar<$f>>::value(&self) >= <$f as num_traits::Zero>::zero() {
                         Some(<$ty as $crate::Scalar<$f>>::sqrt(self))
                     } else {
                         None
@@ -500,16 +505,16 @@ macro_rules! impl_nalgebra_real_field {
             impl<$($gen)*> simba::scalar::RealField for $ty {
                 #[inline]
                 fn is_sign_positive(&self) -> bool {
-                    <$ty as $crate::Scalar<$f>>::value(self).is_sign_positive()
+                    num_traits::Float::is_sign_positive(<$ty as $crate::Scalar<$f>>::value(self))
                 }
                 #[inline]
                 fn is_sign_negative(&self) -> bool {
-                    <$ty as $crate::Scalar<$f>>::value(self).is_sign_negative()
+                    num_traits::Float::is_sign_negative(<$ty as $crate::Scalar<$f>>::value(self))
                 }
                 #[inline]
                 fn copysign(self, sign: Self) -> Self {
                     let a = <$ty as $crate::Scalar<$f>>::abs(self);
-                    if <$ty as $crate::Scalar<$f>>::value(&sign).is_sign_positive() {
+                    if num_traits::Float::is_sign_positive(<$ty as $crate::Scalar<$f>>::value(&sign)) {
                         a
                     } else {
                         -a
@@ -539,11 +544,11 @@ macro_rules! impl_nalgebra_real_field {
                 }
                 #[inline]
                 fn min_value() -> Option<Self> {
-                    Some(<$ty as $crate::Scalar<$f>>::constant(<$f>::MIN))
+                    Some(<$ty as $crate::Scalar<$f>>::constant(<$f as num_traits::Float>::min_value()))
                 }
                 #[inline]
                 fn max_value() -> Option<Self> {
-                    Some(<$ty as $crate::Scalar<$f>>::constant(<$f>::MAX))
+                    Some(<$ty as $crate::Scalar<$f>>::constant(<$f as num_traits::Float>::max_value()))
                 }
                 #[inline]
                 fn pi() -> Self {
@@ -614,6 +619,14 @@ macro_rules! impl_nalgebra_real_field {
 mod impls {
     use crate::{Dual, DualVec, Scalar};
 
-    crate::impl_nalgebra_real_field!([T: Scalar<f64>] Dual<T>);
-    crate::impl_nalgebra_real_field!([T: Scalar<f64>, const N: usize] DualVec<T, N>);
+    use crate::Number;
+
+    crate::impl_nalgebra_real_field!(
+        [T: Scalar<<T as Number>::Primal>] Dual<T>,
+        <T as Number>::Primal
+    );
+    crate::impl_nalgebra_real_field!(
+        [T: Scalar<<T as Number>::Primal>, const N: usize] DualVec<T, N>,
+        <T as Number>::Primal
+    );
 }

@@ -10,6 +10,9 @@ use std::iter::{Product, Sum};
 /// `f64` implement it.
 pub trait Real:
     num_traits::Float
+    + approx::AbsDiffEq<Epsilon = Self>
+    + approx::RelativeEq
+    + approx::UlpsEq
     + num_traits::FloatConst
     + num_traits::NumAssign
     + Debug

@@ -1,6 +1,8 @@
 //! The [`Scalar`] trait: what generic numeric code is written against.
 
+use crate::custom::{BinaryPrimitive, UnaryPrimitive};
 use crate::Real;
+use std::any::type_name;
 use std::fmt::{Debug, Display};
 use std::iter::{Product, Sum};
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -162,6 +164,87 @@ pub trait Scalar<F: Real = f64>:
     /// ½·x·erfc(−x/√2); 0 at −∞.
     fn gelu(self) -> Self;
 
+    /// A user-defined primitive of one variable, f(self), with f given by its value and
+    /// derivatives on the plain float (see [`custom`](crate::custom)): one generic function
+    /// differentiates in every mode.
+    ///
+    /// ```
+    /// use diffprog_dual::custom::UnaryPrimitive;
+    /// use diffprog_dual::{derivative, Scalar};
+    ///
+    /// /// eˣ, described by its derivatives (every order is eˣ).
+    /// struct MyExp;
+    /// impl UnaryPrimitive for MyExp {
+    ///     fn name(&self) -> &str {
+    ///         "my_exp"
+    ///     }
+    ///     fn derivative(&self, _order: usize, x: f64) -> Option<f64> {
+    ///         Some(x.exp())
+    ///     }
+    /// }
+    /// let (value, slope) = derivative(|x| x.custom_unary(&MyExp), 0.5);
+    /// assert_eq!((value, slope), (0.5_f64.exp(), 0.5_f64.exp()));
+    /// ```
+    ///
+    /// # Panics
+    /// If the primitive lacks a derivative this number type needs (the message names it).
+    #[inline]
+    fn custom_unary(self, primitive: &dyn UnaryPrimitive<F>) -> Self {
+        self.custom_unary_derivative(primitive, 0, type_name::<Self>())
+    }
+    /// A user-defined primitive of two variables, f(self, other), with f given by its value and
+    /// partial derivatives on the plain float (see [`custom`](crate::custom)).
+    ///
+    /// ```
+    /// use diffprog_dual::custom::BinaryPrimitive;
+    /// use diffprog_dual::{gradient, Scalar};
+    ///
+    /// /// x·y, described by its partials: ∂ⁱ⁺ʲ(x·y)/∂xⁱ∂yʲ = ∂ⁱx/∂xⁱ · ∂ʲy/∂yʲ.
+    /// struct Product;
+    /// impl BinaryPrimitive for Product {
+    ///     fn name(&self) -> &str {
+    ///         "product"
+    ///     }
+    ///     fn partial(&self, i: usize, j: usize, x: f64, y: f64) -> Option<f64> {
+    ///         // the k-th derivative of the identity at v
+    ///         let identity = |k: usize, v: f64| [v, 1.0].get(k).copied().unwrap_or(0.0);
+    ///         Some(identity(i, x) * identity(j, y))
+    ///     }
+    /// }
+    /// let (value, grad) = gradient(|v: &[_]| v[0].custom_binary(&Product, v[1]), &[2.0, 3.0]);
+    /// assert_eq!((value, grad), (6.0, vec![3.0, 2.0]));
+    /// ```
+    ///
+    /// # Panics
+    /// If the primitive lacks a partial derivative this number type needs (the message names
+    /// it).
+    #[inline]
+    fn custom_binary(self, primitive: &dyn BinaryPrimitive<F>, other: Self) -> Self {
+        self.custom_binary_partial(other, primitive, (0, 0), type_name::<Self>())
+    }
+    /// The derivative of order `order` of a unary primitive at `self`, as a number of this type
+    /// (order 0 is [`custom_unary`](Self::custom_unary)); each number type implements it from its
+    /// components' derivatives of the orders `order` and up. `number_type` is the type the
+    /// primitive was called on, named in the message of a missing derivative. Call
+    /// [`custom_unary`](Self::custom_unary) instead.
+    fn custom_unary_derivative(
+        self,
+        primitive: &dyn UnaryPrimitive<F>,
+        order: usize,
+        number_type: &'static str,
+    ) -> Self;
+    /// The partial derivative ∂ⁱ⁺ʲf/∂xⁱ∂yʲ (`orders` = (i, j)) of a binary primitive at
+    /// `(self, other)`, as a number of this type (see
+    /// [`custom_unary_derivative`](Self::custom_unary_derivative)). Call
+    /// [`custom_binary`](Self::custom_binary) instead.
+    fn custom_binary_partial(
+        self,
+        other: Self,
+        primitive: &dyn BinaryPrimitive<F>,
+        orders: (usize, usize),
+        number_type: &'static str,
+    ) -> Self;
+
     /// True if the primal value is NaN.
     #[inline]
     fn is_nan(&self) -> bool {
@@ -305,6 +388,9 @@ pub trait Number:
     + Sum
     + Product
 {
+    /// The innermost float the number is built on: `f64` for `Dual<f64>` and `Dual<Dual<f64>>`,
+    /// `f32` for `Dual<f32>`; the number's [`Scalar`] primal is this type.
+    type Primal: crate::Real;
     /// The constant 0.
     fn zero() -> Self;
     /// The constant 1.
@@ -342,6 +428,7 @@ pub trait Number:
 macro_rules! impl_scalar_for_float {
     ($f:ty) => {
         impl Number for $f {
+            type Primal = $f;
             #[inline(always)]
             fn zero() -> Self {
                 0.0
@@ -570,6 +657,25 @@ macro_rules! impl_scalar_for_float {
                     return -0.0;
                 }
                 0.5 * self * <$f as Real>::erfc(-self * core::f64::consts::FRAC_1_SQRT_2 as $f)
+            }
+            #[inline]
+            fn custom_unary_derivative(
+                self,
+                primitive: &dyn UnaryPrimitive<$f>,
+                order: usize,
+                number_type: &'static str,
+            ) -> Self {
+                crate::custom::unary_derivative(primitive, order, self, number_type)
+            }
+            #[inline]
+            fn custom_binary_partial(
+                self,
+                other: Self,
+                primitive: &dyn BinaryPrimitive<$f>,
+                orders: (usize, usize),
+                number_type: &'static str,
+            ) -> Self {
+                crate::custom::binary_partial(primitive, orders, self, other, number_type)
             }
         }
     };

@@ -798,6 +798,7 @@ diffprog_dual::forward_number_boilerplate!([const N: usize] [const N: usize] Are
 diffprog_dual::float_lhs_operators!([const N: usize] ArenaHyperDual<N>, f64);
 
 impl<const N: usize> Number for ArenaHyperDual<N> {
+    type Primal = f64;
     #[inline(always)]
     fn zero() -> Self {
         Self::lift(0.0)

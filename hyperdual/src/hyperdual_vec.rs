@@ -698,6 +698,7 @@ diffprog_dual::float_lhs_operators!([T: Scalar<f64>, const N: usize, const M: us
 diffprog_dual::float_lhs_operators!([T: Scalar<f32>, const N: usize, const M: usize] HyperDualVec<T, N, M>, f32);
 
 impl<T: Number, const N: usize, const M: usize> Number for HyperDualVec<T, N, M> {
+    type Primal = T::Primal;
     #[inline(always)]
     fn zero() -> Self {
         Self::lift(T::zero())

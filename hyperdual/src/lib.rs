@@ -36,7 +36,7 @@
 //!
 //! All are `Copy`, `Display`, implement [`Scalar`](diffprog_dual::Scalar) (so generic user code
 //! runs unchanged) and nalgebra's `RealField`/`ComplexField` (through `diffprog_dual`'s shared
-//! `impl_nalgebra_real_field!`, for `f64`-based numbers), and take any `Scalar` as components:
+//! `impl_nalgebra_real_field!`, `f32`-based numbers included), and take any `Scalar` as components:
 //! `HyperDual<Dual<f64>>` carries third partials, `Dual<HyperDual<f64>>` and `Taylor2<Dual<f64>>`
 //! work too. Second derivatives are exact — no step size, no subtractive cancellation.
 //!

@@ -12,8 +12,9 @@
 //! one place (the `dual` crate), and this macro only routes each `Scalar` method to its rule.
 
 /// Writes the elementary functions of `Scalar<F>` for a type with `unary`/`binary` (see the module
-/// docs): the list of [`diffprog_dual::elementary_functions!`], and `sin_cos` and `mul_add`. Must
-/// be invoked inside `impl<F: Real, ...> Scalar<F> for ...`.
+/// docs): the list of [`diffprog_dual::elementary_functions!`], `sin_cos` and `mul_add`, and the
+/// custom primitives' methods from their rules ([`diffprog_dual::custom`]). Must be invoked
+/// inside `impl<F: Real, ...> Scalar<F> for ...`.
 macro_rules! second_order_elementary_functions {
     () => {
         diffprog_dual::elementary_functions!($crate::macros::second_order_rules!());
@@ -24,6 +25,27 @@ macro_rules! second_order_elementary_functions {
         #[inline]
         fn mul_add(self, a: Self, b: Self) -> Self {
             self * a + b
+        }
+        #[inline]
+        fn custom_unary_derivative(
+            self,
+            primitive: &dyn diffprog_dual::custom::UnaryPrimitive<F>,
+            order: usize,
+            number_type: &'static str,
+        ) -> Self {
+            self.unary(|x| diffprog_dual::custom::unary_rule(primitive, order, number_type, x))
+        }
+        #[inline]
+        fn custom_binary_partial(
+            self,
+            other: Self,
+            primitive: &dyn diffprog_dual::custom::BinaryPrimitive<F>,
+            orders: (usize, usize),
+            number_type: &'static str,
+        ) -> Self {
+            self.binary(other, |x, y| {
+                diffprog_dual::custom::binary_rule(primitive, orders, number_type, x, y)
+            })
         }
     };
 }
@@ -120,6 +142,7 @@ macro_rules! fixed_parts_number {
         diffprog_dual::float_lhs_operators!([T: Scalar<f32>] $ty<T>, f32);
 
         impl<T: Number> Number for $ty<T> {
+            type Primal = T::Primal;
             #[inline(always)]
             fn zero() -> Self {
                 Self::lift(T::zero())

@@ -19,10 +19,13 @@
 //! ```
 
 use crate::{ArenaHyperDual, HyperDual, HyperDualVec, Taylor2, Taylor3};
-use diffprog_dual::{impl_nalgebra_real_field, Scalar};
+use diffprog_dual::{impl_nalgebra_real_field, Number, Scalar};
 
-impl_nalgebra_real_field!([T: Scalar<f64>] HyperDual<T>);
-impl_nalgebra_real_field!([T: Scalar<f64>] Taylor2<T>);
-impl_nalgebra_real_field!([T: Scalar<f64>] Taylor3<T>);
-impl_nalgebra_real_field!([T: Scalar<f64>, const N: usize, const M: usize] HyperDualVec<T, N, M>);
+impl_nalgebra_real_field!([T: Scalar<<T as Number>::Primal>] HyperDual<T>, <T as Number>::Primal);
+impl_nalgebra_real_field!([T: Scalar<<T as Number>::Primal>] Taylor2<T>, <T as Number>::Primal);
+impl_nalgebra_real_field!([T: Scalar<<T as Number>::Primal>] Taylor3<T>, <T as Number>::Primal);
+impl_nalgebra_real_field!(
+    [T: Scalar<<T as Number>::Primal>, const N: usize, const M: usize] HyperDualVec<T, N, M>,
+    <T as Number>::Primal
+);
 impl_nalgebra_real_field!([const N: usize] ArenaHyperDual<N>);

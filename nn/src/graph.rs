@@ -574,6 +574,8 @@ impl<F: Element> Graph<F> {
                 softmax::backward_cross_entropy(&v, &mut g, gout, a, &aux[i], &idx[i])
             }
             Op::Dropout { a } => unary::backward_dropout(&mut g, gout, a, &aux[i]),
+            Op::CustomUnary { a } => custom::backward_unary(&mut g, gout, a, &aux[i]),
+            Op::CustomBinary { a, b } => custom::backward_binary(&mut g, gout, a, b, &aux[i]),
         }
     }
 }

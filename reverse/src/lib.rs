@@ -121,7 +121,10 @@
 //!   ([`Recording::backward`], [`Recording::backward_weighted`]) and read the adjoint of any
 //!   input or retained `Var` ([`Adjoints::wrt`], [`Var::retain_adjoint`]).
 //! - [`Var::custom`]: a value with arbitrary parents and partials (a user-defined primitive, or
-//!   a block computed by other code, e.g. a tensor kernel).
+//!   a block computed by other code, e.g. a tensor kernel). A primitive meant for every mode,
+//!   not only this tape, is described once by its derivatives instead
+//!   ([`diffprog_dual::custom`], `x.custom_unary(&primitive)`), which a `Var` records as one
+//!   operation.
 //!
 //! ```
 //! use diffprog_dual::Scalar;

@@ -17,6 +17,9 @@
 
 use crate::tape::TapeElement;
 use crate::Var;
-use diffprog_dual::Scalar;
+use diffprog_dual::{Number, Scalar};
 
-diffprog_dual::impl_nalgebra_real_field!([T: TapeElement + Scalar<f64>] Var<T>);
+diffprog_dual::impl_nalgebra_real_field!(
+    [T: TapeElement + Scalar<<T as Number>::Primal>] Var<T>,
+    <T as Number>::Primal
+);

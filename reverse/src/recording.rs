@@ -230,6 +230,15 @@ impl<T: TapeElement> Var<T> {
     /// work inside (a Rosenbrock term `100 (y − x²)² + (1 − x)²` with its two partials written
     /// by hand records as fast as `x · y`).
     ///
+    /// `custom` is the tape's lower-level form, for reverse mode only: the caller computes the
+    /// value and the partials. To write a function once for **every** mode — forward, second
+    /// order, reverse, the Hessian tapes, nn's tensors — describe it by its value and
+    /// derivatives as a [`UnaryPrimitive`](diffprog_dual::custom::UnaryPrimitive) (or
+    /// [`BinaryPrimitive`](diffprog_dual::custom::BinaryPrimitive)) and call
+    /// [`Scalar::custom_unary`](diffprog_dual::Scalar::custom_unary) (or
+    /// [`custom_binary`](diffprog_dual::Scalar::custom_binary)); on a `Var` it records one
+    /// operation, as `custom` with one or two parents does (see [`diffprog_dual::custom`]).
+    ///
     /// ```
     /// use diffprog_reverse::{gradient, Var};
     /// use diffprog_dual::Scalar;

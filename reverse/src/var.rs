@@ -4,6 +4,7 @@
 //! nothing.
 
 use crate::tape::{misuse, pack, unpack, TapeElement, SINK};
+use diffprog_dual::custom::{self, BinaryPrimitive, UnaryPrimitive};
 use diffprog_dual::{rules, Number, Real, Scalar};
 use std::fmt;
 use std::ops::{Add, Div, Mul, Neg, Sub};
@@ -433,6 +434,7 @@ diffprog_dual::float_lhs_operators!([T: TapeElement + Scalar<f64>] Var<T>, f64);
 diffprog_dual::float_lhs_operators!([T: TapeElement + Scalar<f32>] Var<T>, f32);
 
 impl<T: TapeElement> Number for Var<T> {
+    type Primal = T::Primal;
     #[inline(always)]
     fn zero() -> Self {
         Var::lift(T::zero())
@@ -533,6 +535,51 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
         self * a + b
+    }
+    /// One operation: the value and the partial are the primitive's derivatives of orders
+    /// `order` and `order + 1` at the element type `T` (see [`diffprog_dual::custom`]).
+    #[inline]
+    fn custom_unary_derivative(
+        self,
+        primitive: &dyn UnaryPrimitive<F>,
+        order: usize,
+        number_type: &'static str,
+    ) -> Self {
+        if self.gen == 0 {
+            Var::lift(
+                self.value
+                    .custom_unary_derivative(primitive, order, number_type),
+            )
+        } else {
+            self.rule1(custom::unary_rule(
+                primitive,
+                order,
+                number_type,
+                self.value,
+            ))
+        }
+    }
+    /// One operation, as [`custom_unary_derivative`](Scalar::custom_unary_derivative), with
+    /// both partials.
+    #[inline]
+    fn custom_binary_partial(
+        self,
+        other: Self,
+        primitive: &dyn BinaryPrimitive<F>,
+        orders: (usize, usize),
+        number_type: &'static str,
+    ) -> Self {
+        if self.gen == 0 && other.gen == 0 {
+            Var::lift(
+                self.value
+                    .custom_binary_partial(other.value, primitive, orders, number_type),
+            )
+        } else {
+            self.rule2(
+                other,
+                custom::binary_rule(primitive, orders, number_type, self.value, other.value),
+            )
+        }
     }
     /// One primitive: the partials (the other operand's values) are written three per record
     /// (see [`crate::wide`]).

@@ -4,6 +4,7 @@
 //! read those two to see every rule in one place.
 
 pub(crate) mod broadcast;
+pub(crate) mod custom;
 pub(crate) mod gather;
 pub(crate) mod linear;
 pub(crate) mod matmul;
@@ -83,6 +84,11 @@ pub(crate) enum Op<F> {
     CrossEntropy { a: u32 },
     /// `a · mask` with the (already scaled) mask in the float side buffer.
     Dropout { a: u32 },
+    /// A custom primitive elementwise, with f′ in the float side buffer.
+    CustomUnary { a: u32 },
+    /// A custom primitive of two variables elementwise, with ∂f/∂a and ∂f/∂b (one after the
+    /// other) in the float side buffer.
+    CustomBinary { a: u32, b: u32 },
 }
 
 /// Marks "no parent" (e.g. a `Linear` without bias).

@@ -4,6 +4,7 @@
 
 use super::tape::record;
 use crate::tape::SINK;
+use diffprog_dual::custom::{self, BinaryPrimitive, UnaryPrimitive};
 use diffprog_dual::{rules, Dual, DualVec, Number, Scalar};
 use std::cmp::Ordering;
 use std::fmt;
@@ -325,6 +326,7 @@ impl<'a> std::iter::Product<&'a HessianVar> for HessianVar {
 diffprog_dual::float_lhs_operators!([] HessianVar, f64);
 
 impl Number for HessianVar {
+    type Primal = f64;
     #[inline(always)]
     fn zero() -> Self {
         HessianVar::lift(0.0)
@@ -423,6 +425,46 @@ impl Scalar<f64> for HessianVar {
     #[inline]
     fn mul_add(self, a: Self, b: Self) -> Self {
         self * a + b
+    }
+    /// One record: the primitive's derivatives of orders `order`, `order + 1` and `order + 2`
+    /// (see [`diffprog_dual::custom`]).
+    #[inline]
+    fn custom_unary_derivative(
+        self,
+        primitive: &dyn UnaryPrimitive<f64>,
+        order: usize,
+        number_type: &'static str,
+    ) -> Self {
+        let value = self
+            .value
+            .custom_unary_derivative(primitive, order, number_type);
+        if self.gen == 0 {
+            HessianVar::lift(value)
+        } else {
+            self.rule1(value, |x| {
+                custom::unary_rule(primitive, order, number_type, x)
+            })
+        }
+    }
+    /// One record: the primitive's partials up to two orders above `orders`.
+    #[inline]
+    fn custom_binary_partial(
+        self,
+        other: Self,
+        primitive: &dyn BinaryPrimitive<f64>,
+        orders: (usize, usize),
+        number_type: &'static str,
+    ) -> Self {
+        let value = self
+            .value
+            .custom_binary_partial(other.value, primitive, orders, number_type);
+        if self.gen == 0 && other.gen == 0 {
+            HessianVar::lift(value)
+        } else {
+            self.rule2(other, value, |x, y| {
+                custom::binary_rule(primitive, orders, number_type, x, y)
+            })
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 //! the path at the centre with the path at every point of the stencil and skip (and count) the
 //! cases where it changes.
 
+use super::primitives::{ImplicitExp, ImplicitProduct};
 use super::program::{log_base, Binary, Expr, Node, Program, Ref, Rhs, Step, Unary};
 use super::tolerance::NEAR_SINGULAR;
 use diffprog::{HyperDual, Scalar};
@@ -243,6 +244,7 @@ pub fn unary<T: Scalar>(op: Unary, c: f64, a: T, tr: &mut Trace) -> T {
             t -= 0.5;
             t
         }
+        Custom => a.custom_unary(&ImplicitExp { a: 1.0 }),
     }
 }
 
@@ -290,6 +292,7 @@ pub fn binary<T: Scalar>(op: Binary, a: T, b: T, tr: &mut Trace) -> T {
             tr.rule(rule_partials(|a, b| a.hypot(b), a.value(), b.value()));
             a.hypot(b)
         }
+        Custom => a.custom_binary(&ImplicitProduct, b),
     }
 }
 

@@ -101,6 +101,10 @@ pub enum Unary {
     Affine,
     /// the same with the compound assignments `*= += /= -=`
     AffineAssign,
+    /// y solving y + eʸ = a: a custom primitive (`Scalar::custom_unary` with
+    /// [`ImplicitExp`](super::primitives::ImplicitExp)), Newton's method with derivatives from
+    /// the implicit-function theorem
+    Custom,
 }
 
 impl Unary {
@@ -144,6 +148,8 @@ impl Unary {
             Unary::Gelu => Some("gelu"),
             Unary::Affine => None,
             Unary::AffineAssign => None,
+            // a user-defined primitive, not an elementary function of the list
+            Unary::Custom => None,
         }
     }
 }
@@ -195,6 +201,7 @@ pub const ALL_UNARY: &[Unary] = {
         AffineAssign,
         Erfc,
         Gelu,
+        Custom,
     ]
 };
 
@@ -212,6 +219,8 @@ impl Binary {
             Binary::Min => Some("min"),
             Binary::Max => Some("max"),
             Binary::Hypot => Some("hypot"),
+            // a user-defined primitive, not an elementary function of the list
+            Binary::Custom => None,
         }
     }
 }
@@ -239,12 +248,17 @@ pub enum Binary {
     Max,
     /// hypot(a, b) (kink at the origin)
     Hypot,
+    /// z solving z + eᶻ = a·b: a custom primitive of two variables (`Scalar::custom_binary`
+    /// with [`ImplicitProduct`](super::primitives::ImplicitProduct))
+    Custom,
 }
 
 /// Every binary operation.
 pub const ALL_BINARY: &[Binary] = {
     use Binary::*;
-    &[Add, Sub, Mul, DivPos, DivNeg, Pow, Atan2, Min, Max, Hypot]
+    &[
+        Add, Sub, Mul, DivPos, DivNeg, Pow, Atan2, Min, Max, Hypot, Custom,
+    ]
 };
 
 /// A plain operation over references of type `R` (`Index` while generating, [`Ref`] after).
@@ -491,6 +505,7 @@ pub fn unary_formula(op: Unary, c: f64, a: &str) -> String {
         Gelu => format!("gelu({a})"),
         Affine => format!("((-1.25·{a} + {c})/2 - 0.5)"),
         AffineAssign => format!("((-1.25·{a} + {c})/2 - 0.5 by *= += /= -=)"),
+        Custom => format!("implicit_exp({a})"),
     }
 }
 
@@ -508,6 +523,7 @@ pub fn binary_formula(op: Binary, a: &str, b: &str) -> String {
         Min => format!("min({a}, {b})"),
         Max => format!("max({a}, {b})"),
         Hypot => format!("hypot({a}, {b})"),
+        Custom => format!("implicit_product({a}, {b})"),
     }
 }
 
