@@ -128,7 +128,7 @@
 //! Points and directions are any `impl AsRef<[F]>`: slices, arrays, `Vec`s, nalgebra's
 //! `DVector` and `SVector`, by value or by reference; vector functions return any
 //! `impl AsRef<[T]>` of their number type (`Vec<T>`, `[T; M]`, `DVector<T>`, `SVector<T, M>`).
-//! The drivers read the point through `as_ref()`: nothing is copied.
+//! The drivers read the point through `as_ref()`: its components are not copied.
 //!
 //! A point written only with literals (`&[1.0, 2.0]`) given with a closure that names no type
 //! leaves the float to Rust's default, `f64`, which is applied at the end of type checking: the

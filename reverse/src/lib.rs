@@ -103,8 +103,8 @@
 //!
 //! Every driver takes its point (and direction or weights) as any `impl AsRef<[F]>`: a slice,
 //! an array, a `Vec`, nalgebra's `DVector` or `SVector`, by value or by reference, read through
-//! `as_ref()` (nothing is copied). [`vjp`] and [`jacobian`] accept functions returning any
-//! `impl AsRef<[Var<F>]>`: `Vec`, `[Var<F>; M]`, `DVector`, `SVector`.
+//! `as_ref()` (the components are not copied). [`vjp`] and [`jacobian`] accept functions
+//! returning any `impl AsRef<[Var<F>]>`: `Vec`, `[Var<F>; M]`, `DVector`, `SVector`.
 //!
 //! [`gradient`], [`gradient_into`], [`vjp`], [`jacobian`], [`hessian_vector_product`],
 //! [`hessian_diagonal`] and [`hessian_chunked`] are generic over the primal float `F`, inferred
