@@ -56,7 +56,7 @@ fn main() {
 
     println!("\n== gradient (chunks of 10 directions per pass)");
     let x = [-1.2, 1.0, 0.8, 1.5];
-    let (v, g) = gradient(rosenbrock, &x);
+    let (v, g) = gradient(rosenbrock, x);
     println!("rosenbrock({x:?}) = {v}");
     println!("  gradient          = {g:?}");
     let (_, g2) = gradient_with_chunk::<2>(rosenbrock, &x);
@@ -72,7 +72,7 @@ fn main() {
                 })
                 .sum::<GradientNumber>()
         },
-        &[1.5, 0.0],
+        [1.5, 0.0],
     );
     println!(
         "least squares: loss = {loss:.4}, d loss/d(a, b) = ({:.4}, {:.4})",
@@ -81,7 +81,7 @@ fn main() {
 
     println!("\n== Jacobian and Jacobian-vector product");
     let p = [2.0, 0.6, 1.1];
-    let (xyz, j) = jacobian(spherical, &p);
+    let (xyz, j) = jacobian(spherical, p);
     println!("spherical{p:?} = {xyz:.4?}");
     println!("Jacobian:{j:.4}");
     println!(
@@ -89,7 +89,7 @@ fn main() {
         j.determinant(),
         p[0] * p[0] * p[1].sin()
     );
-    let (_, jv) = jvp(spherical, &p, &[1.0, 0.0, 0.0]);
+    let (_, jv) = jvp(spherical, p, [1.0, 0.0, 0.0]);
     println!("J·e_r = {jv:.4?} (the first column)");
 
     println!("\n== nested derivatives without perturbation confusion");

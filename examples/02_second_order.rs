@@ -69,7 +69,7 @@ fn main() {
     println!("  g = {f:.15}\n  g' = {d1:.15}\n  g'' = {d2:.15}\n  g''' = {d3:.15}");
 
     // A Hessian: Rosenbrock at the classic start.
-    let (v, grad, h) = hessian(rosenbrock, &[-1.2, 1.0]);
+    let (v, grad, h) = hessian(rosenbrock, [-1.2, 1.0]);
     println!("\nRosenbrock at (−1.2, 1): f = {v}, ∇f = {grad:?}, ∇²f = {h}");
 
     // Newton's method: one step on a quadratic…

@@ -33,7 +33,7 @@ fn erfc(x: Var) -> Var {
 
 fn main() {
     // 1. Gradient of the course's f(x, y) = x·y + sin x and of Rosenbrock.
-    let (value, grad) = gradient(|v: &[Var]| v[0] * v[1] + v[0].sin(), &[0.5, 4.2]);
+    let (value, grad) = gradient(|v: &[Var]| v[0] * v[1] + v[0].sin(), [0.5, 4.2]);
     println!("f(0.5, 4.2) = x·y + sin x = {value:.6}, ∇f = {grad:.6?}");
     println!(
         "  expected ∇f = [y + cos x, x] = [{:.6}, 0.5]",
@@ -65,13 +65,13 @@ fn main() {
     drop(rec);
     let (_, wj) = vjp(
         |x: &[Var]| vec![x[0] * 2.0 + x[0].sin(), x[0] * 4.0 + x[0].cos()],
-        &[1.0],
-        &[1.0, 1.0],
+        [1.0],
+        [1.0, 1.0],
     );
     println!("  the same as a vjp: {wj:.6?}");
 
     // 3. A user-defined primitive inside a recorded function.
-    let (value, grad) = gradient(|v: &[Var]| erfc(v[0] * v[1]) * v[1], &[0.3, 2.0]);
+    let (value, grad) = gradient(|v: &[Var]| erfc(v[0] * v[1]) * v[1], [0.3, 2.0]);
     let p: f64 = 0.6;
     let d = -std::f64::consts::FRAC_2_SQRT_PI * (-p * p).exp();
     println!("erfc(x·y)·y at (0.3, 2) = {value:.6}, ∇ = {grad:.6?}");

@@ -42,7 +42,7 @@ fn main() {
     );
 
     // 2. forward mode: ∇ₓu with DualVec; the tape's backward gives the same
-    let (_, jac) = diffprog::dual::jacobian(|x| net.forward_generic(&params, x), &x0);
+    let (_, jac) = diffprog::dual::jacobian(|x| net.forward_generic(&params, x), x0);
     g.backward(y);
     let tape_grad = g.grad(xn).unwrap().to_vec();
     let h = 1e-6;
@@ -66,7 +66,7 @@ fn main() {
     println!("   central diff.:   ∇u = [{:.12}, {:.12}]", fd[0], fd[1]);
 
     // 3. second order forward: the input Hessian and the Laplacian
-    let (_, _, hess) = hessian(|x| net.forward_generic(&params, x)[0], &x0);
+    let (_, _, hess) = hessian(|x| net.forward_generic(&params, x)[0], x0);
     let lap: f64 = (0..2)
         .map(|j| {
             let x: Vec<HyperDual<f64>> = (0..2)

@@ -99,10 +99,10 @@ fn main() {
 
     // A Hessian by hyperdual numbers, and the same by the reverse-mode tapes.
     let p = [1.5, 0.75];
-    let (gv, grad, h) = hyperdual::hessian(g, &p);
-    let (rv, rgrad) = reverse::gradient(g, &p);
-    let (_, _, rh) = reverse::hessian(g, &p);
-    let (_, _, hv) = reverse::hessian_vector_product(g, &p, &[1.0, 0.0]);
+    let (gv, grad, h) = hyperdual::hessian(g, p);
+    let (rv, rgrad) = reverse::gradient(g, p);
+    let (_, _, rh) = reverse::hessian(g, p);
+    let (_, _, hv) = reverse::hessian_vector_product(g, p, [1.0, 0.0]);
     println!("\ng = W(x·y) + y·W(x) at {p:?}: g = {gv:.16}");
     println!("hyperdual: ∇g = {grad:?}, ∇²g = {h}");
     println!("reverse:   ∇g = {rgrad:?}");

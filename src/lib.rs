@@ -51,9 +51,16 @@
 //! | J | `jacobian` | | `jacobian` (m sweeps) | |
 //! | J·v / wᵀJ | `jvp` | | `vjp` | |
 //! | f″, f‴ | | `second_derivative`, `third_derivative` | | |
-//! | ∇²f | | `hessian` | | `hessian` |
+//! | ∇²f | | `hessian` (`f32`: `hessian_f32`) | | `hessian` (`f32`: `hessian_f32`), `hessian_diagonal` |
 //! | ∇²f·v | | | | `hessian_vector_product` |
 //! | ∂²f/∂x∂y | | `partial_hessian` | | |
+//!
+//! Every driver takes its point (and direction or weights) as a slice, an array, a `Vec`, or
+//! nalgebra's `DVector` or `SVector`, by value or by reference (`gradient(f, &x)`, `gradient(f, x)`);
+//! `jacobian`, `jvp` and `vjp` accept functions returning a `Vec`, an array `[T; M]`, a `DVector`
+//! or an `SVector`. The drivers are generic over the primal float, inferred from the point: an
+//! `f32` point (`&[1.0_f32, 2.0]`) differentiates `f32` code, except the two `hessian`s, whose
+//! `f32` forms are `hessian_f32`.
 //!
 //! Generic code that calls nalgebra's factorisations is written against [`RealScalar`] — every
 //! number type is both a [`Scalar`] and an nalgebra `RealField` — with plain method calls:

@@ -166,8 +166,8 @@ fn assert_exp_modes_identical(x: &[f64]) {
         "DualVec gradient, chunk 2"
     );
     assert_eq!(
-        dual::jvp(|t| vec![with_custom_exp(t)], x, &v),
-        dual::jvp(|t| vec![with_exp(t)], x, &v),
+        dual::jvp(|t| vec![with_custom_exp(t)], x, v),
+        dual::jvp(|t| vec![with_exp(t)], x, v),
         "Dual jvp"
     );
     assert_eq!(
@@ -206,8 +206,8 @@ fn assert_exp_modes_identical(x: &[f64]) {
         "second-order tape Hessian"
     );
     assert_eq!(
-        reverse::hessian_vector_product(with_custom_exp, x, &v),
-        reverse::hessian_vector_product(with_exp, x, &v),
+        reverse::hessian_vector_product(with_custom_exp, x, v),
+        reverse::hessian_vector_product(with_exp, x, v),
         "forward-over-reverse Hessian-vector product"
     );
     assert_eq!(
@@ -255,35 +255,32 @@ fn binary_primitive_matches_its_elementary_form() {
     let v = [1.0, 0.5, -2.0];
     let tol = 1e-14;
     assert_eq!(custom(&x), elementary(&x));
-    let (a, b) = (dual::gradient(custom, &x), dual::gradient(elementary, &x));
+    let (a, b) = (dual::gradient(custom, x), dual::gradient(elementary, x));
     close("value", a.0, b.0, tol);
     close_all("DualVec gradient", &a.1, &b.1, tol);
     let (a, b) = (
-        reverse::gradient(custom, &x),
-        reverse::gradient(elementary, &x),
+        reverse::gradient(custom, x),
+        reverse::gradient(elementary, x),
     );
     close_all("reverse gradient", &a.1, &b.1, tol);
     let (a, b) = (
-        hyperdual::hessian(custom, &x),
-        hyperdual::hessian(elementary, &x),
+        hyperdual::hessian(custom, x),
+        hyperdual::hessian(elementary, x),
     );
     close_matrix("hyperdual Hessian", &a.2, &b.2, tol);
-    let (a, b) = (
-        reverse::hessian(custom, &x),
-        reverse::hessian(elementary, &x),
-    );
+    let (a, b) = (reverse::hessian(custom, x), reverse::hessian(elementary, x));
     close_matrix("second-order tape Hessian", &a.2, &b.2, tol);
     let (a, b) = (
-        reverse::hessian_vector_product(custom, &x, &v),
-        reverse::hessian_vector_product(elementary, &x, &v),
+        reverse::hessian_vector_product(custom, x, v),
+        reverse::hessian_vector_product(elementary, x, v),
     );
     close_all("Hessian-vector product", &a.2, &b.2, tol);
     let a = hyperdual::third_derivative(|t| custom(&line(&x, &v, t)), 0.0);
     let b = hyperdual::third_derivative(|t| elementary(&line(&x, &v, t)), 0.0);
     close_all("Taylor3", &[a.1, a.2, a.3], &[b.1, b.2, b.3], tol);
     let (a, b) = (
-        hyperdual::third_partial(custom, &x, (0, 1, 2)),
-        hyperdual::third_partial(elementary, &x, (0, 1, 2)),
+        hyperdual::third_partial(custom, x, (0, 1, 2)),
+        hyperdual::third_partial(elementary, x, (0, 1, 2)),
     );
     close("third partial", a.1, b.1, tol);
 }
@@ -505,7 +502,7 @@ fn tensor_ops_match_the_scalar_tape() {
         |v: &[Var]| {
             v[0].custom_binary(&ImplicitProduct, v[0]) + v[1].custom_binary(&ImplicitProduct, v[1])
         },
-        &[0.5, -1.0],
+        [0.5, -1.0],
     );
     close_all("f(a, a)", g.grad(a).unwrap(), &expected, 1e-15);
     // the backward kernel multiplies by the chain rule's product: √′(0) = +∞ times a zero
@@ -520,7 +517,7 @@ fn tensor_ops_match_the_scalar_tape() {
     assert_eq!(g.grad(a).unwrap(), &[0.0, 0.25]);
     let (_, scalar_grad) = reverse::gradient(
         |v: &[Var]| v[0].custom_unary(&SqrtFirstOrder) * 0.0 + v[1].custom_unary(&SqrtFirstOrder),
-        &[0.0, 4.0],
+        [0.0, 4.0],
     );
     assert_eq!(scalar_grad, vec![0.0, 0.25]);
     // f32 tensors
@@ -555,17 +552,17 @@ fn a_zero_tangent_stops_an_infinite_derivative_as_for_elementary_functions() {
         x[1] * (x[0] * 0.0).sqrt() + x[0] * x[1]
     }
     let x = [1.5, 2.0];
-    let forward = dual::gradient(custom, &x);
+    let forward = dual::gradient(custom, x);
     assert_eq!(forward, (3.0, vec![2.0, 1.5]));
-    assert_eq!(forward, dual::gradient(elementary, &x));
-    assert_eq!(reverse::gradient(custom, &x), forward);
-    assert_eq!(reverse::gradient(elementary, &x), forward);
+    assert_eq!(forward, dual::gradient(elementary, x));
+    assert_eq!(reverse::gradient(custom, x), forward);
+    assert_eq!(reverse::gradient(elementary, x), forward);
     // at 0 itself the derivative is +∞ in every mode
-    let at_zero = |f: fn(&[Var]) -> Var| reverse::gradient(f, &[0.0, 2.0]).1;
+    let at_zero = |f: fn(&[Var]) -> Var| reverse::gradient(f, [0.0, 2.0]).1;
     let sqrt_at_x0 = |v: &[Var]| v[0].custom_unary(&SqrtFirstOrder);
     assert_eq!(at_zero(sqrt_at_x0), vec![f64::INFINITY, 0.0]);
     assert_eq!(
-        dual::gradient(|v| v[0].custom_unary(&SqrtFirstOrder), &[0.0, 2.0]).1,
+        dual::gradient(|v| v[0].custom_unary(&SqrtFirstOrder), [0.0, 2.0]).1,
         vec![f64::INFINITY, 0.0]
     );
 }
@@ -579,7 +576,7 @@ fn a_missing_derivative_panics_naming_the_primitive_the_order_and_the_number_typ
         (2.0, 0.25)
     );
     assert_eq!(
-        reverse::gradient(|v: &[Var]| v[0].custom_unary(&SqrtFirstOrder), &[4.0]),
+        reverse::gradient(|v: &[Var]| v[0].custom_unary(&SqrtFirstOrder), [4.0]),
         (2.0, vec![0.25])
     );
     let m = panic_message(|| {
@@ -598,17 +595,14 @@ fn a_missing_derivative_panics_naming_the_primitive_the_order_and_the_number_typ
         "{m}"
     );
     let m = panic_message(|| {
-        let _ = hyperdual::hessian(|v| v[0].custom_unary(&SqrtFirstOrder), &[4.0]);
+        let _ = hyperdual::hessian(|v| v[0].custom_unary(&SqrtFirstOrder), [4.0]);
     });
     assert!(
         m.contains("no 2nd derivative, which ArenaHyperDual<8> needs"),
         "{m}"
     );
     let m = panic_message(|| {
-        let _ = reverse::hessian(
-            |v: &[HessianVar]| v[0].custom_unary(&SqrtFirstOrder),
-            &[4.0],
-        );
+        let _ = reverse::hessian(|v: &[HessianVar]| v[0].custom_unary(&SqrtFirstOrder), [4.0]);
     });
     assert!(
         m.contains("no 2nd derivative, which HessianVar needs"),
@@ -616,7 +610,7 @@ fn a_missing_derivative_panics_naming_the_primitive_the_order_and_the_number_typ
     );
     let m = panic_message(|| {
         let _ =
-            reverse::hessian_vector_product(|v| v[0].custom_unary(&SqrtFirstOrder), &[4.0], &[1.0]);
+            reverse::hessian_vector_product(|v| v[0].custom_unary(&SqrtFirstOrder), [4.0], [1.0]);
     });
     assert!(
         m.contains("no 2nd derivative, which Var<Dual<f64>> needs"),
@@ -642,7 +636,7 @@ fn a_missing_derivative_panics_naming_the_primitive_the_order_and_the_number_typ
     );
     // a missing partial of a binary primitive
     let m = panic_message(|| {
-        let _ = dual::gradient(|v| v[0].custom_binary(&NoPartialInY, v[1]), &[1.0, 2.0]);
+        let _ = dual::gradient(|v| v[0].custom_binary(&NoPartialInY, v[1]), [1.0, 2.0]);
     });
     assert!(
         m.contains(

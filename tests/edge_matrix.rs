@@ -303,7 +303,7 @@ fn unary_modes(u: U, x: f64) -> Vec<(&'static str, f64, f64)> {
     out.push(("Dual (derivative)", v, d));
     let y: DualVec<f64, 3> = apply(u, DualVec::variable(x, 1));
     out.push(("DualVec<3> lane 1", y.re, y.eps()[1]));
-    let (v, g) = reverse::gradient(|a| apply(u, a[0]), &[x]);
+    let (v, g) = reverse::gradient(|a| apply(u, a[0]), [x]);
     out.push(("reverse Var", v, g[0]));
     let (v, d1, _) = hyperdual::second_derivative(|t| apply(u, t), x);
     out.push(("Taylor2 (second_derivative)", v, d1));
@@ -312,11 +312,11 @@ fn unary_modes(u: U, x: f64) -> Vec<(&'static str, f64, f64)> {
     let h: HyperDual<f64> = apply(u, HyperDual::variable(x));
     out.push(("HyperDual eps1", h.re, h.eps1));
     out.push(("HyperDual eps2", h.re, h.eps2));
-    let (v, g, _) = hyperdual::hessian(|a| apply(u, a[0]), &[x]);
+    let (v, g, _) = hyperdual::hessian(|a| apply(u, a[0]), [x]);
     out.push(("HyperDualVec (hessian)", v, g[0]));
-    let (v, g, _) = reverse::hessian_vector_product(|a| apply(u, a[0]), &[x], &[1.0]);
+    let (v, g, _) = reverse::hessian_vector_product(|a| apply(u, a[0]), [x], [1.0]);
     out.push(("Var<Dual> (hessian_vector_product)", v, g[0]));
-    let (v, g, _) = reverse::hessian(|a| apply(u, a[0]), &[x]);
+    let (v, g, _) = reverse::hessian(|a| apply(u, a[0]), [x]);
     out.push(("Var<DualVec> (reverse hessian)", v, g[0]));
     let (v, d) = dual::derivative_at(|t: Dual<Dual<f64>>| apply(u, t), Dual::lift(x));
     out.push(("Dual<Dual> (nested derivative_at)", v.re, d.re));
@@ -363,17 +363,16 @@ fn binary_modes(b: B, x: f64, y: f64) -> Vec<(&'static str, f64, f64, f64)> {
     out.push(("DualVec<2>", v, g[0], g[1]));
     let (v, g) = dual::gradient_with_chunk::<1>(|a| apply2(b, a[0], a[1]), &[x, y]);
     out.push(("DualVec<1> (two passes)", v, g[0], g[1]));
-    let (_, dx) = dual::jvp(|a| vec![apply2(b, a[0], a[1])], &[x, y], &[1.0, 0.0]);
-    let (vs, dy) = dual::jvp(|a| vec![apply2(b, a[0], a[1])], &[x, y], &[0.0, 1.0]);
+    let (_, dx) = dual::jvp(|a| vec![apply2(b, a[0], a[1])], [x, y], [1.0, 0.0]);
+    let (vs, dy) = dual::jvp(|a| vec![apply2(b, a[0], a[1])], [x, y], [0.0, 1.0]);
     out.push(("Dual (jvp per direction)", vs[0], dx[0], dy[0]));
-    let (v, g) = reverse::gradient(|a| apply2(b, a[0], a[1]), &[x, y]);
+    let (v, g) = reverse::gradient(|a| apply2(b, a[0], a[1]), [x, y]);
     out.push(("reverse Var", v, g[0], g[1]));
-    let (v, g, _) = hyperdual::hessian(|a| apply2(b, a[0], a[1]), &[x, y]);
+    let (v, g, _) = hyperdual::hessian(|a| apply2(b, a[0], a[1]), [x, y]);
     out.push(("HyperDualVec (hessian)", v, g[0], g[1]));
-    let (v, g, _) =
-        reverse::hessian_vector_product(|a| apply2(b, a[0], a[1]), &[x, y], &[1.0, -1.0]);
+    let (v, g, _) = reverse::hessian_vector_product(|a| apply2(b, a[0], a[1]), [x, y], [1.0, -1.0]);
     out.push(("Var<Dual> (hessian_vector_product)", v, g[0], g[1]));
-    let (v, g, _) = reverse::hessian(|a| apply2(b, a[0], a[1]), &[x, y]);
+    let (v, g, _) = reverse::hessian(|a| apply2(b, a[0], a[1]), [x, y]);
     out.push(("Var<DualVec> (reverse hessian)", v, g[0], g[1]));
     out
 }

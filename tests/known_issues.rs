@@ -12,9 +12,9 @@ use diffprog::{dual, hyperdual, reverse, Scalar};
 /// partial contributes exactly zero in every mode; kept as a regression test.)
 #[test]
 fn zero_times_infinite_partial_cbrt_of_relu() {
-    let (_, forward) = dual::gradient(|x| x[0].relu().cbrt(), &[0.0]);
-    let (_, reverse) = reverse::gradient(|x| x[0].relu().cbrt(), &[0.0]);
-    let (_, hyper, _) = hyperdual::hessian(|x| x[0].relu().cbrt(), &[0.0]);
+    let (_, forward) = dual::gradient(|x| x[0].relu().cbrt(), [0.0]);
+    let (_, reverse) = reverse::gradient(|x| x[0].relu().cbrt(), [0.0]);
+    let (_, hyper, _) = hyperdual::hessian(|x| x[0].relu().cbrt(), [0.0]);
     assert!(
         forward == [0.0] && reverse == [0.0] && hyper == [0.0],
         "forward {forward:?}, reverse {reverse:?}, hyperdual {hyper:?}; the rule gives 0"
@@ -26,9 +26,9 @@ fn zero_times_infinite_partial_cbrt_of_relu() {
 /// adjoint 0). (Fixed by the strong-zero rule; kept as a regression test.)
 #[test]
 fn zero_times_infinite_tangent_signum_cos_cbrt() {
-    let (_, forward) = dual::gradient(|x| x[0].cbrt().cos().signum(), &[0.0]);
-    let (_, reverse) = reverse::gradient(|x| x[0].cbrt().cos().signum(), &[0.0]);
-    let (_, hyper, _) = hyperdual::hessian(|x| x[0].cbrt().cos().signum(), &[0.0]);
+    let (_, forward) = dual::gradient(|x| x[0].cbrt().cos().signum(), [0.0]);
+    let (_, reverse) = reverse::gradient(|x| x[0].cbrt().cos().signum(), [0.0]);
+    let (_, hyper, _) = hyperdual::hessian(|x| x[0].cbrt().cos().signum(), [0.0]);
     assert!(
         forward == [0.0] && reverse == [0.0] && hyper == [0.0],
         "forward {forward:?}, reverse {reverse:?}, hyperdual {hyper:?}; the rule gives 0"
@@ -48,8 +48,8 @@ fn second_derivative_through_a_max_tie() {
         let m = x[0].max(x[1]);
         m * m
     }
-    let (_, _, h_hyper) = hyperdual::hessian(f, &[1.0, 1.0]);
-    let (_, _, h_for) = reverse::hessian(f, &[1.0, 1.0]);
+    let (_, _, h_hyper) = hyperdual::hessian(f, [1.0, 1.0]);
+    let (_, _, h_for) = reverse::hessian(f, [1.0, 1.0]);
     let nested = |i: usize, j: usize| {
         // ∂/∂x_j of (∂/∂x_i by Dual) by an outer Dual
         dual::derivative(
@@ -100,8 +100,8 @@ fn pow_mixed_partial_at_zero_exponent() {
         v[0].pow(v[1])
     }
     let want = [[0.0, 0.5], [0.5, std::f64::consts::LN_2.powi(2)]];
-    let (_, _, h_hyper) = hyperdual::hessian(f, &[2.0, 0.0]);
-    let (_, _, h_for) = reverse::hessian(f, &[2.0, 0.0]);
+    let (_, _, h_hyper) = hyperdual::hessian(f, [2.0, 0.0]);
+    let (_, _, h_for) = reverse::hessian(f, [2.0, 0.0]);
     let hyper = [
         [h_hyper[(0, 0)], h_hyper[(0, 1)]],
         [h_hyper[(1, 0)], h_hyper[(1, 1)]],
@@ -136,8 +136,8 @@ fn min_tie_keeps_the_sign_of_zero() {
     }
     let x = [-0.0, 0.0];
     let plain = f::<f64>(&x);
-    let (forward, _) = dual::gradient(f, &x);
-    let (reverse, _) = reverse::gradient(f, &x);
+    let (forward, _) = dual::gradient(f, x);
+    let (reverse, _) = reverse::gradient(f, x);
     assert_eq!(plain, -std::f64::consts::PI);
     assert!(
         forward == plain && reverse == plain,

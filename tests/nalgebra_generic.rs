@@ -149,7 +149,7 @@ fn log_det_gradient_is_the_analytic_one() {
     let b = DMatrix::from_row_slice(3, 3, &LOG_DET_X);
     let a = &b * b.transpose() + DMatrix::identity(3, 3);
     let analytic = a.try_inverse().unwrap() * &b * 2.0;
-    let (_, g) = diffprog::reverse::gradient(log_det, &LOG_DET_X);
+    let (_, g) = diffprog::reverse::gradient(log_det, LOG_DET_X);
     for i in 0..3 {
         for j in 0..3 {
             assert_close("∂ log det / ∂B", g[3 * i + j], analytic[(i, j)], 1e-13);

@@ -241,10 +241,10 @@ fn every_mode_has_the_same_nonfinite_pattern() {
 fn a_variable_that_does_not_influence_the_result_gets_an_exact_zero() {
     let x = [1.0, 0.0, INF];
     let want = [INF, 0.0, 1.0];
-    let (_, forward) = dual::gradient(max_times, &x);
-    let (_, reverse) = reverse::gradient(max_times, &x);
-    let (_, hyper, _) = hyperdual::hessian(max_times, &x);
-    let (_, mixed, _) = reverse::hessian(max_times, &x);
+    let (_, forward) = dual::gradient(max_times, x);
+    let (_, reverse) = reverse::gradient(max_times, x);
+    let (_, hyper, _) = hyperdual::hessian(max_times, x);
+    let (_, mixed, _) = reverse::hessian(max_times, x);
     for (mode, g) in [
         ("forward", &forward),
         ("reverse", &reverse),

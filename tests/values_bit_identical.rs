@@ -111,25 +111,25 @@ fn check(f: fn(&[f64], f64) -> f64, g: Generic, x: &[f64], c: f64) -> Result<(),
 fn float_on_the_left(x: f64, c: f64) -> Result<(), TestCaseError> {
     let expected = c / x;
     let xs = [x];
-    identical("c / Var", reverse::gradient(|v| c / v[0], &xs).0, expected)?;
-    identical("c / DualVec", dual::gradient(|v| c / v[0], &xs).0, expected)?;
+    identical("c / Var", reverse::gradient(|v| c / v[0], xs).0, expected)?;
+    identical("c / DualVec", dual::gradient(|v| c / v[0], xs).0, expected)?;
     identical("c / Dual", (c / Dual::new(x, 1.0)).re, expected)?;
     identical(
         "c / HessianVar",
-        reverse::hessian(|v| c / v[0], &xs).0,
+        reverse::hessian(|v| c / v[0], xs).0,
         expected,
     )?;
     let v = [1.0];
     identical(
         "c / Var<Dual>",
-        reverse::hessian_vector_product(|v| c / v[0], &xs, &v).0,
+        reverse::hessian_vector_product(|v| c / v[0], xs, v).0,
         expected,
     )?;
     let mixed = reverse::hessian_chunked::<2, _>(|v| c / v[0], &xs).0;
     identical("c / Var<DualVec>", mixed, expected)?;
     identical(
         "c / ArenaHyperDual",
-        hyperdual::hessian(|v| c / v[0], &xs).0,
+        hyperdual::hessian(|v| c / v[0], xs).0,
         expected,
     )?;
     let blocks = hyperdual::hessian_with_chunk::<3>(|v| c / v[0], &xs).0;

@@ -6,9 +6,32 @@
 //! Every driver holds a [`DriverLevel`] for its number type during the call, so an inner driver
 //! called at the same number type as an enclosing one panics instead of confusing the two levels'
 //! perturbations (see [`nesting`](crate::nesting)).
+//!
+//! # What the drivers take
+//!
+//! A point (and a direction) is anything that lends its components as a slice, `impl
+//! AsRef<[F]>`: a slice, an array, a `Vec`, nalgebra's `DVector` and `SVector`, by value or by
+//! reference (`gradient(f, &x)` and `gradient(f, x)` both work). The drivers read it through
+//! `as_ref()`, so no copy is made. A vector function given to [`jacobian`], [`jacobian_at`] or
+//! [`jvp`] may return any `impl AsRef<[T]>` of its number type: a `Vec`, an array `[T; M]`, a
+//! `DVector` or an `SVector`.
+//!
+//! # `f32`
+//!
+//! [`derivative`], [`gradient`], [`jacobian`] and [`jvp`] are generic over the primal float `F`
+//! (`f64` or `f32`), inferred from the point: `gradient(f, &[1.0_f32, 2.0])` evaluates `f` on
+//! `DualVec<f32, GRADIENT_CHUNK>`. The drivers with an explicit chunk width
+//! (`gradient_with_chunk::<N>`, `jacobian_with_chunk::<N>`, [`jacobian_colored`]) take `f64`
+//! points; their generic forms are [`gradient_at`] and [`jacobian_at`].
+//!
+//! A point written only with literals (`&[1.0, 2.0]`) and a closure that names no type leave the
+//! float to Rust's default, `f64`, which is applied at the end of type checking: the results
+//! compare and compute with `f64`s, but a method called on them directly (`g[0].abs()`) needs the
+//! type named first, e.g. `&[1.0_f64, 2.0]`. A point of type `[f64; N]`, `Vec<f64>` or
+//! `DVector<f64>`, or a generic `fn f<T: Scalar>` (which names `f64`), fixes it.
 
 use crate::nesting::DriverLevel;
-use crate::{Dual, DualVec, Number};
+use crate::{Dual, DualVec, Number, Real, Scalar};
 use nalgebra::DMatrix;
 
 /// The tangent width [`gradient`] and [`jacobian`] use: each pass evaluates the function once on
@@ -22,8 +45,9 @@ use nalgebra::DMatrix;
 /// [`GradientNumber`].
 pub const GRADIENT_CHUNK: usize = 10;
 
-/// The number type [`gradient`] and [`jacobian`] evaluate the user's function on.
-pub type GradientNumber = DualVec<f64, GRADIENT_CHUNK>;
+/// The number type [`gradient`] and [`jacobian`] evaluate the user's function on, for the primal
+/// float `F` (`f64` unless named: `GradientNumber<f32>`).
+pub type GradientNumber<F = f64> = DualVec<F, GRADIENT_CHUNK>;
 
 /// The value and derivative of a scalar function at `x`, in one evaluation on [`Dual`] numbers.
 ///
@@ -43,13 +67,17 @@ pub type GradientNumber = DualVec<f64, GRADIENT_CHUNK>;
 /// // closures too
 /// let (_, d) = derivative(|x| x * x * 3.0, 2.0);
 /// assert_eq!(d, 12.0);
+///
+/// // f32: the float is the point's
+/// let (v, d) = derivative(|x| x * x * 3.0, 2.0_f32);
+/// assert_eq!((v, d), (12.0_f32, 12.0_f32));
 /// ```
 ///
 /// # Panics
-/// If called (directly or through `f`) inside another driver that uses `Dual<f64>`: see
+/// If called (directly or through `f`) inside another driver that uses `Dual<F>`: see
 /// [`derivative_at`] for nested derivatives.
 #[inline]
-pub fn derivative(f: impl FnOnce(Dual<f64>) -> Dual<f64>, x: f64) -> (f64, f64) {
+pub fn derivative<F: Real + Scalar<F>>(f: impl FnOnce(Dual<F>) -> Dual<F>, x: F) -> (F, F) {
     derivative_at(f, x)
 }
 
@@ -90,11 +118,13 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
 }
 
 /// The value and gradient of `f: Rⁿ → R` at `x`, by forward mode in ⌈n / [`GRADIENT_CHUNK`]⌉
-/// passes over [`DualVec`]`<f64, GRADIENT_CHUNK>` numbers.
+/// passes over [`DualVec`]`<F, GRADIENT_CHUNK>` numbers.
 ///
 /// `f` may be a closure (`gradient(|p| model(p, &data), &x)`) or a generic `fn` item
-/// (`gradient(rosenbrock, &x)`). Forward mode costs about n / [`GRADIENT_CHUNK`] evaluations of
-/// `f`; for large n reverse mode (one sweep) is cheaper.
+/// (`gradient(rosenbrock, &x)`). The point `x` is a slice, an array, a `Vec`, a `DVector` or an
+/// `SVector` (by value or by reference), of `f64` or `f32`: the primal float `F` is the point's.
+/// Forward mode costs about n / [`GRADIENT_CHUNK`] evaluations of `f`; for large n reverse mode
+/// (one sweep) is cheaper.
 ///
 /// ```
 /// use diffprog_dual::{gradient, Scalar};
@@ -111,22 +141,34 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
 /// let (value, grad) = gradient(rosenbrock, &[1.0, 1.0, 1.0]);
 /// assert_eq!(value, 0.0);
 /// assert_eq!(grad, vec![0.0, 0.0, 0.0]);
-/// let (_, grad) = gradient(rosenbrock, &[0.0, 0.0]);
+/// let (_, grad) = gradient(rosenbrock, vec![0.0, 0.0]);
 /// assert_eq!(grad, vec![-2.0, 0.0]);
+///
+/// // closures with an untyped argument, and nalgebra vectors
+/// let x = nalgebra::DVector::from_vec(vec![2.0, 5.0]);
+/// let (v, g) = gradient(|x| x[0] * x[1], &x);
+/// assert_eq!((v, g), (10.0, vec![5.0, 2.0]));
+///
+/// // f32 code: f is generic over T: Scalar<F>, the point is f32
+/// fn norm2<F: diffprog_dual::Real, T: Scalar<F>>(x: &[T]) -> T {
+///     x.iter().map(|&xi| xi * xi).sum()
+/// }
+/// let (v, g) = gradient(norm2, &[1.0_f32, 2.0]);
+/// assert_eq!((v, g), (5.0_f32, vec![2.0_f32, 4.0]));
 /// ```
 ///
 /// # Panics
-/// If called inside another driver that uses `DualVec<f64, GRADIENT_CHUNK>`.
+/// If called inside another driver that uses `DualVec<F, GRADIENT_CHUNK>`.
 #[inline]
-pub fn gradient(
-    f: impl Fn(&[DualVec<f64, GRADIENT_CHUNK>]) -> DualVec<f64, GRADIENT_CHUNK>,
-    x: &[f64],
-) -> (f64, Vec<f64>) {
-    gradient_at::<f64, GRADIENT_CHUNK>(f, x)
+pub fn gradient<F: Real + Scalar<F>>(
+    f: impl Fn(&[DualVec<F, GRADIENT_CHUNK>]) -> DualVec<F, GRADIENT_CHUNK>,
+    x: impl AsRef<[F]>,
+) -> (F, Vec<F>) {
+    gradient_at::<F, GRADIENT_CHUNK>(f, x)
 }
 
-/// [`gradient`] with an explicit tangent width `N` (⌈n / N⌉ passes):
-/// `gradient_with_chunk::<4>(f, &x)`.
+/// [`gradient`] with an explicit tangent width `N` (⌈n / N⌉ passes), at an `f64` point:
+/// `gradient_with_chunk::<4>(f, &x)`. [`gradient_at`] is the same for any number type.
 ///
 /// ```
 /// use diffprog_dual::gradient_with_chunk;
@@ -138,7 +180,7 @@ pub fn gradient(
 #[inline]
 pub fn gradient_with_chunk<const N: usize>(
     f: impl Fn(&[DualVec<f64, N>]) -> DualVec<f64, N>,
-    x: &[f64],
+    x: impl AsRef<[f64]>,
 ) -> (f64, Vec<f64>) {
     gradient_at::<f64, N>(f, x)
 }
@@ -158,9 +200,10 @@ pub fn gradient_with_chunk<const N: usize>(
 /// If `N == 0`, or a driver with number type `DualVec<T, N>` is already running on this thread.
 pub fn gradient_at<T: Number, const N: usize>(
     f: impl Fn(&[DualVec<T, N>]) -> DualVec<T, N>,
-    x: &[T],
+    x: impl AsRef<[T]>,
 ) -> (T, Vec<T>) {
     assert!(N > 0, "gradient: the chunk width N must be at least 1");
+    let x = x.as_ref();
     let _level = DriverLevel::enter::<DualVec<T, N>>("gradient");
     let n = x.len();
     let mut args: Vec<DualVec<T, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
@@ -187,7 +230,10 @@ pub fn gradient_at<T: Number, const N: usize>(
 }
 
 /// The value and Jacobian (m × n, row i = ∇fᵢ) of `f: Rⁿ → Rᵐ` at `x`, in ⌈n / N⌉ passes over
-/// [`DualVec`]`<f64, GRADIENT_CHUNK>`.
+/// [`DualVec`]`<F, GRADIENT_CHUNK>`.
+///
+/// `f` returns its m outputs as a `Vec`, an array `[T; M]`, a `DVector` or an `SVector` (any
+/// `impl AsRef<[T]>`). The point is any `impl AsRef<[F]>`, of `f64` or `f32`.
 ///
 /// ```
 /// use diffprog_dual::{jacobian, Scalar};
@@ -199,46 +245,87 @@ pub fn gradient_at<T: Number, const N: usize>(
 /// assert_eq!(value, vec![2.0, 0.0]);
 /// assert_eq!(j[(0, 0)], 1.0); // ∂(r cos θ)/∂r
 /// assert_eq!(j[(1, 1)], 2.0); // ∂(r sin θ)/∂θ
+///
+/// // an array of outputs, at an f32 point
+/// let (value, j) = jacobian(|p| [p[0] * p[1], p[0] + p[1]], [2.0_f32, 3.0]);
+/// assert_eq!(value, vec![6.0_f32, 5.0]);
+/// assert_eq!(j[(0, 1)], 2.0_f32);
 /// ```
 ///
 /// # Panics
 /// If the number of outputs changes between passes, or inside another driver that uses
-/// `DualVec<f64, GRADIENT_CHUNK>`.
+/// `DualVec<F, GRADIENT_CHUNK>`.
 #[inline]
-pub fn jacobian(
-    f: impl Fn(&[DualVec<f64, GRADIENT_CHUNK>]) -> Vec<DualVec<f64, GRADIENT_CHUNK>>,
-    x: &[f64],
-) -> (Vec<f64>, DMatrix<f64>) {
-    jacobian_with_chunk::<GRADIENT_CHUNK>(f, x)
+pub fn jacobian<F: Real + Scalar<F>, Y: AsRef<[DualVec<F, GRADIENT_CHUNK>]>>(
+    f: impl Fn(&[DualVec<F, GRADIENT_CHUNK>]) -> Y,
+    x: impl AsRef<[F]>,
+) -> (Vec<F>, DMatrix<F>) {
+    jacobian_at::<F, GRADIENT_CHUNK, Y>(f, x)
 }
 
-/// [`jacobian`] with an explicit tangent width `N`: `jacobian_with_chunk::<4>(f, &x)`.
+/// [`jacobian`] with an explicit tangent width `N`, at an `f64` point, for a function returning
+/// a `Vec`: `jacobian_with_chunk::<4>(f, &x)`. [`jacobian_at`] is the same for any number type and
+/// any kind of output.
 ///
 /// # Panics
 /// As [`jacobian`]; also if `N == 0`.
+#[inline]
 pub fn jacobian_with_chunk<const N: usize>(
     f: impl Fn(&[DualVec<f64, N>]) -> Vec<DualVec<f64, N>>,
-    x: &[f64],
+    x: impl AsRef<[f64]>,
 ) -> (Vec<f64>, DMatrix<f64>) {
+    jacobian_at::<f64, N, _>(f, x)
+}
+
+/// The generic Jacobian driver: the value and Jacobian of `f` at a point whose components are any
+/// number type `T`, in ⌈n / N⌉ passes over `DualVec<T, N>`; `f` returns any `impl AsRef<[_]>` of
+/// its outputs (a `Vec`, an array, a `DVector`, an `SVector`).
+///
+/// ```
+/// use diffprog_dual::jacobian_at;
+/// use nalgebra::SVector;
+///
+/// let (value, j) = jacobian_at::<f32, 2, _>(
+///     |p| SVector::<_, 2>::new(p[0] * p[2], p[1]),
+///     &[2.0_f32, 3.0, 4.0],
+/// );
+/// assert_eq!(value, vec![8.0, 3.0]);
+/// assert_eq!(j[(0, 2)], 2.0);
+/// assert_eq!(j[(1, 1)], 1.0);
+/// ```
+///
+/// # Panics
+/// If `N == 0`, if the number of outputs changes between passes, or inside another driver that
+/// uses `DualVec<T, N>`.
+pub fn jacobian_at<T: Number, const N: usize, Y: AsRef<[DualVec<T, N>]>>(
+    f: impl Fn(&[DualVec<T, N>]) -> Y,
+    x: impl AsRef<[T]>,
+) -> (Vec<T>, DMatrix<T>) {
     assert!(N > 0, "jacobian: the chunk width N must be at least 1");
-    let _level = DriverLevel::enter::<DualVec<f64, N>>("jacobian");
+    let x = x.as_ref();
+    let _level = DriverLevel::enter::<DualVec<T, N>>("jacobian");
     let n = x.len();
-    let mut args: Vec<DualVec<f64, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
+    let mut args: Vec<DualVec<T, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
     if n == 0 {
         let y = f(&args);
-        return (y.iter().map(|v| v.re).collect(), DMatrix::zeros(y.len(), 0));
+        let y = y.as_ref();
+        return (
+            y.iter().map(|v| v.re).collect(),
+            DMatrix::from_element(y.len(), 0, T::zero()),
+        );
     }
     let mut value = Vec::new();
-    let mut jac = DMatrix::zeros(0, n);
+    let mut jac = DMatrix::from_element(0, n, T::zero());
     for start in (0..n).step_by(N) {
         let end = (start + N).min(n);
         for (j, (a, &xi)) in args[start..end].iter_mut().zip(&x[start..end]).enumerate() {
             *a = DualVec::variable(xi, j);
         }
         let y = f(&args);
+        let y = y.as_ref();
         if start == 0 {
             value = y.iter().map(|v| v.re).collect();
-            jac = DMatrix::zeros(y.len(), n);
+            jac = DMatrix::from_element(y.len(), n, T::zero());
         } else {
             assert_eq!(
                 y.len(),
@@ -264,21 +351,28 @@ pub fn jacobian_with_chunk<const N: usize>(
 /// The value f(x) and the Jacobian-vector product J(x)·v of `f: Rⁿ → Rᵐ`, in one evaluation on
 /// [`Dual`] numbers seeded with the direction `v`.
 ///
+/// The point and the direction are any `impl AsRef<[F]>` (`f64` or `f32`), and `f` returns any
+/// `impl AsRef<[Dual<F>]>` (a `Vec`, an array, a `DVector`, an `SVector`).
+///
 /// ```
 /// use diffprog_dual::jvp;
 ///
 /// let (y, jv) = jvp(|p| vec![p[0] * p[1], p[0] + p[1]], &[2.0, 3.0], &[1.0, -1.0]);
 /// assert_eq!(y, vec![6.0, 5.0]);
 /// assert_eq!(jv, vec![3.0 - 2.0, 0.0]);
+///
+/// let (y, jv) = jvp(|p| [p[0] * p[0]], vec![3.0_f32], [1.0_f32]);
+/// assert_eq!((y, jv), (vec![9.0_f32], vec![6.0_f32]));
 /// ```
 ///
 /// # Panics
-/// If `x` and `v` have different lengths, or inside another driver that uses `Dual<f64>`.
-pub fn jvp(
-    f: impl FnOnce(&[Dual<f64>]) -> Vec<Dual<f64>>,
-    x: &[f64],
-    v: &[f64],
-) -> (Vec<f64>, Vec<f64>) {
+/// If `x` and `v` have different lengths, or inside another driver that uses `Dual<F>`.
+pub fn jvp<F: Real + Scalar<F>, Y: AsRef<[Dual<F>]>>(
+    f: impl FnOnce(&[Dual<F>]) -> Y,
+    x: impl AsRef<[F]>,
+    v: impl AsRef<[F]>,
+) -> (Vec<F>, Vec<F>) {
+    let (x, v) = (x.as_ref(), v.as_ref());
     assert_eq!(
         x.len(),
         v.len(),
@@ -286,9 +380,10 @@ pub fn jvp(
         x.len(),
         v.len()
     );
-    let _level = DriverLevel::enter::<Dual<f64>>("jvp");
-    let args: Vec<Dual<f64>> = x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)).collect();
+    let _level = DriverLevel::enter::<Dual<F>>("jvp");
+    let args: Vec<Dual<F>> = x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)).collect();
     let y = f(&args);
+    let y = y.as_ref();
     (
         y.iter().map(|d| d.re).collect(),
         y.iter().map(|d| d.eps).collect(),
@@ -371,7 +466,7 @@ pub fn jacobian_array<const K: usize, const M: usize>(
 /// between passes, or inside another driver that uses `DualVec<f64, N>`.
 pub fn jacobian_colored<const N: usize>(
     f: impl Fn(&[DualVec<f64, N>]) -> Vec<DualVec<f64, N>>,
-    x: &[f64],
+    x: impl AsRef<[f64]>,
     colors: &[usize],
 ) -> (Vec<f64>, Vec<f64>) {
     assert!(
@@ -458,8 +553,9 @@ impl<const N: usize> ColoredJacobian<N> {
     pub fn compute(
         &mut self,
         f: impl Fn(&[DualVec<f64, N>], &mut Vec<DualVec<f64, N>>),
-        x: &[f64],
+        x: impl AsRef<[f64]>,
     ) -> (&[f64], &[f64]) {
+        let x = x.as_ref();
         assert_eq!(
             x.len(),
             self.colors.len(),

@@ -116,10 +116,33 @@
 //! # `f32`
 //!
 //! `Scalar<F>` is generic over the primal float `F` (`f64` by default). Code for `f32` is written
-//! against `T: Scalar<f32>` and differentiated with the generic drivers, e.g.
-//! `derivative_at(f, 1.0_f32)` or `gradient_at::<f32, 8>(f, &x)`; `Dual<f32>` and
-//! `DualVec<f32, N>` are `Scalar<f32>`. The `f64` literal constructor
+//! against `T: Scalar<f32>` (or generic over both, `fn f<F: Real, T: Scalar<F>>`), and the
+//! drivers [`derivative`], [`gradient`], [`jacobian`] and [`jvp`] differentiate it at an `f32`
+//! point: the primal float is inferred from the point, `gradient(f, &[1.0_f32, 2.0])`.
+//! `Dual<f32>` and `DualVec<f32, N>` are `Scalar<f32>`. The drivers with an explicit width have
+//! generic forms for `f32` ([`gradient_at`], [`jacobian_at`]). The `f64` literal constructor
 //! [`Scalar::from_f64`] rounds for `f32` numbers.
+//!
+//! # What the drivers take
+//!
+//! Points and directions are any `impl AsRef<[F]>`: slices, arrays, `Vec`s, nalgebra's
+//! `DVector` and `SVector`, by value or by reference; vector functions return any
+//! `impl AsRef<[T]>` of their number type (`Vec<T>`, `[T; M]`, `DVector<T>`, `SVector<T, M>`).
+//! The drivers read the point through `as_ref()`: its components are not copied.
+//!
+//! A point written only with literals (`&[1.0, 2.0]`) given with a closure that names no type
+//! leaves the float to Rust's default, `f64`, which is applied at the end of type checking: the
+//! results compare and compute with `f64`s, but a method called on them directly
+//! (`g[0].abs()`) needs the type named first (`&[1.0_f64, 2.0]`, or `|x: &[GradientNumber]|`).
+//! A point of type `[f64; N]`, `Vec<f64>` or `DVector<f64>`, or a generic `fn f<T: Scalar>`
+//! (which names `f64`), fixes it:
+//!
+//! ```
+//! use diffprog_dual::gradient;
+//!
+//! let (_, g) = gradient(|x| x[0] * x[1], &[1.0_f64, 2.0]);
+//! assert!((g[0] - 2.0).abs() < 1e-15);
+//! ```
 //!
 //! # nalgebra
 //!
@@ -254,8 +277,8 @@ mod scalar;
 
 pub use drivers::{
     derivative, derivative_at, gradient, gradient_at, gradient_with_chunk, jacobian,
-    jacobian_array, jacobian_colored, jacobian_with_chunk, jvp, ColoredJacobian, GradientNumber,
-    GRADIENT_CHUNK,
+    jacobian_array, jacobian_at, jacobian_colored, jacobian_with_chunk, jvp, ColoredJacobian,
+    GradientNumber, GRADIENT_CHUNK,
 };
 pub use dual::{chain, is_finite_number, Dual};
 pub use dual_vec::DualVec;

@@ -14,7 +14,7 @@ fn course_xy_plus_sin_x() {
     fn z<T: Scalar>(p: &[T]) -> T {
         p[0] * p[1] + p[0].sin()
     }
-    let (v, g) = gradient(z, &[0.5, 4.2]);
+    let (v, g) = gradient(z, [0.5, 4.2]);
     assert!((v - 2.579425538604203).abs() < 1e-15);
     assert!((g[0] - 5.077582561890373).abs() < 1e-15);
     assert!((g[1] - 0.5).abs() < 1e-15);
@@ -131,7 +131,7 @@ fn closures_capturing_data_are_accepted() {
             .map(|&d| (p[0] * d + p[1] - d * d) * (p[0] * d + p[1] - d * d))
             .sum()
     };
-    let (v, g) = gradient(|p| model(p, &data), &[0.5, -1.0]);
+    let (v, g) = gradient(|p| model(p, &data), [0.5, -1.0]);
     let r: Vec<f64> = data.iter().map(|d| 0.5 * d - 1.0 - d * d).collect();
     assert_eq!(v, r.iter().map(|r| r * r).sum::<f64>());
     assert_close(
@@ -161,7 +161,7 @@ fn jacobian_against_hand_derivation() {
         [x.cos(), 2.0 * y, 0.0],
         [-z.exp() / (x * x), 0.0, z.exp() / x],
     ];
-    let (v, j) = jacobian(three_outputs, &[x, y, z]);
+    let (v, j) = jacobian(three_outputs, [x, y, z]);
     assert_close(&v, &three_outputs(&[x, y, z]), 0.0);
     assert_eq!(j.shape(), (3, 3));
     for r in 0..3 {
@@ -173,7 +173,7 @@ fn jacobian_against_hand_derivation() {
     assert_eq!(j, j2);
     // J·v by jvp equals the matrix product
     let dir = [0.3, -0.2, 1.1];
-    let (v3, jv) = jvp(three_outputs, &[x, y, z], &dir);
+    let (v3, jv) = jvp(three_outputs, [x, y, z], dir);
     assert_eq!(v3, v);
     for r in 0..3 {
         let want: f64 = (0..3).map(|c| expected[r][c] * dir[c]).sum();
@@ -183,16 +183,16 @@ fn jacobian_against_hand_derivation() {
 
 #[test]
 fn non_square_jacobian_and_empty_input() {
-    let (v, j) = jacobian(|p| vec![p[0] + p[1]; 4], &[1.0, 2.0]);
+    let (v, j) = jacobian(|p| vec![p[0] + p[1]; 4], [1.0, 2.0]);
     assert_eq!((v.len(), j.shape()), (4, (4, 2)));
-    let (v, g) = gradient(|_| DualVec::lift(5.0), &[]);
+    let (v, g) = gradient(|_| DualVec::lift(5.0), []);
     assert_eq!((v, g.len()), (5.0, 0));
 }
 
 #[test]
 #[should_panic(expected = "x has 2 components but the direction v has 3")]
 fn jvp_length_mismatch_panics() {
-    let _ = jvp(|p| p.to_vec(), &[1.0, 2.0], &[1.0, 0.0, 0.0]);
+    let _ = jvp(|p| p.to_vec(), [1.0, 2.0], [1.0, 0.0, 0.0]);
 }
 
 #[test]
@@ -252,10 +252,10 @@ fn confusing_form_panics() {
 fn nested_gradient_at_the_same_type_panics() {
     let _ = gradient(
         |p| {
-            let (_, g) = gradient(|q| q[0] * q[0], &[1.0]);
+            let (_, g) = gradient(|q| q[0] * q[0], [1.0]);
             p[0] * g[0]
         },
-        &[1.0],
+        [1.0],
     );
 }
 
@@ -275,7 +275,7 @@ fn second_derivative_by_nesting_drivers() {
             let (_, g) = gradient_at::<GradientNumber, 4>(rosenbrock, p);
             g[0]
         },
-        &[0.5, 0.2],
+        [0.5, 0.2],
     );
     assert_close(
         &h,
@@ -291,7 +291,7 @@ fn generic_fn_items_and_closures_both_work() {
     }
     assert_eq!(derivative(cube, 2.0), (8.0, 12.0));
     assert_eq!(derivative(|x| cube(x) + 1.0, 2.0), (9.0, 12.0));
-    let (_, g) = gradient(rosenbrock, &[1.0, 1.0]);
-    let (_, g2) = gradient(|p| rosenbrock(p) * 1.0, &[1.0, 1.0]);
+    let (_, g) = gradient(rosenbrock, [1.0, 1.0]);
+    let (_, g2) = gradient(|p| rosenbrock(p) * 1.0, [1.0, 1.0]);
     assert_eq!(g, g2);
 }

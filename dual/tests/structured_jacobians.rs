@@ -27,7 +27,7 @@ fn assert_close(a: f64, b: f64, tol: f64, what: &str) {
 fn jacobian_array_matches_the_dense_jacobian_and_central_differences() {
     let x = [0.3, 1.2, -0.4, 1.7, 0.9];
     let (value, j) = jacobian_array(|p: &[_; 5]| block(p), &x);
-    let (dense_value, dense) = jacobian(|p| block(p).to_vec(), &x);
+    let (dense_value, dense) = jacobian(|p| block(p).to_vec(), x);
     assert_eq!(value.to_vec(), dense_value);
     for (i, row) in j.iter().enumerate() {
         for (k, &d) in row.iter().enumerate() {

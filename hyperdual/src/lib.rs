@@ -73,7 +73,10 @@
 //! The diagonal blocks fill the upper triangle and mirror it, so the result is exactly symmetric.
 //! The arithmetic is that of [`HyperDualVec`] (the same formulas in the same order; tested equal
 //! on random programs, non-finite inputs included), and [`hessian_with_chunk`] runs the same
-//! algorithm on inline `HyperDualVec` numbers (every block pair, no arena; generic, also `f32`).
+//! algorithm on inline `HyperDualVec` numbers (every block pair, no arena; generic, also `f32`:
+//! [`hessian_at`], and [`hessian_f32`], the `f32` twin of `hessian`, whose arena is `f64`).
+//! Every driver takes its points as any `impl AsRef<[F]>`: slices, arrays, `Vec`s, nalgebra's
+//! `DVector` and `SVector`.
 //! [`partial_hessian`] computes only the ∂²f/∂x∂y block of a function of two groups of inputs.
 //!
 //! **Why this representation, and N = 8.** Inline `HyperDualVec<f64, N, N>` numbers (400 bytes
@@ -170,9 +173,10 @@ mod taylor3;
 
 pub use arena_hyperdual::ArenaHyperDual;
 pub use drivers::{
-    hessian, hessian_at, hessian_with_arena_chunk, hessian_with_chunk, partial_hessian,
-    partial_hessian_at, partial_hessian_with_chunk, second_derivative, third_derivative,
-    third_partial, HessianNumber, PartialHessianNumber, HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK,
+    hessian, hessian_at, hessian_f32, hessian_with_arena_chunk, hessian_with_chunk,
+    partial_hessian, partial_hessian_at, partial_hessian_with_chunk, second_derivative,
+    third_derivative, third_partial, HessianNumber, HessianNumberF32, PartialHessianNumber,
+    HESSIAN_BLOCK, PARTIAL_HESSIAN_BLOCK,
 };
 pub use hyperdual::HyperDual;
 pub use hyperdual_vec::HyperDualVec;

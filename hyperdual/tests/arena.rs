@@ -260,7 +260,7 @@ fn a_number_kept_after_its_pass_is_refused() {
             *kept.borrow_mut() = Some(y);
             y
         },
-        &[1.0, 2.0],
+        [1.0, 2.0],
     );
     let y = kept.borrow().unwrap();
     let _ = y * y;
@@ -276,10 +276,10 @@ fn a_number_from_an_earlier_call_is_refused_in_a_later_pass() {
             *kept.borrow_mut() = Some(y);
             y
         },
-        &[1.0, 2.0],
+        [1.0, 2.0],
     );
     let old = kept.borrow().unwrap();
-    let _ = hessian(|z| z[0] * old, &[3.0]);
+    let _ = hessian(|z| z[0] * old, [3.0]);
 }
 
 /// The value, the node index and the 64-bit pass id, whatever N is.
@@ -299,7 +299,7 @@ fn a_number_used_on_another_thread_is_refused() {
             std::thread::scope(|s| s.spawn(|| y * y).join())
                 .unwrap_or_else(|e| std::panic::resume_unwind(e))
         },
-        &[1.0, 2.0],
+        [1.0, 2.0],
     );
 }
 
@@ -310,11 +310,11 @@ fn a_number_used_in_another_threads_pass_is_refused() {
         |z| {
             let y = z[0] * z[1];
             // The other thread runs a pass of its own: the number is still not from it.
-            std::thread::scope(|s| s.spawn(|| hessian(|w| w[0] * y, &[1.0]).0).join())
+            std::thread::scope(|s| s.spawn(|| hessian(|w| w[0] * y, [1.0]).0).join())
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             y
         },
-        &[1.0, 2.0],
+        [1.0, 2.0],
     );
 }
 
@@ -343,7 +343,7 @@ fn arena_hessians_nest_at_different_chunk_sizes() {
             );
             z[0] * z[1] * inner[(1, 1)]
         },
-        &[1.5, 4.0],
+        [1.5, 4.0],
     );
     // inner H[1][1] = 2·w0²·w2 = 2·2.25·3 = 13.5, a constant for the outer level.
     assert_eq!(v, 1.5 * 4.0 * 13.5);
@@ -359,7 +359,7 @@ fn determinant_hessian_through_nalgebra_matches_the_inline_numbers() {
         m.lu().determinant()
     }
     let x = [2.0, 0.5, -1.0, 0.3, 3.0, 0.7, -0.4, 1.1, 4.0];
-    let (va, ga, ha) = hessian(det, &x);
+    let (va, ga, ha) = hessian(det, x);
     let (vb, gb, hb) = hessian_with_chunk::<HESSIAN_BLOCK>(det, &x);
     assert!((va - vb).abs() < 1e-14 * vb.abs());
     for (a, b) in ga.iter().zip(&gb) {

@@ -110,7 +110,7 @@ fn rosenbrock_hessian_matches_the_analytic_one_for_any_n_and_chunk() {
 #[test]
 fn himmelblau_hessian() {
     for (x, y) in [(3.0, 2.0), (-2.805118, 3.131312), (0.3, -1.7), (0.0, 0.0)] {
-        let (v, g, h) = hessian(himmelblau, &[x, y]);
+        let (v, g, h) = hessian(himmelblau, [x, y]);
         let (a, b) = (x * x + y - 11.0, x + y * y - 7.0);
         assert_eq!(v, a * a + b * b);
         let gx = 4.0 * x * a + 2.0 * b;
@@ -155,9 +155,9 @@ fn rastrigin_hessian_is_diagonal_and_analytic() {
 
 #[test]
 fn a_function_of_no_inputs_and_of_one() {
-    let (v, g, h) = hessian(|_: &[_]| HessianNumber::lift(3.0), &[]);
+    let (v, g, h) = hessian(|_: &[_]| HessianNumber::lift(3.0), []);
     assert_eq!((v, g.len(), h.shape()), (3.0, 0, (0, 0)));
-    let (v, g, h) = hessian(|x| x[0] * x[0] * x[0], &[2.0]);
+    let (v, g, h) = hessian(|x| x[0] * x[0] * x[0], [2.0]);
     assert_eq!((v, g[0], h[(0, 0)]), (8.0, 12.0, 12.0));
 }
 
@@ -198,7 +198,7 @@ fn third_partials_match_differences_of_the_hessian() {
     }
     let x = [0.7, -0.4, 0.3];
     for (i, j, k) in [(0, 1, 2), (0, 0, 0), (1, 1, 0), (2, 2, 2), (0, 2, 1)] {
-        let (v, d) = third_partial(f, &x, (i, j, k));
+        let (v, d) = third_partial(f, x, (i, j, k));
         assert_eq!(v, f(&x));
         let fd = fd::partial(|y| hessian(f, y).2[(i, j)], &x, k, 1e-5);
         assert!(
@@ -213,10 +213,10 @@ fn third_partials_match_differences_of_the_hessian() {
 fn nested_hessian_at_the_same_type_is_refused() {
     let _ = hessian(
         |x| {
-            let (_, _, inner) = hessian(|y| y[0] * y[0], &[1.0]);
+            let (_, _, inner) = hessian(|y| y[0] * y[0], [1.0]);
             x[0] * inner[(0, 0)]
         },
-        &[1.0],
+        [1.0],
     );
 }
 
@@ -365,7 +365,7 @@ fn newton_solves_a_quadratic_in_one_step() {
         a * a + x[1] * x[1] + c * c
     }
     let x0 = [-3.0, 7.5, 0.25];
-    let (_, g, h) = hessian(q, &x0);
+    let (_, g, h) = hessian(q, x0);
     let step = h.cholesky().unwrap().solve(&nalgebra::DVector::from_vec(g));
     let x1: Vec<f64> = x0.iter().zip(step.iter()).map(|(a, s)| a - s).collect();
     // Exact up to the rounding of the Cholesky solve.

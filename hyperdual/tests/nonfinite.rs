@@ -291,7 +291,7 @@ fn a_variable_that_does_not_influence_the_result_gets_an_exact_zero() {
     let x = [1.0, 0.0, INF];
     let want = [INF, 0.0, 1.0];
     for (driver, g) in [
-        ("hessian", hessian(max_times, &x).1),
+        ("hessian", hessian(max_times, x).1),
         (
             "hessian_with_chunk::<2>",
             hessian_with_chunk::<2>(max_times, &x).1,
@@ -300,7 +300,7 @@ fn a_variable_that_does_not_influence_the_result_gets_an_exact_zero() {
             "hessian_with_arena_chunk::<1>",
             hessian_with_arena_chunk::<1>(max_times, &x).1,
         ),
-        ("forward", gradient(max_times, &x).1),
+        ("forward", gradient(max_times, x).1),
     ] {
         assert_eq!(g, want, "{driver}");
     }
@@ -315,7 +315,7 @@ fn a_variable_that_does_not_influence_the_result_gets_an_exact_zero() {
     }
     // The row and column of x₁ in the Hessian are exact zeros in every driver.
     for (driver, h) in [
-        ("hessian", hessian(max_times, &x).2),
+        ("hessian", hessian(max_times, x).2),
         (
             "hessian_with_chunk::<2>",
             hessian_with_chunk::<2>(max_times, &x).2,

@@ -55,7 +55,7 @@ fn input_jacobian_dual_dualvec_tape_and_differences_agree() {
     let (mut g, net) = net();
     let tape = tape_jacobian(&mut g, &net, &X0);
     let params = g.params().clone();
-    let (_, jv) = diffprog_dual::jacobian(|x| net.forward_generic(&params, x), &X0);
+    let (_, jv) = diffprog_dual::jacobian(|x| net.forward_generic(&params, x), X0);
     for j in 0..3 {
         let xd: Vec<Dual<f64>> = (0..3)
             .map(|k| Dual::new(X0[k], if k == j { 1.0 } else { 0.0 }))
@@ -85,7 +85,7 @@ fn input_hessian_and_laplacian_hyperdual_against_differences() {
     let (g, net) = net();
     let params = g.params().clone();
     let out0 = |x: &[f64]| net.forward_generic(&params, x)[0];
-    let (_, grad, hess) = diffprog_hyperdual::hessian(|x| net.forward_generic(&params, x)[0], &X0);
+    let (_, grad, hess) = diffprog_hyperdual::hessian(|x| net.forward_generic(&params, x)[0], X0);
     // gradient against Dual, Hessian against central differences of the Dual gradient
     let dual_grad = |x: &[f64]| -> Vec<f64> {
         (0..3)

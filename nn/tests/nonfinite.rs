@@ -1114,8 +1114,8 @@ fn mixed_case(kind: usize, x: &[f64], a: f64, b: f64) -> Outcome {
         }
     }
     let flat = [x[0], x[1], x[2], a, b];
-    let (rv, reverse) = diffprog_reverse::gradient(|v: &[Var]| f(kind, v), &flat);
-    let (_, forward) = diffprog_dual::gradient(|v: &[Fwd]| f(kind, v), &flat);
+    let (rv, reverse) = diffprog_reverse::gradient(|v: &[Var]| f(kind, v), flat);
+    let (_, forward) = diffprog_dual::gradient(|v: &[Fwd]| f(kind, v), flat);
     let case = format!("x = {x:?}, a = {a}, b = {b}");
     if !agree(&[value], &[rv]) {
         return Outcome::Differ(format!("{case}: value {value} vs scalar {rv}"));

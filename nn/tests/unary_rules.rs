@@ -269,7 +269,7 @@ fn every_mode(f: Unary<f64>, x: f64) -> Vec<(&'static str, f64, f64)> {
             Unary::Sigmoid => v[0].sigmoid(),
             _ => v[0].tanh(),
         },
-        &[x],
+        [x],
     );
     out.push(("reverse", r[0], f64::EPSILON));
     out

@@ -1,8 +1,13 @@
 //! Reverse-mode drivers: [`gradient`], [`gradient_into`], the generic [`gradient_at`] (nesting,
 //! other element types), [`vjp`], [`jacobian`].
+//!
+//! Points and weights are any `impl AsRef<[F]>` (slices, arrays, `Vec`s, nalgebra's `DVector` and
+//! `SVector`, by value or by reference), read through `as_ref()`; vector functions return any
+//! `impl AsRef<[Var<F>]>`. The primal float `F` (`f64` or `f32`) is the point's.
 
 use crate::tape::TapeElement;
 use crate::{Recording, Var};
+use diffprog_dual::{Number, Real};
 use nalgebra::DMatrix;
 
 /// Records `f` on fresh variables with values `x` (records 1..=n), sweeps back from its scalar
@@ -32,7 +37,9 @@ pub(crate) fn gradient_with<T: TapeElement, R>(
 /// The value and gradient of `f: Rⁿ → R` at `x`, by one recording and one backward sweep.
 ///
 /// `f` is a closure or a generic function written against [`Scalar`](diffprog_dual::Scalar)
-/// (pass `rosenbrock` for `fn rosenbrock<T: Scalar>(x: &[T]) -> T`).
+/// (pass `rosenbrock` for `fn rosenbrock<T: Scalar>(x: &[T]) -> T`). The point is a slice, an
+/// array, a `Vec`, a `DVector` or an `SVector`, by value or by reference, of `f64` or `f32`: the
+/// tape is the point's float's (`Var<f32>` numbers for an `f32` point).
 ///
 /// ```
 /// use diffprog_reverse::gradient;
@@ -45,17 +52,22 @@ pub(crate) fn gradient_with<T: TapeElement, R>(
 /// let (value, grad) = gradient(f, &[0.5, 4.2]);
 /// assert_eq!(value, 0.5 * 4.2 + 0.5_f64.sin());
 /// assert_eq!(grad, vec![4.2 + 0.5_f64.cos(), 0.5]);
+///
+/// // closures with an untyped argument, f32 points
+/// let (value, grad) = gradient(|x| x[0] * x[1], vec![2.0_f32, 5.0]);
+/// assert_eq!((value, grad), (10.0_f32, vec![5.0_f32, 2.0]));
 /// ```
 ///
 /// # Panics
-/// If called inside another reverse-mode driver or [`Recording`] at `f64` on the same thread (a
+/// If called inside another reverse-mode driver or [`Recording`] at `F` on the same thread (a
 /// gradient inside a gradient at the same type is rejected, see [`nesting`](diffprog_dual::nesting)),
 /// or if `f` returns a `Var` from another recording.
-pub fn gradient<F>(f: F, x: &[f64]) -> (f64, Vec<f64>)
-where
-    F: FnOnce(&[Var]) -> Var,
-{
-    let mut grad = vec![0.0; x.len()];
+pub fn gradient<F: Real + TapeElement>(
+    f: impl FnOnce(&[Var<F>]) -> Var<F>,
+    x: impl AsRef<[F]>,
+) -> (F, Vec<F>) {
+    let x = x.as_ref();
+    let mut grad = vec![<F as Number>::zero(); x.len()];
     let value = gradient_into(f, x, &mut grad);
     (value, grad)
 }
@@ -72,10 +84,12 @@ where
 ///
 /// # Panics
 /// If `grad.len() != x.len()`, and as [`gradient`].
-pub fn gradient_into<F>(f: F, x: &[f64], grad: &mut [f64]) -> f64
-where
-    F: FnOnce(&[Var]) -> Var,
-{
+pub fn gradient_into<F: Real + TapeElement>(
+    f: impl FnOnce(&[Var<F>]) -> Var<F>,
+    x: impl AsRef<[F]>,
+    grad: &mut [F],
+) -> F {
+    let x = x.as_ref();
     assert_eq!(
         grad.len(),
         x.len(),
@@ -95,7 +109,7 @@ where
 
 /// The generic reverse gradient driver: the value and gradient of `f` at a point whose
 /// components are any tape element type `T`, by one recording on the tape for `T` and one
-/// backward sweep. [`gradient`] is this driver at `T = f64`.
+/// backward sweep. [`gradient`] is this driver at a primal float (`T = f64` or `f32`).
 ///
 /// This is how reverse mode nests. An inner gradient inside a function that is itself being
 /// differentiated runs at the outer level's number type: inside a forward derivative on
@@ -138,7 +152,11 @@ where
 /// If a recording of element type `T` is already active on this thread (a gradient inside a
 /// gradient at the same element type, which could confuse the two levels), or if `f` returns a
 /// `Var` from another recording.
-pub fn gradient_at<T: TapeElement>(f: impl FnOnce(&[Var<T>]) -> Var<T>, x: &[T]) -> (T, Vec<T>) {
+pub fn gradient_at<T: TapeElement>(
+    f: impl FnOnce(&[Var<T>]) -> Var<T>,
+    x: impl AsRef<[T]>,
+) -> (T, Vec<T>) {
+    let x = x.as_ref();
     let mut grad = vec![T::zero(); x.len()];
     let value = gradient_with(
         "reverse::gradient_at",
@@ -161,16 +179,26 @@ pub fn gradient_at<T: TapeElement>(f: impl FnOnce(&[Var<T>]) -> Var<T>, x: &[T])
 /// let (values, wj) = vjp(|x| vec![x[0] * 2.0 + x[0].sin(), x[0] * 4.0 + x[0].cos()], &[1.0], &[1.0, 1.0]);
 /// assert_eq!(values, vec![2.0 + 1.0_f64.sin(), 4.0 + 1.0_f64.cos()]);
 /// assert!((wj[0] - (6.0 + 1.0_f64.cos() - 1.0_f64.sin())).abs() < 1e-15);
+///
+/// // an array of outputs, at an f32 point
+/// let (values, wj) = vjp(|x| [x[0] * x[1], x[1]], [2.0_f32, 3.0], [1.0_f32, 10.0]);
+/// assert_eq!((values, wj), (vec![6.0_f32, 3.0], vec![3.0_f32, 12.0]));
 /// ```
+///
+/// `f` returns its outputs as a `Vec`, an array `[Var<F>; M]`, a `DVector` or an `SVector`
+/// (any `impl AsRef<[Var<F>]>`).
 ///
 /// # Panics
 /// If `w.len()` differs from the number of outputs, and as [`gradient`].
-pub fn vjp<F>(f: F, x: &[f64], w: &[f64]) -> (Vec<f64>, Vec<f64>)
-where
-    F: FnOnce(&[Var]) -> Vec<Var>,
-{
-    let rec = Recording::<f64>::start("reverse::vjp");
+pub fn vjp<F: Real + TapeElement, Y: AsRef<[Var<F>]>>(
+    f: impl FnOnce(&[Var<F>]) -> Y,
+    x: impl AsRef<[F]>,
+    w: impl AsRef<[F]>,
+) -> (Vec<F>, Vec<F>) {
+    let (x, w) = (x.as_ref(), w.as_ref());
+    let rec = Recording::<F>::start("reverse::vjp");
     let ys = rec.with_variables(x.iter().copied(), f);
+    let ys = ys.as_ref();
     assert_eq!(
         ys.len(),
         w.len(),
@@ -179,7 +207,7 @@ where
         ys.len(),
         w.len()
     );
-    let wj = f64::with_tape(|t| {
+    let wj = F::with_tape(|t| {
         t.sweep(ys.iter().copied().zip(w.iter().copied()));
         t.adjoints()[1..=x.len()].to_vec()
     });
@@ -187,7 +215,8 @@ where
 }
 
 /// The values of `f: Rⁿ → Rᵐ` at `x` and its m × n Jacobian, by one recording and m backward
-/// sweeps (one per output). Prefer forward mode when n is much smaller than m.
+/// sweeps (one per output). Prefer forward mode when n is much smaller than m. `f` returns its
+/// outputs as any `impl AsRef<[Var<F>]>` (a `Vec`, an array, a `DVector`, an `SVector`).
 ///
 /// ```
 /// use diffprog_reverse::jacobian;
@@ -199,21 +228,28 @@ where
 /// assert_eq!(j[(0, 1)], 2.0);
 /// assert_eq!(j[(1, 0)], 2.0_f64.exp());
 /// assert_eq!(j[(1, 1)], 0.0);
+///
+/// // a DVector of outputs, at an f32 point
+/// let (values, j) = jacobian(|x| nalgebra::DVector::from_vec(vec![x[0] * x[1]]), [2.0_f32, 3.0]);
+/// assert_eq!(values, vec![6.0_f32]);
+/// assert_eq!((j[(0, 0)], j[(0, 1)]), (3.0_f32, 2.0_f32));
 /// ```
 ///
 /// # Panics
 /// As [`gradient`].
-pub fn jacobian<F>(f: F, x: &[f64]) -> (Vec<f64>, DMatrix<f64>)
-where
-    F: FnOnce(&[Var]) -> Vec<Var>,
-{
+pub fn jacobian<F: Real + TapeElement, Y: AsRef<[Var<F>]>>(
+    f: impl FnOnce(&[Var<F>]) -> Y,
+    x: impl AsRef<[F]>,
+) -> (Vec<F>, DMatrix<F>) {
+    let x = x.as_ref();
     let n = x.len();
-    let rec = Recording::<f64>::start("reverse::jacobian");
+    let rec = Recording::<F>::start("reverse::jacobian");
     let ys = rec.with_variables(x.iter().copied(), f);
-    let mut jac = DMatrix::zeros(ys.len(), n);
-    f64::with_tape(|t| {
+    let ys = ys.as_ref();
+    let mut jac = DMatrix::from_element(ys.len(), n, <F as Number>::zero());
+    F::with_tape(|t| {
         for (k, &y) in ys.iter().enumerate() {
-            t.sweep([(y, 1.0)]);
+            t.sweep([(y, <F as Number>::one())]);
             for (i, &a) in t.adjoints()[1..=n].iter().enumerate() {
                 jac[(k, i)] = a;
             }

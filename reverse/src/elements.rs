@@ -113,7 +113,9 @@ tape_element!(
     DualVec<f64, 8>,
     DualVec<f64, 10>,
     DualVec<f64, 12>,
-    DualVec<f64, 16>
+    DualVec<f64, 16>,
+    // f32 forward over reverse: `hessian_diagonal`, `hessian_chunked::<8, _>` and `hessian_f32`.
+    DualVec<f32, 8>
 );
 
 // Reverse over reverse: a tape whose values and partials are the outer recording's `Var<f64>`s

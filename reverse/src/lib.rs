@@ -99,6 +99,22 @@
 //! (Rosenbrock's tridiagonal Hessian: a few records per block; measurements in
 //! `benches/PERFORMANCE.md`, "Mixed mode and Hessians").
 //!
+//! # What the drivers take, and `f32`
+//!
+//! Every driver takes its point (and direction or weights) as any `impl AsRef<[F]>`: a slice,
+//! an array, a `Vec`, nalgebra's `DVector` or `SVector`, by value or by reference, read through
+//! `as_ref()` (the components are not copied). [`vjp`] and [`jacobian`] accept functions
+//! returning any `impl AsRef<[Var<F>]>`: `Vec`, `[Var<F>; M]`, `DVector`, `SVector`.
+//!
+//! [`gradient`], [`gradient_into`], [`vjp`], [`jacobian`], [`hessian_vector_product`],
+//! [`hessian_diagonal`] and [`hessian_chunked`] are generic over the primal float `F`, inferred
+//! from the point: an `f32` point records on the `f32` tape (`Var<f32>`, `Var<Dual<f32>>`,
+//! `Var<DualVec<f32, 8>>`). [`HessianVar`] records `f64` values, so [`hessian`] is `f64` only;
+//! its `f32` twin [`hessian_f32`] takes the Hessian by forward over reverse on `DualVec<f32, 8>`
+//! tapes, also exact. A point written only with literals (`&[1.0, 2.0]`) with a closure that
+//! names no type gets Rust's default float, `f64`, at the end of type checking; call methods on
+//! the results after naming the type (`&[1.0_f64, 2.0]`).
+//!
 //! # The tape's public API (for other crates)
 //!
 //! - [`Recording`]: start a recording, create variables, take any number of backward sweeps
@@ -145,7 +161,7 @@ mod var;
 mod wide;
 
 pub use drivers::{gradient, gradient_at, gradient_into, jacobian, vjp};
-pub use hessian::{hessian, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
+pub use hessian::{hessian, hessian_f32, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]
 pub use hessian::{second_order_tape, SecondOrderRecord};
 pub use mixed::{hessian_chunked, hessian_diagonal, hessian_vector_product};

@@ -7,13 +7,16 @@
 //! one sweep yields N Hessian columns.
 
 use crate::drivers::gradient_with;
-use crate::Var;
+use crate::{TapeElement, Var};
 use diffprog_dual::nesting::DriverLevel;
-use diffprog_dual::{Dual, DualVec};
+use diffprog_dual::{Dual, DualVec, Number, Real, Scalar};
 use nalgebra::DMatrix;
 
 /// The value, gradient and Hessian–vector product `∇²f(x)·v` of `f: Rⁿ → R`, in one forward
-/// (recording) and one backward sweep over a tape of `Dual<f64>` values.
+/// (recording) and one backward sweep over a tape of `Dual<F>` values.
+///
+/// The point and the direction are any `impl AsRef<[F]>` (slices, arrays, `Vec`s, `DVector`s,
+/// `SVector`s), of `f64` or `f32`: an `f32` point records on the `Dual<f32>` tape.
 ///
 /// ```
 /// use diffprog_reverse::hessian_vector_product;
@@ -28,15 +31,24 @@ use nalgebra::DMatrix;
 /// assert_eq!(grad, vec![2.0 * 1.5 * 0.5, 1.5 * 1.5 + 0.5_f64.cos()]);
 /// assert!((hv[0] - (2.0 * 0.5 * 1.0 + 2.0 * 1.5 * 2.0)).abs() < 1e-15);
 /// assert!((hv[1] - (2.0 * 1.5 * 1.0 - 0.5_f64.sin() * 2.0)).abs() < 1e-15);
+///
+/// // f32
+/// let (_, _, hv) = hessian_vector_product(|x| x[0] * x[0] * x[1], [1.5_f32, 0.5], [1.0_f32, 0.0]);
+/// assert_eq!(hv, vec![1.0_f32, 3.0]);
 /// ```
 ///
 /// # Panics
-/// If `v.len() != x.len()`; if called inside a driver with `Dual<f64>` or `Var<Dual<f64>>`
+/// If `v.len() != x.len()`; if called inside a driver with `Dual<F>` or `Var<Dual<F>>`
 /// numbers on the same thread (nesting at the same type is rejected).
-pub fn hessian_vector_product<F>(f: F, x: &[f64], v: &[f64]) -> (f64, Vec<f64>, Vec<f64>)
+pub fn hessian_vector_product<F: Real + Scalar<F>>(
+    f: impl FnOnce(&[Var<Dual<F>>]) -> Var<Dual<F>>,
+    x: impl AsRef<[F]>,
+    v: impl AsRef<[F]>,
+) -> (F, Vec<F>, Vec<F>)
 where
-    F: FnOnce(&[Var<Dual<f64>>]) -> Var<Dual<f64>>,
+    Dual<F>: TapeElement,
 {
+    let (x, v) = (x.as_ref(), v.as_ref());
     assert_eq!(
         x.len(),
         v.len(),
@@ -45,9 +57,12 @@ where
         x.len(),
         v.len()
     );
-    let _level = DriverLevel::enter::<Dual<f64>>("reverse::hessian_vector_product");
+    let _level = DriverLevel::enter::<Dual<F>>("reverse::hessian_vector_product");
     let n = x.len();
-    let (mut grad, mut hv) = (vec![0.0; n], vec![0.0; n]);
+    let (mut grad, mut hv) = (
+        vec![<F as Number>::zero(); n],
+        vec![<F as Number>::zero(); n],
+    );
     let inputs = x.iter().zip(v).map(|(&xi, &vi)| Dual::new(xi, vi));
     let value = gradient_with(
         "reverse::hessian_vector_product",
@@ -63,7 +78,8 @@ where
 }
 
 /// The value, gradient and the diagonal of the Hessian of `f: Rⁿ → R`, exact for every `f`:
-/// ⌈n / 8⌉ recordings and backward sweeps over a tape of `DualVec<f64, 8>` values, each seeded
+/// ⌈n / 8⌉ recordings and backward sweeps over a tape of `DualVec<F, 8>` values (`F` = `f64` or
+/// `f32`, the point's float; the point is any `impl AsRef<[F]>`), each seeded
 /// with 8 unit directions and yielding the 8 diagonal entries of its block (∂²f/∂xᵢ², read off
 /// the adjoint of xᵢ along eᵢ). Memory is O(n) (no Hessian is formed).
 ///
@@ -92,17 +108,24 @@ where
 /// ```
 ///
 /// # Panics
-/// If called inside a driver with `DualVec<f64, 8>` or `Var<DualVec<f64, 8>>` numbers on the same
+/// If called inside a driver with `DualVec<F, 8>` or `Var<DualVec<F, 8>>` numbers on the same
 /// thread.
-pub fn hessian_diagonal<F>(mut f: F, x: &[f64]) -> (f64, Vec<f64>, Vec<f64>)
+pub fn hessian_diagonal<F: Real + Scalar<F>>(
+    mut f: impl FnMut(&[Var<DualVec<F, 8>>]) -> Var<DualVec<F, 8>>,
+    x: impl AsRef<[F]>,
+) -> (F, Vec<F>, Vec<F>)
 where
-    F: FnMut(&[Var<DualVec<f64, 8>>]) -> Var<DualVec<f64, 8>>,
+    DualVec<F, 8>: TapeElement,
 {
     const N: usize = 8;
-    let _level = DriverLevel::enter::<DualVec<f64, N>>("reverse::hessian_diagonal");
+    let x = x.as_ref();
+    let _level = DriverLevel::enter::<DualVec<F, N>>("reverse::hessian_diagonal");
     let n = x.len();
-    let (mut grad, mut diag) = (vec![0.0; n], vec![0.0; n]);
-    let mut value = f64::NAN;
+    let (mut grad, mut diag) = (
+        vec![<F as Number>::zero(); n],
+        vec![<F as Number>::zero(); n],
+    );
+    let mut value = <F as Real>::from_f64(f64::NAN);
     if n == 0 {
         value = gradient_with(
             "reverse::hessian_diagonal",
@@ -138,9 +161,11 @@ where
 }
 
 /// The value, gradient and Hessian of `f: Rⁿ → R` by re-recording: ⌈n / N⌉ recordings and
-/// backward sweeps over a tape of `DualVec<f64, N>` values (`N` = 1, 2, 4, 8, 10, 12 or 16: the
-/// `DualVec` sizes with a tape), each sweep yielding N Hessian columns. The result is exactly
-/// symmetric: the two computed values of each off-diagonal pair are averaged.
+/// backward sweeps over a tape of `DualVec<F, N>` values (for `F = f64`, `N` = 1, 2, 4, 8, 10,
+/// 12 or 16; for `F = f32`, `N` = 8: the `DualVec` types with a tape), each sweep yielding N
+/// Hessian columns. The result is exactly symmetric: the two computed values of each off-diagonal
+/// pair are averaged. The point is any `impl AsRef<[F]>`; `F` is inferred from it
+/// (`hessian_chunked::<2, _>(f, &x)`).
 ///
 /// [`hessian`](crate::hessian) records once and sweeps the stored tape instead, which is much
 /// faster; this variant evaluates the same mathematics through a different path (every partial
@@ -162,16 +187,19 @@ where
 ///
 /// # Panics
 /// If called inside a driver with the same number types on the same thread.
-pub fn hessian_chunked<const N: usize, F>(mut f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
+pub fn hessian_chunked<const N: usize, F: Real + Scalar<F>>(
+    mut f: impl FnMut(&[Var<DualVec<F, N>>]) -> Var<DualVec<F, N>>,
+    x: impl AsRef<[F]>,
+) -> (F, Vec<F>, DMatrix<F>)
 where
-    DualVec<f64, N>: crate::TapeElement,
-    F: FnMut(&[Var<DualVec<f64, N>>]) -> Var<DualVec<f64, N>>,
+    DualVec<F, N>: TapeElement,
 {
-    let _level = DriverLevel::enter::<DualVec<f64, N>>("reverse::hessian");
+    let x = x.as_ref();
+    let _level = DriverLevel::enter::<DualVec<F, N>>("reverse::hessian");
     let n = x.len();
-    let mut grad = vec![0.0; n];
-    let mut h = DMatrix::zeros(n, n);
-    let mut value = f64::NAN;
+    let mut grad = vec![<F as Number>::zero(); n];
+    let mut h = DMatrix::from_element(n, n, <F as Number>::zero());
+    let mut value = <F as Real>::from_f64(f64::NAN);
     if n == 0 {
         value = gradient_with(
             "reverse::hessian",

@@ -14,7 +14,7 @@ fn xy_plus_sin_x() {
         v[0] * v[1] + v[0].sin()
     }
     for &(x, y) in &[(0.5, 4.2), (2.0, -1.0), (-3.0, 0.25)] {
-        let (value, g) = gradient(f, &[x, y]);
+        let (value, g) = gradient(f, [x, y]);
         assert_eq!(value, x * y + f64::sin(x));
         assert_eq!(g[0], y + f64::cos(x));
         assert_eq!(g[1], x);
@@ -49,7 +49,7 @@ fn loop_with_data_dependent_trip_count() {
         } else {
             (y * x, dy * x + y)
         };
-        let (v, g) = gradient(f, &[x]);
+        let (v, g) = gradient(f, [x]);
         assert_eq!(v, value);
         assert!(close(g[0], slope, 1e-14), "x = {x}: {} vs {slope}", g[0]);
     }
@@ -81,8 +81,8 @@ fn multi_output_backward_with_weights() {
 
     let (values, wj) = vjp(
         |x: &[Var]| vec![x[0] * 2.0 + x[0].sin(), x[0] * 4.0 + x[0].cos()],
-        &[1.0],
-        &[1.0, 1.0],
+        [1.0],
+        [1.0, 1.0],
     );
     assert_eq!(values, vec![2.0 + 1.0_f64.sin(), 4.0 + 1.0_f64.cos()]);
     assert!(close(wj[0], 6.0 + 1.0_f64.cos() - 1.0_f64.sin(), 1e-15));

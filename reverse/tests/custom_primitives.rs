@@ -78,7 +78,7 @@ fn the_bessel_example_two_ways() {
                 &[(x[0], libm::j0(b)), (x[1], -a * libm::j1(b))],
             )
         },
-        &[1.5, 2.0],
+        [1.5, 2.0],
     );
     assert_eq!(v, 1.5 * libm::j0(2.0));
     assert_eq!(g, vec![libm::j0(2.0), -1.5 * libm::j1(2.0)]);

@@ -54,7 +54,7 @@ fn drivers_of_both_element_types_interleaved_with_an_explicit_recording() {
     for round in 0..3 {
         let shift = round as f64;
         let x = [0.5 + shift, -1.5, 2.0];
-        let (_, g) = gradient(weighted_squares(&x), &x);
+        let (_, g) = gradient(weighted_squares(&x), x);
         assert_eq!(g, weighted_squares_gradient(&x));
 
         // An explicit recording does not use the buffer; the next driver call must not be fooled.
@@ -66,15 +66,11 @@ fn drivers_of_both_element_types_interleaved_with_an_explicit_recording() {
 
         // vjp and jacobian reuse the same buffer with other lengths.
         let short = [1.0 + shift, 2.0];
-        let (values, wj) = vjp(
-            |x: &[Var]| vec![x[0] * x[1], x[0].sin()],
-            &short,
-            &[1.0, 2.0],
-        );
+        let (values, wj) = vjp(|x: &[Var]| vec![x[0] * x[1], x[0].sin()], short, [1.0, 2.0]);
         assert_eq!(values, vec![short[0] * short[1], short[0].sin()]);
         assert_eq!(wj, vec![short[1] + 2.0 * short[0].cos(), short[0]]);
         let long = [0.1, 0.2, 0.3, 0.4 + shift];
-        let (_, jac) = jacobian(|x: &[Var]| vec![x[0] * x[3], x[1] + x[2]], &long);
+        let (_, jac) = jacobian(|x: &[Var]| vec![x[0] * x[3], x[1] + x[2]], long);
         assert_eq!(jac[(0, 0)], long[3]);
         assert_eq!(jac[(0, 3)], long[0]);
         assert_eq!(jac[(1, 1)], 1.0);
@@ -83,8 +79,8 @@ fn drivers_of_both_element_types_interleaved_with_an_explicit_recording() {
         // The mixed mode's element type has its own buffer.
         let (_, grad, hv) = hessian_vector_product(
             |x: &[Var<_>]| x[0] * x[0] * x[1],
-            &[2.0 + shift, 3.0],
-            &[1.0, 0.0],
+            [2.0 + shift, 3.0],
+            [1.0, 0.0],
         );
         assert_eq!(
             grad,

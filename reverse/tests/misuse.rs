@@ -13,7 +13,7 @@ fn var_of_an_earlier_gradient_call() -> Var {
             kept.set(Some(x[0]));
             x[0] * x[0]
         },
-        &[1.0],
+        [1.0],
     );
     kept.get().unwrap()
 }
@@ -22,7 +22,7 @@ fn var_of_an_earlier_gradient_call() -> Var {
 #[should_panic(expected = "from another recording")]
 fn var_from_an_earlier_gradient_call_panics() {
     let old = var_of_an_earlier_gradient_call();
-    let _ = gradient(|x: &[Var]| x[0] * old, &[2.0]);
+    let _ = gradient(|x: &[Var]| x[0] * old, [2.0]);
 }
 
 #[test]
@@ -39,7 +39,7 @@ fn var_used_after_its_recording_ended_panics() {
 fn var_of_an_ended_recording_as_the_output_of_a_new_one_panics() {
     let old = var_of_an_earlier_gradient_call();
     // Only the old Var and constants: its first operation in the new recording panics.
-    let _ = gradient(|_: &[Var]| (old * 3.0).sin(), &[2.0]);
+    let _ = gradient(|_: &[Var]| (old * 3.0).sin(), [2.0]);
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn custom_primitive_with_parents_of_two_recordings_panics() {
     let old = var_of_an_earlier_gradient_call();
     let _ = gradient(
         |x: &[Var]| Var::custom(1.0, &[(x[0], 2.0), (old, 3.0)]),
-        &[2.0],
+        [2.0],
     );
 }
 
@@ -94,7 +94,7 @@ fn threads_differentiate_independently() {
                 for step in 0..200 {
                     let x = [0.1 * step as f64, c];
                     // f = c·x₀² + sin(x₀·x₁): a different function per thread
-                    let (v, g) = gradient(|v: &[Var]| v[0] * v[0] * c + (v[0] * v[1]).sin(), &x);
+                    let (v, g) = gradient(|v: &[Var]| v[0] * v[0] * c + (v[0] * v[1]).sin(), x);
                     let p = x[0] * x[1];
                     assert_eq!(v, x[0] * x[0] * c + p.sin());
                     assert!((g[0] - (2.0 * c * x[0] + p.cos() * x[1])).abs() < 1e-13);
@@ -113,10 +113,10 @@ fn threads_differentiate_independently() {
 fn gradient_inside_gradient_at_the_same_type_is_rejected() {
     let _ = gradient(
         |x: &[Var]| {
-            let (_, inner) = gradient(|y: &[Var]| y[0] * y[0], &[x[0].value()]);
+            let (_, inner) = gradient(|y: &[Var]| y[0] * y[0], [x[0].value()]);
             x[0] * inner[0]
         },
-        &[1.0],
+        [1.0],
     );
 }
 
@@ -140,7 +140,7 @@ fn reverse_over_forward_nesting_is_correct() {
                 );
                 d
             },
-            &[x],
+            [x],
         );
         assert!((v - x * x.cos()).abs() < 1e-15);
         assert!((g[0] - (x.cos() - x * x.sin())).abs() < 1e-14);
@@ -154,7 +154,7 @@ fn reverse_over_forward_nesting_is_correct() {
 fn forward_derivative_around_hvp_at_the_same_dual_type_is_rejected() {
     let _ = diffprog_dual::derivative(
         |x: Dual<f64>| {
-            let (_, g, _) = hessian_vector_product(|y| y[0] * y[0], &[x.re], &[1.0]);
+            let (_, g, _) = hessian_vector_product(|y| y[0] * y[0], [x.re], [1.0]);
             x * g[0]
         },
         1.0,
@@ -171,10 +171,10 @@ fn hessian_var_from_an_earlier_hessian_call_panics() {
             kept.set(Some(x[0]));
             x[0] * x[0]
         },
-        &[1.0],
+        [1.0],
     );
     let old = kept.get().unwrap();
-    let _ = hessian(|x: &[HessianVar]| x[0] * old, &[2.0]);
+    let _ = hessian(|x: &[HessianVar]| x[0] * old, [2.0]);
 }
 
 #[test]
@@ -187,7 +187,7 @@ fn hessian_var_used_after_the_call_panics() {
             kept.set(Some(x[0]));
             x[0].sin()
         },
-        &[1.0],
+        [1.0],
     );
     let old = kept.get().unwrap();
     let _ = old * old;
@@ -199,10 +199,10 @@ fn hessian_inside_hessian_is_rejected() {
     use diffprog_reverse::{hessian, HessianVar};
     let _ = hessian(
         |x: &[HessianVar]| {
-            let (_, _, inner) = hessian(|y: &[HessianVar]| y[0] * y[0], &[x[0].value()]);
+            let (_, _, inner) = hessian(|y: &[HessianVar]| y[0] * y[0], [x[0].value()]);
             x[0] * inner[(0, 0)]
         },
-        &[1.0],
+        [1.0],
     );
 }
 
@@ -212,11 +212,11 @@ fn hessian_after_a_panicking_function_works() {
     let caught = std::panic::catch_unwind(|| {
         hessian(
             |_: &[HessianVar]| -> HessianVar { panic!("user code failed") },
-            &[1.0],
+            [1.0],
         )
     });
     assert!(caught.is_err());
-    let (v, g, h) = hessian(|x: &[HessianVar]| x[0] * x[0] * x[1], &[3.0, 2.0]);
+    let (v, g, h) = hessian(|x: &[HessianVar]| x[0] * x[0] * x[1], [3.0, 2.0]);
     assert_eq!((v, g), (18.0, vec![12.0, 9.0]));
     assert_eq!((h[(0, 0)], h[(0, 1)], h[(1, 1)]), (4.0, 6.0, 0.0));
 }
@@ -232,7 +232,7 @@ fn threads_compute_hessians_independently() {
                 for _ in 0..50 {
                     last = Some(hessian(
                         |x: &[HessianVar]| (x[0] * c).sin() * x[1] * x[1],
-                        &[0.3, 1.5],
+                        [0.3, 1.5],
                     ));
                 }
                 (c, last.unwrap())

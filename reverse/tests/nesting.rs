@@ -44,7 +44,7 @@ where
     T: Scalar + diffprog_reverse::TapeElement,
 {
     let lifted: Vec<Var<T>> = x.iter().map(|&v| Var::lift(v)).collect();
-    let (_, grad) = gradient_at(|y: &[Var<T>]| inner(y, &lifted), &half(x));
+    let (_, grad) = gradient_at(|y: &[Var<T>]| inner(y, &lifted), half(x));
     outer_of(x, grad)
 }
 
@@ -75,8 +75,8 @@ fn every_pair_of_modes_agrees_with_central_differences() {
     let v_f = g_inner_forward(&X);
     assert!((v_r - v_f).abs() < 1e-13, "{v_r} vs {v_f}");
 
-    let (vrr, rr) = gradient(g_inner_reverse::<Var>, &X);
-    let (vrf, rf) = gradient(g_inner_forward::<Var>, &X);
+    let (vrr, rr) = gradient(g_inner_reverse::<Var>, X);
+    let (vrf, rf) = gradient(g_inner_forward::<Var>, X);
     let (vfr, fr) = diffprog_dual::gradient_with_chunk::<4>(g_inner_reverse, &X);
     let (vff, ff) = diffprog_dual::gradient_with_chunk::<4>(g_inner_forward, &X);
     for v in [vrr, vrf, vfr, vff] {
@@ -111,9 +111,9 @@ fn reverse_over_reverse_hessian() {
     let n = x.len();
     let (value, jac) = diffprog_reverse::jacobian(
         |v: &[Var]| gradient_at(rosenbrock_branchy::<Var<Var>>, v).1,
-        &x,
+        x,
     );
-    let (_, grad, h) = diffprog_hyperdual::hessian(rosenbrock_branchy, &x);
+    let (_, grad, h) = diffprog_hyperdual::hessian(rosenbrock_branchy, x);
     close(&value, &grad, 1e-13, "inner gradient");
     for i in 0..n {
         for j in 0..n {
@@ -140,7 +140,7 @@ fn reverse_over_reverse_hessian() {
 fn no_perturbation_confusion() {
     fn first<T: Scalar + diffprog_reverse::TapeElement>(x: T, rev: bool) -> T {
         let inner = if rev {
-            gradient_at(|y: &[Var<T>]| Var::lift(x) + y[0], &[T::one()]).1[0]
+            gradient_at(|y: &[Var<T>]| Var::lift(x) + y[0], [T::one()]).1[0]
         } else {
             diffprog_dual::derivative_at(|y| diffprog_dual::Dual::lift(x) + y, T::one()).1
         };
@@ -148,17 +148,17 @@ fn no_perturbation_confusion() {
     }
     fn second<T: Scalar + diffprog_reverse::TapeElement>(x: T, rev: bool) -> T {
         let inner = if rev {
-            gradient_at(|y: &[Var<T>]| Var::lift(x) * y[0], &[x]).1[0]
+            gradient_at(|y: &[Var<T>]| Var::lift(x) * y[0], [x]).1[0]
         } else {
             diffprog_dual::derivative_at(|y| diffprog_dual::Dual::lift(x) * y, x).1
         };
         x * inner
     }
     for rev in [true, false] {
-        let rr = gradient(|x: &[Var]| first(x[0], rev), &[3.0]).1[0];
+        let rr = gradient(|x: &[Var]| first(x[0], rev), [3.0]).1[0];
         let fr = diffprog_dual::derivative(|x| first(x, rev), 3.0).1;
         assert_eq!((rr, fr), (1.0, 1.0), "inner reverse: {rev}");
-        let rr = gradient(|x: &[Var]| second(x[0], rev), &[3.0]).1[0];
+        let rr = gradient(|x: &[Var]| second(x[0], rev), [3.0]).1[0];
         let fr = diffprog_dual::derivative(|x| second(x, rev), 3.0).1;
         assert_eq!((rr, fr), (6.0, 6.0), "inner reverse: {rev}");
     }
@@ -171,10 +171,10 @@ fn no_perturbation_confusion() {
 fn same_type_nesting_panics() {
     let _ = gradient(
         |x: &[Var]| {
-            let inner = gradient(|y: &[Var]| y[0] * y[0], &[2.0]).1[0];
+            let inner = gradient(|y: &[Var]| y[0] * y[0], [2.0]).1[0];
             x[0] * inner
         },
-        &[1.0],
+        [1.0],
     );
 }
 
@@ -189,12 +189,12 @@ fn inner_tape_is_reused_within_and_across_outer_recordings() {
                 for _ in 0..20 {
                     // one gradient step on (y − x₁)², from y
                     let d =
-                        gradient_at(|v: &[Var<Var>]| (v[0] - Var::lift(x[1])).powi(2), &[y]).1[0];
+                        gradient_at(|v: &[Var<Var>]| (v[0] - Var::lift(x[1])).powi(2), [y]).1[0];
                     y -= d * 0.1;
                 }
                 y
             },
-            &[1.0 + round as f64, 2.0],
+            [1.0 + round as f64, 2.0],
         );
         // y_k = x₁ + 0.8^k (x₀ − x₁): ∂/∂x₀ = 0.8²⁰, ∂/∂x₁ = 1 − 0.8²⁰
         let p = 0.8_f64.powi(20);
@@ -237,8 +237,8 @@ fn hessian_diagonal_is_exact() {
         );
     }
     let (_, _, diag) = hessian_diagonal(separable, &x);
-    let (_, _, ones) = hessian_vector_product(separable, &x, &vec![1.0; x.len()]);
+    let (_, _, ones) = hessian_vector_product(separable, &x, vec![1.0; x.len()]);
     close(&ones, &diag, 1e-14, "H·1 for a diagonal Hessian");
-    let (v, g, d) = hessian_diagonal(|_: &[Var<DualVec<f64, 8>>]| Var::zero(), &[]);
+    let (v, g, d) = hessian_diagonal(|_: &[Var<DualVec<f64, 8>>]| Var::zero(), []);
     assert_eq!((v, g, d), (0.0, vec![], vec![]));
 }

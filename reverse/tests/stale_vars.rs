@@ -28,7 +28,7 @@ fn stale_var() -> Var {
             kept.set(Some(x[1]));
             x[0] * x[1]
         },
-        &[2.0, 3.0],
+        [2.0, 3.0],
     );
     kept.get().unwrap()
 }
@@ -40,7 +40,7 @@ fn stale_var() -> Var {
 fn a_stale_var_never_aliases_a_later_recording() {
     let s = stale_var();
     skip_recording_ids((1 << 32) - 1);
-    let message = panic_message(|| gradient(|x: &[Var]| x[0] * x[1] * s, &[5.0, 7.0]));
+    let message = panic_message(|| gradient(|x: &[Var]| x[0] * x[1] * s, [5.0, 7.0]));
     let message = message.expect("a Var of an ended recording must not be accepted");
     assert!(message.contains("from another recording"), "{message}");
 }
@@ -54,13 +54,12 @@ fn a_stale_hessian_var_never_aliases_a_later_recording() {
             kept.set(Some(x[1]));
             x[0] * x[1]
         },
-        &[2.0, 3.0],
+        [2.0, 3.0],
     );
     let s = kept.get().unwrap();
     skip_recording_ids((1 << 32) - 1);
-    let message = panic_message(|| {
-        diffprog_reverse::hessian(|x: &[HessianVar]| x[0] * x[1] * s, &[5.0, 7.0])
-    });
+    let message =
+        panic_message(|| diffprog_reverse::hessian(|x: &[HessianVar]| x[0] * x[1] * s, [5.0, 7.0]));
     let message = message.expect("a HessianVar of an ended recording must not be accepted");
     assert!(message.contains("from another `hessian` call"), "{message}");
 }
@@ -99,7 +98,7 @@ fn every_operation_on_a_stale_var_panics() {
             ended.as_deref().is_some_and(|m| m.contains("recording")),
             "{name} on a stale Var with no recording active: {ended:?}"
         );
-        let inside = panic_message(|| gradient(|x: &[Var]| op(s, x[0]), &[1.5]));
+        let inside = panic_message(|| gradient(|x: &[Var]| op(s, x[0]), [1.5]));
         assert!(
             inside.as_deref().is_some_and(|m| m.contains("recording")),
             "{name} on a stale Var inside a new recording: {inside:?}"
@@ -115,12 +114,12 @@ fn a_forgotten_recording_is_reported_and_recoverable() {
         let rec = Recording::<f64>::new();
         let _x = rec.variable(1.0);
         std::mem::forget(rec);
-        let message = panic_message(|| gradient(|x: &[Var]| x[0] * x[0], &[3.0]))
+        let message = panic_message(|| gradient(|x: &[Var]| x[0] * x[0], [3.0]))
             .expect("a recording is still active");
         assert!(message.contains("forgotten"), "{message}");
         assert!(message.contains("end_forgotten_recording"), "{message}");
         Recording::<f64>::end_forgotten_recording();
-        assert_eq!(gradient(|x: &[Var]| x[0] * x[0], &[3.0]), (9.0, vec![6.0]));
+        assert_eq!(gradient(|x: &[Var]| x[0] * x[0], [3.0]), (9.0, vec![6.0]));
         // Its Vars are stale now.
         assert!(panic_message(|| _x * 2.0).is_some());
     })

@@ -77,17 +77,17 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 
 #[test]
 fn values_are_those_of_the_plain_evaluation() {
-    let (value, _) = gradient(program::<Var>, &X);
+    let (value, _) = gradient(program::<Var>, X);
     assert_eq!(value, program::<f64>(&X));
-    let (forward, _) = diffprog_dual::gradient(program, &X);
+    let (forward, _) = diffprog_dual::gradient(program, X);
     assert_eq!(forward, value);
 }
 
 #[test]
 fn gradients_match_forward_mode_plain_operations_and_central_differences() {
-    let (_, g) = gradient(program::<Var>, &X);
-    let (_, forward) = diffprog_dual::gradient(program, &X);
-    let (_, plain_reverse) = gradient(plain::<Var>, &X);
+    let (_, g) = gradient(program::<Var>, X);
+    let (_, forward) = diffprog_dual::gradient(program, X);
+    let (_, plain_reverse) = gradient(plain::<Var>, X);
     for i in 0..X.len() {
         assert!(
             close(g[i], forward[i], 1e-12),
@@ -117,8 +117,8 @@ fn gradients_match_forward_mode_plain_operations_and_central_differences() {
 #[test]
 fn hessian_vector_products_go_through_the_primitives() {
     let v = [1.0, -0.5, 0.25, 2.0, 0.0, 1.0];
-    let (_, g, hv) = hessian_vector_product(program, &X, &v);
-    let (_, g_plain, hv_plain) = hessian_vector_product(plain, &X, &v);
+    let (_, g, hv) = hessian_vector_product(program, X, v);
+    let (_, g_plain, hv_plain) = hessian_vector_product(plain, X, v);
     for i in 0..X.len() {
         assert!(close(g[i], g_plain[i], 1e-12));
         assert!(
@@ -179,20 +179,20 @@ fn edges_follow_the_conventions() {
     // −∞ entries: the softmax weight of an −∞ is exactly zero; an empty log-sum-exp is −∞.
     let (v, g) = gradient(
         |x: &[Var]| <Var as Scalar>::logsumexp(&[x[0], x[1] * f64::INFINITY * -1.0]),
-        &[0.5, 1.0],
+        [0.5, 1.0],
     );
     assert_eq!(v, 0.5);
     assert_eq!(g[0], 1.0);
     assert_eq!(f64::logsumexp(&[]), f64::NEG_INFINITY);
     let (v, _) = gradient(
         |x: &[Var]| <Var as Scalar>::logsumexp(&x[..0]) + x[0],
-        &[1.0],
+        [1.0],
     );
     assert_eq!(v, f64::NEG_INFINITY);
     // a zero times an infinite partial contributes zero, as with plain operations
     let f = |x: &[Var]| <Var as Scalar>::dot(&[x[0].sqrt()], &[x[1]]);
-    let (_, g) = gradient(f, &[0.0, 0.0]);
-    let (_, g_plain) = gradient(|x: &[Var]| x[0].sqrt() * x[1], &[0.0, 0.0]);
+    let (_, g) = gradient(f, [0.0, 0.0]);
+    let (_, g_plain) = gradient(|x: &[Var]| x[0].sqrt() * x[1], [0.0, 0.0]);
     assert_eq!(g, g_plain);
 }
 
@@ -215,5 +215,5 @@ fn operands_of_another_recording_are_refused() {
         let rec = Recording::<f64>::new();
         rec.variable(1.0)
     };
-    let _ = gradient(|x: &[Var]| <Var as Scalar>::dot(&[x[0]], &[stale]), &[1.0]);
+    let _ = gradient(|x: &[Var]| <Var as Scalar>::dot(&[x[0]], &[stale]), [1.0]);
 }

@@ -26,6 +26,7 @@ pub use sweep::HESSIAN_COLUMNS_PER_SWEEP;
 pub use var::HessianVar;
 
 use diffprog_dual::nesting::DriverLevel;
+use diffprog_dual::DualVec;
 use nalgebra::DMatrix;
 use std::cell::RefCell;
 use sweep::SweepBuffers;
@@ -85,6 +86,9 @@ fn record_function(
 /// computed values of each off-diagonal pair are averaged).
 ///
 /// `f` is a closure or a generic function written against [`Scalar`](diffprog_dual::Scalar).
+/// The point is any `impl AsRef<[f64]>` (a slice, an array, a `Vec`, a `DVector`, an `SVector`,
+/// by value or by reference). `HessianVar` records `f64` values; for `f32` code use
+/// [`hessian_f32`].
 ///
 /// ```
 /// use diffprog_reverse::hessian;
@@ -105,10 +109,11 @@ fn record_function(
 /// # Panics
 /// If called inside another `hessian` on the same thread, or if `f` returns a `HessianVar` from
 /// another call.
-pub fn hessian<F>(f: F, x: &[f64]) -> (f64, Vec<f64>, DMatrix<f64>)
+pub fn hessian<F>(f: F, x: impl AsRef<[f64]>) -> (f64, Vec<f64>, DMatrix<f64>)
 where
     F: FnOnce(&[HessianVar]) -> HessianVar,
 {
+    let x = x.as_ref();
     let n = x.len();
     let (rec, y) = record_function(x, f);
     let mut grad = vec![0.0; n];
@@ -131,6 +136,39 @@ where
     (y.value, grad, h)
 }
 
+/// [`hessian`] at an `f32` point: the value, gradient and Hessian of `f32` code, by forward over
+/// reverse on a tape of `DualVec<f32, 8>` values ([`hessian_chunked`](crate::hessian_chunked)
+/// at `N = 8`): ⌈n / 8⌉ recordings of `f` and backward sweeps, each yielding 8 Hessian columns.
+/// The result is exactly symmetric (each off-diagonal pair averaged).
+///
+/// [`HessianVar`] records `f64` values, so `hessian`'s closure type cannot serve `f32`; this is
+/// its `f32` twin, exact as `hessian` is (tested against the `f64` Hessian and central
+/// differences). `f` is called once per block of 8 inputs, so it is `FnMut`, not `FnOnce`.
+///
+/// ```
+/// use diffprog_dual::{Real, Scalar};
+/// use diffprog_reverse::hessian_f32;
+///
+/// fn f<F: Real, T: Scalar<F>>(v: &[T]) -> T {
+///     v[0] * v[0] * v[1] + v[1].sin()
+/// }
+/// let (value, grad, h) = hessian_f32(f, [1.5_f32, 0.5]);
+/// assert_eq!(value, 1.5 * 1.5 * 0.5 + 0.5_f32.sin());
+/// assert_eq!(grad[0], 1.5);
+/// assert_eq!((h[(0, 0)], h[(0, 1)], h[(1, 0)]), (1.0, 3.0, 3.0));
+/// assert_eq!(h[(1, 1)], -0.5_f32.sin());
+/// ```
+///
+/// # Panics
+/// If called inside a driver with `DualVec<f32, 8>` or `Var<DualVec<f32, 8>>` numbers on the
+/// same thread.
+pub fn hessian_f32(
+    f: impl FnMut(&[crate::Var<DualVec<f32, 8>>]) -> crate::Var<DualVec<f32, 8>>,
+    x: impl AsRef<[f32]>,
+) -> (f32, Vec<f32>, DMatrix<f32>) {
+    crate::hessian_chunked::<8, f32>(f, x)
+}
+
 /// One record of the second-order tape: its parents (record 0 is the sink, an unused slot), its
 /// first partials and its second partials `[h₀₀, h₀₁, h₁₁]`.
 #[doc(hidden)]
@@ -149,11 +187,11 @@ pub struct SecondOrderRecord {
 /// output). For tests that follow the chain rule's sums operation by operation (the cross-mode
 /// suite's cancellation analysis); not a stable interface.
 #[doc(hidden)]
-pub fn second_order_tape<F>(f: F, x: &[f64]) -> (Vec<SecondOrderRecord>, Option<usize>)
+pub fn second_order_tape<F>(f: F, x: impl AsRef<[f64]>) -> (Vec<SecondOrderRecord>, Option<usize>)
 where
     F: FnOnce(&[HessianVar]) -> HessianVar,
 {
-    let (rec, y) = record_function(x, f);
+    let (rec, y) = record_function(x.as_ref(), f);
     let records = tape::with_tape(|t| {
         t.nodes
             .iter()

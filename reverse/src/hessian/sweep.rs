@@ -75,12 +75,13 @@ fn scale_into(acc: &mut [f64; C], d: f64, t: &[f64; C]) {
 }
 
 /// Exact symmetry: replaces each off-diagonal pair by the mean of its two computed values.
-pub(crate) fn symmetrize(h: &mut DMatrix<f64>) {
+pub(crate) fn symmetrize<F: diffprog_dual::Real>(h: &mut DMatrix<F>) {
     let n = h.nrows();
+    let half = F::from_f64(0.5);
     let data = h.as_mut_slice(); // column-major: (i, j) at j·n + i
     for j in 0..n {
         for i in j + 1..n {
-            let s = 0.5 * (data[j * n + i] + data[i * n + j]);
+            let s = half * (data[j * n + i] + data[i * n + j]);
             data[j * n + i] = s;
             data[i * n + j] = s;
         }

@@ -335,7 +335,7 @@ pub fn gradient(case: &Case, stats: &Stats) -> TestCaseResult {
     let (vf, gf) = dual::gradient(|x| scalar(p, x), x);
     let (vc, gc) = dual::gradient_with_chunk::<3>(|x| scalar(p, x), x);
     let gd: Vec<f64> = (0..n)
-        .map(|i| dual::jvp(|x| vec![scalar(p, x)], x, &unit(n, i)).1[0])
+        .map(|i| dual::jvp(|x| vec![scalar(p, x)], x, unit(n, i)).1[0])
         .collect();
     r.identical("value reverse vs f64", vr, f0);
     r.identical("value DualVec<8> vs f64", vf, f0);
@@ -877,7 +877,7 @@ fn compare_patterns(case: &Case, stats: &Stats) -> TestCaseResult {
         across,
     );
     for k in 0..n {
-        let (_, g_hvp, hv) = reverse::hessian_vector_product(|x| scalar(p, x), x, &unit(n, k));
+        let (_, g_hvp, hv) = reverse::hessian_vector_product(|x| scalar(p, x), x, unit(n, k));
         r.compare("∇f hvp vs forward", &g_hvp, &g_forward, gradient_keep);
         let column: Vec<f64> = h_chunked.column(k).iter().copied().collect();
         let what = format!("H·e{k} hvp vs hessian_chunked column");

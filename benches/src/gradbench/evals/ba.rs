@@ -276,7 +276,7 @@ pub fn jacobian(problem: &Problem, mode: Mode, out: &mut Csr) {
                         reprojection_error(&v[..CAMERA], &v[CAMERA..CAMERA + 3], v[BLOCK - 1], feat)
                             .to_vec()
                     },
-                    &x,
+                    x,
                 );
                 std::array::from_fn(|r| std::array::from_fn(|k| j[(r, k)]))
             }
@@ -294,7 +294,7 @@ pub fn jacobian(problem: &Problem, mode: Mode, out: &mut Csr) {
     }
     for (i, &w) in problem.weights.iter().enumerate() {
         let d = match mode {
-            Mode::Reverse => diffprog_reverse::gradient(|v| weight_error(v[0]), &[w]).1[0],
+            Mode::Reverse => diffprog_reverse::gradient(|v| weight_error(v[0]), [w]).1[0],
             _ => diffprog_dual::derivative(weight_error, w).1,
         };
         out.set_weight(problem, i, d);

@@ -39,11 +39,9 @@ impl Workload for Hello {
 pub fn double(x: f64, mode: Mode) -> f64 {
     match mode {
         Mode::Forward => diffprog_dual::derivative(square, x).1,
-        Mode::Reverse => diffprog_reverse::gradient(|v| square(v[0]), &[x]).1[0],
+        Mode::Reverse => diffprog_reverse::gradient(|v| square(v[0]), [x]).1[0],
         Mode::Hyperdual => diffprog_hyperdual::second_derivative(square, x).1,
-        Mode::Mixed => {
-            diffprog_reverse::hessian_vector_product(|v| square(v[0]), &[x], &[1.0]).1[0]
-        }
+        Mode::Mixed => diffprog_reverse::hessian_vector_product(|v| square(v[0]), [x], [1.0]).1[0],
     }
 }
 

@@ -294,7 +294,7 @@ mod tests {
                 "gradient {i}: {} vs {fd}",
                 g[i]
             );
-            let grad_at = |t| diffprog_reverse::gradient(|c| cost(&points, c, 3), &at(i, t)).1[i];
+            let grad_at = |t| diffprog_reverse::gradient(|c| cost(&points, c, 3), at(i, t)).1[i];
             let fd2 = (grad_at(step) - grad_at(-step)) / (2.0 * step);
             assert!(
                 (h[i] - fd2).abs() < 1e-6 * (1.0 + fd2.abs()),

@@ -100,14 +100,14 @@ pub fn fr(w0: f64) -> f64 {
 /// Reverse outer, forward inner.
 pub fn rf(w0: f64) -> f64 {
     solve::<Forward>(w0, |w| {
-        diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Forward>(w[0]), &[w]).1[0]
+        diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Forward>(w[0]), [w]).1[0]
     })
 }
 
 /// Reverse over reverse.
 pub fn rr(w0: f64) -> f64 {
     solve::<Reverse>(w0, |w| {
-        diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Reverse>(w[0]), &[w]).1[0]
+        diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Reverse>(w[0]), [w]).1[0]
     })
 }
 
@@ -170,9 +170,9 @@ mod tests {
         let ff = diffprog_dual::derivative(naive_euler::<Dual<f64>, Forward>, w).1;
         let fr = diffprog_dual::derivative(naive_euler::<Dual<f64>, Reverse>, w).1;
         let rf =
-            diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Forward>(w[0]), &[w]).1[0];
+            diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Forward>(w[0]), [w]).1[0];
         let rr =
-            diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Reverse>(w[0]), &[w]).1[0];
+            diffprog_reverse::gradient(|w: &[Var]| naive_euler::<Var, Reverse>(w[0]), [w]).1[0];
         let h = 1e-6;
         let fd =
             (naive_euler::<f64, Reverse>(w + h) - naive_euler::<f64, Reverse>(w - h)) / (2.0 * h);

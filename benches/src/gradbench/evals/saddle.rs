@@ -179,8 +179,8 @@ mod tests {
             &x,
         )
         .1;
-        let rf = diffprog_reverse::gradient(|x: &[Var]| max_payoff::<Var, Forward>(x, &s), &x).1;
-        let rr = diffprog_reverse::gradient(|x: &[Var]| max_payoff::<Var, Reverse>(x, &s), &x).1;
+        let rf = diffprog_reverse::gradient(|x: &[Var]| max_payoff::<Var, Forward>(x, &s), x).1;
+        let rr = diffprog_reverse::gradient(|x: &[Var]| max_payoff::<Var, Reverse>(x, &s), x).1;
         for (name, g) in [("fr", &fr), ("rf", &rf), ("rr", &rr)] {
             for i in 0..2 {
                 assert!(
