@@ -3,9 +3,11 @@
 //! column colouring), and the generic forms [`derivative_at`] and [`gradient_at`] used for nesting
 //! and `f32`.
 //!
-//! Every driver holds a [`DriverLevel`] for its number type during the call, so an inner driver
-//! called at the same number type as an enclosing one panics instead of confusing the two levels'
-//! perturbations (see [`nesting`](crate::nesting)).
+//! Every driver holds a [`DriverLevel`] for its number type during the call. An inner driver
+//! called at the same number type as an enclosing one first evaluates its function with every
+//! seed zero; it runs if that evaluation depends on no outer number (a helper that differentiates
+//! internally, used inside a differentiated function) and panics instead of confusing the two
+//! levels' perturbations otherwise (see [`nesting`](crate::nesting)).
 //!
 //! # What the drivers take
 //!
@@ -74,10 +76,10 @@ pub type GradientNumber<F = f64> = DualVec<F, GRADIENT_CHUNK>;
 /// ```
 ///
 /// # Panics
-/// If called (directly or through `f`) inside another driver that uses `Dual<F>`: see
-/// [`derivative_at`] for nested derivatives.
+/// If called (directly or through `f`) inside another driver that uses `Dual<F>` and `f` depends
+/// on a number of that driver: see [`derivative_at`] for nested derivatives.
 #[inline]
-pub fn derivative<F: Real + Scalar<F>>(f: impl FnOnce(Dual<F>) -> Dual<F>, x: F) -> (F, F) {
+pub fn derivative<F: Real + Scalar<F>>(f: impl FnMut(Dual<F>) -> Dual<F>, x: F) -> (F, F) {
     derivative_at(f, x)
 }
 
@@ -109,10 +111,12 @@ pub fn derivative<F: Real + Scalar<F>>(f: impl FnOnce(Dual<F>) -> Dual<F>, x: F)
 /// ```
 ///
 /// # Panics
-/// If a driver with number type `Dual<T>` is already running on this thread.
+/// If a driver with number type `Dual<T>` is already running on this thread and `f` depends on one
+/// of its numbers (see [`nesting`](crate::nesting)).
 #[inline]
-pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T, T) {
-    let _level = DriverLevel::enter::<Dual<T>>("derivative");
+pub fn derivative_at<T: Number>(mut f: impl FnMut(Dual<T>) -> Dual<T>, x: T) -> (T, T) {
+    let level = DriverLevel::enter_probed::<Dual<T>>("derivative");
+    level.probe_nested(|| f(Dual::lift(x)).derivative_parts_are_zero());
     let y = f(Dual::variable(x));
     (y.re, y.eps)
 }
@@ -158,7 +162,8 @@ pub fn derivative_at<T: Number>(f: impl FnOnce(Dual<T>) -> Dual<T>, x: T) -> (T,
 /// ```
 ///
 /// # Panics
-/// If called inside another driver that uses `DualVec<F, GRADIENT_CHUNK>`.
+/// If called inside another driver that uses `DualVec<F, GRADIENT_CHUNK>` when `f` depends on its
+/// numbers.
 #[inline]
 pub fn gradient<F: Real + Scalar<F>>(
     f: impl Fn(&[DualVec<F, GRADIENT_CHUNK>]) -> DualVec<F, GRADIENT_CHUNK>,
@@ -197,16 +202,18 @@ pub fn gradient_with_chunk<const N: usize>(
 /// ```
 ///
 /// # Panics
-/// If `N == 0`, or a driver with number type `DualVec<T, N>` is already running on this thread.
+/// If `N == 0`, or a driver with number type `DualVec<T, N>` is already running on this thread
+/// and `f` depends on one of its numbers.
 pub fn gradient_at<T: Number, const N: usize>(
     f: impl Fn(&[DualVec<T, N>]) -> DualVec<T, N>,
     x: impl AsRef<[T]>,
 ) -> (T, Vec<T>) {
     assert!(N > 0, "gradient: the chunk width N must be at least 1");
     let x = x.as_ref();
-    let _level = DriverLevel::enter::<DualVec<T, N>>("gradient");
+    let level = DriverLevel::enter_probed::<DualVec<T, N>>("gradient");
     let n = x.len();
     let mut args: Vec<DualVec<T, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
+    level.probe_nested(|| f(&args).derivative_parts_are_zero());
     let mut grad = vec![T::zero(); n];
     if n == 0 {
         return (f(&args).re, grad);
@@ -254,7 +261,7 @@ pub fn gradient_at<T: Number, const N: usize>(
 ///
 /// # Panics
 /// If the number of outputs changes between passes, or inside another driver that uses
-/// `DualVec<F, GRADIENT_CHUNK>`.
+/// `DualVec<F, GRADIENT_CHUNK>` when `f` depends on its numbers.
 #[inline]
 pub fn jacobian<F: Real + Scalar<F>, Y: AsRef<[DualVec<F, GRADIENT_CHUNK>]>>(
     f: impl Fn(&[DualVec<F, GRADIENT_CHUNK>]) -> Y,
@@ -303,9 +310,10 @@ pub fn jacobian_at<T: Number, const N: usize, Y: AsRef<[DualVec<T, N>]>>(
 ) -> (Vec<T>, DMatrix<T>) {
     assert!(N > 0, "jacobian: the chunk width N must be at least 1");
     let x = x.as_ref();
-    let _level = DriverLevel::enter::<DualVec<T, N>>("jacobian");
+    let level = DriverLevel::enter_probed::<DualVec<T, N>>("jacobian");
     let n = x.len();
     let mut args: Vec<DualVec<T, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
+    level.probe_nested(|| all_constant(f(&args).as_ref()));
     if n == 0 {
         let y = f(&args);
         let y = y.as_ref();
@@ -366,9 +374,10 @@ pub fn jacobian_at<T: Number, const N: usize, Y: AsRef<[DualVec<T, N>]>>(
 /// ```
 ///
 /// # Panics
-/// If `x` and `v` have different lengths, or inside another driver that uses `Dual<F>`.
+/// If `x` and `v` have different lengths, or inside another driver that uses `Dual<F>` when `f`
+/// depends on its numbers.
 pub fn jvp<F: Real + Scalar<F>, Y: AsRef<[Dual<F>]>>(
-    f: impl FnOnce(&[Dual<F>]) -> Y,
+    mut f: impl FnMut(&[Dual<F>]) -> Y,
     x: impl AsRef<[F]>,
     v: impl AsRef<[F]>,
 ) -> (Vec<F>, Vec<F>) {
@@ -380,7 +389,11 @@ pub fn jvp<F: Real + Scalar<F>, Y: AsRef<[Dual<F>]>>(
         x.len(),
         v.len()
     );
-    let _level = DriverLevel::enter::<Dual<F>>("jvp");
+    let level = DriverLevel::enter_probed::<Dual<F>>("jvp");
+    level.probe_nested(|| {
+        let constants: Vec<Dual<F>> = x.iter().map(|&a| Dual::lift(a)).collect();
+        all_constant(f(&constants).as_ref())
+    });
     let args: Vec<Dual<F>> = x.iter().zip(v).map(|(&a, &b)| Dual::new(a, b)).collect();
     let y = f(&args);
     let y = y.as_ref();
@@ -413,13 +426,14 @@ pub fn jvp<F: Real + Scalar<F>, Y: AsRef<[Dual<F>]>>(
 /// ```
 ///
 /// # Panics
-/// Inside another driver that uses `DualVec<f64, K>`.
+/// Inside another driver that uses `DualVec<f64, K>` when `f` depends on its numbers.
 #[inline]
 pub fn jacobian_array<const K: usize, const M: usize>(
-    f: impl FnOnce(&[DualVec<f64, K>; K]) -> [DualVec<f64, K>; M],
+    mut f: impl FnMut(&[DualVec<f64, K>; K]) -> [DualVec<f64, K>; M],
     x: &[f64; K],
 ) -> ([f64; M], [[f64; K]; M]) {
-    let _level = DriverLevel::enter::<DualVec<f64, K>>("jacobian_array");
+    let level = DriverLevel::enter_probed::<DualVec<f64, K>>("jacobian_array");
+    level.probe_nested(|| all_constant(&f(&x.map(DualVec::lift))));
     let mut args = [DualVec::lift(0.0); K];
     for (i, (a, &xi)) in args.iter_mut().zip(x).enumerate() {
         *a = DualVec::variable(xi, i);
@@ -463,7 +477,8 @@ pub fn jacobian_array<const K: usize, const M: usize>(
 ///
 /// # Panics
 /// If `colors` and `x` have different lengths, if `N == 0`, if the number of outputs changes
-/// between passes, or inside another driver that uses `DualVec<f64, N>`.
+/// between passes, or inside another driver that uses `DualVec<f64, N>` when `f` depends on its
+/// numbers.
 pub fn jacobian_colored<const N: usize>(
     f: impl Fn(&[DualVec<f64, N>]) -> Vec<DualVec<f64, N>>,
     x: impl AsRef<[f64]>,
@@ -549,7 +564,8 @@ impl<const N: usize> ColoredJacobian<N> {
     ///
     /// # Panics
     /// If `x` does not have one component per colour given to [`new`](Self::new), if the number
-    /// of outputs changes between passes, or inside another driver that uses `DualVec<f64, N>`.
+    /// of outputs changes between passes, or inside another driver that uses `DualVec<f64, N>`
+    /// when `f` depends on its numbers.
     pub fn compute(
         &mut self,
         f: impl Fn(&[DualVec<f64, N>], &mut Vec<DualVec<f64, N>>),
@@ -563,10 +579,14 @@ impl<const N: usize> ColoredJacobian<N> {
             x.len(),
             self.colors.len()
         );
-        let _level = DriverLevel::enter::<DualVec<f64, N>>("jacobian_colored");
+        let level = DriverLevel::enter_probed::<DualVec<f64, N>>("jacobian_colored");
         let c = self.c;
         self.args.clear();
         self.args.extend(x.iter().map(|&xi| DualVec::lift(xi)));
+        level.probe_nested(|| {
+            f(&self.args, &mut self.outputs);
+            all_constant(&self.outputs)
+        });
         if c == 0 {
             f(&self.args, &mut self.outputs);
             self.value.clear();
@@ -605,4 +625,9 @@ impl<const N: usize> ColoredJacobian<N> {
         }
         (&self.value, &self.compressed)
     }
+}
+
+/// True when no output has a nonzero derivative part (the nesting probe's question).
+fn all_constant<N: Number>(outputs: &[N]) -> bool {
+    outputs.iter().all(Number::derivative_parts_are_zero)
 }

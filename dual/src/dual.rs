@@ -217,6 +217,10 @@ impl<T: Number> Number for Dual<T> {
     fn is_identically_zero(&self) -> bool {
         self.re.is_identically_zero() && self.eps.is_identically_zero()
     }
+    #[inline]
+    fn derivative_parts_are_zero(&self) -> bool {
+        self.re.derivative_parts_are_zero() && self.eps.is_identically_zero()
+    }
     #[inline(always)]
     fn strong_zero_mul(self, rhs: Self) -> Self {
         Self::new(

@@ -381,6 +381,11 @@ impl<T: Number, const N: usize> Number for DualVec<T, N> {
         self.re.is_identically_zero()
             && (!self.active() || self.eps.iter().all(|e| e.is_identically_zero()))
     }
+    #[inline]
+    fn derivative_parts_are_zero(&self) -> bool {
+        self.re.derivative_parts_are_zero()
+            && (!self.active() || self.eps.iter().all(|e| e.is_identically_zero()))
+    }
     #[inline(always)]
     fn strong_zero_mul(self, rhs: Self) -> Self {
         let re = self.re.strong_zero_mul(rhs.re);

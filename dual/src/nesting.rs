@@ -18,11 +18,31 @@
 //! ); // panics: nested driver at the same number type
 //! ```
 //!
-//! Every driver in diffprog enters a [`DriverLevel`] for its number type; entering a level whose type
-//! is already active on this thread panics with a message saying how to nest correctly: run the
-//! inner driver at the outer number type (`derivative_at`, lifting captured numbers with
-//! `Dual::lift`), which makes the inner numbers `Dual<Dual<f64>>`, a different type that cannot be
-//! confused with the outer one.
+//! Every driver in diffprog enters a [`DriverLevel`] for its number type. A driver entered while
+//! another driver of the same number type is active on this thread runs only if it cannot confuse
+//! the two levels: the forward drivers first evaluate the inner function once more with every seed
+//! zero ([`DriverLevel::probe_nested`]). Tangent propagation is linear in the seeds, so that
+//! evaluation's derivative parts are exactly what the outer level's perturbations contribute to
+//! the inner result; when they are all zero — the inner function depends on no outer number, as
+//! in `x * derivative(|y| y * 2.0, 1.0).1` — the inner result is the inner derivative and the call
+//! proceeds. Otherwise it panics, with a message saying how to nest correctly: run the inner
+//! driver at the outer number type (`derivative_at`, lifting captured numbers with `Dual::lift`),
+//! which makes the inner numbers `Dual<Dual<f64>>`, a different type that cannot be confused with
+//! the outer one.
+//!
+//! ```
+//! use diffprog_dual::derivative;
+//! // A helper that differentiates internally, used inside a differentiated function: the inner
+//! // call depends on no outer number, so it cannot confuse, and it runs.
+//! fn slope_of_double(at: f64) -> f64 {
+//!     derivative(|y| y * 2.0, at).1
+//! }
+//! let (_, d) = derivative(|x| x * slope_of_double(1.0), 1.0);
+//! assert_eq!(d, 2.0);
+//! ```
+//!
+//! Drivers whose inner function cannot be evaluated a second time cheaply (the mixed-mode
+//! drivers of `diffprog-reverse`) keep rejecting every same-type nesting ([`DriverLevel::enter`]).
 
 use std::any::{type_name, TypeId};
 use std::cell::Cell;
@@ -49,6 +69,11 @@ thread_local! {
 #[must_use = "the level is released when the guard is dropped"]
 pub struct DriverLevel {
     id: TypeId,
+    /// The enclosing driver at the same number type, if any (only with
+    /// [`DriverLevel::enter_probed`]).
+    same_type_outer: Option<&'static str>,
+    driver: &'static str,
+    type_name: fn() -> &'static str,
 }
 
 impl DriverLevel {
@@ -60,35 +85,84 @@ impl DriverLevel {
     /// nested.
     #[inline]
     pub fn enter<N: 'static>(driver: &'static str) -> DriverLevel {
+        let level = Self::enter_probed::<N>(driver);
+        if let Some(outer) = level.same_type_outer {
+            confusion_panic(driver, outer, (level.type_name)(), None);
+        }
+        level
+    }
+
+    /// Enters a differentiation level whose numbers are of type `N`, also inside a driver of the
+    /// same type; the driver then calls [`probe_nested`](DriverLevel::probe_nested) before it
+    /// evaluates its function.
+    ///
+    /// # Panics
+    /// If more than 32 driver levels are nested.
+    #[inline]
+    pub fn enter_probed<N: 'static>(driver: &'static str) -> DriverLevel {
         let id = TypeId::of::<N>();
         let depth = DEPTH.with(Cell::get);
-        if depth != 0 {
-            check_nested(id, driver, depth, type_name::<N>);
-        }
+        let same_type_outer = if depth != 0 {
+            check_nested(id, driver, depth)
+        } else {
+            None
+        };
         STACK.with(|stack| stack[depth].set(Some((id, driver))));
         DEPTH.with(|d| d.set(depth + 1));
-        DriverLevel { id }
+        DriverLevel {
+            id,
+            same_type_outer,
+            driver,
+            type_name: type_name::<N>,
+        }
+    }
+
+    /// True when a driver with the same number type encloses this one.
+    #[inline]
+    pub fn is_nested_in_same_type(&self) -> bool {
+        self.same_type_outer.is_some()
+    }
+
+    /// Where this level is nested inside a driver of the same number type, runs `seedless`
+    /// — the driver's function evaluated with every seed zero, answering whether all of its
+    /// outputs' derivative parts are zero ([`Number::derivative_parts_are_zero`]) — and panics if
+    /// they are not: the function then depends on a number of the outer level, and its result
+    /// would mix the two levels' perturbations. Does nothing (and does not call `seedless`)
+    /// otherwise.
+    ///
+    /// [`Number::derivative_parts_are_zero`]: crate::Number::derivative_parts_are_zero
+    #[inline]
+    pub fn probe_nested(&self, seedless: impl FnOnce() -> bool) {
+        if let Some(outer) = self.same_type_outer {
+            if !seedless() {
+                confusion_panic(
+                    self.driver,
+                    outer,
+                    (self.type_name)(),
+                    Some("the inner function depends on a number of the outer level"),
+                );
+            }
+        }
     }
 }
 
-/// Panics if a level of type `id` is among the `depth` active ones, or if the stack is full.
+#[cold]
 #[inline(never)]
-fn check_nested(id: TypeId, driver: &str, depth: usize, name: fn() -> &'static str) {
-    if let Some(outer) = STACK.with(|stack| {
-        stack[..depth].iter().find_map(|l| match l.get() {
-            Some((t, outer)) if t == id => Some(outer),
-            _ => None,
-        })
-    }) {
-        panic!(
-            "diffprog: `{driver}` was called inside `{outer}` with the same number type `{}`. \
-             An inner derivative at the outer number type can confuse the two levels' \
-             perturbations and return a wrong value. Run the inner driver at the outer \
-             number type instead (e.g. `derivative_at(|y| ..., Dual::lift(x))`, lifting \
-             captured numbers with `Dual::lift`), or compute the inner derivative outside.",
-            name()
-        );
-    }
+fn confusion_panic(driver: &str, outer: &str, type_name: &str, reason: Option<&str>) -> ! {
+    let reason = reason.map_or(String::new(), |r| format!(", and {r}"));
+    panic!(
+        "diffprog: `{driver}` was called inside `{outer}` with the same number type \
+         `{type_name}`{reason}. An inner derivative at the outer number type can confuse the two \
+         levels' perturbations and return a wrong value. Run the inner driver at the outer \
+         number type instead (e.g. `derivative_at(|y| ..., Dual::lift(x))`, lifting captured \
+         numbers with `Dual::lift`), or compute the inner derivative outside."
+    );
+}
+
+/// The enclosing driver at type `id` among the `depth` active levels, if any; panics if the
+/// stack is full.
+#[inline(never)]
+fn check_nested(id: TypeId, driver: &str, depth: usize) -> Option<&'static str> {
     if depth == MAX_LEVELS {
         panic!(
             "diffprog: `{driver}` would be differentiation level {} on this thread; at most \
@@ -96,6 +170,12 @@ fn check_nested(id: TypeId, driver: &str, depth: usize, name: fn() -> &'static s
             MAX_LEVELS + 1
         );
     }
+    STACK.with(|stack| {
+        stack[..depth].iter().find_map(|l| match l.get() {
+            Some((t, outer)) if t == id => Some(outer),
+            _ => None,
+        })
+    })
 }
 
 /// Removes the level `id` that is not on top of the stack (a guard dropped out of order).

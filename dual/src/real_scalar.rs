@@ -1,5 +1,6 @@
 //! [`RealScalar`]: the one bound for generic code that also calls nalgebra.
 
+use crate::custom::{BinaryPrimitive, UnaryPrimitive};
 use crate::{Real, Scalar};
 use nalgebra::RealField;
 use std::iter::{Product, Sum};
@@ -65,7 +66,8 @@ use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Sub, SubAssign};
 ///   activation functions ([`sigmoid`](RealScalarMethods::sigmoid),
 ///   [`relu`](RealScalarMethods::relu), …), [`erf`](RealScalarMethods::erf) and the wide
 ///   primitives ([`dot`](RealScalarMethods::dot), [`logsumexp`](RealScalarMethods::logsumexp),
-///   [`sum_of`](RealScalarMethods::sum_of)) come from its supertrait [`RealScalarMethods`],
+///   [`sum_of`](RealScalarMethods::sum_of)) and the custom primitives
+///   ([`custom_unary`](RealScalarMethods::custom_unary)) come from its supertrait [`RealScalarMethods`],
 ///   whose methods generic code calls without importing it;
 /// - `+ - * /` with a plain float on the right (`x * 2.0`) and comparisons with one (`x > 0.0`), as
 ///   for `Scalar`.
@@ -161,6 +163,10 @@ pub trait RealScalarMethods<F: Real = f64>: Sized {
     fn logsumexp(xs: &[Self]) -> Self;
     /// Σᵢ term(i) for i < n, as one primitive where the number type has one ([`Scalar::sum_of`]).
     fn sum_of(n: usize, term: impl FnMut(usize) -> Self) -> Self;
+    /// A user-defined primitive of one variable ([`Scalar::custom_unary`]).
+    fn custom_unary(self, primitive: &dyn UnaryPrimitive<F>) -> Self;
+    /// A user-defined primitive of two variables ([`Scalar::custom_binary`]).
+    fn custom_binary(self, primitive: &dyn BinaryPrimitive<F>, other: Self) -> Self;
 }
 
 impl<F: Real, T: Scalar<F>> RealScalarMethods<F> for T {
@@ -217,5 +223,13 @@ impl<F: Real, T: Scalar<F>> RealScalarMethods<F> for T {
     #[inline(always)]
     fn sum_of(n: usize, term: impl FnMut(usize) -> Self) -> Self {
         <T as Scalar<F>>::sum_of(n, term)
+    }
+    #[inline(always)]
+    fn custom_unary(self, primitive: &dyn UnaryPrimitive<F>) -> Self {
+        <T as Scalar<F>>::custom_unary(self, primitive)
+    }
+    #[inline(always)]
+    fn custom_binary(self, primitive: &dyn BinaryPrimitive<F>, other: Self) -> Self {
+        <T as Scalar<F>>::custom_binary(self, primitive, other)
     }
 }

@@ -399,6 +399,17 @@ pub trait Number:
     ///
     /// (`==` compares primal values only; this looks at everything.)
     fn is_identically_zero(&self) -> bool;
+    /// True when every derivative part is exactly zero, whatever the value: the number does not
+    /// depend, to any order, on a variable its driver seeded. (A tape number is constant only
+    /// when it is not recorded.)
+    ///
+    /// ```
+    /// use diffprog_dual::{Dual, Number};
+    ///
+    /// assert!(Dual::new(3.0, 0.0).derivative_parts_are_zero());
+    /// assert!(!Dual::new(3.0, 1.0).derivative_parts_are_zero());
+    /// ```
+    fn derivative_parts_are_zero(&self) -> bool;
 
     /// The product of derivative arithmetic: `self · rhs` in which an exact zero — the whole
     /// number, or any of its parts — is a *strong zero*: its product with anything, ±∞ and NaN
@@ -440,6 +451,10 @@ macro_rules! impl_scalar_for_float {
             #[inline(always)]
             fn is_identically_zero(&self) -> bool {
                 *self == 0.0
+            }
+            #[inline(always)]
+            fn derivative_parts_are_zero(&self) -> bool {
+                true
             }
             #[inline(always)]
             fn strong_zero_mul(self, rhs: Self) -> Self {

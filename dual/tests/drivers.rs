@@ -249,10 +249,10 @@ fn confusing_form_panics() {
 
 #[test]
 #[should_panic(expected = "with the same number type")]
-fn nested_gradient_at_the_same_type_panics() {
+fn nested_gradient_at_the_same_type_capturing_an_outer_number_panics() {
     let _ = gradient(
         |p| {
-            let (_, g) = gradient(|q| q[0] * q[0], [1.0]);
+            let (_, g) = gradient(|q| q[0] * p[0], [1.0]);
             p[0] * g[0]
         },
         [1.0],

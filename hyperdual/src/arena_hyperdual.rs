@@ -821,9 +821,9 @@ impl<const N: usize> Number for ArenaHyperDual<N> {
         self.re.has_finite_nonzero_primal()
     }
     fn is_identically_zero(&self) -> bool {
-        if self.re != 0.0 {
-            return false;
-        }
+        self.re == 0.0 && self.derivative_parts_are_zero()
+    }
+    fn derivative_parts_are_zero(&self) -> bool {
         if self.is_constant() {
             return true;
         }

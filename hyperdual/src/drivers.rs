@@ -54,7 +54,8 @@ pub fn second_derivative<F: Real + Scalar<F>, G>(f: G, x: F) -> (F, F, F)
 where
     G: Fn(Taylor2<F>) -> Taylor2<F>,
 {
-    let _level = DriverLevel::enter::<Taylor2<F>>("second_derivative");
+    let level = DriverLevel::enter_probed::<Taylor2<F>>("second_derivative");
+    level.probe_nested(|| f(Taylor2::constant(x)).derivative_parts_are_zero());
     let y = f(Taylor2::variable(x));
     (y.re, y.d1, y.d2)
 }
@@ -72,7 +73,8 @@ pub fn third_derivative<F: Real + Scalar<F>, G>(f: G, x: F) -> (F, F, F, F)
 where
     G: Fn(Taylor3<F>) -> Taylor3<F>,
 {
-    let _level = DriverLevel::enter::<Taylor3<F>>("third_derivative");
+    let level = DriverLevel::enter_probed::<Taylor3<F>>("third_derivative");
+    level.probe_nested(|| f(Taylor3::constant(x)).derivative_parts_are_zero());
     let y = f(Taylor3::variable(x));
     (y.re, y.d1, y.d2, y.d3)
 }
@@ -164,7 +166,8 @@ pub fn hessian_f32(
 /// ```
 ///
 /// # Panics
-/// If `N` is 0, or (as every driver) when called inside another driver at the same number type.
+/// If `N` is 0, or when called inside another driver at the same number type (the arena holds
+/// one pass at a time, so this driver does not nest at its own type even when `f` could).
 pub fn hessian_with_arena_chunk<const N: usize>(
     f: impl Fn(&[ArenaHyperDual<N>]) -> ArenaHyperDual<N>,
     x: impl AsRef<[f64]>,
@@ -280,9 +283,10 @@ pub fn hessian_at<F: Real + Scalar<F>, const N: usize>(
         N > 0,
         "hessian_with_chunk: the chunk size N must be at least 1"
     );
-    let _level = DriverLevel::enter::<HyperDualVec<F, N, N>>("hessian");
+    let level = DriverLevel::enter_probed::<HyperDualVec<F, N, N>>("hessian");
     let n = x.len();
     let mut inputs: Vec<HyperDualVec<F, N, N>> = x.iter().map(|&v| HyperDualVec::lift(v)).collect();
+    level.probe_nested(|| f(&inputs).derivative_parts_are_zero());
     let mut value = <F as Number>::zero();
     let mut grad = vec![<F as Number>::zero(); n];
     let mut h = DMatrix::zeros(n, n);
@@ -421,10 +425,11 @@ pub fn partial_hessian_at<F: Real + Scalar<F>, const N: usize, const M: usize>(
         N > 0 && M > 0,
         "partial_hessian_with_chunk: the chunk sizes N and M must be at least 1"
     );
-    let _level = DriverLevel::enter::<HyperDualVec<F, N, M>>("partial_hessian");
+    let level = DriverLevel::enter_probed::<HyperDualVec<F, N, M>>("partial_hessian");
     let (nx, ny) = (x.len(), y.len());
     let mut xs: Vec<HyperDualVec<F, N, M>> = x.iter().map(|&v| HyperDualVec::lift(v)).collect();
     let mut ys: Vec<HyperDualVec<F, N, M>> = y.iter().map(|&v| HyperDualVec::lift(v)).collect();
+    level.probe_nested(|| f(&xs, &ys).derivative_parts_are_zero());
     let mut value = <F as Number>::zero();
     let (mut gx, mut gy) = (
         vec![<F as Number>::zero(); nx],
@@ -494,7 +499,12 @@ where
             "third_partial: index {name} = {idx} is out of range for {n} inputs"
         );
     }
-    let _level = DriverLevel::enter::<HyperDual<Dual<F>>>("third_partial");
+    let level = DriverLevel::enter_probed::<HyperDual<Dual<F>>>("third_partial");
+    level.probe_nested(|| {
+        let constants: Vec<HyperDual<Dual<F>>> =
+            x.iter().map(|&v| HyperDual::constant(v)).collect();
+        f(&constants).derivative_parts_are_zero()
+    });
     let one = |b: bool| {
         if b {
             <F as Number>::one()

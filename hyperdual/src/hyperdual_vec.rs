@@ -709,7 +709,11 @@ impl<T: Number, const N: usize, const M: usize> Number for HyperDualVec<T, N, M>
     }
     #[inline]
     fn is_identically_zero(&self) -> bool {
-        self.re.is_identically_zero()
+        self.re.is_identically_zero() && self.derivative_parts_are_zero()
+    }
+    #[inline]
+    fn derivative_parts_are_zero(&self) -> bool {
+        self.re.derivative_parts_are_zero()
             && self.eps1.iter().all(|e| e.is_identically_zero())
             && self.eps2.iter().all(|e| e.is_identically_zero())
             && self.eps12.iter().flatten().all(|e| e.is_identically_zero())

@@ -155,6 +155,10 @@ macro_rules! fixed_parts_number {
             fn is_identically_zero(&self) -> bool {
                 self.$re.is_identically_zero() $(&& self.$part.is_identically_zero())*
             }
+            #[inline]
+            fn derivative_parts_are_zero(&self) -> bool {
+                self.$re.derivative_parts_are_zero() $(&& self.$part.is_identically_zero())*
+            }
             /// The product `*` with the value's product strong as well: `*` already multiplies
             /// every part by the strong-zero rule, and only the value by IEEE.
             #[inline(always)]

@@ -1,5 +1,5 @@
 //! nalgebra support: every number type of this crate is a simba/nalgebra `RealField` and
-//! `ComplexField` (for `f64`-based numbers, as in `diffprog_dual`), through `diffprog_dual`'s shared
+//! `ComplexField` (`f32`-based numbers included, as in `diffprog_dual`), through `diffprog_dual`'s shared
 //! [`impl_nalgebra_real_field!`](diffprog_dual::impl_nalgebra_real_field), so
 //! `DMatrix<HyperDual<f64>>` solves, inverts and factorises with exact second derivatives.
 //!
@@ -8,7 +8,7 @@
 //! use nalgebra::{Matrix2, Vector2};
 //!
 //! // Solve A(t)·x = b with A = [[2 + t, 1], [1, 3]] and read d²x/dt² at t = 0.
-//! let t = HyperDual::new(0.0, 1.0, 1.0, 0.0);
+//! let t = HyperDual::new(0.0_f64, 1.0, 1.0, 0.0);
 //! let one = HyperDual::new(1.0, 0.0, 0.0, 0.0);
 //! let a = Matrix2::new(one * 2.0 + t, one, one, one * 3.0);
 //! let b = Vector2::new(one, one);

@@ -449,6 +449,10 @@ impl<T: TapeElement> Number for Var<T> {
     fn is_identically_zero(&self) -> bool {
         self.gen == 0 && self.value.is_identically_zero()
     }
+    #[inline(always)]
+    fn derivative_parts_are_zero(&self) -> bool {
+        self.gen == 0 && self.value.derivative_parts_are_zero()
+    }
     /// The product with a strong zero in the value too (where `Var`s are the parts of a nested
     /// number, `Dual<Var>`): the value is the element type's strong product, the partials those
     /// of `x · y`.

@@ -340,6 +340,10 @@ impl Number for HessianVar {
     fn is_identically_zero(&self) -> bool {
         self.gen == 0 && self.value == 0.0
     }
+    #[inline(always)]
+    fn derivative_parts_are_zero(&self) -> bool {
+        self.gen == 0
+    }
     /// The product with a strong zero in the value too (see
     /// [`Number::strong_zero_mul`]); the partials are those of `x · y`.
     #[inline]
