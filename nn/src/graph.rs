@@ -574,6 +574,24 @@ impl<F: Element> Graph<F> {
                 softmax::backward_cross_entropy(&v, &mut g, gout, a, &aux[i], &idx[i])
             }
             Op::Dropout { a } => unary::backward_dropout(&mut g, gout, a, &aux[i]),
+            Op::Conv {
+                x,
+                w,
+                bias,
+                transposed,
+            } => conv::backward(
+                &v,
+                &mut g,
+                gout,
+                &mut aux[i],
+                &idx[i],
+                x,
+                w,
+                bias,
+                transposed,
+            ),
+            Op::Pick { a } => pick::backward(&mut g, gout, a, &idx[i]),
+            Op::AvgPool { a } => pool::backward_avg(&mut g, gout, a, &idx[i]),
         }
     }
 }

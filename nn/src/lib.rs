@@ -166,7 +166,7 @@ pub mod train;
 
 pub use element::Element;
 pub use graph::{Graph, NodeId};
-pub use ops::{BinaryOp, Unary};
+pub use ops::{BinaryOp, ConvOptions, Unary};
 pub use params::{ParamId, Params, ParamsMismatch};
 pub use persist::TrainedModel;
 pub use rand;

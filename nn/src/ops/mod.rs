@@ -4,15 +4,22 @@
 //! read those two to see every rule in one place.
 
 pub(crate) mod broadcast;
+pub(crate) mod conv;
+mod conv_options;
+mod conv_transpose;
 pub(crate) mod gather;
+mod im2col;
 pub(crate) mod linear;
 pub(crate) mod matmul;
+pub(crate) mod pick;
+pub(crate) mod pool;
 pub(crate) mod reduce;
 pub(crate) mod shape_ops;
 pub(crate) mod softmax;
 pub(crate) mod unary;
 
 pub use broadcast::BinaryOp;
+pub use conv_options::ConvOptions;
 pub use unary::Unary;
 
 /// A recorded operation: which kernel made the node and from which parents (node indices).
@@ -83,6 +90,19 @@ pub(crate) enum Op<F> {
     CrossEntropy { a: u32 },
     /// `a · mask` with the (already scaled) mask in the float side buffer.
     Dropout { a: u32 },
+    /// A convolution of `x` with `w` (plus `bias`), or with `transposed` its adjoint in the
+    /// input; the geometry in the index buffer, one sample's columns in the float side buffer.
+    Conv {
+        x: u32,
+        w: u32,
+        bias: u32,
+        transposed: bool,
+    },
+    /// `out[o] = a[picks[o]]` with the picked offsets in the index buffer (max pooling, the
+    /// maximum along an axis).
+    Pick { a: u32 },
+    /// Average pooling of `a`'s trailing two axes; the windows in the index buffer.
+    AvgPool { a: u32 },
 }
 
 /// Marks "no parent" (e.g. a `Linear` without bias).
