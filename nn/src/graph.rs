@@ -592,6 +592,23 @@ impl<F: Element> Graph<F> {
             ),
             Op::Pick { a } => pick::backward(&mut g, gout, a, &idx[i]),
             Op::AvgPool { a } => pool::backward_avg(&mut g, gout, a, &idx[i]),
+            Op::Norm {
+                x,
+                w,
+                b,
+                batch_stats,
+                per_channel,
+            } => norm::backward(
+                &v,
+                &mut g,
+                gout,
+                &mut aux[i],
+                x,
+                w,
+                b,
+                batch_stats,
+                per_channel,
+            ),
         }
     }
 }

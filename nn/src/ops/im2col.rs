@@ -146,8 +146,10 @@ impl Geometry {
                         dst[hi..].fill(F::zero());
                         let sw = self.stride[1];
                         if sw == 1 {
-                            let start = (lo as isize + off) as usize;
-                            dst[lo..hi].copy_from_slice(&src[start..start + (hi - lo)]);
+                            if hi > lo {
+                                let start = (lo as isize + off) as usize;
+                                dst[lo..hi].copy_from_slice(&src[start..start + (hi - lo)]);
+                            }
                         } else {
                             for (ow, d) in dst.iter_mut().enumerate().take(hi).skip(lo) {
                                 *d = src[(ow as isize * sw as isize + off) as usize];
@@ -254,9 +256,12 @@ mod tests {
             (5, 7, 3, 1, 1, 1),
             (6, 5, 3, 2, 1, 1),
             (7, 7, 2, 3, 1, 2),
-            (4, 9, 3, 2, 0, 2),
+            (5, 9, 3, 2, 0, 2),
             (3, 3, 1, 1, 0, 1),
             (5, 4, 3, 3, 1, 1),
+            // taps that miss the image entirely (padding and dilation wider than it)
+            (1, 1, 3, 1, 2, 2),
+            (2, 1, 3, 1, 3, 3),
         ] {
             let gm = geometry(h, w, k, s, p, d);
             let x: Vec<f64> = (0..gm.in_sample()).map(|v| v as f64 + 1.0).collect();

@@ -11,6 +11,7 @@ pub(crate) mod gather;
 mod im2col;
 pub(crate) mod linear;
 pub(crate) mod matmul;
+pub(crate) mod norm;
 pub(crate) mod pick;
 pub(crate) mod pool;
 pub(crate) mod reduce;
@@ -103,6 +104,17 @@ pub(crate) enum Op<F> {
     Pick { a: u32 },
     /// Average pooling of `a`'s trailing two axes; the windows in the index buffer.
     AvgPool { a: u32 },
+    /// Batch norm (`per_channel`, statistics over axis 1's groups) or layer norm (statistics per
+    /// row of the trailing axes), with the affine `w`, `b` (or `NONE`); `batch_stats` is false
+    /// for batch norm in eval mode (fixed running statistics). The statistics in the float side
+    /// buffer.
+    Norm {
+        x: u32,
+        w: u32,
+        b: u32,
+        batch_stats: bool,
+        per_channel: bool,
+    },
 }
 
 /// Marks "no parent" (e.g. a `Linear` without bias).
