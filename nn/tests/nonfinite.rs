@@ -358,7 +358,7 @@ fn check_all(results: Vec<(String, Tally)>) {
 // ---------------------------------------------------------------------------------------------
 // Elementwise ops
 
-const UNARIES: [Unary<f64>; 13] = [
+const UNARIES: [Unary<f64>; 16] = [
     Unary::Identity,
     Unary::Relu,
     Unary::LeakyRelu(0.1),
@@ -372,6 +372,9 @@ const UNARIES: [Unary<f64>; 13] = [
     Unary::Square,
     Unary::Sqrt,
     Unary::Abs,
+    Unary::Sin,
+    Unary::Cos,
+    Unary::Powf(2.5),
 ];
 
 struct UnaryOp(Unary<f64>);

@@ -46,7 +46,11 @@ fn unary_ref<T: Scalar>(x: &[T], f: usize) -> Vec<T> {
             10 => v.sqrt(),
             11 => v.abs(),
             // GELU through erfc: a different composition than the rule's
-            _ => v * 0.5 * (-(v * std::f64::consts::FRAC_1_SQRT_2)).erfc(),
+            12 => v * 0.5 * (-(v * std::f64::consts::FRAC_1_SQRT_2)).erfc(),
+            13 => v.sin(),
+            14 => v.cos(),
+            // x^2.5 = x² · √x (inputs positive)
+            _ => v * v * v.sqrt(),
         })
         .collect()
 }
@@ -66,6 +70,9 @@ fn unary_of(f: usize) -> Unary<f64> {
         Unary::Sqrt,
         Unary::Abs,
         Unary::Gelu,
+        Unary::Sin,
+        Unary::Cos,
+        Unary::Powf(2.5),
     ][f]
 }
 
@@ -181,10 +188,11 @@ proptest! {
     }
 
     #[test]
-    fn unary(dims in prop::collection::vec(1usize..5, 1..4), f in 0usize..13, seed in any::<u64>()) {
+    fn unary(dims in prop::collection::vec(1usize..5, 1..4), f in 0usize..16, seed in any::<u64>()) {
         let shapes = vec![dims];
-        // ln and sqrt need positive inputs; keep |x| away from the kinks for the finite differences
-        let (lo, hi) = if f == 7 || f == 10 { (0.2, 3.0) } else { (-3.0, 3.0) };
+        // ln, sqrt and x^2.5 need positive inputs; keep |x| away from the kinks for the finite
+        // differences
+        let (lo, hi) = if f == 7 || f == 10 || f == 15 { (0.2, 3.0) } else { (-3.0, 3.0) };
         let mut xs = rand_inputs(&shapes, lo, hi, seed);
         for v in xs[0].iter_mut() { if v.abs() < 1e-3 { *v += 0.01; } }
         let r = reference!(|x, d| unary_ref(&x[0], d[0]));
