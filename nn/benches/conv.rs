@@ -1,11 +1,11 @@
 //! The convolution of issue 24's speed target: a 3×3, 64 → 64 channel `conv2d` (padding 1, with
 //! bias) on 32×32 inputs, batch 32, `f32`, one thread — forward alone and forward + backward
-//! (input, weight and bias gradients). Results are recorded in `benches/PERFORMANCE.md`.
+//! (input, weight and bias gradients) — and the forward pass's GEMMs alone. Results are recorded in `benches/PERFORMANCE.md`.
 //!
 //! Run: `cargo bench -p diffprog-nn --bench conv -- --warm-up-time 2 --measurement-time 10`
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use diffprog_nn::{ConvOptions, Graph, Tensor};
+use diffprog_nn::{ConvOptions, Element, Graph, Tensor};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -44,6 +44,17 @@ fn bench(c: &mut Criterion) {
             g.params_mut().zero_grad();
             g.backward(s);
             black_box(g.grad(xn).map(|d| d[0]))
+        })
+    });
+    // the forward pass's GEMMs alone (32 products 64×576 by 576×1024), for the GEMM's share
+    let (wa, cols) = (vec![0.5_f32; 64 * 576], vec![0.25_f32; 576 * 1024]);
+    let mut out = vec![0.0_f32; 64 * 1024];
+    group.bench_function("forward_gemms_only", |bench| {
+        bench.iter(|| {
+            for _ in 0..32 {
+                f32::gemm(64, 576, 1024, 1.0, &wa, false, &cols, false, 0.0, &mut out);
+            }
+            black_box(out[0])
         })
     });
     group.finish();

@@ -411,3 +411,105 @@ fn mismatched_shapes_are_refused() {
         assert!(msg.contains(needle), "{needle}: {msg}");
     }
 }
+
+/// Non-finite values: with inputs, weights and upstream gradients drawn from 0, −0, 1, −2.5,
+/// ±∞ and NaN, every gradient (input, weight, bias) has the value and the class (finite, ±∞,
+/// NaN) the scalar reverse tape gives on the direct loops — the chain rule's strong zeros
+/// included: a zero upstream gradient or a padding tap contributes exactly 0.
+#[test]
+fn nonfinite_gradients_match_the_scalar_tape() {
+    use rand::{Rng, SeedableRng};
+    const VALUES: [f64; 7] = [
+        0.0,
+        -0.0,
+        1.0,
+        -2.5,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+    let mut nonfinite_grads = 0;
+    for case in 0..400 {
+        let transposed = case % 2 == 1;
+        let groups = 1 + (case / 2) % 2;
+        let (cig, cog, k) = (1 + (case / 4) % 2, 1 + (case / 8) % 2, 2);
+        let (c_in, c_out, h, w) = (cig * groups, cog * groups, 3, 2);
+        let o = ConvOptions::new().padding(1).groups(groups);
+        let shapes = if transposed {
+            vec![
+                vec![1, c_in, h, w],
+                vec![c_in, cog, k, k],
+                vec![cog * groups],
+            ]
+        } else {
+            vec![vec![1, c_in, h, w], vec![c_out, cig, k, k], vec![c_out]]
+        };
+        // a case's share of non-finite values: none, a few or many
+        let p = [0.0, 0.05, 0.3][case % 3];
+        let mut draw = |n: usize| -> Vec<f64> {
+            (0..n)
+                .map(|_| {
+                    if rng.random_bool(p) {
+                        VALUES[rng.random_range(4..7)]
+                    } else {
+                        VALUES[rng.random_range(0..4)]
+                    }
+                })
+                .collect()
+        };
+        let xs: Vec<Vec<f64>> = shapes.iter().map(|s| draw(s.iter().product())).collect();
+        let mut g = Graph::<f64>::new();
+        let ids: Vec<_> = xs.iter().zip(&shapes).map(|(x, s)| g.leaf(x, s)).collect();
+        let y = if transposed {
+            g.conv_transpose2d(ids[0], ids[1], Some(ids[2]), o)
+        } else {
+            g.conv2d(ids[0], ids[1], Some(ids[2]), o)
+        };
+        let up = draw(g.shape(y).numel());
+        g.backward_with_grad(y, &up);
+        let tensor: Vec<f64> = ids
+            .iter()
+            .flat_map(|&i| g.grad(i).unwrap().to_vec())
+            .collect();
+
+        let out_c = if transposed { cog * groups } else { c_out };
+        let mut params = vec![1, c_in, h, w, out_c, k, k, 1, 1, 1, 1, 1, 1, groups, 1];
+        if transposed {
+            params.extend([0, 0]);
+        }
+        let flat: Vec<f64> = xs.iter().flatten().copied().collect();
+        let sizes: Vec<usize> = xs.iter().map(Vec::len).collect();
+        let (_, tape) = diffprog_reverse::gradient(
+            |v: &[diffprog_reverse::Var]| {
+                let mut parts = Vec::new();
+                let mut off = 0;
+                for &n in &sizes {
+                    parts.push(v[off..off + n].to_vec());
+                    off += n;
+                }
+                let out = if transposed {
+                    conv_transpose2d_ref(&parts, &params)
+                } else {
+                    conv2d_ref(&parts, &params)
+                };
+                out.into_iter()
+                    .zip(&up)
+                    .map(|(o, &u)| o * u)
+                    .sum::<diffprog_reverse::Var>()
+            },
+            &flat,
+        );
+        for (i, (&a, &b)) in tensor.iter().zip(&tape).enumerate() {
+            assert!(
+                same(a, b),
+                "case {case} (transposed {transposed}, groups {groups}): gradient {i}: tensor \
+                 {a} vs scalar tape {b}\ninputs {xs:?}\nupstream {up:?}"
+            );
+            nonfinite_grads += !a.is_finite() as usize;
+        }
+    }
+    // the cases do exercise non-finite gradients
+    assert!(nonfinite_grads > 100, "{nonfinite_grads}");
+}

@@ -11,9 +11,32 @@
 
 use super::im2col::Geometry;
 use super::{ConvOptions, Op, NONE};
-use crate::element::gemm_chain;
+use crate::element::{all_finite, gemm_chain};
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId, Shape};
+
+/// `c += op(a) · op(b)` as [`gemm_chain`] computes it, where `plain` says that every operand is
+/// finite (checked once per kernel call, not per block): then the plain GEMM is the chain
+/// rule's.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn gemm_acc<F: Element>(
+    plain: bool,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[F],
+    ta: bool,
+    b: &[F],
+    tb: bool,
+    c: &mut [F],
+) {
+    if plain {
+        F::gemm(m, k, n, F::one(), a, ta, b, tb, F::one(), c);
+    } else {
+        gemm_chain(m, k, n, a, ta, b, tb, c);
+    }
+}
 
 /// `y[s] += W · im2col(x[s])` for every sample `s`, group by group (`x` on the geometry's
 /// input side, `y` on its output side). With `chain`, the products are the chain rule's.
@@ -25,6 +48,8 @@ pub(crate) fn apply<F: Element>(
     cols: &mut Vec<F>,
     chain: bool,
 ) {
+    // the columns hold elements of x and zeros: finite when x is
+    let plain = !chain || (all_finite(x) && all_finite(w));
     let (g, plane) = (gm.groups, gm.out_plane());
     let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
     if !gm.is_pointwise() {
@@ -45,22 +70,7 @@ pub(crate) fn apply<F: Element>(
                 &c[k * rows * plane..(k + 1) * rows * plane],
             );
             let yk = &mut ys[k * cog * plane..(k + 1) * cog * plane];
-            if chain {
-                gemm_chain(cog, rows, plane, wk, false, ck, false, yk);
-            } else {
-                F::gemm(
-                    cog,
-                    rows,
-                    plane,
-                    F::one(),
-                    wk,
-                    false,
-                    ck,
-                    false,
-                    F::one(),
-                    yk,
-                );
-            }
+            gemm_acc(plain, cog, rows, plane, wk, false, ck, false, yk);
         }
     }
 }
@@ -78,6 +88,7 @@ pub(crate) fn adjoint_input<F: Element>(
     let (g, plane) = (gm.groups, gm.out_plane());
     let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
     let pointwise = gm.is_pointwise();
+    let plain = !chain || (all_finite(y) && all_finite(w));
     if !pointwise {
         cols.resize(gm.cols_len(), F::zero());
     }
@@ -87,21 +98,28 @@ pub(crate) fn adjoint_input<F: Element>(
         for k in 0..g {
             let wk = &w[k * cog * rows..(k + 1) * cog * rows];
             let yk = &ys[k * cog * plane..(k + 1) * cog * plane];
-            let (dst, beta) = if pointwise {
-                (&mut xs[k * rows * plane..(k + 1) * rows * plane], F::one())
+            if pointwise {
+                let dst = &mut xs[k * rows * plane..(k + 1) * rows * plane];
+                gemm_acc(plain, rows, cog, plane, wk, true, yk, false, dst);
             } else {
-                (
-                    &mut cols[k * rows * plane..(k + 1) * rows * plane],
-                    F::zero(),
-                )
-            };
-            if chain {
-                if beta == F::zero() {
+                let dst = &mut cols[k * rows * plane..(k + 1) * rows * plane];
+                if plain {
+                    F::gemm(
+                        rows,
+                        cog,
+                        plane,
+                        F::one(),
+                        wk,
+                        true,
+                        yk,
+                        false,
+                        F::zero(),
+                        dst,
+                    );
+                } else {
                     dst.fill(F::zero());
+                    gemm_chain(rows, cog, plane, wk, true, yk, false, dst);
                 }
-                gemm_chain(rows, cog, plane, wk, true, yk, false, dst);
-            } else {
-                F::gemm(rows, cog, plane, F::one(), wk, true, yk, false, beta, dst);
             }
         }
         if !pointwise {
@@ -119,6 +137,7 @@ pub(crate) fn adjoint_weight<F: Element>(
     dw: &mut [F],
     cols: &mut Vec<F>,
 ) {
+    let plain = all_finite(x) && all_finite(y);
     let (g, plane) = (gm.groups, gm.out_plane());
     let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
     if !gm.is_pointwise() {
@@ -137,7 +156,7 @@ pub(crate) fn adjoint_weight<F: Element>(
             let yk = &ys[k * cog * plane..(k + 1) * cog * plane];
             let ck = &c[k * rows * plane..(k + 1) * rows * plane];
             let dwk = &mut dw[k * cog * rows..(k + 1) * cog * rows];
-            gemm_chain(cog, plane, rows, yk, false, ck, true, dwk);
+            gemm_acc(plain, cog, plane, rows, yk, false, ck, true, dwk);
         }
     }
 }
