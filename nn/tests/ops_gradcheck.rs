@@ -8,7 +8,7 @@ mod common;
 
 use common::{check, rand_inputs};
 use diffprog_dual::Scalar;
-use diffprog_nn::Unary;
+use diffprog_nn::{BinaryOp, Unary};
 use proptest::prelude::*;
 
 /// Row-major matrix product reference.
@@ -76,6 +76,37 @@ fn unary_of(f: usize) -> Unary<f64> {
     ][f]
 }
 
+const BINARY_OPS: [BinaryOp; 7] = [
+    BinaryOp::Add,
+    BinaryOp::Sub,
+    BinaryOp::Mul,
+    BinaryOp::Div,
+    BinaryOp::Maximum,
+    BinaryOp::Minimum,
+    BinaryOp::Pow,
+];
+
+/// Divisors away from 0; powers of bases in [0.5, 2.5); for maxima and minima, operands on two
+/// interleaved grids (multiples of 0.01, and those plus 0.005), so that any two elements the
+/// broadcast pairs differ by at least 0.005 and no central difference crosses a tie.
+fn keep_in_domain(op: usize, xs: &mut [Vec<f64>]) {
+    match op {
+        3 => xs[1]
+            .iter_mut()
+            .for_each(|v| *v = v.signum() * (v.abs() + 0.5)),
+        4 | 5 => {
+            xs[0]
+                .iter_mut()
+                .for_each(|v| *v = (*v * 100.0).round() / 100.0);
+            xs[1]
+                .iter_mut()
+                .for_each(|v| *v = (*v * 100.0).round() / 100.0 + 0.005);
+        }
+        6 => xs[0].iter_mut().for_each(|v| *v = v.abs() + 0.5),
+        _ => {}
+    }
+}
+
 /// Broadcast reference: out shape from NumPy rules, index arithmetic by hand.
 fn bcast<T: Scalar>(a: &[T], b: &[T], d: &[usize], op: usize) -> Vec<T> {
     // d = [na, a dims.., nb, b dims..]
@@ -112,7 +143,10 @@ fn bcast<T: Scalar>(a: &[T], b: &[T], d: &[usize], op: usize) -> Vec<T> {
             0 => x + y,
             1 => x - y,
             2 => x * y,
-            _ => x / y,
+            3 => x / y,
+            4 => x.max(y),
+            5 => x.min(y),
+            _ => x.pow(y),
         });
     }
     res
@@ -200,31 +234,31 @@ proptest! {
     }
 
     #[test]
-    fn broadcast_binary(a in prop::collection::vec(1usize..4, 1..4), mask in prop::collection::vec(any::<bool>(), 3), drop in 0usize..3, op in 0usize..4, swap in any::<bool>(), seed in any::<u64>()) {
+    fn broadcast_binary(a in prop::collection::vec(1usize..4, 1..4), mask in prop::collection::vec(any::<bool>(), 3), drop in 0usize..3, op in 0usize..7, swap in any::<bool>(), seed in any::<u64>()) {
         // b: a's trailing axes (dropping `drop` leading ones), with some sizes set to 1
         let mut b: Vec<usize> = a[drop.min(a.len() - 1)..].to_vec();
         for (i, v) in b.iter_mut().enumerate() { if mask[i % 3] { *v = 1; } }
         let (sa, sb) = if swap { (b.clone(), a.clone()) } else { (a.clone(), b.clone()) };
         let shapes = vec![sa.clone(), sb.clone()];
         let mut xs = rand_inputs(&shapes, -2.0, 2.0, seed);
-        if op == 3 { for v in xs[1].iter_mut() { *v = v.signum() * (v.abs() + 0.5); } }
+        keep_in_domain(op, &mut xs);
         let mut d = vec![sa.len()]; d.extend(&sa); d.push(sb.len()); d.extend(&sb); d.push(op);
         let r = reference!(|x, d| bcast(&x[0], &x[1], d, d[d.len() - 1]));
-        let bop = [diffprog_nn::BinaryOp::Add, diffprog_nn::BinaryOp::Sub, diffprog_nn::BinaryOp::Mul, diffprog_nn::BinaryOp::Div][op];
+        let bop = BINARY_OPS[op];
         check(&xs, &shapes, |g, x| g.binary(x[0], x[1], bop), &r, &d, seed);
     }
 
     #[test]
-    fn broadcast_one_element_operand(a in prop::collection::vec(1usize..5, 0..4), zero_d in any::<bool>(), op in 0usize..4, swap in any::<bool>(), seed in any::<u64>()) {
+    fn broadcast_one_element_operand(a in prop::collection::vec(1usize..5, 0..4), zero_d in any::<bool>(), op in 0usize..7, swap in any::<bool>(), seed in any::<u64>()) {
         // one side has one element (shape [] or [1]): what Graph::mul_var and friends record
         let b: Vec<usize> = if zero_d { vec![] } else { vec![1] };
         let (sa, sb) = if swap { (b.clone(), a.clone()) } else { (a.clone(), b.clone()) };
         let shapes = vec![sa.clone(), sb.clone()];
         let mut xs = rand_inputs(&shapes, -2.0, 2.0, seed);
-        if op == 3 { for v in xs[1].iter_mut() { *v = v.signum() * (v.abs() + 0.5); } }
+        keep_in_domain(op, &mut xs);
         let mut d = vec![sa.len()]; d.extend(&sa); d.push(sb.len()); d.extend(&sb); d.push(op);
         let r = reference!(|x, d| bcast(&x[0], &x[1], d, d[d.len() - 1]));
-        let bop = [diffprog_nn::BinaryOp::Add, diffprog_nn::BinaryOp::Sub, diffprog_nn::BinaryOp::Mul, diffprog_nn::BinaryOp::Div][op];
+        let bop = BINARY_OPS[op];
         check(&xs, &shapes, |g, x| g.binary(x[0], x[1], bop), &r, &d, seed);
     }
 
