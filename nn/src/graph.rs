@@ -592,6 +592,12 @@ impl<F: Element> Graph<F> {
             ),
             Op::Pick { a } => pick::backward(&mut g, gout, a, &idx[i]),
             Op::AvgPool { a } => pool::backward_avg(&mut g, gout, a, &idx[i]),
+            Op::Where { a, b } => select::backward_where(&mut g, gout, a, b, &idx[i]),
+            Op::Clamp { a, lo, hi } => select::backward_clamp(&v, &mut g, gout, a, lo, hi),
+            Op::Pad { a } => pad::backward(&v, &mut g, gout, me.shape, a, &idx[i]),
+            Op::LogSumExp { a, axis } => {
+                softmax::backward_logsumexp(&v, &mut g, gout, y, &mut aux[i], a, axis)
+            }
             Op::Norm {
                 x,
                 w,

@@ -12,9 +12,11 @@ mod im2col;
 pub(crate) mod linear;
 pub(crate) mod matmul;
 pub(crate) mod norm;
+pub(crate) mod pad;
 pub(crate) mod pick;
 pub(crate) mod pool;
 pub(crate) mod reduce;
+pub(crate) mod select;
 pub(crate) mod shape_ops;
 pub(crate) mod softmax;
 pub(crate) mod unary;
@@ -115,6 +117,15 @@ pub(crate) enum Op<F> {
         batch_stats: bool,
         per_channel: bool,
     },
+    /// `flag ? a : b` per element with the flags (0/1) in the index buffer; `b = NONE`: a
+    /// constant instead.
+    Where { a: u32, b: u32 },
+    /// `min(max(a, lo), hi)` elementwise.
+    Clamp { a: u32, lo: F, hi: F },
+    /// `a` padded with a constant; the leading offsets per axis in the index buffer.
+    Pad { a: u32 },
+    /// log Σ exp along `axis`; a slice's scratch in the float side buffer.
+    LogSumExp { a: u32, axis: u8 },
 }
 
 /// Marks "no parent" (e.g. a `Linear` without bias).
