@@ -125,7 +125,7 @@ proptest! {
     ) {
         // outputs larger than the input too: the windows then overlap
         let shape = shape4(n, c, h, w);
-        let xs = common::rand_inputs(&[shape.clone()], -2.0, 2.0, seed);
+        let xs = common::rand_inputs(std::slice::from_ref(&shape), -2.0, 2.0, seed);
         let r = reference!(|x, d| pool_ref(x, d));
         let d = [n * c, h, w, oh, ow, 0, 0, 0, 0, 2];
         check(&xs, &[shape], |g, x| g.adaptive_avg_pool2d(x[0], [oh, ow]), &r, &d, seed);

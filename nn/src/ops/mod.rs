@@ -2,6 +2,13 @@
 //! [`Graph`](crate::Graph)) and its backward rule (a function `backward_*`). The table that sends
 //! every recorded op to its backward rule is `Op` plus `Graph::backward_node` in `graph.rs`:
 //! read those two to see every rule in one place.
+//!
+//! The families: elementwise functions (`unary.rs`; `select.rs`: where, masked fill, clamp),
+//! broadcasting binary operations (`broadcast.rs`), matrix products (`matmul.rs`, `linear.rs`),
+//! reductions (`reduce.rs`; `pick.rs`: maximum and argmax; `softmax.rs`: softmax, log-softmax,
+//! log-sum-exp, cross-entropy), data movement (`shape_ops.rs`, `gather.rs`, `pad.rs`),
+//! convolutions (`conv.rs`, `conv_transpose.rs`, over `im2col.rs`; `conv_options.rs`), pooling
+//! (`pool.rs`) and normalisation (`norm.rs`).
 
 pub(crate) mod broadcast;
 pub(crate) mod conv;

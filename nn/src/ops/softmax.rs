@@ -193,7 +193,8 @@ impl<F: Element> Graph<F> {
     }
 }
 
-/// y = log Σ exp x along an axis: ∂x += g · exp(x − y) per slice where every factor is finite,
+/// y = log Σ exp x along an axis: ∂x += g · exp(x − m) / Σ exp(x − m) per slice (m the slice's
+/// shift) where every factor is finite,
 /// otherwise term by term as the scalar code's chain rule does. `scratch` holds a slice and its
 /// gradient.
 #[allow(clippy::too_many_arguments)]
@@ -220,8 +221,11 @@ pub(crate) fn backward_logsumexp<F: Element>(
                     *r = x[at(l)];
                 }
                 if gg.is_finite() && yy.is_finite() && all_finite(row) {
+                    // exp(x − m) / s rather than exp(x − y): y rounds at the scale of m
+                    let m = row_shift(row);
+                    let s: F = row.iter().map(|&v| (v - m).exp()).sum();
                     for (l, &r) in row.iter().enumerate() {
-                        ga[at(l)] += gg * (r - yy).exp();
+                        ga[at(l)] += gg * ((r - m).exp() / s);
                     }
                 } else {
                     drow.fill(F::zero());
