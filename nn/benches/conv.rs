@@ -1,6 +1,6 @@
 //! The convolution of issue 24's speed target: a 3×3, 64 → 64 channel `conv2d` (padding 1, with
 //! bias) on 32×32 inputs, batch 32, `f32`, one thread — forward alone and forward + backward
-//! (input, weight and bias gradients) — and the forward pass's GEMMs alone. Results are recorded in `benches/PERFORMANCE.md`.
+//! (input, weight and bias gradients) — and each pass's GEMMs alone. Results are recorded in `benches/PERFORMANCE.md`.
 //!
 //! Run: `cargo bench -p diffprog-nn --bench conv -- --warm-up-time 2 --measurement-time 10`
 
@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
             black_box(g.grad(xn).map(|d| d[0]))
         })
     });
-    // the forward pass's GEMMs alone (32 products 64×576 by 576×1024), for the GEMM's share
+    // the forward pass's GEMMs alone (32 products 64×576 by 576×1024), for the GEMMs' share
     let (wa, cols) = (vec![0.5_f32; 64 * 576], vec![0.25_f32; 576 * 1024]);
     let mut out = vec![0.0_f32; 64 * 1024];
     group.bench_function("forward_gemms_only", |bench| {
@@ -55,6 +55,27 @@ fn bench(c: &mut Criterion) {
                 f32::gemm(64, 576, 1024, 1.0, &wa, false, &cols, false, 0.0, &mut out);
             }
             black_box(out[0])
+        })
+    });
+    // the backward pass's GEMMs alone: per sample, the weight gradient gout · colsᵀ
+    // (64×1024 by its transposed 576×1024 columns) and the columns' gradient Wᵀ · gout
+    let gout = vec![0.125_f32; 64 * 1024];
+    let mut dw = vec![0.0_f32; 64 * 576];
+    let mut dcols = vec![0.0_f32; 576 * 1024];
+    group.bench_function("weight_grad_gemms_only", |bench| {
+        bench.iter(|| {
+            for _ in 0..32 {
+                f32::gemm(64, 1024, 576, 1.0, &gout, false, &cols, true, 1.0, &mut dw);
+            }
+            black_box(dw[0])
+        })
+    });
+    group.bench_function("input_grad_gemms_only", |bench| {
+        bench.iter(|| {
+            for _ in 0..32 {
+                f32::gemm(576, 64, 1024, 1.0, &wa, true, &gout, false, 0.0, &mut dcols);
+            }
+            black_box(dcols[0])
         })
     });
     group.finish();

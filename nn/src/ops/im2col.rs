@@ -176,8 +176,19 @@ impl Geometry {
                         let src = &row[oh * self.wo..(oh + 1) * self.wo];
                         let dst = &mut img[ih * self.w..(ih + 1) * self.w];
                         let sw = self.stride[1] as isize;
-                        for (ow, &s) in src.iter().enumerate().take(hi).skip(lo) {
-                            dst[(ow as isize * sw + off) as usize] += s;
+                        if hi == lo {
+                            return;
+                        }
+                        if sw == 1 {
+                            let start = (lo as isize + off) as usize;
+                            let dst = &mut dst[start..start + (hi - lo)];
+                            for (d, &s) in dst.iter_mut().zip(&src[lo..hi]) {
+                                *d += s;
+                            }
+                        } else {
+                            for (ow, &s) in src.iter().enumerate().take(hi).skip(lo) {
+                                dst[(ow as isize * sw + off) as usize] += s;
+                            }
                         }
                     });
                 }

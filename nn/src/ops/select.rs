@@ -33,7 +33,7 @@ impl<F: Element> Graph<F> {
             sa == sb,
             "where_cond: a and b must have the same shape, got {sa:?} and {sb:?}"
         );
-        self.record_where(cond, a, bi, F::zero(), "where_cond")
+        self.record_where(cond, false, a, bi, F::zero(), "where_cond")
     }
 
     /// `x` with the elements where `mask` is true replaced by `value` (PyTorch's
@@ -51,11 +51,19 @@ impl<F: Element> Graph<F> {
     /// If `mask` does not have one flag per element.
     pub fn masked_fill(&mut self, x: NodeId, mask: &[bool], value: f64) -> NodeId {
         // where(!mask, x, value): the index buffer holds 1 where x is kept
-        let keep: Vec<bool> = mask.iter().map(|&m| !m).collect();
-        self.record_where(&keep, x, NONE, c(value), "masked_fill")
+        self.record_where(mask, true, x, NONE, c(value), "masked_fill")
     }
 
-    fn record_where(&mut self, cond: &[bool], a: NodeId, b: u32, fill: F, what: &str) -> NodeId {
+    /// Records `flag ? a : b` (or `fill` for `b = NONE`) with `flag = cond[i] != invert`.
+    fn record_where(
+        &mut self,
+        cond: &[bool],
+        invert: bool,
+        a: NodeId,
+        b: u32,
+        fill: F,
+        what: &str,
+    ) -> NodeId {
         let ai = self.check(a);
         let sa = self.metas[ai as usize].shape;
         assert_eq!(
@@ -69,7 +77,7 @@ impl<F: Element> Graph<F> {
         let n = self.push(Op::Where { a: ai, b }, sa, rg);
         let mut flags = std::mem::take(&mut self.idx[n as usize]);
         flags.clear();
-        flags.extend(cond.iter().map(|&f| f as usize));
+        flags.extend(cond.iter().map(|&f| (f != invert) as usize));
         let (v, y) = self.split(n);
         let av = v.get(ai);
         for (i, o) in y.iter_mut().enumerate() {
