@@ -142,3 +142,80 @@ fn logsumexp_of_minus_infinity() {
     let e = (2.0_f64.exp() + 1.0_f64.exp()).ln();
     assert!((d[2] - (1.0 - e).exp()).abs() < 1e-15 && (d[3] - (2.0 - e).exp()).abs() < 1e-15);
 }
+
+/// With inputs and upstream gradients from 0, −0, 1, −2.5, ±∞ and NaN, the gradients of
+/// `where_cond`, `clamp`, `pad` and `logsumexp` have the scalar tape's values and classes.
+#[test]
+fn nonfinite_gradients_match_the_scalar_tape() {
+    let shape = vec![3, 4];
+    let cond: Vec<bool> = (0..12).map(|i| i % 3 != 1).collect();
+    let flags: Vec<usize> = cond.iter().map(|&c| c as usize).collect();
+    let r = reference!(|x, d| {
+        (0..x[0].len())
+            .map(|i| if d[i] == 1 { x[0][i] } else { x[1][i] })
+            .collect()
+    });
+    let mut nonfinite = common::check_nonfinite(
+        &[shape.clone(), shape.clone()],
+        |g, x| g.where_cond(&cond, x[0], x[1]),
+        &r,
+        &flags,
+        90,
+        1,
+    );
+    let r = reference!(|x, d| {
+        let (lo, hi) = (T::from_f64(bound(d[0])), T::from_f64(bound(d[1])));
+        x[0].iter().map(|&v| v.max(lo).min(hi)).collect()
+    });
+    // bounds −1 and 1: the grid's 1 sits on a bound (the rules' tie)
+    nonfinite += common::check_nonfinite(
+        std::slice::from_ref(&shape),
+        |g, x| g.clamp(x[0], -1.0, 1.0),
+        &r,
+        &[20, 40],
+        90,
+        2,
+    );
+    let r = reference!(|x, d| {
+        let (len, inner) = (d[1], d[2]);
+        let outer = x[0].len() / (len * inner);
+        let mut out = Vec::new();
+        for o in 0..outer {
+            for i in 0..inner {
+                let s: T = (0..len)
+                    .map(|l| x[0][(o * len + l) * inner + i].exp())
+                    .sum();
+                out.push(s.ln());
+            }
+        }
+        out
+    });
+    for (axis, len, inner) in [(0, 3, 4), (1, 4, 1)] {
+        nonfinite += common::check_nonfinite(
+            std::slice::from_ref(&shape),
+            |g, x| g.logsumexp(x[0], axis),
+            &r,
+            &[axis, len, inner],
+            90,
+            3 + axis as u64,
+        );
+    }
+    let r = reference!(|x, d| {
+        let mut out = vec![T::from_f64(0.0); 5 * 6];
+        for i in 0..3 {
+            for j in 0..4 {
+                out[(i + 1) * 6 + j + 2] = x[0][i * 4 + j];
+            }
+        }
+        out
+    });
+    nonfinite += common::check_nonfinite(
+        std::slice::from_ref(&shape),
+        |g, x| g.pad(x[0], &[[1, 1], [2, 0]], 0.0),
+        &r,
+        &[],
+        90,
+        5,
+    );
+    assert!(nonfinite > 200, "{nonfinite}");
+}

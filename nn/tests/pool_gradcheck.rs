@@ -261,3 +261,71 @@ fn adaptive_avg_pool2d_windows() {
         ]
     );
 }
+
+/// The pooling reference with PyTorch's NaN rule (a NaN is the maximum), for the non-finite
+/// cases.
+fn pool_ref_nan<T: Scalar>(x: &[Vec<T>], d: &[usize]) -> Vec<T> {
+    if d[9] != 0 {
+        return pool_ref(x, d);
+    }
+    let [planes, h, w, kh, kw, sh, sw, ph, pw, _] = d[..10] else {
+        unreachable!()
+    };
+    let (ho, wo) = ((h + 2 * ph - kh) / sh + 1, (w + 2 * pw - kw) / sw + 1);
+    let mut out = Vec::new();
+    for p in 0..planes {
+        for oh in 0..ho {
+            for ow in 0..wo {
+                let ((hs, he), (ws, we)) = (strided(oh, h, kh, sh, ph), strided(ow, w, kw, sw, pw));
+                let at = |i: usize, j: usize| x[0][(p * h + i) * w + j];
+                let mut best = at(hs, ws);
+                for i in hs..he {
+                    for j in ws..we {
+                        if !best.is_nan() && (at(i, j) > best || at(i, j).is_nan()) {
+                            best = at(i, j);
+                        }
+                    }
+                }
+                out.push(best);
+            }
+        }
+    }
+    out
+}
+
+/// With inputs and upstream gradients from 0, −0, 1, −2.5, ±∞ and NaN, the pooling gradients
+/// have the scalar tape's values and classes (ties among the repeated grid values included:
+/// the first maximum wins on both sides).
+#[test]
+fn nonfinite_gradients_match_the_scalar_tape() {
+    let shape = vec![2, 2, 5, 4];
+    let r = reference!(|x, d| pool_ref_nan(x, d));
+    let mut nonfinite = 0;
+    for (avg, k, s, p) in [(0, 2, 2, 1), (0, 3, 1, 1), (1, 2, 2, 1), (1, 3, 2, 0)] {
+        let d = [4, 5, 4, k, k, s, s, p, p, avg];
+        nonfinite += common::check_nonfinite(
+            std::slice::from_ref(&shape),
+            |g, x| {
+                if avg == 1 {
+                    g.avg_pool2d(x[0], [k, k], [s, s], [p, p])
+                } else {
+                    g.max_pool2d(x[0], [k, k], [s, s], [p, p])
+                }
+            },
+            &r,
+            &d,
+            60,
+            k as u64,
+        );
+    }
+    let d = [4, 5, 4, 3, 2, 0, 0, 0, 0, 2];
+    nonfinite += common::check_nonfinite(
+        std::slice::from_ref(&shape),
+        |g, x| g.adaptive_avg_pool2d(x[0], [3, 2]),
+        &r,
+        &d,
+        60,
+        9,
+    );
+    assert!(nonfinite > 200, "{nonfinite}");
+}

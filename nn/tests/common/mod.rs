@@ -170,3 +170,81 @@ pub fn rand_inputs(shapes: &[Vec<usize>], lo: f64, hi: f64, seed: u64) -> Vec<Ve
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     shapes.iter().map(|s| values(s, lo, hi, &mut rng)).collect()
 }
+
+/// The grid of non-finite-test values: finite ones (zeros of both signs included) and ±∞, NaN.
+pub const FINITE: [f64; 4] = [0.0, -0.0, 1.0, -2.5];
+pub const NONFINITE: [f64; 3] = [f64::INFINITY, f64::NEG_INFINITY, f64::NAN];
+
+/// Records `tensor` on leaves with values from [`FINITE`] and [`NONFINITE`] (each element
+/// non-finite with a per-case probability of 0, 0.1 or 0.4), seeds its backward pass with
+/// upstream gradients from the same grid, and checks every gradient against the scalar reverse
+/// tape on `reference`: the same class (finite, +∞, −∞, NaN) and, where finite, the same value
+/// within 1e-12 relative. Returns how many gradients were not finite (for the caller to check
+/// that the cases exercise them).
+pub fn check_nonfinite(
+    shapes: &[Vec<usize>],
+    tensor: impl Fn(&mut Graph<f64>, &[NodeId]) -> NodeId,
+    reference: &Reference,
+    params: &[usize],
+    cases: usize,
+    seed: u64,
+) -> usize {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut nonfinite = 0;
+    for case in 0..cases {
+        let p = [0.0, 0.1, 0.4][case % 3];
+        let mut draw = |n: usize| -> Vec<f64> {
+            (0..n)
+                .map(|_| {
+                    if rng.random_bool(p) {
+                        NONFINITE[rng.random_range(0..3)]
+                    } else {
+                        FINITE[rng.random_range(0..4)]
+                    }
+                })
+                .collect()
+        };
+        let xs: Vec<Vec<f64>> = shapes.iter().map(|s| draw(numel(s))).collect();
+        let mut g = Graph::<f64>::new();
+        let ids: Vec<NodeId> = xs.iter().zip(shapes).map(|(x, s)| g.leaf(x, s)).collect();
+        let out = tensor(&mut g, &ids);
+        let up = draw(g.shape(out).numel());
+        g.backward_with_grad(out, &up);
+        let got: Vec<f64> = ids
+            .iter()
+            .zip(&xs)
+            .flat_map(|(&id, x)| g.grad(id).map(|v| v.to_vec()).unwrap_or(vec![0.0; x.len()]))
+            .collect();
+        let flat: Vec<f64> = xs.iter().flatten().copied().collect();
+        let (_, tape) = diffprog_reverse::gradient(
+            |v: &[Var]| {
+                let mut parts = Vec::new();
+                let mut off = 0;
+                for x in &xs {
+                    parts.push(v[off..off + x.len()].to_vec());
+                    off += x.len();
+                }
+                (reference.var)(&parts, params)
+                    .into_iter()
+                    .zip(&up)
+                    .map(|(o, &u)| o * u)
+                    .sum()
+            },
+            &flat,
+        );
+        for (i, (&a, &b)) in got.iter().zip(&tape).enumerate() {
+            let same = if a.is_finite() && b.is_finite() {
+                (a - b).abs() <= 1e-12 * (1.0 + b.abs())
+            } else {
+                a == b || (a.is_nan() && b.is_nan())
+            };
+            assert!(
+                same,
+                "case {case}: gradient {i}: tensor {a} vs scalar tape {b}\ninputs {xs:?}\n\
+                 upstream {up:?}"
+            );
+            nonfinite += !a.is_finite() as usize;
+        }
+    }
+    nonfinite
+}
