@@ -282,11 +282,35 @@ impl<F: Element> Graph<F> {
     }
     /// Broadcasting elementwise minimum (PyTorch's `torch.minimum`), as
     /// [`maximum`](Self::maximum).
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let a = g.input(&[1.0, 5.0, f64::NAN], &[3]);
+    /// let b = g.input(&[2.0, 2.0, 0.0], &[3]);
+    /// let m = g.minimum(a, b);
+    /// assert_eq!(&g.value(m)[..2], &[1.0, 2.0]);
+    /// assert!(g.value(m)[2].is_nan());
+    /// ```
     pub fn minimum(&mut self, a: NodeId, b: NodeId) -> NodeId {
         self.binary(a, b, BinaryOp::Minimum)
     }
     /// Broadcasting elementwise power `aᵇ` with a tensor exponent (PyTorch's `torch.pow(a, b)`);
     /// for a constant exponent see [`powf`](Self::powf).
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let a = g.leaf(&[2.0, 3.0], &[2]);
+    /// let b = g.leaf(&[3.0], &[1]);
+    /// let p = g.pow(a, b);
+    /// assert_eq!(g.value(p), &[8.0, 27.0]);
+    /// let s = g.sum(p);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(a).unwrap(), &[12.0, 27.0]); // b·aᵇ⁻¹
+    /// let db = 8.0 * 2.0_f64.ln() + 27.0 * 3.0_f64.ln(); // Σ aᵇ·ln a
+    /// assert!((g.grad(b).unwrap()[0] - db).abs() < 1e-12);
+    /// ```
     pub fn pow(&mut self, a: NodeId, b: NodeId) -> NodeId {
         self.binary(a, b, BinaryOp::Pow)
     }

@@ -275,6 +275,16 @@ impl<F: Element> Graph<F> {
         self.unary(x, Unary::Abs)
     }
     /// sin x.
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let x = g.leaf(&[0.0, 1.0], &[2]);
+    /// let y = g.sin(x);
+    /// let s = g.sum(y);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(x).unwrap(), &[1.0, 1.0_f64.cos()]);
+    /// ```
     pub fn sin(&mut self, x: NodeId) -> NodeId {
         self.unary(x, Unary::Sin)
     }
