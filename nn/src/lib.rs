@@ -70,10 +70,10 @@
 //! NaN/∞ pattern of the same computation written with scalar `Var`s or differentiated in forward
 //! mode (tested at inputs, parameters and upstream gradients from 0, −0, 1, −2.5, ±∞, NaN).
 //! Convolutions follow the rule too (their GEMMs fall back to the element loop when an operand
-//! is not finite; a padding tap contributes exactly 0 to a gradient). The fused normalisation
-//! kernels ([`batch_norm`](Graph::batch_norm), [`layer_norm`](Graph::layer_norm)) are the
-//! exception: their closed-form backward is plain arithmetic, the chain rule's for finite
-//! values but without its strong zeros where a factor is ±∞ or NaN.
+//! is not finite; a padding tap contributes exactly 0 to a gradient), and so do the fused
+//! normalisations ([`batch_norm`](Graph::batch_norm), [`layer_norm`](Graph::layer_norm)), whose
+//! closed-form backward gives way to the scalar computation term by term when a factor is ±∞
+//! or NaN.
 //! Where an infinite factor meets a sum of finite terms of both signs, the order decides
 //! (`−∞ · (−2.5 + 1) = +∞`, `−∞ · (−2.5) + (−∞) · 1 = NaN`): the tensor tape sums a node's
 //! adjoint before multiplying it by a partial, as the scalar reverse tape does, where forward

@@ -209,3 +209,58 @@ fn batch_norm_refusals() {
         "running statistics",
     );
 }
+
+/// With inputs, weights and upstream gradients from 0, −0, 1, −2.5, ±∞ and NaN, the gradients
+/// of `batch_norm` (train and eval mode, with and without the affine weight and bias) and
+/// `layer_norm` have the scalar tape's values and classes: the strong zeros included.
+#[test]
+fn nonfinite_gradients_match_the_scalar_tape() {
+    let mut nonfinite = 0;
+    for (case, (train, affine)) in [(true, true), (true, false), (false, true)]
+        .into_iter()
+        .enumerate()
+    {
+        let (n, c, inner) = (3, 2, 2);
+        let mut shapes = vec![vec![n, c, inner]];
+        if affine {
+            shapes.extend([vec![c], vec![c]]);
+        }
+        let r = reference!(|x, d| batch_norm_ref(x, d));
+        let d = [
+            n,
+            c,
+            inner,
+            affine as usize,
+            affine as usize,
+            train as usize,
+        ];
+        nonfinite += common::check_nonfinite(
+            &shapes,
+            |g, x| {
+                g.set_training(train);
+                let (w, b) = if affine {
+                    (Some(x[1]), Some(x[2]))
+                } else {
+                    (None, None)
+                };
+                let (mut rm, mut rv) = running(c);
+                g.batch_norm(x[0], w, b, Some((&mut rm, &mut rv)), 0.1, EPS)
+            },
+            &r,
+            &d,
+            150,
+            case as u64,
+        );
+    }
+    let shapes = vec![vec![3, 4], vec![4], vec![4]];
+    let r = reference!(|x, d| layer_norm_ref(x, d));
+    nonfinite += common::check_nonfinite(
+        &shapes,
+        |g, x| g.layer_norm(x[0], &[4], Some(x[1]), Some(x[2]), EPS),
+        &r,
+        &[3, 4, 1, 1],
+        150,
+        7,
+    );
+    assert!(nonfinite > 500, "{nonfinite}");
+}

@@ -9,12 +9,13 @@
 //! `∂x = r · d` for fixed (running) statistics; `∂γ = Σ g · x̂`, `∂β = Σ g`. The record keeps μ
 //! and r per group (side buffer) and recomputes x̂ from the input.
 //!
-//! These kernels use plain arithmetic: with finite inputs, parameters and upstream gradients
-//! they are the chain rule's, but unlike the elementwise, matrix and convolution kernels they do
-//! not give the strong zeros of `diffprog_dual::chain` where a factor is ±∞ or NaN.
+//! The closed forms are plain arithmetic, the chain rule's where every input, parameter and
+//! upstream gradient is finite; otherwise the backward pass goes through the scalar computation
+//! term by term with the chain rule's products, so that a zero factor gives the strong zeros of
+//! `diffprog_dual::chain` as in every other kernel.
 
 use super::{Op, NONE};
-use crate::element::c;
+use crate::element::{all_finite, c};
 use crate::graph::{Grads, Vals};
 use crate::{Element, Graph, NodeId};
 
@@ -53,15 +54,19 @@ impl Layout {
     }
 }
 
-/// μ, r = 1/√(σ² + ε) and the biased variance σ² of every group, into `stats`
-/// (`[μ.., r.., σ²..]`).
+/// The statistics a record keeps per group: μ, r = 1/√(σ² + ε), the biased variance σ² and
+/// σ² + ε (`[μ.., r.., σ².., σ² + ε..]`).
+const STATS: usize = 4;
+
+/// The statistics ([`STATS`]) of every group, into `stats`.
 fn group_stats<F: Element>(x: &[F], lay: Layout, eps: F, stats: &mut Vec<F>) {
     let (g, inner) = (lay.groups, lay.inner);
     let count = c::<F>(lay.count() as f64);
     stats.clear();
-    stats.resize(3 * g, F::zero());
+    stats.resize(STATS * g, F::zero());
     let (mean, rest) = stats.split_at_mut(g);
-    let (rstd, var) = rest.split_at_mut(g);
+    let (rstd, rest) = rest.split_at_mut(g);
+    let (var, ve) = rest.split_at_mut(g);
     lay.blocks(|k, off| {
         mean[k] += x[off..off + inner].iter().fold(F::zero(), |a, &v| a + v);
     });
@@ -72,9 +77,10 @@ fn group_stats<F: Element>(x: &[F], lay: Layout, eps: F, stats: &mut Vec<F>) {
             .iter()
             .fold(F::zero(), |a, &v| a + (v - m) * (v - m));
     });
-    for (r, v) in rstd.iter_mut().zip(var.iter_mut()) {
+    for ((r, v), e) in rstd.iter_mut().zip(var.iter_mut()).zip(ve.iter_mut()) {
         *v /= count;
-        *r = F::one() / (*v + eps).sqrt();
+        *e = *v + eps;
+        *r = F::one() / e.sqrt();
     }
 }
 
@@ -216,6 +222,7 @@ impl<F: Element> Graph<F> {
                 stats.extend_from_slice(rm);
                 stats.extend(rv.iter().map(|&s| F::one() / (s + eps_f).sqrt()));
                 stats.extend_from_slice(rv);
+                stats.extend(rv.iter().map(|&s| s + eps_f));
             }
             let (mean, rest) = stats.split_at(groups);
             let rstd = &rest[..groups];
@@ -312,8 +319,9 @@ impl<F: Element> Graph<F> {
 }
 
 /// The backward rule of a normalisation record (see the module docs for the formulas). `side`
-/// holds the forward pass's `[μ.., r.., σ²..]` per group; the two sums per group of the input
-/// gradient are appended to it.
+/// holds the forward pass's statistics ([`STATS`] per group); two sums per group are appended
+/// to it. With an infinite or NaN input, weight or upstream gradient, the rule goes through
+/// the scalar computation term by term ([`Group::backward_chain`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
@@ -335,16 +343,29 @@ pub(crate) fn backward<F: Element>(
             inner,
         }
     } else {
-        let groups = side.len() / 3;
+        let groups = side.len() / STATS;
         Layout::of_rows(groups, sx.numel() / groups.max(1))
     };
     let (groups, inner) = (lay.groups, lay.inner);
-    side.resize(5 * groups, F::zero());
-    let (stats, scratch) = side.split_at_mut(3 * groups);
+    side.resize((STATS + 2) * groups, F::zero());
+    let (stats, scratch) = side.split_at_mut(STATS * groups);
     let (mean, rest) = stats.split_at(groups);
-    let rstd = &rest[..groups];
+    let (rstd, ve) = (&rest[..groups], &rest[2 * groups..3 * groups]);
     let xv = v.get(x);
     let gamma = (w != NONE).then(|| v.get(w));
+    if !(all_finite(xv) && all_finite(gout) && gamma.is_none_or(all_finite)) {
+        let gm = Group {
+            lay,
+            mean,
+            rstd,
+            ve,
+            x: xv,
+            gout,
+            gamma,
+            per_channel,
+        };
+        return gm.backward_chain(g, scratch, x, w, b, batch_stats);
+    }
     let affine = |k: usize, i: usize| if per_channel { k } else { i };
     if let Some(gb) = g.get(b) {
         lay.blocks(|k, off| {
@@ -391,5 +412,111 @@ pub(crate) fn backward<F: Element>(
                 }
             });
         }
+    }
+}
+
+/// One normalisation record's data, for [`Group::backward_chain`].
+struct Group<'a, F> {
+    lay: Layout,
+    mean: &'a [F],
+    rstd: &'a [F],
+    ve: &'a [F],
+    x: &'a [F],
+    gout: &'a [F],
+    gamma: Option<&'a [F]>,
+    per_channel: bool,
+}
+
+impl<F: Element> Group<'_, F> {
+    /// The chain rule through the scalar computation of the forward pass, term by term, with
+    /// the chain rule's products ([`Element::chain`]) and the rule table's √′, in the order the
+    /// scalar tape takes it (for batch statistics): `μ = Σx / m`, `σ² = Σ (x − μ)(x − μ) / m`,
+    /// `r = 1 / √(σ² + ε)`, `y = (x − μ) · r · γ + β`. So a zero upstream gradient or a zero
+    /// factor contributes exactly 0 where the other factor is ±∞ or NaN.
+    fn backward_chain(
+        &self,
+        g: &mut Grads<F>,
+        scratch: &mut [F],
+        x: u32,
+        w: u32,
+        b: u32,
+        batch_stats: bool,
+    ) {
+        let Group {
+            lay,
+            mean,
+            rstd,
+            ve,
+            x: xv,
+            gout,
+            gamma,
+            per_channel,
+        } = *self;
+        let inner = lay.inner;
+        let affine = |k: usize, i: usize| if per_channel { k } else { i };
+        let diff = |k: usize, o: usize| xv[o] - mean[k];
+        if let Some(gb) = g.get(b) {
+            lay.blocks(|k, off| {
+                for i in 0..inner {
+                    gb[affine(k, i)] += gout[off + i];
+                }
+            });
+        }
+        if let Some(gw) = g.get(w) {
+            lay.blocks(|k, off| {
+                for i in 0..inner {
+                    let xhat = diff(k, off + i) * rstd[k];
+                    gw[affine(k, i)] += F::chain(xhat, gout[off + i]);
+                }
+            });
+        }
+        let Some(gx) = g.get(x) else { return };
+        // ∂L/∂x̂
+        let adj_xhat = |k: usize, i: usize, off: usize| match gamma {
+            Some(gm) => F::chain(gm[affine(k, i)], gout[off + i]),
+            None => gout[off + i],
+        };
+        if !batch_stats {
+            lay.blocks(|k, off| {
+                for i in 0..inner {
+                    gx[off + i] += F::chain(rstd[k], adj_xhat(k, i, off));
+                }
+            });
+            return;
+        }
+        let groups = lay.groups;
+        let (adj_r, adj_mean) = scratch.split_at_mut(groups);
+        adj_r.fill(F::zero());
+        adj_mean.fill(F::zero());
+        // x̂ = (x − μ) · r
+        lay.blocks(|k, off| {
+            for i in 0..inner {
+                adj_r[k] += F::chain(diff(k, off + i), adj_xhat(k, i, off));
+            }
+        });
+        let inv_m = F::one() / c::<F>(lay.count() as f64);
+        // r = 1/s (partial −r·r), s = √(σ² + ε), σ² = Σ/m: ∂L/∂Σ(x − μ)² per group, in adj_r
+        for k in 0..groups {
+            let adj_s = F::chain(-(rstd[k] * rstd[k]), adj_r[k]);
+            let adj_ve = F::chain(super::Unary::Sqrt.value_and_derivative(ve[k]).1, adj_s);
+            adj_r[k] = F::chain(inv_m, adj_ve);
+        }
+        // each (x − μ): from x̂ and twice from the square; μ gets the negated sum
+        lay.blocks(|k, off| {
+            for i in 0..inner {
+                let o = off + i;
+                let sq = F::chain(diff(k, o), adj_r[k]);
+                let direct = F::chain(rstd[k], adj_xhat(k, i, off)) + sq + sq;
+                gx[o] += direct;
+                adj_mean[k] -= direct;
+            }
+        });
+        // μ = Σx / m
+        lay.blocks(|k, off| {
+            let adj_sum = F::chain(inv_m, adj_mean[k]);
+            for d in &mut gx[off..off + inner] {
+                *d += adj_sum;
+            }
+        });
     }
 }
