@@ -513,3 +513,119 @@ fn nonfinite_gradients_match_the_scalar_tape() {
     // the cases do exercise non-finite gradients
     assert!(nonfinite_grads > 100, "{nonfinite_grads}");
 }
+
+/// Layers large enough that every product goes to the GEMM (the proptests' shapes mostly take
+/// the small-product loop, which `Element::gemm` uses when a side is at most 5): value and
+/// gradients of `conv2d` and `conv_transpose2d` (12 → 12 channels, 3×3, 7×9 images, with and
+/// without groups and stride) against the scalar reverse tape on the direct loops, in `f64`, and
+/// the `f32` gradients against the `f64` ones.
+#[test]
+fn gemm_sized_layers_match_the_scalar_tape() {
+    for (transposed, groups, stride) in [(false, 1, 1), (false, 2, 2), (true, 1, 1), (true, 2, 2)] {
+        let (n, c, h, w, k, p) = (2, 12, 7, 9, 3, 1);
+        let o = ConvOptions::new().stride(stride).padding(p).groups(groups);
+        let shapes = [vec![n, c, h, w], vec![c, c / groups, k, k], vec![c]];
+        let xs = rand_inputs(&shapes, -1.0, 1.0, 3 + stride as u64);
+        let mut params = vec![n, c, h, w, c, k, k, stride, stride, p, p, 1, 1, groups, 1];
+        if transposed {
+            params.extend([0, 0]);
+        }
+        let reference = |parts: &[Vec<diffprog_reverse::Var>]| {
+            if transposed {
+                conv_transpose2d_ref(parts, &params)
+            } else {
+                conv2d_ref(parts, &params)
+            }
+        };
+        let record = |g: &mut Graph<f64>, ids: &[diffprog_nn::NodeId]| {
+            if transposed {
+                g.conv_transpose2d(ids[0], ids[1], Some(ids[2]), o)
+            } else {
+                g.conv2d(ids[0], ids[1], Some(ids[2]), o)
+            }
+        };
+        let mut g = Graph::<f64>::new();
+        let ids: Vec<_> = xs.iter().zip(&shapes).map(|(x, s)| g.leaf(x, s)).collect();
+        let y = record(&mut g, &ids);
+        let up: Vec<f64> = (0..g.shape(y).numel())
+            .map(|i| ((i * 7) % 13) as f64 / 6.0 - 1.0)
+            .collect();
+        g.backward_with_grad(y, &up);
+        let tensor: Vec<f64> = ids
+            .iter()
+            .flat_map(|&i| g.grad(i).unwrap().to_vec())
+            .collect();
+        let value = g.value(y).to_vec();
+        let flat: Vec<f64> = xs.iter().flatten().copied().collect();
+        let sizes: Vec<usize> = xs.iter().map(Vec::len).collect();
+        let split = |v: &[diffprog_reverse::Var]| {
+            let mut parts = Vec::new();
+            let mut off = 0;
+            for &s in &sizes {
+                parts.push(v[off..off + s].to_vec());
+                off += s;
+            }
+            parts
+        };
+        let (_, tape) = diffprog_reverse::gradient(
+            |v: &[diffprog_reverse::Var]| {
+                reference(&split(v))
+                    .into_iter()
+                    .zip(&up)
+                    .map(|(o, &u)| o * u)
+                    .sum()
+            },
+            &flat,
+        );
+        let exact = conv_ref_f64(transposed, &xs, &params);
+        for (i, (a, b)) in value.iter().zip(&exact).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
+                "value {i}: {a} vs {b}"
+            );
+        }
+        for (i, (a, b)) in tensor.iter().zip(&tape).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-11 * (1.0 + b.abs()),
+                "gradient {i}: {a} vs {b}"
+            );
+        }
+        // f32: the same gradients to single precision
+        let mut g32 = Graph::<f32>::new();
+        let x32: Vec<Vec<f32>> = xs
+            .iter()
+            .map(|v| v.iter().map(|&a| a as f32).collect())
+            .collect();
+        let ids: Vec<_> = x32
+            .iter()
+            .zip(&shapes)
+            .map(|(x, s)| g32.leaf(x, s))
+            .collect();
+        let y = if transposed {
+            g32.conv_transpose2d(ids[0], ids[1], Some(ids[2]), o)
+        } else {
+            g32.conv2d(ids[0], ids[1], Some(ids[2]), o)
+        };
+        let up32: Vec<f32> = up.iter().map(|&u| u as f32).collect();
+        g32.backward_with_grad(y, &up32);
+        let grads32: Vec<f32> = ids
+            .iter()
+            .flat_map(|&i| g32.grad(i).unwrap().to_vec())
+            .collect();
+        for (i, (&a, &b)) in grads32.iter().zip(&tensor).enumerate() {
+            // sums of up to 2·7·9·… terms of magnitude ≤ 1 in f32
+            assert!(
+                (a as f64 - b).abs() <= 2e-4 * (1.0 + b.abs()),
+                "f32 gradient {i}: {a} vs {b}"
+            );
+        }
+    }
+}
+
+fn conv_ref_f64(transposed: bool, xs: &[Vec<f64>], params: &[usize]) -> Vec<f64> {
+    if transposed {
+        conv_transpose2d_ref(xs, params)
+    } else {
+        conv2d_ref(xs, params)
+    }
+}
