@@ -1,6 +1,7 @@
 //! [`Element`]: the float types tensors hold (`f32`, `f64`), with their GEMM and their access to
 //! the scalar rule table.
 
+use crate::ops::broadcast::{self, BinaryOp};
 use crate::ops::unary::{self, Unary};
 use diffprog_dual::Real;
 use nalgebra::{DMatrixView, DMatrixViewMut};
@@ -47,6 +48,15 @@ pub trait Element: Real + Copy {
     /// `f(x)` as the element's `Scalar` implementation computes it (see [`Unary::apply`]).
     #[doc(hidden)]
     fn unary_value(f: Unary<Self>, x: Self) -> Self;
+
+    /// `(f(a, b), ∂f/∂a, ∂f/∂b)` from [`diffprog_dual::rules`] for the [`BinaryOp`]s the rule
+    /// table defines (`Maximum`, `Minimum`, `Pow`; `None` for the others).
+    #[doc(hidden)]
+    fn binary_rule(op: BinaryOp, a: Self, b: Self) -> Option<(Self, Self, Self)>;
+
+    /// `f(a, b)` of those operations as the element's `Scalar` implementation computes it.
+    #[doc(hidden)]
+    fn binary_value(op: BinaryOp, a: Self, b: Self) -> Self;
 }
 
 macro_rules! impl_element {
@@ -78,6 +88,14 @@ macro_rules! impl_element {
             #[inline(always)]
             fn unary_value(f: Unary<Self>, x: Self) -> Self {
                 unary::value(f, x)
+            }
+            #[inline(always)]
+            fn binary_rule(op: BinaryOp, a: Self, b: Self) -> Option<(Self, Self, Self)> {
+                broadcast::rule(op, a, b)
+            }
+            #[inline(always)]
+            fn binary_value(op: BinaryOp, a: Self, b: Self) -> Self {
+                broadcast::value(op, a, b)
             }
         }
     };

@@ -585,6 +585,47 @@ impl<F: Element> Graph<F> {
             Op::Dropout { a } => unary::backward_dropout(&mut g, gout, a, &aux[i]),
             Op::CustomUnary { a } => custom::backward_unary(&mut g, gout, a, &aux[i]),
             Op::CustomBinary { a, b } => custom::backward_binary(&mut g, gout, a, b, &aux[i]),
+            Op::Conv {
+                x,
+                w,
+                bias,
+                transposed,
+            } => conv::backward(
+                &v,
+                &mut g,
+                gout,
+                &mut aux[i],
+                &idx[i],
+                x,
+                w,
+                bias,
+                transposed,
+            ),
+            Op::Pick { a } => pick::backward(&mut g, gout, a, &idx[i]),
+            Op::AvgPool { a } => pool::backward_avg(&mut g, gout, a, &idx[i]),
+            Op::Where { a, b } => select::backward_where(&mut g, gout, a, b, &idx[i]),
+            Op::Clamp { a, lo, hi } => select::backward_clamp(&v, &mut g, gout, a, lo, hi),
+            Op::Pad { a } => pad::backward(&v, &mut g, gout, me.shape, a, &idx[i]),
+            Op::LogSumExp { a, axis } => {
+                softmax::backward_logsumexp(&v, &mut g, gout, y, &mut aux[i], a, axis)
+            }
+            Op::Norm {
+                x,
+                w,
+                b,
+                batch_stats,
+                per_channel,
+            } => norm::backward(
+                &v,
+                &mut g,
+                gout,
+                &mut aux[i],
+                x,
+                w,
+                b,
+                batch_stats,
+                per_channel,
+            ),
         }
     }
 }

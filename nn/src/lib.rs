@@ -10,7 +10,12 @@
 //! [`slice`](Graph::slice)/[`concat`](Graph::concat)/
 //! [`index_select`](Graph::index_select), [`log_softmax`](Graph::log_softmax),
 //! [`gather`](Graph::gather), the fused [`linear`](Graph::linear) and
-//! [`cross_entropy`](Graph::cross_entropy), ...). Each op has a forward kernel and a hand-written
+//! [`cross_entropy`](Graph::cross_entropy), convolutions ([`conv2d`](Graph::conv2d),
+//! [`conv1d`](Graph::conv1d), [`conv_transpose2d`](Graph::conv_transpose2d) with
+//! [`ConvOptions`]), pooling ([`max_pool2d`](Graph::max_pool2d), [`avg_pool2d`](Graph::avg_pool2d),
+//! [`adaptive_avg_pool2d`](Graph::adaptive_avg_pool2d), [`max_axis`](Graph::max_axis)),
+//! normalisation ([`batch_norm`](Graph::batch_norm), [`layer_norm`](Graph::layer_norm)), ...),
+//! with PyTorch's semantics. Each op has a forward kernel and a hand-written
 //! backward kernel; the table sending each record to its backward rule is in `graph.rs`
 //! (`backward_node`), the rules themselves in [`ops`]. Tensors are N-d (up to [`MAX_DIMS`] axes),
 //! row-major and contiguous; matrix products are GEMMs (`matrixmultiply`'s `sgemm`/`dgemm` via
@@ -64,6 +69,11 @@
 //! finite, and a plain sum that is not NaN contains no `0 · ∞`. So the tensor tape gives the
 //! NaN/∞ pattern of the same computation written with scalar `Var`s or differentiated in forward
 //! mode (tested at inputs, parameters and upstream gradients from 0, −0, 1, −2.5, ±∞, NaN).
+//! Convolutions follow the rule too (their GEMMs fall back to the element loop when an operand
+//! is not finite; a padding tap contributes exactly 0 to a gradient), and so do the fused
+//! normalisations ([`batch_norm`](Graph::batch_norm), [`layer_norm`](Graph::layer_norm)), whose
+//! closed-form backward gives way to the scalar computation term by term when a factor is ±∞
+//! or NaN.
 //! Where an infinite factor meets a sum of finite terms of both signs, the order decides
 //! (`−∞ · (−2.5 + 1) = +∞`, `−∞ · (−2.5) + (−∞) · 1 = NaN`): the tensor tape sums a node's
 //! adjoint before multiplying it by a partial, as the scalar reverse tape does, where forward
@@ -182,7 +192,7 @@ pub mod train;
 
 pub use element::Element;
 pub use graph::{Graph, NodeId};
-pub use ops::{BinaryOp, Unary};
+pub use ops::{BinaryOp, ConvOptions, Unary};
 pub use params::{ParamId, Params, ParamsMismatch};
 pub use persist::TrainedModel;
 pub use rand;

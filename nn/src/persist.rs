@@ -65,6 +65,7 @@ impl<F: Element> Sequential<F> {
                 ),
                 Layer::Activation(a) => match a {
                     Unary::LeakyRelu(s) => format!("leaky_relu({s})"),
+                    Unary::Powf(p) => format!("powf({p})"),
                     other => format!("{other:?}").to_lowercase(),
                 },
                 Layer::Softmax => "softmax".into(),
@@ -207,13 +208,17 @@ fn activation_name<F: Element>(a: Unary<F>) -> (&'static str, Option<F>) {
         Unary::Square => ("square", None),
         Unary::Sqrt => ("sqrt", None),
         Unary::Abs => ("abs", None),
+        Unary::Sin => ("sin", None),
+        Unary::Cos => ("cos", None),
+        Unary::Powf(p) => ("powf", Some(p)),
     }
 }
 
 fn activation_from_name<F: Element>(name: &str, slope: Option<F>) -> Option<Unary<F>> {
     Some(match (name, slope) {
         ("leaky_relu", Some(s)) => Unary::LeakyRelu(s),
-        (_, Some(_)) | ("leaky_relu", None) => return None,
+        ("powf", Some(p)) => Unary::Powf(p),
+        (_, Some(_)) | ("leaky_relu", None) | ("powf", None) => return None,
         ("identity", _) => Unary::Identity,
         ("relu", _) => Unary::Relu,
         ("sigmoid", _) => Unary::Sigmoid,
@@ -226,6 +231,8 @@ fn activation_from_name<F: Element>(name: &str, slope: Option<F>) -> Option<Unar
         ("square", _) => Unary::Square,
         ("sqrt", _) => Unary::Sqrt,
         ("abs", _) => Unary::Abs,
+        ("sin", _) => Unary::Sin,
+        ("cos", _) => Unary::Cos,
         _ => return None,
     })
 }

@@ -358,7 +358,7 @@ fn check_all(results: Vec<(String, Tally)>) {
 // ---------------------------------------------------------------------------------------------
 // Elementwise ops
 
-const UNARIES: [Unary<f64>; 13] = [
+const UNARIES: [Unary<f64>; 16] = [
     Unary::Identity,
     Unary::Relu,
     Unary::LeakyRelu(0.1),
@@ -372,6 +372,9 @@ const UNARIES: [Unary<f64>; 13] = [
     Unary::Square,
     Unary::Sqrt,
     Unary::Abs,
+    Unary::Sin,
+    Unary::Cos,
+    Unary::Powf(2.5),
 ];
 
 struct UnaryOp(Unary<f64>);
@@ -507,6 +510,9 @@ impl LeafProgram for Binary {
             BinaryOp::Sub => p - q,
             BinaryOp::Mul => p * q,
             BinaryOp::Div => p / q,
+            BinaryOp::Maximum => p.max(q),
+            BinaryOp::Minimum => p.min(q),
+            BinaryOp::Pow => p.pow(q),
         })
     }
 }
@@ -525,9 +531,17 @@ fn broadcasting_binary_ops() {
         (&[], &[3]),
     ];
     let mut results = Vec::new();
-    for (i, op) in [BinaryOp::Add, BinaryOp::Sub, BinaryOp::Mul, BinaryOp::Div]
-        .into_iter()
-        .enumerate()
+    for (i, op) in [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Maximum,
+        BinaryOp::Minimum,
+        BinaryOp::Pow,
+    ]
+    .into_iter()
+    .enumerate()
     {
         for (j, (sa, sb)) in layouts.iter().enumerate() {
             let p = Binary {

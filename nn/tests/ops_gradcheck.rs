@@ -3,165 +3,13 @@
 //! reverse tape (`diffprog_reverse`) on the same reference, and (3) central differences of the
 //! tensor forward itself. Shapes and values are random (proptest).
 
-use diffprog_dual::{Dual, Scalar};
-use diffprog_nn::{Graph, NodeId, Unary};
-use diffprog_reverse::Var;
-use diffprog_testkit::fd;
+#[macro_use]
+mod common;
+
+use common::{check, rand_inputs};
+use diffprog_dual::Scalar;
+use diffprog_nn::{BinaryOp, Unary};
 use proptest::prelude::*;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
-fn numel(s: &[usize]) -> usize {
-    s.iter().product()
-}
-
-fn values(shape: &[usize], lo: f64, hi: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
-    (0..numel(shape))
-        .map(|_| rng.random_range(lo..hi))
-        .collect()
-}
-
-/// The reference: plain `f64` and `Dual<f64>` instantiations of one generic scalar function
-/// of the inputs and some integer parameters (sizes, axes, labels).
-type RefFn<T> = fn(&[Vec<T>], &[usize]) -> Vec<T>;
-
-struct Reference {
-    f64: RefFn<f64>,
-    dual: RefFn<Dual<f64>>,
-    var: RefFn<Var>,
-}
-
-macro_rules! reference {
-    (|$x:ident, $d:ident| $body:expr) => {{
-        #[allow(unused_variables)]
-        fn r<T: Scalar>($x: &[Vec<T>], $d: &[usize]) -> Vec<T> {
-            $body
-        }
-        Reference {
-            f64: r::<f64>,
-            dual: r::<Dual<f64>>,
-            var: r::<Var>,
-        }
-    }};
-}
-
-/// Records `tensor` on leaves with the given values, checks value and gradient of the
-/// weighted sum Σ wᵢ outᵢ (random w) against the reference and central differences.
-fn check(
-    inputs: &[Vec<f64>],
-    shapes: &[Vec<usize>],
-    tensor: impl Fn(&mut Graph<f64>, &[NodeId]) -> NodeId,
-    reference: &Reference,
-    params: &[usize],
-    seed: u64,
-) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
-    let run = |xs: &[Vec<f64>]| -> (Vec<f64>, Vec<usize>) {
-        let mut g = Graph::<f64>::new();
-        let ids: Vec<NodeId> = xs.iter().zip(shapes).map(|(x, s)| g.input(x, s)).collect();
-        let out = tensor(&mut g, &ids);
-        (g.value(out).to_vec(), g.shape(out).dims().to_vec())
-    };
-    let (value, out_shape) = run(inputs);
-    let expected = (reference.f64)(inputs, params);
-    assert_eq!(
-        value.len(),
-        expected.len(),
-        "output size differs from the reference"
-    );
-    for (i, (a, b)) in value.iter().zip(&expected).enumerate() {
-        assert!(
-            (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
-            "value[{i}]: tensor {a} vs reference {b}"
-        );
-    }
-    let w: Vec<f64> = (0..value.len())
-        .map(|_| rng.random_range(-1.0..1.0))
-        .collect();
-
-    // tensor backward
-    let mut g = Graph::<f64>::new();
-    let ids: Vec<NodeId> = inputs
-        .iter()
-        .zip(shapes)
-        .map(|(x, s)| g.leaf(x, s))
-        .collect();
-    let out = tensor(&mut g, &ids);
-    let wn = g.input(&w, &out_shape);
-    let prod = g.mul(out, wn);
-    let loss = g.sum(prod);
-    g.backward(loss);
-    let grads: Vec<Vec<f64>> = ids
-        .iter()
-        .zip(inputs)
-        .map(|(&id, x)| g.grad(id).map(|v| v.to_vec()).unwrap_or(vec![0.0; x.len()]))
-        .collect();
-
-    // the scalar reverse tape on the reference
-    let flat: Vec<f64> = inputs.iter().flatten().copied().collect();
-    let (_, tape_grad) = diffprog_reverse::gradient(
-        |v: &[Var]| {
-            let mut xs = Vec::new();
-            let mut off = 0;
-            for x in inputs {
-                xs.push(v[off..off + x.len()].to_vec());
-                off += x.len();
-            }
-            (reference.var)(&xs, params)
-                .into_iter()
-                .zip(&w)
-                .map(|(o, &wi)| o * wi)
-                .sum()
-        },
-        &flat,
-    );
-    let mut flat_i = 0;
-
-    for (k, x) in inputs.iter().enumerate() {
-        for j in 0..x.len() {
-            // forward mode on the reference
-            let dual_in: Vec<Vec<Dual<f64>>> = inputs
-                .iter()
-                .enumerate()
-                .map(|(kk, xx)| {
-                    xx.iter()
-                        .enumerate()
-                        .map(|(jj, &v)| Dual::new(v, if kk == k && jj == j { 1.0 } else { 0.0 }))
-                        .collect()
-                })
-                .collect();
-            let d: f64 = (reference.dual)(&dual_in, params)
-                .iter()
-                .zip(&w)
-                .map(|(o, wi)| o.eps * wi)
-                .sum();
-            // central difference of the tensor forward
-            let h = 1e-6 * (1.0 + x[j].abs());
-            let weighted = |y: &[f64]| -> f64 {
-                let mut xs = inputs.to_vec();
-                xs[k] = y.to_vec();
-                run(&xs).0.iter().zip(&w).map(|(a, b)| a * b).sum()
-            };
-            let fd = fd::partial(weighted, x, j, h);
-            let got = grads[k][j];
-            let scale = 1.0 + d.abs();
-            assert!(
-                (got - d).abs() <= 1e-10 * scale,
-                "input {k}[{j}]: tensor grad {got} vs Dual {d}"
-            );
-            let t = tape_grad[flat_i];
-            flat_i += 1;
-            assert!(
-                (got - t).abs() <= 1e-10 * scale,
-                "input {k}[{j}]: tensor grad {got} vs scalar tape {t}"
-            );
-            assert!(
-                (got - fd).abs() <= 1e-5 * scale,
-                "input {k}[{j}]: tensor grad {got} vs central difference {fd}"
-            );
-        }
-    }
-}
 
 /// Row-major matrix product reference.
 fn mm<T: Scalar>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
@@ -174,11 +22,6 @@ fn mm<T: Scalar>(a: &[T], b: &[T], m: usize, k: usize, n: usize) -> Vec<T> {
         }
     }
     out
-}
-
-fn rand_inputs(shapes: &[Vec<usize>], lo: f64, hi: f64, seed: u64) -> Vec<Vec<f64>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    shapes.iter().map(|s| values(s, lo, hi, &mut rng)).collect()
 }
 
 fn unary_ref<T: Scalar>(x: &[T], f: usize) -> Vec<T> {
@@ -203,7 +46,11 @@ fn unary_ref<T: Scalar>(x: &[T], f: usize) -> Vec<T> {
             10 => v.sqrt(),
             11 => v.abs(),
             // GELU through erfc: a different composition than the rule's
-            _ => v * 0.5 * (-(v * std::f64::consts::FRAC_1_SQRT_2)).erfc(),
+            12 => v * 0.5 * (-(v * std::f64::consts::FRAC_1_SQRT_2)).erfc(),
+            13 => v.sin(),
+            14 => v.cos(),
+            // x^2.5 = x² · √x (inputs positive)
+            _ => v * v * v.sqrt(),
         })
         .collect()
 }
@@ -223,7 +70,41 @@ fn unary_of(f: usize) -> Unary<f64> {
         Unary::Sqrt,
         Unary::Abs,
         Unary::Gelu,
+        Unary::Sin,
+        Unary::Cos,
+        Unary::Powf(2.5),
     ][f]
+}
+
+const BINARY_OPS: [BinaryOp; 7] = [
+    BinaryOp::Add,
+    BinaryOp::Sub,
+    BinaryOp::Mul,
+    BinaryOp::Div,
+    BinaryOp::Maximum,
+    BinaryOp::Minimum,
+    BinaryOp::Pow,
+];
+
+/// Divisors away from 0; powers of bases in [0.5, 2.5); for maxima and minima, operands on two
+/// interleaved grids (multiples of 0.01, and those plus 0.005), so that any two elements the
+/// broadcast pairs differ by at least 0.005 and no central difference crosses a tie.
+fn keep_in_domain(op: usize, xs: &mut [Vec<f64>]) {
+    match op {
+        3 => xs[1]
+            .iter_mut()
+            .for_each(|v| *v = v.signum() * (v.abs() + 0.5)),
+        4 | 5 => {
+            xs[0]
+                .iter_mut()
+                .for_each(|v| *v = (*v * 100.0).round() / 100.0);
+            xs[1]
+                .iter_mut()
+                .for_each(|v| *v = (*v * 100.0).round() / 100.0 + 0.005);
+        }
+        6 => xs[0].iter_mut().for_each(|v| *v = v.abs() + 0.5),
+        _ => {}
+    }
 }
 
 /// Broadcast reference: out shape from NumPy rules, index arithmetic by hand.
@@ -262,7 +143,10 @@ fn bcast<T: Scalar>(a: &[T], b: &[T], d: &[usize], op: usize) -> Vec<T> {
             0 => x + y,
             1 => x - y,
             2 => x * y,
-            _ => x / y,
+            3 => x / y,
+            4 => x.max(y),
+            5 => x.min(y),
+            _ => x.pow(y),
         });
     }
     res
@@ -338,10 +222,11 @@ proptest! {
     }
 
     #[test]
-    fn unary(dims in prop::collection::vec(1usize..5, 1..4), f in 0usize..13, seed in any::<u64>()) {
+    fn unary(dims in prop::collection::vec(1usize..5, 1..4), f in 0usize..16, seed in any::<u64>()) {
         let shapes = vec![dims];
-        // ln and sqrt need positive inputs; keep |x| away from the kinks for the finite differences
-        let (lo, hi) = if f == 7 || f == 10 { (0.2, 3.0) } else { (-3.0, 3.0) };
+        // ln, sqrt and x^2.5 need positive inputs; keep |x| away from the kinks for the finite
+        // differences
+        let (lo, hi) = if f == 7 || f == 10 || f == 15 { (0.2, 3.0) } else { (-3.0, 3.0) };
         let mut xs = rand_inputs(&shapes, lo, hi, seed);
         for v in xs[0].iter_mut() { if v.abs() < 1e-3 { *v += 0.01; } }
         let r = reference!(|x, d| unary_ref(&x[0], d[0]));
@@ -349,31 +234,31 @@ proptest! {
     }
 
     #[test]
-    fn broadcast_binary(a in prop::collection::vec(1usize..4, 1..4), mask in prop::collection::vec(any::<bool>(), 3), drop in 0usize..3, op in 0usize..4, swap in any::<bool>(), seed in any::<u64>()) {
+    fn broadcast_binary(a in prop::collection::vec(1usize..4, 1..4), mask in prop::collection::vec(any::<bool>(), 3), drop in 0usize..3, op in 0usize..7, swap in any::<bool>(), seed in any::<u64>()) {
         // b: a's trailing axes (dropping `drop` leading ones), with some sizes set to 1
         let mut b: Vec<usize> = a[drop.min(a.len() - 1)..].to_vec();
         for (i, v) in b.iter_mut().enumerate() { if mask[i % 3] { *v = 1; } }
         let (sa, sb) = if swap { (b.clone(), a.clone()) } else { (a.clone(), b.clone()) };
         let shapes = vec![sa.clone(), sb.clone()];
         let mut xs = rand_inputs(&shapes, -2.0, 2.0, seed);
-        if op == 3 { for v in xs[1].iter_mut() { *v = v.signum() * (v.abs() + 0.5); } }
+        keep_in_domain(op, &mut xs);
         let mut d = vec![sa.len()]; d.extend(&sa); d.push(sb.len()); d.extend(&sb); d.push(op);
         let r = reference!(|x, d| bcast(&x[0], &x[1], d, d[d.len() - 1]));
-        let bop = [diffprog_nn::BinaryOp::Add, diffprog_nn::BinaryOp::Sub, diffprog_nn::BinaryOp::Mul, diffprog_nn::BinaryOp::Div][op];
+        let bop = BINARY_OPS[op];
         check(&xs, &shapes, |g, x| g.binary(x[0], x[1], bop), &r, &d, seed);
     }
 
     #[test]
-    fn broadcast_one_element_operand(a in prop::collection::vec(1usize..5, 0..4), zero_d in any::<bool>(), op in 0usize..4, swap in any::<bool>(), seed in any::<u64>()) {
+    fn broadcast_one_element_operand(a in prop::collection::vec(1usize..5, 0..4), zero_d in any::<bool>(), op in 0usize..7, swap in any::<bool>(), seed in any::<u64>()) {
         // one side has one element (shape [] or [1]): what Graph::mul_var and friends record
         let b: Vec<usize> = if zero_d { vec![] } else { vec![1] };
         let (sa, sb) = if swap { (b.clone(), a.clone()) } else { (a.clone(), b.clone()) };
         let shapes = vec![sa.clone(), sb.clone()];
         let mut xs = rand_inputs(&shapes, -2.0, 2.0, seed);
-        if op == 3 { for v in xs[1].iter_mut() { *v = v.signum() * (v.abs() + 0.5); } }
+        keep_in_domain(op, &mut xs);
         let mut d = vec![sa.len()]; d.extend(&sa); d.push(sb.len()); d.extend(&sb); d.push(op);
         let r = reference!(|x, d| bcast(&x[0], &x[1], d, d[d.len() - 1]));
-        let bop = [diffprog_nn::BinaryOp::Add, diffprog_nn::BinaryOp::Sub, diffprog_nn::BinaryOp::Mul, diffprog_nn::BinaryOp::Div][op];
+        let bop = BINARY_OPS[op];
         check(&xs, &shapes, |g, x| g.binary(x[0], x[1], bop), &r, &d, seed);
     }
 

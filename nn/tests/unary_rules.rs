@@ -9,7 +9,7 @@
 use diffprog_dual::{rules, Dual, Scalar};
 use diffprog_nn::{Graph, Unary};
 
-const UNARIES_F64: [Unary<f64>; 13] = [
+const UNARIES_F64: [Unary<f64>; 17] = [
     Unary::Identity,
     Unary::Relu,
     Unary::LeakyRelu(0.1),
@@ -23,6 +23,10 @@ const UNARIES_F64: [Unary<f64>; 13] = [
     Unary::Square,
     Unary::Sqrt,
     Unary::Abs,
+    Unary::Sin,
+    Unary::Cos,
+    Unary::Powf(2.5),
+    Unary::Powf(-1.5),
 ];
 
 /// The rule of each `Unary` in the table (`LeakyRelu` and the identity are not in it: their
@@ -50,6 +54,9 @@ macro_rules! rule {
             Unary::Square => rules::powi(x, 2),
             Unary::Sqrt => rules::sqrt(x),
             Unary::Abs => rules::abs(x),
+            Unary::Sin => rules::sin(x),
+            Unary::Cos => rules::cos(x),
+            Unary::Powf(p) => rules::powf(x, p),
         }
     }};
 }
@@ -81,6 +88,9 @@ macro_rules! check_bit_for_bit {
                 Unary::Square => Unary::Square,
                 Unary::Sqrt => Unary::Sqrt,
                 Unary::Abs => Unary::Abs,
+                Unary::Sin => Unary::Sin,
+                Unary::Cos => Unary::Cos,
+                Unary::Powf(p) => Unary::Powf(p as $t),
             };
             for &x in $grid.iter() {
                 let (value, derivative) = rule!($t, f, x);

@@ -27,6 +27,9 @@ pub fn apply_generic<F: Element, T: Scalar<F>>(f: Unary<F>, x: T) -> T {
         Unary::Square => x * x,
         Unary::Sqrt => x.sqrt(),
         Unary::Abs => x.abs(),
+        Unary::Sin => x.sin(),
+        Unary::Cos => x.cos(),
+        Unary::Powf(p) => x.powf(p),
     }
 }
 

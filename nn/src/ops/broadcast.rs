@@ -6,8 +6,13 @@ use crate::element::add_scaled;
 use crate::graph::{Grads, Vals};
 use crate::shape::MAX_DIMS;
 use crate::{Element, Graph, NodeId, Shape};
+use diffprog_dual::{rules, Real, Scalar};
 
 /// The binary operation of a broadcasting [`Graph::binary`] node.
+///
+/// The arithmetic operations have the partials the scalar number types record; `Maximum`,
+/// `Minimum` and `Pow` take value and partials from [`diffprog_dual::rules`] (`max`, `min`,
+/// `pow`), as every other mode does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
     /// a + b.
@@ -18,6 +23,36 @@ pub enum BinaryOp {
     Mul,
     /// a / b.
     Div,
+    /// max(a, b) ([`rules::max`]: partials (1, 0) or (0, 1), (½, ½) at a tie as PyTorch's
+    /// `maximum`; NaN if either is NaN).
+    Maximum,
+    /// min(a, b) ([`rules::min`]).
+    Minimum,
+    /// aᵇ ([`rules::pow`]: partials (b·aᵇ⁻¹, aᵇ·ln a)).
+    Pow,
+}
+
+/// `(f(a, b), ∂f/∂a, ∂f/∂b)` of `Maximum`, `Minimum` and `Pow` from the rule table, for an
+/// element type that is a `Scalar` of itself (the implementation of [`Element::binary_rule`];
+/// `None` for the arithmetic operations, whose partials [`BinaryOp`] writes itself).
+#[inline(always)]
+pub(crate) fn rule<F: Real + Scalar<F>>(op: BinaryOp, a: F, b: F) -> Option<(F, F, F)> {
+    match op {
+        BinaryOp::Maximum => Some(rules::max::<F, F>(a, b)),
+        BinaryOp::Minimum => Some(rules::min::<F, F>(a, b)),
+        BinaryOp::Pow => Some(rules::pow::<F, F>(a, b)),
+        _ => None,
+    }
+}
+
+/// `f(a, b)` of `Maximum`, `Minimum` and `Pow` as the element's `Scalar` methods compute it.
+#[inline(always)]
+pub(crate) fn value<F: Real + Scalar<F>>(op: BinaryOp, a: F, b: F) -> F {
+    match op {
+        BinaryOp::Maximum => Scalar::max(a, b),
+        BinaryOp::Minimum => Scalar::min(a, b),
+        _ => Scalar::pow(a, b),
+    }
 }
 
 impl BinaryOp {
@@ -28,6 +63,7 @@ impl BinaryOp {
             BinaryOp::Sub => a - b,
             BinaryOp::Mul => a * b,
             BinaryOp::Div => a / b,
+            _ => F::binary_value(self, a, b),
         }
     }
     /// (∂/∂a, ∂/∂b), as the scalar number types record them: (1, ±1), (b, a), and for the
@@ -41,6 +77,10 @@ impl BinaryOp {
             BinaryOp::Div => {
                 let inv = F::one() / b;
                 (inv, -((a / b) * inv))
+            }
+            _ => {
+                let (_, da, db) = F::binary_rule(self, a, b).expect("a rule-table operation");
+                (da, db)
             }
         }
     }
@@ -222,6 +262,58 @@ impl<F: Element> Graph<F> {
     pub fn div(&mut self, a: NodeId, b: NodeId) -> NodeId {
         self.binary(a, b, BinaryOp::Div)
     }
+    /// Broadcasting elementwise maximum (PyTorch's `torch.maximum`): the gradient goes to the
+    /// larger operand, half to each at a tie; NaN if either is NaN.
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let a = g.leaf(&[1.0, 5.0, 2.0], &[3]);
+    /// let b = g.leaf(&[2.0], &[1]);
+    /// let m = g.maximum(a, b);
+    /// assert_eq!(g.value(m), &[2.0, 5.0, 2.0]);
+    /// let s = g.sum(m);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(a).unwrap(), &[0.0, 1.0, 0.5]);
+    /// assert_eq!(g.grad(b).unwrap(), &[1.5]);
+    /// ```
+    pub fn maximum(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Maximum)
+    }
+    /// Broadcasting elementwise minimum (PyTorch's `torch.minimum`), as
+    /// [`maximum`](Self::maximum).
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let a = g.input(&[1.0, 5.0, f64::NAN], &[3]);
+    /// let b = g.input(&[2.0, 2.0, 0.0], &[3]);
+    /// let m = g.minimum(a, b);
+    /// assert_eq!(&g.value(m)[..2], &[1.0, 2.0]);
+    /// assert!(g.value(m)[2].is_nan());
+    /// ```
+    pub fn minimum(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Minimum)
+    }
+    /// Broadcasting elementwise power `aᵇ` with a tensor exponent (PyTorch's `torch.pow(a, b)`);
+    /// for a constant exponent see [`powf`](Self::powf).
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let a = g.leaf(&[2.0, 3.0], &[2]);
+    /// let b = g.leaf(&[3.0], &[1]);
+    /// let p = g.pow(a, b);
+    /// assert_eq!(g.value(p), &[8.0, 27.0]);
+    /// let s = g.sum(p);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(a).unwrap(), &[12.0, 27.0]); // b·aᵇ⁻¹
+    /// let db = 8.0 * 2.0_f64.ln() + 27.0 * 3.0_f64.ln(); // Σ aᵇ·ln a
+    /// assert!((g.grad(b).unwrap()[0] - db).abs() < 1e-12);
+    /// ```
+    pub fn pow(&mut self, a: NodeId, b: NodeId) -> NodeId {
+        self.binary(a, b, BinaryOp::Pow)
+    }
 }
 
 /// ∂a += reduce(g ⊙ ∂f/∂a), ∂b += reduce(g ⊙ ∂f/∂b), summing over the broadcast axes; each
@@ -237,7 +329,11 @@ pub(crate) fn backward<F: Element>(
 ) {
     let (sa, sb) = (v.shape(a), v.shape(b));
     let (av, bv) = (v.get(a), v.get(b));
-    if sb.numel() == 1 && sa == out {
+    let arithmetic = matches!(
+        op,
+        BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
+    );
+    if arithmetic && sb.numel() == 1 && sa == out {
         backward_scalar_b(g, gout, a, b, av, bv[0], op);
         return;
     }
@@ -290,6 +386,7 @@ fn backward_scalar_b<F: Element>(
             BinaryOp::Sub => ga.iter_mut().zip(gout).for_each(|(d, &o)| *d += o),
             BinaryOp::Mul => add_scaled(ga, gout, bv),
             BinaryOp::Div => add_scaled(ga, gout, F::one() / bv),
+            _ => unreachable!("only the arithmetic operations take this path"),
         }
     }
     if let Some(gb) = g.get(b) {
@@ -325,6 +422,7 @@ fn backward_scalar_b<F: Element>(
                     s
                 }
             }
+            _ => unreachable!("only the arithmetic operations take this path"),
         };
     }
 }

@@ -2,13 +2,31 @@
 //! [`Graph`](crate::Graph)) and its backward rule (a function `backward_*`). The table that sends
 //! every recorded op to its backward rule is `Op` plus `Graph::backward_node` in `graph.rs`:
 //! read those two to see every rule in one place.
+//!
+//! The families: elementwise functions (`unary.rs`; `select.rs`: where, masked fill, clamp),
+//! broadcasting binary operations (`broadcast.rs`), matrix products (`matmul.rs`, `linear.rs`),
+//! reductions (`reduce.rs`; `pick.rs`: maximum and argmax; `softmax.rs`: softmax, log-softmax,
+//! log-sum-exp, cross-entropy), data movement (`shape_ops.rs`, `gather.rs`, `pad.rs`),
+//! convolutions (`conv.rs`, `conv_transpose.rs`, over `im2col.rs`; `conv_options.rs`), pooling
+//! (`pool.rs`), normalisation (`norm.rs`), sequences (`embedding.rs`; `recurrent.rs`: the fused
+//! RNN/LSTM/GRU cells; `sequence.rs`, `collect.rs`: cells over time) and user-defined primitives
+//! (`custom.rs`).
 
 pub(crate) mod broadcast;
+pub(crate) mod conv;
+mod conv_options;
+mod conv_transpose;
 pub(crate) mod custom;
 pub(crate) mod gather;
+mod im2col;
 pub(crate) mod linear;
 pub(crate) mod matmul;
+pub(crate) mod norm;
+pub(crate) mod pad;
+pub(crate) mod pick;
+pub(crate) mod pool;
 pub(crate) mod reduce;
+pub(crate) mod select;
 pub(crate) mod shape_ops;
 pub(crate) mod softmax;
 pub(crate) mod unary;
@@ -20,6 +38,7 @@ pub(crate) mod recurrent;
 mod sequence;
 
 pub use broadcast::BinaryOp;
+pub use conv_options::ConvOptions;
 pub use unary::Unary;
 
 pub use recurrent::{CellKind, CellWeights, Nonlinearity};
@@ -107,6 +126,39 @@ pub(crate) enum Op<F> {
     /// A custom primitive of two variables elementwise, with ∂f/∂a and ∂f/∂b (one after the
     /// other) in the float side buffer.
     CustomBinary { a: u32, b: u32 },
+    /// A convolution of `x` with `w` (plus `bias`), or with `transposed` its adjoint in the
+    /// input; the geometry in the index buffer, one sample's columns in the float side buffer.
+    Conv {
+        x: u32,
+        w: u32,
+        bias: u32,
+        transposed: bool,
+    },
+    /// `out[o] = a[picks[o]]` with the picked offsets in the index buffer (max pooling, the
+    /// maximum along an axis).
+    Pick { a: u32 },
+    /// Average pooling of `a`'s trailing two axes; the windows in the index buffer.
+    AvgPool { a: u32 },
+    /// Batch norm (`per_channel`, statistics over axis 1's groups) or layer norm (statistics per
+    /// row of the trailing axes), with the affine `w`, `b` (or `NONE`); `batch_stats` is false
+    /// for batch norm in eval mode (fixed running statistics). The statistics in the float side
+    /// buffer.
+    Norm {
+        x: u32,
+        w: u32,
+        b: u32,
+        batch_stats: bool,
+        per_channel: bool,
+    },
+    /// `flag ? a : b` per element with the flags (0/1) in the index buffer; `b = NONE`: a
+    /// constant instead.
+    Where { a: u32, b: u32 },
+    /// `min(max(a, lo), hi)` elementwise.
+    Clamp { a: u32, lo: F, hi: F },
+    /// `a` padded with a constant; the leading offsets per axis in the index buffer.
+    Pad { a: u32 },
+    /// log Σ exp along `axis`; a slice's scratch in the float side buffer.
+    LogSumExp { a: u32, axis: u8 },
 }
 
 /// Marks "no parent" (e.g. a `Linear` without bias).

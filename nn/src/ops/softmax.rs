@@ -1,5 +1,5 @@
-//! Softmax, log-softmax (stable: shifted by the row maximum) and the fused cross-entropy of
-//! logits with integer labels.
+//! Softmax, log-softmax (stable: shifted by the row maximum), log-sum-exp along any axis and the
+//! fused cross-entropy of logits with integer labels.
 //!
 //! Each op is, row by row, the scalar computation of
 //! [`log_softmax_generic`](crate::layers::log_softmax_generic): `y = x − lse` with
@@ -135,6 +135,107 @@ impl<F: Element> Graph<F> {
         self.aux[n as usize] = probs;
         self.idx[n as usize] = lab;
         self.id(n)
+    }
+}
+
+impl<F: Element> Graph<F> {
+    /// `log Σ exp x` along `axis` (which disappears from the shape), computed stably (shifted by
+    /// the largest element): PyTorch's `torch.logsumexp(x, dim)`. Its gradient is the softmax
+    /// along the axis times the upstream gradient.
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let x = g.leaf(&[1000.0, 1000.0, 0.0, 0.0], &[2, 2]);
+    /// let y = g.logsumexp(x, 1);
+    /// let ln2 = 2.0_f64.ln();
+    /// assert_eq!(g.value(y), &[1000.0 + ln2, ln2]);
+    /// let s = g.sum(y);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(x).unwrap(), &[0.5; 4]);
+    /// ```
+    ///
+    /// # Panics
+    /// If `axis` is out of range.
+    pub fn logsumexp(&mut self, x: NodeId, axis: usize) -> NodeId {
+        let a = self.check(x);
+        let sa = self.metas[a as usize].shape;
+        assert!(
+            axis < sa.ndim(),
+            "logsumexp: axis {axis} out of range for a tensor of shape {sa:?}"
+        );
+        let rg = self.rg(&[a]);
+        let n = self.push(
+            Op::LogSumExp {
+                a,
+                axis: axis as u8,
+            },
+            sa.without(axis),
+            rg,
+        );
+        let mut row = std::mem::take(&mut self.aux[n as usize]);
+        let (outer, len, inner) = sa.split_at_axis(axis);
+        row.resize(len, F::zero());
+        let (v, y) = self.split(n);
+        let av = v.get(a);
+        for o in 0..outer {
+            for i in 0..inner {
+                for (l, r) in row.iter_mut().enumerate() {
+                    *r = av[(o * len + l) * inner + i];
+                }
+                let m = row_shift(&row);
+                let s: F = row.iter().map(|&v| (v - m).exp()).sum();
+                y[o * inner + i] = m + s.ln();
+            }
+        }
+        self.aux[n as usize] = row;
+        self.id(n)
+    }
+}
+
+/// y = log Σ exp x along an axis: ∂x += g · exp(x − m) / Σ exp(x − m) per slice (m the slice's
+/// shift) where every factor is finite,
+/// otherwise term by term as the scalar code's chain rule does. `scratch` holds a slice and its
+/// gradient.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn backward_logsumexp<F: Element>(
+    v: &Vals<F>,
+    g: &mut Grads<F>,
+    gout: &[F],
+    y: &[F],
+    scratch: &mut Vec<F>,
+    a: u32,
+    axis: u8,
+) {
+    let sa = v.shape(a);
+    let (outer, len, inner) = sa.split_at_axis(axis as usize);
+    let x = v.get(a);
+    if let Some(ga) = g.get(a) {
+        scratch.resize(2 * len, F::zero());
+        let (row, drow) = scratch.split_at_mut(len);
+        for o in 0..outer {
+            for i in 0..inner {
+                let at = |l: usize| (o * len + l) * inner + i;
+                let (gg, yy) = (gout[o * inner + i], y[o * inner + i]);
+                for (l, r) in row.iter_mut().enumerate() {
+                    *r = x[at(l)];
+                }
+                if gg.is_finite() && yy.is_finite() && all_finite(row) {
+                    // exp(x − m) / s rather than exp(x − y): y rounds at the scale of m
+                    let m = row_shift(row);
+                    let s: F = row.iter().map(|&v| (v - m).exp()).sum();
+                    for (l, &r) in row.iter().enumerate() {
+                        ga[at(l)] += gg * ((r - m).exp() / s);
+                    }
+                } else {
+                    drow.fill(F::zero());
+                    log_softmax_row_backward(row, |_| F::zero(), -gg, drow);
+                    for (l, &d) in drow.iter().enumerate() {
+                        ga[at(l)] += d;
+                    }
+                }
+            }
+        }
     }
 }
 

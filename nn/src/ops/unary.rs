@@ -49,6 +49,12 @@ pub enum Unary<F> {
     Sqrt,
     /// |x| ([`rules::abs`]: derivative sign(x), 0 at ±0).
     Abs,
+    /// sin x ([`rules::sin`]).
+    Sin,
+    /// cos x ([`rules::cos`]).
+    Cos,
+    /// xᵖ for a constant p ([`rules::powf`]: derivative p·xᵖ⁻¹, exactly 0 for p = 0).
+    Powf(F),
 }
 
 /// `(f(x), f′(x))` from the rule table, for an element type that is a `Scalar` of itself (the
@@ -76,6 +82,9 @@ pub(crate) fn rule<F: Real + Scalar<F>>(f: Unary<F>, x: F) -> (F, F) {
         Unary::Square => rules::powi::<F, F>(x, 2),
         Unary::Sqrt => rules::sqrt::<F, F>(x),
         Unary::Abs => rules::abs::<F, F>(x),
+        Unary::Sin => rules::sin::<F, F>(x),
+        Unary::Cos => rules::cos::<F, F>(x),
+        Unary::Powf(p) => rules::powf::<F, F>(x, p),
     }
 }
 
@@ -104,6 +113,9 @@ pub(crate) fn value<F: Real + Scalar<F>>(f: Unary<F>, x: F) -> F {
         Unary::Square => x * x,
         Unary::Sqrt => Scalar::sqrt(x),
         Unary::Abs => Scalar::abs(x),
+        Unary::Sin => Scalar::sin(x),
+        Unary::Cos => Scalar::cos(x),
+        Unary::Powf(p) => Scalar::powf(x, p),
     }
 }
 
@@ -261,6 +273,40 @@ impl<F: Element> Graph<F> {
     /// |x|.
     pub fn abs(&mut self, x: NodeId) -> NodeId {
         self.unary(x, Unary::Abs)
+    }
+    /// sin x.
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let x = g.leaf(&[0.0, 1.0], &[2]);
+    /// let y = g.sin(x);
+    /// let s = g.sum(y);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(x).unwrap(), &[1.0, 1.0_f64.cos()]);
+    /// ```
+    pub fn sin(&mut self, x: NodeId) -> NodeId {
+        self.unary(x, Unary::Sin)
+    }
+    /// cos x.
+    pub fn cos(&mut self, x: NodeId) -> NodeId {
+        self.unary(x, Unary::Cos)
+    }
+    /// xᵖ elementwise for a constant exponent p (PyTorch's `x ** p`, `torch.pow(x, p)`); for a
+    /// tensor exponent see [`pow`](Self::pow).
+    ///
+    /// ```
+    /// use diffprog_nn::Graph;
+    /// let mut g = Graph::<f64>::new();
+    /// let x = g.leaf(&[4.0, 9.0], &[2]);
+    /// let y = g.powf(x, 1.5);
+    /// assert_eq!(g.value(y), &[8.0, 27.0]);
+    /// let s = g.sum(y);
+    /// g.backward(s);
+    /// assert_eq!(g.grad(x).unwrap(), &[3.0, 4.5]); // 1.5·√x
+    /// ```
+    pub fn powf(&mut self, x: NodeId, p: f64) -> NodeId {
+        self.unary(x, Unary::Powf(c(p)))
     }
     /// x + c for a constant c.
     pub fn add_scalar(&mut self, x: NodeId, cst: f64) -> NodeId {
