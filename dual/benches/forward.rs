@@ -125,7 +125,7 @@ fn bench_guard(c: &mut Criterion) {
     let mut g = c.benchmark_group("guard");
     g.bench_function("enter_exit", |b| {
         b.iter(|| {
-            let level = DriverLevel::enter::<Dual<f64>>(black_box("bench"));
+            let level = DriverLevel::<Dual<f64>>::enter(black_box("bench"));
             black_box(&level);
         })
     });

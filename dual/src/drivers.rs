@@ -115,7 +115,7 @@ pub fn derivative<F: Real + Scalar<F>>(f: impl FnMut(Dual<F>) -> Dual<F>, x: F) 
 /// of its numbers (see [`nesting`](crate::nesting)).
 #[inline]
 pub fn derivative_at<T: Number>(mut f: impl FnMut(Dual<T>) -> Dual<T>, x: T) -> (T, T) {
-    let level = DriverLevel::enter_probed::<Dual<T>>("derivative");
+    let level = DriverLevel::<Dual<T>>::enter_probed("derivative");
     level.probe_nested(|| f(Dual::lift(x)).derivative_parts_are_zero());
     let y = f(Dual::variable(x));
     (y.re, y.eps)
@@ -210,7 +210,7 @@ pub fn gradient_at<T: Number, const N: usize>(
 ) -> (T, Vec<T>) {
     assert!(N > 0, "gradient: the chunk width N must be at least 1");
     let x = x.as_ref();
-    let level = DriverLevel::enter_probed::<DualVec<T, N>>("gradient");
+    let level = DriverLevel::<DualVec<T, N>>::enter_probed("gradient");
     let n = x.len();
     let mut args: Vec<DualVec<T, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
     level.probe_nested(|| f(&args).derivative_parts_are_zero());
@@ -310,7 +310,7 @@ pub fn jacobian_at<T: Number, const N: usize, Y: AsRef<[DualVec<T, N>]>>(
 ) -> (Vec<T>, DMatrix<T>) {
     assert!(N > 0, "jacobian: the chunk width N must be at least 1");
     let x = x.as_ref();
-    let level = DriverLevel::enter_probed::<DualVec<T, N>>("jacobian");
+    let level = DriverLevel::<DualVec<T, N>>::enter_probed("jacobian");
     let n = x.len();
     let mut args: Vec<DualVec<T, N>> = x.iter().map(|&xi| DualVec::lift(xi)).collect();
     level.probe_nested(|| all_constant(f(&args).as_ref()));
@@ -389,7 +389,7 @@ pub fn jvp<F: Real + Scalar<F>, Y: AsRef<[Dual<F>]>>(
         x.len(),
         v.len()
     );
-    let level = DriverLevel::enter_probed::<Dual<F>>("jvp");
+    let level = DriverLevel::<Dual<F>>::enter_probed("jvp");
     level.probe_nested(|| {
         let constants: Vec<Dual<F>> = x.iter().map(|&a| Dual::lift(a)).collect();
         all_constant(f(&constants).as_ref())
@@ -432,7 +432,7 @@ pub fn jacobian_array<const K: usize, const M: usize>(
     mut f: impl FnMut(&[DualVec<f64, K>; K]) -> [DualVec<f64, K>; M],
     x: &[f64; K],
 ) -> ([f64; M], [[f64; K]; M]) {
-    let level = DriverLevel::enter_probed::<DualVec<f64, K>>("jacobian_array");
+    let level = DriverLevel::<DualVec<f64, K>>::enter_probed("jacobian_array");
     level.probe_nested(|| all_constant(&f(&x.map(DualVec::lift))));
     let mut args = [DualVec::lift(0.0); K];
     for (i, (a, &xi)) in args.iter_mut().zip(x).enumerate() {
@@ -579,7 +579,7 @@ impl<const N: usize> ColoredJacobian<N> {
             x.len(),
             self.colors.len()
         );
-        let level = DriverLevel::enter_probed::<DualVec<f64, N>>("jacobian_colored");
+        let level = DriverLevel::<DualVec<f64, N>>::enter_probed("jacobian_colored");
         let c = self.c;
         self.args.clear();
         self.args.extend(x.iter().map(|&xi| DualVec::lift(xi)));

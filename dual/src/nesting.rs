@@ -46,6 +46,7 @@
 
 use std::any::{type_name, TypeId};
 use std::cell::Cell;
+use std::marker::PhantomData;
 
 /// The most driver levels that can be active at once on one thread (nesting deeper than this is
 /// reported, not silently unguarded).
@@ -64,19 +65,17 @@ thread_local! {
     static STACK: [Cell<Level>; MAX_LEVELS] = const { [const { Cell::new(None) }; MAX_LEVELS] };
 }
 
-/// A driver's claim on its number type for the duration of one call; released on drop (also when the
-/// user's function panics).
+/// A driver's claim on its number type `N` for the duration of one call; released on drop (also
+/// when the user's function panics).
 #[must_use = "the level is released when the guard is dropped"]
-pub struct DriverLevel {
-    id: TypeId,
-    /// The enclosing driver at the same number type, if any (only with
-    /// [`DriverLevel::enter_probed`]).
-    same_type_outer: Option<&'static str>,
-    driver: &'static str,
-    type_name: fn() -> &'static str,
+pub struct DriverLevel<N: 'static> {
+    /// Set when a driver at the same number type encloses this one (only with
+    /// [`DriverLevel::enter_probed`]): the enclosing driver's name and this one's.
+    nested: Option<(&'static str, &'static str)>,
+    number: PhantomData<fn() -> N>,
 }
 
-impl DriverLevel {
+impl<N: 'static> DriverLevel<N> {
     /// Enters a differentiation level whose numbers are of type `N`.
     ///
     /// # Panics
@@ -84,10 +83,10 @@ impl DriverLevel {
     /// the same type, which could confuse perturbations), or if more than 32 driver levels are
     /// nested.
     #[inline]
-    pub fn enter<N: 'static>(driver: &'static str) -> DriverLevel {
-        let level = Self::enter_probed::<N>(driver);
-        if let Some(outer) = level.same_type_outer {
-            confusion_panic(driver, outer, (level.type_name)(), None);
+    pub fn enter(driver: &'static str) -> Self {
+        let level = Self::enter_probed(driver);
+        if let Some((outer, driver)) = level.nested {
+            confusion_panic(driver, outer, type_name::<N>(), None);
         }
         level
     }
@@ -99,28 +98,26 @@ impl DriverLevel {
     /// # Panics
     /// If more than 32 driver levels are nested.
     #[inline]
-    pub fn enter_probed<N: 'static>(driver: &'static str) -> DriverLevel {
+    pub fn enter_probed(driver: &'static str) -> Self {
         let id = TypeId::of::<N>();
         let depth = DEPTH.with(Cell::get);
-        let same_type_outer = if depth != 0 {
-            check_nested(id, driver, depth)
+        let nested = if depth != 0 {
+            check_nested(id, driver, depth).map(|outer| (outer, driver))
         } else {
             None
         };
         STACK.with(|stack| stack[depth].set(Some((id, driver))));
         DEPTH.with(|d| d.set(depth + 1));
         DriverLevel {
-            id,
-            same_type_outer,
-            driver,
-            type_name: type_name::<N>,
+            nested,
+            number: PhantomData,
         }
     }
 
     /// True when a driver with the same number type encloses this one.
     #[inline]
     pub fn is_nested_in_same_type(&self) -> bool {
-        self.same_type_outer.is_some()
+        self.nested.is_some()
     }
 
     /// Where this level is nested inside a driver of the same number type, runs `seedless`
@@ -133,12 +130,12 @@ impl DriverLevel {
     /// [`Number::derivative_parts_are_zero`]: crate::Number::derivative_parts_are_zero
     #[inline]
     pub fn probe_nested(&self, seedless: impl FnOnce() -> bool) {
-        if let Some(outer) = self.same_type_outer {
+        if let Some((outer, driver)) = self.nested {
             if !seedless() {
                 confusion_panic(
-                    self.driver,
+                    driver,
                     outer,
-                    (self.type_name)(),
+                    type_name::<N>(),
                     Some("the inner function depends on a number of the outer level"),
                 );
             }
@@ -194,16 +191,17 @@ fn release_out_of_order(id: TypeId, depth: usize) {
     });
 }
 
-impl Drop for DriverLevel {
+impl<N: 'static> Drop for DriverLevel<N> {
     #[inline]
     fn drop(&mut self) {
+        let id = TypeId::of::<N>();
         let depth = DEPTH.with(Cell::get);
         let on_top = depth > 0
-            && STACK.with(|stack| matches!(stack[depth - 1].get(), Some((t, _)) if t == self.id));
+            && STACK.with(|stack| matches!(stack[depth - 1].get(), Some((t, _)) if t == id));
         if on_top {
             DEPTH.with(|d| d.set(depth - 1));
         } else {
-            release_out_of_order(self.id, depth);
+            release_out_of_order(id, depth);
         }
     }
 }
@@ -214,10 +212,10 @@ mod tests {
 
     #[test]
     fn levels_of_different_types_nest_and_release() {
-        let a = DriverLevel::enter::<f64>("a");
-        let b = DriverLevel::enter::<f32>("b");
+        let a = DriverLevel::<f64>::enter("a");
+        let b = DriverLevel::<f32>::enter("b");
         drop(a); // out of order
-        let a2 = DriverLevel::enter::<f64>("a again");
+        let a2 = DriverLevel::<f64>::enter("a again");
         drop(b);
         drop(a2);
         assert_eq!(DEPTH.with(Cell::get), 0);
@@ -226,17 +224,17 @@ mod tests {
     #[test]
     #[should_panic(expected = "same number type")]
     fn same_type_panics() {
-        let _a = DriverLevel::enter::<f64>("outer");
-        let _b = DriverLevel::enter::<f64>("inner");
+        let _a = DriverLevel::<f64>::enter("outer");
+        let _b = DriverLevel::<f64>::enter("inner");
     }
 
     #[test]
     fn released_after_panic_in_user_code() {
         let r = std::panic::catch_unwind(|| {
-            let _a = DriverLevel::enter::<u8>("outer");
+            let _a = DriverLevel::<u8>::enter("outer");
             panic!("user code");
         });
         assert!(r.is_err());
-        let _again = DriverLevel::enter::<u8>("outer");
+        let _again = DriverLevel::<u8>::enter("outer");
     }
 }

@@ -54,7 +54,7 @@ pub fn second_derivative<F: Real + Scalar<F>, G>(f: G, x: F) -> (F, F, F)
 where
     G: Fn(Taylor2<F>) -> Taylor2<F>,
 {
-    let level = DriverLevel::enter_probed::<Taylor2<F>>("second_derivative");
+    let level = DriverLevel::<Taylor2<F>>::enter_probed("second_derivative");
     level.probe_nested(|| f(Taylor2::constant(x)).derivative_parts_are_zero());
     let y = f(Taylor2::variable(x));
     (y.re, y.d1, y.d2)
@@ -73,7 +73,7 @@ pub fn third_derivative<F: Real + Scalar<F>, G>(f: G, x: F) -> (F, F, F, F)
 where
     G: Fn(Taylor3<F>) -> Taylor3<F>,
 {
-    let level = DriverLevel::enter_probed::<Taylor3<F>>("third_derivative");
+    let level = DriverLevel::<Taylor3<F>>::enter_probed("third_derivative");
     level.probe_nested(|| f(Taylor3::constant(x)).derivative_parts_are_zero());
     let y = f(Taylor3::variable(x));
     (y.re, y.d1, y.d2, y.d3)
@@ -177,7 +177,7 @@ pub fn hessian_with_arena_chunk<const N: usize>(
         N > 0,
         "hessian_with_arena_chunk: the chunk size N must be at least 1"
     );
-    let _level = DriverLevel::enter::<ArenaHyperDual<N>>("hessian");
+    let _level = DriverLevel::<ArenaHyperDual<N>>::enter("hessian");
     let n = x.len();
     let blocks = n.div_ceil(N);
     let lifted: Vec<ArenaHyperDual<N>> = x.iter().map(|&v| ArenaHyperDual::lift(v)).collect();
@@ -283,7 +283,7 @@ pub fn hessian_at<F: Real + Scalar<F>, const N: usize>(
         N > 0,
         "hessian_with_chunk: the chunk size N must be at least 1"
     );
-    let level = DriverLevel::enter_probed::<HyperDualVec<F, N, N>>("hessian");
+    let level = DriverLevel::<HyperDualVec<F, N, N>>::enter_probed("hessian");
     let n = x.len();
     let mut inputs: Vec<HyperDualVec<F, N, N>> = x.iter().map(|&v| HyperDualVec::lift(v)).collect();
     level.probe_nested(|| f(&inputs).derivative_parts_are_zero());
@@ -425,7 +425,7 @@ pub fn partial_hessian_at<F: Real + Scalar<F>, const N: usize, const M: usize>(
         N > 0 && M > 0,
         "partial_hessian_with_chunk: the chunk sizes N and M must be at least 1"
     );
-    let level = DriverLevel::enter_probed::<HyperDualVec<F, N, M>>("partial_hessian");
+    let level = DriverLevel::<HyperDualVec<F, N, M>>::enter_probed("partial_hessian");
     let (nx, ny) = (x.len(), y.len());
     let mut xs: Vec<HyperDualVec<F, N, M>> = x.iter().map(|&v| HyperDualVec::lift(v)).collect();
     let mut ys: Vec<HyperDualVec<F, N, M>> = y.iter().map(|&v| HyperDualVec::lift(v)).collect();
@@ -499,7 +499,7 @@ where
             "third_partial: index {name} = {idx} is out of range for {n} inputs"
         );
     }
-    let level = DriverLevel::enter_probed::<HyperDual<Dual<F>>>("third_partial");
+    let level = DriverLevel::<HyperDual<Dual<F>>>::enter_probed("third_partial");
     level.probe_nested(|| {
         let constants: Vec<HyperDual<Dual<F>>> =
             x.iter().map(|&v| HyperDual::constant(v)).collect();

@@ -57,7 +57,7 @@ where
         x.len(),
         v.len()
     );
-    let _level = DriverLevel::enter::<Dual<F>>("reverse::hessian_vector_product");
+    let _level = DriverLevel::<Dual<F>>::enter("reverse::hessian_vector_product");
     let n = x.len();
     let (mut grad, mut hv) = (
         vec![<F as Number>::zero(); n],
@@ -119,7 +119,7 @@ where
 {
     const N: usize = 8;
     let x = x.as_ref();
-    let _level = DriverLevel::enter::<DualVec<F, N>>("reverse::hessian_diagonal");
+    let _level = DriverLevel::<DualVec<F, N>>::enter("reverse::hessian_diagonal");
     let n = x.len();
     let (mut grad, mut diag) = (
         vec![<F as Number>::zero(); n],
@@ -195,7 +195,7 @@ where
     DualVec<F, N>: TapeElement,
 {
     let x = x.as_ref();
-    let _level = DriverLevel::enter::<DualVec<F, N>>("reverse::hessian");
+    let _level = DriverLevel::<DualVec<F, N>>::enter("reverse::hessian");
     let n = x.len();
     let mut grad = vec![<F as Number>::zero(); n];
     let mut h = DMatrix::from_element(n, n, <F as Number>::zero());

@@ -62,7 +62,7 @@ fn record_function(
     f: impl FnOnce(&[HessianVar]) -> HessianVar,
 ) -> (tape::Recording2, HessianVar) {
     tape::assert_idle();
-    let level = DriverLevel::enter::<HessianVar>("reverse::hessian");
+    let level = DriverLevel::<HessianVar>::enter("reverse::hessian");
     let rec = tape::start(x.len(), level);
     let gen = rec.gen;
     let mut inputs = with_workspace(|w| std::mem::take(&mut w.inputs));

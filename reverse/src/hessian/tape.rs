@@ -91,7 +91,7 @@ pub(crate) fn assert_idle() {
 /// when the user function panics), keeping the memory, and then leaves the driver level.
 pub(crate) struct Recording2 {
     pub(crate) gen: u64,
-    _level: DriverLevel,
+    _level: DriverLevel<crate::HessianVar>,
 }
 
 impl Drop for Recording2 {
@@ -106,7 +106,7 @@ impl Drop for Recording2 {
 
 /// Starts a recording with `inputs` input records (records 1..=inputs, after the sink), held
 /// together with the driver's `level`.
-pub(crate) fn start(inputs: usize, level: DriverLevel) -> Recording2 {
+pub(crate) fn start(inputs: usize, level: DriverLevel<crate::HessianVar>) -> Recording2 {
     let gen = next_gen();
     with_tape(|t| {
         t.gen = gen;
