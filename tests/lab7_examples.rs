@@ -38,7 +38,10 @@ fn fashion_gru_quick_reaches_its_bound() {
 #[test]
 fn fashion_gru_full_mode_without_the_training_set_says_how_to_get_it() {
     let e = fashion_gru::run(false, std::path::Path::new("/nonexistent")).unwrap_err();
-    assert!(e.contains("FASHION_MNIST_DIR") && e.contains("zalandoresearch"), "{e}");
+    assert!(
+        e.contains("FASHION_MNIST_DIR") && e.contains("zalandoresearch"),
+        "{e}"
+    );
 }
 
 #[test]
