@@ -20,7 +20,7 @@
 
 #[allow(dead_code)]
 #[path = "13_char_lstm.rs"]
-mod char_lstm;
+pub mod char_lstm;
 
 use diffprog::nn::layers::seeded_rng;
 use diffprog::nn::rand::seq::SliceRandom;
