@@ -174,6 +174,7 @@ pub mod checkpoint;
 mod crossings;
 pub mod data;
 mod element;
+mod grad_check;
 mod graph;
 pub mod layers;
 pub mod loss;
@@ -191,6 +192,9 @@ pub mod text;
 pub mod train;
 
 pub use element::Element;
+pub use grad_check::{
+    check_gradient, grad_check, grad_check_with, ComponentCheck, GradCheckOptions, GradCheckReport,
+};
 pub use graph::{Graph, NodeId};
 pub use ops::{BinaryOp, ConvOptions, Unary};
 pub use params::{ParamId, Params, ParamsMismatch};
