@@ -160,8 +160,8 @@ pub fn check_gradient<F: Element>(
 /// its input node on a graph and returns a one-element node; its gradient at `x` from
 /// [`Graph::backward`] is compared with central differences at 10 random components (see
 /// [`grad_check_with`] for the options). Each evaluation runs on a fresh graph in train mode
-/// with gradients enabled, so `f` can hold any tensor code (parameters it needs are inputs
-/// it captures, or leaves it makes).
+/// with gradients enabled, so `f` can hold any tensor code; [`grad_check_in`] runs it on a
+/// graph of yours, with its parameters (a network's loss).
 ///
 /// ```
 /// use diffprog_nn::{grad_check, Graph, Tensor};
@@ -186,15 +186,45 @@ pub fn grad_check<F: Element>(
 
 /// [`grad_check`] with the number of components, step and seed of `options`.
 pub fn grad_check_with<F: Element>(
+    f: impl FnMut(&mut Graph<F>, NodeId) -> NodeId,
+    x: &Tensor<F>,
+    options: GradCheckOptions,
+) -> GradCheckReport {
+    grad_check_in(&mut Graph::new(), f, x, options)
+}
+
+/// [`grad_check_with`] on the graph `g`, so that `f` can use `g`'s parameters (a network's
+/// loss in its input, in `g`'s train or eval mode). Each evaluation starts with
+/// [`Graph::reset`]; the parameters' values and gradients (batch-norm running statistics
+/// included) are restored afterwards, so the check leaves `g`'s store as it found it.
+///
+/// ```
+/// use diffprog_nn::{grad_check_in, layers::{seeded_rng, Init, Sequential}, GradCheckOptions, Graph, Tensor, Unary};
+/// let mut g = Graph::<f64>::new();
+/// let net = Sequential::mlp(g.params_mut(), &[3, 4, 2], Unary::Tanh, Init::XavierUniform, &mut seeded_rng(0));
+/// let x = Tensor::from_vec(vec![0.5, -1.0, 0.25], &[1, 3]);
+/// let r = grad_check_in(&mut g, |g, x| {
+///     let y = net.forward(g, x);
+///     g.cross_entropy(y, &[1])
+/// }, &x, GradCheckOptions::default());
+/// assert!(r.passes(1e-6), "{r}");
+/// ```
+pub fn grad_check_in<F: Element>(
+    g: &mut Graph<F>,
     mut f: impl FnMut(&mut Graph<F>, NodeId) -> NodeId,
     x: &Tensor<F>,
     options: GradCheckOptions,
 ) -> GradCheckReport {
     let dims = x.dims().to_vec();
-    let mut eval = |data: &[F], want_grad: bool| -> (F, Vec<F>) {
-        let mut g = Graph::<F>::new();
+    let values = g.params().flatten();
+    let grads: Vec<Vec<F>> = {
+        let p = g.params();
+        p.ids().map(|id| p.grad(id).to_vec()).collect()
+    };
+    let mut eval = |g: &mut Graph<F>, data: &[F], want_grad: bool| -> (F, Vec<F>) {
+        g.reset();
         let xn = g.leaf(data, &dims);
-        let y = f(&mut g, xn);
+        let y = f(g, xn);
         assert_eq!(
             g.shape(y).numel(),
             1,
@@ -202,15 +232,21 @@ pub fn grad_check_with<F: Element>(
             g.shape(y)
         );
         let v = g.value(y)[0];
-        if !want_grad {
-            return (v, Vec::new());
-        }
-        g.backward(y);
-        let grad = g
-            .grad(xn)
-            .map_or_else(|| vec![F::zero(); data.len()], |s| s.to_vec());
+        let grad = if want_grad {
+            g.backward(y);
+            g.grad(xn)
+                .map_or_else(|| vec![F::zero(); data.len()], |s| s.to_vec())
+        } else {
+            Vec::new()
+        };
+        g.params_mut().unflatten(&values);
         (v, grad)
     };
-    let (_, grad) = eval(x.data(), true);
-    check_gradient(|d: &[F]| eval(d, false).0, x.data(), &grad, options)
+    let (_, grad) = eval(g, x.data(), true);
+    let report = check_gradient(|d: &[F]| eval(g, d, false).0, x.data(), &grad, options);
+    let p = g.params_mut();
+    for (id, saved) in p.ids().zip(grads) {
+        p.grad_mut(id).copy_from_slice(&saved);
+    }
+    report
 }

@@ -193,7 +193,8 @@ pub mod train;
 
 pub use element::Element;
 pub use grad_check::{
-    check_gradient, grad_check, grad_check_with, ComponentCheck, GradCheckOptions, GradCheckReport,
+    check_gradient, grad_check, grad_check_in, grad_check_with, ComponentCheck, GradCheckOptions,
+    GradCheckReport,
 };
 pub use graph::{Graph, NodeId};
 pub use ops::{BinaryOp, ConvOptions, Unary};

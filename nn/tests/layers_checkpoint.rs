@@ -3,21 +3,48 @@
 //! error and leaves the model unchanged.
 
 use diffprog_nn::checkpoint::{Checkpoint, CheckpointError, LayerSpec};
+use diffprog_nn::layers::Init;
 use diffprog_nn::layers::{
     seeded_rng, BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Layer, LayerNorm, Linear, Pool2d,
     Sequential,
 };
-use diffprog_nn::layers::Init;
 use diffprog_nn::{ConvOptions, Graph, Params, Unary};
 
 /// Every new layer kind in one network (shapes chain: [n, 2·4·4] → ... → [n, 3]).
 fn every_layer(g: &mut Graph<f64>, seed: u64, c: usize) -> Sequential<f64> {
     let mut rng = seeded_rng(seed);
     let p = g.params_mut();
-    let conv = Conv2d::new(p, "conv", 2, c, [3, 3], ConvOptions::new().padding(1), true, &mut rng);
+    let conv = Conv2d::new(
+        p,
+        "conv",
+        2,
+        c,
+        [3, 3],
+        ConvOptions::new().padding(1),
+        true,
+        &mut rng,
+    );
     let bn2 = BatchNorm::new(p, "bn2", c);
-    let up = ConvTranspose2d::new(p, "up", c, 2, [2, 2], ConvOptions::new().stride(2), false, &mut rng);
-    let conv1 = Conv1d::new(p, "conv1d", 2, 3, 3, ConvOptions::new().groups(1), true, &mut rng);
+    let up = ConvTranspose2d::new(
+        p,
+        "up",
+        c,
+        2,
+        [2, 2],
+        ConvOptions::new().stride(2),
+        false,
+        &mut rng,
+    );
+    let conv1 = Conv1d::new(
+        p,
+        "conv1d",
+        2,
+        3,
+        3,
+        ConvOptions::new().groups(1),
+        true,
+        &mut rng,
+    );
     let ln = LayerNorm::new(p, "ln", &[3, 14]);
     let fc = Linear::new(p, "fc", 3 * 14, 5, true, Init::TorchDefault, &mut rng);
     let bn1 = BatchNorm::with_options(p, "bn1", 5, 0.3, 1e-3, false);
@@ -54,7 +81,9 @@ fn train_a_little(g: &mut Graph<f64>, net: &Sequential<f64>, x: &[f64]) {
 }
 
 fn inputs() -> Vec<f64> {
-    (0..4 * 32).map(|i| ((i * 37 % 11) as f64 - 5.0) / 5.0).collect()
+    (0..4 * 32)
+        .map(|i| ((i * 37 % 11) as f64 - 5.0) / 5.0)
+        .collect()
 }
 
 fn snapshot(p: &Params<f64>) -> Vec<Vec<f64>> {
@@ -71,7 +100,9 @@ fn every_layer_round_trips_with_its_running_statistics() {
     let net = every_layer(&mut g, 1, 4);
     let x = inputs();
     train_a_little(&mut g, &net, &x);
-    let Layer::BatchNorm1d(bn1) = &net.layers[13] else { panic!() };
+    let Layer::BatchNorm1d(bn1) = &net.layers[13] else {
+        panic!()
+    };
     assert!(g.params().value(bn1.running_var).iter().all(|&v| v != 1.0));
     let ck = net.to_checkpoint(g.params());
     let specs = ck.model().unwrap();
@@ -81,7 +112,10 @@ fn every_layer_round_trips_with_its_running_statistics() {
     let (back, params) = Sequential::<f64>::from_checkpoint(&ck).unwrap();
     assert_eq!(back, net);
     assert_eq!(snapshot(&params), snapshot(g.params()));
-    assert!(!params.is_trainable(bn1.running_mean) && params.is_trainable(bn1.weight.map_or(back.param_ids()[0], |w| w)));
+    assert!(
+        !params.is_trainable(bn1.running_mean)
+            && params.is_trainable(bn1.weight.map_or(back.param_ids()[0], |w| w))
+    );
     let mut g2 = Graph::with_params(params);
     assert_eq!(back.predict(&mut g2, &x), net.predict(&mut g, &x));
 }
@@ -99,7 +133,10 @@ fn load_params_restores_a_trained_network_into_a_fresh_one() {
     net2.load_params(g2.params_mut(), &path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(snapshot(g2.params()), snapshot(g.params()));
-    assert_eq!(net2.predict(&mut g2, &inputs()), net.predict(&mut g, &inputs()));
+    assert_eq!(
+        net2.predict(&mut g2, &inputs()),
+        net.predict(&mut g, &inputs())
+    );
 }
 
 #[test]
@@ -113,12 +150,21 @@ fn another_architecture_is_refused_and_the_model_is_unchanged() {
     let other = every_layer(&mut g2, 2, 5);
     let before = snapshot(g2.params());
     let err = other.load_params(g2.params_mut(), &path).unwrap_err();
-    assert!(matches!(err, CheckpointError::ArchitectureMismatch { .. }), "{err}");
+    assert!(
+        matches!(err, CheckpointError::ArchitectureMismatch { .. }),
+        "{err}"
+    );
     assert!(err.to_string().contains("conv2d(2→4"), "{err}");
     assert_eq!(snapshot(g2.params()), before);
     // a dense network cannot take it either
     let mut g3 = Graph::<f64>::new();
-    let mlp = Sequential::mlp(g3.params_mut(), &[32, 3], Unary::Relu, Init::TorchDefault, &mut seeded_rng(0));
+    let mlp = Sequential::mlp(
+        g3.params_mut(),
+        &[32, 3],
+        Unary::Relu,
+        Init::TorchDefault,
+        &mut seeded_rng(0),
+    );
     let before = snapshot(g3.params());
     assert!(mlp.load_params(g3.params_mut(), &path).is_err());
     assert_eq!(snapshot(g3.params()), before);
@@ -148,7 +194,10 @@ fn truncated_and_corrupt_files_are_errors_and_leave_the_model_unchanged() {
     std::fs::write(&path, &flipped).unwrap();
     let err = target.load_params(g2.params_mut(), &path).unwrap_err();
     assert!(
-        matches!(err, CheckpointError::Corrupt(_) | CheckpointError::Truncated { .. }),
+        matches!(
+            err,
+            CheckpointError::Corrupt(_) | CheckpointError::Truncated { .. }
+        ),
         "{err:?}"
     );
     assert_eq!(snapshot(g2.params()), before);
@@ -166,7 +215,10 @@ fn a_checkpoint_whose_shapes_do_not_fit_its_layers_is_refused() {
     }
     ck.set_model(specs);
     let err = Sequential::<f64>::from_checkpoint(&ck).unwrap_err();
-    assert!(matches!(err, CheckpointError::ShapeMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, CheckpointError::ShapeMismatch { .. }),
+        "{err:?}"
+    );
     let mut specs = net.to_checkpoint(g.params()).model().unwrap().to_vec();
     if let LayerSpec::Pool2d { kind, .. } = &mut specs[4] {
         *kind = "min".into();
