@@ -634,8 +634,8 @@ impl<F: Element + CheckpointElement> Sequential<F> {
                     let geometry_ok = ci > 0
                         && co > 0
                         && g > 0
-                        && ci % g == 0
-                        && co % g == 0
+                        && ci.is_multiple_of(g)
+                        && co.is_multiple_of(g)
                         && !kernel.is_empty()
                         && kernel.iter().all(|&k| k > 0)
                         && stride.iter().chain(dilation).all(|&v| v > 0)
