@@ -23,7 +23,11 @@ fn torch_conv_init<F: Element>(
 
 fn check_channels(what: &str, c_in: usize, c_out: usize, groups: usize) {
     assert!(
-        c_in > 0 && c_out > 0 && groups > 0 && c_in.is_multiple_of(groups) && c_out.is_multiple_of(groups),
+        c_in > 0
+            && c_out > 0
+            && groups > 0
+            && c_in.is_multiple_of(groups)
+            && c_out.is_multiple_of(groups),
         "{what}: {c_in} input and {c_out} output channels must be positive and divisible by the \
          {groups} groups"
     );

@@ -7,6 +7,7 @@ mod activation;
 mod conv;
 mod init;
 mod linear;
+mod module;
 mod norm;
 mod pool;
 mod recurrent;

@@ -166,49 +166,79 @@ impl<F: Element> Sequential<F> {
         let mut h = x;
         let mut i = 0;
         while i < self.layers.len() {
-            match &self.layers[i] {
-                Layer::Linear(lin) => {
-                    if let Some(Layer::Activation(a)) = self.layers.get(i + 1) {
-                        h = lin.forward(g, h, *a);
-                        i += 2;
-                        continue;
-                    }
-                    h = lin.forward(g, h, Unary::Identity);
-                }
-                Layer::Activation(a) => h = g.unary(h, *a),
-                Layer::Softmax => h = g.softmax(h),
-                Layer::LogSoftmax => h = g.log_softmax(h),
-                Layer::Dropout(p) => h = g.dropout(h, *p),
-                Layer::Conv1d(c) => h = c.forward(g, h),
-                Layer::Conv2d(c) => h = c.forward(g, h),
-                Layer::ConvTranspose2d(c) => h = c.forward(g, h),
-                Layer::MaxPool2d(p) => h = p.forward_max(g, h),
-                Layer::AvgPool2d(p) => h = p.forward_avg(g, h),
-                Layer::AdaptiveAvgPool2d(out) => h = g.adaptive_avg_pool2d(h, *out),
-                Layer::BatchNorm1d(bn) => {
-                    let nd = g.shape(h).ndim();
-                    assert!(
-                        nd == 2 || nd == 3,
-                        "BatchNorm1d: takes [n, c] or [n, c, l], got shape {:?}",
-                        g.shape(h)
-                    );
-                    h = bn.forward(g, h);
-                }
-                Layer::BatchNorm2d(bn) => {
-                    assert!(
-                        g.shape(h).ndim() == 4,
-                        "BatchNorm2d: takes [n, c, h, w], got shape {:?}",
-                        g.shape(h)
-                    );
-                    h = bn.forward(g, h);
-                }
-                Layer::LayerNorm(ln) => h = ln.forward(g, h),
-                Layer::Flatten => h = flatten(g, h),
-                Layer::Unflatten(s) => h = unflatten(g, h, s),
+            if let (Layer::Linear(lin), Some(Layer::Activation(a))) =
+                (&self.layers[i], self.layers.get(i + 1))
+            {
+                h = lin.forward(g, h, *a);
+                i += 2;
+                continue;
             }
+            h = Self::layer_forward(&self.layers[i], g, h);
             i += 1;
         }
         h
+    }
+
+    /// Records the network like [`forward`](Self::forward) but returns every layer's output in
+    /// order, the last being the network's (no fusion, so a dense layer's output before its
+    /// activation is there too): the feature maps of a CNN, for plots.
+    ///
+    /// ```
+    /// use diffprog_nn::{layers::{seeded_rng, Init, Sequential}, Graph, Unary};
+    /// let mut g = Graph::<f64>::new();
+    /// let net = Sequential::mlp(g.params_mut(), &[2, 3, 1], Unary::Relu, Init::TorchDefault, &mut seeded_rng(0));
+    /// let x = g.input(&[0.5, -1.0], &[1, 2]);
+    /// let acts = net.forward_activations(&mut g, x);
+    /// assert_eq!(acts.len(), 3); // linear, relu, linear
+    /// assert!(g.value(acts[1]).iter().all(|&v| v >= 0.0));
+    /// let y = net.forward(&mut g, x);
+    /// assert_eq!(g.value(acts[2]), g.value(y));
+    /// ```
+    pub fn forward_activations(&self, g: &mut Graph<F>, x: NodeId) -> Vec<NodeId> {
+        let mut h = x;
+        self.layers
+            .iter()
+            .map(|l| {
+                h = Self::layer_forward(l, g, h);
+                h
+            })
+            .collect()
+    }
+
+    fn layer_forward(layer: &Layer<F>, g: &mut Graph<F>, h: NodeId) -> NodeId {
+        match layer {
+            Layer::Linear(lin) => lin.forward(g, h, Unary::Identity),
+            Layer::Activation(a) => g.unary(h, *a),
+            Layer::Softmax => g.softmax(h),
+            Layer::LogSoftmax => g.log_softmax(h),
+            Layer::Dropout(p) => g.dropout(h, *p),
+            Layer::Conv1d(c) => c.forward(g, h),
+            Layer::Conv2d(c) => c.forward(g, h),
+            Layer::ConvTranspose2d(c) => c.forward(g, h),
+            Layer::MaxPool2d(p) => p.forward_max(g, h),
+            Layer::AvgPool2d(p) => p.forward_avg(g, h),
+            Layer::AdaptiveAvgPool2d(out) => g.adaptive_avg_pool2d(h, *out),
+            Layer::BatchNorm1d(bn) => {
+                let nd = g.shape(h).ndim();
+                assert!(
+                    nd == 2 || nd == 3,
+                    "BatchNorm1d: takes [n, c] or [n, c, l], got shape {:?}",
+                    g.shape(h)
+                );
+                bn.forward(g, h)
+            }
+            Layer::BatchNorm2d(bn) => {
+                assert!(
+                    g.shape(h).ndim() == 4,
+                    "BatchNorm2d: takes [n, c, h, w], got shape {:?}",
+                    g.shape(h)
+                );
+                bn.forward(g, h)
+            }
+            Layer::LayerNorm(ln) => ln.forward(g, h),
+            Layer::Flatten => flatten(g, h),
+            Layer::Unflatten(s) => unflatten(g, h, s),
+        }
     }
 
     /// The network on one sample in any number type, with the parameters' current values as
