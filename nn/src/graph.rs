@@ -342,7 +342,8 @@ impl<F: Element> Graph<F> {
         self.data_node(Op::Leaf, data, dims, rg)
     }
     /// A parameter on the tape (no copy: its value is read from the store). Its gradient is added
-    /// into the store's gradient by [`backward`](Self::backward).
+    /// into the store's gradient by [`backward`](Self::backward); a frozen parameter
+    /// ([`Params::set_trainable`]) is a constant.
     pub fn param(&mut self, id: ParamId) -> NodeId {
         assert!(
             id.index() < self.params.len(),
@@ -351,7 +352,7 @@ impl<F: Element> Graph<F> {
             self.params.len()
         );
         let shape = self.params.shape(id);
-        let rg = self.grad_enabled;
+        let rg = self.grad_enabled && self.params.is_trainable(id);
         let n = self.push(Op::Param(id.0), shape, rg);
         self.id(n)
     }

@@ -158,7 +158,10 @@
 //!
 //! # The rest
 //!
-//! [`layers`] (`Linear`, activations, dropout, `Sequential`, Kaiming/Xavier init),
+//! [`layers`] (`Linear`, `Conv1d`/`Conv2d`/`ConvTranspose2d`, max/average/adaptive pooling,
+//! `BatchNorm` with running statistics as [`Params`] buffers, `LayerNorm`, `Flatten`, activations,
+//! dropout, `Sequential`, Kaiming/Xavier and PyTorch's default init; user-defined modules through
+//! [`train::Module`], with frozen parameters), [`grad_check`] (the course's gradient checker),
 //! [`loss`], [`optim`] (SGD with PyTorch and lecture momentum, Nesterov, RMSprop, Adagrad, Adam,
 //! AdamW, schedules), [`train`] (the builder-style [`Trainer`](train::Trainer) for any
 //! [`Loss`](loss::Loss), classification or regression, with validation, schedule, callback and
@@ -174,6 +177,7 @@ pub mod checkpoint;
 mod crossings;
 pub mod data;
 mod element;
+mod grad_check;
 mod graph;
 pub mod layers;
 pub mod loss;
@@ -191,6 +195,10 @@ pub mod text;
 pub mod train;
 
 pub use element::Element;
+pub use grad_check::{
+    check_gradient, grad_check, grad_check_in, grad_check_with, ComponentCheck, GradCheckOptions,
+    GradCheckReport,
+};
 pub use graph::{Graph, NodeId};
 pub use ops::{BinaryOp, ConvOptions, Unary};
 pub use params::{ParamId, Params, ParamsMismatch};

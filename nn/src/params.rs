@@ -27,6 +27,7 @@ pub struct Params<F = f32> {
     pub(crate) shapes: Vec<Shape>,
     pub(crate) values: Vec<Vec<F>>,
     pub(crate) grads: Vec<Vec<F>>,
+    pub(crate) trainable: Vec<bool>,
 }
 
 impl<F: Element> Params<F> {
@@ -37,6 +38,7 @@ impl<F: Element> Params<F> {
             shapes: Vec::new(),
             values: Vec::new(),
             grads: Vec::new(),
+            trainable: Vec::new(),
         }
     }
     /// Registers a new parameter with the given name and initial value.
@@ -54,7 +56,38 @@ impl<F: Element> Params<F> {
         self.shapes.push(shape);
         self.grads.push(vec![F::zero(); shape.numel()]);
         self.values.push(value.into_vec());
+        self.trainable.push(true);
         ParamId(self.names.len() as u32 - 1)
+    }
+    /// Registers a non-trainable array (PyTorch's *buffer*, e.g. batch norm's running
+    /// statistics): saved and loaded with the parameters, but it gets no gradient on the tape
+    /// and optimisers skip it ([`set_trainable`](Self::set_trainable) `false`).
+    ///
+    /// ```
+    /// use diffprog_nn::{Params, Tensor};
+    /// let mut p = Params::<f64>::new();
+    /// let w = p.add("w", Tensor::zeros(&[2]));
+    /// let m = p.add_buffer("bn.running_mean", Tensor::zeros(&[2]));
+    /// assert!(p.is_trainable(w) && !p.is_trainable(m));
+    /// assert_eq!(p.trainable_ids().collect::<Vec<_>>(), vec![w]);
+    /// ```
+    pub fn add_buffer(&mut self, name: impl Into<String>, value: Tensor<F>) -> ParamId {
+        let id = self.add(name, value);
+        self.trainable[id.index()] = false;
+        id
+    }
+    /// Freezes (`false`) or unfreezes (`true`) a parameter — PyTorch's `requires_grad_`: a
+    /// frozen parameter is a constant on the tape (no gradient) and optimisers skip it.
+    pub fn set_trainable(&mut self, id: ParamId, trainable: bool) {
+        self.trainable[id.index()] = trainable;
+    }
+    /// Whether the parameter is trained (see [`set_trainable`](Self::set_trainable)).
+    pub fn is_trainable(&self, id: ParamId) -> bool {
+        self.trainable[id.index()]
+    }
+    /// The trained parameters, in order: what optimisers update.
+    pub fn trainable_ids(&self) -> impl Iterator<Item = ParamId> + '_ {
+        self.ids().filter(|&id| self.trainable[id.index()])
     }
     /// A layer name not yet used: `prefix` followed by the first number `i` such that no
     /// parameter is named `{prefix}{i}` or `{prefix}{i}.…`.

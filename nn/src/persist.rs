@@ -6,8 +6,10 @@ use crate::checkpoint::{
     Checkpoint, CheckpointElement, CheckpointError, DType, LayerSpec, ParamTarget,
 };
 use crate::data::Standardizer;
-use crate::layers::{Layer, Linear, Sequential};
-use crate::{Element, Graph, Params, Tensor, Unary, MAX_DIMS};
+use crate::layers::{
+    BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Layer, LayerNorm, Linear, Pool2d, Sequential,
+};
+use crate::{ConvOptions, Element, Graph, ParamId, Params, Tensor, Unary, MAX_DIMS};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -71,6 +73,67 @@ impl<F: Element> Sequential<F> {
                 Layer::Softmax => "softmax".into(),
                 Layer::LogSoftmax => "log_softmax".into(),
                 Layer::Dropout(p) => format!("dropout({p})"),
+                Layer::Conv1d(c) => conv_arch(
+                    "conv1d",
+                    c.in_channels,
+                    c.out_channels,
+                    &[c.kernel],
+                    c.bias.is_some(),
+                    &c.options,
+                ),
+                Layer::Conv2d(c) => conv_arch(
+                    "conv2d",
+                    c.in_channels,
+                    c.out_channels,
+                    &c.kernel,
+                    c.bias.is_some(),
+                    &c.options,
+                ),
+                Layer::ConvTranspose2d(c) => conv_arch(
+                    "conv_transpose2d",
+                    c.in_channels,
+                    c.out_channels,
+                    &c.kernel,
+                    c.bias.is_some(),
+                    &c.options,
+                ),
+                Layer::MaxPool2d(p) => format!(
+                    "max_pool2d({:?}, stride {:?}, padding {:?})",
+                    p.kernel, p.stride, p.padding
+                ),
+                Layer::AvgPool2d(p) => format!(
+                    "avg_pool2d({:?}, stride {:?}, padding {:?})",
+                    p.kernel, p.stride, p.padding
+                ),
+                Layer::AdaptiveAvgPool2d(o) => format!("adaptive_avg_pool2d({o:?})"),
+                Layer::BatchNorm1d(b) | Layer::BatchNorm2d(b) => format!(
+                    "batch_norm{}d({}, momentum {}, eps {}{})",
+                    if matches!(l, Layer::BatchNorm1d(_)) {
+                        1
+                    } else {
+                        2
+                    },
+                    b.num_features,
+                    b.momentum,
+                    b.eps,
+                    if b.weight.is_some() {
+                        ""
+                    } else {
+                        ", no affine"
+                    }
+                ),
+                Layer::LayerNorm(n) => format!(
+                    "layer_norm({:?}, eps {}{})",
+                    n.normalized_shape,
+                    n.eps,
+                    if n.weight.is_some() {
+                        ""
+                    } else {
+                        ", no affine"
+                    }
+                ),
+                Layer::Flatten => "flatten".into(),
+                Layer::Unflatten(s) => format!("unflatten({s:?})"),
             })
             .collect();
         parts.join(" ")
@@ -193,6 +256,49 @@ impl<F: Element> TrainedModel<F> {
     }
 }
 
+fn conv_arch(
+    kind: &str,
+    c_in: usize,
+    c_out: usize,
+    kernel: &[usize],
+    bias: bool,
+    o: &ConvOptions,
+) -> String {
+    format!(
+        "{kind}({c_in}→{c_out}, kernel {kernel:?}, stride {:?}, padding {:?}, dilation {:?}, \
+         groups {}, output padding {:?}{})",
+        o.stride,
+        o.padding,
+        o.dilation,
+        o.groups,
+        o.output_padding,
+        if bias { "" } else { ", no bias" }
+    )
+}
+
+fn conv_spec<F: Element>(
+    params: &Params<F>,
+    kind: &str,
+    (weight, bias): (ParamId, Option<ParamId>),
+    (in_channels, out_channels): (usize, usize),
+    kernel: &[usize],
+    o: &ConvOptions,
+) -> LayerSpec {
+    LayerSpec::Conv {
+        kind: kind.into(),
+        weight: params.name(weight).to_string(),
+        bias: bias.map(|b| params.name(b).to_string()),
+        in_channels,
+        out_channels,
+        kernel: kernel.to_vec(),
+        stride: o.stride,
+        padding: o.padding,
+        dilation: o.dilation,
+        groups: o.groups,
+        output_padding: o.output_padding,
+    }
+}
+
 fn activation_name<F: Element>(a: Unary<F>) -> (&'static str, Option<F>) {
     match a {
         Unary::Identity => ("identity", None),
@@ -275,6 +381,64 @@ impl<F: Element + CheckpointElement> Sequential<F> {
                 Layer::Softmax => LayerSpec::Softmax,
                 Layer::LogSoftmax => LayerSpec::LogSoftmax,
                 Layer::Dropout(p) => LayerSpec::Dropout { p: format!("{p}") },
+                Layer::Conv1d(c) => conv_spec(
+                    params,
+                    "conv1d",
+                    (c.weight, c.bias),
+                    (c.in_channels, c.out_channels),
+                    &[c.kernel],
+                    &c.options,
+                ),
+                Layer::Conv2d(c) => conv_spec(
+                    params,
+                    "conv2d",
+                    (c.weight, c.bias),
+                    (c.in_channels, c.out_channels),
+                    &c.kernel,
+                    &c.options,
+                ),
+                Layer::ConvTranspose2d(c) => conv_spec(
+                    params,
+                    "conv_transpose2d",
+                    (c.weight, c.bias),
+                    (c.in_channels, c.out_channels),
+                    &c.kernel,
+                    &c.options,
+                ),
+                Layer::MaxPool2d(p) | Layer::AvgPool2d(p) => LayerSpec::Pool2d {
+                    kind: if matches!(l, Layer::MaxPool2d(_)) {
+                        "max"
+                    } else {
+                        "avg"
+                    }
+                    .into(),
+                    kernel: p.kernel,
+                    stride: p.stride,
+                    padding: p.padding,
+                },
+                Layer::AdaptiveAvgPool2d(out) => LayerSpec::AdaptiveAvgPool2d { out: *out },
+                Layer::BatchNorm1d(b) | Layer::BatchNorm2d(b) => LayerSpec::BatchNorm {
+                    dims: if matches!(l, Layer::BatchNorm1d(_)) {
+                        1
+                    } else {
+                        2
+                    },
+                    weight: b.weight.map(|w| params.name(w).to_string()),
+                    bias: b.bias.map(|w| params.name(w).to_string()),
+                    running_mean: params.name(b.running_mean).to_string(),
+                    running_var: params.name(b.running_var).to_string(),
+                    num_features: b.num_features,
+                    momentum: format!("{}", b.momentum),
+                    eps: format!("{}", b.eps),
+                },
+                Layer::LayerNorm(n) => LayerSpec::LayerNorm {
+                    weight: n.weight.map(|w| params.name(w).to_string()),
+                    bias: n.bias.map(|w| params.name(w).to_string()),
+                    normalized_shape: n.normalized_shape.clone(),
+                    eps: format!("{}", n.eps),
+                },
+                Layer::Flatten => LayerSpec::Flatten,
+                Layer::Unflatten(s) => LayerSpec::Unflatten { shape: s.clone() },
             })
             .collect()
     }
@@ -327,6 +491,19 @@ impl<F: Element + CheckpointElement> Sequential<F> {
     /// [`TrainedModel::load`].
     pub fn load(path: impl AsRef<Path>) -> Result<TrainedModel<F>, CheckpointError> {
         TrainedModel::load(path)
+    }
+
+    /// Reads the parameters and buffers (batch-norm running statistics) of *this* network from
+    /// a checkpoint file written by [`save`](Self::save), into `params` (the store its layers
+    /// point into). All or nothing: a missing, truncated or corrupt file, a checkpoint of another
+    /// architecture, or any name, shape or element-type difference is an error and `params` is
+    /// then unchanged.
+    pub fn load_params(
+        &self,
+        params: &mut Params<F>,
+        path: impl AsRef<Path>,
+    ) -> Result<(), CheckpointError> {
+        params.load(path, &self.architecture())
     }
 
     /// Rebuilds a network and its parameter store from a checkpoint's model description.
@@ -433,6 +610,221 @@ impl<F: Element + CheckpointElement> Sequential<F> {
                         )))
                     }
                 },
+                LayerSpec::Conv {
+                    kind,
+                    weight,
+                    bias,
+                    in_channels,
+                    out_channels,
+                    kernel,
+                    stride,
+                    padding,
+                    dilation,
+                    groups,
+                    output_padding,
+                } => {
+                    let (ci, co, g) = (*in_channels, *out_channels, *groups);
+                    let options = ConvOptions {
+                        stride: *stride,
+                        padding: *padding,
+                        dilation: *dilation,
+                        groups: g,
+                        output_padding: *output_padding,
+                    };
+                    let geometry_ok = ci > 0
+                        && co > 0
+                        && g > 0
+                        && ci.is_multiple_of(g)
+                        && co.is_multiple_of(g)
+                        && !kernel.is_empty()
+                        && kernel.iter().all(|&k| k > 0)
+                        && stride.iter().chain(dilation).all(|&v| v > 0)
+                        && (kind == "conv_transpose2d" || *output_padding == [0, 0]);
+                    let k2 = match (kind.as_str(), kernel.as_slice()) {
+                        ("conv1d", &[k]) => [1, k],
+                        ("conv2d" | "conv_transpose2d", &[kh, kw]) => [kh, kw],
+                        _ => [0, 0],
+                    };
+                    if !geometry_ok || k2[0] == 0 {
+                        return Err(bad(format!(
+                            "layer {i}: a {kind:?} layer {ci}→{co} with kernel {kernel:?}, groups {g} \
+                             is not a valid convolution"
+                        )));
+                    }
+                    let wshape: Vec<usize> = match kind.as_str() {
+                        "conv1d" => vec![co, ci / g, k2[1]],
+                        "conv2d" => vec![co, ci / g, k2[0], k2[1]],
+                        _ => vec![ci, co / g, k2[0], k2[1]],
+                    };
+                    let weight = find(&params, weight, &wshape)?;
+                    let bias = match bias {
+                        Some(b) => Some(find(&params, b, &[co])?),
+                        None => None,
+                    };
+                    width = None;
+                    match kind.as_str() {
+                        "conv1d" => Layer::Conv1d(Conv1d {
+                            weight,
+                            bias,
+                            in_channels: ci,
+                            out_channels: co,
+                            kernel: k2[1],
+                            options,
+                        }),
+                        "conv2d" => Layer::Conv2d(Conv2d {
+                            weight,
+                            bias,
+                            in_channels: ci,
+                            out_channels: co,
+                            kernel: k2,
+                            options,
+                        }),
+                        _ => Layer::ConvTranspose2d(ConvTranspose2d {
+                            weight,
+                            bias,
+                            in_channels: ci,
+                            out_channels: co,
+                            kernel: k2,
+                            options,
+                        }),
+                    }
+                }
+                LayerSpec::Pool2d {
+                    kind,
+                    kernel,
+                    stride,
+                    padding,
+                } => {
+                    let p = Pool2d {
+                        kernel: *kernel,
+                        stride: *stride,
+                        padding: *padding,
+                    };
+                    if kernel.iter().chain(stride).any(|&v| v == 0)
+                        || padding[0] * 2 > kernel[0]
+                        || padding[1] * 2 > kernel[1]
+                    {
+                        return Err(bad(format!("layer {i}: invalid pooling {p:?}")));
+                    }
+                    width = None;
+                    match kind.as_str() {
+                        "max" => Layer::MaxPool2d(p),
+                        "avg" => Layer::AvgPool2d(p),
+                        _ => return Err(bad(format!("layer {i}: unknown pooling {kind:?}"))),
+                    }
+                }
+                LayerSpec::AdaptiveAvgPool2d { out } => {
+                    if out.contains(&0) {
+                        return Err(bad(format!("layer {i}: adaptive pooling to {out:?}")));
+                    }
+                    width = None;
+                    Layer::AdaptiveAvgPool2d(*out)
+                }
+                LayerSpec::BatchNorm {
+                    dims,
+                    weight,
+                    bias,
+                    running_mean,
+                    running_var,
+                    num_features,
+                    momentum,
+                    eps,
+                } => {
+                    let c = *num_features;
+                    let momentum = momentum
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|m| (0.0..=1.0).contains(m));
+                    let eps = eps.parse::<f64>().ok().filter(|e| *e >= 0.0);
+                    let (Some(momentum), Some(eps)) = (momentum, eps) else {
+                        return Err(bad(format!(
+                            "layer {i}: batch norm momentum or eps invalid"
+                        )));
+                    };
+                    if c == 0 || weight.is_some() != bias.is_some() {
+                        return Err(bad(format!(
+                            "layer {i}: batch norm of {c} channels needs both or neither of γ, β"
+                        )));
+                    }
+                    if let Some(w) = width.filter(|&w| w != c) {
+                        return Err(bad(format!(
+                            "layer {i}: a batch norm of {c} features after layers giving {w}"
+                        )));
+                    }
+                    let weight = weight
+                        .as_ref()
+                        .map(|n| find(&params, n, &[c]))
+                        .transpose()?;
+                    let bias = bias.as_ref().map(|n| find(&params, n, &[c])).transpose()?;
+                    let running_mean = find(&params, running_mean, &[c])?;
+                    let running_var = find(&params, running_var, &[c])?;
+                    params.set_trainable(running_mean, false);
+                    params.set_trainable(running_var, false);
+                    let bn = BatchNorm {
+                        weight,
+                        bias,
+                        running_mean,
+                        running_var,
+                        num_features: c,
+                        momentum,
+                        eps,
+                    };
+                    match dims {
+                        1 => Layer::BatchNorm1d(bn),
+                        2 => Layer::BatchNorm2d(bn),
+                        _ => return Err(bad(format!("layer {i}: batch norm of {dims} dims"))),
+                    }
+                }
+                LayerSpec::LayerNorm {
+                    weight,
+                    bias,
+                    normalized_shape,
+                    eps,
+                } => {
+                    let Some(eps) = eps.parse::<f64>().ok().filter(|e| *e >= 0.0) else {
+                        return Err(bad(format!("layer {i}: layer norm eps {eps:?} invalid")));
+                    };
+                    if normalized_shape.is_empty()
+                        || normalized_shape.contains(&0)
+                        || normalized_shape.len() > MAX_DIMS
+                        || weight.is_some() != bias.is_some()
+                    {
+                        return Err(bad(format!(
+                            "layer {i}: layer norm over {normalized_shape:?} is invalid"
+                        )));
+                    }
+                    let weight = weight
+                        .as_ref()
+                        .map(|n| find(&params, n, normalized_shape))
+                        .transpose()?;
+                    let bias = bias
+                        .as_ref()
+                        .map(|n| find(&params, n, normalized_shape))
+                        .transpose()?;
+                    Layer::LayerNorm(LayerNorm {
+                        weight,
+                        bias,
+                        normalized_shape: normalized_shape.clone(),
+                        eps,
+                    })
+                }
+                LayerSpec::Flatten => {
+                    width = None;
+                    Layer::Flatten
+                }
+                LayerSpec::Unflatten { shape } => {
+                    let d: usize = shape.iter().product();
+                    if shape.is_empty() || d == 0 || shape.len() >= MAX_DIMS {
+                        return Err(bad(format!("layer {i}: unflatten to {shape:?}")));
+                    }
+                    if let Some(w) = width.filter(|&w| w != d) {
+                        return Err(bad(format!(
+                            "layer {i}: unflatten to {shape:?} after layers giving {w}"
+                        )));
+                    }
+                    width = None;
+                    Layer::Unflatten(shape.clone())
+                }
             };
             layers.push(layer);
         }

@@ -44,18 +44,45 @@ use crate::loss::{Loss, Target};
 use crate::metrics::{count_correct, top_k_accuracy, ConfusionMatrix};
 use crate::optim::{Optimizer, Schedule};
 use crate::progress::Progress;
-use crate::{Element, Graph, NodeId};
+use crate::{Element, Graph, NodeId, ParamId, Params};
 use serde::{Deserialize, Serialize};
 
-/// A model that can be recorded on a [`Graph`].
+/// A model that can be recorded on a [`Graph`] (PyTorch's `nn.Module`). A user-defined module
+/// composes layers and other modules in its own `forward` and lists their parameters in
+/// [`param_ids`](Self::param_ids); the parameters' hierarchical names (`features.conv1.weight`)
+/// are the names they were registered under in the store. Train/eval mode is the graph's
+/// ([`Graph::set_training`]), so it reaches every child.
 pub trait Module<F: Element> {
     /// Records the model on a batch.
     fn forward(&self, g: &mut Graph<F>, x: NodeId) -> NodeId;
+    /// The module's parameters, its children's included, in order (buffers such as batch-norm
+    /// running statistics excluded). By default none.
+    fn param_ids(&self) -> Vec<ParamId> {
+        Vec::new()
+    }
+    /// The parameters with their names in `params`.
+    fn named_params<'a>(&self, params: &'a Params<F>) -> Vec<(&'a str, ParamId)> {
+        self.param_ids()
+            .into_iter()
+            .map(|id| (params.name(id), id))
+            .collect()
+    }
+    /// Freezes (`true`) or unfreezes every parameter of the module: a frozen parameter gets no
+    /// gradient and optimisers skip it ([`Params::set_trainable`]) — PyTorch's
+    /// `requires_grad = False` for transfer learning.
+    fn set_frozen(&self, params: &mut Params<F>, frozen: bool) {
+        for id in self.param_ids() {
+            params.set_trainable(id, !frozen);
+        }
+    }
 }
 
 impl<F: Element> Module<F> for Sequential<F> {
     fn forward(&self, g: &mut Graph<F>, x: NodeId) -> NodeId {
         Sequential::forward(self, g, x)
+    }
+    fn param_ids(&self) -> Vec<ParamId> {
+        Sequential::param_ids(self)
     }
 }
 

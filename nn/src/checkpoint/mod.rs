@@ -296,6 +296,86 @@ pub enum LayerSpec {
         /// The drop probability.
         p: String,
     },
+    /// A convolution: `kind` is `"conv1d"`, `"conv2d"` or `"conv_transpose2d"`; the names of
+    /// its weight and bias, channels, kernel (one entry for `conv1d`) and geometry.
+    Conv {
+        /// `"conv1d"`, `"conv2d"` or `"conv_transpose2d"`.
+        kind: String,
+        /// Name of the weight parameter.
+        weight: String,
+        /// Name of the bias parameter, if any.
+        bias: Option<String>,
+        /// Input channels.
+        in_channels: usize,
+        /// Output channels.
+        out_channels: usize,
+        /// Kernel size.
+        kernel: Vec<usize>,
+        /// Stride `[h, w]`.
+        stride: [usize; 2],
+        /// Padding `[h, w]`.
+        padding: [usize; 2],
+        /// Dilation `[h, w]`.
+        dilation: [usize; 2],
+        /// Groups.
+        groups: usize,
+        /// Output padding `[h, w]` (transposed convolutions).
+        output_padding: [usize; 2],
+    },
+    /// 2-d pooling: `kind` is `"max"` or `"avg"`.
+    Pool2d {
+        /// `"max"` or `"avg"`.
+        kind: String,
+        /// Kernel `[h, w]`.
+        kernel: [usize; 2],
+        /// Stride `[h, w]`.
+        stride: [usize; 2],
+        /// Padding `[h, w]`.
+        padding: [usize; 2],
+    },
+    /// Adaptive 2-d average pooling to this output size.
+    AdaptiveAvgPool2d {
+        /// Output size `[h, w]`.
+        out: [usize; 2],
+    },
+    /// Batch normalisation (`dims` 1 or 2): the names of γ, β and the running-statistics
+    /// buffers; momentum and eps as decimal strings.
+    BatchNorm {
+        /// 1 (`BatchNorm1d`) or 2 (`BatchNorm2d`).
+        dims: usize,
+        /// Name of γ, if affine.
+        weight: Option<String>,
+        /// Name of β, if affine.
+        bias: Option<String>,
+        /// Name of the running-mean buffer.
+        running_mean: String,
+        /// Name of the running-variance buffer.
+        running_var: String,
+        /// Channels.
+        num_features: usize,
+        /// The running statistics' update rate.
+        momentum: String,
+        /// Added to the variance.
+        eps: String,
+    },
+    /// Layer normalisation over the trailing axes `normalized_shape`.
+    LayerNorm {
+        /// Name of the scale, if affine.
+        weight: Option<String>,
+        /// Name of the shift, if affine.
+        bias: Option<String>,
+        /// The normalised trailing axes.
+        normalized_shape: Vec<usize>,
+        /// Added to the variance.
+        eps: String,
+    },
+    /// `[n, ..]` → `[n, d]`.
+    Flatten,
+    /// `[n, d]` → `[n] ++ shape`.
+    Unflatten {
+        /// The per-sample shape.
+        shape: Vec<usize>,
+    },
 }
 
 /// Buffer names of the [`Standardizer`](crate::data::Standardizer) stored by

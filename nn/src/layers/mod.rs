@@ -1,14 +1,25 @@
-//! Layers: [`Linear`], activations, [`Dropout`](Layer::Dropout) and [`Sequential`], with
-//! Kaiming/Xavier initialisation.
+//! Layers: [`Linear`], convolutions ([`Conv1d`], [`Conv2d`], [`ConvTranspose2d`]), pooling
+//! ([`Pool2d`]), normalisation ([`BatchNorm`], [`LayerNorm`]), [`flatten`], activations,
+//! [`Dropout`](Layer::Dropout) and [`Sequential`], with Kaiming/Xavier and PyTorch's default
+//! initialisations.
 
 mod activation;
+mod conv;
 mod init;
 mod linear;
+mod module;
+mod norm;
+mod pool;
 mod recurrent;
+mod reshape;
 mod sequential;
 
 pub use activation::{apply_generic, log_softmax_generic, softmax_generic};
+pub use conv::{Conv1d, Conv2d, ConvTranspose2d};
 pub use init::{normal_tensor, seeded_rng, standard_normal, Init};
 pub use linear::Linear;
+pub use norm::{BatchNorm, LayerNorm};
+pub use pool::Pool2d;
 pub use recurrent::{Embedding, Recurrent};
+pub use reshape::{flatten, unflatten};
 pub use sequential::{Layer, Sequential};

@@ -1,6 +1,9 @@
 //! [`Sequential`]: layers applied in order, on the tape or generically on one sample.
 
-use super::{apply_generic, log_softmax_generic, softmax_generic, Init, Linear};
+use super::{
+    apply_generic, flatten, log_softmax_generic, softmax_generic, unflatten, BatchNorm, Conv1d,
+    Conv2d, ConvTranspose2d, Init, LayerNorm, Linear, Pool2d,
+};
 use crate::{Element, Graph, NodeId, ParamId, Params, Unary};
 use diffprog_dual::Scalar;
 use rand::Rng;
@@ -19,6 +22,52 @@ pub enum Layer<F> {
     /// Inverted dropout with this drop probability: active in train mode only
     /// (see [`Graph::set_training`]); the generic forward is the eval-mode network.
     Dropout(f64),
+    /// A 1-d convolution, `[n, c_in, l]` → `[n, c_out, lo]`.
+    Conv1d(Conv1d),
+    /// A 2-d convolution, `[n, c_in, h, w]` → `[n, c_out, ho, wo]`.
+    Conv2d(Conv2d),
+    /// A transposed 2-d convolution, `[n, c_in, h, w]` → `[n, c_out, ho, wo]`.
+    ConvTranspose2d(ConvTranspose2d),
+    /// 2-d max pooling of `[n, c, h, w]`.
+    MaxPool2d(Pool2d),
+    /// 2-d average pooling of `[n, c, h, w]` (the padding counted).
+    AvgPool2d(Pool2d),
+    /// Adaptive 2-d average pooling of `[n, c, h, w]` to `[n, c, out[0], out[1]]`.
+    AdaptiveAvgPool2d([usize; 2]),
+    /// Batch normalisation of `[n, c]` or `[n, c, l]`.
+    BatchNorm1d(BatchNorm),
+    /// Batch normalisation of `[n, c, h, w]`.
+    BatchNorm2d(BatchNorm),
+    /// Layer normalisation over the trailing axes.
+    LayerNorm(LayerNorm),
+    /// `[n, d1, d2, ..]` → `[n, d1·d2·..]` (PyTorch's `nn.Flatten()`).
+    Flatten,
+    /// `[n, d]` → `[n] ++ shape` (PyTorch's `nn.Unflatten(1, shape)`): put first, it lets a
+    /// convolutional network take flat rows (a dataset's features, [`Sequential::predict`]).
+    Unflatten(Vec<usize>),
+}
+
+impl<F> Layer<F> {
+    /// The layer's trained parameters (not the batch-norm running statistics), in order.
+    pub fn param_ids(&self) -> Vec<ParamId> {
+        let (w, b) = match self {
+            Layer::Linear(l) => (Some(l.weight), l.bias),
+            Layer::Conv1d(l) => (Some(l.weight), l.bias),
+            Layer::Conv2d(l) => (Some(l.weight), l.bias),
+            Layer::ConvTranspose2d(l) => (Some(l.weight), l.bias),
+            Layer::BatchNorm1d(l) | Layer::BatchNorm2d(l) => (l.weight, l.bias),
+            Layer::LayerNorm(l) => (l.weight, l.bias),
+            _ => (None, None),
+        };
+        w.into_iter().chain(b).collect()
+    }
+    /// The layer's buffers: the batch-norm running mean and variance.
+    pub fn buffer_ids(&self) -> Vec<ParamId> {
+        match self {
+            Layer::BatchNorm1d(l) | Layer::BatchNorm2d(l) => vec![l.running_mean, l.running_var],
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Layers applied in order.
@@ -94,21 +143,21 @@ impl<F: Element> Sequential<F> {
     }
     /// The parameters of every layer, in order.
     pub fn param_ids(&self) -> Vec<ParamId> {
-        let mut v = Vec::new();
+        self.layers.iter().flat_map(Layer::param_ids).collect()
+    }
+    /// Input width: of the first dense layer, or the product of a leading
+    /// [`Unflatten`](Layer::Unflatten)'s shape; `None` if a layer that fixes no width (a
+    /// convolution, a pooling, ...) comes first.
+    pub fn in_dim(&self) -> Option<usize> {
         for l in &self.layers {
-            if let Layer::Linear(lin) = l {
-                v.push(lin.weight);
-                v.extend(lin.bias);
+            match l {
+                Layer::Linear(lin) => return Some(lin.in_dim),
+                Layer::Unflatten(s) => return Some(s.iter().product()),
+                Layer::Activation(_) | Layer::Dropout(_) => {}
+                _ => return None,
             }
         }
-        v
-    }
-    /// Input width (of the first dense layer).
-    pub fn in_dim(&self) -> Option<usize> {
-        self.layers.iter().find_map(|l| match l {
-            Layer::Linear(lin) => Some(lin.in_dim),
-            _ => None,
-        })
+        None
     }
 
     /// Records the network on a batch `x: [.., in]`. A dense layer followed by an activation is
@@ -117,27 +166,87 @@ impl<F: Element> Sequential<F> {
         let mut h = x;
         let mut i = 0;
         while i < self.layers.len() {
-            match &self.layers[i] {
-                Layer::Linear(lin) => {
-                    if let Some(Layer::Activation(a)) = self.layers.get(i + 1) {
-                        h = lin.forward(g, h, *a);
-                        i += 2;
-                        continue;
-                    }
-                    h = lin.forward(g, h, Unary::Identity);
-                }
-                Layer::Activation(a) => h = g.unary(h, *a),
-                Layer::Softmax => h = g.softmax(h),
-                Layer::LogSoftmax => h = g.log_softmax(h),
-                Layer::Dropout(p) => h = g.dropout(h, *p),
+            if let (Layer::Linear(lin), Some(Layer::Activation(a))) =
+                (&self.layers[i], self.layers.get(i + 1))
+            {
+                h = lin.forward(g, h, *a);
+                i += 2;
+                continue;
             }
+            h = Self::layer_forward(&self.layers[i], g, h);
             i += 1;
         }
         h
     }
 
+    /// Records the network like [`forward`](Self::forward) but returns every layer's output in
+    /// order, the last being the network's (no fusion, so a dense layer's output before its
+    /// activation is there too): the feature maps of a CNN, for plots.
+    ///
+    /// ```
+    /// use diffprog_nn::{layers::{seeded_rng, Init, Sequential}, Graph, Unary};
+    /// let mut g = Graph::<f64>::new();
+    /// let net = Sequential::mlp(g.params_mut(), &[2, 3, 1], Unary::Relu, Init::TorchDefault, &mut seeded_rng(0));
+    /// let x = g.input(&[0.5, -1.0], &[1, 2]);
+    /// let acts = net.forward_activations(&mut g, x);
+    /// assert_eq!(acts.len(), 3); // linear, relu, linear
+    /// assert!(g.value(acts[1]).iter().all(|&v| v >= 0.0));
+    /// let y = net.forward(&mut g, x);
+    /// assert_eq!(g.value(acts[2]), g.value(y));
+    /// ```
+    pub fn forward_activations(&self, g: &mut Graph<F>, x: NodeId) -> Vec<NodeId> {
+        let mut h = x;
+        self.layers
+            .iter()
+            .map(|l| {
+                h = Self::layer_forward(l, g, h);
+                h
+            })
+            .collect()
+    }
+
+    fn layer_forward(layer: &Layer<F>, g: &mut Graph<F>, h: NodeId) -> NodeId {
+        match layer {
+            Layer::Linear(lin) => lin.forward(g, h, Unary::Identity),
+            Layer::Activation(a) => g.unary(h, *a),
+            Layer::Softmax => g.softmax(h),
+            Layer::LogSoftmax => g.log_softmax(h),
+            Layer::Dropout(p) => g.dropout(h, *p),
+            Layer::Conv1d(c) => c.forward(g, h),
+            Layer::Conv2d(c) => c.forward(g, h),
+            Layer::ConvTranspose2d(c) => c.forward(g, h),
+            Layer::MaxPool2d(p) => p.forward_max(g, h),
+            Layer::AvgPool2d(p) => p.forward_avg(g, h),
+            Layer::AdaptiveAvgPool2d(out) => g.adaptive_avg_pool2d(h, *out),
+            Layer::BatchNorm1d(bn) => {
+                let nd = g.shape(h).ndim();
+                assert!(
+                    nd == 2 || nd == 3,
+                    "BatchNorm1d: takes [n, c] or [n, c, l], got shape {:?}",
+                    g.shape(h)
+                );
+                bn.forward(g, h)
+            }
+            Layer::BatchNorm2d(bn) => {
+                assert!(
+                    g.shape(h).ndim() == 4,
+                    "BatchNorm2d: takes [n, c, h, w], got shape {:?}",
+                    g.shape(h)
+                );
+                bn.forward(g, h)
+            }
+            Layer::LayerNorm(ln) => ln.forward(g, h),
+            Layer::Flatten => flatten(g, h),
+            Layer::Unflatten(s) => unflatten(g, h, s),
+        }
+    }
+
     /// The network on one sample in any number type, with the parameters' current values as
     /// constants: derivatives are with respect to the input only.
+    ///
+    /// # Panics
+    /// If the network has a convolution, pooling or normalisation layer (the generic forward
+    /// covers dense networks; those layers run on the tape only).
     pub fn forward_generic<T: Scalar<F>>(&self, params: &Params<F>, x: &[T]) -> Vec<T> {
         self.run_generic(&|p: ParamId, i: usize| T::constant(params.value(p)[i]), x)
     }
@@ -172,7 +281,11 @@ impl<F: Element> Sequential<F> {
                 Layer::Activation(a) => h.into_iter().map(|v| apply_generic(*a, v)).collect(),
                 Layer::Softmax => softmax_generic(&h),
                 Layer::LogSoftmax => log_softmax_generic(&h),
-                Layer::Dropout(_) => h,
+                Layer::Dropout(_) | Layer::Flatten | Layer::Unflatten(_) => h,
+                other => panic!(
+                    "Sequential: the generic forward covers dense layers, activations, softmax, \
+                     dropout and (un)flattening; {other:?} has none (use the tape)"
+                ),
             };
         }
         h

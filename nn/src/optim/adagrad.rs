@@ -32,6 +32,9 @@ impl<F: Element> Optimizer<F> for Adagrad<F> {
         ensure_state(&mut self.sum, params);
         let (lr, eps, wd): (F, F, F) = (c(self.lr), c(self.eps), c(self.weight_decay));
         for id in params.ids() {
+            if !params.is_trainable(id) {
+                continue; // frozen, or a buffer
+            }
             let (theta, grad) = params.value_and_grad_mut(id);
             for ((t, &g), s) in theta
                 .iter_mut()

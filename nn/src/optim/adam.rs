@@ -81,6 +81,9 @@ impl<F: Element> Optimizer<F> for Adam<F> {
             (c(self.weight_decay), F::one())
         };
         for id in params.ids() {
+            if !params.is_trainable(id) {
+                continue; // frozen, or a buffer
+            }
             let i = id.index();
             let (theta, grad) = params.value_and_grad_mut(id);
             let (m, v) = (&mut self.m[i], &mut self.v[i]);

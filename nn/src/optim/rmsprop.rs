@@ -37,6 +37,9 @@ impl<F: Element> Optimizer<F> for RmsProp<F> {
         let (lr, a, eps, wd): (F, F, F, F) =
             (c(self.lr), c(self.alpha), c(self.eps), c(self.weight_decay));
         for id in params.ids() {
+            if !params.is_trainable(id) {
+                continue; // frozen, or a buffer
+            }
             let (theta, grad) = params.value_and_grad_mut(id);
             for ((t, &g), s) in theta
                 .iter_mut()

@@ -63,6 +63,9 @@ impl<F: Element> Optimizer<F> for Sgd<F> {
             ensure_state(&mut self.velocity, params);
         }
         for id in params.ids() {
+            if !params.is_trainable(id) {
+                continue; // frozen, or a buffer
+            }
             let (theta, grad) = params.value_and_grad_mut(id);
             match self.momentum {
                 Momentum::None => {
