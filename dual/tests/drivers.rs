@@ -236,30 +236,6 @@ fn nested_derivative_has_no_perturbation_confusion() {
 }
 
 #[test]
-#[should_panic(expected = "with the same number type")]
-fn confusing_form_panics() {
-    let _ = derivative(
-        |x: Dual<f64>| {
-            let (_, inner) = derivative(|y| x + y, 1.0);
-            x * inner
-        },
-        1.0,
-    );
-}
-
-#[test]
-#[should_panic(expected = "with the same number type")]
-fn nested_gradient_at_the_same_type_capturing_an_outer_number_panics() {
-    let _ = gradient(
-        |p| {
-            let (_, g) = gradient(|q| q[0] * p[0], [1.0]);
-            p[0] * g[0]
-        },
-        [1.0],
-    );
-}
-
-#[test]
 fn second_derivative_by_nesting_drivers() {
     // f'' by a derivative of a derivative: d/dx (d/dy sin(y))|_{y=x} = −sin x.
     fn f<T: Scalar>(y: T) -> T {
