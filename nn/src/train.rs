@@ -48,17 +48,57 @@ use crate::{Element, Graph, NodeId, ParamId, Params};
 use serde::{Deserialize, Serialize};
 
 /// A model that can be recorded on a [`Graph`] (PyTorch's `nn.Module`). A user-defined module
-/// composes layers and other modules in its own `forward` and lists their parameters in
-/// [`param_ids`](Self::param_ids); the parameters' hierarchical names (`features.conv1.weight`)
-/// are the names they were registered under in the store. Train/eval mode is the graph's
-/// ([`Graph::set_training`]), so it reaches every child.
+/// composes layers and other modules in its own `forward` and lists them in
+/// [`children`](Self::children), from which its parameters are collected; the parameters'
+/// hierarchical names (`features.conv1.weight`) are the names they were registered under in the
+/// store. Train/eval mode is the graph's ([`Graph::set_training`]), so it reaches every child.
+///
+/// ```
+/// use diffprog_nn::layers::{seeded_rng, Init, Linear};
+/// use diffprog_nn::train::Module;
+/// use diffprog_nn::{Graph, NodeId, Unary};
+///
+/// struct Mlp { hidden: Linear, out: Linear }
+///
+/// impl Module<f32> for Mlp {
+///     fn forward(&self, g: &mut Graph<f32>, x: NodeId) -> NodeId {
+///         let h = self.hidden.forward(g, x, Unary::Relu);
+///         self.out.forward(g, h, Unary::Identity)
+///     }
+///     fn children(&self) -> Vec<&dyn Module<f32>> {
+///         vec![&self.hidden, &self.out]
+///     }
+/// }
+///
+/// let mut g = Graph::<f32>::new();
+/// let mut rng = seeded_rng(0);
+/// let p = g.params_mut();
+/// let mlp = Mlp {
+///     hidden: Linear::new(p, "hidden", 4, 8, true, Init::TorchDefault, &mut rng),
+///     out: Linear::new(p, "out", 8, 2, true, Init::TorchDefault, &mut rng),
+/// };
+/// let names: Vec<&str> = mlp.named_params(g.params()).into_iter().map(|(n, _)| n).collect();
+/// assert_eq!(names, ["hidden.weight", "hidden.bias", "out.weight", "out.bias"]);
+/// mlp.set_frozen(g.params_mut(), true); // every child's parameters
+/// assert_eq!(g.params().trainable_ids().count(), 0);
+/// ```
 pub trait Module<F: Element> {
     /// Records the model on a batch.
     fn forward(&self, g: &mut Graph<F>, x: NodeId) -> NodeId;
-    /// The module's parameters, its children's included, in order (buffers such as batch-norm
-    /// running statistics excluded). By default none.
-    fn param_ids(&self) -> Vec<ParamId> {
+    /// The modules this one composes, in order (PyTorch registers them on assignment; here a
+    /// module lists them once). [`param_ids`](Self::param_ids), [`named_params`](Self::named_params)
+    /// and [`set_frozen`](Self::set_frozen) collect through them. By default none.
+    fn children(&self) -> Vec<&dyn Module<F>> {
         Vec::new()
+    }
+    /// The module's parameters, its children's included, in order (buffers such as batch-norm
+    /// running statistics excluded). By default the children's, in the order of
+    /// [`children`](Self::children); a layer with parameters of its own overrides it.
+    fn param_ids(&self) -> Vec<ParamId> {
+        self.children()
+            .into_iter()
+            .flat_map(|c| c.param_ids())
+            .collect()
     }
     /// The parameters with their names in `params`.
     fn named_params<'a>(&self, params: &'a Params<F>) -> Vec<(&'a str, ParamId)> {

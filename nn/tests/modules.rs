@@ -5,7 +5,7 @@
 use diffprog_nn::layers::{seeded_rng, BatchNorm, Conv2d, Init, Layer, Linear, Pool2d, Sequential};
 use diffprog_nn::optim::{Adam, Optimizer};
 use diffprog_nn::train::Module;
-use diffprog_nn::{ConvOptions, Graph, NodeId, ParamId, Unary};
+use diffprog_nn::{ConvOptions, Graph, NodeId, Unary};
 
 struct Net {
     features: Sequential<f64>,
@@ -18,10 +18,8 @@ impl Module<f64> for Net {
         let h = g.reshape(h, &[g.shape(h).dim(0), 8]);
         Module::forward(&self.fc, g, h)
     }
-    fn param_ids(&self) -> Vec<ParamId> {
-        let mut v = Module::<f64>::param_ids(&self.features);
-        v.extend(Module::<f64>::param_ids(&self.fc));
-        v
+    fn children(&self) -> Vec<&dyn Module<f64>> {
+        vec![&self.features, &self.fc]
     }
 }
 
@@ -124,4 +122,63 @@ fn intermediate_activations_are_each_layers_output() {
     let y = n.features.forward(&mut g, x);
     let acts = n.features.forward_activations(&mut g, x);
     assert_eq!(g.value(*acts.last().unwrap()), g.value(y));
+}
+
+/// A module of modules: a user module (`Net`) and a layer, collected two levels deep.
+struct Outer {
+    net: Net,
+    head: Linear,
+}
+
+impl Module<f64> for Outer {
+    fn forward(&self, g: &mut Graph<f64>, x: NodeId) -> NodeId {
+        let h = self.net.forward(g, x);
+        Module::forward(&self.head, g, h)
+    }
+    fn children(&self) -> Vec<&dyn Module<f64>> {
+        vec![&self.net, &self.head]
+    }
+}
+
+#[test]
+fn children_of_children_are_collected_and_a_group_trains_them_with_its_rate() {
+    let mut g = Graph::<f64>::new();
+    let net = net(&mut g);
+    let head = Linear::new(
+        g.params_mut(),
+        "head",
+        2,
+        2,
+        false,
+        Init::TorchDefault,
+        &mut seeded_rng(1),
+    );
+    let outer = Outer { net, head };
+    let names: Vec<&str> = outer
+        .named_params(g.params())
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(names.len(), 7);
+    assert_eq!(names[..2], ["features.conv1.weight", "features.conv1.bias"]);
+    assert_eq!(names[6], "head.weight");
+    // the inner network at a zero rate (a frozen-by-rate backbone), the head at the base rate
+    let mut opt = Adam::new(0.05).param_group(outer.net.param_ids(), 0.0);
+    let before: Vec<Vec<f64>> = outer
+        .param_ids()
+        .into_iter()
+        .map(|id| g.params().value(id).to_vec())
+        .collect();
+    g.reset();
+    let xv: Vec<f64> = (0..4 * 16).map(|i| (i % 5) as f64 - 2.0).collect();
+    let x = g.input(&xv, &[4, 1, 4, 4]);
+    let y = outer.forward(&mut g, x);
+    let l = g.cross_entropy(y, &[0, 1, 0, 1]);
+    g.params_mut().zero_grad();
+    g.backward(l);
+    opt.step(g.params_mut());
+    for (id, v) in outer.param_ids().into_iter().zip(before) {
+        let moved = g.params().value(id) != &v[..];
+        assert_eq!(moved, id == outer.head.weight, "{}", g.params().name(id));
+    }
 }

@@ -3,7 +3,7 @@
 //! each step), plus weight-decay variants and the learning-rate schedules.
 
 use diffprog_nn::optim::{Adagrad, Adam, Momentum, Optimizer, RmsProp, Schedule, Sgd};
-use diffprog_nn::{Params, Tensor};
+use diffprog_nn::{ParamId, Params, Tensor};
 
 const GRADS: [f64; 2] = [0.5, -0.2];
 
@@ -140,4 +140,69 @@ fn schedules() {
     e.step(&mut opt);
     e.step(&mut opt);
     assert!((opt.learning_rate() - 0.125).abs() < 1e-15);
+}
+
+/// θ of the two parameters after each step, the second one in a group with rate `group_lr`.
+fn run_grouped<O: Optimizer<f64>>(
+    make: impl Fn() -> O,
+    group: impl Fn(O, ParamId) -> O,
+) -> [Vec<f64>; 2] {
+    let mut p = Params::<f64>::new();
+    let a = p.add("a", Tensor::from_vec(vec![1.0], &[1]));
+    let b = p.add("b", Tensor::from_vec(vec![1.0], &[1]));
+    let mut opt = group(make(), b);
+    let mut out = [Vec::new(), Vec::new()];
+    for &g in &GRADS {
+        p.grad_mut(a)[0] = g;
+        p.grad_mut(b)[0] = g;
+        opt.step(&mut p);
+        out[0].push(p.value(a)[0]);
+        out[1].push(p.value(b)[0]);
+    }
+    out
+}
+
+#[test]
+fn a_parameter_group_trains_exactly_as_an_optimiser_with_its_rate() {
+    // every optimiser: the grouped parameter follows the trajectory of a separate optimiser
+    // whose base rate is the group's, the other parameter the base rate's trajectory
+    fn check<O: Optimizer<f64>>(make: impl Fn(f64) -> O, group: impl Fn(O, ParamId, f64) -> O) {
+        let [base, grouped] = run_grouped(|| make(0.1), |o, id| group(o, id, 0.03));
+        close(&base, &run(&mut make(0.1)));
+        close(&grouped, &run(&mut make(0.03)));
+        assert_ne!(base, grouped);
+    }
+    check(
+        |lr| Sgd::new(lr, Momentum::Torch(0.9)),
+        |o, id, lr| o.param_group([id], lr),
+    );
+    check(
+        |lr| Sgd::new(lr, Momentum::None).weight_decay(0.1),
+        |o, id, lr| o.param_group([id], lr),
+    );
+    check(Adam::new, |o, id, lr| o.param_group([id], lr));
+    check(
+        |lr| Adam::adamw(lr, 0.1),
+        |o, id, lr| o.param_group([id], lr),
+    );
+    check(RmsProp::new, |o, id, lr| o.param_group([id], lr));
+    check(Adagrad::new, |o, id, lr| o.param_group([id], lr));
+}
+
+#[test]
+fn a_schedule_scales_every_group_with_the_base_rate() {
+    let mut p = Params::<f64>::new();
+    let a = p.add("a", Tensor::from_vec(vec![1.0], &[1]));
+    let mut opt = Sgd::<f64>::new(0.1, Momentum::None).param_group([a], 0.02);
+    let mut s = Schedule::step_lr(0.1, 1, 0.5);
+    assert!((opt.group_learning_rate(a) - 0.02).abs() < 1e-15);
+    s.step(&mut opt);
+    assert!((opt.learning_rate() - 0.05).abs() < 1e-15);
+    assert!((opt.group_learning_rate(a) - 0.01).abs() < 1e-15);
+}
+
+#[test]
+#[should_panic(expected = "give the optimiser a positive rate before adding groups")]
+fn a_group_on_a_zero_base_rate_is_refused() {
+    let _ = Adam::<f64>::new(0.0).param_group([], 0.01);
 }

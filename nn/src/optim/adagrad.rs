@@ -1,5 +1,6 @@
 //! Adagrad.
 
+use super::groups::{param_group_methods, ParamGroups};
 use super::{decayed, ensure_state, Optimizer};
 use crate::element::c;
 use crate::{Element, Params};
@@ -8,6 +9,7 @@ use crate::{Element, Params};
 #[derive(Clone, Debug)]
 pub struct Adagrad<F = f32> {
     lr: f64,
+    groups: ParamGroups,
     /// ε added to the denominator.
     pub eps: f64,
     /// Coupled weight decay.
@@ -20,6 +22,7 @@ impl<F: Element> Adagrad<F> {
     pub fn new(lr: f64) -> Self {
         Adagrad {
             lr,
+            groups: ParamGroups::default(),
             eps: 1e-10,
             weight_decay: 0.0,
             sum: Vec::new(),
@@ -27,14 +30,17 @@ impl<F: Element> Adagrad<F> {
     }
 }
 
+param_group_methods!(Adagrad);
+
 impl<F: Element> Optimizer<F> for Adagrad<F> {
     fn step(&mut self, params: &mut Params<F>) {
         ensure_state(&mut self.sum, params);
-        let (lr, eps, wd): (F, F, F) = (c(self.lr), c(self.eps), c(self.weight_decay));
+        let (eps, wd): (F, F) = (c(self.eps), c(self.weight_decay));
         for id in params.ids() {
             if !params.is_trainable(id) {
                 continue; // frozen, or a buffer
             }
+            let lr: F = c(self.lr * self.groups.scale(id));
             let (theta, grad) = params.value_and_grad_mut(id);
             for ((t, &g), s) in theta
                 .iter_mut()

@@ -1,5 +1,6 @@
 //! Adam and AdamW.
 
+use super::groups::{param_group_methods, ParamGroups};
 use super::{decayed, ensure_state, Optimizer};
 use crate::element::c;
 use crate::{Element, Params};
@@ -14,6 +15,7 @@ use crate::{Element, Params};
 #[derive(Clone, Debug)]
 pub struct Adam<F = f32> {
     lr: f64,
+    groups: ParamGroups,
     /// β₁.
     pub beta1: f64,
     /// β₂.
@@ -32,6 +34,7 @@ impl<F: Element> Adam<F> {
     pub fn new(lr: f64) -> Self {
         Adam {
             lr,
+            groups: ParamGroups::default(),
             beta1: 0.9,
             beta2: 0.999,
             eps: 1e-8,
@@ -62,6 +65,8 @@ impl<F: Element> Adam<F> {
     }
 }
 
+param_group_methods!(Adam);
+
 impl<F: Element> Optimizer<F> for Adam<F> {
     fn step(&mut self, params: &mut Params<F>) {
         ensure_state(&mut self.m, params);
@@ -71,19 +76,20 @@ impl<F: Element> Optimizer<F> for Adam<F> {
         let bc1 = 1.0 - self.beta1.powi(t);
         let bc2 = 1.0 - self.beta2.powi(t);
         // θ −= lr·(m/bc1)/(√(v/bc2) + ε) = step·m / (√v + ε·√bc2) with step = lr·√bc2/bc1
-        let step: F = c(self.lr * bc2.sqrt() / bc1);
         let eps_hat: F = c(self.eps * bc2.sqrt());
         let (b1, b2): (F, F) = (c(self.beta1), c(self.beta2));
         let (ob1, ob2) = (F::one() - b1, F::one() - b2);
-        let (wd_coupled, shrink): (F, F) = if self.decoupled {
-            (F::zero(), c(1.0 - self.lr * self.weight_decay))
-        } else {
-            (c(self.weight_decay), F::one())
-        };
         for id in params.ids() {
             if !params.is_trainable(id) {
                 continue; // frozen, or a buffer
             }
+            let lr = self.lr * self.groups.scale(id);
+            let step: F = c(lr * bc2.sqrt() / bc1);
+            let (wd_coupled, shrink): (F, F) = if self.decoupled {
+                (F::zero(), c(1.0 - lr * self.weight_decay))
+            } else {
+                (c(self.weight_decay), F::one())
+            };
             let i = id.index();
             let (theta, grad) = params.value_and_grad_mut(id);
             let (m, v) = (&mut self.m[i], &mut self.v[i]);

@@ -3,11 +3,13 @@
 //! Every optimiser reads the gradients accumulated in a [`Params`] store and updates the values in
 //! place; its state (moments, accumulators) is allocated on the first step and reused. Weight
 //! decay is *coupled* (added to the gradient, `g ← g + λθ`, as PyTorch's `weight_decay`) except in
-//! [`Adam::adamw`], where it is decoupled (`θ ← θ − lr·λ·θ`).
+//! [`Adam::adamw`], where it is decoupled (`θ ← θ − lr·λ·θ`). Each optimiser's `param_group`
+//! gives chosen parameters their own learning rate (PyTorch's parameter groups).
 
 mod adagrad;
 mod adam;
 mod clip;
+mod groups;
 mod rmsprop;
 mod schedule;
 mod sgd;

@@ -1,5 +1,6 @@
 //! RMSprop.
 
+use super::groups::{param_group_methods, ParamGroups};
 use super::{decayed, ensure_state, Optimizer};
 use crate::element::c;
 use crate::{Element, Params};
@@ -9,6 +10,7 @@ use crate::{Element, Params};
 #[derive(Clone, Debug)]
 pub struct RmsProp<F = f32> {
     lr: f64,
+    groups: ParamGroups,
     /// Smoothing constant α.
     pub alpha: f64,
     /// ε added to the denominator.
@@ -23,6 +25,7 @@ impl<F: Element> RmsProp<F> {
     pub fn new(lr: f64) -> Self {
         RmsProp {
             lr,
+            groups: ParamGroups::default(),
             alpha: 0.99,
             eps: 1e-8,
             weight_decay: 0.0,
@@ -31,15 +34,17 @@ impl<F: Element> RmsProp<F> {
     }
 }
 
+param_group_methods!(RmsProp);
+
 impl<F: Element> Optimizer<F> for RmsProp<F> {
     fn step(&mut self, params: &mut Params<F>) {
         ensure_state(&mut self.square_avg, params);
-        let (lr, a, eps, wd): (F, F, F, F) =
-            (c(self.lr), c(self.alpha), c(self.eps), c(self.weight_decay));
+        let (a, eps, wd): (F, F, F) = (c(self.alpha), c(self.eps), c(self.weight_decay));
         for id in params.ids() {
             if !params.is_trainable(id) {
                 continue; // frozen, or a buffer
             }
+            let lr: F = c(self.lr * self.groups.scale(id));
             let (theta, grad) = params.value_and_grad_mut(id);
             for ((t, &g), s) in theta
                 .iter_mut()

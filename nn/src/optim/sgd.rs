@@ -1,5 +1,6 @@
 //! Stochastic gradient descent, with the momentum variants.
 
+use super::groups::{param_group_methods, ParamGroups};
 use super::{decayed, ensure_state, Optimizer};
 use crate::element::c;
 use crate::{Element, Params};
@@ -33,6 +34,7 @@ pub enum Momentum {
 #[derive(Clone, Debug)]
 pub struct Sgd<F = f32> {
     lr: f64,
+    groups: ParamGroups,
     momentum: Momentum,
     weight_decay: f64,
     velocity: Vec<Vec<F>>,
@@ -43,6 +45,7 @@ impl<F: Element> Sgd<F> {
     pub fn new(lr: f64, momentum: Momentum) -> Self {
         Sgd {
             lr,
+            groups: ParamGroups::default(),
             momentum,
             weight_decay: 0.0,
             velocity: Vec::new(),
@@ -55,9 +58,10 @@ impl<F: Element> Sgd<F> {
     }
 }
 
+param_group_methods!(Sgd);
+
 impl<F: Element> Optimizer<F> for Sgd<F> {
     fn step(&mut self, params: &mut Params<F>) {
-        let lr: F = c(self.lr);
         let wd: F = c(self.weight_decay);
         if !matches!(self.momentum, Momentum::None) {
             ensure_state(&mut self.velocity, params);
@@ -66,6 +70,7 @@ impl<F: Element> Optimizer<F> for Sgd<F> {
             if !params.is_trainable(id) {
                 continue; // frozen, or a buffer
             }
+            let lr: F = c(self.lr * self.groups.scale(id));
             let (theta, grad) = params.value_and_grad_mut(id);
             match self.momentum {
                 Momentum::None => {
