@@ -204,7 +204,7 @@ impl CharModel {
                     .value(logits)
                     .chunks(v)
                     .zip(&y)
-                    .filter(|(row, &label)| argmax(row) == label)
+                    .filter(|&(row, &label)| argmax(row) == label)
                     .count();
                 (f64::from(g.item(l)), hits)
             });

@@ -92,7 +92,7 @@ impl RowClassifier {
                 g.value(l)
                     .chunks(10)
                     .zip(&data.labels()[start..end])
-                    .filter(|(row, &y)| {
+                    .filter(|&(row, &y)| {
                         (0..10).max_by(|&a, &b| row[a].total_cmp(&row[b])) == Some(y)
                     })
                     .count()

@@ -130,15 +130,15 @@ impl<N: 'static> DriverLevel<N> {
     /// [`Number::derivative_parts_are_zero`]: crate::Number::derivative_parts_are_zero
     #[inline]
     pub fn probe_nested(&self, seedless: impl FnOnce() -> bool) {
-        if let Some((outer, driver)) = self.nested {
-            if !seedless() {
-                confusion_panic(
-                    driver,
-                    outer,
-                    type_name::<N>(),
-                    Some("the inner function depends on a number of the outer level"),
-                );
-            }
+        if let Some((outer, driver)) = self.nested
+            && !seedless()
+        {
+            confusion_panic(
+                driver,
+                outer,
+                type_name::<N>(),
+                Some("the inner function depends on a number of the outer level"),
+            );
         }
     }
 }

@@ -34,7 +34,7 @@ pub(crate) fn skip_recording_ids(count: u64) {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct NodeId {
     pub(crate) index: u32,
-    pub(crate) gen: u64,
+    pub(crate) generation: u64,
 }
 
 impl NodeId {
@@ -82,7 +82,7 @@ pub struct Graph<F: Element = f32> {
     pub(crate) aux: Vec<Vec<F>>,
     pub(crate) idx: Vec<Vec<usize>>,
     pub(crate) touched: Vec<bool>,
-    pub(crate) gen: u64,
+    pub(crate) generation: u64,
     /// The crossings between this recording and the scalar tape (see `bridge.rs`).
     pub(crate) crossings: crate::crossings::Crossings<F>,
     grad_enabled: bool,
@@ -166,7 +166,7 @@ impl<F: Element> Graph<F> {
             aux: Vec::new(),
             idx: Vec::new(),
             touched: Vec::new(),
-            gen: next_gen(),
+            generation: next_gen(),
             crossings: crate::crossings::Crossings::new(),
             grad_enabled: true,
             training: true,
@@ -226,7 +226,7 @@ impl<F: Element> Graph<F> {
     pub fn reset(&mut self) {
         self.metas.clear();
         self.crossings.clear();
-        self.gen = next_gen();
+        self.generation = next_gen();
     }
     /// The number of nodes recorded since the last reset.
     pub fn len(&self) -> usize {
@@ -249,7 +249,7 @@ impl<F: Element> Graph<F> {
     #[inline]
     #[track_caller]
     pub(crate) fn check(&self, x: NodeId) -> u32 {
-        if x.gen != self.gen || x.index as usize >= self.metas.len() {
+        if x.generation != self.generation || x.index as usize >= self.metas.len() {
             panic!(
                 "NodeId {} is from an earlier recording of this graph (or another graph): nodes are \
                  valid only until Graph::reset; record the value again",
@@ -303,7 +303,7 @@ impl<F: Element> Graph<F> {
     pub(crate) fn id(&self, n: u32) -> NodeId {
         NodeId {
             index: n,
-            gen: self.gen,
+            generation: self.generation,
         }
     }
 

@@ -116,7 +116,7 @@ pub fn count_correct<F: Real>(logits: &[F], n_classes: usize, labels: &[usize]) 
     logits
         .chunks_exact(n_classes)
         .zip(labels)
-        .filter(|(row, &l)| argmax(row) == l)
+        .filter(|&(row, &l)| argmax(row) == l)
         .count()
 }
 

@@ -109,7 +109,7 @@ impl<F: Element> Params<F> {
         self.names.is_empty()
     }
     /// The handles, in registration order.
-    pub fn ids(&self) -> impl Iterator<Item = ParamId> {
+    pub fn ids(&self) -> impl Iterator<Item = ParamId> + use<F> {
         (0..self.len() as u32).map(ParamId)
     }
     /// The total number of scalar parameters.

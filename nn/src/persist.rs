@@ -188,13 +188,13 @@ impl<F: Element> TrainedModel<F> {
     pub fn from_checkpoint(ck: &Checkpoint) -> Result<Self, CheckpointError> {
         let (model, params) = Sequential::from_checkpoint(ck)?;
         let standardizer = ck.standardizer::<F>()?;
-        if let (Some(s), Some(d)) = (&standardizer, model.in_dim()) {
-            if s.n_features() != d {
-                return Err(CheckpointError::BadModel(format!(
-                    "the preprocessing has {} features but the network takes {d} inputs",
-                    s.n_features()
-                )));
-            }
+        if let (Some(s), Some(d)) = (&standardizer, model.in_dim())
+            && s.n_features() != d
+        {
+            return Err(CheckpointError::BadModel(format!(
+                "the preprocessing has {} features but the network takes {d} inputs",
+                s.n_features()
+            )));
         }
         Ok(TrainedModel {
             model,

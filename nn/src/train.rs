@@ -222,7 +222,7 @@ impl<F: Element> Evaluation<F> {
     pub fn per_class_accuracy(&self) -> Vec<Option<f64>> {
         self.confusion().per_class_accuracy()
     }
-    fn residuals(&self, what: &str) -> impl Iterator<Item = f64> + '_ {
+    fn residuals(&self, what: &str) -> impl Iterator<Item = f64> + use<'_, F> {
         self.targets_only(what);
         self.outputs
             .iter()

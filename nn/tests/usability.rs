@@ -148,7 +148,7 @@ fn multi_output_regression_and_binary_accuracy() {
     let right = classes
         .iter()
         .zip(data.targets())
-        .filter(|(&c, &t)| c as f32 == t)
+        .filter(|&(&c, &t)| c as f32 == t)
         .count();
     assert!((right as f64 / data.len() as f64 - last.test_accuracy.unwrap()).abs() < 1e-12);
     let p = model.predict_proba(&mut g, data.features());

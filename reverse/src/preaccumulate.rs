@@ -54,7 +54,7 @@ pub fn unary<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
         value,
         nodes: x.nodes,
         partials,
-        gen: x.gen,
+        generation: x.generation,
     }
 }
 
@@ -75,7 +75,7 @@ fn unary_strong<T: TapeElement>(x: Var<T>, value: T, d: T) -> Var<T> {
             d.strong_zero_mul(x.partials[0]),
             d.strong_zero_mul(x.partials[1]),
         ],
-        gen: x.gen,
+        generation: x.generation,
     }
 }
 
@@ -216,7 +216,7 @@ pub fn merge<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
     pa: A,
     pb: B,
 ) -> Var<T> {
-    let gen = a.gen;
+    let generation = a.generation;
     let checked = !(A::EXACT && B::EXACT);
     let inline = |n0: u32, n1: u32, d0: T, d1: T| {
         if checked && has_nan(d0, d1) {
@@ -226,7 +226,7 @@ pub fn merge<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
             value,
             nodes: pack(n0, n1),
             partials: [d0, d1],
-            gen,
+            generation,
         }
     };
     let zero = T::zero();
@@ -288,7 +288,7 @@ pub fn merge<T: TapeElement, A: LocalPartial<T>, B: LocalPartial<T>>(
     if checked && (has_nan(d0, d1) || has_nan(d2, d3)) {
         return merge_strong(a, b, value, pa, pb);
     }
-    Var::node(value, T::record(parents, d0, d1, d2, d3), gen)
+    Var::node(value, T::record(parents, d0, d1, d2, d3), generation)
 }
 
 /// [`merge`] with the chain rule's product, out of line: the rare path, where a plain product
@@ -347,7 +347,7 @@ mod tests {
             // The record's parents receive exactly the combined partials.
             for (&n, &d) in &want {
                 assert_eq!(
-                    adj.wrt(Var::node(0.0, n, p.gen)),
+                    adj.wrt(Var::node(0.0, n, p.generation)),
                     d,
                     "parent {n} of record {index}"
                 );

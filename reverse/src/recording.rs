@@ -39,7 +39,7 @@ use std::marker::PhantomData;
 /// assert!((both.wrt(x) - (6.0 + 1.0_f64.cos() - 1.0_f64.sin())).abs() < 1e-15);
 /// ```
 pub struct Recording<T: TapeElement = f64> {
-    gen: u64,
+    generation: u64,
     /// The tape is thread-local: a recording cannot move to another thread.
     _not_send: PhantomData<(*const (), T)>,
 }
@@ -70,9 +70,9 @@ impl<T: TapeElement> Recording<T> {
                  `Recording::<{ty}>::end_forgotten_recording()`"
             );
         }
-        let gen = T::with_tape(|t| t.start());
+        let generation = T::with_tape(|t| t.start());
         Recording {
-            gen,
+            generation,
             _not_send: PhantomData,
         }
     }
@@ -151,7 +151,7 @@ impl<T: TapeElement> Recording<T> {
         T::with_tape(|t| {
             t.sweep(outputs.iter().copied().zip(weights.iter().copied()));
             Adjoints {
-                gen: self.gen,
+                generation: self.generation,
                 values: t.adjoints().to_vec(),
             }
         })
@@ -166,7 +166,7 @@ impl<T: TapeElement> Default for Recording<T> {
 
 impl<T: TapeElement> Drop for Recording<T> {
     fn drop(&mut self) {
-        T::with_tape(|t| t.end(self.gen));
+        T::with_tape(|t| t.end(self.generation));
     }
 }
 
@@ -174,7 +174,7 @@ impl<T: TapeElement> Drop for Recording<T> {
 /// for any `Var` of that recording (input or intermediate).
 #[derive(Clone, Debug)]
 pub struct Adjoints<T = f64> {
-    gen: u64,
+    generation: u64,
     values: Vec<T>,
 }
 
@@ -191,11 +191,11 @@ impl<T: TapeElement> Adjoints<T> {
     /// # Panics
     /// If `v` belongs to another recording, or is an intermediate without a record of its own.
     pub fn wrt(&self, v: Var<T>) -> T {
-        if v.gen == 0 {
+        if v.generation == 0 {
             return T::zero();
         }
-        if v.gen != self.gen {
-            misuse::<T>(self.gen, v.gen);
+        if v.generation != self.generation {
+            misuse::<T>(self.generation, v.generation);
         }
         let Some(index) = v.own_record() else {
             panic!(

@@ -133,7 +133,7 @@ fn ids_exhausted() -> ! {
 #[doc(hidden)]
 pub struct TapeStore<T> {
     /// The active recording's id, 0 when none is active.
-    gen: u64,
+    generation: u64,
     /// The records from index `base` on: `nodes[j]` is record `base + j`.
     nodes: ManuallyDrop<Vec<Node<T>>>,
     /// Records `0..base` (the sink and the inputs created before the first operation record)
@@ -163,7 +163,7 @@ impl<T> TapeStore<T> {
     /// An empty tape (no allocation).
     pub const fn new() -> Self {
         TapeStore {
-            gen: 0,
+            generation: 0,
             nodes: ManuallyDrop::new(Vec::new()),
             base: 1,
             adjoints: ManuallyDrop::new(Vec::new()),
@@ -202,29 +202,29 @@ impl<T: TapeElement> TapeStore<T> {
     /// Starts a recording: new id, empty tape (capacity kept) but for the sink record.
     pub(crate) fn start(&mut self) -> u64 {
         assert!(
-            self.gen == 0,
+            self.generation == 0,
             "diffprog-reverse: a recording of element type `{}` is already active on this thread; \
              end it (drop the `Recording`) before starting another",
             std::any::type_name::<T>()
         );
         T::free_at_thread_exit();
-        self.gen = next_gen();
-        T::active_cell().set(self.gen);
+        self.generation = next_gen();
+        T::active_cell().set(self.generation);
         self.nodes.clear();
         self.base = 1;
         self.local = None;
-        self.gen
+        self.generation
     }
 
     /// True while a recording is active.
     pub(crate) fn is_active(&self) -> bool {
-        self.gen != 0
+        self.generation != 0
     }
 
     /// Ends the recording `gen` (if it is the active one); memory is kept for the next one.
-    pub(crate) fn end(&mut self, gen: u64) {
-        if self.gen == gen {
-            self.gen = 0;
+    pub(crate) fn end(&mut self, generation: u64) {
+        if self.generation == generation {
+            self.generation = 0;
             T::active_cell().set(0);
             self.nodes.clear();
             self.base = 1;
@@ -235,8 +235,8 @@ impl<T: TapeElement> TapeStore<T> {
     /// Ends the active recording, whichever it is (see `Recording::end_forgotten_recording`);
     /// returns whether one was active.
     pub(crate) fn end_active(&mut self) -> bool {
-        let active = self.gen != 0;
-        self.end(self.gen);
+        let active = self.generation != 0;
+        self.end(self.generation);
         active
     }
 
@@ -279,7 +279,7 @@ impl<T: TapeElement> TapeStore<T> {
     /// Records an input (a leaf with no parents).
     #[inline]
     pub(crate) fn leaf(&mut self, value: T) -> Var<T> {
-        if self.gen == 0 {
+        if self.generation == 0 {
             no_recording::<T>();
         }
         let index = if self.nodes.is_empty() {
@@ -290,7 +290,7 @@ impl<T: TapeElement> TapeStore<T> {
         } else {
             self.push([0; 2], [T::zero(); PARENTS])
         };
-        Var::node(value, index, self.gen)
+        Var::node(value, index, self.generation)
     }
 
     /// Checks that `count` more unstored inputs keep every record index within `u32`: the fast
@@ -309,14 +309,14 @@ impl<T: TapeElement> TapeStore<T> {
         values: impl ExactSizeIterator<Item = T>,
         out: &mut Vec<Var<T>>,
     ) {
-        if self.gen == 0 {
+        if self.generation == 0 {
             no_recording::<T>();
         }
         if !self.nodes.is_empty() {
             out.extend(values.map(|x| self.leaf(x)));
             return;
         }
-        let (first, gen) = (self.base, self.gen);
+        let (first, generation) = (self.base, self.generation);
         let count = values.len();
         self.reserve_unstored(count);
         self.base += count as u32;
@@ -324,7 +324,7 @@ impl<T: TapeElement> TapeStore<T> {
         out.extend(
             (first..first + count as u32)
                 .zip(values)
-                .map(|(i, x)| Var::node(x, i, gen)),
+                .map(|(i, x)| Var::node(x, i, generation)),
         );
         // An iterator that yields fewer values than its `len` leaves unused indices: harmless.
     }
@@ -343,7 +343,7 @@ impl<T: TapeElement> TapeStore<T> {
         mut values: impl ExactSizeIterator<Item = T>,
     ) -> Vec<Var<T>> {
         let mut buf = std::mem::take(&mut *self.inputs);
-        if self.gen == 0 {
+        if self.generation == 0 {
             no_recording::<T>();
         }
         if self.nodes.is_empty() && self.base == self.inputs_first {
@@ -352,7 +352,7 @@ impl<T: TapeElement> TapeStore<T> {
             let mut written = 0;
             for (v, x) in buf.iter_mut().zip(&mut values) {
                 v.value = x;
-                v.gen = self.gen;
+                v.generation = self.generation;
                 written += 1;
             }
             // An iterator shorter than its `len` leaves no stale `Var` behind.
@@ -374,7 +374,7 @@ impl<T: TapeElement> TapeStore<T> {
     #[inline(always)]
     pub fn push_record(&mut self, parents: [u64; 2], partials: [T; PARENTS]) -> u32 {
         debug_assert!(
-            self.gen != 0,
+            self.generation != 0,
             "a record pushed while no recording is active"
         );
         self.push(parents, partials)
@@ -383,8 +383,8 @@ impl<T: TapeElement> TapeStore<T> {
     /// Checks that `v` can be read in the active recording: constant, or recorded in it.
     #[inline]
     pub(crate) fn check(&self, v: &Var<T>) {
-        if v.gen != 0 && v.gen != self.gen {
-            misuse::<T>(self.gen, v.gen);
+        if v.generation != 0 && v.generation != self.generation {
+            misuse::<T>(self.generation, v.generation);
         }
     }
 
@@ -419,7 +419,7 @@ impl<T: TapeElement> TapeStore<T> {
     /// recording is active or a section is already open (a sum inside a term is recorded as
     /// plain operations, which the outer section differentiates).
     pub(crate) fn local_begin(&mut self) -> bool {
-        if self.gen == 0 || self.local.is_some() {
+        if self.generation == 0 || self.local.is_some() {
             return false;
         }
         let mark = self.len();
@@ -580,13 +580,13 @@ impl<T: TapeElement> Chain<T> {
                 value,
                 nodes: pack(self.slots[0].0, second.0),
                 partials: [self.slots[0].1, second.1],
-                gen: tape.gen,
+                generation: tape.generation,
             };
         }
         if self.len > 0 {
             self.last = self.flush(tape);
         }
-        Var::node(value, self.last, tape.gen)
+        Var::node(value, self.last, tape.generation)
     }
 }
 

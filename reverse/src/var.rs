@@ -47,7 +47,7 @@ pub struct Var<T = f64> {
     /// ∂value/∂(record in each slot); meaningless for an unused slot.
     pub(crate) partials: [T; 2],
     /// The recording id; 0 for a constant.
-    pub(crate) gen: u64,
+    pub(crate) generation: u64,
 }
 
 impl<T: TapeElement> Var<T> {
@@ -58,18 +58,18 @@ impl<T: TapeElement> Var<T> {
             value,
             nodes: 0,
             partials: [T::zero(), T::zero()],
-            gen: 0,
+            generation: 0,
         }
     }
 
     /// The value of record `index` of recording `gen`.
     #[inline(always)]
-    pub(crate) fn node(value: T, index: u32, gen: u64) -> Self {
+    pub(crate) fn node(value: T, index: u32, generation: u64) -> Self {
         Var {
             value,
             nodes: pack(index, SINK),
             partials: [T::one(), T::zero()],
-            gen,
+            generation,
         }
     }
 
@@ -83,7 +83,7 @@ impl<T: TapeElement> Var<T> {
     /// True if this `Var` is a constant (depends on no variable).
     #[inline(always)]
     pub fn is_constant(&self) -> bool {
-        self.gen == 0
+        self.generation == 0
     }
 
     /// The index of this `Var`'s own tape record, if it is the value of a record: an input, a
@@ -111,8 +111,8 @@ impl<T: TapeElement> Var<T> {
     /// ```
     pub fn assert_in_active_recording(&self) {
         let active = T::active_recording();
-        if self.gen != 0 && self.gen != active {
-            misuse::<T>(active, self.gen);
+        if self.generation != 0 && self.generation != active {
+            misuse::<T>(active, self.generation);
         }
     }
 
@@ -120,13 +120,15 @@ impl<T: TapeElement> Var<T> {
     pub(crate) fn own_record(&self) -> Option<u32> {
         let [first, second] = unpack(self.nodes);
         // (`==` on nested numbers compares primal values only: require exactly 1.)
-        (self.gen != 0 && second == SINK && (self.partials[0] - T::one()).is_identically_zero())
-            .then_some(first)
+        (self.generation != 0
+            && second == SINK
+            && (self.partials[0] - T::one()).is_identically_zero())
+        .then_some(first)
     }
 
     /// The records this value depends on, with the partial derivative with respect to each.
     #[inline]
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, T)> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, T)> + use<T> {
         let nodes = unpack(self.nodes);
         let partials = self.partials;
         (0..2)
@@ -155,12 +157,12 @@ impl<T: TapeElement> Var<T> {
     /// # Panics
     /// If the `Var` belongs to a recording that is not active.
     pub fn retain_adjoint(self) -> Self {
-        if self.gen == 0 {
+        if self.generation == 0 {
             return self;
         }
         let active = T::active_recording();
-        if self.gen != active {
-            misuse::<T>(active, self.gen);
+        if self.generation != active {
+            misuse::<T>(active, self.generation);
         }
         // Always a new record: a Var with one entry of partial 1 may be another value's record
         // (`0 − (0 − x)` carries x's record with partial 1), whose adjoint is not this value's.
@@ -172,7 +174,7 @@ impl<T: TapeElement> Var<T> {
         };
         let (zero, parents) = (T::zero(), [pack(n0, n1), 0]);
         let index = T::record(parents, self.partials[0], d1, zero, zero);
-        Var::node(self.value, index, self.gen)
+        Var::node(self.value, index, self.generation)
     }
 
     /// A unary operation with value `value` and local partial `d` (∂value/∂self); a constant
@@ -233,13 +235,13 @@ impl<T: TapeElement> Var<T> {
     #[inline(always)]
     fn unary_op(self, value: T, op: impl FnOnce(Self) -> Self) -> Self {
         let active = T::active_recording();
-        if self.gen == active {
+        if self.generation == active {
             op(self)
-        } else if self.gen == 0 {
+        } else if self.generation == 0 {
             constant_path();
             Var::lift(value)
         } else {
-            misuse::<T>(active, self.gen)
+            misuse::<T>(active, self.generation)
         }
     }
 
@@ -263,22 +265,29 @@ impl<T: TapeElement> Var<T> {
         // Ordered for the common cases: two variables (two comparisons), or a constant known at
         // compile time and a variable (the checks on the constant fold away).
         let active = T::active_recording();
-        if a.gen == b.gen {
-            if a.gen == active {
+        if a.generation == b.generation {
+            if a.generation == active {
                 return Operands::Both;
             }
-            if a.gen == 0 {
+            if a.generation == 0 {
                 constant_path();
                 return Operands::Both;
             }
-        } else if b.gen == 0 {
-            if a.gen == active {
+        } else if b.generation == 0 {
+            if a.generation == active {
                 return Operands::First;
             }
-        } else if a.gen == 0 && b.gen == active {
+        } else if a.generation == 0 && b.generation == active {
             return Operands::Second;
         }
-        misuse::<T>(active, if a.gen != active { a.gen } else { b.gen })
+        misuse::<T>(
+            active,
+            if a.generation != active {
+                a.generation
+            } else {
+                b.generation
+            },
+        )
     }
 
     /// Applies a unary rule `(f(x), f'(x))` from [`rules`].
@@ -327,14 +336,14 @@ impl<T: TapeElement> fmt::Display for Var<T> {
 
 impl<T: TapeElement> fmt::Debug for Var<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.gen == 0 {
+        if self.generation == 0 {
             write!(f, "Var({:?}, constant)", self.value)
         } else {
             let entries: Vec<(u32, T)> = self.entries().collect();
             write!(
                 f,
                 "Var({:?}, partials {:?} on records of recording {})",
-                self.value, entries, self.gen
+                self.value, entries, self.generation
             )
         }
     }
@@ -447,11 +456,11 @@ impl<T: TapeElement> Number for Var<T> {
     /// derivative even where its value is 0).
     #[inline(always)]
     fn is_identically_zero(&self) -> bool {
-        self.gen == 0 && self.value.is_identically_zero()
+        self.generation == 0 && self.value.is_identically_zero()
     }
     #[inline(always)]
     fn derivative_parts_are_zero(&self) -> bool {
-        self.gen == 0 && self.value.derivative_parts_are_zero()
+        self.generation == 0 && self.value.derivative_parts_are_zero()
     }
     /// The product with a strong zero in the value too (where `Var`s are the parts of a nested
     /// number, `Dual<Var>`): the value is the element type's strong product, the partials those
@@ -479,7 +488,7 @@ macro_rules! elementary_functions {
         $(
             #[inline]
             fn $unary(self) -> Self {
-                if self.gen == 0 {
+                if self.generation == 0 {
                     constant_path();
                     Var::lift(Scalar::<F>::$unary(self.value))
                 } else {
@@ -494,7 +503,7 @@ macro_rules! elementary_functions {
         $(
             #[inline(always)]
             fn $binary(self, other: Self) -> Self {
-                if self.gen == 0 && other.gen == 0 {
+                if self.generation == 0 && other.generation == 0 {
                     constant_path();
                     Var::lift(Scalar::<F>::$binary(self.value, other.value))
                 } else {
@@ -505,7 +514,7 @@ macro_rules! elementary_functions {
         $(
             #[inline]
             fn $parametric(self, $arg: $ty) -> Self {
-                if self.gen == 0 {
+                if self.generation == 0 {
                     Var::lift(self.value.$parametric($arg))
                 } else {
                     self.rule1(rules::$parametric(self.value, $arg))
@@ -530,7 +539,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
     #[inline]
     fn sin_cos(self) -> (Self, Self) {
         let (s, c) = self.value.sin_cos();
-        if self.gen == 0 {
+        if self.generation == 0 {
             (Var::lift(s), Var::lift(c))
         } else {
             (self.record1(s, c), self.record1(c, -s))
@@ -549,7 +558,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
         order: usize,
         number_type: &'static str,
     ) -> Self {
-        if self.gen == 0 {
+        if self.generation == 0 {
             Var::lift(
                 self.value
                     .custom_unary_derivative(primitive, order, number_type),
@@ -573,7 +582,7 @@ impl<F: Real, T: TapeElement + Scalar<F>> Scalar<F> for Var<T> {
         orders: (usize, usize),
         number_type: &'static str,
     ) -> Self {
-        if self.gen == 0 && other.gen == 0 {
+        if self.generation == 0 && other.generation == 0 {
             Var::lift(
                 self.value
                     .custom_binary_partial(other.value, primitive, orders, number_type),

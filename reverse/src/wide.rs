@@ -40,8 +40,8 @@ fn chain_mul<T: TapeElement>(p: T, v: T) -> T {
 /// Panics unless `v` is a constant or a variable of the active recording `active`.
 #[inline(always)]
 fn check<T: TapeElement>(v: &Var<T>, active: u64) {
-    if v.gen != active && v.gen != 0 {
-        misuse::<T>(active, v.gen);
+    if v.generation != active && v.generation != 0 {
+        misuse::<T>(active, v.generation);
     }
 }
 
@@ -100,7 +100,7 @@ impl<T: TapeElement> Var<T> {
             s += (x.value - shift).exp();
         }
         let value = s.ln() + shift;
-        if xs.iter().all(|v| v.gen == 0) {
+        if xs.iter().all(|v| v.generation == 0) {
             return Var::lift(value);
         }
         let active = T::active_recording();
@@ -109,7 +109,7 @@ impl<T: TapeElement> Var<T> {
             let mut chain = Chain::new();
             for x in xs {
                 check(x, active);
-                if x.gen != 0 {
+                if x.generation != 0 {
                     let softmax = chain_mul((x.value - shift).exp(), inv);
                     add_entries(&mut chain, tape, x, softmax);
                 }

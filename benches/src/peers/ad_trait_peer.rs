@@ -68,22 +68,22 @@ where
 }
 
 /// The gradient of `p` at `x` by ad_trait's reverse mode.
-pub fn gradient_reverse<P: ScalarProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> {
+pub fn gradient_reverse<P: ScalarProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> + use<P> {
     jacobian_call(AdScalar(p.clone()), ReverseAD::new(), x)
 }
 
 /// The gradient by ad_trait's forward mode, [`WIDTH`] tangents per pass.
-pub fn gradient_forward<P: ScalarProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> {
+pub fn gradient_forward<P: ScalarProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> + use<P> {
     jacobian_call(AdScalar(p.clone()), ForwardADMulti::<adfn<WIDTH>>::new(), x)
 }
 
 /// The Jacobian of `p` at `x` by ad_trait's reverse mode (one sweep per output).
-pub fn jacobian_reverse<P: VectorProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> {
+pub fn jacobian_reverse<P: VectorProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> + use<P> {
     jacobian_call(AdVector(p.clone()), ReverseAD::new(), x)
 }
 
 /// The Jacobian by ad_trait's forward mode, [`WIDTH`] tangents per pass.
-pub fn jacobian_forward<P: VectorProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> {
+pub fn jacobian_forward<P: VectorProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> + use<P> {
     jacobian_call(AdVector(p.clone()), ForwardADMulti::<adfn<WIDTH>>::new(), x)
 }
 
@@ -101,11 +101,17 @@ where
 }
 
 /// The Hessian by ad_trait's forward-over-reverse method, [`WIDTH`] rows per pass.
-pub fn hessian_forward_over_reverse<P: ScalarProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> {
+pub fn hessian_forward_over_reverse<P: ScalarProblem>(
+    p: &P,
+    x: Vec<f64>,
+) -> impl Fn() -> Vec<f64> + use<P> {
     hessian_call(AdScalar(p.clone()), HessianAD_FOR::<WIDTH>::new(), x)
 }
 
 /// The Hessian by ad_trait's forward-over-forward method, [`WIDTH`] × [`WIDTH`] blocks per pass.
-pub fn hessian_forward_over_forward<P: ScalarProblem>(p: &P, x: Vec<f64>) -> impl Fn() -> Vec<f64> {
+pub fn hessian_forward_over_forward<P: ScalarProblem>(
+    p: &P,
+    x: Vec<f64>,
+) -> impl Fn() -> Vec<f64> + use<P> {
     hessian_call(AdScalar(p.clone()), HessianAD::<WIDTH>::new(), x)
 }

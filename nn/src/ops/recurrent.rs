@@ -660,10 +660,10 @@ pub(crate) fn backward<F: Element>(
     if let Some(gw) = g.get(st.w_ih) {
         gemm_chain(gh, b, st.i, dgi, true, xv, false, gw);
     }
-    if let Some(h) = hv {
-        if let Some(gw) = g.get(st.w_hh) {
-            gemm_chain(gh, b, hid, dgh, true, h, false, gw);
-        }
+    if let Some(h) = hv
+        && let Some(gw) = g.get(st.w_hh)
+    {
+        gemm_chain(gh, b, hid, dgh, true, h, false, gw);
     }
     if let Some(gx) = g.get(st.x) {
         let gx = &mut gx[st.x_off..st.x_off + b * st.i];

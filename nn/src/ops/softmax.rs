@@ -246,7 +246,7 @@ pub(crate) fn check_labels(what: &str, labels: &[usize], rows: usize, classes: u
         "{what}: {} labels for {rows} rows; give one label per row",
         labels.len()
     );
-    if let Some((i, &l)) = labels.iter().enumerate().find(|(_, &l)| l >= classes) {
+    if let Some((i, &l)) = labels.iter().enumerate().find(|&(_, &l)| l >= classes) {
         panic!("{what}: label {l} (row {i}) out of range for {classes} classes");
     }
 }

@@ -64,18 +64,18 @@ fn record_function(
     tape::assert_idle();
     let level = DriverLevel::<HessianVar>::enter("reverse::hessian");
     let rec = tape::start(x.len(), level);
-    let gen = rec.gen;
+    let generation = rec.generation;
     let mut inputs = with_workspace(|w| std::mem::take(&mut w.inputs));
     inputs.clear();
     inputs.extend(x.iter().enumerate().map(|(i, &value)| HessianVar {
         value,
         index: i as u32 + 1,
-        gen,
+        generation,
     }));
     let y = f(&inputs);
     with_workspace(|w| w.inputs = inputs);
-    if y.gen != 0 && y.gen != gen {
-        tape::misuse(gen, y.gen);
+    if y.generation != 0 && y.generation != generation {
+        tape::misuse(generation, y.generation);
     }
     (rec, y)
 }
@@ -118,7 +118,7 @@ where
     let (rec, y) = record_function(x, f);
     let mut grad = vec![0.0; n];
     let mut h = DMatrix::zeros(n, n);
-    if y.gen != 0 {
+    if y.generation != 0 {
         tape::with_tape(|t| {
             with_workspace(|w| {
                 sweep::gradient_and_hessian(
@@ -203,5 +203,5 @@ where
             .collect()
     });
     drop(rec);
-    (records, (y.gen != 0).then_some(y.index as usize))
+    (records, (y.generation != 0).then_some(y.index as usize))
 }

@@ -17,7 +17,7 @@ pub(crate) struct Node2 {
 /// The thread's second-order tape (reused between calls).
 pub(crate) struct SecondOrderTape {
     /// The active recording's id, 0 when none is active.
-    pub(crate) gen: u64,
+    pub(crate) generation: u64,
     /// The records; record 0 is the sink, records 1..=n the inputs.
     pub(crate) nodes: Vec<Node2>,
 }
@@ -25,7 +25,7 @@ pub(crate) struct SecondOrderTape {
 thread_local! {
     static TAPE: RefCell<SecondOrderTape> = const {
         RefCell::new(SecondOrderTape {
-            gen: 0,
+            generation: 0,
             nodes: Vec::new(),
         })
     };
@@ -44,16 +44,23 @@ pub(crate) fn with_tape<R>(f: impl FnOnce(&mut SecondOrderTape) -> R) -> R {
 #[inline(never)]
 pub(crate) fn record(parents: [u32; 2], gens: [u64; 2], d: [f64; 2], h: [f64; 3]) -> (u32, u64) {
     with_tape(|t| {
-        let gen = t.gen;
-        if (gens[0] ^ gen) | (gens[1] ^ gen) != 0 {
-            misuse(gen, if gens[0] != gen { gens[0] } else { gens[1] });
+        let generation = t.generation;
+        if (gens[0] ^ generation) | (gens[1] ^ generation) != 0 {
+            misuse(
+                generation,
+                if gens[0] != generation {
+                    gens[0]
+                } else {
+                    gens[1]
+                },
+            );
         }
         let index = t.nodes.len();
         if index >= u32::MAX as usize {
             panic!("diffprog-reverse: the Hessian tape is full (2³² − 1 records); split the computation")
         }
         t.nodes.push(Node2 { parents, d, h });
-        (index as u32, gen)
+        (index as u32, generation)
     })
 }
 
@@ -78,7 +85,7 @@ pub(crate) fn misuse(active: u64, found: u64) -> ! {
 /// Panics if a recording is active on this thread's second-order tape (a `hessian` inside a
 /// `hessian`).
 pub(crate) fn assert_idle() {
-    if with_tape(|t| t.gen != 0) {
+    if with_tape(|t| t.generation != 0) {
         panic!(
             "diffprog-reverse: `hessian` was called inside another `hessian` on this thread; \
              nested Hessians at the same number type are not supported (compute the inner one \
@@ -90,15 +97,15 @@ pub(crate) fn assert_idle() {
 /// An active recording on this thread's second-order tape; dropping it ends the recording (also
 /// when the user function panics), keeping the memory, and then leaves the driver level.
 pub(crate) struct Recording2 {
-    pub(crate) gen: u64,
+    pub(crate) generation: u64,
     _level: DriverLevel<crate::HessianVar>,
 }
 
 impl Drop for Recording2 {
     fn drop(&mut self) {
         with_tape(|t| {
-            if t.gen == self.gen {
-                t.gen = 0;
+            if t.generation == self.generation {
+                t.generation = 0;
             }
         });
     }
@@ -107,9 +114,9 @@ impl Drop for Recording2 {
 /// Starts a recording with `inputs` input records (records 1..=inputs, after the sink), held
 /// together with the driver's `level`.
 pub(crate) fn start(inputs: usize, level: DriverLevel<crate::HessianVar>) -> Recording2 {
-    let gen = next_gen();
+    let generation = next_gen();
     with_tape(|t| {
-        t.gen = gen;
+        t.generation = generation;
         t.nodes.clear();
         // Record 0: the sink (parent of leaves, second parent of unary records).
         let blank = Node2 {
@@ -120,5 +127,8 @@ pub(crate) fn start(inputs: usize, level: DriverLevel<crate::HessianVar>) -> Rec
         t.nodes.push(blank);
         t.nodes.extend(std::iter::repeat_n(blank, inputs));
     });
-    Recording2 { gen, _level: level }
+    Recording2 {
+        generation,
+        _level: level,
+    }
 }

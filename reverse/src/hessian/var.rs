@@ -36,7 +36,7 @@ pub struct HessianVar {
     pub(crate) value: f64,
     pub(crate) index: u32,
     /// The recording id; 0 for a constant.
-    pub(crate) gen: u64,
+    pub(crate) generation: u64,
 }
 
 impl HessianVar {
@@ -46,35 +46,48 @@ impl HessianVar {
         HessianVar {
             value,
             index: SINK,
-            gen: 0,
+            generation: 0,
         }
     }
 
     /// True if this is a constant (depends on no input).
     #[inline(always)]
     pub fn is_constant(&self) -> bool {
-        self.gen == 0
+        self.generation == 0
     }
 
     /// Records a unary operation on a variable: value, first and second derivative.
     #[inline]
     fn unary(self, value: f64, d: f64, h: f64) -> Self {
-        let (index, gen) = record(
+        let (index, generation) = record(
             [self.index, SINK],
-            [self.gen, self.gen],
+            [self.generation, self.generation],
             [d, 0.0],
             [h, 0.0, 0.0],
         );
-        HessianVar { value, index, gen }
+        HessianVar {
+            value,
+            index,
+            generation,
+        }
     }
 
     /// Records a binary operation (or a unary one / a constant when an operand is constant).
     #[inline]
     fn binary(self, other: Self, value: f64, d: [f64; 2], h: [f64; 3]) -> Self {
-        match (self.gen != 0, other.gen != 0) {
+        match (self.generation != 0, other.generation != 0) {
             (true, true) => {
-                let (index, gen) = record([self.index, other.index], [self.gen, other.gen], d, h);
-                HessianVar { value, index, gen }
+                let (index, generation) = record(
+                    [self.index, other.index],
+                    [self.generation, other.generation],
+                    d,
+                    h,
+                );
+                HessianVar {
+                    value,
+                    index,
+                    generation,
+                }
             }
             (true, false) => self.unary(value, d[0], h[0]),
             (false, true) => other.unary(value, d[1], h[2]),
@@ -124,13 +137,13 @@ impl fmt::Display for HessianVar {
 
 impl fmt::Debug for HessianVar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.gen == 0 {
+        if self.generation == 0 {
             write!(f, "HessianVar({:?}, constant)", self.value)
         } else {
             write!(
                 f,
                 "HessianVar({:?}, record {} of recording {})",
-                self.value, self.index, self.gen
+                self.value, self.index, self.generation
             )
         }
     }
@@ -141,7 +154,7 @@ impl Add for HessianVar {
     #[inline]
     fn add(self, rhs: Self) -> Self {
         let value = self.value + rhs.value;
-        match (self.gen != 0, rhs.gen != 0) {
+        match (self.generation != 0, rhs.generation != 0) {
             (true, true) => self.binary(rhs, value, [1.0, 1.0], [0.0; 3]),
             // x + c has the same derivatives as x: share its record.
             (true, false) => HessianVar { value, ..self },
@@ -156,7 +169,7 @@ impl Sub for HessianVar {
     #[inline]
     fn sub(self, rhs: Self) -> Self {
         let value = self.value - rhs.value;
-        match (self.gen != 0, rhs.gen != 0) {
+        match (self.generation != 0, rhs.generation != 0) {
             (true, false) => HessianVar { value, ..self },
             _ => self.binary(rhs, value, [1.0, -1.0], [0.0; 3]),
         }
@@ -185,7 +198,7 @@ impl Div for HessianVar {
         // numbers, as the forward-over-reverse modes do, so the modes agree also where y or q is
         // zero or infinite.
         let q = self.value / rhs.value;
-        if self.gen == 0 && rhs.gen == 0 {
+        if self.generation == 0 && rhs.generation == 0 {
             return HessianVar::lift(q);
         }
         self.rule2(rhs, q, |x, y| {
@@ -199,7 +212,7 @@ impl Neg for HessianVar {
     type Output = Self;
     #[inline]
     fn neg(self) -> Self {
-        if self.gen == 0 {
+        if self.generation == 0 {
             HessianVar::lift(-self.value)
         } else {
             self.unary(-self.value, -1.0, 0.0)
@@ -234,7 +247,7 @@ impl Mul<f64> for HessianVar {
     #[inline]
     fn mul(self, rhs: f64) -> Self {
         let value = self.value * rhs;
-        if self.gen == 0 {
+        if self.generation == 0 {
             HessianVar::lift(value)
         } else {
             self.unary(value, rhs, 0.0)
@@ -247,7 +260,7 @@ impl Div<f64> for HessianVar {
     #[inline]
     fn div(self, rhs: f64) -> Self {
         let value = self.value / rhs;
-        if self.gen == 0 {
+        if self.generation == 0 {
             HessianVar::lift(value)
         } else {
             self.unary(value, 1.0 / rhs, 0.0)
@@ -338,11 +351,11 @@ impl Number for HessianVar {
     /// True for a constant whose value is zero.
     #[inline(always)]
     fn is_identically_zero(&self) -> bool {
-        self.gen == 0 && self.value == 0.0
+        self.generation == 0 && self.value == 0.0
     }
     #[inline(always)]
     fn derivative_parts_are_zero(&self) -> bool {
-        self.gen == 0
+        self.generation == 0
     }
     /// The product with a strong zero in the value too (see
     /// [`Number::strong_zero_mul`]); the partials are those of `x · y`.
@@ -378,7 +391,7 @@ macro_rules! elementary_functions {
         $(
             #[inline]
             fn $unary(self) -> Self {
-                if self.gen == 0 {
+                if self.generation == 0 {
                     HessianVar::lift(Scalar::<f64>::$unary(self.value))
                 } else {
                     self.rule1(rules::$unary(self.value).0, rules::$unary)
@@ -388,7 +401,7 @@ macro_rules! elementary_functions {
         $(
             #[inline]
             fn $binary(self, other: Self) -> Self {
-                if self.gen == 0 && other.gen == 0 {
+                if self.generation == 0 && other.generation == 0 {
                     HessianVar::lift(Scalar::<f64>::$binary(self.value, other.value))
                 } else {
                     self.rule2(other, rules::$binary(self.value, other.value).0, rules::$binary)
@@ -398,7 +411,7 @@ macro_rules! elementary_functions {
         $(
             #[inline]
             fn $parametric(self, $arg: $ty) -> Self {
-                if self.gen == 0 {
+                if self.generation == 0 {
                     HessianVar::lift(Scalar::<f64>::$parametric(self.value, $arg))
                 } else {
                     self.rule1(rules::$parametric(self.value, $arg).0, |x| {
@@ -442,7 +455,7 @@ impl Scalar<f64> for HessianVar {
         let value = self
             .value
             .custom_unary_derivative(primitive, order, number_type);
-        if self.gen == 0 {
+        if self.generation == 0 {
             HessianVar::lift(value)
         } else {
             self.rule1(value, |x| {
@@ -462,7 +475,7 @@ impl Scalar<f64> for HessianVar {
         let value = self
             .value
             .custom_binary_partial(other.value, primitive, orders, number_type);
-        if self.gen == 0 && other.gen == 0 {
+        if self.generation == 0 && other.generation == 0 {
             HessianVar::lift(value)
         } else {
             self.rule2(other, value, |x, y| {

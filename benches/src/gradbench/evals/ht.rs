@@ -346,7 +346,7 @@ pub fn from_input(input: &Value) -> Result<(Vec<f64>, Vec<f64>, Data), String> {
         weights.extend(
             row.iter()
                 .enumerate()
-                .filter(|(_, &w)| w != 0.0)
+                .filter(|&(_, &w)| w != 0.0)
                 .map(|(b, &w)| (b, w)),
         );
         weight_starts.push(weights.len());
