@@ -36,7 +36,7 @@ use diffprog::nn::optim::Adam;
 use diffprog::nn::plot::{plot_image_grid, GreyScale, ImageGrid};
 use diffprog::nn::rand::seq::SliceRandom;
 use diffprog::nn::train::{evaluate, Control, Trainer};
-use diffprog::nn::{ConvOptions, Graph, Params, Unary};
+use diffprog::nn::{ConvOptions, Element, Graph, Params, Unary};
 use std::path::{Path, PathBuf};
 
 /// The repository's copy of the Fashion-MNIST test set.
@@ -44,14 +44,14 @@ pub const TEST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fashion-mn
 
 const BATCH: usize = 128;
 
-fn conv(
-    p: &mut Params<f32>,
+fn conv<F: Element>(
+    p: &mut Params<F>,
     name: &str,
     c_in: usize,
     c_out: usize,
     k: usize,
     seed: u64,
-) -> Layer<f32> {
+) -> Layer<F> {
     Layer::Conv2d(Conv2d::new(
         p,
         name,
@@ -64,7 +64,7 @@ fn conv(
     ))
 }
 
-fn dense(p: &mut Params<f32>, name: &str, i: usize, o: usize, seed: u64) -> Layer<f32> {
+fn dense<F: Element>(p: &mut Params<F>, name: &str, i: usize, o: usize, seed: u64) -> Layer<F> {
     Layer::Linear(Linear::new(
         p,
         name,
@@ -77,7 +77,7 @@ fn dense(p: &mut Params<f32>, name: &str, i: usize, o: usize, seed: u64) -> Laye
 }
 
 /// The course's SimpleCNN, taking flat 784-pixel rows.
-pub fn simple_cnn(p: &mut Params<f32>) -> Sequential<f32> {
+pub fn simple_cnn<F: Element>(p: &mut Params<F>) -> Sequential<F> {
     let relu = Layer::Activation(Unary::Relu);
     Sequential {
         layers: vec![
@@ -95,7 +95,7 @@ pub fn simple_cnn(p: &mut Params<f32>) -> Sequential<f32> {
 }
 
 /// The course's BetterCNN, taking flat 784-pixel rows.
-pub fn better_cnn(p: &mut Params<f32>) -> Sequential<f32> {
+pub fn better_cnn<F: Element>(p: &mut Params<F>) -> Sequential<F> {
     let relu = Layer::Activation(Unary::Relu);
     Sequential {
         layers: vec![
@@ -195,6 +195,33 @@ fn prediction_line(logits: &[f32], classes: &[usize]) -> String {
     format!("reloaded: {hash:016x} {digits}")
 }
 
+/// Each class's score on its own image and the score's gradient with respect to that image:
+/// `images` holds one 784-pixel image per class (10 × 784), the network runs in eval mode on
+/// an input leaf, and one backward pass seeded with the identity matrix gives row c of the input
+/// gradient as ∂ logit_c(image c) / ∂ image c (the images do not interact in eval mode).
+pub fn class_score_gradients<F: Element>(
+    g: &mut Graph<F>,
+    model: &Sequential<F>,
+    images: &[F],
+) -> (Vec<F>, Vec<F>) {
+    g.set_training(false);
+    let mut eye = vec![F::zero(); 100];
+    for c in 0..10 {
+        eye[c * 11] = F::one();
+    }
+    g.reset();
+    let leaf = g.leaf(images, &[10, 784]);
+    let logits = model.forward(g, leaf);
+    let scores = (0..10).map(|c| g.value(logits)[c * 11]).collect();
+    g.backward_with_grad(logits, &eye);
+    let grad = g
+        .grad(leaf)
+        .expect("the input leaf gets a gradient")
+        .to_vec();
+    g.params_mut().zero_grad();
+    (scores, grad)
+}
+
 /// Gradient ascent on one input image per class of the class's logit minus λ‖x‖², from a grey
 /// image, pixels clamped to [0, 1]. Returns the images and each class's score before and after.
 fn maximise_activations(
@@ -204,36 +231,16 @@ fn maximise_activations(
 ) -> (Vec<f32>, Vec<(f32, f32)>) {
     const LR: f32 = 0.05;
     const L2: f32 = 0.01;
-    g.set_training(false);
     let mut x = vec![0.5f32; 10 * 784];
-    // seed: row c of the logits' gradient selects class c's score of image c
-    let mut eye = vec![0.0f32; 100];
-    for c in 0..10 {
-        eye[c * 11] = 1.0;
-    }
-    let mut scores = vec![(0.0, 0.0); 10];
-    for step in 0..=steps {
-        g.reset();
-        let leaf = g.leaf(&x, &[10, 784]);
-        let logits = model.forward(g, leaf);
-        for (c, s) in scores.iter_mut().enumerate() {
-            let v = g.value(logits)[c * 11];
-            if step == 0 {
-                s.0 = v;
-            }
-            s.1 = v;
-        }
-        if step == steps {
-            break;
-        }
-        g.backward_with_grad(logits, &eye);
-        let grad = g.grad(leaf).expect("the input leaf gets a gradient");
-        for (xi, gi) in x.iter_mut().zip(grad) {
+    let (first, _) = class_score_gradients(g, model, &x);
+    for _ in 0..steps {
+        let (_, grad) = class_score_gradients(g, model, &x);
+        for (xi, gi) in x.iter_mut().zip(&grad) {
             *xi = (*xi + LR * (gi - 2.0 * L2 * *xi)).clamp(0.0, 1.0);
         }
     }
-    g.params_mut().zero_grad();
-    (x, scores)
+    let (last, _) = class_score_gradients(g, model, &x);
+    (x, first.into_iter().zip(last).collect())
 }
 
 /// What a run measured.

@@ -123,7 +123,8 @@ impl Vae {
     fn sample_z(&self, g: &mut Graph<f32>, mu: NodeId, logvar: NodeId, eps: &[f32]) -> NodeId {
         let half = g.mul_scalar(logvar, 0.5);
         let sigma = g.exp(half);
-        let e = g.input(eps, &g.shape(mu).dims().to_vec());
+        let shape = g.shape(mu);
+        let e = g.input(eps, shape.dims());
         let s = g.mul(sigma, e);
         g.add(mu, s)
     }

@@ -31,6 +31,12 @@ pub const FASHION_MNIST_CLASSES: [&str; 10] = [
 ];
 
 /// One of the two splits of Fashion-MNIST.
+///
+/// ```
+/// use diffprog_nn::data::FashionMnistSplit;
+///
+/// assert_eq!(FashionMnistSplit::Test.prefix(), "t10k"); // t10k-images-idx3-ubyte.gz, ...
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FashionMnistSplit {
     /// The 60 000 training images, `train-*-idx?-ubyte[.gz]`.

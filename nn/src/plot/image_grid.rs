@@ -12,6 +12,14 @@ use std::io::Write;
 use std::path::Path;
 
 /// How the numbers of an image become grey levels (0 = black, 255 = white).
+///
+/// ```
+/// use diffprog_nn::plot::{GreyScale, ImageGrid};
+///
+/// let one = |scale| ImageGrid::new(1, 3, 1).zoom(1).gap(0).scale(scale).render(&[-1.0f64, 0.5, 3.0]).2;
+/// assert_eq!(one(GreyScale::Fixed(0.0, 1.0)), [0, 128, 255]); // clamped
+/// assert_eq!(one(GreyScale::PerImage), [0, 96, 255]); // −1 → black, 3 → white
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum GreyScale {
     /// `lo` is black, `hi` white, values outside clamped (`Fixed(0.0, 1.0)` for pixels in
@@ -25,6 +33,15 @@ pub enum GreyScale {
 /// The layout of an image grid: each image `height × width` numbers (row-major), `columns`
 /// images per row of the grid, each pixel drawn as a `zoom × zoom` square, `gap` pixels (of the
 /// zoomed size) of border between and around the images.
+///
+/// ```
+/// use diffprog_nn::plot::ImageGrid;
+///
+/// // 64 images of 28×28, 8 per row, each pixel 2×2, a 2-pixel border
+/// let grid = ImageGrid::new(28, 28, 8).zoom(2).gap(2);
+/// assert_eq!(grid.size(64), (8 * 56 + 9 * 2, 8 * 56 + 9 * 2));
+/// assert_eq!(grid.size(3), (3 * 56 + 4 * 2, 56 + 2 * 2)); // one short row
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ImageGrid {
     /// Rows of one image.
@@ -141,8 +158,9 @@ impl ImageGrid {
                     }),
             };
             let grey = |v: f64| -> u8 {
-                if !(hi > lo) {
-                    return 128; // a constant (or all non-finite) image
+                // a constant (or all non-finite) image: hi ≤ lo, or a NaN/∞ bound
+                if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+                    return 128;
                 }
                 if v.is_nan() {
                     return 0;
@@ -169,13 +187,16 @@ impl ImageGrid {
 /// a grid of `grid.columns` images per row and writes it to `path` as an 8-bit greyscale PNG.
 /// Values map to grey levels by `grid.scale`; see [`ImageGrid::render`] for the layout.
 ///
-/// ```no_run
+/// ```
 /// use diffprog_nn::plot::{plot_image_grid, GreyScale, ImageGrid};
 ///
 /// // 32 filters of 5×5, each stretched to its own range, 8 per row
-/// let filters = vec![0.0f32; 32 * 25];
+/// let filters: Vec<f32> = (0..32 * 25).map(|i| (i as f32 * 0.37).sin()).collect();
 /// let grid = ImageGrid::new(5, 5, 8).zoom(8).scale(GreyScale::PerImage);
-/// plot_image_grid("filters.png", &filters, &grid).unwrap();
+/// let path = std::env::temp_dir().join(format!("doc-filters-{}.png", std::process::id()));
+/// plot_image_grid(&path, &filters, &grid).unwrap();
+/// assert!(std::fs::read(&path).unwrap().starts_with(b"\x89PNG"));
+/// # std::fs::remove_file(&path).unwrap();
 /// ```
 ///
 /// # Errors
