@@ -17,17 +17,18 @@
 //! Writes image grids (PNG): test images and their reconstructions (noisy inputs too), 64 VAE
 //! samples z ~ N(0, I), and the VAE's decoded 2-d latent plane.
 //!
-//! Asserted (full run): test reconstruction loss per image below 245 (autoencoder), 262
-//! (denoising autoencoder) and 272 (VAE). Measured with these seeds: see `benches/LABS.md`; each
-//! bound is the measured value plus about 1.5 % (room for a change of summation order or
-//! initialisation, not for a broken model: the mean-image reference is above 300 and the floor
-//! about 230).
+//! Asserted (full run): test reconstruction loss per image below [`FULL_BOUNDS`]: 226
+//! (autoencoder), 254 (denoising autoencoder) and 263 (VAE). Each bound is the value this
+//! program measures with its seeds (`benches/LABS.md`) plus about 2 %: room for another CPU's
+//! GEMM kernel (a different rounding, so a slightly different trajectory), not for a model that
+//! stopped learning: the constant mean image scores about 385 and the entropy floor about 190,
+//! and each bound lies within 3 % of that distance above its measurement.
 //!
 //! Data: the test set ships in `data/fashion-mnist/`; the 60 000 training images come from
 //! `--data DIR`, else `FASHION_MNIST_DIR`, else `/usr/share/datasets/fashion-mnist/` (see
-//! `data/README.md`). `--quick` (what `tests/lab_examples_b.rs` runs) trains each model a few epochs
-//! ([`QUICK_EPOCHS`]) on 4 000 test-set images and asserts the bounds of [`QUICK_BOUNDS`] on 1 000 other test-set
-//! images.
+//! `data/README.md`). `--quick` (what `tests/lab_examples_b.rs` runs) trains each model a few
+//! epochs ([`QUICK_EPOCHS`]) on 4 000 test-set images and asserts the bounds of
+//! [`QUICK_BOUNDS`] (the quick run's measurements plus about 3 %) on 1 000 other test-set images.
 //!
 //! Run: `cargo run --release --example 11_autoencoders [-- --quick] [--data DIR] [--out DIR]`
 //! (output files in `--out`, default `target/examples-out/`).
@@ -47,7 +48,7 @@ pub const TEST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fashion-mn
 
 /// Asserted upper bounds on the test reconstruction loss per image, full run: autoencoder,
 /// denoising autoencoder, VAE.
-pub const FULL_BOUNDS: [f64; 3] = [245.0, 262.0, 272.0];
+pub const FULL_BOUNDS: [f64; 3] = [226.0, 254.0, 263.0];
 /// The same in quick mode ([`QUICK_EPOCHS`] on 4 000 images, evaluated on 1 000 others).
 pub const QUICK_BOUNDS: [f64; 3] = [300.0, 310.0, 325.0];
 /// Epochs of each model in quick mode (the two small autoencoders train longer).
