@@ -20,7 +20,7 @@
 //!
 //! Run: `cargo run --release --example 14_fashion_gru [-- --quick] [--data DIR]`.
 
-use diffprog::nn::data::{read_mnist, Dataset};
+use diffprog::nn::data::{fashion_mnist_dir, read_fashion_mnist, Dataset, FashionMnistSplit};
 use diffprog::nn::layers::{seeded_rng, Init, Linear, Recurrent};
 use diffprog::nn::ops::{CellKind, Nonlinearity};
 use diffprog::nn::optim::{Adam, Optimizer};
@@ -30,25 +30,9 @@ use std::path::{Path, PathBuf};
 
 /// The repository's copy of the Fashion-MNIST test set.
 pub const TEST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fashion-mnist");
-/// Where the training set is looked for when neither `--data` nor `FASHION_MNIST_DIR` is given.
-pub const DEFAULT_TRAIN_DIR: &str = "/usr/share/datasets/fashion-mnist/";
 
 const BATCH: usize = 128;
 const HIDDEN: usize = 128;
-
-/// Reads `{prefix}-images-idx3-ubyte[.gz]` and `{prefix}-labels-idx1-ubyte[.gz]` from `dir`.
-pub fn read_split(dir: &Path, prefix: &str) -> Result<Dataset<f32>, String> {
-    let find = |stem: String| {
-        [format!("{stem}.gz"), stem.clone()]
-            .into_iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-            .ok_or_else(|| format!("{} has no {stem}[.gz]", dir.display()))
-    };
-    let images = find(format!("{prefix}-images-idx3-ubyte"))?;
-    let labels = find(format!("{prefix}-labels-idx1-ubyte"))?;
-    read_mnist(&images, &labels).map_err(|e| e.to_string())
-}
 
 /// A recurrent classifier: the cell over the 28 rows, a linear layer on the last state.
 struct RowClassifier {
@@ -168,7 +152,7 @@ pub struct Outcome {
 
 /// Runs the lab: `train_dir` holds the training set (full mode only).
 pub fn run(quick: bool, train_dir: &Path) -> Result<Outcome, String> {
-    let test = read_split(Path::new(TEST_DIR), "t10k")
+    let test = read_fashion_mnist(Path::new(TEST_DIR), FashionMnistSplit::Test)
         .map_err(|e| format!("the repository's test set: {e}"))?;
     if quick {
         let mut rng = seeded_rng(0);
@@ -182,15 +166,8 @@ pub fn run(quick: bool, train_dir: &Path) -> Result<Outcome, String> {
             bound: 0.70,
         });
     }
-    let train_set = read_split(train_dir, "train").map_err(|e| {
-        format!(
-            "{e}.\nThe full run needs the Fashion-MNIST training set: download \
-             train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz from \
-             https://github.com/zalandoresearch/fashion-mnist (data/fashion) into a directory \
-             and pass it as `--data DIR` or FASHION_MNIST_DIR=DIR (default \
-             {DEFAULT_TRAIN_DIR}); `--quick` runs on the shipped test set alone"
-        )
-    })?;
+    let train_set = read_fashion_mnist(train_dir, FashionMnistSplit::Train)
+        .map_err(|e| format!("the full run needs the training set: {e}; `--quick` runs on the shipped test set alone"))?;
     let gru = train(CellKind::Gru, "GRU", &train_set, &test, 10);
     let rnn = train(
         CellKind::Rnn(Nonlinearity::Tanh),
@@ -210,14 +187,12 @@ pub fn run(quick: bool, train_dir: &Path) -> Result<Outcome, String> {
 pub fn parse_args() -> (bool, PathBuf) {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let dir = args
+    let data = args
         .iter()
         .position(|a| a == "--data")
         .and_then(|i| args.get(i + 1))
-        .cloned()
-        .or_else(|| std::env::var("FASHION_MNIST_DIR").ok())
-        .unwrap_or_else(|| DEFAULT_TRAIN_DIR.to_string());
-    (quick, PathBuf::from(dir))
+        .map(PathBuf::from);
+    (quick, fashion_mnist_dir(data.as_deref()))
 }
 
 #[allow(dead_code)]

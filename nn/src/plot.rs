@@ -1,9 +1,13 @@
-//! [`plot_training_curves`]: the loss and accuracy curves of a run, as an SVG file.
+//! [`plot_training_curves`]: the loss and accuracy curves of a run, as an SVG file;
+//! [`plot_image_grid`]: small grey images tiled into a PNG file.
 
 use crate::train::{EpochRecord, History};
 use plotters::prelude::*;
 use std::fmt;
 use std::path::Path;
+
+mod image_grid;
+pub use image_grid::{plot_image_grid, GreyScale, ImageGrid};
 
 /// Why a plot could not be drawn.
 #[derive(Debug)]

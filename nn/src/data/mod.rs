@@ -26,6 +26,9 @@
 //!   is one, else below a maximum number of classes ([`DEFAULT_MAX_CLASSES`], 65 536, unless
 //!   raised), so a stray huge label is an error naming its record rather than billions of classes.
 //! * [`digits()`](digits): 1797 8×8 grey images of the digits 0–9, pixels in `[0, 1]`.
+//! * [`read_fashion_mnist`] reads a split of Fashion-MNIST from the directory
+//!   [`fashion_mnist_dir`] finds (an explicit path, else `FASHION_MNIST_DIR`, else
+//!   [`DEFAULT_FASHION_MNIST_DIR`]); a missing file's error says how to get it.
 //!
 //! ```
 //! use diffprog_nn::data::{digits, DataLoader};
@@ -47,6 +50,7 @@ mod csv;
 mod dataset;
 mod digits;
 mod error;
+mod fashion_mnist;
 mod idx;
 mod loader;
 mod standardize;
@@ -58,6 +62,10 @@ pub use csv::{
 pub use dataset::Dataset;
 pub use digits::{digits, digits_with, PixelScale, DIGITS_FEATURES, DIGITS_LEN, DIGITS_MAX_GREY};
 pub use error::DataError;
+pub use fashion_mnist::{
+    fashion_mnist_dir, read_fashion_mnist, FashionMnistError, FashionMnistSplit,
+    DEFAULT_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, FASHION_MNIST_DIR_VAR, FASHION_MNIST_URL,
+};
 pub use idx::{
     mnist_dataset, read_idx_images, read_idx_images_from, read_idx_labels, read_idx_labels_from,
     read_mnist, IdxImages, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
