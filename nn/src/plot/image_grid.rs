@@ -1,14 +1,11 @@
 //! [`plot_image_grid`]: many small grey images (digits, reconstructions, convolution filters)
 //! tiled into one PNG file.
 //!
-//! The PNG is written here, 8-bit greyscale, with the zlib stream from `flate2` and the chunk
-//! checksums computed in [`crc32`]: pixel images need no plotting backend.
+//! The PNG is 8-bit greyscale, written by the `png` crate: pixel images need no plotting
+//! backend.
 
 use super::PlotError;
 use diffprog_dual::Real;
-use flate2::write::ZlibEncoder;
-use flate2::Compression;
-use std::io::Write;
 use std::path::Path;
 
 /// How the numbers of an image become grey levels (0 = black, 255 = white).
@@ -223,102 +220,38 @@ pub fn plot_image_grid<F: Real>(
 /// An 8-bit greyscale PNG of `width × height` pixels (row-major `pixels`).
 fn encode_grey_png(width: usize, height: usize, pixels: &[u8]) -> Vec<u8> {
     assert_eq!(pixels.len(), width * height);
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend_from_slice(&(width as u32).to_be_bytes());
-    ihdr.extend_from_slice(&(height as u32).to_be_bytes());
-    ihdr.extend_from_slice(&[8, 0, 0, 0, 0]); // depth 8, greyscale, deflate, filter 0, no interlace
-    chunk(&mut out, b"IHDR", &ihdr);
-    // each scanline starts with its filter type (0: none)
-    let mut raw = Vec::with_capacity((width + 1) * height);
-    for row in pixels.chunks_exact(width.max(1)) {
-        raw.push(0);
-        raw.extend_from_slice(row);
-    }
-    let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
-    z.write_all(&raw).expect("writing to a Vec cannot fail");
-    chunk(
-        &mut out,
-        b"IDAT",
-        &z.finish().expect("writing to a Vec cannot fail"),
-    );
-    chunk(&mut out, b"IEND", &[]);
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width as u32, height as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder
+        .write_header()
+        .expect("writing a PNG header to a Vec cannot fail");
+    writer
+        .write_image_data(pixels)
+        .expect("the pixel buffer has the header's size");
+    writer.finish().expect("writing a PNG to a Vec cannot fail");
     out
-}
-
-fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
-}
-
-/// The CRC-32 of PNG chunks (ISO 3309, reflected polynomial `0xEDB88320`).
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use flate2::read::ZlibDecoder;
-    use std::io::Read;
 
-    /// Parses a PNG written by `encode_grey_png`: checks the signature, every chunk's CRC, the
-    /// header, and returns (width, height, pixels) from the inflated scanlines.
-    fn decode(png: &[u8]) -> (usize, usize, Vec<u8>) {
-        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
-        let (mut i, mut w, mut h, mut idat) = (8, 0, 0, Vec::new());
-        let mut kinds = Vec::new();
-        while i < png.len() {
-            let len = u32::from_be_bytes(png[i..i + 4].try_into().unwrap()) as usize;
-            let body = &png[i + 4..i + 8 + len];
-            let crc = u32::from_be_bytes(png[i + 8 + len..i + 12 + len].try_into().unwrap());
-            assert_eq!(crc32(body), crc, "chunk CRC");
-            let (kind, data) = (&body[..4], &body[4..]);
-            kinds.push(String::from_utf8(kind.to_vec()).unwrap());
-            match kind {
-                b"IHDR" => {
-                    w = u32::from_be_bytes(data[0..4].try_into().unwrap()) as usize;
-                    h = u32::from_be_bytes(data[4..8].try_into().unwrap()) as usize;
-                    assert_eq!(&data[8..], &[8, 0, 0, 0, 0]);
-                }
-                b"IDAT" => idat.extend_from_slice(data),
-                _ => {}
-            }
-            i += 12 + len;
-        }
-        assert_eq!(kinds, ["IHDR", "IDAT", "IEND"]);
-        let mut raw = Vec::new();
-        ZlibDecoder::new(&idat[..]).read_to_end(&mut raw).unwrap();
-        assert_eq!(raw.len(), (w + 1) * h);
-        let px = raw
-            .chunks_exact(w + 1)
-            .flat_map(|r| {
-                assert_eq!(r[0], 0, "filter type");
-                r[1..].to_vec()
-            })
-            .collect();
-        (w, h, px)
-    }
-
-    #[test]
-    fn crc32_matches_the_standard_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-        assert_eq!(crc32(b""), 0);
+    /// Decodes a PNG with the `png` crate (which checks the signature and every chunk's CRC):
+    /// (width, height, pixels) of an 8-bit greyscale image.
+    fn decode(bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .unwrap();
+        let mut px = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut px).unwrap();
+        assert_eq!(
+            (info.color_type, info.bit_depth),
+            (png::ColorType::Grayscale, png::BitDepth::Eight)
+        );
+        px.truncate(info.buffer_size());
+        (info.width as usize, info.height as usize, px)
     }
 
     #[test]
