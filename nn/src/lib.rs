@@ -186,6 +186,7 @@ pub mod ops;
 pub mod optim;
 mod params;
 mod persist;
+mod persist_recurrent;
 pub mod plot;
 mod predict;
 pub mod progress;
