@@ -34,6 +34,7 @@ pub(crate) mod unary;
 // sequences: embeddings and recurrent cells
 pub(crate) mod collect;
 pub(crate) mod embedding;
+mod cell_kernels;
 pub(crate) mod recurrent;
 mod sequence;
 
