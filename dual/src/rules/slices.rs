@@ -112,10 +112,9 @@ exp_kernel!(
 #[inline(always)]
 fn sigmoid_one<F: Real>(x: F) -> (F, F, F) {
     let (e, _) = (-x.abs()).exp_and_exp_m1_nonpositive();
-    let p = F::one() + e;
-    let big = F::one() / p; // σ(|x|)
-    let small = e / p; // σ(−|x|)
-    let d = e / (p * p);
+    let big = F::one() / (F::one() + e); // σ(|x|)
+    let small = e * big; // σ(−|x|)
+    let d = small * big;
     if x >= F::zero() {
         (big, small, d)
     } else if x < F::zero() {
@@ -131,8 +130,8 @@ fn tanh_one<F: Real>(x: F) -> (F, F) {
     let two = F::one() + F::one();
     let (e, m) = (-two * x.abs()).exp_and_exp_m1_nonpositive();
     let t = -m / (two + m); // tanh |x|
-    let p = F::one() + e;
-    let d = (two + two) * e / (p * p);
+    let inv = F::one() / (F::one() + e);
+    let d = (two + two) * e * inv * inv;
     (t.copysign(x), d)
 }
 

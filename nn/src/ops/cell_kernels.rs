@@ -269,8 +269,11 @@ pub(crate) fn backward<F: Element>(
     let zero = F::zero();
     let fwd = forward_len(kind, b, hid);
     let dsize = if gru { 2 } else { 1 } * b * gh;
-    side.resize(fwd + dsize + 2 * n, zero);
-    let (saved, scratch) = side.split_at_mut(fwd);
+    let len = fwd + dsize + 2 * n;
+    if side.len() < len {
+        side.resize(len, zero);
+    }
+    let (saved, scratch) = side[..len].split_at_mut(fwd);
     let (dgates, direct) = scratch.split_at_mut(dsize);
     let (dh_direct, dc_direct) = direct.split_at_mut(n);
     let get = |p: u32| (p != NONE).then(|| v.get(p));
@@ -319,17 +322,31 @@ pub(crate) fn backward<F: Element>(
                 let (oi, out) = out.split_at_mut(hid);
                 let (of, out) = out.split_at_mut(hid);
                 let (og, oo) = out.split_at_mut(hid);
+                // the previous c (zeros without one: the zero row of ∂h's direct part)
+                let dhd = &mut dh_direct[rows(r)];
+                dhd.fill(zero);
+                let cp: &[F] = cv.map_or(&*dhd, |c| &c[rows(r)]);
                 let dcd = &mut dc_direct[rows(r)];
-                for j in 0..hid {
-                    let cp = cv.map_or(zero, |c| c[r * hid + j]);
-                    let dc_total = dc_out[j] + ch(dtc[j], ch(ao[j], dh[j]));
-                    oi[j] = ch(di[j], ch(ag[j], dc_total));
-                    of[j] = ch(df[j], ch(cp, dc_total));
-                    og[j] = ch(dg[j], ch(ai[j], dc_total));
-                    oo[j] = ch(dout[j], ch(tc[j], dh[j]));
-                    dcd[j] = ch(af[j], dc_total);
+                // short loops over zipped rows, each vectorised; `dcd` holds ∂c' in full
+                // (∂c' + tanh′(c')·o·∂h') until its last loop turns it into f·∂c'
+                for ((((t, &c), &d), &o), &g) in dcd.iter_mut().zip(dc_out).zip(dtc).zip(ao).zip(dh) {
+                    *t = c + ch(d, ch(o, g));
                 }
-                dh_direct[rows(r)].fill(zero);
+                for (((o, &d), &a), &t) in oi.iter_mut().zip(di).zip(ag).zip(&*dcd) {
+                    *o = ch(d, ch(a, t));
+                }
+                for (((o, &d), &c), &t) in of.iter_mut().zip(df).zip(cp).zip(&*dcd) {
+                    *o = ch(d, ch(c, t));
+                }
+                for (((o, &d), &a), &t) in og.iter_mut().zip(dg).zip(ai).zip(&*dcd) {
+                    *o = ch(d, ch(a, t));
+                }
+                for (((o, &d), &t), &g) in oo.iter_mut().zip(dout).zip(tc).zip(dh) {
+                    *o = ch(d, ch(t, g));
+                }
+                for (t, &f) in dcd.iter_mut().zip(af) {
+                    *t = ch(f, *t);
+                }
             }
             CellKind::Gru => {
                 let (_, rest) = saved.split_at(3 * n);
@@ -345,24 +362,35 @@ pub(crate) fn backward<F: Element>(
                 let (dz, dn) = d.split_at(hid);
                 let (di, dhh) = dgates.split_at_mut(b * gh);
                 let (di, dhh) = (&mut di[gates(r)], &mut dhh[gates(r)]);
+                let (di_r, di) = di.split_at_mut(hid);
+                let (di_z, di_n) = di.split_at_mut(hid);
+                let (dh_r, dhh) = dhh.split_at_mut(hid);
+                let (dh_z, dh_n) = dhh.split_at_mut(hid);
+                // the previous h (zeros without one: the zero row of ∂c's direct part)
+                let dcd = &mut dc_direct[rows(r)];
+                dcd.fill(zero);
+                let hp: &[F] = hv.map_or(&*dcd, |h| &h[rows(r)]);
                 let dhd = &mut dh_direct[rows(r)];
+                // equal lengths, so the loop has no bounds checks and vectorises
+                let (hp, dh, omz, ghn) = (&hp[..hid], &dh[..hid], &omz[..hid], &ghn[..hid]);
+                let (ar, az, an, dr, dz, dn) = (&ar[..hid], &az[..hid], &an[..hid], &dr[..hid], &dz[..hid], &dn[..hid]);
+                let (di_r, di_z, di_n) = (&mut di_r[..hid], &mut di_z[..hid], &mut di_n[..hid]);
+                let (dh_r, dh_z, dh_n, dhd) = (&mut dh_r[..hid], &mut dh_z[..hid], &mut dh_n[..hid], &mut dhd[..hid]);
                 for j in 0..hid {
-                    let hp = hv.map_or(zero, |h| h[r * hid + j]);
                     // h' = (1 − z)·n + z·h
                     let adj_n = ch(omz[j], dh[j]);
-                    let adj_z = ch(hp, dh[j]) - ch(an[j], dh[j]);
+                    let adj_z = ch(hp[j], dh[j]) - ch(an[j], dh[j]);
                     let dan = ch(dn[j], adj_n);
                     let adj_r = ch(ghn[j], dan);
                     let (dar, daz) = (ch(dr[j], adj_r), ch(dz[j], adj_z));
-                    di[j] = dar;
-                    di[hid + j] = daz;
-                    di[2 * hid + j] = dan;
-                    dhh[j] = dar;
-                    dhh[hid + j] = daz;
-                    dhh[2 * hid + j] = ch(ar[j], dan);
+                    di_r[j] = dar;
+                    di_z[j] = daz;
+                    di_n[j] = dan;
+                    dh_r[j] = dar;
+                    dh_z[j] = daz;
+                    dh_n[j] = ch(ar[j], dan);
                     dhd[j] = ch(az[j], dh[j]);
                 }
-                dc_direct[rows(r)].fill(zero);
             }
         }
     }

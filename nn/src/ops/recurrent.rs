@@ -399,12 +399,16 @@ impl<F: Element> Graph<F> {
             list.extend(m.iter().map(|&a| a as usize));
         }
         let gh = kind.gates() * hid;
+        // the kernels overwrite what they read; a buffer kept from an earlier step (with the
+        // backward pass's scratch after the forward part) is reused without clearing
         let mut side = std::mem::take(&mut self.aux[n as usize]);
-        side.clear();
-        side.resize(cell_kernels::forward_len(kind, batch, hid), F::zero());
+        let len = cell_kernels::forward_len(kind, batch, hid);
+        if side.len() < len {
+            side.resize(len, F::zero());
+        }
         let (v, y) = self.split(n);
         let st = Step::read(&list);
-        cell_kernels::cell_forward(&v, y, &mut side, &st, kind, gh);
+        cell_kernels::cell_forward(&v, y, &mut side[..len], &st, kind, gh);
         self.idx[n as usize] = list;
         self.aux[n as usize] = side;
         self.id(n)
