@@ -513,3 +513,65 @@ fn a_recurrent_description_that_does_not_fit_its_parameters_is_refused() {
     });
     assert!(matches!(err, CheckpointError::ShapeMismatch { .. } | CheckpointError::BadModel(_)), "{err:?}");
 }
+
+/// Resident set size of this process in bytes, from `/proc/self/statm` (Linux).
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// 10 000 training steps of a small sequence model (Embedding → LSTM → Linear, one
+/// `Sequential`, `train_step` with RMSprop, batch 16 of 12 tokens): the tape's buffers stop
+/// growing after the first step and the resident memory after the first hundred. Ignored by
+/// default (8 s with `--release`); run with
+/// `cargo test --release -p diffprog-nn --test recurrent_layers -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn memory_stays_flat_over_ten_thousand_training_steps() {
+    use diffprog_nn::optim::RmsProp;
+    use diffprog_nn::train::train_step;
+    let (t, b, vocab) = (12, 16, 11);
+    let mut rng = seeded_rng(0);
+    let mut g = Graph::<f32>::new();
+    let p = g.params_mut();
+    let emb = Embedding::new(p, vocab, 8, None, &mut rng);
+    let lstm = Recurrent::new(p, CellKind::Lstm, 8, 32, 1, false, true, &mut rng)
+        .with_batch_first(true)
+        .with_output(RecurrentOutput::FinalState);
+    let head = Linear::new(p, "head", 32, vocab, true, Init::TorchDefault, &mut rng);
+    let net = Sequential::new()
+        .push(Layer::Unflatten(vec![t]))
+        .push(Layer::Embedding(emb))
+        .push(Layer::Recurrent(lstm))
+        .push(Layer::Linear(head));
+    let mut opt = RmsProp::<f32>::new(0.01);
+    let (mut capacity, mut rss_start) = (0, 0);
+    for step in 0..10_000 {
+        let x: Vec<f32> = (0..b * t)
+            .map(|_| rng.random_range(0..vocab) as f32)
+            .collect();
+        let y: Vec<usize> = x.chunks(t).map(|row| row[0] as usize).collect();
+        let (loss, _) = train_step(&mut g, &net, &mut opt, &x, &y, t);
+        assert!(loss.is_finite());
+        if step == 1 {
+            capacity = g.buffer_capacity();
+        } else if step > 1 {
+            assert_eq!(g.buffer_capacity(), capacity, "step {step}");
+        }
+        if step == 100 {
+            rss_start = rss_bytes().unwrap_or(0);
+        }
+    }
+    let rss_end = rss_bytes().unwrap_or(0);
+    println!(
+        "tape buffers: {capacity} elements from step 1 to 10 000; resident memory {:.2} MiB at \
+         step 100, {:.2} MiB at step 10 000",
+        rss_start as f64 / 1048576.0,
+        rss_end as f64 / 1048576.0
+    );
+    assert!(
+        rss_end <= rss_start + (1 << 20),
+        "resident memory grew from {rss_start} to {rss_end} bytes"
+    );
+}
