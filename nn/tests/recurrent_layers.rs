@@ -234,7 +234,16 @@ fn embedding_recurrent_linear_as_one_sequential_is_the_layers_composed_by_hand()
 fn the_final_state_of_one_direction_is_the_output_at_the_last_step() {
     let mut g = Graph::<f64>::new();
     let mut rng = seeded_rng(4);
-    let gru = Recurrent::new(g.params_mut(), CellKind::Gru, 2, 3, 2, false, true, &mut rng);
+    let gru = Recurrent::new(
+        g.params_mut(),
+        CellKind::Gru,
+        2,
+        3,
+        2,
+        false,
+        true,
+        &mut rng,
+    );
     let x = g.input(&token_rows(3, 5)[..4 * 2 * 2], &[4, 2, 2]); // [T = 4, B = 2, I = 2]
     let all = gru.clone().with_output(RecurrentOutput::AllSteps);
     let last = gru.with_output(RecurrentOutput::FinalState);
@@ -271,8 +280,18 @@ fn tagger(g: &mut Graph<f64>, seed: u64) -> Tagger {
     let p = g.params_mut();
     Tagger {
         embed: Embedding::named(p, "encoder.embed", VOCAB, 3, None, &mut rng),
-        lstm: Recurrent::named(p, "encoder.lstm", CellKind::Lstm, 3, 4, 2, true, false, &mut rng)
-            .with_dropout(0.5),
+        lstm: Recurrent::named(
+            p,
+            "encoder.lstm",
+            CellKind::Lstm,
+            3,
+            4,
+            2,
+            true,
+            false,
+            &mut rng,
+        )
+        .with_dropout(0.5),
         head: Linear::new(p, "head", 8, 2, true, Init::TorchDefault, &mut rng),
     }
 }
@@ -281,7 +300,11 @@ fn tagger(g: &mut Graph<f64>, seed: u64) -> Tagger {
 fn a_user_module_names_its_recurrent_parameters_as_pytorch_does() {
     let mut g = Graph::<f64>::new();
     let m = tagger(&mut g, 0);
-    let names: Vec<&str> = m.named_params(g.params()).into_iter().map(|(s, _)| s).collect();
+    let names: Vec<&str> = m
+        .named_params(g.params())
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
     assert_eq!(
         names,
         [
@@ -344,7 +367,10 @@ fn a_frozen_recurrent_child_does_not_train_and_the_rest_does() {
         let l = g.cross_entropy(y, &[0, 1].repeat(T));
         g.params_mut().zero_grad();
         g.backward(l);
-        for id in Module::<f64>::param_ids(&m.lstm).into_iter().chain([m.embed.weight]) {
+        for id in Module::<f64>::param_ids(&m.lstm)
+            .into_iter()
+            .chain([m.embed.weight])
+        {
             assert!(g.params().grad(id).iter().all(|&v| v == 0.0));
         }
         opt.step(g.params_mut());
@@ -380,8 +406,16 @@ fn sequence_networks_round_trip_through_checkpoints_exactly() {
     let cases = [
         (CellKind::Lstm, 2, RecurrentOutput::FinalState),
         (CellKind::Gru, 1, RecurrentOutput::AllSteps),
-        (CellKind::Rnn(Nonlinearity::Relu), 2, RecurrentOutput::FinalState),
-        (CellKind::Rnn(Nonlinearity::Tanh), 1, RecurrentOutput::FinalState),
+        (
+            CellKind::Rnn(Nonlinearity::Relu),
+            2,
+            RecurrentOutput::FinalState,
+        ),
+        (
+            CellKind::Rnn(Nonlinearity::Tanh),
+            1,
+            RecurrentOutput::FinalState,
+        ),
     ];
     let rows = token_rows(5, 9);
     for (kind, layers, output) in cases {
@@ -451,7 +485,10 @@ fn another_architecture_or_a_damaged_file_is_an_error_and_changes_nothing() {
     let before = snapshot(g2.params());
     for cut in [0, 9, bytes.len() / 2, bytes.len() - 1] {
         std::fs::write(&path, &bytes[..cut]).unwrap();
-        assert!(same.load_params(g2.params_mut(), &path).is_err(), "cut {cut}");
+        assert!(
+            same.load_params(g2.params_mut(), &path).is_err(),
+            "cut {cut}"
+        );
         assert!(Sequential::<f64>::load(&path).is_err(), "cut {cut}");
         assert_eq!(snapshot(g2.params()), before);
     }
@@ -487,13 +524,19 @@ fn a_recurrent_description_that_does_not_fit_its_parameters_is_refused() {
             *hidden_size = 5;
         }
     });
-    assert!(matches!(err, CheckpointError::ShapeMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, CheckpointError::ShapeMismatch { .. }),
+        "{err:?}"
+    );
     let err = with(&|s| {
         if let LayerSpec::Recurrent { kind, .. } = s {
             *kind = "lstm".into();
         }
     });
-    assert!(matches!(err, CheckpointError::ShapeMismatch { .. }), "{err:?}");
+    assert!(
+        matches!(err, CheckpointError::ShapeMismatch { .. }),
+        "{err:?}"
+    );
     let err = with(&|s| {
         if let LayerSpec::Recurrent { kind, .. } = s {
             *kind = "transformer".into();
@@ -511,7 +554,13 @@ fn a_recurrent_description_that_does_not_fit_its_parameters_is_refused() {
             *input_size = 2;
         }
     });
-    assert!(matches!(err, CheckpointError::ShapeMismatch { .. } | CheckpointError::BadModel(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            CheckpointError::ShapeMismatch { .. } | CheckpointError::BadModel(_)
+        ),
+        "{err:?}"
+    );
 }
 
 /// Resident set size of this process in bytes, from `/proc/self/statm` (Linux).

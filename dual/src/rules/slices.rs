@@ -309,7 +309,11 @@ mod tests {
         sigmoid_slice_with_complement(xs, &mut v, &mut c, &mut d);
         let (mut v2, mut d2) = (vec![F::zero(); n], vec![F::zero(); n]);
         sigmoid_slice(xs, &mut v2, &mut d2);
-        assert!(v.iter().zip(&v2).chain(d.iter().zip(&d2)).all(|(a, b)| ulps(*a, *b) == 0));
+        assert!(v
+            .iter()
+            .zip(&v2)
+            .chain(d.iter().zip(&d2))
+            .all(|(a, b)| ulps(*a, *b) == 0));
         (v, c, d)
     }
 
@@ -346,16 +350,24 @@ mod tests {
             worst(&xs, &g, r(want)).0
         };
         let scalar_rule = [
-            scalar(|x| crate::rules::sigmoid::<f32, f32>(x).0, |x| sigmoid_f64(x).0),
-            scalar(|x| crate::rules::sigmoid::<f32, f32>(-x).0, |x| sigmoid_f64(x).1),
-            scalar(|x| crate::rules::sigmoid::<f32, f32>(x).1, |x| sigmoid_f64(x).2),
+            scalar(
+                |x| crate::rules::sigmoid::<f32, f32>(x).0,
+                |x| sigmoid_f64(x).0,
+            ),
+            scalar(
+                |x| crate::rules::sigmoid::<f32, f32>(-x).0,
+                |x| sigmoid_f64(x).1,
+            ),
+            scalar(
+                |x| crate::rules::sigmoid::<f32, f32>(x).1,
+                |x| sigmoid_f64(x).2,
+            ),
             scalar(|x| crate::rules::tanh::<f32, f32>(x).0, |x| tanh_f64(x).0),
             scalar(|x| crate::rules::tanh::<f32, f32>(x).1, |x| tanh_f64(x).1),
         ];
         for ((name, (u, _)), s) in results.iter().zip(scalar_rule) {
             assert!(*u <= s.max(1), "{name}: slice {u} ulp, scalar rule {s}");
         }
-
     }
 
     /// f64: within 4 ulp of the scalar rules (std's `exp`, `tanh`) over 2·10⁶ points of
@@ -366,11 +378,26 @@ mod tests {
         let (v, c, d) = run_sigmoid(&xs);
         let (t, dt) = run_tanh(&xs);
         let results = [
-            ("σ", worst(&xs, &v, |x| crate::rules::sigmoid::<f64, f64>(x).0)),
-            ("σ(−x)", worst(&xs, &c, |x| crate::rules::sigmoid::<f64, f64>(-x).0)),
-            ("σ′", worst(&xs, &d, |x| crate::rules::sigmoid::<f64, f64>(x).1)),
-            ("tanh", worst(&xs, &t, |x| crate::rules::tanh::<f64, f64>(x).0)),
-            ("tanh′", worst(&xs, &dt, |x| crate::rules::tanh::<f64, f64>(x).1)),
+            (
+                "σ",
+                worst(&xs, &v, |x| crate::rules::sigmoid::<f64, f64>(x).0),
+            ),
+            (
+                "σ(−x)",
+                worst(&xs, &c, |x| crate::rules::sigmoid::<f64, f64>(-x).0),
+            ),
+            (
+                "σ′",
+                worst(&xs, &d, |x| crate::rules::sigmoid::<f64, f64>(x).1),
+            ),
+            (
+                "tanh",
+                worst(&xs, &t, |x| crate::rules::tanh::<f64, f64>(x).0),
+            ),
+            (
+                "tanh′",
+                worst(&xs, &dt, |x| crate::rules::tanh::<f64, f64>(x).1),
+            ),
         ];
         for (name, (u, x)) in results {
             assert!(u <= 4, "{name}: {u} ulp at x = {x:e}");
@@ -394,7 +421,10 @@ mod tests {
                     ("tanh", t[i], tv),
                     ("tanh′", dt[i], td),
                 ] {
-                    assert!(ulps(got, want) <= 1, "{name}({x:e}) = {got:e}, rule {want:e}");
+                    assert!(
+                        ulps(got, want) <= 1,
+                        "{name}({x:e}) = {got:e}, rule {want:e}"
+                    );
                 }
             }
         }

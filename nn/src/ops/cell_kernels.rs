@@ -111,7 +111,18 @@ pub(super) fn cell_forward<F: Element>(
         affine(&mut pre[..m * gh], m, st.i, gh, xv, wih, bih, bhh);
         if let Some(h) = hv {
             let h = &h[..m * hid];
-            F::gemm(m, hid, gh, F::one(), h, false, whh, true, F::one(), &mut pre[..m * gh]);
+            F::gemm(
+                m,
+                hid,
+                gh,
+                F::one(),
+                h,
+                false,
+                whh,
+                true,
+                F::one(),
+                &mut pre[..m * gh],
+            );
         }
     };
     match kind {
@@ -188,7 +199,16 @@ pub(super) fn cell_forward<F: Element>(
             let (omz, scratch) = rest.split_at_mut(n);
             affine(&mut gi[..m * gh], m, st.i, gh, xv, wih, bih, None);
             match hv {
-                Some(h) => affine(&mut ghh[..m * gh], m, hid, gh, &h[..m * hid], whh, bhh, None),
+                Some(h) => affine(
+                    &mut ghh[..m * gh],
+                    m,
+                    hid,
+                    gh,
+                    &h[..m * hid],
+                    whh,
+                    bhh,
+                    None,
+                ),
                 None => {
                     for row in ghh[..m * gh].chunks_exact_mut(gh) {
                         match bhh {
@@ -286,7 +306,9 @@ pub(crate) fn backward<F: Element>(
         if !st.active(r) {
             dh_direct[rows(r)].copy_from_slice(&gout[rows(r)]);
             match kind {
-                CellKind::Lstm => dc_direct[rows(r)].copy_from_slice(&gout[n + r * hid..n + (r + 1) * hid]),
+                CellKind::Lstm => {
+                    dc_direct[rows(r)].copy_from_slice(&gout[n + r * hid..n + (r + 1) * hid])
+                }
                 _ => dc_direct[rows(r)].fill(zero),
             }
             dgates[gates(r)].fill(zero);
@@ -329,7 +351,8 @@ pub(crate) fn backward<F: Element>(
                 let dcd = &mut dc_direct[rows(r)];
                 // short loops over zipped rows, each vectorised; `dcd` holds ∂c' in full
                 // (∂c' + tanh′(c')·o·∂h') until its last loop turns it into f·∂c'
-                for ((((t, &c), &d), &o), &g) in dcd.iter_mut().zip(dc_out).zip(dtc).zip(ao).zip(dh) {
+                for ((((t, &c), &d), &o), &g) in dcd.iter_mut().zip(dc_out).zip(dtc).zip(ao).zip(dh)
+                {
                     *t = c + ch(d, ch(o, g));
                 }
                 for (((o, &d), &a), &t) in oi.iter_mut().zip(di).zip(ag).zip(&*dcd) {
@@ -373,9 +396,21 @@ pub(crate) fn backward<F: Element>(
                 let dhd = &mut dh_direct[rows(r)];
                 // equal lengths, so the loop has no bounds checks and vectorises
                 let (hp, dh, omz, ghn) = (&hp[..hid], &dh[..hid], &omz[..hid], &ghn[..hid]);
-                let (ar, az, an, dr, dz, dn) = (&ar[..hid], &az[..hid], &an[..hid], &dr[..hid], &dz[..hid], &dn[..hid]);
+                let (ar, az, an, dr, dz, dn) = (
+                    &ar[..hid],
+                    &az[..hid],
+                    &an[..hid],
+                    &dr[..hid],
+                    &dz[..hid],
+                    &dn[..hid],
+                );
                 let (di_r, di_z, di_n) = (&mut di_r[..hid], &mut di_z[..hid], &mut di_n[..hid]);
-                let (dh_r, dh_z, dh_n, dhd) = (&mut dh_r[..hid], &mut dh_z[..hid], &mut dh_n[..hid], &mut dhd[..hid]);
+                let (dh_r, dh_z, dh_n, dhd) = (
+                    &mut dh_r[..hid],
+                    &mut dh_z[..hid],
+                    &mut dh_n[..hid],
+                    &mut dhd[..hid],
+                );
                 for j in 0..hid {
                     // h' = (1 − z)·n + z·h
                     let adj_n = ch(omz[j], dh[j]);
@@ -425,7 +460,16 @@ pub(crate) fn backward<F: Element>(
         for (a, &d) in gs.iter_mut().zip(dh_direct.iter()) {
             *a += d;
         }
-        gemm_chain(m, gh, hid, dgh, false, v.get(st.w_hh), false, &mut gs[..m * hid]);
+        gemm_chain(
+            m,
+            gh,
+            hid,
+            dgh,
+            false,
+            v.get(st.w_hh),
+            false,
+            &mut gs[..m * hid],
+        );
     }
     if let Some(gs) = g.get(st.c) {
         let gs = &mut gs[st.c_off..st.c_off + b * hid];

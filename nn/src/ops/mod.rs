@@ -32,9 +32,9 @@ pub(crate) mod softmax;
 pub(crate) mod unary;
 
 // sequences: embeddings and recurrent cells
+mod cell_kernels;
 pub(crate) mod collect;
 pub(crate) mod embedding;
-mod cell_kernels;
 pub(crate) mod recurrent;
 mod sequence;
 
