@@ -1,6 +1,7 @@
 //! Lab 7, item 3: sequence classification without a text corpus. Each Fashion-MNIST image is
 //! read row by row, a sequence of 28 steps of 28 pixels (scaled to [0, 1]), by a
-//! GRU(28, 128) → Linear(128, 10) on the last step's state, trained with Adam (lr 10⁻³),
+//! GRU(28, 128) → Linear(128, 10) on the last step's state (one `Sequential`: unflatten to
+//! 28 rows, the GRU returning its final state, the linear layer), trained with Adam (lr 10⁻³),
 //! batch 128, 10 epochs, cross-entropy; then the same with a tanh RNN(28, 128) for comparison.
 //! Prints the loss and test accuracy per epoch.
 //!
@@ -21,11 +22,14 @@
 //! Run: `cargo run --release --example 14_fashion_gru [-- --quick] [--data DIR]`.
 
 use diffprog::nn::data::{fashion_mnist_dir, read_fashion_mnist, Dataset, FashionMnistSplit};
-use diffprog::nn::layers::{seeded_rng, Init, Linear, Recurrent};
+use diffprog::nn::layers::{
+    seeded_rng, Init, Layer, Linear, Recurrent, RecurrentOutput, Sequential,
+};
 use diffprog::nn::ops::{CellKind, Nonlinearity};
-use diffprog::nn::optim::{Adam, Optimizer};
+use diffprog::nn::optim::Adam;
 use diffprog::nn::rand::seq::SliceRandom;
-use diffprog::nn::{Graph, Unary};
+use diffprog::nn::train::train_step;
+use diffprog::nn::Graph;
 use std::path::{Path, PathBuf};
 
 /// The repository's copy of the Fashion-MNIST test set.
@@ -34,56 +38,37 @@ pub const TEST_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/fashion-mn
 const BATCH: usize = 128;
 const HIDDEN: usize = 128;
 
-/// A recurrent classifier: the cell over the 28 rows, a linear layer on the last state.
-struct RowClassifier {
-    rnn: Recurrent,
-    head: Linear,
+/// A recurrent classifier as one `Sequential`: the flat 784 pixels as 28 rows of 28, the cell
+/// over the rows (batch-first), a linear layer on the last state.
+fn row_classifier(g: &mut Graph<f32>, kind: CellKind, seed: u64) -> Sequential<f32> {
+    let mut rng = seeded_rng(seed);
+    let rnn = Recurrent::new(g.params_mut(), kind, 28, HIDDEN, 1, false, true, &mut rng)
+        .with_batch_first(true)
+        .with_output(RecurrentOutput::FinalState);
+    let head = Linear::new(
+        g.params_mut(),
+        "head",
+        HIDDEN,
+        10,
+        true,
+        Init::TorchDefault,
+        &mut rng,
+    );
+    Sequential::new()
+        .push(Layer::Unflatten(vec![28, 28]))
+        .push(Layer::Recurrent(rnn))
+        .push(Layer::Linear(head))
 }
 
-impl RowClassifier {
-    fn new(g: &mut Graph<f32>, kind: CellKind, seed: u64) -> Self {
-        let mut rng = seeded_rng(seed);
-        let mut rnn = Recurrent::new(g.params_mut(), kind, 28, HIDDEN, 1, false, true, &mut rng);
-        rnn.batch_first = true;
-        let head = Linear::new(
-            g.params_mut(),
-            "head",
-            HIDDEN,
-            10,
-            true,
-            Init::TorchDefault,
-            &mut rng,
-        );
-        RowClassifier { rnn, head }
-    }
-
-    fn logits(&self, g: &mut Graph<f32>, pixels: &[f32], b: usize) -> diffprog::nn::NodeId {
-        let x = g.input(pixels, &[b, 28, 28]);
-        let out = self.rnn.forward(g, x, None, None, None);
-        let h = g.reshape(out.h_n, &[b, HIDDEN]);
-        self.head.forward(g, h, Unary::Identity)
-    }
-
-    fn accuracy(&self, g: &mut Graph<f32>, data: &Dataset<f32>) -> f64 {
-        let mut correct = 0;
-        let n = data.len();
-        for start in (0..n).step_by(500) {
-            let end = (start + 500).min(n);
-            let px = &data.features()[start * 784..end * 784];
-            g.reset();
-            correct += g.no_grad(|g| {
-                let l = self.logits(g, px, end - start);
-                g.value(l)
-                    .chunks(10)
-                    .zip(&data.labels()[start..end])
-                    .filter(|&(row, &y)| {
-                        (0..10).max_by(|&a, &b| row[a].total_cmp(&row[b])) == Some(y)
-                    })
-                    .count()
-            });
-        }
-        correct as f64 / n as f64
-    }
+/// The fraction of `data` the model classifies right.
+fn accuracy(model: &Sequential<f32>, g: &mut Graph<f32>, data: &Dataset<f32>) -> f64 {
+    let predicted = model.predict_classes(g, data.features());
+    let correct = predicted
+        .iter()
+        .zip(data.labels())
+        .filter(|(p, y)| p == y)
+        .count();
+    correct as f64 / data.len() as f64
 }
 
 /// Trains a classifier with cell `kind` and returns the test accuracy after each epoch.
@@ -95,7 +80,7 @@ fn train(
     epochs: usize,
 ) -> Vec<f64> {
     let mut g = Graph::<f32>::new();
-    let model = RowClassifier::new(&mut g, kind, 1);
+    let model = row_classifier(&mut g, kind, 1);
     let mut opt = Adam::<f32>::new(1e-3);
     let mut rng = seeded_rng(2);
     let mut order: Vec<usize> = (0..train.len()).collect();
@@ -117,16 +102,11 @@ fn train(
                 px[k * 784..(k + 1) * 784].copy_from_slice(train.row(r));
                 y[k] = train.labels()[r];
             }
-            g.reset();
-            let logits = model.logits(&mut g, &px, BATCH);
-            let loss = g.cross_entropy(logits, &y);
-            loss_sum += f64::from(g.item(loss));
-            g.params_mut().zero_grad();
-            g.backward(loss);
-            opt.step(g.params_mut());
+            let (loss, _) = train_step(&mut g, &model, &mut opt, &px, &y, 784);
+            loss_sum += f64::from(loss);
         }
         let secs = start.elapsed().as_secs_f64();
-        let acc = model.accuracy(&mut g, test);
+        let acc = accuracy(&model, &mut g, test);
         println!(
             "epoch {epoch:2}: {batches} steps in {secs:.1} s ({:.1} ms/step), train loss {:.4}, \
              accuracy on the images held out {:.2}%",
@@ -166,8 +146,11 @@ pub fn run(quick: bool, train_dir: &Path) -> Result<Outcome, String> {
             bound: 0.70,
         });
     }
-    let train_set = read_fashion_mnist(train_dir, FashionMnistSplit::Train)
-        .map_err(|e| format!("the full run needs the training set: {e}; `--quick` runs on the shipped test set alone"))?;
+    let train_set = read_fashion_mnist(train_dir, FashionMnistSplit::Train).map_err(|e| {
+        format!(
+            "the full run needs the training set: {e}; `--quick` runs on the shipped test set alone"
+        )
+    })?;
     let gru = train(CellKind::Gru, "GRU", &train_set, &test, 10);
     let rnn = train(
         CellKind::Rnn(Nonlinearity::Tanh),

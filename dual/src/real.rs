@@ -34,6 +34,10 @@ pub trait Real:
     fn erf(self) -> Self;
     /// The complementary error function 1 − erf (from `libm`; accurate where erf is near 1).
     fn erfc(self) -> Self;
+    /// `(eˣ, eˣ − 1)` for `x ≤ 0` (NaN for NaN): the vectorisable kernel of the slice rules
+    /// ([`rules::sigmoid_slice`](crate::rules::sigmoid_slice), ...); not meant for `x > 0`.
+    #[doc(hidden)]
+    fn exp_and_exp_m1_nonpositive(self) -> (Self, Self);
 }
 
 mod sealed {
@@ -59,6 +63,10 @@ impl Real for f64 {
     fn erfc(self) -> Self {
         libm::erfc(self)
     }
+    #[inline(always)]
+    fn exp_and_exp_m1_nonpositive(self) -> (Self, Self) {
+        crate::rules::slices::exp_kernel_f64(self)
+    }
 }
 
 impl Real for f32 {
@@ -77,5 +85,9 @@ impl Real for f32 {
     #[inline]
     fn erfc(self) -> Self {
         libm::erfcf(self)
+    }
+    #[inline(always)]
+    fn exp_and_exp_m1_nonpositive(self) -> (Self, Self) {
+        crate::rules::slices::exp_kernel_f32(self)
     }
 }

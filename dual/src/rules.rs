@@ -9,8 +9,15 @@
 //!
 //! The edge conventions (what a derivative is at a kink or a domain edge) are decided here and
 //! listed in the crate documentation; see the table there.
+//!
+//! σ and tanh also have slice forms for tensor code ([`sigmoid_slice`],
+//! [`sigmoid_slice_with_complement`], [`tanh_slice`]): value and derivative of a whole slice,
+//! in the same non-cancelling forms, from one vectorised exponential per element.
 
 use crate::{Real, Scalar};
+
+pub(crate) mod slices;
+pub use slices::{sigmoid_slice, sigmoid_slice_with_complement, tanh_slice};
 
 #[inline(always)]
 fn k<F: Real, T: Scalar<F>>(x: f64) -> T {

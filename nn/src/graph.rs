@@ -575,7 +575,7 @@ impl<F: Element> Graph<F> {
                 embedding::backward(&v, &mut g, gout, weight, padding, &idx[i])
             }
             Op::RecurrentCell { kind } => {
-                recurrent::backward(&v, &mut g, gout, y, &mut aux[i], &idx[i], kind)
+                recurrent::backward(&v, &mut g, gout, &mut aux[i], &idx[i], kind)
             }
             Op::Collect { parts, len, width } => {
                 collect::backward(&mut g, gout, parts, len, width, &idx[i])

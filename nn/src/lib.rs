@@ -152,9 +152,18 @@
 //! several layers, bidirectional, time-major or batch-first, optional initial states, dropout
 //! between layers, and padded batches with lengths (`pack_padded_sequence` semantics).
 //! [`layers::Embedding`] and [`layers::Recurrent`] hold the parameters with PyTorch's names,
-//! shapes and initialisation; [`optim::clip_grad_norm`] clips gradients by their global norm;
-//! [`text`] has character and word vocabularies, next-token windows, padded batches with
-//! lengths and sampling with a temperature.
+//! shapes and initialisation (`lstm.weight_ih_l0`, ... under a hierarchical prefix of the
+//! user's choice); they are [`Module`](train::Module)s and [`Layer`](layers::Layer)s of a
+//! [`Sequential`](layers::Sequential) — the embedding reads token ids from its input node, the
+//! recurrent network returns every step's output or its final state
+//! ([`layers::RecurrentOutput`]), so Embedding → LSTM → Linear on the last step is one
+//! `Sequential` — with train/eval mode, freezing and checkpoints like every other layer.
+//! The cells evaluate σ, tanh and their derivatives once per step, with the rule table's
+//! vectorised slice forms ([`diffprog_dual::rules::sigmoid_slice`],
+//! [`diffprog_dual::rules::tanh_slice`]), and keep them for the backward pass.
+//! [`optim::clip_grad_norm`] clips gradients by their global norm; [`text`] has character and
+//! word vocabularies, next-token windows, padded batches with lengths and sampling with a
+//! temperature.
 //!
 //! # The rest
 //!
@@ -186,6 +195,7 @@ pub mod ops;
 pub mod optim;
 mod params;
 mod persist;
+mod persist_recurrent;
 pub mod plot;
 mod predict;
 pub mod progress;

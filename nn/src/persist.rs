@@ -134,6 +134,8 @@ impl<F: Element> Sequential<F> {
                 ),
                 Layer::Flatten => "flatten".into(),
                 Layer::Unflatten(s) => format!("unflatten({s:?})"),
+                Layer::Embedding(e) => crate::persist_recurrent::embedding_architecture(e),
+                Layer::Recurrent(r) => crate::persist_recurrent::recurrent_architecture(r),
             })
             .collect();
         parts.join(" ")
@@ -439,6 +441,8 @@ impl<F: Element + CheckpointElement> Sequential<F> {
                 },
                 Layer::Flatten => LayerSpec::Flatten,
                 Layer::Unflatten(s) => LayerSpec::Unflatten { shape: s.clone() },
+                Layer::Embedding(e) => crate::persist_recurrent::embedding_spec(params, e),
+                Layer::Recurrent(r) => crate::persist_recurrent::recurrent_spec(params, r),
             })
             .collect()
     }
@@ -824,6 +828,33 @@ impl<F: Element + CheckpointElement> Sequential<F> {
                     }
                     width = None;
                     Layer::Unflatten(shape.clone())
+                }
+                LayerSpec::Embedding {
+                    weight,
+                    num_embeddings,
+                    embedding_dim,
+                    padding_idx,
+                } => {
+                    let e = crate::persist_recurrent::embedding_from_spec(
+                        &params,
+                        i,
+                        weight,
+                        (*num_embeddings, *embedding_dim),
+                        *padding_idx,
+                    )?;
+                    width = Some(e.embedding_dim);
+                    Layer::Embedding(e)
+                }
+                LayerSpec::Recurrent { .. } => {
+                    let r = crate::persist_recurrent::recurrent_from_spec(&params, i, spec)?;
+                    if let Some(w) = width.filter(|&w| w != r.input_size) {
+                        return Err(bad(format!(
+                            "layer {i}: a recurrent network taking {} inputs after layers giving {w}",
+                            r.input_size
+                        )));
+                    }
+                    width = Some(r.directions() * r.hidden_size);
+                    Layer::Recurrent(r)
                 }
             };
             layers.push(layer);

@@ -376,6 +376,40 @@ pub enum LayerSpec {
         /// The per-sample shape.
         shape: Vec<usize>,
     },
+    /// An embedding table `[num_embeddings, embedding_dim]`.
+    Embedding {
+        /// Name of the table.
+        weight: String,
+        /// Rows (the vocabulary size).
+        num_embeddings: usize,
+        /// Width of an embedding.
+        embedding_dim: usize,
+        /// The padding row, if any.
+        padding_idx: Option<usize>,
+    },
+    /// A recurrent network: `kind` is `"rnn_tanh"`, `"rnn_relu"`, `"lstm"` or `"gru"`; the
+    /// names of each layer's and direction's `weight_ih`, `weight_hh` and (with biases)
+    /// `bias_ih`, `bias_hh`, layer-major; `output` is `"all_steps"` or `"final_state"`.
+    Recurrent {
+        /// `"rnn_tanh"`, `"rnn_relu"`, `"lstm"` or `"gru"`.
+        kind: String,
+        /// Input features.
+        input_size: usize,
+        /// Hidden units.
+        hidden_size: usize,
+        /// Layers.
+        num_layers: usize,
+        /// Two directions per layer.
+        bidirectional: bool,
+        /// `[B, T, ·]` instead of `[T, B, ·]`.
+        batch_first: bool,
+        /// Dropout between layers (a decimal string).
+        dropout: String,
+        /// `"all_steps"` or `"final_state"`.
+        output: String,
+        /// Parameter names per layer and direction.
+        weights: Vec<Vec<String>>,
+    },
 }
 
 /// Buffer names of the [`Standardizer`](crate::data::Standardizer) stored by

@@ -1,5 +1,6 @@
 //! Layers: [`Linear`], convolutions ([`Conv1d`], [`Conv2d`], [`ConvTranspose2d`]), pooling
-//! ([`Pool2d`]), normalisation ([`BatchNorm`], [`LayerNorm`]), [`flatten`], activations,
+//! ([`Pool2d`]), normalisation ([`BatchNorm`], [`LayerNorm`]), sequences ([`Embedding`],
+//! [`Recurrent`]), [`flatten`], activations,
 //! [`Dropout`](Layer::Dropout) and [`Sequential`], with Kaiming/Xavier and PyTorch's default
 //! initialisations.
 
@@ -20,6 +21,6 @@ pub use init::{normal_tensor, seeded_rng, standard_normal, Init};
 pub use linear::Linear;
 pub use norm::{BatchNorm, LayerNorm};
 pub use pool::Pool2d;
-pub use recurrent::{Embedding, Recurrent};
+pub use recurrent::{Embedding, Recurrent, RecurrentOutput};
 pub use reshape::{flatten, unflatten};
 pub use sequential::{Layer, Sequential};

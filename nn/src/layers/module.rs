@@ -2,7 +2,7 @@
 //! and other modules, [`Sequential`](super::Sequential) included — in its own `forward`, and
 //! lists their parameters for freezing and optimiser groups.
 
-use super::{BatchNorm, Conv1d, Conv2d, ConvTranspose2d, LayerNorm, Linear};
+use super::{BatchNorm, Conv1d, Conv2d, ConvTranspose2d, Embedding, LayerNorm, Linear, Recurrent};
 use crate::train::Module;
 use crate::{Element, Graph, NodeId, ParamId, Unary};
 
@@ -48,5 +48,26 @@ impl<F: Element> Module<F> for LayerNorm {
     }
     fn param_ids(&self) -> Vec<ParamId> {
         self.weight.into_iter().chain(self.bias).collect()
+    }
+}
+
+impl<F: Element> Module<F> for Embedding {
+    /// The embeddings of the token ids in `x` ([`Embedding::forward_ids`]).
+    fn forward(&self, g: &mut Graph<F>, x: NodeId) -> NodeId {
+        self.forward_ids(g, x)
+    }
+    fn param_ids(&self) -> Vec<ParamId> {
+        vec![self.weight]
+    }
+}
+
+impl<F: Element> Module<F> for Recurrent {
+    /// The network on `x` with zero initial states, returning what
+    /// [`output`](Recurrent::output) says ([`Recurrent::forward_output`]).
+    fn forward(&self, g: &mut Graph<F>, x: NodeId) -> NodeId {
+        self.forward_output(g, x)
+    }
+    fn param_ids(&self) -> Vec<ParamId> {
+        Recurrent::param_ids(self)
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{
     apply_generic, flatten, log_softmax_generic, softmax_generic, unflatten, BatchNorm, Conv1d,
-    Conv2d, ConvTranspose2d, Init, LayerNorm, Linear, Pool2d,
+    Conv2d, ConvTranspose2d, Embedding, Init, LayerNorm, Linear, Pool2d, Recurrent,
 };
 use crate::{Element, Graph, NodeId, ParamId, Params, Unary};
 use diffprog_dual::Scalar;
@@ -45,12 +45,21 @@ pub enum Layer<F> {
     /// `[n, d]` → `[n] ++ shape` (PyTorch's `nn.Unflatten(1, shape)`): put first, it lets a
     /// convolutional network take flat rows (a dataset's features, [`Sequential::predict`]).
     Unflatten(Vec<usize>),
+    /// An embedding table: the input holds token ids (whole numbers, any shape `dims`), the
+    /// output is `dims ++ [dim]` ([`Embedding::forward_ids`]).
+    Embedding(Embedding),
+    /// A recurrent network (RNN, LSTM, GRU; layers, directions, dropout between layers):
+    /// `[T, B, I]` (or `[B, T, I]` batch-first) to every step's output or the final state, as
+    /// its [`output`](Recurrent::output) says ([`Recurrent::forward_output`]).
+    Recurrent(Recurrent),
 }
 
 impl<F> Layer<F> {
     /// The layer's trained parameters (not the batch-norm running statistics), in order.
     pub fn param_ids(&self) -> Vec<ParamId> {
         let (w, b) = match self {
+            Layer::Embedding(e) => return vec![e.weight],
+            Layer::Recurrent(r) => return r.param_ids(),
             Layer::Linear(l) => (Some(l.weight), l.bias),
             Layer::Conv1d(l) => (Some(l.weight), l.bias),
             Layer::Conv2d(l) => (Some(l.weight), l.bias),
@@ -238,6 +247,8 @@ impl<F: Element> Sequential<F> {
             Layer::LayerNorm(ln) => ln.forward(g, h),
             Layer::Flatten => flatten(g, h),
             Layer::Unflatten(s) => unflatten(g, h, s),
+            Layer::Embedding(e) => e.forward_ids(g, h),
+            Layer::Recurrent(r) => r.forward_output(g, h),
         }
     }
 

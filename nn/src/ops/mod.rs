@@ -32,6 +32,7 @@ pub(crate) mod softmax;
 pub(crate) mod unary;
 
 // sequences: embeddings and recurrent cells
+mod cell_kernels;
 pub(crate) mod collect;
 pub(crate) mod embedding;
 pub(crate) mod recurrent;

@@ -12,19 +12,21 @@
 //! - GRU (G = 3, gates r, z, n): `r = σ(gi_r + gh_r)`, `z = σ(gi_z + gh_z)`,
 //!   `n = tanh(gi_n + r⊙gh_n)`, `h' = (1 − z)⊙n + z⊙h`.
 //!
-//! σ, tanh, ReLU and their derivatives come from the rule table ([`Unary::value_and_derivative`]),
-//! evaluated at the kept pre-activations (σ′ and tanh′ in their non-cancelling forms, not
-//! `y(1 − y)` or `1 − y²`); `1 − z` is computed as σ(−a) (a the pre-activation), which does not
-//! cancel as z → 1. Every product of a partial with a gradient is the chain rule's
-//! ([`Element::chain`]).
+//! σ, tanh and their derivatives come from the rule table's slice forms
+//! ([`rules::sigmoid_slice`](diffprog_dual::rules::sigmoid_slice),
+//! [`rules::tanh_slice`](diffprog_dual::rules::tanh_slice): σ′ and tanh′ in their
+//! non-cancelling forms, not `y(1 − y)` or `1 − y²`), ReLU from the scalar rule, each evaluated
+//! once per step in the forward pass, which keeps values and derivatives for the backward pass;
+//! `1 − z` is σ(−a) (a the pre-activation), which does not cancel as z → 1. Every product of a
+//! partial with a gradient is the chain rule's ([`Element::chain`]).
 //!
 //! A step may carry a row mask (used by the sequence functions for variable-length batches):
 //! an inactive row copies its state through (`h' = h`, `c' = c`) and contributes nothing to the
 //! input's or the weights' gradients; its state's gradient passes through unchanged.
 
-use super::{Op, Unary, NONE};
-use crate::element::gemm_chain;
-use crate::graph::{Grads, Vals};
+use super::cell_kernels;
+pub(crate) use super::cell_kernels::backward;
+use super::{Op, NONE};
 use crate::{Element, Graph, NodeId, Shape};
 
 /// The activation of a plain (Elman) RNN cell: PyTorch's `nonlinearity`.
@@ -114,25 +116,25 @@ const MASKED: usize = 13;
 const FLAGS: usize = 14;
 
 /// The geometry of a recorded step, read from its index buffer.
-struct Step<'a> {
-    x: u32,
-    x_off: usize,
-    h: u32,
-    h_off: usize,
-    c: u32,
-    c_off: usize,
-    w_ih: u32,
-    w_hh: u32,
-    b_ih: u32,
-    b_hh: u32,
-    b: usize,
-    i: usize,
-    hid: usize,
-    mask: Option<&'a [usize]>,
+pub(super) struct Step<'a> {
+    pub(super) x: u32,
+    pub(super) x_off: usize,
+    pub(super) h: u32,
+    pub(super) h_off: usize,
+    pub(super) c: u32,
+    pub(super) c_off: usize,
+    pub(super) w_ih: u32,
+    pub(super) w_hh: u32,
+    pub(super) b_ih: u32,
+    pub(super) b_hh: u32,
+    pub(super) b: usize,
+    pub(super) i: usize,
+    pub(super) hid: usize,
+    pub(super) mask: Option<&'a [usize]>,
 }
 
 impl<'a> Step<'a> {
-    fn read(list: &'a [usize]) -> Self {
+    pub(super) fn read(list: &'a [usize]) -> Self {
         let b = list[BATCH];
         Step {
             x: list[X] as u32,
@@ -152,35 +154,9 @@ impl<'a> Step<'a> {
         }
     }
     #[inline]
-    fn active(&self, row: usize) -> bool {
+    pub(super) fn active(&self, row: usize) -> bool {
         self.mask.is_none_or(|m| m[row] != 0)
     }
-}
-
-/// `rows ← bias (+ bias2)` per row (zero without biases), then `rows += inp · wᵀ`.
-#[allow(clippy::too_many_arguments)]
-fn affine<F: Element>(
-    rows: &mut [F],
-    b: usize,
-    k: usize,
-    gh: usize,
-    inp: &[F],
-    w: &[F],
-    bias: Option<&[F]>,
-    bias2: Option<&[F]>,
-) {
-    for row in rows.chunks_exact_mut(gh) {
-        match (bias, bias2) {
-            (Some(p), Some(q)) => {
-                for ((o, &u), &v) in row.iter_mut().zip(p).zip(q) {
-                    *o = u + v;
-                }
-            }
-            (Some(p), None) | (None, Some(p)) => row.copy_from_slice(p),
-            (None, None) => row.iter_mut().for_each(|o| *o = F::zero()),
-        }
-    }
-    F::gemm(b, k, gh, F::one(), inp, false, w, true, F::one(), rows);
 }
 
 impl<F: Element> Graph<F> {
@@ -423,263 +399,18 @@ impl<F: Element> Graph<F> {
             list.extend(m.iter().map(|&a| a as usize));
         }
         let gh = kind.gates() * hid;
+        // the kernels overwrite what they read; a buffer kept from an earlier step (with the
+        // backward pass's scratch after the forward part) is reused without clearing
         let mut side = std::mem::take(&mut self.aux[n as usize]);
-        let saved = if kind == CellKind::Gru { 2 } else { 1 } * batch * gh;
-        side.clear();
-        side.resize(saved, F::zero());
+        let len = cell_kernels::forward_len(kind, batch, hid);
+        if side.len() < len {
+            side.resize(len, F::zero());
+        }
         let (v, y) = self.split(n);
         let st = Step::read(&list);
-        cell_forward(&v, y, &mut side, &st, kind, gh);
+        cell_kernels::cell_forward(&v, y, &mut side[..len], &st, kind, gh);
         self.idx[n as usize] = list;
         self.aux[n as usize] = side;
         self.id(n)
-    }
-}
-
-/// The forward kernel: pre-activations into `side` (kept for the backward pass), the new state
-/// into `y`.
-fn cell_forward<F: Element>(
-    v: &Vals<F>,
-    y: &mut [F],
-    side: &mut [F],
-    st: &Step,
-    kind: CellKind,
-    gh: usize,
-) {
-    let (b, hid) = (st.b, st.hid);
-    let get = |p: u32| (p != NONE).then(|| v.get(p));
-    let xv = &v.get(st.x)[st.x_off..st.x_off + b * st.i];
-    let hv = get(st.h).map(|h| &h[st.h_off..st.h_off + b * hid]);
-    let cv = get(st.c).map(|c| &c[st.c_off..st.c_off + b * hid]);
-    let (wih, whh) = (v.get(st.w_ih), v.get(st.w_hh));
-    let (bih, bhh) = (get(st.b_ih), get(st.b_hh));
-    let zero = F::zero();
-    let hprev = |r: usize, j: usize| hv.map_or(zero, |h| h[r * hid + j]);
-    let (sig, tanh) = (Unary::<F>::Sigmoid, Unary::<F>::Tanh);
-    match kind {
-        CellKind::Rnn(_) | CellKind::Lstm => {
-            affine(side, b, st.i, gh, xv, wih, bih, bhh);
-            if let Some(h) = hv {
-                F::gemm(b, hid, gh, F::one(), h, false, whh, true, F::one(), side);
-            }
-        }
-        CellKind::Gru => {
-            let (gi, ghh) = side.split_at_mut(b * gh);
-            affine(gi, b, st.i, gh, xv, wih, bih, None);
-            match hv {
-                Some(h) => affine(ghh, b, hid, gh, h, whh, bhh, None),
-                None => {
-                    for row in ghh.chunks_exact_mut(gh) {
-                        match bhh {
-                            Some(p) => row.copy_from_slice(p),
-                            None => row.iter_mut().for_each(|o| *o = zero),
-                        }
-                    }
-                }
-            }
-        }
-    }
-    for r in 0..b {
-        let active = st.active(r);
-        let a = &side[r * gh..(r + 1) * gh];
-        for j in 0..hid {
-            let o = r * hid + j;
-            match kind {
-                CellKind::Rnn(act) => {
-                    y[o] = if active {
-                        match act {
-                            Nonlinearity::Tanh => tanh.apply(a[j]),
-                            Nonlinearity::Relu => Unary::<F>::Relu.apply(a[j]),
-                        }
-                    } else {
-                        hprev(r, j)
-                    };
-                }
-                CellKind::Lstm => {
-                    let cp = cv.map_or(zero, |c| c[o]);
-                    if active {
-                        let i = sig.apply(a[j]);
-                        let f = sig.apply(a[hid + j]);
-                        let gg = tanh.apply(a[2 * hid + j]);
-                        let og = sig.apply(a[3 * hid + j]);
-                        let c1 = f * cp + i * gg;
-                        y[b * hid + o] = c1;
-                        y[o] = og * tanh.apply(c1);
-                    } else {
-                        y[o] = hprev(r, j);
-                        y[b * hid + o] = cp;
-                    }
-                }
-                CellKind::Gru => {
-                    if active {
-                        let gi = a;
-                        let ghh = &side[(b + r) * gh..(b + r + 1) * gh];
-                        let az = gi[hid + j] + ghh[hid + j];
-                        let rr = sig.apply(gi[j] + ghh[j]);
-                        let z = sig.apply(az);
-                        let nn = tanh.apply(gi[2 * hid + j] + rr * ghh[2 * hid + j]);
-                        y[o] = sig.apply(-az) * nn + z * hprev(r, j);
-                    } else {
-                        y[o] = hprev(r, j);
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Column sums of `d` (`rows × n`) added into `acc`.
-fn add_column_sums<F: Element>(acc: &mut [F], d: &[F], n: usize) {
-    for row in d.chunks_exact(n) {
-        for (a, &v) in acc.iter_mut().zip(row) {
-            *a += v;
-        }
-    }
-}
-
-/// The backward rule of a step: the gate pre-activations' gradients from the rule table's
-/// derivatives, then `∂x += dgi·W_ih`, `∂W_ih += dgiᵀ·x`, `∂b_ih += Σ dgi`, and the same with
-/// `dgh`, `h`, `W_hh`, `b_hh` (`dgi = dgh` except for the GRU's n gate), plus the direct paths
-/// `∂c += f⊙∂c'` (LSTM) and `∂h += z⊙∂h'` (GRU); the products are the chain rule's. Inactive
-/// rows pass their state's gradient through and contribute nothing else.
-pub(crate) fn backward<F: Element>(
-    v: &Vals<F>,
-    g: &mut Grads<F>,
-    gout: &[F],
-    y: &[F],
-    side: &mut Vec<F>,
-    list: &[usize],
-    kind: CellKind,
-) {
-    let st = Step::read(list);
-    let (b, hid) = (st.b, st.hid);
-    let gh = kind.gates() * hid;
-    let gru = kind == CellKind::Gru;
-    let saved = if gru { 2 } else { 1 } * b * gh;
-    let zero = F::zero();
-    // scratch: dgi, dgh (GRU only), the direct gradients of h and c
-    let dsize = if gru { 2 } else { 1 } * b * gh;
-    side.resize(saved + dsize + 2 * b * hid, zero);
-    let (pre, scratch) = side.split_at_mut(saved);
-    let (dgates, direct) = scratch.split_at_mut(dsize);
-    let (dh_direct, dc_direct) = direct.split_at_mut(b * hid);
-    let get = |p: u32| (p != NONE).then(|| v.get(p));
-    let hv = get(st.h).map(|h| &h[st.h_off..st.h_off + b * hid]);
-    let cv = get(st.c).map(|c| &c[st.c_off..st.c_off + b * hid]);
-    let hprev = |r: usize, j: usize| hv.map_or(zero, |h| h[r * hid + j]);
-    let (sig, tanh) = (Unary::<F>::Sigmoid, Unary::<F>::Tanh);
-    let ch = F::chain;
-    for r in 0..b {
-        let active = st.active(r);
-        for j in 0..hid {
-            let o = r * hid + j;
-            let dh = gout[o];
-            if !active {
-                dh_direct[o] = dh;
-                dc_direct[o] = if kind == CellKind::Lstm {
-                    gout[b * hid + o]
-                } else {
-                    zero
-                };
-                for k in 0..kind.gates() {
-                    dgates[r * gh + k * hid + j] = zero;
-                    if gru {
-                        dgates[(b + r) * gh + k * hid + j] = zero;
-                    }
-                }
-                continue;
-            }
-            let a = &pre[r * gh..(r + 1) * gh];
-            match kind {
-                CellKind::Rnn(act) => {
-                    let d = match act {
-                        Nonlinearity::Tanh => tanh.value_and_derivative(a[j]).1,
-                        Nonlinearity::Relu => Unary::<F>::Relu.value_and_derivative(a[j]).1,
-                    };
-                    dgates[r * gh + j] = ch(d, dh);
-                    dh_direct[o] = zero;
-                    dc_direct[o] = zero;
-                }
-                CellKind::Lstm => {
-                    let (i, di) = sig.value_and_derivative(a[j]);
-                    let (f, df) = sig.value_and_derivative(a[hid + j]);
-                    let (gg, dg) = tanh.value_and_derivative(a[2 * hid + j]);
-                    let (og, dog) = sig.value_and_derivative(a[3 * hid + j]);
-                    let cp = cv.map_or(zero, |c| c[o]);
-                    let (tc, dtc) = tanh.value_and_derivative(y[b * hid + o]);
-                    let dc_total = gout[b * hid + o] + ch(dtc, ch(og, dh));
-                    let d = &mut dgates[r * gh..(r + 1) * gh];
-                    d[j] = ch(di, ch(gg, dc_total));
-                    d[hid + j] = ch(df, ch(cp, dc_total));
-                    d[2 * hid + j] = ch(dg, ch(i, dc_total));
-                    d[3 * hid + j] = ch(dog, ch(tc, dh));
-                    dh_direct[o] = zero;
-                    dc_direct[o] = ch(f, dc_total);
-                }
-                CellKind::Gru => {
-                    let ghh = &pre[(b + r) * gh..(b + r + 1) * gh];
-                    let az = a[hid + j] + ghh[hid + j];
-                    let (rr, dr) = sig.value_and_derivative(a[j] + ghh[j]);
-                    let (z, dz) = sig.value_and_derivative(az);
-                    let one_minus_z = sig.apply(-az);
-                    let (nn, dn) =
-                        tanh.value_and_derivative(a[2 * hid + j] + rr * ghh[2 * hid + j]);
-                    // h' = (1 − z)·n + z·h
-                    let adj_n = ch(one_minus_z, dh);
-                    let adj_z = ch(hprev(r, j), dh) - ch(nn, dh);
-                    let dan = ch(dn, adj_n);
-                    let adj_r = ch(ghh[2 * hid + j], dan);
-                    let (dar, daz) = (ch(dr, adj_r), ch(dz, adj_z));
-                    let di = &mut dgates[r * gh..(r + 1) * gh];
-                    di[j] = dar;
-                    di[hid + j] = daz;
-                    di[2 * hid + j] = dan;
-                    let dhh = &mut dgates[(b + r) * gh..(b + r + 1) * gh];
-                    dhh[j] = dar;
-                    dhh[hid + j] = daz;
-                    dhh[2 * hid + j] = ch(rr, dan);
-                    dh_direct[o] = ch(z, dh);
-                    dc_direct[o] = zero;
-                }
-            }
-        }
-    }
-    let (dgi, dgh) = if gru {
-        let (p, q) = dgates.split_at(b * gh);
-        (p, q)
-    } else {
-        (&*dgates, &*dgates)
-    };
-    let xv = &v.get(st.x)[st.x_off..st.x_off + b * st.i];
-    if let Some(gb) = g.get(st.b_ih) {
-        add_column_sums(gb, dgi, gh);
-    }
-    if let Some(gb) = g.get(st.b_hh) {
-        add_column_sums(gb, dgh, gh);
-    }
-    if let Some(gw) = g.get(st.w_ih) {
-        gemm_chain(gh, b, st.i, dgi, true, xv, false, gw);
-    }
-    if let Some(h) = hv
-        && let Some(gw) = g.get(st.w_hh)
-    {
-        gemm_chain(gh, b, hid, dgh, true, h, false, gw);
-    }
-    if let Some(gx) = g.get(st.x) {
-        let gx = &mut gx[st.x_off..st.x_off + b * st.i];
-        gemm_chain(b, gh, st.i, dgi, false, v.get(st.w_ih), false, gx);
-    }
-    if let Some(gs) = g.get(st.h) {
-        let gs = &mut gs[st.h_off..st.h_off + b * hid];
-        for (a, &d) in gs.iter_mut().zip(dh_direct.iter()) {
-            *a += d;
-        }
-        gemm_chain(b, gh, hid, dgh, false, v.get(st.w_hh), false, gs);
-    }
-    if let Some(gs) = g.get(st.c) {
-        let gs = &mut gs[st.c_off..st.c_off + b * hid];
-        for (a, &d) in gs.iter_mut().zip(dc_direct.iter()) {
-            *a += d;
-        }
     }
 }

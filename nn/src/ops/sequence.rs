@@ -19,9 +19,10 @@ pub struct SequenceOptions<'a> {
     /// Each sequence's length (`B` entries, each in `1..=T`), for a padded batch: the semantics
     /// of `pack_padded_sequence` (any order). Steps at or past a sequence's length do not touch
     /// its state, their outputs are zero, and the final state is the one at the sequence's own
-    /// last step (for the backward direction, the state after its first step). The padded
-    /// rows are still computed by each step's GEMMs and then discarded, so a padded batch costs
-    /// what a full one of length T does.
+    /// last step (for the backward direction, the state after its first step). With the
+    /// lengths sorted longest first (as `pack_padded_sequence` wants them), the rows whose
+    /// sequence has ended are left out of each step's GEMMs; in any other order they are
+    /// computed and discarded.
     pub lengths: Option<&'a [usize]>,
 }
 
