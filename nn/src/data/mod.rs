@@ -26,6 +26,9 @@
 //!   is one, else below a maximum number of classes ([`DEFAULT_MAX_CLASSES`], 65 536, unless
 //!   raised), so a stray huge label is an error naming its record rather than billions of classes.
 //! * [`digits()`](digits): 1797 8×8 grey images of the digits 0–9, pixels in `[0, 1]`.
+//! * [`read_sklearn_csv`] / [`read_sklearn_csv_from`] read the classification sets scikit-learn
+//!   ships as CSV (Iris, wine, breast cancer) with their class names; [`read_diabetes`] /
+//!   [`diabetes_from`] read its raw diabetes regression set (two files, data and target).
 //!
 //! ```
 //! use diffprog_nn::data::{digits, DataLoader};
@@ -45,10 +48,12 @@
 mod classes;
 mod csv;
 mod dataset;
+mod diabetes;
 mod digits;
 mod error;
 mod idx;
 mod loader;
+mod sklearn_csv;
 mod standardize;
 
 pub use classes::{LabelBound, DEFAULT_MAX_CLASSES};
@@ -56,6 +61,7 @@ pub use csv::{
     read_csv, read_csv_from, read_csv_table, read_csv_table_from, CsvOptions, CsvTable, LabelColumn,
 };
 pub use dataset::Dataset;
+pub use diabetes::{diabetes_from, read_diabetes, DIABETES_FEATURES, DIABETES_FILES};
 pub use digits::{digits, digits_with, PixelScale, DIGITS_FEATURES, DIGITS_LEN, DIGITS_MAX_GREY};
 pub use error::DataError;
 pub use idx::{
@@ -63,4 +69,5 @@ pub use idx::{
     read_mnist, IdxImages, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
 };
 pub use loader::{Batch, DataLoader};
+pub use sklearn_csv::{read_sklearn_csv, read_sklearn_csv_from, SklearnCsv};
 pub use standardize::Standardizer;
