@@ -43,3 +43,17 @@ fn optimisers_quick_passes_its_checks() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn factorisation_iris_quick_passes_its_checks() {
+    let out = out_dir("extras");
+    let o = factorisation_iris::run(true, &out).unwrap();
+    assert!(o.checks.failures().is_empty(), "{:?}", o.checks.failures());
+    assert!(
+        (o.factorisation_error - o.sigma3_squared).abs() <= 1e-9 * o.sigma3_squared,
+        "{o:?}"
+    );
+    assert!(o.iris_accuracy >= o.iris_bound, "{o:?}");
+    assert!(out.join("12_iris_curves.svg").is_file());
+    let _ = std::fs::remove_dir_all(&out);
+}
