@@ -21,9 +21,14 @@
 //! The digits run's loss and accuracy curves go to `07_softmax_digits.svg` in the output
 //! directory.
 //!
-//! `--quick` (what `tests/lab_examples_a.rs` runs) runs 3 000 instead of 20 000 descent steps
-//! (asserting an excess mean squared error below 1e-3 of the optimum instead of 1e-6; the
-//! closed-form trajectory is asserted in both modes) and trains the digits for 4 epochs with a
+//! Gradient descent runs 20 000 steps and must end with a mean squared error within 1e-12
+//! (relative, rounding level) of the least-squares one: the slowest direction of the Hessian
+//! (condition number 470) contracts by 1 − λ_min/λ_max per step, which leaves e⁻⁸⁵ of the
+//! initial excess.
+//!
+//! `--quick` (what `tests/lab_examples_a.rs` runs) runs 3 000 descent steps, after which the
+//! closed form predicts an excess of 2.2e-8 of the optimum, and asserts 1e-7 (the closed-form
+//! trajectory is asserted in both modes) and trains the digits for 4 epochs with a
 //! test-accuracy bound of 0.90 (it reaches 0.9125).
 //!
 //! Run: `cargo run --release --example 07_regression_gradcheck [-- --quick] [--out DIR]`
@@ -214,7 +219,10 @@ fn linear_regression(quick: bool, checks: &mut Checks) -> Result<(), String> {
     );
     let mse_final = (&a * &theta_gd - &y).norm_squared() / n as f64;
     let excess = (mse_final - mse_star) / mse_star;
-    let bound = if quick { 1e-3 } else { 1e-6 };
+    // MSE(θ) − MSE* = ‖A(θ − θ*)‖²/n exactly (the optimal residual is orthogonal to A's columns)
+    let predicted_excess = (&a * (&predicted - &theta_star)).norm_squared() / n as f64 / mse_star;
+    println!("closed form's excess mean squared error after {steps} steps: {predicted_excess:.2e} of MSE*");
+    let bound = if quick { 1e-7 } else { 1e-12 };
     println!("after {steps} steps: mean squared error {mse_final:.6} (loss at the last step {mse_gd:.6}), ‖θ − θ*‖/‖θ*‖ = {:.2e}", (&theta_gd - &theta_star).norm() / theta_star.norm());
     checks.check(
         format!("gradient descent's excess mean squared error (MSE − MSE*)/MSE* = {excess:.2e} ≤ {bound:.0e}"),

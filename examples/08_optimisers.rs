@@ -270,10 +270,7 @@ fn check_tape_gradient(
         .map(|(a, b)| (a - b).abs())
         .fold(0.0, f64::max)
         / scale;
-    let fd = grad_check(
-        |g, x| f_tape(g, x),
-        &Tensor::from_vec(x.to_vec(), &[x.len()]),
-    );
+    let fd = grad_check(f_tape, &Tensor::from_vec(x.to_vec(), &[x.len()]));
     checks.check(
         format!(
             "{what} gradient at {x:.4?}: tape vs forward mode {dev:.1e} (≤ 1e-12), vs central differences {:.1e} (≤ 1e-6)",

@@ -204,7 +204,10 @@ mod tests {
         .unwrap();
         let svg = std::fs::read_to_string(&file).unwrap();
         assert!(svg.contains("minus") && svg.contains("plus") && svg.contains("w·x + b = ±1"));
-        assert_eq!(svg.matches("<circle").count() >= 4, true);
+        assert!(
+            svg.matches("<circle").count() >= 4,
+            "the points are missing"
+        );
         let _ = std::fs::remove_dir_all(&dir);
 
         let bad = Path::new("/nonexistent-diffprog-dir/svm.svg");
