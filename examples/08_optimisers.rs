@@ -352,6 +352,22 @@ fn part2_himmelblau(quick: bool, out: &Path, checks: &mut Checks) {
             m[0],
             m[1]
         );
+        let distances: Vec<String> = HIMMELBLAU_MINIMA
+            .iter()
+            .map(|m| {
+                format!(
+                    "({}, {}): {:.3}",
+                    m[0],
+                    m[1],
+                    (end[0] - m[0]).hypot(end[1] - m[1])
+                )
+            })
+            .collect();
+        println!(
+            "{:<26} distances to the four minima: {}",
+            "",
+            distances.join(", ")
+        );
         let dev = max_dev(&path, &reference);
         checks.check(
             format!(
