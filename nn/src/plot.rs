@@ -1,19 +1,28 @@
-//! [`plot_training_curves`]: the loss and accuracy curves of a run, as an SVG file;
-//! [`plot_image_grid`]: small grey images tiled into a PNG file.
+//! Plots: [`plot_training_curves`] (the loss and accuracy curves of a run, SVG),
+//! [`plot_contour_with_trajectories`] (level sets of a function of two variables with
+//! optimisation paths over them, SVG), [`plot_linear_separator`] (two classes of points in the
+//! plane, a linear decision line and its margins, SVG) and [`plot_image_grid`] (small grey images
+//! tiled into a PNG file).
 
 use crate::train::{EpochRecord, History};
 use plotters::prelude::*;
 use std::fmt;
 use std::path::Path;
 
+mod contour;
 mod image_grid;
+mod separator;
+
+pub use contour::{plot_contour_with_trajectories, ContourOptions, Trajectory};
 pub use image_grid::{plot_image_grid, GreyScale, ImageGrid};
+pub use separator::plot_linear_separator;
 
 /// Why a plot could not be drawn.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum PlotError {
-    /// The history has no epoch with a finite value to draw.
+    /// There is no finite value to draw (a history with no finite value, a function with no
+    /// finite value on the grid, no points).
     NothingToPlot,
     /// The drawing backend failed (e.g. the file could not be written).
     Drawing(String),
@@ -22,7 +31,7 @@ pub enum PlotError {
 impl fmt::Display for PlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PlotError::NothingToPlot => write!(f, "the history holds no finite value to plot"),
+            PlotError::NothingToPlot => write!(f, "there is no finite value to plot"),
             PlotError::Drawing(e) => write!(f, "could not draw the plot: {e}"),
         }
     }
@@ -32,6 +41,11 @@ impl std::error::Error for PlotError {}
 
 fn drawing<E: fmt::Display>(e: E) -> PlotError {
     PlotError::Drawing(e.to_string())
+}
+
+/// A drawing error that names the file being drawn.
+fn drawing_at(path: &Path, e: impl fmt::Display) -> PlotError {
+    PlotError::Drawing(format!("{}: {e}", path.display()))
 }
 
 type Series = Vec<(f64, f64)>;

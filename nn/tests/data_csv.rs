@@ -345,3 +345,155 @@ fn decimal_labels_must_be_exact_integers() {
         );
     }
 }
+
+/// The repository's copy of a data directory (`data/` at the workspace root).
+fn repo_data(dir: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data")
+        .join(dir)
+}
+
+#[test]
+fn sklearn_csv_reads_iris_with_its_class_names() {
+    use diffprog_nn::data::read_sklearn_csv;
+    let iris = read_sklearn_csv::<f64>(repo_data("iris").join("iris.csv")).unwrap();
+    assert_eq!(iris.class_names, ["setosa", "versicolor", "virginica"]);
+    let d = &iris.data;
+    assert_eq!((d.len(), d.feature_len(), d.n_classes()), (150, 4, 3));
+    assert_eq!(d.class_counts(), [50, 50, 50]);
+    assert_eq!(d.sample(0), (&[5.1, 3.5, 1.4, 0.2][..], 0));
+    assert_eq!(d.sample(149), (&[5.9, 3.0, 5.1, 1.8][..], 2));
+    // the summary statistics of iris.rst: petal length spans 1.0–6.9, mean 3.76
+    let petal: Vec<f64> = (0..150).map(|i| d.row(i)[2]).collect();
+    let mean = petal.iter().sum::<f64>() / 150.0;
+    assert!((mean - 3.758).abs() < 1e-3, "{mean}");
+    assert_eq!(petal.iter().cloned().fold(f64::INFINITY, f64::min), 1.0);
+    assert_eq!(petal.iter().cloned().fold(0.0, f64::max), 6.9);
+}
+
+#[test]
+fn sklearn_csv_errors_say_what_differs_from_the_header() {
+    use diffprog_nn::data::read_sklearn_csv_from;
+    let read = |t: &str| read_sklearn_csv_from::<f32>(t.as_bytes()).unwrap_err();
+    let err = read("2,2,a,b\n1,2,0\n3,4,1\n5,6,1\n");
+    assert_eq!(
+        err.to_string(),
+        "bad shape: the header (line 1) announces 2 samples but the file has 3"
+    );
+    let err = read("2,3,a,b\n1,2,0\n3,4,1\n");
+    assert_eq!(
+        err.to_string(),
+        "bad shape: the header (line 1) announces 3 features but the samples have 2"
+    );
+    // a label beyond the class names, with the file's line number
+    let err = read("2,2,a,b\n1,2,0\n3,4,2\n");
+    assert!(
+        matches!(
+            err,
+            DataError::LabelOutOfRange {
+                line: 3,
+                limit: 2,
+                bound: LabelBound::NClasses,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let err = read("two,2,a,b\n1,2,0\n");
+    assert_eq!(
+        err.to_string(),
+        "line 1, column 1 (n_samples): \"two\" is not a number"
+    );
+    let err = read("2,2\n1,2,0\n");
+    assert!(
+        matches!(err, DataError::BadShape(ref m) if m.contains("at least one class name")),
+        "{err}"
+    );
+    let err = read("1,2,a\n1,x,0\n");
+    assert!(
+        matches!(
+            err,
+            DataError::Parse {
+                line: 2,
+                column: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(matches!(read("1,2,a\n"), DataError::Empty));
+    // a missing file names its path
+    let err = diffprog_nn::data::read_sklearn_csv::<f32>(repo_data("iris").join("absent.csv"))
+        .unwrap_err();
+    assert!(err.to_string().contains("absent.csv"), "{err}");
+}
+
+#[test]
+fn diabetes_reads_the_raw_files() {
+    use diffprog_nn::data::{read_diabetes, DIABETES_FEATURES};
+    let d = read_diabetes::<f64>(repo_data("diabetes")).unwrap();
+    assert_eq!(
+        (d.len(), d.feature_len(), d.target_len()),
+        (442, DIABETES_FEATURES.len(), 1)
+    );
+    assert_eq!(
+        d.row(0),
+        [59.0, 2.0, 32.1, 101.0, 157.0, 93.2, 38.0, 4.0, 4.8598, 87.0]
+    );
+    assert_eq!((d.target(0), d.target(441)), (&[151.0][..], &[57.0][..]));
+    // sex is coded 1 or 2; the target (progression) lies in 25–346
+    assert!((0..442).all(|i| [1.0, 2.0].contains(&d.row(i)[1])));
+    let (lo, hi) = d
+        .targets()
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
+    assert_eq!((lo, hi), (25.0, 346.0));
+}
+
+#[test]
+fn diabetes_errors_name_the_input() {
+    use diffprog_nn::data::{diabetes_from, read_diabetes};
+    let row = "59 2 32.1 101.0 157 93.2 38.0 4.0 4.8598 87\n";
+    let err = diabetes_from::<f64>(row.as_bytes(), "151 1\n".as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, DataError::BadShape(ref m) if m.contains("target has 2 columns")),
+        "{err}"
+    );
+    let err = diabetes_from::<f64>(row.as_bytes(), "151\n75\n".as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, DataError::BadShape(ref m) if m.contains("1 lines but the target 2")),
+        "{err}"
+    );
+    let err = diabetes_from::<f64>("1 2 3\n".as_bytes(), "151\n".as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, DataError::BadShape(ref m) if m.contains("has 3 columns")),
+        "{err}"
+    );
+    let bad = row.replace("32.1", "3x");
+    let err = diabetes_from::<f64>(bad.as_bytes(), "151\n".as_bytes()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "diabetes data: line 1, column 3 (column 3): \"3x\" is not a number"
+    );
+    // from files: a missing file names its path; a bad one names its path and line
+    let dir = temp_dir("diabetes");
+    let err = read_diabetes::<f64>(&dir).unwrap_err();
+    assert!(
+        err.to_string().contains("diabetes_data_raw.csv.gz"),
+        "{err}"
+    );
+    std::fs::write(dir.join("diabetes_data_raw.csv.gz"), row).unwrap();
+    std::fs::write(dir.join("diabetes_target.csv.gz"), "1e\n").unwrap();
+    let err = read_diabetes::<f64>(&dir).unwrap_err();
+    match &err {
+        DataError::InFile { name, error } => {
+            assert!(name.ends_with("diabetes_target.csv.gz"), "{name}");
+            assert!(
+                matches!(**error, DataError::Parse { line: 1, .. }),
+                "{error}"
+            );
+        }
+        e => panic!("wrong error {e}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

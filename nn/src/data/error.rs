@@ -105,6 +105,14 @@ pub enum DataError {
         /// Number of labels.
         labels: usize,
     },
+    /// An error in one of several inputs read together (the data and target files of
+    /// [`diabetes_from`](super::diabetes_from)), naming which.
+    InFile {
+        /// The input: a path, or a description such as `"diabetes target"`.
+        name: String,
+        /// The error within it.
+        error: Box<DataError>,
+    },
 }
 
 impl DataError {
@@ -196,6 +204,7 @@ impl fmt::Display for DataError {
                 f,
                 "{images} images but {labels} labels: the two files do not belong together"
             ),
+            DataError::InFile { name, error } => write!(f, "{name}: {error}"),
         }
     }
 }
@@ -204,6 +213,7 @@ impl std::error::Error for DataError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             DataError::Io { source, .. } => Some(source),
+            DataError::InFile { error, .. } => Some(error.as_ref()),
             _ => None,
         }
     }

@@ -29,6 +29,9 @@
 //! * [`read_fashion_mnist`] reads a split of Fashion-MNIST from the directory
 //!   [`fashion_mnist_dir`] finds (an explicit path, else `FASHION_MNIST_DIR`, else
 //!   [`DEFAULT_FASHION_MNIST_DIR`]); a missing file's error says how to get it.
+//! * [`read_sklearn_csv`] / [`read_sklearn_csv_from`] read the classification sets scikit-learn
+//!   ships as CSV (Iris, wine, breast cancer) with their class names; [`read_diabetes`] /
+//!   [`diabetes_from`] read its raw diabetes regression set (two files, data and target).
 //!
 //! ```
 //! use diffprog_nn::data::{digits, DataLoader};
@@ -48,11 +51,13 @@
 mod classes;
 mod csv;
 mod dataset;
+mod diabetes;
 mod digits;
 mod error;
 mod fashion_mnist;
 mod idx;
 mod loader;
+mod sklearn_csv;
 mod standardize;
 
 pub use classes::{LabelBound, DEFAULT_MAX_CLASSES};
@@ -60,6 +65,7 @@ pub use csv::{
     read_csv, read_csv_from, read_csv_table, read_csv_table_from, CsvOptions, CsvTable, LabelColumn,
 };
 pub use dataset::Dataset;
+pub use diabetes::{diabetes_from, read_diabetes, DIABETES_FEATURES, DIABETES_FILES};
 pub use digits::{digits, digits_with, PixelScale, DIGITS_FEATURES, DIGITS_LEN, DIGITS_MAX_GREY};
 pub use error::DataError;
 pub use fashion_mnist::{
@@ -71,4 +77,5 @@ pub use idx::{
     read_mnist, IdxImages, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
 };
 pub use loader::{Batch, DataLoader};
+pub use sklearn_csv::{read_sklearn_csv, read_sklearn_csv_from, SklearnCsv};
 pub use standardize::Standardizer;

@@ -446,10 +446,10 @@ pub(crate) fn backward<F: Element>(
     if let Some(gw) = g.get(st.w_ih) {
         gemm_chain(gh, m, st.i, dgi, true, xv, false, gw);
     }
-    if let Some(h) = hv {
-        if let Some(gw) = g.get(st.w_hh) {
-            gemm_chain(gh, m, hid, dgh, true, &h[..m * hid], false, gw);
-        }
+    if let Some(h) = hv
+        && let Some(gw) = g.get(st.w_hh)
+    {
+        gemm_chain(gh, m, hid, dgh, true, &h[..m * hid], false, gw);
     }
     if let Some(gx) = g.get(st.x) {
         let gx = &mut gx[st.x_off..st.x_off + m * st.i];
