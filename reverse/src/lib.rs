@@ -148,6 +148,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod batch;
 mod drivers;
 mod elements;
 mod hessian;
@@ -155,11 +156,13 @@ mod mixed;
 mod nalgebra_impls;
 pub mod preaccumulate;
 mod recording;
+pub mod replay;
 #[doc(hidden)]
 pub mod tape;
 mod var;
 mod wide;
 
+pub use batch::{gradient_batch, hessian_batch, jacobian_batch};
 pub use drivers::{gradient, gradient_at, gradient_into, jacobian, vjp};
 pub use hessian::{hessian, hessian_f32, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]
