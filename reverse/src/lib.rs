@@ -2,7 +2,10 @@
 //! [`gradient`], [`vjp`], [`jacobian`], the generic [`gradient_at`] (nested derivatives), an
 //! explicit [`Recording`] API, user-defined primitives ([`Var::custom`]) and the mixed
 //! (forward-over-reverse) drivers [`hessian_vector_product`], [`hessian_diagonal`] and
-//! [`hessian`].
+//! [`hessian`]; [`replay`]: a function recorded once as a [`Program`](replay::Program) and
+//! differentiated at new inputs without calling it again, with branch guards; and parallel
+//! batches of the drivers over many points ([`gradient_batch`], [`jacobian_batch`],
+//! [`hessian_batch`]).
 //!
 //! # The model
 //!
