@@ -4,6 +4,7 @@
 use super::guards::{Guard, Operand};
 use super::ops::{Op, Slot, NO_SLOT};
 use super::recorder::Recorder;
+use super::runs::{self, Run};
 
 /// The code of a [`Program`](super::Program).
 #[derive(Clone, Debug)]
@@ -17,12 +18,15 @@ pub(crate) struct Code {
     pub(crate) parents: Vec<[Slot; 2]>,
     pub(crate) outputs: Vec<Operand>,
     pub(crate) guards: Vec<Guard>,
+    /// The schedule (see [`runs`]).
+    pub(crate) runs: Vec<Run>,
 }
 
 impl Code {
     /// The code of a recording with outputs `outputs`, optimised: instructions whose value
-    /// reaches neither an output nor a guard are dropped and the rest renumbered. (Constants are
-    /// folded while recording: an operation on constants records nothing.)
+    /// reaches neither an output nor a guard are dropped, and the rest reordered into runs (see
+    /// [`runs`]) and renumbered. (Constants are folded while recording: an operation on
+    /// constants records nothing.)
     pub(crate) fn new(recorder: Recorder, outputs: Vec<Operand>) -> Code {
         let Recorder {
             n_inputs,
@@ -57,14 +61,23 @@ impl Code {
                 kept.push(*op);
             }
         }
-        let map = |s: Slot| {
+        let kept_slot = |s: Slot| {
             if s == NO_SLOT || (s as usize) < n {
                 s
             } else {
                 new_slot[s as usize - n]
             }
         };
-        let ops: Vec<Op> = kept.into_iter().map(|op| op.remapped(map)).collect();
+        let ops: Vec<Op> = kept.into_iter().map(|op| op.remapped(kept_slot)).collect();
+        let (ops, order) = runs::reorder(n, ops);
+        let map = |s: Slot| {
+            let s = kept_slot(s);
+            if s == NO_SLOT || (s as usize) < n {
+                s
+            } else {
+                order[s as usize - n]
+            }
+        };
         let outputs = outputs.into_iter().map(|o| o.remapped(map)).collect();
         let guards = guards
             .into_iter()
@@ -83,7 +96,9 @@ impl Code {
                 (a, b) => [a, b],
             })
             .collect();
+        let runs = runs::runs(n, &ops);
         Code {
+            runs,
             n_inputs: n,
             ops,
             reads,

@@ -6,8 +6,9 @@
 
 use super::code::Code;
 use super::guards::{Guard, GuardFailure, Operand};
-use super::ops::NO_SLOT;
-use diffprog_dual::Scalar;
+use super::ops::{Slot, NO_SLOT};
+use super::runs::{Shape, SliceKind};
+use diffprog_dual::{Number, Scalar};
 
 /// An evaluation's buffers, reused between calls (one per thread in the batch drivers).
 #[derive(Clone, Debug, Default)]
@@ -18,8 +19,10 @@ pub(crate) struct Scratch<T> {
 }
 
 impl<T: Scalar<f64>> Scratch<T> {
-    /// Evaluates the program at the inputs `input(i)`, with each instruction's partials if
-    /// `with_partials`, then checks the guards (`point` is the input as given, for the error).
+    /// Evaluates the program at the inputs `input(i)`, with the partials of the instructions
+    /// interpreted one by one if `with_partials` (the slice and scan runs need none: their
+    /// adjoints read the values), then checks the guards (`point` is the input as given, for
+    /// the error).
     pub(crate) fn forward(
         &mut self,
         code: &Code,
@@ -31,27 +34,43 @@ impl<T: Scalar<f64>> Scratch<T> {
         self.values.clear();
         self.values.extend((0..n).map(input));
         self.values.resize(code.slots(), T::zero());
-        let values = &mut self.values[..];
         if with_partials {
-            self.partials.clear();
             self.partials.resize(code.ops.len(), [T::zero(); 2]);
-            for (k, ((op, &[a, b]), d)) in code
-                .ops
-                .iter()
-                .zip(&code.reads)
-                .zip(self.partials.iter_mut())
-                .enumerate()
-            {
-                let (v, d0, d1) = op.evaluate(values[a as usize], values[b as usize]);
-                values[n + k] = v;
-                *d = [d0, d1];
-            }
-        } else {
-            for (k, (op, &[a, b])) in code.ops.iter().zip(&code.reads).enumerate() {
-                values[n + k] = op.evaluate(values[a as usize], values[b as usize]).0;
+        }
+        let values = &mut self.values[..];
+        for run in &code.runs {
+            let (start, len) = (run.start as usize, run.len as usize);
+            let (head, tail) = values.split_at_mut(n + start);
+            let out = &mut tail[..len];
+            match run.shape {
+                Shape::Each => {
+                    for k in start..start + len {
+                        let [a, b] = code.reads[k];
+                        let (a, b) = (value_at(head, out, n + start, a), value_at(head, out, n + start, b));
+                        let (v, d0, d1) = code.ops[k].evaluate(a, b);
+                        out[k - start] = v;
+                        if with_partials {
+                            self.partials[k] = [d0, d1];
+                        }
+                    }
+                }
+                Shape::Slices {
+                    kind,
+                    a,
+                    a_step,
+                    b,
+                    b_step,
+                } => slices_forward(kind, head, (a, a_step), (b, b_step), out),
+                Shape::Scan { a, b } => {
+                    let mut acc = head[a as usize];
+                    for (o, &y) in out.iter_mut().zip(&head[b as usize..b as usize + len]) {
+                        acc = acc + y;
+                        *o = acc;
+                    }
+                }
             }
         }
-        match Guard::first_failing(&code.guards, values) {
+        match Guard::first_failing(&code.guards, &self.values) {
             None => Ok(()),
             Some(failing) => Err(GuardFailure::new(&code.guards, failing, n, point)),
         }
@@ -77,25 +96,178 @@ impl<T: Scalar<f64>> Scratch<T> {
             }
         }
         let adj = &mut self.adjoints[..];
-        for (k, (&[p0, p1], &[d0, d1])) in code
-            .parents
-            .iter()
-            .zip(&self.partials)
-            .enumerate()
-            .rev()
-        {
-            let a = adj[n + k];
-            if a.is_identically_zero() || p0 == NO_SLOT {
-                continue;
+        for run in code.runs.iter().rev() {
+            let (start, len) = (run.start as usize, run.len as usize);
+            match run.shape {
+                Shape::Each => {
+                    for k in (start..start + len).rev() {
+                        let g = adj[n + k];
+                        let [p0, p1] = code.parents[k];
+                        if g.is_identically_zero() || p0 == NO_SLOT {
+                            continue;
+                        }
+                        let [d0, d1] = self.partials[k];
+                        adj[p0 as usize] += contribution(g, d0);
+                        if p1 != NO_SLOT {
+                            adj[p1 as usize] += contribution(g, d1);
+                        }
+                    }
+                }
+                Shape::Slices {
+                    kind,
+                    a,
+                    a_step,
+                    b,
+                    b_step,
+                } => {
+                    let (head, tail) = adj.split_at_mut(n + start);
+                    let g = &tail[..len];
+                    let v = &self.values[..];
+                    let at = |s: Slot, step: u32, k: usize| v[s as usize + k * step as usize];
+                    match kind {
+                        SliceKind::Add => {
+                            scatter(head, a, a_step, len, |k| g[k]);
+                            scatter(head, b, b_step, len, |k| g[k]);
+                        }
+                        SliceKind::Sub => {
+                            scatter(head, a, a_step, len, |k| g[k]);
+                            scatter(head, b, b_step, len, |k| -g[k]);
+                        }
+                        SliceKind::Mul => {
+                            scatter(head, a, a_step, len, |k| contribution(g[k], at(b, b_step, k)));
+                            scatter(head, b, b_step, len, |k| contribution(g[k], at(a, a_step, k)));
+                        }
+                        SliceKind::AddConst(_) => scatter(head, a, a_step, len, |k| g[k]),
+                        SliceKind::ConstSub(_) | SliceKind::Neg => {
+                            scatter(head, a, a_step, len, |k| -g[k])
+                        }
+                        SliceKind::MulConst(c) => {
+                            let c = T::constant(c);
+                            scatter(head, a, a_step, len, |k| contribution(g[k], c))
+                        }
+                    }
+                }
+                Shape::Scan { a, b } => {
+                    // Output k's adjoint reaches output k − 1 (partial 1) and slot b + k.
+                    let (head, tail) = adj.split_at_mut(n + start);
+                    let mut carry = T::zero();
+                    for k in (0..len).rev() {
+                        let g = tail[k] + carry;
+                        tail[k] = g;
+                        head[b as usize + k] += g;
+                        carry = g;
+                    }
+                    head[a as usize] += carry;
+                }
             }
-            // The strong-zero rule (as the tape's sweep): a zero partial contributes exactly
-            // zero, also to an infinite or NaN adjoint.
-            let plain = a.has_finite_nonzero_primal();
-            let times = |d: T| if plain { a * d } else { a.strong_zero_mul(d) };
-            adj[p0 as usize] += times(d0);
-            if p1 != NO_SLOT {
-                adj[p1 as usize] += times(d1);
+        }
+    }
+}
+
+/// The value of `slot`, in `head` (below the run, which starts at slot `first`) or in the
+/// run's own outputs `out`.
+#[inline(always)]
+fn value_at<T: Copy>(head: &[T], out: &[T], first: usize, slot: Slot) -> T {
+    let s = slot as usize;
+    if s < first {
+        head[s]
+    } else {
+        out[s - first]
+    }
+}
+
+/// An adjoint `g` times a partial `d` by the strong-zero rule (as the tape's sweep): a zero
+/// adjoint contributes nothing, and a zero partial contributes exactly zero also to an infinite
+/// or NaN adjoint.
+#[inline(always)]
+fn contribution<T: Number>(g: T, d: T) -> T {
+    if g.is_identically_zero() {
+        T::zero()
+    } else if g.has_finite_nonzero_primal() {
+        g * d
+    } else {
+        g.strong_zero_mul(d)
+    }
+}
+
+/// Adds `f(k)` into slot `at + k` (`step` 1) or into slot `at` (`step` 0), for `k < len`.
+#[inline(always)]
+fn scatter<T: Number>(adj: &mut [T], at: Slot, step: u32, len: usize, f: impl Fn(usize) -> T) {
+    let at = at as usize;
+    if step == 1 {
+        for (k, dst) in adj[at..at + len].iter_mut().enumerate() {
+            *dst += f(k);
+        }
+    } else {
+        let mut sum = adj[at];
+        for k in 0..len {
+            sum += f(k);
+        }
+        adj[at] = sum;
+    }
+}
+
+/// A [`Shape::Slices`] run's values: `out[k] = kind(a + k·a_step, b + k·b_step)`.
+#[inline(always)]
+fn slices_forward<T: Scalar<f64>>(
+    kind: SliceKind,
+    head: &[T],
+    a: (Slot, u32),
+    b: (Slot, u32),
+    out: &mut [T],
+) {
+    match kind {
+        SliceKind::Add => binary(head, a, b, out, |x, y| x + y),
+        SliceKind::Sub => binary(head, a, b, out, |x, y| x - y),
+        SliceKind::Mul => binary(head, a, b, out, |x, y| x * y),
+        SliceKind::AddConst(c) => unary(head, a, out, |x| x + c),
+        SliceKind::ConstSub(c) => unary(head, a, out, |x| -x + c),
+        SliceKind::MulConst(c) => unary(head, a, out, |x| x * c),
+        SliceKind::Neg => unary(head, a, out, |x| -x),
+    }
+}
+
+#[inline(always)]
+fn binary<T: Copy>(head: &[T], (a, sa): (Slot, u32), (b, sb): (Slot, u32), out: &mut [T], f: impl Fn(T, T) -> T) {
+    let (a, b, len) = (a as usize, b as usize, out.len());
+    match (sa, sb) {
+        (1, 1) => {
+            for ((o, &x), &y) in out.iter_mut().zip(&head[a..a + len]).zip(&head[b..b + len]) {
+                *o = f(x, y);
             }
+        }
+        (1, _) => {
+            let y = head[b];
+            for (o, &x) in out.iter_mut().zip(&head[a..a + len]) {
+                *o = f(x, y);
+            }
+        }
+        (_, 1) => {
+            let x = head[a];
+            for (o, &y) in out.iter_mut().zip(&head[b..b + len]) {
+                *o = f(x, y);
+            }
+        }
+        _ => {
+            let (x, y) = (head[a], head[b]);
+            for o in out.iter_mut() {
+                *o = f(x, y);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn unary<T: Copy>(head: &[T], (a, sa): (Slot, u32), out: &mut [T], f: impl Fn(T) -> T) {
+    let (a, len) = (a as usize, out.len());
+    if sa == 1 {
+        for (o, &x) in out.iter_mut().zip(&head[a..a + len]) {
+            *o = f(x);
+        }
+    } else {
+        let x = head[a];
+        for o in out.iter_mut() {
+            *o = f(x);
         }
     }
 }

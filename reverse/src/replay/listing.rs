@@ -2,6 +2,7 @@
 
 use super::guards::Operand;
 use super::ops::{Op, Slot};
+use super::runs::Shape;
 use super::Program;
 use std::fmt;
 
@@ -20,8 +21,9 @@ fn operand(o: Operand, n: usize) -> String {
     }
 }
 
-/// One line per instruction (`v5 = x0 · x1`, `v7 = sin(v6)`), then the outputs and the guards
-/// with their recorded outcomes and source locations.
+/// A header (counts, and the runs the interpreter executes: loops over slices, running sums and
+/// single instructions), one line per instruction (`v5 = x0 · x1`, `v7 = sin(v6)`) in the order
+/// executed, then the outputs and the guards with their recorded outcomes and source locations.
 ///
 /// ```
 /// use diffprog_reverse::replay::record;
@@ -29,7 +31,7 @@ fn operand(o: Operand, n: usize) -> String {
 /// let p = record(|x| (x[0] * x[1]).sin() + 1.0, &[1.0, 2.0]);
 /// assert_eq!(
 ///     p.to_string(),
-///     "program: 2 inputs, 3 instructions, 1 output, 0 guards\n  v2 = x0 · x1\n  v3 = sin(v2)\n  v4 = v3 + 1\n  output 0 = v4\n"
+///     "program: 2 inputs, 3 instructions, 1 output, 0 guards; 3 runs (0 over slices, 0 running sums)\n  v2 = x0 · x1\n  v3 = sin(v2)\n  v4 = v3 + 1\n  output 0 = v4\n"
 /// );
 /// ```
 impl fmt::Display for Program {
@@ -37,13 +39,16 @@ impl fmt::Display for Program {
         let c = &self.code;
         let n = c.n_inputs;
         let plural = |k: usize, word: &str| format!("{k} {word}{}", if k == 1 { "" } else { "s" });
+        let slices = c.runs.iter().filter(|r| matches!(r.shape, Shape::Slices { .. })).count();
+        let scans = c.runs.iter().filter(|r| matches!(r.shape, Shape::Scan { .. })).count();
         writeln!(
             f,
-            "program: {}, {}, {}, {}",
+            "program: {}, {}, {}, {}; {} ({slices} over slices, {scans} running sums)",
             plural(n, "input"),
             plural(c.ops.len(), "instruction"),
             plural(c.outputs.len(), "output"),
-            plural(c.guards.len(), "guard")
+            plural(c.guards.len(), "guard"),
+            plural(c.runs.len(), "run"),
         )?;
         for (k, op) in c.ops.iter().enumerate() {
             let s = |x: Slot| slot(x, n);

@@ -62,6 +62,7 @@ mod ops;
 mod program;
 mod recorder;
 mod rerecording;
+mod runs;
 mod var;
 
 pub use guards::GuardFailure;
