@@ -27,6 +27,7 @@ fn single(n: usize, reps: usize) {
     let v: Vec<f64> = (0..n).map(|i| 1.0 / (1.0 + i as f64)).collect();
     let mut g = vec![0.0; n];
     let mut program = record(rosenbrock, &x);
+    println!("{}", program.to_string().lines().next().unwrap_or(""));
     let plain_reps = reps * 10;
     let plain = || rosenbrock(black_box(&x[..]));
 

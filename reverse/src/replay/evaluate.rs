@@ -18,6 +18,25 @@ pub(crate) struct Scratch<T> {
     pub(crate) adjoints: Vec<T>,
 }
 
+/// Adds `f(k)` into slot `at + k` (`step` 1) or into slot `at` (`step` 0), for `k < len` (a
+/// macro, so that the expression is compiled into the loop).
+macro_rules! scatter {
+    ($adj:expr, $at:expr, $step:expr, $len:expr, |$k:ident| $e:expr) => {{
+        let at = $at as usize;
+        if $step == 1 {
+            for ($k, dst) in $adj[at..at + $len].iter_mut().enumerate() {
+                *dst += $e;
+            }
+        } else {
+            let mut sum = $adj[at];
+            for $k in 0..$len {
+                sum += $e;
+            }
+            $adj[at] = sum;
+        }
+    }};
+}
+
 impl<T: Scalar<f64>> Scratch<T> {
     /// Evaluates the program at the inputs `input(i)`, with the partials of the instructions
     /// interpreted one by one if `with_partials` (the slice and scan runs need none: their
@@ -31,9 +50,11 @@ impl<T: Scalar<f64>> Scratch<T> {
         with_partials: bool,
     ) -> Result<(), GuardFailure> {
         let n = code.n_inputs;
-        self.values.clear();
-        self.values.extend((0..n).map(input));
+        // Every slot is written before it is read: no zero-filling once the buffer has its size.
         self.values.resize(code.slots(), T::zero());
+        for (i, v) in self.values[..n].iter_mut().enumerate() {
+            *v = input(i);
+        }
         if with_partials {
             self.partials.resize(code.ops.len(), [T::zero(); 2]);
         }
@@ -122,28 +143,44 @@ impl<T: Scalar<f64>> Scratch<T> {
                 } => {
                     let (head, tail) = adj.split_at_mut(n + start);
                     let g = &tail[..len];
+                    // Where every adjoint of the run is finite and non-zero (the common case),
+                    // the strong-zero rule is the plain product: one test per run, not per
+                    // instruction, and loops the compiler vectorises.
+                    let plain = g
+                        .iter()
+                        .fold(true, |all, x| all & x.has_finite_nonzero_primal());
                     let v = &self.values[..];
-                    let at = |s: Slot, step: u32, k: usize| v[s as usize + k * step as usize];
+                    let (sa, sb) = (a_step as usize, b_step as usize);
+                    let (va, vb) = (a as usize, b as usize);
                     match kind {
                         SliceKind::Add => {
-                            scatter(head, a, a_step, len, |k| g[k]);
-                            scatter(head, b, b_step, len, |k| g[k]);
+                            scatter!(head, a, a_step, len, |k| g[k]);
+                            scatter!(head, b, b_step, len, |k| g[k]);
                         }
                         SliceKind::Sub => {
-                            scatter(head, a, a_step, len, |k| g[k]);
-                            scatter(head, b, b_step, len, |k| -g[k]);
+                            scatter!(head, a, a_step, len, |k| g[k]);
+                            scatter!(head, b, b_step, len, |k| -g[k]);
                         }
                         SliceKind::Mul => {
-                            scatter(head, a, a_step, len, |k| contribution(g[k], at(b, b_step, k)));
-                            scatter(head, b, b_step, len, |k| contribution(g[k], at(a, a_step, k)));
+                            if plain {
+                                scatter!(head, a, a_step, len, |k| g[k] * v[vb + k * sb]);
+                                scatter!(head, b, b_step, len, |k| g[k] * v[va + k * sa]);
+                            } else {
+                                scatter!(head, a, a_step, len, |k| contribution(g[k], v[vb + k * sb]));
+                                scatter!(head, b, b_step, len, |k| contribution(g[k], v[va + k * sa]));
+                            }
                         }
-                        SliceKind::AddConst(_) => scatter(head, a, a_step, len, |k| g[k]),
+                        SliceKind::AddConst(_) => scatter!(head, a, a_step, len, |k| g[k]),
                         SliceKind::ConstSub(_) | SliceKind::Neg => {
-                            scatter(head, a, a_step, len, |k| -g[k])
+                            scatter!(head, a, a_step, len, |k| -g[k])
                         }
                         SliceKind::MulConst(c) => {
                             let c = T::constant(c);
-                            scatter(head, a, a_step, len, |k| contribution(g[k], c))
+                            if plain {
+                                scatter!(head, a, a_step, len, |k| g[k] * c)
+                            } else {
+                                scatter!(head, a, a_step, len, |k| contribution(g[k], c))
+                            }
                         }
                     }
                 }
@@ -187,23 +224,6 @@ fn contribution<T: Number>(g: T, d: T) -> T {
         g * d
     } else {
         g.strong_zero_mul(d)
-    }
-}
-
-/// Adds `f(k)` into slot `at + k` (`step` 1) or into slot `at` (`step` 0), for `k < len`.
-#[inline(always)]
-fn scatter<T: Number>(adj: &mut [T], at: Slot, step: u32, len: usize, f: impl Fn(usize) -> T) {
-    let at = at as usize;
-    if step == 1 {
-        for (k, dst) in adj[at..at + len].iter_mut().enumerate() {
-            *dst += f(k);
-        }
-    } else {
-        let mut sum = adj[at];
-        for k in 0..len {
-            sum += f(k);
-        }
-        adj[at] = sum;
     }
 }
 
