@@ -10,7 +10,9 @@
 //! differences directly.
 
 use diffprog::prelude::*;
-use diffprog::reverse::replay::{record, record_vector, GuardFailure, Program, ReplayVar, Rerecording};
+use diffprog::reverse::replay::{
+    record, record_vector, GuardFailure, Program, ReplayVar, Rerecording,
+};
 use diffprog_testkit::fd;
 use diffprog_testkit::programs::eval::{self, outputs, scalar};
 use diffprog_testkit::programs::program::{
@@ -109,15 +111,25 @@ fn compare_at(
         Ok(r) => r,
         Err(e) => return Ok(Err(e)),
     };
-    prop_assert_eq!(value.to_bits(), scalar::<f64>(p, x).to_bits(), "value {}", c.what);
+    prop_assert_eq!(
+        value.to_bits(),
+        scalar::<f64>(p, x).to_bits(),
+        "value {}",
+        c.what
+    );
     let (_, fresh) = diffprog::reverse::gradient(|v| scalar(p, v), x);
     c.all("gradient", &grad, &fresh)?;
 
-    let (hv_value, hv_grad, hv) = program.hessian_vector_product(x, &case.v).expect("guards held");
+    let (hv_value, hv_grad, hv) = program
+        .hessian_vector_product(x, &case.v)
+        .expect("guards held");
     prop_assert_eq!(hv_value.to_bits(), value.to_bits());
-    prop_assert_eq!(&hv_grad, &grad, "the HVP's gradient part is the gradient's arithmetic");
-    let (_, _, fresh_hv) =
-        diffprog::reverse::hessian_vector_product(|v| scalar(p, v), x, &case.v);
+    prop_assert_eq!(
+        &hv_grad,
+        &grad,
+        "the HVP's gradient part is the gradient's arithmetic"
+    );
+    let (_, _, fresh_hv) = diffprog::reverse::hessian_vector_product(|v| scalar(p, v), x, &case.v);
     c.all("H·v", &hv, &fresh_hv)?;
 
     let (_, _, h) = program.hessian(x).expect("guards held");
@@ -185,7 +197,10 @@ fn random_programs_replay_like_fresh_recordings() {
             Ok(()) => replayed.set(replayed.get() + 1),
             Err(failure) => {
                 refused.set(refused.get() + 1);
-                prop_assert!(!same_path, "a guard refused on the recorded path: {failure}");
+                prop_assert!(
+                    !same_path,
+                    "a guard refused on the recorded path: {failure}"
+                );
                 prop_assert_eq!(failure.input(), &x2[..]);
             }
         }
@@ -232,7 +247,11 @@ fn loops_over_slices_replay_like_fresh_recordings() {
     assert!(!header.contains("(0 over slices"), "{header}");
     assert!(!header.contains(", 0 running sums"), "{header}");
     for k in 0..5 {
-        let x: Vec<f64> = x0.iter().enumerate().map(|(i, v)| v + 0.1 * k as f64 * ((i % 3) as f64 - 1.0)).collect();
+        let x: Vec<f64> = x0
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + 0.1 * k as f64 * ((i % 3) as f64 - 1.0))
+            .collect();
         let r = program.gradient(&x).unwrap();
         check_gradient_at(r, arrays, arrays::<f64>, &x, true);
         let v: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).cos()).collect();
@@ -316,12 +335,20 @@ fn piecewise_functions_replay_within_their_piece_and_refuse_across_kinks() {
             let x = [k as f64 * 0.1, 1.5 - k as f64 * 0.01];
             match program.gradient(&x) {
                 Ok(r) => {
-                    assert_eq!(piece(x[0]), piece(recorded_at), "replayed across a kink at {x:?}");
+                    assert_eq!(
+                        piece(x[0]),
+                        piece(recorded_at),
+                        "replayed across a kink at {x:?}"
+                    );
                     let smooth = (x[0] + 1.0).abs() > 1e-3 && (x[0] - 2.0).abs() > 1e-3;
                     check_gradient_at(r, piecewise, piecewise::<f64>, &x, smooth);
                 }
                 Err(e) => {
-                    assert_ne!(piece(x[0]), piece(recorded_at), "refused inside the piece: {e}");
+                    assert_ne!(
+                        piece(x[0]),
+                        piece(recorded_at),
+                        "refused inside the piece: {e}"
+                    );
                     assert_eq!(e.input(), &x);
                 }
             }
@@ -339,7 +366,10 @@ fn a_guard_failure_names_the_comparison_its_source_line_and_the_input() {
     let message = e.to_string();
     assert!(message.contains("`<`"), "{message}");
     assert!(message.contains("input 0 and the constant -1"), "{message}");
-    assert!(message.contains("was false when recorded and is true"), "{message}");
+    assert!(
+        message.contains("was false when recorded and is true"),
+        "{message}"
+    );
     assert!(message.contains("[-2, 1.5]"), "{message}");
     // The second comparison is the one that fails above the upper kink.
     let e = program.value(&[2.5, 1.5]).unwrap_err();
@@ -380,7 +410,11 @@ fn loops_whose_trip_count_depends_on_the_input_replay_only_with_that_count() {
         match program.gradient(&x) {
             Ok(r) => {
                 replayed += 1;
-                assert_eq!(trips(x[0]), trips(9.0), "replayed with another trip count at {x:?}");
+                assert_eq!(
+                    trips(x[0]),
+                    trips(9.0),
+                    "replayed with another trip count at {x:?}"
+                );
                 check_gradient_at(r, newton_sqrt, newton_sqrt::<f64>, &x, true);
             }
             Err(_) => {
@@ -395,7 +429,10 @@ fn loops_whose_trip_count_depends_on_the_input_replay_only_with_that_count() {
             }
         }
     }
-    assert!(replayed > 10 && refused > 10, "{replayed} replayed, {refused} refused");
+    assert!(
+        replayed > 10 && refused > 10,
+        "{replayed} replayed, {refused} refused"
+    );
 }
 
 /// A function of maxima and absolute values (kinks inside elementary functions).
@@ -407,7 +444,11 @@ fn hinge<T: Scalar>(x: &[T]) -> T {
 #[test]
 fn max_based_functions_replay_across_their_kinks_without_guards() {
     let mut program = record(hinge, &[0.3, -0.2, 1.1]);
-    assert_eq!(program.guards(), 0, "kinks inside elementary functions need no guard");
+    assert_eq!(
+        program.guards(),
+        0,
+        "kinks inside elementary functions need no guard"
+    );
     for k in -30..=30 {
         let t = k as f64 * 0.1;
         let x = [t, 0.5 - t * 0.7, 1.1 - t * 0.3];
@@ -417,9 +458,10 @@ fn max_based_functions_replay_across_their_kinks_without_guards() {
             .all(|d| d.abs() > 1e-3);
         let r = program.gradient(&x).expect("no guards");
         check_gradient_at(r, hinge, hinge::<f64>, &x, away);
-        let (_, _, hv) = program.hessian_vector_product(&x, &[1.0, -1.0, 0.5]).unwrap();
-        let (_, _, fresh) =
-            diffprog::reverse::hessian_vector_product(hinge, &x, &[1.0, -1.0, 0.5]);
+        let (_, _, hv) = program
+            .hessian_vector_product(&x, &[1.0, -1.0, 0.5])
+            .unwrap();
+        let (_, _, fresh) = diffprog::reverse::hessian_vector_product(hinge, &x, &[1.0, -1.0, 0.5]);
         assert_eq!(hv, fresh, "H·v at {x:?}");
     }
     // Exactly at a tie of `max` the rule's partials (½, ½) hold, as in a fresh recording.
@@ -431,13 +473,23 @@ fn max_based_functions_replay_across_their_kinks_without_guards() {
 #[test]
 fn rerecording_records_again_where_a_guard_fails_and_counts_it() {
     let mut f = Rerecording::new(piecewise, &[0.5, 1.5]);
-    let points = [[0.0, 1.0], [1.0, 2.0], [-3.0, 1.0], [-2.0, 0.5], [3.0, 1.0], [0.1, 0.1]];
+    let points = [
+        [0.0, 1.0],
+        [1.0, 2.0],
+        [-3.0, 1.0],
+        [-2.0, 0.5],
+        [3.0, 1.0],
+        [0.1, 0.1],
+    ];
     for x in points {
         let (value, grad) = f.gradient(&x);
         let (fresh_value, fresh) = diffprog::reverse::gradient(piecewise, &x);
         assert_eq!(value, fresh_value);
         for (a, b) in grad.iter().zip(&fresh) {
-            assert!((a - b).abs() <= 1e-15 * b.abs().max(1.0), "{a} vs {b} at {x:?}");
+            assert!(
+                (a - b).abs() <= 1e-15 * b.abs().max(1.0),
+                "{a} vs {b} at {x:?}"
+            );
         }
     }
     // Pieces visited: 1, 1, 0 (re-record), 0, 2 (re-record), 1 (re-record).
@@ -552,7 +604,11 @@ fn rosenbrock<T: Scalar>(x: &[T]) -> T {
 
 fn points(count: usize, n: usize) -> Vec<Vec<f64>> {
     (0..count)
-        .map(|k| (0..n).map(|i| ((k * 7 + i * 3) % 11) as f64 * 0.2 - 1.0).collect())
+        .map(|k| {
+            (0..n)
+                .map(|i| ((k * 7 + i * 3) % 11) as f64 * 0.2 - 1.0)
+                .collect()
+        })
         .collect()
 }
 
@@ -562,26 +618,47 @@ fn batches_equal_the_sequential_calls_in_order() {
     let mut program = record(rosenbrock, &pts[0]);
     let batch = program.gradient_batch(&pts);
     let hessians = program.hessian_batch(&pts);
-    let pairs: Vec<(Vec<f64>, Vec<f64>)> =
-        pts.iter().map(|x| (x.clone(), x.iter().map(|v| v * 0.5 + 1.0).collect())).collect();
+    let pairs: Vec<(Vec<f64>, Vec<f64>)> = pts
+        .iter()
+        .map(|x| (x.clone(), x.iter().map(|v| v * 0.5 + 1.0).collect()))
+        .collect();
     let hvps = program.hessian_vector_product_batch(&pairs);
     for (k, x) in pts.iter().enumerate() {
         assert_eq!(batch[k], program.gradient(x), "point {k}");
         assert_eq!(hessians[k], program.hessian(x), "point {k}");
-        assert_eq!(hvps[k], program.hessian_vector_product(x, &pairs[k].1), "point {k}");
+        assert_eq!(
+            hvps[k],
+            program.hessian_vector_product(x, &pairs[k].1),
+            "point {k}"
+        );
     }
     let recorded = diffprog::reverse::gradient_batch(rosenbrock, &pts);
     let recorded_h = diffprog::reverse::hessian_batch(rosenbrock, &pts);
     for (k, x) in pts.iter().enumerate() {
-        assert_eq!(recorded[k], diffprog::reverse::gradient(rosenbrock, x), "point {k}");
-        assert_eq!(recorded_h[k], diffprog::reverse::hessian(rosenbrock, x), "point {k}");
+        assert_eq!(
+            recorded[k],
+            diffprog::reverse::gradient(rosenbrock, x),
+            "point {k}"
+        );
+        assert_eq!(
+            recorded_h[k],
+            diffprog::reverse::hessian(rosenbrock, x),
+            "point {k}"
+        );
     }
     let vector = |x: &[Var]| vec![x[0] * x[1], x[2].sin(), x[3] / x[4]];
     let recorded_j = diffprog::reverse::jacobian_batch(vector, &pts);
-    let mut vp = record_vector(|x: &[ReplayVar]| vec![x[0] * x[1], x[2].sin(), x[3] / x[4]], &pts[0]);
+    let mut vp = record_vector(
+        |x: &[ReplayVar]| vec![x[0] * x[1], x[2].sin(), x[3] / x[4]],
+        &pts[0],
+    );
     let replayed_j = vp.jacobian_batch(&pts);
     for (k, x) in pts.iter().enumerate() {
-        assert_eq!(recorded_j[k], diffprog::reverse::jacobian(vector, x), "point {k}");
+        assert_eq!(
+            recorded_j[k],
+            diffprog::reverse::jacobian(vector, x),
+            "point {k}"
+        );
         assert_eq!(replayed_j[k], vp.jacobian(x), "point {k}");
     }
 }

@@ -106,9 +106,11 @@ pub fn gradient_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
     {
         let program = recorded(p, &x);
         let x = x.clone();
-        modes.push(Mode::new("reverse replay (recorded once)", false, move || {
-            program.borrow_mut().gradient(&x).expect(GUARDS_HOLD).1
-        }));
+        modes.push(Mode::new(
+            "reverse replay (recorded once)",
+            false,
+            move || program.borrow_mut().gradient(&x).expect(GUARDS_HOLD).1,
+        ));
     }
     {
         let (p, x) = (p.clone(), x.clone());
@@ -179,10 +181,14 @@ pub fn hessian_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
     {
         let program = recorded(p, &x);
         let x = x.clone();
-        modes.push(Mode::new("replay, forward-over-reverse<8>", false, move || {
-            let h = program.borrow_mut().hessian(&x).expect(GUARDS_HOLD).2;
-            h.as_slice().to_vec()
-        }));
+        modes.push(Mode::new(
+            "replay, forward-over-reverse<8>",
+            false,
+            move || {
+                let h = program.borrow_mut().hessian(&x).expect(GUARDS_HOLD).2;
+                h.as_slice().to_vec()
+            },
+        ));
     }
     {
         let (p, x) = (p.clone(), x.clone());
@@ -234,10 +240,14 @@ pub fn hvp_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
     {
         let program = recorded(p, &x);
         let (x, v) = (x.clone(), v.clone());
-        modes.push(Mode::new("replay, forward-over-reverse", false, move || {
-            let mut program = program.borrow_mut();
-            program.hessian_vector_product(&x, &v).expect(GUARDS_HOLD).2
-        }));
+        modes.push(Mode::new(
+            "replay, forward-over-reverse",
+            false,
+            move || {
+                let mut program = program.borrow_mut();
+                program.hessian_vector_product(&x, &v).expect(GUARDS_HOLD).2
+            },
+        ));
     }
     if n <= MAX_N_LINEAR_PASSES {
         // ∇(f(x + εv)) by forward DualVec over Dual: ⌈n/8⌉ passes.

@@ -80,7 +80,11 @@ fn peers(n: usize, reps: usize, x: &[f64], v: &[f64], ours: f64, ours_hvp: f64, 
         "echidna bytecode replayed gradient",
         te,
         tp,
-        &format!("  (ours {:.2}× faster, plain {:.2} us)", te / ours, plain * 1e6),
+        &format!(
+            "  (ours {:.2}× faster, plain {:.2} us)",
+            te / ours,
+            plain * 1e6
+        ),
     );
     let (mut dv, mut adj) = (Vec::new(), Vec::new());
     let (teh, tp, _) = best_of_interleaved(
@@ -120,15 +124,30 @@ fn batches(n: usize, points: usize) {
         best
     };
     let seq = time(&mut || pts.iter().map(|x| program.gradient(x).unwrap().1[0]).sum());
-    let par = time(&mut || program.gradient_batch(&pts).iter().map(|r| r.as_ref().unwrap().1[0]).sum());
+    let par = time(&mut || {
+        program
+            .gradient_batch(&pts)
+            .iter()
+            .map(|r| r.as_ref().unwrap().1[0])
+            .sum()
+    });
     println!(
         "{points} points, n = {n}: replayed gradients sequential {:.2} ms, gradient_batch {:.2} ms on {threads} threads: speed-up {:.2}",
         seq * 1e3,
         par * 1e3,
         seq / par
     );
-    let seq = time(&mut || pts.iter().map(|x| diffprog_reverse::gradient(rosenbrock, x).1[0]).sum());
-    let par = time(&mut || diffprog_reverse::gradient_batch(rosenbrock, &pts).iter().map(|r| r.1[0]).sum());
+    let seq = time(&mut || {
+        pts.iter()
+            .map(|x| diffprog_reverse::gradient(rosenbrock, x).1[0])
+            .sum()
+    });
+    let par = time(&mut || {
+        diffprog_reverse::gradient_batch(rosenbrock, &pts)
+            .iter()
+            .map(|r| r.1[0])
+            .sum()
+    });
     println!(
         "{points} points, n = {n}: recorded gradients sequential {:.2} ms, reverse::gradient_batch {:.2} ms: speed-up {:.2}",
         seq * 1e3,
@@ -138,7 +157,12 @@ fn batches(n: usize, points: usize) {
     let small: Vec<Vec<f64>> = pts.iter().map(|x| x[..100].to_vec()).collect();
     let mut p100 = record(rosenbrock, &small[0]);
     let seq = time(&mut || small.iter().map(|x| p100.hessian(x).unwrap().0).sum());
-    let par = time(&mut || p100.hessian_batch(&small).iter().map(|r| r.as_ref().unwrap().0).sum());
+    let par = time(&mut || {
+        p100.hessian_batch(&small)
+            .iter()
+            .map(|r| r.as_ref().unwrap().0)
+            .sum()
+    });
     println!(
         "{points} points, n = 100: replayed Hessians sequential {:.2} ms, hessian_batch {:.2} ms: speed-up {:.2}",
         seq * 1e3,

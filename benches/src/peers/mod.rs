@@ -8,8 +8,8 @@ pub mod ad_trait_peer;
 use crate::modes::{Mode, MAX_N_LINEAR_PASSES, MAX_N_PEER_HESSIAN};
 use crate::problems::{ScalarProblem, VectorProblem};
 use nalgebra::DVector;
-use std::cell::RefCell;
 use num_dual::{Dual2DVec64, DualDVec64};
+use std::cell::RefCell;
 
 /// The peers' gradient modes.
 pub fn gradient_modes<P: ScalarProblem>(modes: &mut Vec<Mode>, p: &P, x: &[f64]) {

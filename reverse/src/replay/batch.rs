@@ -3,8 +3,10 @@
 
 use super::evaluate::Scratch;
 use super::guards::GuardFailure;
-use super::program::{gradient_with, hessian_with, hvp_with, jacobian_with, Program};
-use nalgebra::DMatrix;
+use super::program::{
+    gradient_with, hessian_with, hvp_with, jacobian_with, Program, ValueGradientHessian,
+    ValueGradientHv, ValuesAndJacobian,
+};
 use rayon::prelude::*;
 
 impl Program {
@@ -45,7 +47,7 @@ impl Program {
     pub fn jacobian_batch<P: AsRef<[f64]> + Sync>(
         &self,
         points: &[P],
-    ) -> Vec<Result<(Vec<f64>, DMatrix<f64>), GuardFailure>> {
+    ) -> Vec<Result<ValuesAndJacobian, GuardFailure>> {
         points
             .par_iter()
             .map_init(Scratch::default, |s, x| {
@@ -65,7 +67,7 @@ impl Program {
     pub fn hessian_vector_product_batch<P: AsRef<[f64]> + Sync>(
         &self,
         points_and_directions: &[(P, P)],
-    ) -> Vec<Result<(f64, Vec<f64>, Vec<f64>), GuardFailure>> {
+    ) -> Vec<Result<ValueGradientHv, GuardFailure>> {
         points_and_directions
             .par_iter()
             .map_init(Scratch::default, |s, (x, v)| {
@@ -86,7 +88,7 @@ impl Program {
     pub fn hessian_batch<P: AsRef<[f64]> + Sync>(
         &self,
         points: &[P],
-    ) -> Vec<Result<(f64, Vec<f64>, DMatrix<f64>), GuardFailure>> {
+    ) -> Vec<Result<ValueGradientHessian, GuardFailure>> {
         points
             .par_iter()
             .map_init(Scratch::default, |s, x| {

@@ -40,7 +40,10 @@ impl Code {
                 live[slot as usize - n] = true;
             }
         };
-        for o in outputs.iter().chain(guards.iter().flat_map(|g| [&g.lhs, &g.rhs])) {
+        for o in outputs
+            .iter()
+            .chain(guards.iter().flat_map(|g| [&g.lhs, &g.rhs]))
+        {
             if let Operand::Slot(s) = *o {
                 mark(s, &mut live);
             }

@@ -67,7 +67,10 @@ impl<T: Scalar<f64>> Scratch<T> {
                 Shape::Each => {
                     for k in start..start + len {
                         let [a, b] = code.reads[k];
-                        let (a, b) = (value_at(head, out, n + start, a), value_at(head, out, n + start, b));
+                        let (a, b) = (
+                            value_at(head, out, n + start, a),
+                            value_at(head, out, n + start, b),
+                        );
                         let (v, d0, d1) = code.ops[k].evaluate(a, b);
                         out[k - start] = v;
                         if with_partials {
@@ -85,7 +88,7 @@ impl<T: Scalar<f64>> Scratch<T> {
                 Shape::Scan { a, b } => {
                     let mut acc = head[a as usize];
                     for (o, &y) in out.iter_mut().zip(&head[b as usize..b as usize + len]) {
-                        acc = acc + y;
+                        acc += y;
                         *o = acc;
                     }
                 }
@@ -166,8 +169,14 @@ impl<T: Scalar<f64>> Scratch<T> {
                                 scatter!(head, a, a_step, len, |k| g[k] * v[vb + k * sb]);
                                 scatter!(head, b, b_step, len, |k| g[k] * v[va + k * sa]);
                             } else {
-                                scatter!(head, a, a_step, len, |k| contribution(g[k], v[vb + k * sb]));
-                                scatter!(head, b, b_step, len, |k| contribution(g[k], v[va + k * sa]));
+                                scatter!(head, a, a_step, len, |k| contribution(
+                                    g[k],
+                                    v[vb + k * sb]
+                                ));
+                                scatter!(head, b, b_step, len, |k| contribution(
+                                    g[k],
+                                    v[va + k * sa]
+                                ));
                             }
                         }
                         SliceKind::AddConst(_) => scatter!(head, a, a_step, len, |k| g[k]),
@@ -248,7 +257,13 @@ fn slices_forward<T: Scalar<f64>>(
 }
 
 #[inline(always)]
-fn binary<T: Copy>(head: &[T], (a, sa): (Slot, u32), (b, sb): (Slot, u32), out: &mut [T], f: impl Fn(T, T) -> T) {
+fn binary<T: Copy>(
+    head: &[T],
+    (a, sa): (Slot, u32),
+    (b, sb): (Slot, u32),
+    out: &mut [T],
+    f: impl Fn(T, T) -> T,
+) {
     let (a, b, len) = (a as usize, b as usize, out.len());
     match (sa, sb) {
         (1, 1) => {

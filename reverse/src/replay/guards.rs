@@ -198,8 +198,17 @@ impl fmt::Display for GuardFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "diffprog-reverse: replay refused: {}", self.message)?;
         const SHOWN: usize = 8;
-        let shown: Vec<String> = self.input.iter().take(SHOWN).map(|x| x.to_string()).collect();
-        let more = if self.input.len() > SHOWN { ", …" } else { "" };
+        let shown: Vec<String> = self
+            .input
+            .iter()
+            .take(SHOWN)
+            .map(|x| x.to_string())
+            .collect();
+        let more = if self.input.len() > SHOWN {
+            ", …"
+        } else {
+            ""
+        };
         write!(f, " (input [{}{more}])", shown.join(", "))
     }
 }

@@ -39,8 +39,16 @@ impl fmt::Display for Program {
         let c = &self.code;
         let n = c.n_inputs;
         let plural = |k: usize, word: &str| format!("{k} {word}{}", if k == 1 { "" } else { "s" });
-        let slices = c.runs.iter().filter(|r| matches!(r.shape, Shape::Slices { .. })).count();
-        let scans = c.runs.iter().filter(|r| matches!(r.shape, Shape::Scan { .. })).count();
+        let slices = c
+            .runs
+            .iter()
+            .filter(|r| matches!(r.shape, Shape::Slices { .. }))
+            .count();
+        let scans = c
+            .runs
+            .iter()
+            .filter(|r| matches!(r.shape, Shape::Scan { .. }))
+            .count();
         writeln!(
             f,
             "program: {}, {}, {}, {}; {} ({slices} over slices, {scans} running sums)",

@@ -66,7 +66,7 @@ mod runs;
 mod var;
 
 pub use guards::GuardFailure;
-pub use program::Program;
+pub use program::{Program, ValueGradientHessian, ValueGradientHv, ValuesAndJacobian};
 pub use rerecording::Rerecording;
 pub use var::ReplayVar;
 

@@ -6,6 +6,13 @@ use super::guards::GuardFailure;
 use diffprog_dual::{Dual, DualVec, Number};
 use nalgebra::DMatrix;
 
+/// The values `f(x)` and the Jacobian (m × n), as [`Program::jacobian`] returns them.
+pub type ValuesAndJacobian = (Vec<f64>, DMatrix<f64>);
+/// The value, gradient and `∇²f(x)·v`, as [`Program::hessian_vector_product`] returns them.
+pub type ValueGradientHv = (f64, Vec<f64>, Vec<f64>);
+/// The value, gradient and Hessian, as [`Program::hessian`] returns them.
+pub type ValueGradientHessian = (f64, Vec<f64>, DMatrix<f64>);
+
 /// Hessian columns per forward-over-reverse pass of [`Program::hessian`].
 pub(crate) const HESSIAN_COLUMNS: usize = 8;
 

@@ -49,11 +49,7 @@ impl<F: Fn(&[ReplayVar]) -> ReplayVar> Rerecording<F> {
     }
 
     /// Runs `run` on the program, recording again at `x` if a guard fails.
-    fn replay<R>(
-        &mut self,
-        x: &[f64],
-        run: impl Fn(&mut Program) -> Result<R, GuardFailure>,
-    ) -> R {
+    fn replay<R>(&mut self, x: &[f64], run: impl Fn(&mut Program) -> Result<R, GuardFailure>) -> R {
         match run(&mut self.program) {
             Ok(r) => r,
             Err(_) => {

@@ -55,9 +55,9 @@ impl SliceKind {
     fn same(self, other: SliceKind) -> bool {
         use SliceKind::*;
         match (self, other) {
-            (AddConst(x), AddConst(y)) | (ConstSub(x), ConstSub(y)) | (MulConst(x), MulConst(y)) => {
-                x.to_bits() == y.to_bits()
-            }
+            (AddConst(x), AddConst(y))
+            | (ConstSub(x), ConstSub(y))
+            | (MulConst(x), MulConst(y)) => x.to_bits() == y.to_bits(),
             (x, y) => x == y,
         }
     }

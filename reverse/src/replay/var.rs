@@ -164,7 +164,13 @@ macro_rules! comparison {
             fn eq(&self, other: &$rhs) -> bool {
                 let (operand, value): (Operand, f64) = $to_operand(other);
                 let outcome = Comparison::Eq.outcome(self.value, value);
-                ReplayVar::guard(Comparison::Eq, self.operand(), operand, outcome, Location::caller());
+                ReplayVar::guard(
+                    Comparison::Eq,
+                    self.operand(),
+                    operand,
+                    outcome,
+                    Location::caller(),
+                );
                 outcome == 1
             }
         }
@@ -190,7 +196,13 @@ macro_rules! comparison {
             fn lt(&self, other: &$rhs) -> bool {
                 let (operand, value): (Operand, f64) = $to_operand(other);
                 let outcome = Comparison::Lt.outcome(self.value, value);
-                ReplayVar::guard(Comparison::Lt, self.operand(), operand, outcome, Location::caller());
+                ReplayVar::guard(
+                    Comparison::Lt,
+                    self.operand(),
+                    operand,
+                    outcome,
+                    Location::caller(),
+                );
                 outcome == 1
             }
             #[track_caller]
@@ -198,7 +210,13 @@ macro_rules! comparison {
             fn le(&self, other: &$rhs) -> bool {
                 let (operand, value): (Operand, f64) = $to_operand(other);
                 let outcome = Comparison::Le.outcome(self.value, value);
-                ReplayVar::guard(Comparison::Le, self.operand(), operand, outcome, Location::caller());
+                ReplayVar::guard(
+                    Comparison::Le,
+                    self.operand(),
+                    operand,
+                    outcome,
+                    Location::caller(),
+                );
                 outcome == 1
             }
             #[track_caller]
@@ -206,7 +224,13 @@ macro_rules! comparison {
             fn gt(&self, other: &$rhs) -> bool {
                 let (operand, value): (Operand, f64) = $to_operand(other);
                 let outcome = Comparison::Gt.outcome(self.value, value);
-                ReplayVar::guard(Comparison::Gt, self.operand(), operand, outcome, Location::caller());
+                ReplayVar::guard(
+                    Comparison::Gt,
+                    self.operand(),
+                    operand,
+                    outcome,
+                    Location::caller(),
+                );
                 outcome == 1
             }
             #[track_caller]
@@ -214,7 +238,13 @@ macro_rules! comparison {
             fn ge(&self, other: &$rhs) -> bool {
                 let (operand, value): (Operand, f64) = $to_operand(other);
                 let outcome = Comparison::Ge.outcome(self.value, value);
-                ReplayVar::guard(Comparison::Ge, self.operand(), operand, outcome, Location::caller());
+                ReplayVar::guard(
+                    Comparison::Ge,
+                    self.operand(),
+                    operand,
+                    outcome,
+                    Location::caller(),
+                );
                 outcome == 1
             }
         }
@@ -235,7 +265,11 @@ impl fmt::Debug for ReplayVar {
         if self.recording == 0 {
             write!(f, "ReplayVar({:?}, constant)", self.value)
         } else {
-            write!(f, "ReplayVar({:?}, slot {} of recording {})", self.value, self.slot, self.recording)
+            write!(
+                f,
+                "ReplayVar({:?}, slot {} of recording {})",
+                self.value, self.slot, self.recording
+            )
         }
     }
 }
@@ -508,7 +542,10 @@ impl Scalar<f64> for ReplayVar {
         if self.recording != 0 {
             no_custom(primitive.name());
         }
-        ReplayVar::constant(self.value.custom_unary_derivative(primitive, order, number_type))
+        ReplayVar::constant(
+            self.value
+                .custom_unary_derivative(primitive, order, number_type),
+        )
     }
     /// On constants only, as [`custom_unary_derivative`](Scalar::custom_unary_derivative).
     fn custom_binary_partial(
