@@ -229,12 +229,12 @@ fn loops_over_slices_replay_like_fresh_recordings() {
             s += x[i] * x[i + 1] - x[i] * 0.5; // Mul (1, 1), MulConst, Sub
         }
         let mut t = x[0];
-        for i in 1..n {
-            t = t + x[i] * x[0]; // Mul with a repeated operand, a running sum
+        for &xi in &x[1..] {
+            t += xi * x[0]; // Mul with a repeated operand, a running sum
         }
         let mut u = T::one();
-        for i in 0..n {
-            u += -x[i] + (T::one() - x[i]) * (x[i] + 2.0); // Neg, ConstSub, AddConst
+        for &xi in x {
+            u += -xi + (T::one() - xi) * (xi + 2.0); // Neg, ConstSub, AddConst
         }
         let w: T = x.iter().map(|&xi| (xi - x[n - 1]) * (xi - x[n - 1])).sum(); // Sub (1, 0)
         s * t + u.sin() + w
@@ -329,11 +329,11 @@ fn piece(x0: f64) -> u8 {
 #[test]
 fn piecewise_functions_replay_within_their_piece_and_refuse_across_kinks() {
     for recorded_at in [-3.0, 0.5, 4.0] {
-        let mut program = record(piecewise, &[recorded_at, 1.5]);
+        let mut program = record(piecewise, [recorded_at, 1.5]);
         for k in -40..=40 {
             // The grid hits the kinks −1 and 2 exactly (k = −10, 20).
             let x = [k as f64 * 0.1, 1.5 - k as f64 * 0.01];
-            match program.gradient(&x) {
+            match program.gradient(x) {
                 Ok(r) => {
                     assert_eq!(
                         piece(x[0]),
@@ -358,9 +358,9 @@ fn piecewise_functions_replay_within_their_piece_and_refuse_across_kinks() {
 
 #[test]
 fn a_guard_failure_names_the_comparison_its_source_line_and_the_input() {
-    let mut program = record(piecewise, &[0.5, 1.5]);
+    let mut program = record(piecewise, [0.5, 1.5]);
     assert_eq!(program.guards(), 2);
-    let e = program.value(&[-2.0, 1.5]).unwrap_err();
+    let e = program.value([-2.0, 1.5]).unwrap_err();
     assert_eq!(e.guard(), 0);
     assert_eq!(e.location().file(), file!());
     let message = e.to_string();
@@ -372,7 +372,7 @@ fn a_guard_failure_names_the_comparison_its_source_line_and_the_input() {
     );
     assert!(message.contains("[-2, 1.5]"), "{message}");
     // The second comparison is the one that fails above the upper kink.
-    let e = program.value(&[2.5, 1.5]).unwrap_err();
+    let e = program.value([2.5, 1.5]).unwrap_err();
     assert_eq!(e.guard(), 1);
     assert!(e.to_string().contains("`<=`"));
 }
@@ -403,11 +403,11 @@ fn trips(a: f64) -> usize {
 
 #[test]
 fn loops_whose_trip_count_depends_on_the_input_replay_only_with_that_count() {
-    let mut program = record(newton_sqrt, &[9.0, 2.0]);
+    let mut program = record(newton_sqrt, [9.0, 2.0]);
     let (mut replayed, mut refused) = (0, 0);
     for k in 1..=200 {
         let x = [k as f64 * 0.1, 2.0 - k as f64 * 0.003];
-        match program.gradient(&x) {
+        match program.gradient(x) {
             Ok(r) => {
                 replayed += 1;
                 assert_eq!(
@@ -421,7 +421,7 @@ fn loops_whose_trip_count_depends_on_the_input_replay_only_with_that_count() {
                 refused += 1;
                 // The refusal is right: a fresh recording there takes another path (its
                 // program has another number of guards or another outcome).
-                let fresh = record(newton_sqrt, &x);
+                let fresh = record(newton_sqrt, x);
                 assert!(
                     trips(x[0]) != trips(9.0) || fresh.guards() != program.guards(),
                     "refused at {x:?} with the recorded trip count"
@@ -443,7 +443,7 @@ fn hinge<T: Scalar>(x: &[T]) -> T {
 
 #[test]
 fn max_based_functions_replay_across_their_kinks_without_guards() {
-    let mut program = record(hinge, &[0.3, -0.2, 1.1]);
+    let mut program = record(hinge, [0.3, -0.2, 1.1]);
     assert_eq!(
         program.guards(),
         0,
@@ -456,23 +456,21 @@ fn max_based_functions_replay_across_their_kinks_without_guards() {
         let away = [x[0] - x[1], x[0], x[1], x[2], x[0] - x[2]]
             .iter()
             .all(|d| d.abs() > 1e-3);
-        let r = program.gradient(&x).expect("no guards");
+        let r = program.gradient(x).expect("no guards");
         check_gradient_at(r, hinge, hinge::<f64>, &x, away);
-        let (_, _, hv) = program
-            .hessian_vector_product(&x, &[1.0, -1.0, 0.5])
-            .unwrap();
-        let (_, _, fresh) = diffprog::reverse::hessian_vector_product(hinge, &x, &[1.0, -1.0, 0.5]);
+        let (_, _, hv) = program.hessian_vector_product(x, [1.0, -1.0, 0.5]).unwrap();
+        let (_, _, fresh) = diffprog::reverse::hessian_vector_product(hinge, x, [1.0, -1.0, 0.5]);
         assert_eq!(hv, fresh, "H·v at {x:?}");
     }
     // Exactly at a tie of `max` the rule's partials (½, ½) hold, as in a fresh recording.
-    let (_, g) = program.gradient(&[0.5, 0.5, 1.0]).unwrap();
-    let (_, fresh) = diffprog::reverse::gradient(hinge, &[0.5, 0.5, 1.0]);
+    let (_, g) = program.gradient([0.5, 0.5, 1.0]).unwrap();
+    let (_, fresh) = diffprog::reverse::gradient(hinge, [0.5, 0.5, 1.0]);
     assert_eq!(g, fresh);
 }
 
 #[test]
 fn rerecording_records_again_where_a_guard_fails_and_counts_it() {
-    let mut f = Rerecording::new(piecewise, &[0.5, 1.5]);
+    let mut f = Rerecording::new(piecewise, [0.5, 1.5]);
     let points = [
         [0.0, 1.0],
         [1.0, 2.0],
@@ -482,8 +480,8 @@ fn rerecording_records_again_where_a_guard_fails_and_counts_it() {
         [0.1, 0.1],
     ];
     for x in points {
-        let (value, grad) = f.gradient(&x);
-        let (fresh_value, fresh) = diffprog::reverse::gradient(piecewise, &x);
+        let (value, grad) = f.gradient(x);
+        let (fresh_value, fresh) = diffprog::reverse::gradient(piecewise, x);
         assert_eq!(value, fresh_value);
         for (a, b) in grad.iter().zip(&fresh) {
             assert!(
@@ -494,10 +492,10 @@ fn rerecording_records_again_where_a_guard_fails_and_counts_it() {
     }
     // Pieces visited: 1, 1, 0 (re-record), 0, 2 (re-record), 1 (re-record).
     assert_eq!(f.rerecordings(), 3);
-    let (_, _, h) = f.hessian(&[-2.0, 0.5]);
+    let (_, _, h) = f.hessian([-2.0, 0.5]);
     assert_eq!(f.rerecordings(), 4);
     assert_eq!(h[(0, 1)], 1.0);
-    assert_eq!(f.value(&[-2.5, 0.5]), -2.5 * 0.5 + 3.0);
+    assert_eq!(f.value([-2.5, 0.5]), -2.5 * 0.5 + 3.0);
     assert_eq!(f.rerecordings(), 4);
 }
 
@@ -511,10 +509,10 @@ fn comparisons_inside_called_code_and_nan_tests_are_guarded() {
             y * x[1]
         }
     }
-    let mut p = record(f, &[2.0, 3.0]);
+    let mut p = record(f, [2.0, 3.0]);
     assert_eq!(p.guards(), 1);
-    assert_eq!(p.gradient(&[4.0, 3.0]).unwrap().1, vec![0.75, 4.0_f64.ln()]);
-    let e = p.gradient(&[-1.0, 3.0]).unwrap_err();
+    assert_eq!(p.gradient([4.0, 3.0]).unwrap().1, vec![0.75, 4.0_f64.ln()]);
+    let e = p.gradient([-1.0, 3.0]).unwrap_err();
     assert!(e.to_string().contains("`is_nan`"), "{e}");
     // `partial_cmp` and `==` (through `sort_by` and `if`).
     fn g<T: Scalar>(x: &[T]) -> T {
@@ -526,11 +524,11 @@ fn comparisons_inside_called_code_and_nan_tests_are_guarded() {
             v[0] * 2.0 + v[1]
         }
     }
-    let mut p = record(g, &[3.0, 1.0]);
+    let mut p = record(g, [3.0, 1.0]);
     assert!(p.guards() >= 2);
-    assert_eq!(p.gradient(&[5.0, 2.0]).unwrap(), (9.0, vec![1.0, 2.0]));
-    assert!(p.gradient(&[1.0, 2.0]).is_err(), "the order changed");
-    assert!(p.gradient(&[2.0, 2.0]).is_err(), "the equality changed");
+    assert_eq!(p.gradient([5.0, 2.0]).unwrap(), (9.0, vec![1.0, 2.0]));
+    assert!(p.gradient([1.0, 2.0]).is_err(), "the order changed");
+    assert!(p.gradient([2.0, 2.0]).is_err(), "the equality changed");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -547,16 +545,16 @@ fn constants_are_folded_and_unused_values_dropped() {
         }
         x[0] * c + x[1]
     }
-    let mut p = record(f, &[1.0, 2.0]);
+    let mut p = record(f, [1.0, 2.0]);
     // x₀·c, + x₁, and cos x₁ for the guard.
     assert_eq!(p.len(), 3);
-    let (v, g) = p.gradient(&[0.5, 1.0]).unwrap();
+    let (v, g) = p.gradient([0.5, 1.0]).unwrap();
     assert_eq!(v, 0.5 * 6.0_f64.exp() + 1.0);
     assert_eq!(g, vec![6.0_f64.exp(), 1.0]);
     // Outputs that are inputs or constants.
-    let mut q = record_vector(|x| vec![x[1], ReplayVar::constant(4.0)], &[1.0, 2.0]);
+    let mut q = record_vector(|x| vec![x[1], ReplayVar::constant(4.0)], [1.0, 2.0]);
     assert!(q.is_empty());
-    let (y, j) = q.jacobian(&[5.0, 6.0]).unwrap();
+    let (y, j) = q.jacobian([5.0, 6.0]).unwrap();
     assert_eq!(y, vec![6.0, 4.0]);
     assert_eq!(j.as_slice(), &[0.0, 0.0, 1.0, 0.0]); // column-major: J = [[0, 1], [0, 0]]
 }
@@ -570,7 +568,7 @@ fn a_replay_var_outside_its_recording_panics() {
             kept = Some(x[0]);
             x[0] * 2.0
         },
-        &[1.0],
+        [1.0],
     );
     let _ = kept.unwrap() + ReplayVar::constant(1.0) * kept.unwrap();
 }
@@ -579,14 +577,14 @@ fn a_replay_var_outside_its_recording_panics() {
 #[should_panic(expected = "cannot hold custom primitives")]
 fn a_custom_primitive_on_a_recorded_value_panics() {
     let primitive = diffprog_testkit::programs::primitives::ImplicitExp { a: 1.0 };
-    let _ = record(|x| x[0].custom_unary(&primitive), &[0.5]);
+    let _ = record(|x| x[0].custom_unary(&primitive), [0.5]);
 }
 
 #[test]
 #[should_panic(expected = "recorded with 2 inputs")]
 fn a_point_of_another_length_panics() {
-    let mut p = record(|x| x[0] * x[1], &[1.0, 2.0]);
-    let _ = p.gradient(&[1.0]);
+    let mut p = record(|x| x[0] * x[1], [1.0, 2.0]);
+    let _ = p.gradient([1.0]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,7 +663,7 @@ fn batches_equal_the_sequential_calls_in_order() {
 
 #[test]
 fn a_batch_reports_guard_failures_per_point() {
-    let program = record(piecewise, &[0.5, 1.0]);
+    let program = record(piecewise, [0.5, 1.0]);
     let pts = vec![[0.0, 1.0], [-3.0, 1.0], [1.0, 1.0], [5.0, 1.0]];
     let results = program.gradient_batch(&pts);
     let refused: Vec<bool> = results.iter().map(|r| r.is_err()).collect();
