@@ -39,7 +39,9 @@
 //!   on); `second_derivative`, `third_derivative`, `hessian`, `partial_hessian`.
 //! - [`reverse`] — reverse mode: the tape, [`Var`], [`Recording`]; `gradient`, `vjp`, `jacobian`,
 //!   and the mixed mode (forward over reverse) `hessian_vector_product` and `hessian` (on
-//!   [`HessianVar`]).
+//!   [`HessianVar`]); record once and replay at new points with branch guards
+//!   (`reverse::replay::record`, a `Program`); parallel batches over many points
+//!   (`reverse::gradient_batch`, `Program::gradient_batch`, …).
 //! - [`nn`] — tensors on a tape, layers, losses, optimisers, data, training.
 //!
 //! Which driver answers which question:

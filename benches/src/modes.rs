@@ -4,7 +4,9 @@
 
 use crate::problems::{ScalarProblem, VectorProblem};
 use diffprog_dual::Dual;
+use diffprog_reverse::replay::{self, Program};
 use nalgebra::DVector;
+use std::cell::RefCell;
 use std::hint::black_box;
 
 /// The questions the benchmarks ask.
@@ -80,6 +82,16 @@ pub fn baseline_vector<P: VectorProblem>(p: &P) -> Mode {
     })
 }
 
+/// The problem recorded for replay at `x` (`diffprog_reverse::replay`), once, when the modes are
+/// listed; the modes replay it at the point on every call.
+fn recorded<P: ScalarProblem>(p: &P, x: &[f64]) -> RefCell<Program> {
+    RefCell::new(replay::record(|v| p.eval(v), x))
+}
+
+/// The benchmark problems have no comparisons of their own, and a program replayed at its
+/// recording point holds every guard.
+const GUARDS_HOLD: &str = "a program replayed at its recording point holds its guards";
+
 /// Gradient modes; the first is the reference (reverse).
 pub fn gradient_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
     let n = p.n();
@@ -90,6 +102,15 @@ pub fn gradient_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
         modes.push(Mode::new("reverse Var", false, move || {
             diffprog_reverse::gradient(|v| p.eval(v), &x).1
         }));
+    }
+    {
+        let program = recorded(p, &x);
+        let x = x.clone();
+        modes.push(Mode::new(
+            "reverse replay (recorded once)",
+            false,
+            move || program.borrow_mut().gradient(&x).expect(GUARDS_HOLD).1,
+        ));
     }
     {
         let (p, x) = (p.clone(), x.clone());
@@ -127,6 +148,13 @@ pub fn jacobian_modes<P: VectorProblem>(p: &P) -> Vec<Mode> {
         }));
     }
     {
+        let program = RefCell::new(replay::record_vector(|v| p.eval(v), &x));
+        let x = x.clone();
+        modes.push(Mode::new("reverse replay (m sweeps)", false, move || {
+            flatten(program.borrow_mut().jacobian(&x).expect(GUARDS_HOLD).1)
+        }));
+    }
+    {
         let (p, x) = (p.clone(), x.clone());
         modes.push(Mode::new("forward DualVec<10>", false, move || {
             flatten(diffprog_dual::jacobian(|v| p.eval(v), &x).1)
@@ -149,6 +177,18 @@ pub fn hessian_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
                 .as_slice()
                 .to_vec()
         }));
+    }
+    {
+        let program = recorded(p, &x);
+        let x = x.clone();
+        modes.push(Mode::new(
+            "replay, forward-over-reverse<8>",
+            false,
+            move || {
+                let h = program.borrow_mut().hessian(&x).expect(GUARDS_HOLD).2;
+                h.as_slice().to_vec()
+            },
+        ));
     }
     {
         let (p, x) = (p.clone(), x.clone());
@@ -196,6 +236,18 @@ pub fn hvp_modes<P: ScalarProblem>(p: &P) -> Vec<Mode> {
         modes.push(Mode::new("forward-over-reverse", false, move || {
             diffprog_reverse::hessian_vector_product(|a| p.eval(a), &x, &v).2
         }));
+    }
+    {
+        let program = recorded(p, &x);
+        let (x, v) = (x.clone(), v.clone());
+        modes.push(Mode::new(
+            "replay, forward-over-reverse",
+            false,
+            move || {
+                let mut program = program.borrow_mut();
+                program.hessian_vector_product(&x, &v).expect(GUARDS_HOLD).2
+            },
+        ));
     }
     if n <= MAX_N_LINEAR_PASSES {
         // ∇(f(x + εv)) by forward DualVec over Dual: ⌈n/8⌉ passes.

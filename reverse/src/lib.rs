@@ -2,7 +2,10 @@
 //! [`gradient`], [`vjp`], [`jacobian`], the generic [`gradient_at`] (nested derivatives), an
 //! explicit [`Recording`] API, user-defined primitives ([`Var::custom`]) and the mixed
 //! (forward-over-reverse) drivers [`hessian_vector_product`], [`hessian_diagonal`] and
-//! [`hessian`].
+//! [`hessian`]; [`replay`]: a function recorded once as a [`Program`](replay::Program) and
+//! differentiated at new inputs without calling it again, with branch guards; and parallel
+//! batches of the drivers over many points ([`gradient_batch`], [`jacobian_batch`],
+//! [`hessian_batch`]).
 //!
 //! # The model
 //!
@@ -148,6 +151,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod batch;
 mod drivers;
 mod elements;
 mod hessian;
@@ -155,11 +159,13 @@ mod mixed;
 mod nalgebra_impls;
 pub mod preaccumulate;
 mod recording;
+pub mod replay;
 #[doc(hidden)]
 pub mod tape;
 mod var;
 mod wide;
 
+pub use batch::{gradient_batch, hessian_batch, jacobian_batch};
 pub use drivers::{gradient, gradient_at, gradient_into, jacobian, vjp};
 pub use hessian::{hessian, hessian_f32, HessianVar, HESSIAN_COLUMNS_PER_SWEEP};
 #[doc(hidden)]

@@ -9,6 +9,7 @@ use crate::modes::{Mode, MAX_N_LINEAR_PASSES, MAX_N_PEER_HESSIAN};
 use crate::problems::{ScalarProblem, VectorProblem};
 use nalgebra::DVector;
 use num_dual::{Dual2DVec64, DualDVec64};
+use std::cell::RefCell;
 
 /// The peers' gradient modes.
 pub fn gradient_modes<P: ScalarProblem>(modes: &mut Vec<Mode>, p: &P, x: &[f64]) {
@@ -26,6 +27,15 @@ pub fn gradient_modes<P: ScalarProblem>(modes: &mut Vec<Mode>, p: &P, x: &[f64])
         let (p, x) = (p.clone(), x.clone());
         modes.push(Mode::new("echidna Reverse", true, move || {
             echidna::grad(|v: &[echidna::Reverse<f64>]| p.eval_ec(v), &x)
+        }));
+    }
+    {
+        // Recorded once, replayed at the point: echidna's `record` and `gradient_with_buf`.
+        let (tape, _) = echidna::record(|v: &[echidna::BReverse<f64>]| p.eval_ec(v), &x);
+        let (tape, buf, x) = (RefCell::new(tape), RefCell::new(Vec::new()), x.clone());
+        modes.push(Mode::new("echidna bytecode replay", true, move || {
+            tape.borrow_mut()
+                .gradient_with_buf(&x, &mut buf.borrow_mut())
         }));
     }
     modes.push(Mode::new(
@@ -116,6 +126,14 @@ pub fn hvp_modes<P: ScalarProblem>(modes: &mut Vec<Mode>, p: &P, x: &[f64], v: &
         let (p, x, v) = (p.clone(), x.clone(), v.clone());
         modes.push(Mode::new("echidna bytecode", true, move || {
             echidna::hvp(|a: &[echidna::BReverse<f64>]| p.eval_ec(a), &x, &v).1
+        }));
+    }
+    {
+        let (tape, _) = echidna::record(|a: &[echidna::BReverse<f64>]| p.eval_ec(a), &x);
+        let bufs = RefCell::new((Vec::new(), Vec::new()));
+        modes.push(Mode::new("echidna bytecode replay", true, move || {
+            let (dv, adj) = &mut *bufs.borrow_mut();
+            tape.hvp_with_buf(&x, &v, dv, adj).1
         }));
     }
 }

@@ -1,0 +1,329 @@
+//! The interpreter: a forward pass over the instructions computing every value (and, for
+//! derivatives, every instruction's local partials) at new inputs, and the adjoint sweep over
+//! the stored partials. Generic over the numbers: `f64` for values, gradients, VJPs and
+//! Jacobians, `Dual<f64>` for Hessian–vector products (forward over reverse: the tangent and the
+//! second-order adjoint ride on the dual parts), `DualVec<f64, N>` for N Hessian columns.
+
+use super::code::Code;
+use super::guards::{Guard, GuardFailure, Operand};
+use super::ops::{Slot, NO_SLOT};
+use super::runs::{Shape, SliceKind};
+use diffprog_dual::{Number, Scalar};
+
+/// An evaluation's buffers, reused between calls (one per thread in the batch drivers).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Scratch<T> {
+    pub(crate) values: Vec<T>,
+    pub(crate) partials: Vec<[T; 2]>,
+    pub(crate) adjoints: Vec<T>,
+}
+
+/// Adds `f(k)` into slot `at + k` (`step` 1) or into slot `at` (`step` 0), for `k < len` (a
+/// macro, so that the expression is compiled into the loop).
+macro_rules! scatter {
+    ($adj:expr, $at:expr, $step:expr, $len:expr, |$k:ident| $e:expr) => {{
+        let at = $at as usize;
+        if $step == 1 {
+            for ($k, dst) in $adj[at..at + $len].iter_mut().enumerate() {
+                *dst += $e;
+            }
+        } else {
+            let mut sum = $adj[at];
+            for $k in 0..$len {
+                sum += $e;
+            }
+            $adj[at] = sum;
+        }
+    }};
+}
+
+impl<T: Scalar<f64>> Scratch<T> {
+    /// Evaluates the program at the inputs `input(i)`, with the partials of the instructions
+    /// interpreted one by one if `with_partials` (the slice and scan runs need none: their
+    /// adjoints read the values), then checks the guards (`point` is the input as given, for
+    /// the error).
+    pub(crate) fn forward(
+        &mut self,
+        code: &Code,
+        input: impl Fn(usize) -> T,
+        point: &[f64],
+        with_partials: bool,
+    ) -> Result<(), GuardFailure> {
+        let n = code.n_inputs;
+        // Every slot is written before it is read: no zero-filling once the buffer has its size.
+        self.values.resize(code.slots(), T::zero());
+        for (i, v) in self.values[..n].iter_mut().enumerate() {
+            *v = input(i);
+        }
+        if with_partials {
+            self.partials.resize(code.ops.len(), [T::zero(); 2]);
+        }
+        let values = &mut self.values[..];
+        for run in &code.runs {
+            let (start, len) = (run.start as usize, run.len as usize);
+            let (head, tail) = values.split_at_mut(n + start);
+            let out = &mut tail[..len];
+            match run.shape {
+                Shape::Each => {
+                    for k in start..start + len {
+                        let [a, b] = code.reads[k];
+                        let (a, b) = (
+                            value_at(head, out, n + start, a),
+                            value_at(head, out, n + start, b),
+                        );
+                        let (v, d0, d1) = code.ops[k].evaluate(a, b);
+                        out[k - start] = v;
+                        if with_partials {
+                            self.partials[k] = [d0, d1];
+                        }
+                    }
+                }
+                Shape::Slices {
+                    kind,
+                    a,
+                    a_step,
+                    b,
+                    b_step,
+                } => slices_forward(kind, head, (a, a_step), (b, b_step), out),
+                Shape::Scan { a, b } => {
+                    let mut acc = head[a as usize];
+                    for (o, &y) in out.iter_mut().zip(&head[b as usize..b as usize + len]) {
+                        acc += y;
+                        *o = acc;
+                    }
+                }
+            }
+        }
+        match Guard::first_failing(&code.guards, &self.values) {
+            None => Ok(()),
+            Some(failing) => Err(GuardFailure::new(&code.guards, failing, n, point)),
+        }
+    }
+
+    /// The value of output `j` after [`forward`](Self::forward).
+    pub(crate) fn output(&self, code: &Code, j: usize) -> T {
+        match code.outputs[j] {
+            Operand::Slot(s) => self.values[s as usize],
+            Operand::Constant(c) => T::constant(c),
+        }
+    }
+
+    /// The adjoint sweep after a forward pass with partials, seeded with `weight(j)` on output
+    /// `j`; the inputs' adjoints are then `self.adjoints[..n]`.
+    pub(crate) fn reverse(&mut self, code: &Code, weight: impl Fn(usize) -> T) {
+        let n = code.n_inputs;
+        self.adjoints.clear();
+        self.adjoints.resize(code.slots(), T::zero());
+        for (j, o) in code.outputs.iter().enumerate() {
+            if let Operand::Slot(s) = *o {
+                self.adjoints[s as usize] += weight(j);
+            }
+        }
+        let adj = &mut self.adjoints[..];
+        for run in code.runs.iter().rev() {
+            let (start, len) = (run.start as usize, run.len as usize);
+            match run.shape {
+                Shape::Each => {
+                    for k in (start..start + len).rev() {
+                        let g = adj[n + k];
+                        let [p0, p1] = code.parents[k];
+                        if g.is_identically_zero() || p0 == NO_SLOT {
+                            continue;
+                        }
+                        let [d0, d1] = self.partials[k];
+                        adj[p0 as usize] += contribution(g, d0);
+                        if p1 != NO_SLOT {
+                            adj[p1 as usize] += contribution(g, d1);
+                        }
+                    }
+                }
+                Shape::Slices {
+                    kind,
+                    a,
+                    a_step,
+                    b,
+                    b_step,
+                } => {
+                    let (head, tail) = adj.split_at_mut(n + start);
+                    let g = &tail[..len];
+                    // Where every adjoint of the run is finite and non-zero (the common case),
+                    // the strong-zero rule is the plain product: one test per run, not per
+                    // instruction, and loops the compiler vectorises.
+                    let plain = g
+                        .iter()
+                        .fold(true, |all, x| all & x.has_finite_nonzero_primal());
+                    let v = &self.values[..];
+                    let (sa, sb) = (a_step as usize, b_step as usize);
+                    let (va, vb) = (a as usize, b as usize);
+                    match kind {
+                        SliceKind::Add => {
+                            scatter!(head, a, a_step, len, |k| g[k]);
+                            scatter!(head, b, b_step, len, |k| g[k]);
+                        }
+                        SliceKind::Sub => {
+                            scatter!(head, a, a_step, len, |k| g[k]);
+                            scatter!(head, b, b_step, len, |k| -g[k]);
+                        }
+                        SliceKind::Mul => {
+                            if plain {
+                                scatter!(head, a, a_step, len, |k| g[k] * v[vb + k * sb]);
+                                scatter!(head, b, b_step, len, |k| g[k] * v[va + k * sa]);
+                            } else {
+                                scatter!(head, a, a_step, len, |k| contribution(
+                                    g[k],
+                                    v[vb + k * sb]
+                                ));
+                                scatter!(head, b, b_step, len, |k| contribution(
+                                    g[k],
+                                    v[va + k * sa]
+                                ));
+                            }
+                        }
+                        SliceKind::AddConst(_) => scatter!(head, a, a_step, len, |k| g[k]),
+                        SliceKind::ConstSub(_) | SliceKind::Neg => {
+                            scatter!(head, a, a_step, len, |k| -g[k])
+                        }
+                        SliceKind::MulConst(c) => {
+                            let c = T::constant(c);
+                            if plain {
+                                scatter!(head, a, a_step, len, |k| g[k] * c)
+                            } else {
+                                scatter!(head, a, a_step, len, |k| contribution(g[k], c))
+                            }
+                        }
+                    }
+                }
+                Shape::Scan { a, b } => {
+                    // Output k's adjoint reaches output k − 1 (partial 1) and slot b + k.
+                    let (head, tail) = adj.split_at_mut(n + start);
+                    let mut carry = T::zero();
+                    for k in (0..len).rev() {
+                        let g = tail[k] + carry;
+                        tail[k] = g;
+                        head[b as usize + k] += g;
+                        carry = g;
+                    }
+                    head[a as usize] += carry;
+                }
+            }
+        }
+    }
+}
+
+/// The value of `slot`, in `head` (below the run, which starts at slot `first`) or in the
+/// run's own outputs `out`.
+#[inline(always)]
+fn value_at<T: Copy>(head: &[T], out: &[T], first: usize, slot: Slot) -> T {
+    let s = slot as usize;
+    if s < first {
+        head[s]
+    } else {
+        out[s - first]
+    }
+}
+
+/// An adjoint `g` times a partial `d` by the strong-zero rule (as the tape's sweep): a zero
+/// adjoint contributes nothing, and a zero partial contributes exactly zero also to an infinite
+/// or NaN adjoint.
+#[inline(always)]
+fn contribution<T: Number>(g: T, d: T) -> T {
+    if g.is_identically_zero() {
+        T::zero()
+    } else if g.has_finite_nonzero_primal() {
+        g * d
+    } else {
+        g.strong_zero_mul(d)
+    }
+}
+
+/// A [`Shape::Slices`] run's values: `out[k] = kind(a + k·a_step, b + k·b_step)`.
+#[inline(always)]
+fn slices_forward<T: Scalar<f64>>(
+    kind: SliceKind,
+    head: &[T],
+    a: (Slot, u32),
+    b: (Slot, u32),
+    out: &mut [T],
+) {
+    match kind {
+        SliceKind::Add => binary(head, a, b, out, |x, y| x + y),
+        SliceKind::Sub => binary(head, a, b, out, |x, y| x - y),
+        SliceKind::Mul => binary(head, a, b, out, |x, y| x * y),
+        SliceKind::AddConst(c) => unary(head, a, out, |x| x + c),
+        SliceKind::ConstSub(c) => unary(head, a, out, |x| -x + c),
+        SliceKind::MulConst(c) => unary(head, a, out, |x| x * c),
+        SliceKind::Neg => unary(head, a, out, |x| -x),
+    }
+}
+
+#[inline(always)]
+fn binary<T: Copy>(
+    head: &[T],
+    (a, sa): (Slot, u32),
+    (b, sb): (Slot, u32),
+    out: &mut [T],
+    f: impl Fn(T, T) -> T,
+) {
+    let (a, b, len) = (a as usize, b as usize, out.len());
+    match (sa, sb) {
+        (1, 1) => {
+            for ((o, &x), &y) in out.iter_mut().zip(&head[a..a + len]).zip(&head[b..b + len]) {
+                *o = f(x, y);
+            }
+        }
+        (1, _) => {
+            let y = head[b];
+            for (o, &x) in out.iter_mut().zip(&head[a..a + len]) {
+                *o = f(x, y);
+            }
+        }
+        (_, 1) => {
+            let x = head[a];
+            for (o, &y) in out.iter_mut().zip(&head[b..b + len]) {
+                *o = f(x, y);
+            }
+        }
+        _ => {
+            let (x, y) = (head[a], head[b]);
+            for o in out.iter_mut() {
+                *o = f(x, y);
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn unary<T: Copy>(head: &[T], (a, sa): (Slot, u32), out: &mut [T], f: impl Fn(T) -> T) {
+    let (a, len) = (a as usize, out.len());
+    if sa == 1 {
+        for (o, &x) in out.iter_mut().zip(&head[a..a + len]) {
+            *o = f(x);
+        }
+    } else {
+        let x = head[a];
+        for o in out.iter_mut() {
+            *o = f(x);
+        }
+    }
+}
+
+/// Guard checks read primal values.
+impl Guard {
+    #[inline]
+    pub(crate) fn first_failing<T: Scalar<f64>>(
+        guards: &[Guard],
+        values: &[T],
+    ) -> Option<(usize, f64, f64)> {
+        for (i, g) in guards.iter().enumerate() {
+            let value = |o: Operand| match o {
+                Operand::Slot(s) => values[s as usize].value(),
+                Operand::Constant(c) => c,
+            };
+            let (a, b) = (value(g.lhs), value(g.rhs));
+            if g.comparison.outcome(a, b) != g.outcome {
+                return Some((i, a, b));
+            }
+        }
+        None
+    }
+}
