@@ -93,16 +93,16 @@ pub(crate) fn reorder(n: usize, ops: Vec<Op>) -> (Vec<Op>, Vec<Slot>) {
     let mut level = vec![0u32; ops.len()];
     for (k, op) in ops.iter().enumerate() {
         let of = |s: Slot| op_index(s).map_or(0, |p| level[p] + 1);
-        if let Op::Add(a, b) = *op {
-            if let Some(p) = op_index(a) {
-                if matches!(ops[p], Op::Add(..)) && uses[p] == 1 {
-                    let g = group[p];
-                    group[k] = g;
-                    level[g] = level[g].max(of(b));
-                    level[k] = level[g];
-                    continue;
-                }
-            }
+        if let Op::Add(a, b) = *op
+            && let Some(p) = op_index(a)
+            && matches!(ops[p], Op::Add(..))
+            && uses[p] == 1
+        {
+            let g = group[p];
+            group[k] = g;
+            level[g] = level[g].max(of(b));
+            level[k] = level[g];
+            continue;
         }
         let [a, b] = op.operands();
         level[k] = of(a).max(of(b));
