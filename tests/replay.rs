@@ -269,6 +269,45 @@ fn loops_over_slices_replay_like_fresh_recordings() {
     }
 }
 
+#[test]
+fn loops_over_slices_keep_the_strong_zero_at_non_finite_adjoints() {
+    // √(x_i · x_{i+1}) at a zero product has an infinite adjoint; the slice run of the products
+    // must pass it on as the tape does: ∞ times a zero partial is exactly zero, not NaN.
+    fn f<T: Scalar>(x: &[T]) -> T {
+        let n = x.len();
+        let mut s = T::zero();
+        for i in 0..n - 1 {
+            s += (x[i] * x[i + 1]).sqrt() + x[i] * 2.0;
+        }
+        s
+    }
+    let x0: Vec<f64> = (0..9).map(|i| 1.0 + 0.25 * i as f64).collect();
+    let mut program = record(f, &x0);
+    assert!(!program
+        .to_string()
+        .lines()
+        .next()
+        .unwrap()
+        .contains("(0 over slices"));
+    let points = [
+        vec![0.0, 0.0, 1.0, 0.0, 2.0, 3.0, 0.0, 0.0, 4.0],
+        vec![0.0, 5.0, 0.0, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0],
+        vec![1.0, 2.0, 3.0, 4.0, 0.0, 6.0, 7.0, 0.0, 9.0],
+    ];
+    for x in &points {
+        let (value, grad) = program.gradient(x).unwrap();
+        let (fresh_value, fresh) = diffprog::reverse::gradient(f, x);
+        assert_eq!(value.to_bits(), fresh_value.to_bits(), "value at {x:?}");
+        for (i, (a, b)) in grad.iter().zip(&fresh).enumerate() {
+            assert!(
+                a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                "∂/∂x{i} at {x:?}: replayed {a} vs fresh {b}"
+            );
+        }
+        assert!(grad.iter().any(|g| g.is_infinite()), "{grad:?} at {x:?}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hand-written control flow
 

@@ -18,21 +18,57 @@ pub(crate) struct Scratch<T> {
     pub(crate) adjoints: Vec<T>,
 }
 
-/// Adds `f(k)` into slot `at + k` (`step` 1) or into slot `at` (`step` 0), for `k < len` (a
-/// macro, so that the expression is compiled into the loop).
+/// Adds `e` into slot `at + k` (`step` 1) or into slot `at` (`step` 0) for each adjoint `g[k]`
+/// of a run, with `x` bound to slot `src + k·src_step` of `values` (a macro, so that the
+/// expression is compiled into the loops: each of the four step combinations is a loop over
+/// exact sub-slices, which the compiler vectorises).
 macro_rules! scatter {
-    ($adj:expr, $at:expr, $step:expr, $len:expr, |$k:ident| $e:expr) => {{
-        let at = $at as usize;
+    ($adj:expr, $at:expr, $step:expr, $g:expr, |$gk:ident| $e:expr) => {{
+        let (at, g) = ($at as usize, $g);
         if $step == 1 {
-            for ($k, dst) in $adj[at..at + $len].iter_mut().enumerate() {
+            for (dst, &$gk) in $adj[at..at + g.len()].iter_mut().zip(g) {
                 *dst += $e;
             }
         } else {
             let mut sum = $adj[at];
-            for $k in 0..$len {
+            for &$gk in g {
                 sum += $e;
             }
             $adj[at] = sum;
+        }
+    }};
+    ($adj:expr, $at:expr, $step:expr, $g:expr, $values:expr, $src:expr, $src_step:expr,
+     |$gk:ident, $x:ident| $e:expr) => {{
+        let (at, g, src) = ($at as usize, $g, $src as usize);
+        let len = g.len();
+        match ($step, $src_step) {
+            (1, 1) => {
+                let dst = $adj[at..at + len].iter_mut();
+                for ((dst, &$gk), &$x) in dst.zip(g).zip(&$values[src..src + len]) {
+                    *dst += $e;
+                }
+            }
+            (1, _) => {
+                let $x = $values[src];
+                for (dst, &$gk) in $adj[at..at + len].iter_mut().zip(g) {
+                    *dst += $e;
+                }
+            }
+            (_, 1) => {
+                let mut sum = $adj[at];
+                for (&$gk, &$x) in g.iter().zip(&$values[src..src + len]) {
+                    sum += $e;
+                }
+                $adj[at] = sum;
+            }
+            _ => {
+                let $x = $values[src];
+                let mut sum = $adj[at];
+                for &$gk in g {
+                    sum += $e;
+                }
+                $adj[at] = sum;
+            }
         }
     }};
 }
@@ -146,50 +182,31 @@ impl<T: Scalar<f64>> Scratch<T> {
                 } => {
                     let (head, tail) = adj.split_at_mut(n + start);
                     let g = &tail[..len];
-                    // Where every adjoint of the run is finite and non-zero (the common case),
-                    // the strong-zero rule is the plain product: one test per run, not per
-                    // instruction, and loops the compiler vectorises.
-                    let plain = g
-                        .iter()
-                        .fold(true, |all, x| all & x.has_finite_nonzero_primal());
+                    // The strong-zero product is branch-free for floats, so these loops
+                    // vectorise; it adds what `contribution` adds (a zero adjoint gives a
+                    // zero, of either sign, and no slot's sum is ever −0).
                     let v = &self.values[..];
-                    let (sa, sb) = (a_step as usize, b_step as usize);
-                    let (va, vb) = (a as usize, b as usize);
                     match kind {
                         SliceKind::Add => {
-                            scatter!(head, a, a_step, len, |k| g[k]);
-                            scatter!(head, b, b_step, len, |k| g[k]);
+                            scatter!(head, a, a_step, g, |gk| gk);
+                            scatter!(head, b, b_step, g, |gk| gk);
                         }
                         SliceKind::Sub => {
-                            scatter!(head, a, a_step, len, |k| g[k]);
-                            scatter!(head, b, b_step, len, |k| -g[k]);
+                            scatter!(head, a, a_step, g, |gk| gk);
+                            scatter!(head, b, b_step, g, |gk| -gk);
                         }
                         SliceKind::Mul => {
-                            if plain {
-                                scatter!(head, a, a_step, len, |k| g[k] * v[vb + k * sb]);
-                                scatter!(head, b, b_step, len, |k| g[k] * v[va + k * sa]);
-                            } else {
-                                scatter!(head, a, a_step, len, |k| contribution(
-                                    g[k],
-                                    v[vb + k * sb]
-                                ));
-                                scatter!(head, b, b_step, len, |k| contribution(
-                                    g[k],
-                                    v[va + k * sa]
-                                ));
-                            }
+                            let product = |gk: T, x: T| gk.strong_zero_mul(x);
+                            scatter!(head, a, a_step, g, v, b, b_step, |gk, x| product(gk, x));
+                            scatter!(head, b, b_step, g, v, a, a_step, |gk, x| product(gk, x));
                         }
-                        SliceKind::AddConst(_) => scatter!(head, a, a_step, len, |k| g[k]),
+                        SliceKind::AddConst(_) => scatter!(head, a, a_step, g, |gk| gk),
                         SliceKind::ConstSub(_) | SliceKind::Neg => {
-                            scatter!(head, a, a_step, len, |k| -g[k])
+                            scatter!(head, a, a_step, g, |gk| -gk)
                         }
                         SliceKind::MulConst(c) => {
                             let c = T::constant(c);
-                            if plain {
-                                scatter!(head, a, a_step, len, |k| g[k] * c)
-                            } else {
-                                scatter!(head, a, a_step, len, |k| contribution(g[k], c))
-                            }
+                            scatter!(head, a, a_step, g, |gk| gk.strong_zero_mul(c))
                         }
                     }
                 }
