@@ -9,6 +9,7 @@ use super::guards::{Guard, GuardFailure, Operand};
 use super::ops::{Slot, NO_SLOT};
 use super::runs::{Shape, SliceKind};
 use diffprog_dual::{Number, Scalar};
+use std::any::TypeId;
 
 /// An evaluation's buffers, reused between calls (one per thread in the batch drivers).
 #[derive(Clone, Debug, Default)]
@@ -182,9 +183,15 @@ impl<T: Scalar<f64>> Scratch<T> {
                 } => {
                     let (head, tail) = adj.split_at_mut(n + start);
                     let g = &tail[..len];
-                    // The strong-zero product is branch-free for floats, so these loops
-                    // vectorise; it adds what `contribution` adds (a zero adjoint gives a
-                    // zero, of either sign, and no slot's sum is ever −0).
+                    // The strong-zero product: branch-free for floats, so that their loops
+                    // vectorise; it adds what `contribution` adds (a zero adjoint gives a zero,
+                    // of either sign, and no slot's sum is ever −0). For numbers with
+                    // derivative parts, where it costs several products, one test per run
+                    // finds the common case (every adjoint's primal finite and non-zero) in
+                    // which it is the plain product.
+                    let plain = TypeId::of::<T>() != TypeId::of::<f64>()
+                        && g.iter()
+                            .fold(true, |all, x| all & x.has_finite_nonzero_primal());
                     let v = &self.values[..];
                     match kind {
                         SliceKind::Add => {
@@ -196,9 +203,14 @@ impl<T: Scalar<f64>> Scratch<T> {
                             scatter!(head, b, b_step, g, |gk| -gk);
                         }
                         SliceKind::Mul => {
-                            let product = |gk: T, x: T| gk.strong_zero_mul(x);
-                            scatter!(head, a, a_step, g, v, b, b_step, |gk, x| product(gk, x));
-                            scatter!(head, b, b_step, g, v, a, a_step, |gk, x| product(gk, x));
+                            if plain {
+                                scatter!(head, a, a_step, g, v, b, b_step, |gk, x| gk * x);
+                                scatter!(head, b, b_step, g, v, a, a_step, |gk, x| gk * x);
+                            } else {
+                                let product = |gk: T, x: T| gk.strong_zero_mul(x);
+                                scatter!(head, a, a_step, g, v, b, b_step, |gk, x| product(gk, x));
+                                scatter!(head, b, b_step, g, v, a, a_step, |gk, x| product(gk, x));
+                            }
                         }
                         SliceKind::AddConst(_) => scatter!(head, a, a_step, g, |gk| gk),
                         SliceKind::ConstSub(_) | SliceKind::Neg => {
@@ -206,7 +218,11 @@ impl<T: Scalar<f64>> Scratch<T> {
                         }
                         SliceKind::MulConst(c) => {
                             let c = T::constant(c);
-                            scatter!(head, a, a_step, g, |gk| gk.strong_zero_mul(c))
+                            if plain {
+                                scatter!(head, a, a_step, g, |gk| gk * c)
+                            } else {
+                                scatter!(head, a, a_step, g, |gk| gk.strong_zero_mul(c))
+                            }
                         }
                     }
                 }
