@@ -15,10 +15,6 @@
 //!
 //! The backward pass appends its own scratch (the gates' gradients, the direct state gradients).
 //!
-//! The input is `x` (the kernels compute `x·W_ihᵀ + b_ih` with a GEMM) or, within a sequence,
-//! that projection computed beforehand for every step (the backward kernel then adds the gates'
-//! gradients into the projection's gradient instead of running the two `W_ih` GEMMs).
-//!
 //! With a row mask whose active rows come first (the lengths sorted longest first, as
 //! `pack_padded_sequence` wants them), the GEMMs of both passes run on the active rows only:
 //! the rows whose sequence has ended cost nothing.
@@ -81,20 +77,6 @@ fn affine<F: Element>(
     F::gemm(b, k, gh, F::one(), inp, false, w, true, F::one(), rows);
 }
 
-/// `rows ← src + bias` per row of `n` (`src` alone without a bias).
-fn add_bias<F: Element>(rows: &mut [F], src: &[F], bias: Option<&[F]>, n: usize) {
-    match bias {
-        Some(p) => {
-            for (row, s) in rows.chunks_exact_mut(n).zip(src.chunks_exact(n)) {
-                for ((o, &u), &v) in row.iter_mut().zip(s).zip(p) {
-                    *o = u + v;
-                }
-            }
-        }
-        None => rows.copy_from_slice(src),
-    }
-}
-
 /// The previous state's row `r` (zeros without a state).
 fn copy_row<F: Element>(dst: &mut [F], src: Option<&[F]>, r: usize, hid: usize) {
     match src {
@@ -119,20 +101,14 @@ pub(super) fn cell_forward<F: Element>(
     let xv = &v.get(st.x)[st.x_off..st.x_off + m * st.i];
     let hv = get(st.h).map(|h| &h[st.h_off..st.h_off + b * hid]);
     let cv = get(st.c).map(|c| &c[st.c_off..st.c_off + b * hid]);
-    let wih: &[F] = if st.projected() { &[] } else { v.get(st.w_ih) };
-    let whh = v.get(st.w_hh);
+    let (wih, whh) = (v.get(st.w_ih), v.get(st.w_hh));
     let (bih, bhh) = (get(st.b_ih), get(st.b_hh));
     let zero = F::zero();
     let rows = |r: usize| r * hid..(r + 1) * hid;
     let gates = |r: usize| r * gh..(r + 1) * gh;
     // the gate pre-activations of the computed rows, into `pre`
     let pre_activations = |pre: &mut [F]| {
-        if st.projected() {
-            // `xv` holds x·W_ihᵀ + b_ih
-            add_bias(&mut pre[..m * gh], xv, bhh, gh);
-        } else {
-            affine(&mut pre[..m * gh], m, st.i, gh, xv, wih, bih, bhh);
-        }
+        affine(&mut pre[..m * gh], m, st.i, gh, xv, wih, bih, bhh);
         if let Some(h) = hv {
             let h = &h[..m * hid];
             F::gemm(
@@ -221,13 +197,7 @@ pub(super) fn cell_forward<F: Element>(
             let (act, rest) = rest.split_at_mut(3 * n);
             let (der, rest) = rest.split_at_mut(3 * n);
             let (omz, scratch) = rest.split_at_mut(n);
-            // x·W_ihᵀ + b_ih: the projected input, or computed here
-            let gi: &[F] = if st.projected() {
-                xv
-            } else {
-                affine(&mut gi[..m * gh], m, st.i, gh, xv, wih, bih, None);
-                gi
-            };
+            affine(&mut gi[..m * gh], m, st.i, gh, xv, wih, bih, None);
             match hv {
                 Some(h) => affine(
                     &mut ghh[..m * gh],
@@ -473,26 +443,17 @@ pub(crate) fn backward<F: Element>(
     if let Some(gb) = g.get(st.b_hh) {
         add_column_sums(gb, dgh, gh);
     }
-    if st.projected() {
-        // the input is x·W_ihᵀ + b_ih, whose record computes ∂x, ∂W_ih and ∂b_ih
-        if let Some(gp) = g.get(st.x) {
-            for (a, &d) in gp[st.x_off..st.x_off + m * gh].iter_mut().zip(dgi) {
-                *a += d;
-            }
-        }
-    } else {
-        if let Some(gw) = g.get(st.w_ih) {
-            gemm_chain(gh, m, st.i, dgi, true, xv, false, gw);
-        }
-        if let Some(gx) = g.get(st.x) {
-            let gx = &mut gx[st.x_off..st.x_off + m * st.i];
-            gemm_chain(m, gh, st.i, dgi, false, v.get(st.w_ih), false, gx);
-        }
+    if let Some(gw) = g.get(st.w_ih) {
+        gemm_chain(gh, m, st.i, dgi, true, xv, false, gw);
     }
     if let Some(h) = hv
         && let Some(gw) = g.get(st.w_hh)
     {
         gemm_chain(gh, m, hid, dgh, true, &h[..m * hid], false, gw);
+    }
+    if let Some(gx) = g.get(st.x) {
+        let gx = &mut gx[st.x_off..st.x_off + m * st.i];
+        gemm_chain(m, gh, st.i, dgi, false, v.get(st.w_ih), false, gx);
     }
     if let Some(gs) = g.get(st.h) {
         let gs = &mut gs[st.h_off..st.h_off + b * hid];

@@ -20,11 +20,6 @@
 //! `1 − z` is σ(−a) (a the pre-activation), which does not cancel as z → 1. Every product of a
 //! partial with a gradient is the chain rule's ([`Element::chain`]).
 //!
-//! Within a sequence ([`Graph::recurrent`]) the step reads its input already projected: the
-//! sequence computes `x·W_ihᵀ + b_ih` for all its steps with one GEMM before the time loop, and
-//! the step adds the gradient of its gate pre-activations into that projection's gradient, whose
-//! record then computes `∂x` and `∂W_ih` with one GEMM each.
-//!
 //! A step may carry a row mask (used by the sequence functions for variable-length batches):
 //! an inactive row copies its state through (`h' = h`, `c' = c`) and contributes nothing to the
 //! input's or the weights' gradients; its state's gradient passes through unchanged.
@@ -94,16 +89,6 @@ pub struct CellWeights {
     pub b_hh: Option<NodeId>,
 }
 
-/// What a recorded step reads as its input.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum CellInput {
-    /// The rows `x` (`[B, I]`); the step computes `x·W_ihᵀ + b_ih` itself.
-    Features(Slot),
-    /// The rows of `x·W_ihᵀ + b_ih` (`[B, G·H]`), computed beforehand: the step records neither
-    /// `W_ih` nor `b_ih`, and its backward pass adds the gates' gradients into this slot.
-    Projected(Slot),
-}
-
 /// A block of a node's values starting at `offset` (a step of a time-major sequence, one state
 /// of a stacked state tensor).
 #[derive(Clone, Copy, Debug)]
@@ -168,10 +153,6 @@ impl<'a> Step<'a> {
             mask: (list[MASKED] == 1).then(|| &list[FLAGS..FLAGS + b]),
         }
     }
-    /// True if the input is the projection `x·W_ihᵀ + b_ih` (`i` is then `G·H`), not `x`.
-    pub(super) fn projected(&self) -> bool {
-        self.w_ih == NONE
-    }
     #[inline]
     pub(super) fn active(&self, row: usize) -> bool {
         self.mask.is_none_or(|m| m[row] != 0)
@@ -209,7 +190,7 @@ impl<F: Element> Graph<F> {
         let kind = CellKind::Rnn(nonlinearity);
         let (xs, b) = self.cell_input(kind, x, w);
         let hs = h.map(|h| self.cell_state(kind, "h", h, b, w));
-        self.cell_step(kind, CellInput::Features(xs), b, hs, None, w, None)
+        self.cell_step(kind, xs, b, hs, None, w, None)
     }
 
     /// One step of an LSTM cell (PyTorch's `LSTMCell`; gates i, f, g, o): returns `(h', c')`,
@@ -253,7 +234,7 @@ impl<F: Element> Graph<F> {
             ),
             None => (None, None),
         };
-        let step = self.cell_step(kind, CellInput::Features(xs), b, hs, cs, w, None);
+        let step = self.cell_step(kind, xs, b, hs, cs, w, None);
         let hid = self.shape(step).dim(2);
         let s = self.check(step);
         let block = b * hid;
@@ -287,7 +268,7 @@ impl<F: Element> Graph<F> {
         let kind = CellKind::Gru;
         let (xs, b) = self.cell_input(kind, x, w);
         let hs = h.map(|h| self.cell_state(kind, "h", h, b, w));
-        self.cell_step(kind, CellInput::Features(xs), b, hs, None, w, None)
+        self.cell_step(kind, xs, b, hs, None, w, None)
     }
 
     /// Checks a cell's `x: [B, I]`; returns its slot and B.
@@ -357,15 +338,15 @@ impl<F: Element> Graph<F> {
         (hid, sih.dim(1))
     }
 
-    /// Records one step of a cell on `batch` rows: the input (`batch × I` values of `x`, or
-    /// `batch × G·H` values of its projection, from its slot), the states `h` and `c` (`batch × H` each; zeros when `None`) and the weights, with an
+    /// Records one step of a cell on `batch` rows: `x` (`batch × I` values from its slot),
+    /// the states `h` and `c` (`batch × H` each; zeros when `None`) and the weights, with an
     /// optional row mask (inactive rows carry their state through). The output is `[B, H]`, or
     /// `[2, B, H]` (`h'` then `c'`) for the LSTM.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn cell_step(
         &mut self,
         kind: CellKind,
-        input: CellInput,
+        x: Slot,
         batch: usize,
         h: Option<Slot>,
         c: Option<Slot>,
@@ -376,12 +357,6 @@ impl<F: Element> Graph<F> {
         let fits = |g: &Self, s: Slot, len: usize| {
             s.offset + len <= g.metas[s.node as usize].shape.numel()
         };
-        let gh = kind.gates() * hid;
-        let (x, projected) = match input {
-            CellInput::Features(x) => (x, false),
-            CellInput::Projected(x) => (x, true),
-        };
-        let inp = if projected { gh } else { inp };
         assert!(fits(self, x, batch * inp), "{kind:?} cell: x too small");
         for s in [h, c].into_iter().flatten() {
             assert!(fits(self, s, batch * hid), "{kind:?} cell: state too small");
@@ -389,12 +364,9 @@ impl<F: Element> Graph<F> {
         if let Some(m) = mask {
             assert_eq!(m.len(), batch, "{kind:?} cell: one mask flag per row");
         }
-        let w_ih = if projected { NONE } else { self.check(w.w_ih) };
+        let w_ih = self.check(w.w_ih);
         let w_hh = self.check(w.w_hh);
-        let b_ih = match w.b_ih {
-            Some(b) if !projected => self.check(b),
-            _ => NONE,
-        };
+        let b_ih = w.b_ih.map(|b| self.check(b)).unwrap_or(NONE);
         let b_hh = w.b_hh.map(|b| self.check(b)).unwrap_or(NONE);
         let (h_node, h_off) = h.map(|s| (s.node, s.offset)).unwrap_or((NONE, 0));
         let (c_node, c_off) = c.map(|s| (s.node, s.offset)).unwrap_or((NONE, 0));
@@ -426,6 +398,7 @@ impl<F: Element> Graph<F> {
         if let Some(m) = mask {
             list.extend(m.iter().map(|&a| a as usize));
         }
+        let gh = kind.gates() * hid;
         // the kernels overwrite what they read; a buffer kept from an earlier step (with the
         // backward pass's scratch after the forward part) is reused without clearing
         let mut side = std::mem::take(&mut self.aux[n as usize]);

@@ -1,12 +1,10 @@
 //! Recurrent layers over whole sequences (PyTorch's `nn.RNN`, `nn.LSTM`, `nn.GRU` as
 //! functions): multi-layer, bidirectional, time-major or batch-first, optional initial states,
-//! variable-length batches. Built from, per layer and direction, one record projecting the
-//! whole input sequence (`x·W_ihᵀ + b_ih`, one GEMM; its backward pass one GEMM for `∂x` and one
-//! for `∂W_ih`), one fused cell record per step ([`Graph::rnn_cell`] and friends, reading its
-//! rows of the projection) and one record collecting the outputs.
+//! variable-length batches. Built from one fused cell record per step and direction
+//! ([`Graph::rnn_cell`] and friends) plus one record collecting each direction's outputs.
 
-use super::recurrent::{CellInput, CellKind, CellWeights, Nonlinearity, Slot};
-use crate::{Element, Graph, NodeId, Unary};
+use super::recurrent::{CellKind, CellWeights, Nonlinearity, Slot};
+use crate::{Element, Graph, NodeId};
 
 /// How [`Graph::recurrent`] reads its input (PyTorch's constructor and `forward` arguments).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -47,9 +45,7 @@ impl<F: Element> Graph<F> {
     /// (`W_ih` of layer `l > 0` has `D·H` columns); `h0` and `c0` (LSTM only) are `[L·D, B, H]`
     /// (zeros when `None`).
     ///
-    /// Each direction of each layer projects its whole input sequence first (`x·W_ihᵀ + b_ih`
-    /// as one [`linear`](Self::linear) record on the transposed `W_ih`); each step is then one
-    /// fused cell record reading its rows of the projection; each direction's outputs are
+    /// Each step of each direction is one fused cell record; each direction's outputs are
     /// collected by one more record; bidirectional layers concatenate the two directions.
     ///
     /// ```
@@ -157,18 +153,15 @@ impl<F: Element> Graph<F> {
         let c0i = c0.map(|c| self.check(c));
         let block = b * hid;
         let mut input = xt;
-        let gh = kind.gates() * hid;
+        let mut in_size = i0;
         let mut finals_h: Vec<(u32, usize)> = Vec::with_capacity(layers * dirs);
         let mut finals_c: Vec<(u32, usize)> = Vec::with_capacity(layers * dirs);
         let mut steps: Vec<(u32, usize)> = vec![(0, 0); t_len];
         for l in 0..layers {
             let mut outs: Vec<NodeId> = Vec::with_capacity(dirs);
+            let xi = self.check(input);
             for d in 0..dirs {
                 let w = &weights[l * dirs + d];
-                // x·W_ihᵀ + b_ih for every step: [T, B, G·H]
-                let w_ih_t = self.transpose(w.w_ih);
-                let projected = self.linear(input, w_ih_t, w.b_ih, Unary::Identity);
-                let pi = self.check(projected);
                 let k = l * dirs + d;
                 let mut h = h0i.map(|node| Slot {
                     node,
@@ -180,10 +173,10 @@ impl<F: Element> Graph<F> {
                 });
                 for s in 0..t_len {
                     let t = if d == 0 { s } else { t_len - 1 - s };
-                    let xs = CellInput::Projected(Slot {
-                        node: pi,
-                        offset: t * b * gh,
-                    });
+                    let xs = Slot {
+                        node: xi,
+                        offset: t * b * in_size,
+                    };
                     let mask = masks.as_ref().map(|m| &m[t * b..(t + 1) * b]);
                     let node = self.cell_step(kind, xs, b, h, c, w, mask).index;
                     h = Some(Slot { node, offset: 0 });
@@ -213,6 +206,7 @@ impl<F: Element> Graph<F> {
             } else {
                 out
             };
+            in_size = dirs * hid;
         }
         let output = if options.batch_first {
             self.permute(input, &[1, 0, 2])
