@@ -216,7 +216,27 @@ pub(crate) fn gemm_chain<F: Element>(
     c: &mut [F],
 ) {
     let (a, b) = (&a[..m * k], &b[..k * n]);
-    if all_finite(a) && all_finite(b) {
+    let finite = all_finite(a) && all_finite(b);
+    gemm_chain_known(finite, m, k, n, a, ta, b, tb, c);
+}
+
+/// [`gemm_chain`] with the finiteness of its operands known: `finite` must be true only if
+/// every element of `a[..m·k]` and `b[..k·n]` is finite (for a caller that scans an operand
+/// once for several products).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_chain_known<F: Element>(
+    finite: bool,
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[F],
+    ta: bool,
+    b: &[F],
+    tb: bool,
+    c: &mut [F],
+) {
+    let (a, b) = (&a[..m * k], &b[..k * n]);
+    if finite {
         F::gemm(m, k, n, F::one(), a, ta, b, tb, F::one(), c);
         return;
     }

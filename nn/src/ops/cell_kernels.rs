@@ -21,7 +21,7 @@
 
 use super::recurrent::{CellKind, Nonlinearity, Step};
 use super::{Unary, NONE};
-use crate::element::gemm_chain;
+use crate::element::{all_finite, gemm_chain_known};
 use crate::graph::{Grads, Vals};
 use crate::Element;
 use diffprog_dual::rules;
@@ -437,6 +437,10 @@ pub(crate) fn backward<F: Element>(
         (&dgates[..m * gh], &dgates[..m * gh])
     };
     let xv = &v.get(st.x)[st.x_off..st.x_off + m * st.i];
+    let (wih, whh) = (v.get(st.w_ih), v.get(st.w_hh));
+    // each operand scanned once for the GEMMs it takes part in (see `gemm_chain`)
+    let dgi_finite = all_finite(dgi);
+    let dgh_finite = if gru { all_finite(dgh) } else { dgi_finite };
     if let Some(gb) = g.get(st.b_ih) {
         add_column_sums(gb, dgi, gh);
     }
@@ -444,29 +448,35 @@ pub(crate) fn backward<F: Element>(
         add_column_sums(gb, dgh, gh);
     }
     if let Some(gw) = g.get(st.w_ih) {
-        gemm_chain(gh, m, st.i, dgi, true, xv, false, gw);
+        let finite = dgi_finite && all_finite(xv);
+        gemm_chain_known(finite, gh, m, st.i, dgi, true, xv, false, gw);
     }
     if let Some(h) = hv
         && let Some(gw) = g.get(st.w_hh)
     {
-        gemm_chain(gh, m, hid, dgh, true, &h[..m * hid], false, gw);
+        let h = &h[..m * hid];
+        let finite = dgh_finite && all_finite(h);
+        gemm_chain_known(finite, gh, m, hid, dgh, true, h, false, gw);
     }
     if let Some(gx) = g.get(st.x) {
         let gx = &mut gx[st.x_off..st.x_off + m * st.i];
-        gemm_chain(m, gh, st.i, dgi, false, v.get(st.w_ih), false, gx);
+        let finite = dgi_finite && all_finite(wih);
+        gemm_chain_known(finite, m, gh, st.i, dgi, false, wih, false, gx);
     }
     if let Some(gs) = g.get(st.h) {
         let gs = &mut gs[st.h_off..st.h_off + b * hid];
         for (a, &d) in gs.iter_mut().zip(dh_direct.iter()) {
             *a += d;
         }
-        gemm_chain(
+        let finite = dgh_finite && all_finite(whh);
+        gemm_chain_known(
+            finite,
             m,
             gh,
             hid,
             dgh,
             false,
-            v.get(st.w_hh),
+            whh,
             false,
             &mut gs[..m * hid],
         );
