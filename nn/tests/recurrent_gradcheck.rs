@@ -8,19 +8,14 @@ use diffprog_dual::{Dual, Scalar};
 use diffprog_nn::ops::{CellKind, CellWeights, Nonlinearity, SequenceOptions};
 use diffprog_nn::{Graph, NodeId};
 use diffprog_reverse::Var;
-use diffprog_testkit::fd;
 use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-type RefFn<T> = fn(&[Vec<T>], &[usize]) -> Vec<T>;
+mod common;
+use common::{check, rand_inputs, Reference};
 
-struct Reference {
-    f64: RefFn<f64>,
-    dual: RefFn<Dual<f64>>,
-    var: RefFn<Var>,
-}
-
+/// A [`Reference`] from one generic function of the suite.
 macro_rules! reference {
     ($f:ident) => {
         Reference {
@@ -29,126 +24,6 @@ macro_rules! reference {
             var: $f::<Var>,
         }
     };
-}
-
-/// Records `tensor` on leaves with the given values; checks its value against the reference and
-/// the gradient of Σ wᵢ outᵢ (random w) against forward mode, the scalar tape and central
-/// differences.
-fn check(
-    inputs: &[Vec<f64>],
-    shapes: &[Vec<usize>],
-    tensor: impl Fn(&mut Graph<f64>, &[NodeId]) -> NodeId,
-    reference: &Reference,
-    params: &[usize],
-    seed: u64,
-) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
-    let run = |xs: &[Vec<f64>]| -> Vec<f64> {
-        let mut g = Graph::<f64>::new();
-        let ids: Vec<NodeId> = xs.iter().zip(shapes).map(|(x, s)| g.input(x, s)).collect();
-        let out = tensor(&mut g, &ids);
-        g.value(out).to_vec()
-    };
-    let value = run(inputs);
-    let expected = (reference.f64)(inputs, params);
-    assert_eq!(value.len(), expected.len(), "output size differs");
-    for (i, (a, b)) in value.iter().zip(&expected).enumerate() {
-        assert!(
-            (a - b).abs() <= 1e-12 * (1.0 + b.abs()),
-            "value[{i}]: tensor {a} vs reference {b}"
-        );
-    }
-    let w: Vec<f64> = (0..value.len())
-        .map(|_| rng.random_range(-1.0..1.0))
-        .collect();
-
-    let mut g = Graph::<f64>::new();
-    let ids: Vec<NodeId> = inputs
-        .iter()
-        .zip(shapes)
-        .map(|(x, s)| g.leaf(x, s))
-        .collect();
-    let out = tensor(&mut g, &ids);
-    let seed_grad = w.clone();
-    g.backward_with_grad(out, &seed_grad);
-    let grads: Vec<Vec<f64>> = ids
-        .iter()
-        .zip(inputs)
-        .map(|(&id, x)| g.grad(id).map(|v| v.to_vec()).unwrap_or(vec![0.0; x.len()]))
-        .collect();
-
-    let flat: Vec<f64> = inputs.iter().flatten().copied().collect();
-    let (_, tape_grad) = diffprog_reverse::gradient(
-        |v: &[Var]| {
-            let mut xs = Vec::new();
-            let mut off = 0;
-            for x in inputs {
-                xs.push(v[off..off + x.len()].to_vec());
-                off += x.len();
-            }
-            (reference.var)(&xs, params)
-                .into_iter()
-                .zip(&w)
-                .map(|(o, &wi)| o * wi)
-                .sum()
-        },
-        &flat,
-    );
-    let mut flat_i = 0;
-    for (k, x) in inputs.iter().enumerate() {
-        for j in 0..x.len() {
-            let dual_in: Vec<Vec<Dual<f64>>> = inputs
-                .iter()
-                .enumerate()
-                .map(|(kk, xx)| {
-                    xx.iter()
-                        .enumerate()
-                        .map(|(jj, &v)| Dual::new(v, if kk == k && jj == j { 1.0 } else { 0.0 }))
-                        .collect()
-                })
-                .collect();
-            let d: f64 = (reference.dual)(&dual_in, params)
-                .iter()
-                .zip(&w)
-                .map(|(o, wi)| o.eps * wi)
-                .sum();
-            let h = 1e-6 * (1.0 + x[j].abs());
-            let weighted = |y: &[f64]| -> f64 {
-                let mut xs = inputs.to_vec();
-                xs[k] = y.to_vec();
-                run(&xs).iter().zip(&w).map(|(a, b)| a * b).sum()
-            };
-            let fd = fd::partial(weighted, x, j, h);
-            let got = grads[k][j];
-            let scale = 1.0 + d.abs();
-            assert!(
-                (got - d).abs() <= 1e-10 * scale,
-                "input {k}[{j}]: tensor grad {got} vs Dual {d}"
-            );
-            let t = tape_grad[flat_i];
-            flat_i += 1;
-            assert!(
-                (got - t).abs() <= 1e-10 * scale,
-                "input {k}[{j}]: tensor grad {got} vs scalar tape {t}"
-            );
-            assert!(
-                (got - fd).abs() <= 1e-5 * scale,
-                "input {k}[{j}]: tensor grad {got} vs central difference {fd}"
-            );
-        }
-    }
-}
-
-fn rand_inputs(shapes: &[Vec<usize>], lo: f64, hi: f64, seed: u64) -> Vec<Vec<f64>> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    shapes
-        .iter()
-        .map(|s| {
-            (0..s.iter().product::<usize>())
-                .map(|_| rng.random_range(lo..hi))
-                .collect()
-        })
-        .collect()
 }
 
 // ---- the scalar reference: PyTorch's formulas written out per element ----

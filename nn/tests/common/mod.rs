@@ -34,6 +34,7 @@ pub struct Reference {
 
 /// A [`Reference`] from one generic body: `reference!(|x, d| ...)` with `x: &[Vec<T>]` the
 /// inputs and `d: &[usize]` the integer parameters.
+#[allow(unused_macros)] // a suite may build its references otherwise
 macro_rules! reference {
     (|$x:ident, $d:ident| $body:expr) => {{
         #[allow(unused_variables)]
