@@ -123,7 +123,8 @@ impl SparseJacobian {
     /// let (_, j) = jac.evaluate(&[0.0, 2.0, 3.0]).unwrap();
     /// assert_eq!(j.get_entry(0, 0).unwrap().into_value(), 1.0);
     /// assert_eq!(j.get_entry(1, 2).unwrap().into_value(), 2.0);
-    /// assert_eq!(jac.sweeps(), 1); // the two rows share no input
+    /// assert_eq!(jac.coloring().count(), 1); // the two rows share no input
+/// assert_eq!(jac.sweeps(), 2); // one forward pass, one adjoint sweep
     /// ```
     pub fn with_mode(program: Program, mode: JacobianMode) -> Self {
         let pattern = jacobian_pattern(&program);
