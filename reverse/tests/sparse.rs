@@ -209,7 +209,11 @@ fn arrowhead_and_banded_hessians() {
     // distance-2 colouring of the band needs).
     assert!(both.coloring().count() <= 6, "{:?}", both.coloring());
     for (h, f, what) in [
-        (&mut arrow, arrowhead::<diffprog_reverse::Var> as fn(&[_]) -> _, "arrowhead"),
+        (
+            &mut arrow,
+            arrowhead::<diffprog_reverse::Var> as fn(&[_]) -> _,
+            "arrowhead",
+        ),
         (&mut band, banded, "banded"),
         (&mut both, arrow_banded, "arrowhead + band"),
     ] {
@@ -277,11 +281,23 @@ fn bundle_point(cameras: usize, points: usize, rng: &mut Rng) -> Vec<f64> {
     let mut x = Vec::new();
     for _ in 0..cameras {
         x.extend(rng.point(3, 0.05, 0.3)); // rotation
-        x.extend([rng.uniform(-0.2, 0.2), rng.uniform(-0.2, 0.2), rng.uniform(4.0, 6.0)]);
-        x.extend([rng.uniform(0.8, 1.2), rng.uniform(-0.1, 0.1), rng.uniform(-0.05, 0.05)]);
+        x.extend([
+            rng.uniform(-0.2, 0.2),
+            rng.uniform(-0.2, 0.2),
+            rng.uniform(4.0, 6.0),
+        ]);
+        x.extend([
+            rng.uniform(0.8, 1.2),
+            rng.uniform(-0.1, 0.1),
+            rng.uniform(-0.05, 0.05),
+        ]);
     }
     for _ in 0..points {
-        x.extend([rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0), rng.uniform(-1.0, 1.0)]);
+        x.extend([
+            rng.uniform(-1.0, 1.0),
+            rng.uniform(-1.0, 1.0),
+            rng.uniform(-1.0, 1.0),
+        ]);
     }
     x
 }
@@ -296,7 +312,11 @@ fn bundle_adjustment_jacobian_colours_do_not_grow_with_points() {
         assert_eq!(jac.mode(), JacobianMode::Forward);
         // A row meets one camera's 9 parameters and one point's 3: 12 colours, however many
         // points.
-        assert_eq!(jac.coloring().count(), CAMERA + 3, "{cameras} cameras, {points} points");
+        assert_eq!(
+            jac.coloring().count(),
+            CAMERA + 3,
+            "{cameras} cameras, {points} points"
+        );
         assert_eq!(jac.sweeps(), 2);
         assert_eq!(jac.pattern().nnz(), 2 * obs.len() * (CAMERA + 3));
         assert!(jac.coloring().is_column_coloring_of(jac.pattern()));
@@ -316,7 +336,9 @@ fn bundle_adjustment_jacobian_colours_do_not_grow_with_points() {
         // The reverse compression gives the same Jacobian.
         let program = record_vector(|v| reprojection(v, cameras, &obs), &x0);
         let mut reverse = SparseJacobian::with_mode(program, JacobianMode::Reverse);
-        assert!(reverse.coloring().is_column_coloring_of(&reverse.pattern().transpose()));
+        assert!(reverse
+            .coloring()
+            .is_column_coloring_of(&reverse.pattern().transpose()));
         let (y2, j2) = reverse.evaluate(&x).unwrap();
         assert_eq!(y2, y);
         assert_equals_dense(&j2, &dj, "bundle adjustment, reverse");
@@ -440,7 +462,9 @@ fn random_sparse_jacobians() {
         let mut reverse = SparseJacobian::with_mode(program.clone(), JacobianMode::Reverse);
         let mut auto = SparseJacobian::from_program(program);
         assert!(forward.coloring().is_column_coloring_of(&pattern));
-        assert!(reverse.coloring().is_column_coloring_of(&pattern.transpose()));
+        assert!(reverse
+            .coloring()
+            .is_column_coloring_of(&pattern.transpose()));
         assert_eq!(
             auto.coloring().count(),
             column_coloring(&pattern)
@@ -503,7 +527,10 @@ fn csr_pattern(rows: &mut [Vec<usize>], columns: usize) -> SparsityPattern {
 #[test]
 fn invalid_colourings_are_recognised() {
     // The path 0 – 1 – 2 – 3 coloured 0, 1, 0, 1 is distance-1 but two-coloured.
-    let path = csr_pattern(&mut [vec![0, 1], vec![0, 1, 2], vec![1, 2, 3], vec![2, 3]], 4);
+    let path = csr_pattern(
+        &mut [vec![0, 1], vec![0, 1, 2], vec![1, 2, 3], vec![2, 3]],
+        4,
+    );
     let star = star_coloring(&path);
     assert!(star.is_star_coloring_of(&path));
     let two = column_coloring(&csr_pattern(&mut [vec![0, 1], vec![2, 3]], 4));
@@ -522,34 +549,40 @@ fn a_different_branch_is_refused_and_the_pattern_reused_on_the_recorded_one() {
             x[0] * x[2]
         }
     }
-    let mut h = SparseHessian::new(piecewise, &[1.0, 2.0, 3.0]);
+    let mut h = SparseHessian::new(piecewise, [1.0, 2.0, 3.0]);
     assert_eq!(h.pattern().nnz(), 3); // (0, 1), (1, 0), (2, 2)
-    let (_, _, m) = h.evaluate(&[0.5, -1.0, 4.0]).unwrap();
+    let (_, _, m) = h.evaluate([0.5, -1.0, 4.0]).unwrap();
     assert_eq!(m.get_entry(0, 1).unwrap().into_value(), 1.0);
     assert_eq!(m.get_entry(2, 2).unwrap().into_value(), 2.0);
-    let failure = h.evaluate(&[-0.5, 1.0, 1.0]).unwrap_err();
+    let failure = h.evaluate([-0.5, 1.0, 1.0]).unwrap_err();
     assert!(failure.to_string().contains("`>`"), "{failure}");
-    let mut jac = SparseJacobian::new(|x| [piecewise(x), x[1] * 2.0], &[1.0, 2.0, 3.0]);
-    assert!(jac.evaluate(&[-0.5, 1.0, 1.0]).is_err());
-    assert!(jac.evaluate(&[0.5, 1.0, 1.0]).is_ok());
+    let mut jac = SparseJacobian::new(|x| [piecewise(x), x[1] * 2.0], [1.0, 2.0, 3.0]);
+    assert!(jac.evaluate([-0.5, 1.0, 1.0]).is_err());
+    assert!(jac.evaluate([0.5, 1.0, 1.0]).is_ok());
 }
 
 #[test]
 fn patterns_of_special_programs() {
     // Linear: an empty Hessian pattern, still a value and gradient.
-    let mut h = SparseHessian::new(|x| x[0] * 2.0 - x[1] + 1.0, &[1.0, 1.0]);
+    let mut h = SparseHessian::new(|x| x[0] * 2.0 - x[1] + 1.0, [1.0, 1.0]);
     assert_eq!(h.pattern().nnz(), 0);
-    let (v, g, m) = h.evaluate(&[3.0, 4.0]).unwrap();
+    let (v, g, m) = h.evaluate([3.0, 4.0]).unwrap();
     assert_eq!((v, g, m.nnz()), (3.0, vec![2.0, -1.0], 0));
     // A quotient: a's inputs meet b's, b's meet themselves, a's do not.
-    let p = hessian_pattern(&record(|x| (x[0] + x[1]) / x[2], &[1.0, 1.0, 1.0]));
+    let p = hessian_pattern(&record(|x| (x[0] + x[1]) / x[2], [1.0, 1.0, 1.0]));
     assert_eq!(p.lane(0), &[2]);
     assert_eq!(p.lane(1), &[2]);
     assert_eq!(p.lane(2), &[0, 1, 2]);
     // A value only a guard reads adds nothing.
     let p = hessian_pattern(&record(
-        |x: &[ReplayVar]| if (x[0] * x[1]).sin() > 0.0 { x[2] * x[2] } else { x[2] },
-        &[1.0, 1.0, 1.0],
+        |x: &[ReplayVar]| {
+            if (x[0] * x[1]).sin() > 0.0 {
+                x[2] * x[2]
+            } else {
+                x[2]
+            }
+        },
+        [1.0, 1.0, 1.0],
     ));
     assert_eq!(p.nnz(), 1);
     assert_eq!(p.lane(2), &[2]);

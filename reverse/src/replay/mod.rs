@@ -72,10 +72,10 @@ pub use var::ReplayVar;
 
 use code::Code;
 // For the sparse drivers (crate::sparse): the instructions, and the interpreter on other numbers.
-pub(crate) use evaluate::Scratch;
-pub(crate) use ops::{BinaryFn, Op, UnaryFn, NO_SLOT};
 use diffprog_dual::nesting::DriverLevel;
+pub(crate) use evaluate::Scratch;
 pub(crate) use guards::Operand;
+pub(crate) use ops::{BinaryFn, Op, UnaryFn, NO_SLOT};
 
 /// Records `f: Rⁿ → R` at `x0` as a [`Program`] to evaluate and differentiate at other points.
 ///

@@ -83,7 +83,12 @@ fn jacobian_pass<const N: usize>(
         *yj = s.output(code, j).re;
     }
     let s = &*s;
-    scatter((0..y.len()).map(|j| s.output(code, j)), compressed, count, first);
+    scatter(
+        (0..y.len()).map(|j| s.output(code, j)),
+        compressed,
+        count,
+        first,
+    );
     Ok(())
 }
 
@@ -151,7 +156,13 @@ impl Lanes {
             *yj = s.output(code, j);
         }
         for c in 0..count {
-            s.reverse(code, |j| if row_colors[j] as usize == c { 1.0 } else { 0.0 });
+            s.reverse(code, |j| {
+                if row_colors[j] as usize == c {
+                    1.0
+                } else {
+                    0.0
+                }
+            });
             compressed[c * n..(c + 1) * n].copy_from_slice(&s.adjoints[..n]);
         }
         Ok(())

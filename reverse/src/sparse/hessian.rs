@@ -168,7 +168,8 @@ impl SparseHessian {
         values: &mut [f64],
     ) -> Result<f64, GuardFailure> {
         let x = x.as_ref();
-        self.program.check_input("sparse Hessian (SparseHessian::evaluate)", x);
+        self.program
+            .check_input("sparse Hessian (SparseHessian::evaluate)", x);
         assert_eq!(
             gradient.len(),
             x.len(),

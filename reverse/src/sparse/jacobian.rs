@@ -124,7 +124,7 @@ impl SparseJacobian {
     /// assert_eq!(j.get_entry(0, 0).unwrap().into_value(), 1.0);
     /// assert_eq!(j.get_entry(1, 2).unwrap().into_value(), 2.0);
     /// assert_eq!(jac.coloring().count(), 1); // the two rows share no input
-/// assert_eq!(jac.sweeps(), 2); // one forward pass, one adjoint sweep
+    /// assert_eq!(jac.sweeps(), 2); // one forward pass, one adjoint sweep
     /// ```
     pub fn with_mode(program: Program, mode: JacobianMode) -> Self {
         let pattern = jacobian_pattern(&program);
@@ -243,7 +243,8 @@ impl SparseJacobian {
         values: &mut [f64],
     ) -> Result<(), GuardFailure> {
         let x = x.as_ref();
-        self.program.check_input("sparse Jacobian (SparseJacobian::evaluate)", x);
+        self.program
+            .check_input("sparse Jacobian (SparseJacobian::evaluate)", x);
         assert_eq!(
             y.len(),
             self.pattern.major_dim(),

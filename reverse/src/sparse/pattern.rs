@@ -44,7 +44,7 @@ fn dependence(op: Op) -> Dependence {
         Op::Unary(UnaryFn::abs | UnaryFn::relu, _) => Linear,
         Op::Binary(BinaryFn::min | BinaryFn::max, ..) => Linear,
         Op::Powi(_, 1) => Linear,
-        Op::Powf(_, p) if p == 1.0 => Linear,
+        Op::Powf(_, 1.0) => Linear,
         Op::Unary(..)
         | Op::Binary(..)
         | Op::Powi(..)
@@ -315,7 +315,13 @@ pub fn hessian_pattern(program: &Program) -> SparsityPattern {
         }
         let [a, b] = op.operands();
         let empty = Vec::new();
-        let set_of = |s: u32| if s == NO_SLOT { &empty } else { &sets[s as usize] };
+        let set_of = |s: u32| {
+            if s == NO_SLOT {
+                &empty
+            } else {
+                &sets[s as usize]
+            }
+        };
         let (sa, sb) = (set_of(a), set_of(b));
         match dependence(op) {
             Dependence::Bilinear => {
