@@ -587,3 +587,43 @@ fn patterns_of_special_programs() {
     assert_eq!(p.nnz(), 1);
     assert_eq!(p.lane(2), &[2]);
 }
+
+/// Residuals whose instructions the replay runs as loops over slices (`10(xᵢ₊₁ − xᵢ²)`,
+/// `1 − xᵢ`, `xᵢ·xᵢ₊₁`) and a running sum (a scan), plus a dense last output.
+fn sliced<T: Scalar>(x: &[T]) -> Vec<T> {
+    let n = x.len();
+    let mut r: Vec<T> = (0..n - 1)
+        .map(|i| (x[i + 1] - x[i] * x[i]) * 10.0)
+        .collect();
+    r.extend((0..n - 1).map(|i| -x[i] + 1.0));
+    r.extend((0..n - 1).map(|i| x[i] * x[i + 1]));
+    let mut s = T::zero();
+    for xi in x {
+        s += xi.sin();
+    }
+    r.push(s);
+    r
+}
+
+#[test]
+fn jacobians_through_slice_and_scan_runs() {
+    let mut rng = Rng(7);
+    let n = 40;
+    let program = record_vector(sliced::<ReplayVar>, rng.point(n, -1.0, 1.0));
+    let listing = format!("{program:?}");
+    assert!(
+        listing.contains("Slices") && listing.contains("Scan"),
+        "{listing}"
+    );
+    for mode in [JacobianMode::Forward, JacobianMode::Reverse] {
+        let mut jac = SparseJacobian::with_mode(program.clone(), mode);
+        for _ in 0..2 {
+            let x = rng.point(n, -1.0, 1.0);
+            let (y, j) = jac.evaluate(&x).unwrap();
+            let (dy, dj) = diffprog_reverse::jacobian(sliced, &x);
+            assert_eq!(y, dy);
+            assert_equals_dense(&j, &dj, &format!("{mode:?}"));
+            assert_jacobian_matches_differences(sliced, &x, &j, &format!("{mode:?}"));
+        }
+    }
+}

@@ -1,15 +1,20 @@
-//! Compressed sweeps over a recorded program: a block of up to [`MAX_LANES`] colours per pass,
-//! each colour one lane of a `DualVec` seeded with 1 on that colour's inputs — forward tangents
-//! for Jacobian columns, forward over reverse (tangents, then second-order adjoints) for
-//! Hessian columns — or one adjoint sweep per row colour. The lane width is the smallest of 2,
-//! 4 and 8 that holds the block. The compressed matrix is written row-major, one row per
+//! Compressed sweeps over a recorded program, each colour one lane seeded with 1 on that
+//! colour's inputs: for Hessian columns, forward over reverse on `DualVec` numbers (tangents,
+//! then second-order adjoints), up to [`MAX_LANES`] colours per pass, the lane width the
+//! smallest of 2, 4 and 8 that holds the block; for Jacobian columns, one `f64` forward pass with
+//! partials and tangent sweeps of up to [`TANGENT_LANES`] lanes over it; for Jacobian rows, one
+//! adjoint sweep per row colour. The compressed matrix is written row-major, one row per
 //! Hessian row or Jacobian row (forward), or one row per row colour (reverse).
 
-use crate::replay::{GuardFailure, Program, Scratch};
+use super::tangents;
+use crate::replay::{Code, GuardFailure, Operand, Program, Scratch};
 use diffprog_dual::{DualVec, Number};
 
-/// The most colours one pass carries.
+/// The most colours one forward-over-reverse pass carries.
 pub(crate) const MAX_LANES: usize = 8;
+
+/// The most colours one tangent sweep carries.
+pub(crate) const TANGENT_LANES: usize = 16;
 
 /// The interpreter's buffers at each lane width, kept between evaluations.
 #[derive(Clone, Debug, Default)]
@@ -18,6 +23,9 @@ pub(crate) struct Lanes {
     four: Scratch<DualVec<f64, 4>>,
     eight: Scratch<DualVec<f64, 8>>,
     plain: Scratch<f64>,
+    t4: Vec<[f64; 4]>,
+    t8: Vec<[f64; 8]>,
+    t16: Vec<[f64; 16]>,
 }
 
 /// The seed of input `i` for the colours `first..first + N`.
@@ -68,28 +76,36 @@ fn hessian_pass<const N: usize>(
     Ok(s.output(code, 0).re)
 }
 
-/// One forward pass with colours `first..first + N` seeded: the Jacobian's compressed columns
-/// (rows the outputs) and the outputs.
-fn jacobian_pass<const N: usize>(
-    program: &Program,
-    s: &mut Scratch<DualVec<f64, N>>,
-    (x, colors, first, count): (&[f64], &[u32], usize, usize),
-    y: &mut [f64],
+/// The tangent lanes of one sweep with colours `first..first + W` seeded, after the forward
+/// pass with partials in `s`: the Jacobian's compressed columns (rows the outputs).
+fn jacobian_lanes<const W: usize>(
+    code: &Code,
+    s: &Scratch<f64>,
+    t: &mut Vec<[f64; W]>,
+    (colors, first, count): (&[u32], usize, usize),
     compressed: &mut [f64],
-) -> Result<(), GuardFailure> {
-    let code = &program.code;
-    s.forward(code, |i| seed(x[i], colors[i], first), x, false)?;
-    for (j, yj) in y.iter_mut().enumerate() {
-        *yj = s.output(code, j).re;
-    }
-    let s = &*s;
-    scatter(
-        (0..y.len()).map(|j| s.output(code, j)),
-        compressed,
-        count,
-        first,
+) {
+    tangents::sweep(
+        code,
+        s,
+        |i| {
+            let mut lanes = [0.0; W];
+            let c = colors[i] as usize;
+            if (first..first + W).contains(&c) {
+                lanes[c - first] = 1.0;
+            }
+            lanes
+        },
+        t,
     );
-    Ok(())
+    let width = (count - first).min(W);
+    for (dst, o) in compressed.chunks_exact_mut(count).zip(&code.outputs) {
+        let lanes = match *o {
+            Operand::Slot(slot) => t[slot as usize],
+            Operand::Constant(_) => [0.0; W],
+        };
+        dst[first..first + width].copy_from_slice(&lanes[..width]);
+    }
 }
 
 impl Lanes {
@@ -117,7 +133,8 @@ impl Lanes {
     }
 
     /// The compressed Jacobian `J·S` (m × `count`, row-major) into `compressed`, the outputs
-    /// into `y`: forward passes, [`MAX_LANES`] colours at a time.
+    /// into `y`: one `f64` forward pass with partials, then tangent sweeps of up to
+    /// [`TANGENT_LANES`] colours each.
     pub(crate) fn jacobian_forward(
         &mut self,
         program: &Program,
@@ -126,12 +143,21 @@ impl Lanes {
         y: &mut [f64],
         compressed: &mut [f64],
     ) -> Result<(), GuardFailure> {
-        for first in (0..count.max(1)).step_by(MAX_LANES) {
-            let at = (x, colors, first, count);
-            match count.saturating_sub(first) {
-                0..=2 => jacobian_pass(program, &mut self.two, at, y, compressed)?,
-                3..=4 => jacobian_pass(program, &mut self.four, at, y, compressed)?,
-                _ => jacobian_pass(program, &mut self.eight, at, y, compressed)?,
+        let code = &program.code;
+        let s = &mut self.plain;
+        s.forward(code, |i| x[i], x, true)?;
+        for (j, yj) in y.iter_mut().enumerate() {
+            *yj = s.output(code, j);
+        }
+        if count == 0 {
+            return Ok(());
+        }
+        for first in (0..count).step_by(TANGENT_LANES) {
+            let at = (colors, first, count);
+            match count - first {
+                0..=4 => jacobian_lanes(code, s, &mut self.t4, at, compressed),
+                5..=8 => jacobian_lanes(code, s, &mut self.t8, at, compressed),
+                _ => jacobian_lanes(code, s, &mut self.t16, at, compressed),
             }
         }
         Ok(())

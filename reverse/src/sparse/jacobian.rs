@@ -3,7 +3,7 @@
 //! new point.
 
 use super::coloring::{column_coloring, row_coloring, Coloring};
-use super::compressed::{Lanes, MAX_LANES};
+use super::compressed::{Lanes, TANGENT_LANES};
 use super::pattern::jacobian_pattern;
 use crate::replay::{record_vector, GuardFailure, Program, ReplayVar};
 use nalgebra_sparse::pattern::SparsityPattern;
@@ -12,9 +12,10 @@ use nalgebra_sparse::CsrMatrix;
 /// How a [`SparseJacobian`] compresses the Jacobian.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JacobianMode {
-    /// Columns that share no row are coloured alike; each pass of forward mode carries up to 8
-    /// colours as `DualVec` lanes (⌈column colours / 8⌉ passes). Suits many rows, each
-    /// touching few inputs (residuals).
+    /// Columns that share no row are coloured alike; one forward pass computes the values and
+    /// local partials, then tangent sweeps over the instructions carry up to 16 colours each
+    /// (forward mode, ⌈column colours / 16⌉ sweeps). Suits many rows, each touching few inputs
+    /// (residuals).
     Forward,
     /// Rows that share no column are coloured alike; one forward pass with partials, then one
     /// adjoint sweep per row colour. Suits few rows, or rows that are sparse while columns are
@@ -50,7 +51,7 @@ pub enum JacobianMode {
 /// let mut jac = SparseJacobian::new(residuals, vec![1.0; n]);
 /// assert_eq!(jac.mode(), JacobianMode::Forward);
 /// assert_eq!(jac.coloring().count(), 2);
-/// assert_eq!(jac.sweeps(), 1);
+/// assert_eq!(jac.sweeps(), 2); // a forward pass, one tangent sweep
 ///
 /// let x: Vec<f64> = (0..n).map(|i| 0.01 * i as f64).collect();
 /// let (y, j) = jac.evaluate(&x).unwrap();
@@ -192,11 +193,11 @@ impl SparseJacobian {
         &self.program
     }
 
-    /// The passes over the program per evaluation: ⌈colours / 8⌉ forward passes (at least 1),
-    /// or one forward pass and one adjoint sweep per row colour.
+    /// The passes over the program per evaluation: one forward pass with partials, then
+    /// ⌈colours / 16⌉ tangent sweeps or one adjoint sweep per row colour.
     pub fn sweeps(&self) -> usize {
         match self.mode {
-            JacobianMode::Forward => self.coloring.count().div_ceil(MAX_LANES).max(1),
+            JacobianMode::Forward => 1 + self.coloring.count().div_ceil(TANGENT_LANES),
             JacobianMode::Reverse => 1 + self.coloring.count(),
         }
     }

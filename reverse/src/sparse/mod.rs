@@ -53,6 +53,7 @@ mod compressed;
 mod hessian;
 mod jacobian;
 mod pattern;
+mod tangents;
 
 pub use coloring::{column_coloring, row_coloring, star_coloring, Coloring};
 pub use hessian::SparseHessian;
