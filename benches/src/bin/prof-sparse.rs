@@ -15,8 +15,8 @@ use diffprog_benches::gradbench::evals::ba::reprojection_error;
 use diffprog_benches::problems::rosenbrock;
 use diffprog_benches::profiling::{best_of_interleaved, point};
 use diffprog_dual::Scalar;
-use diffprog_reverse::replay::record;
-use diffprog_reverse::sparse::{SparseHessian, SparseJacobian};
+use diffprog_reverse::replay::{record, record_vector};
+use diffprog_reverse::sparse::{column_coloring, jacobian_pattern, SparseHessian, SparseJacobian};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -221,6 +221,18 @@ fn jacobian(cameras: usize, points: usize, reps: usize) {
         tj / tp,
         tp * 1e6,
         setup * 1e6,
+    );
+    let tr = once(3, || record_vector(|v| b.residuals(v), x));
+    let program = record_vector(|v| b.residuals(v), x);
+    let tpat = once(3, || jacobian_pattern(&program));
+    let pattern = jacobian_pattern(&program);
+    let tcol = once(3, || column_coloring(&pattern));
+    println!(
+        "  preparation: record {:.2} us ({} instructions), detect {:.2} us, colour columns {:.2} us",
+        tr * 1e6,
+        program.len(),
+        tpat * 1e6,
+        tcol * 1e6
     );
     jacobian_peer(&b, reps, tj, setup);
 }

@@ -145,22 +145,6 @@ fn first_free(forbidden: &mut Vec<usize>, v: usize) -> u32 {
 
 const NONE: u32 = u32::MAX;
 
-/// Greedy distance-1 colouring of a graph given by adjacency lists, largest-first.
-fn greedy(adj: &[Vec<usize>]) -> Coloring {
-    let mut colors = vec![NONE; adj.len()];
-    let mut forbidden: Vec<usize> = Vec::new();
-    for v in largest_first(adj) {
-        for &w in &adj[v] {
-            if colors[w] != NONE {
-                forbidden[colors[w] as usize] = v;
-            }
-        }
-        colors[v] = first_free(&mut forbidden, v);
-    }
-    let count = forbidden.len();
-    Coloring { colors, count }
-}
-
 /// A distance-1 colouring of the column intersection graph of `pattern` (columns are adjacent
 /// when some row has both), greedy in largest-first order: columns of one colour share no row,
 /// so one forward-mode lane seeded with all of them gives each of their Jacobian entries.
@@ -175,25 +159,52 @@ fn greedy(adj: &[Vec<usize>]) -> Coloring {
 /// assert!(coloring.is_column_coloring_of(&p));
 /// ```
 pub fn column_coloring(pattern: &SparsityPattern) -> Coloring {
+    // On the bipartite graph (rows, columns) directly, never forming the column intersection
+    // graph, whose edges can outnumber the pattern's entries by far (a camera's parameters
+    // meet every point it sees): memory O(nnz). Order: largest first by Σ of the sizes of the
+    // column's rows (the degree counted with repeats).
     let by_column = pattern.transpose();
     let n = pattern.minor_dim();
-    let mut stamp = vec![usize::MAX; n];
-    let adj: Vec<Vec<usize>> = (0..n)
-        .map(|j| {
-            stamp[j] = j;
-            let mut list = Vec::new();
-            for &r in by_column.lane(j) {
-                for &k in pattern.lane(r) {
-                    if stamp[k] != j {
-                        stamp[k] = j;
-                        list.push(k);
-                    }
+    let weight = |j: usize| -> usize {
+        by_column
+            .lane(j)
+            .iter()
+            .map(|&r| pattern.lane(r).len())
+            .sum()
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&j| std::cmp::Reverse(weight(j)));
+    let mut colors = vec![NONE; n];
+    let mut forbidden: Vec<usize> = Vec::new();
+    for j in order {
+        for &r in by_column.lane(j) {
+            for &k in pattern.lane(r) {
+                if colors[k] != NONE {
+                    forbidden[colors[k] as usize] = j;
                 }
             }
-            list
-        })
-        .collect();
-    greedy(&adj)
+        }
+        colors[j] = first_free(&mut forbidden, j);
+    }
+    let count = forbidden.len();
+    Coloring { colors, count }
+}
+
+/// The least number of colours any column colouring of `pattern` needs (its longest row), and
+/// any row colouring (its longest column): each row's columns, each column's rows, are
+/// pairwise adjacent.
+pub(crate) fn lower_bounds(pattern: &SparsityPattern) -> (usize, usize) {
+    let longest_row = (0..pattern.major_dim())
+        .map(|r| pattern.lane(r).len())
+        .max();
+    let mut per_column = vec![0usize; pattern.minor_dim()];
+    for &j in pattern.minor_indices() {
+        per_column[j] += 1;
+    }
+    (
+        longest_row.unwrap_or(0),
+        per_column.into_iter().max().unwrap_or(0),
+    )
 }
 
 /// A distance-1 colouring of the row intersection graph of `pattern` (rows are adjacent when

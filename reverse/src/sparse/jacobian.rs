@@ -2,7 +2,7 @@
 //! once; compressed forward passes (column colours) or adjoint sweeps (row colours) at every
 //! new point.
 
-use super::coloring::{column_coloring, row_coloring, Coloring};
+use super::coloring::{column_coloring, lower_bounds, row_coloring, Coloring};
 use super::compressed::{Lanes, TANGENT_LANES};
 use super::pattern::jacobian_pattern;
 use crate::replay::{record_vector, GuardFailure, Program, ReplayVar};
@@ -28,10 +28,11 @@ pub enum JacobianMode {
 /// Built once from the function and a point ([`new`](Self::new)) or a recorded program
 /// ([`from_program`](Self::from_program)): the function is recorded as a replayable
 /// [`Program`], its Jacobian pattern detected from the instructions
-/// ([`jacobian_pattern`](super::jacobian_pattern)), and the columns and rows coloured
+/// ([`jacobian_pattern`](super::jacobian_pattern)), and the columns or rows coloured
 /// ([`column_coloring`](super::column_coloring), [`row_coloring`](super::row_coloring)); the
-/// mode with fewer colours is used ([`Forward`](JacobianMode::Forward) on a tie), unless chosen
-/// with [`with_mode`](Self::with_mode). Each [`evaluate`](Self::evaluate) replays the program —
+/// mode with fewer colours is used ([`Forward`](JacobianMode::Forward) on a tie; a side whose
+/// longest column or row already rules it out is not coloured), unless chosen with
+/// [`with_mode`](Self::with_mode). Each [`evaluate`](Self::evaluate) replays the program —
 /// no new recording, detection or colouring — and reads every entry directly from the
 /// compressed Jacobian. For residuals that each depend on a few inputs (bundle adjustment: one
 /// camera and one point), the number of colours, and so of passes, does not grow with the
@@ -105,11 +106,27 @@ impl SparseJacobian {
     /// ```
     pub fn from_program(program: Program) -> Self {
         let pattern = jacobian_pattern(&program);
-        let (columns, rows) = (column_coloring(&pattern), row_coloring(&pattern));
-        if rows.count() < columns.count() {
-            Self::prepared(program, pattern, JacobianMode::Reverse, rows)
-        } else {
+        // Colour the side whose lower bound is smaller first, and the other only if it can
+        // still win (a row colouring of residuals that share a camera is large and costly).
+        let (columns_at_least, rows_at_least) = lower_bounds(&pattern);
+        if columns_at_least <= rows_at_least {
+            let columns = column_coloring(&pattern);
+            if columns.count() > rows_at_least {
+                let rows = row_coloring(&pattern);
+                if rows.count() < columns.count() {
+                    return Self::prepared(program, pattern, JacobianMode::Reverse, rows);
+                }
+            }
             Self::prepared(program, pattern, JacobianMode::Forward, columns)
+        } else {
+            let rows = row_coloring(&pattern);
+            if rows.count() >= columns_at_least {
+                let columns = column_coloring(&pattern);
+                if columns.count() <= rows.count() {
+                    return Self::prepared(program, pattern, JacobianMode::Forward, columns);
+                }
+            }
+            Self::prepared(program, pattern, JacobianMode::Reverse, rows)
         }
     }
 
