@@ -110,7 +110,7 @@ fn propagate(
     for (i, set) in sets[..n].iter_mut().enumerate() {
         *set = vec![i as u32];
     }
-    // Readers left per slot: wanted instructions, visited ones, and the kept slots.
+    // Readers left per slot: the wanted instructions reading it, and one more if it is kept.
     let mut readers = vec![0u32; code.slots()];
     for (k, op) in code.ops.iter().enumerate() {
         if wanted[n + k] {
@@ -129,20 +129,17 @@ fn propagate(
         if !wanted[n + k] {
             continue;
         }
-        let [a, b] = op.operands();
-        let mut set = if dependence(*op) == Dependence::Constant || a == NO_SLOT {
-            Vec::new()
-        } else {
-            take_or_copy(&mut sets, &mut readers, a)
-        };
-        if b != NO_SLOT && b != a && dependence(*op) != Dependence::Constant {
-            set = union(set, &sets[b as usize]);
-            release(&mut sets, &mut readers, b);
-        } else if b != NO_SLOT && b != a {
-            release(&mut sets, &mut readers, b);
-        }
-        if dependence(*op) == Dependence::Constant && a != NO_SLOT {
-            release(&mut sets, &mut readers, a);
+        let constant = dependence(*op) == Dependence::Constant;
+        let mut set = Vec::new();
+        for (i, s) in distinct(op.operands()).enumerate() {
+            if constant {
+                release(&mut sets, &mut readers, s);
+            } else if i == 0 {
+                set = take_or_copy(&mut sets, &mut readers, s);
+            } else {
+                set = union(set, &sets[s as usize]);
+                release(&mut sets, &mut readers, s);
+            }
         }
         sets[n + k] = set;
     }
