@@ -627,3 +627,16 @@ fn jacobians_through_slice_and_scan_runs() {
         }
     }
 }
+
+#[test]
+#[should_panic(expected = "needs a scalar function")]
+fn a_sparse_hessian_of_several_outputs_is_refused() {
+    SparseHessian::from_program(record_vector(|x| [x[0] * x[1], x[1]], [1.0, 2.0]));
+}
+
+#[test]
+#[should_panic(expected = "recorded with 3 inputs")]
+fn a_point_of_another_length_is_refused() {
+    let mut jac = SparseJacobian::new(|x| [x[0] * x[1], x[2]], [1.0, 2.0, 3.0]);
+    let _ = jac.evaluate([1.0, 2.0]);
+}
