@@ -5,7 +5,9 @@
 //! [`hessian`]; [`replay`]: a function recorded once as a [`Program`](replay::Program) and
 //! differentiated at new inputs without calling it again, with branch guards; and parallel
 //! batches of the drivers over many points ([`gradient_batch`], [`jacobian_batch`],
-//! [`hessian_batch`]).
+//! [`hessian_batch`]); [`sparse`]: sparse Jacobians and Hessians (sparsity detected on a
+//! recorded program, colouring, compressed passes, `nalgebra-sparse` CSR results), built once
+//! and evaluated at many points.
 //!
 //! # The model
 //!
@@ -160,6 +162,7 @@ mod nalgebra_impls;
 pub mod preaccumulate;
 mod recording;
 pub mod replay;
+pub mod sparse;
 #[doc(hidden)]
 pub mod tape;
 mod var;

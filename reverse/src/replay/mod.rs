@@ -70,9 +70,13 @@ pub use program::{Program, ValueGradientHessian, ValueGradientHv, ValuesAndJacob
 pub use rerecording::Rerecording;
 pub use var::ReplayVar;
 
-use code::Code;
+pub(crate) use code::Code;
+// For the sparse drivers (crate::sparse): the instructions, and the interpreter on other numbers.
 use diffprog_dual::nesting::DriverLevel;
-use guards::Operand;
+pub(crate) use evaluate::Scratch;
+pub(crate) use guards::Operand;
+pub(crate) use ops::{BinaryFn, Op, UnaryFn, NO_SLOT};
+pub(crate) use runs::{Shape, SliceKind};
 
 /// Records `f: Rⁿ → R` at `x0` as a [`Program`] to evaluate and differentiate at other points.
 ///
