@@ -373,7 +373,8 @@ impl<F: Element> Graph<F> {
 }
 
 /// ∂x += g ⊙ f′(x), each product the chain rule's ([`Element::chain`]: a zero gradient or a
-/// zero derivative contributes 0 even where the other factor is ±∞ or NaN).
+/// zero derivative contributes 0 even where the other factor is ±∞ or NaN). The first
+/// contribution to ∂x is written (as 0 + product) rather than added to a zeroed buffer.
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
@@ -383,27 +384,35 @@ pub(crate) fn backward<F: Element>(
     f: Unary<F>,
 ) {
     let x = v.get(a);
-    if let Some(ga) = g.get(a) {
+    if let Some((ga, fresh)) = g.get_unzeroed(a) {
         // one loop per function, so that the rule inlines into a loop without a dispatch per
         // element (and the cheap rules vectorise)
         match f {
-            Unary::Identity => chain_loop(ga, x, y, gout, Unary::Identity),
-            Unary::Relu => chain_loop(ga, x, y, gout, Unary::Relu),
-            Unary::LeakyRelu(s) => chain_loop(ga, x, y, gout, Unary::LeakyRelu(s)),
-            Unary::Neg => chain_loop(ga, x, y, gout, Unary::Neg),
-            Unary::Square => chain_loop(ga, x, y, gout, Unary::Square),
-            Unary::Abs => chain_loop(ga, x, y, gout, Unary::Abs),
-            Unary::Exp => chain_loop(ga, x, y, gout, Unary::Exp),
-            _ => chain_loop(ga, x, y, gout, f),
+            Unary::Identity => chain_loop(ga, fresh, x, y, gout, Unary::Identity),
+            Unary::Relu => chain_loop(ga, fresh, x, y, gout, Unary::Relu),
+            Unary::LeakyRelu(s) => chain_loop(ga, fresh, x, y, gout, Unary::LeakyRelu(s)),
+            Unary::Neg => chain_loop(ga, fresh, x, y, gout, Unary::Neg),
+            Unary::Square => chain_loop(ga, fresh, x, y, gout, Unary::Square),
+            Unary::Abs => chain_loop(ga, fresh, x, y, gout, Unary::Abs),
+            Unary::Exp => chain_loop(ga, fresh, x, y, gout, Unary::Exp),
+            _ => chain_loop(ga, fresh, x, y, gout, f),
         }
     }
 }
 
-/// ∂x += f′(x) · g elementwise (the chain rule's product).
+/// ∂x += f′(x) · g elementwise (the chain rule's product); with `fresh`, ∂x = 0 + f′(x) · g.
 #[inline(always)]
-fn chain_loop<F: Element>(ga: &mut [F], x: &[F], y: &[F], gout: &[F], f: Unary<F>) {
-    for (((d, &x), &y), &g) in ga.iter_mut().zip(x).zip(y).zip(gout) {
-        *d += F::chain(f.derivative(x, y), g);
+fn chain_loop<F: Element>(ga: &mut [F], fresh: bool, x: &[F], y: &[F], gout: &[F], f: Unary<F>) {
+    let n = ga.len();
+    let (x, y, gout) = (&x[..n], &y[..n], &gout[..n]);
+    if fresh {
+        for i in 0..n {
+            ga[i] = F::zero() + F::chain(f.derivative(x[i], y[i]), gout[i]);
+        }
+    } else {
+        for i in 0..n {
+            ga[i] += F::chain(f.derivative(x[i], y[i]), gout[i]);
+        }
     }
 }
 
@@ -423,11 +432,20 @@ pub(crate) fn backward_mul_scalar<F: Element>(g: &mut Grads<F>, gout: &[F], a: u
     }
 }
 
-/// ∂x += g ⊙ mask (chain rule's products: a dropped element gets 0 whatever g is).
+/// ∂x += g ⊙ mask (chain rule's products: a dropped element gets 0 whatever g is); the first
+/// contribution written as 0 + product.
 pub(crate) fn backward_dropout<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32, mask: &[F]) {
-    if let Some(ga) = g.get(a) {
-        for ((d, &s), &m) in ga.iter_mut().zip(gout).zip(mask) {
-            *d += F::chain(m, s);
+    if let Some((ga, fresh)) = g.get_unzeroed(a) {
+        let n = ga.len();
+        let (gout, mask) = (&gout[..n], &mask[..n]);
+        if fresh {
+            for i in 0..n {
+                ga[i] = F::zero() + F::chain(mask[i], gout[i]);
+            }
+        } else {
+            for i in 0..n {
+                ga[i] += F::chain(mask[i], gout[i]);
+            }
         }
     }
 }
