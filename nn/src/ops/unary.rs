@@ -209,8 +209,18 @@ impl<F: Element> Graph<F> {
         let rg = self.rg(&[a]);
         let n = self.push(Op::Unary { a, f }, shape, rg);
         let (v, y) = self.split(n);
-        for (o, &i) in y.iter_mut().zip(v.get(a)) {
-            *o = f.apply(i);
+        let x = v.get(a);
+        // one loop per function, so that the function inlines into a loop without a dispatch
+        // per element (and the cheap ones vectorise)
+        match f {
+            Unary::Identity => apply_loop(y, x, Unary::Identity),
+            Unary::Relu => apply_loop(y, x, Unary::Relu),
+            Unary::LeakyRelu(s) => apply_loop(y, x, Unary::LeakyRelu(s)),
+            Unary::Neg => apply_loop(y, x, Unary::Neg),
+            Unary::Square => apply_loop(y, x, Unary::Square),
+            Unary::Abs => apply_loop(y, x, Unary::Abs),
+            Unary::Exp => apply_loop(y, x, Unary::Exp),
+            _ => apply_loop(y, x, f),
         }
         self.id(n)
     }
@@ -397,6 +407,15 @@ pub(crate) fn backward<F: Element>(
             Unary::Exp => chain_loop(ga, fresh, x, y, gout, Unary::Exp),
             _ => chain_loop(ga, fresh, x, y, gout, f),
         }
+    }
+}
+
+/// y = f(x) elementwise.
+#[inline(always)]
+fn apply_loop<F: Element>(y: &mut [F], x: &[F], f: Unary<F>) {
+    let x = &x[..y.len()];
+    for i in 0..y.len() {
+        y[i] = f.apply(x[i]);
     }
 }
 
