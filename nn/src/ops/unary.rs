@@ -365,14 +365,7 @@ impl<F: Element> Graph<F> {
         let scale: F = c(1.0 / (1.0 - p));
         let mut mask = std::mem::take(&mut self.aux[n as usize]);
         mask.clear();
-        let rng = &mut self.rng;
-        mask.extend((0..shape.numel()).map(|_| {
-            if rng.random::<f64>() < p {
-                F::zero()
-            } else {
-                scale
-            }
-        }));
+        dropout_mask(&mut self.rng, shape.numel(), p, scale, &mut mask);
         let (v, y) = self.split(n);
         for ((o, &i), &m) in y.iter_mut().zip(v.get(a)).zip(&mask) {
             *o = i * m;
@@ -407,6 +400,29 @@ pub(crate) fn backward<F: Element>(
             Unary::Exp => chain_loop(ga, fresh, x, y, gout, Unary::Exp),
             _ => chain_loop(ga, fresh, x, y, gout, f),
         }
+    }
+}
+
+/// Appends `len` mask values to `mask`: 0 where a uniform draw `u` in [0, 1) is below `p`,
+/// `scale` elsewhere, one draw per element in order. `u` is `rng.random::<f64>()`, that is
+/// `(next_u64 >> 11) · 2⁻⁵³`, and `u < p` exactly when `next_u64 >> 11 < ⌈p · 2⁵³⌉`: the words
+/// are drawn in blocks and compared as integers, the same mask and generator state as a draw
+/// of `f64`s one by one.
+fn dropout_mask<F: Element, R: Rng>(rng: &mut R, len: usize, p: f64, scale: F, mask: &mut Vec<F>) {
+    let threshold = (p * (1u64 << 53) as f64).ceil() as u64;
+    let mut words = [0u64; 256];
+    let mut left = len;
+    while left > 0 {
+        let block = &mut words[..left.min(256)];
+        rng.fill(block);
+        mask.extend(block.iter().map(|&w| {
+            if w >> 11 < threshold {
+                F::zero()
+            } else {
+                scale
+            }
+        }));
+        left -= block.len();
     }
 }
 
@@ -466,5 +482,37 @@ pub(crate) fn backward_dropout<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32,
                 ga[i] += F::chain(mask[i], gout[i]);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dropout_mask;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The block-drawn mask equals one `f64` draw per element compared with `p`, and leaves the
+    /// generator where those draws leave it (lengths across the generator's and the blocks'
+    /// boundaries, odd offsets into the generator's buffer).
+    #[test]
+    fn dropout_mask_matches_one_draw_per_element() {
+        let mut zeros = 0;
+        for (k, &p) in [0.2, 0.5, 0.9, 1e-3, 0.1 + 1e-17].iter().enumerate() {
+            for len in [1, 3, 17, 255, 256, 257, 1000] {
+                let mut a = ChaCha8Rng::seed_from_u64(k as u64);
+                let mut b = a.clone();
+                let _: u32 = a.random();
+                let _: u32 = b.random();
+                let mut mask = Vec::new();
+                dropout_mask(&mut a, len, p, 2.0_f32, &mut mask);
+                let expected: Vec<f32> = (0..len)
+                    .map(|_| if b.random::<f64>() < p { 0.0 } else { 2.0 })
+                    .collect();
+                assert_eq!(mask, expected, "p = {p}, {len} elements");
+                assert_eq!(a.random::<u64>(), b.random::<u64>());
+                zeros += mask.iter().filter(|&&m| m == 0.0).count();
+            }
+        }
+        assert!(zeros > 1000, "{zeros}");
     }
 }
