@@ -380,7 +380,7 @@ fn rss_bytes() -> Option<u64> {
 /// 10 000 training steps of a small CNN (Conv 1→4 3×3, ReLU, MaxPool 2, Dropout 0.2, Linear
 /// 4·5·5 → 3; `train_step` with Adam, batch 8 of 12×12 images, f32): the tape's buffers stop
 /// growing after the first step and the resident memory after the first hundred. Ignored by
-/// default (a few seconds with `--release`); run with
+/// default (about a second with `--release`); run with
 /// `cargo test --release -p diffprog-nn --test layers_conv -- --ignored --nocapture`.
 #[test]
 #[ignore]
