@@ -149,6 +149,36 @@ impl<F: Element> Grads<'_, F> {
         }
         Some(g)
     }
+
+    /// As [`get`](Self::get), with the flag `fresh` instead of the zeroing: if true, this is the
+    /// first contribution to the buffer, whose contents are unspecified, and the kernel must
+    /// write every element as `0 + contribution` (the value an accumulation into zeros gives,
+    /// −0 included); if false, it adds as with `get`.
+    #[inline]
+    pub(crate) fn get_unzeroed(&mut self, i: u32) -> Option<(&mut [F], bool)> {
+        if i == NONE {
+            return None;
+        }
+        let i = i as usize;
+        if !self.metas[i].requires_grad {
+            return None;
+        }
+        if let Op::Param(p) = self.metas[i].op {
+            self.touched[i] = true;
+            return Some((&mut self.param_grads[p as usize], false));
+        }
+        let g = &mut self.grads[i];
+        let fresh = !self.touched[i];
+        if fresh {
+            self.touched[i] = true;
+            let numel = self.metas[i].shape.numel();
+            if g.len() != numel {
+                g.clear();
+                g.resize(numel, F::zero());
+            }
+        }
+        Some((g, fresh))
+    }
 }
 
 impl<F: Element> Graph<F> {
@@ -603,6 +633,9 @@ impl<F: Element> Graph<F> {
                 transposed,
             ),
             Op::Pick { a } => pick::backward(&mut g, gout, a, &idx[i]),
+            Op::MaxPoolTiles { a, h, w, kh, kw } => {
+                pool_tiles::backward(&mut g, gout, a, [h, w, kh, kw], &idx[i])
+            }
             Op::AvgPool { a } => pool::backward_avg(&mut g, gout, a, &idx[i]),
             Op::Where { a, b } => select::backward_where(&mut g, gout, a, b, &idx[i]),
             Op::Clamp { a, lo, hi } => select::backward_clamp(&v, &mut g, gout, a, lo, hi),

@@ -369,3 +369,90 @@ fn shapes_match_pytorch_for_a_lenet_like_stack() {
     assert_eq!(g.shape(y).dims(), &[2, 16 * 4 * 4]);
     let _ = Tensor::<f32>::zeros(&[1]);
 }
+
+/// Resident set size of this process in bytes, from `/proc/self/statm` (Linux).
+fn rss_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+/// 10 000 training steps of a small CNN (Conv 1→4 3×3, ReLU, MaxPool 2, Dropout 0.2, Linear
+/// 4·5·5 → 3; `train_step` with Adam, batch 8 of 12×12 images, f32): the tape's buffers stop
+/// growing after the first step and the resident memory after the first hundred. Ignored by
+/// default (about a second with `--release`); run with
+/// `cargo test --release -p diffprog-nn --test layers_conv -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn cnn_memory_stays_flat_over_ten_thousand_training_steps() {
+    use diffprog_nn::train::train_step;
+    let (b, side, classes) = (8, 12, 3);
+    let mut rng = seeded_rng(0);
+    let mut g = Graph::<f32>::new();
+    let p = g.params_mut();
+    let conv = Conv2d::new(p, "conv", 1, 4, [3, 3], ConvOptions::new(), true, &mut rng);
+    let fc = Linear::new(
+        p,
+        "fc",
+        4 * 5 * 5,
+        classes,
+        true,
+        Init::TorchDefault,
+        &mut rng,
+    );
+    let net = Sequential::new()
+        .push(Layer::Unflatten(vec![1, side, side]))
+        .push(Layer::Conv2d(conv))
+        .push(Layer::Activation(Unary::Relu))
+        .push(Layer::MaxPool2d(Pool2d::new(2)))
+        .push(Layer::Dropout(0.2))
+        .push(Layer::Flatten)
+        .push(Layer::Linear(fc));
+    let mut opt = Adam::<f32>::new(1e-3);
+    let (mut capacity, mut rss_start) = (0, 0);
+    let mut first_losses = 0.0;
+    let mut last_losses = 0.0;
+    for step in 0..10_000 {
+        // the class is the brightest third of the image (top, middle, bottom rows)
+        let y: Vec<usize> = (0..b).map(|_| rng.random_range(0..classes)).collect();
+        let x: Vec<f32> = y
+            .iter()
+            .flat_map(|&c| (0..side * side).map(move |i| (i / side / (side / 3) == c) as u8 as f32))
+            .map(|v| v + rng.random_range(-0.3..0.3))
+            .collect();
+        let (loss, _) = train_step(&mut g, &net, &mut opt, &x, &y, side * side);
+        assert!(loss.is_finite(), "step {step}: loss {loss}");
+        if step < 100 {
+            first_losses += loss;
+        } else if step >= 9_900 {
+            last_losses += loss;
+        }
+        if step == 1 {
+            capacity = g.buffer_capacity();
+        } else if step > 1 {
+            assert_eq!(g.buffer_capacity(), capacity, "step {step}");
+        }
+        if step == 100 {
+            rss_start = rss_bytes().unwrap_or(0);
+        }
+    }
+    let rss_end = rss_bytes().unwrap_or(0);
+    println!(
+        "tape buffers: {capacity} elements from step 1 to 10 000; resident memory {:.2} MiB at \
+         step 100, {:.2} MiB at step 10 000; mean loss {:.3} over the first 100 steps, {:.3} \
+         over the last 100",
+        rss_start as f64 / 1048576.0,
+        rss_end as f64 / 1048576.0,
+        first_losses / 100.0,
+        last_losses / 100.0
+    );
+    // it trains (so the steps did real work)
+    assert!(
+        last_losses < 0.5 * first_losses,
+        "{first_losses} → {last_losses}"
+    );
+    assert!(
+        rss_end <= rss_start + (1 << 20),
+        "resident memory grew from {rss_start} to {rss_end} bytes"
+    );
+}

@@ -8,9 +8,9 @@
 //! reductions (`reduce.rs`; `pick.rs`: maximum and argmax; `softmax.rs`: softmax, log-softmax,
 //! log-sum-exp, cross-entropy), data movement (`shape_ops.rs`, `gather.rs`, `pad.rs`),
 //! convolutions (`conv.rs`, `conv_transpose.rs`, over `im2col.rs`; `conv_options.rs`), pooling
-//! (`pool.rs`), normalisation (`norm.rs`), sequences (`embedding.rs`; `recurrent.rs`: the fused
-//! RNN/LSTM/GRU cells; `sequence.rs`, `collect.rs`: cells over time) and user-defined primitives
-//! (`custom.rs`).
+//! (`pool.rs`; `pool_tiles.rs`: max pooling by non-overlapping windows), normalisation
+//! (`norm.rs`), sequences (`embedding.rs`; `recurrent.rs`: the fused RNN/LSTM/GRU cells;
+//! `sequence.rs`, `collect.rs`: cells over time) and user-defined primitives (`custom.rs`).
 
 pub(crate) mod broadcast;
 pub(crate) mod conv;
@@ -25,6 +25,7 @@ pub(crate) mod norm;
 pub(crate) mod pad;
 pub(crate) mod pick;
 pub(crate) mod pool;
+pub(crate) mod pool_tiles;
 pub(crate) mod reduce;
 pub(crate) mod select;
 pub(crate) mod shape_ops;
@@ -138,6 +139,15 @@ pub(crate) enum Op<F> {
     /// `out[o] = a[picks[o]]` with the picked offsets in the index buffer (max pooling, the
     /// maximum along an axis).
     Pick { a: u32 },
+    /// Max pooling of `a` (images of `h × w`) by non-overlapping `kh × kw` tiles; the picked
+    /// offsets in the index buffer (`pool_tiles.rs`).
+    MaxPoolTiles {
+        a: u32,
+        h: u32,
+        w: u32,
+        kh: u32,
+        kw: u32,
+    },
     /// Average pooling of `a`'s trailing two axes; the windows in the index buffer.
     AvgPool { a: u32 },
     /// Batch norm (`per_channel`, statistics over axis 1's groups) or layer norm (statistics per

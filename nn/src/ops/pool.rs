@@ -5,6 +5,7 @@
 //! `adaptive_avg_pool2d` (window `i` of `out` over `len` is `⌊i·len/out⌋ .. ⌈(i+1)·len/out⌉`).
 
 use super::pick::beats;
+use super::pool_tiles::Tiles;
 use super::Op;
 use crate::element::c;
 use crate::graph::Grads;
@@ -182,39 +183,13 @@ impl<F: Element> Graph<F> {
         let (p, h, w) = planes(what, sx, spatial);
         let ho = pooled_len(what, h, kernel[0], stride[0], padding[0]);
         let wo = pooled_len(what, w, kernel[1], stride[1], padding[1]);
-        let wh = Windows::Strided {
-            kernel: kernel[0],
-            stride: stride[0],
-            padding: padding[0],
-        };
-        let ww = Windows::Strided {
-            kernel: kernel[1],
-            stride: stride[1],
-            padding: padding[1],
-        };
-        self.record_pick(x, pooled_shape(sx, spatial, ho, wo), |xv, picks| {
-            for plane in 0..p {
-                let base = plane * h * w;
-                for oh in 0..ho {
-                    let (hs, he, _) = wh.window(oh, h);
-                    for ow in 0..wo {
-                        let (ws, we, _) = ww.window(ow, w);
-                        // PyTorch: the window's first element, replaced by any larger or NaN
-                        let mut best = base + hs * w + ws;
-                        let mut max = F::neg_infinity();
-                        for ih in hs..he {
-                            for iw in ws..we {
-                                let o = base + ih * w + iw;
-                                if beats(xv[o], max) && !max.is_nan() {
-                                    max = xv[o];
-                                    best = o;
-                                }
-                            }
-                        }
-                        picks.push(best);
-                    }
-                }
-            }
+        let out = pooled_shape(sx, spatial, ho, wo);
+        if kernel == stride && padding == [0, 0] {
+            let [kh, kw] = kernel;
+            return self.max_pool_tiles(x, out, Tiles { h, w, kh, kw });
+        }
+        self.record_pick(x, out, |xv, picks| {
+            max_windows(xv, p, [h, w], kernel, stride, padding, picks)
         })
     }
 
@@ -324,6 +299,52 @@ impl<F: Element> Graph<F> {
             }
         }
         self.id(n)
+    }
+}
+
+/// The offset in `x` of the maximum of every window of a strided max pooling of `planes`
+/// images of `h × w`, appended to `picks` row-major: PyTorch's rule (the window's first element,
+/// replaced by any larger element or NaN, so a tie goes to the first maximum in row-major order).
+pub(crate) fn max_windows<F: Element>(
+    x: &[F],
+    planes: usize,
+    [h, w]: [usize; 2],
+    kernel: [usize; 2],
+    stride: [usize; 2],
+    padding: [usize; 2],
+    picks: &mut Vec<usize>,
+) {
+    let [ho, wo] = [0, 1].map(|i| (([h, w][i] + 2 * padding[i] - kernel[i]) / stride[i]) + 1);
+    let wh = Windows::Strided {
+        kernel: kernel[0],
+        stride: stride[0],
+        padding: padding[0],
+    };
+    let ww = Windows::Strided {
+        kernel: kernel[1],
+        stride: stride[1],
+        padding: padding[1],
+    };
+    for plane in 0..planes {
+        let base = plane * h * w;
+        for oh in 0..ho {
+            let (hs, he, _) = wh.window(oh, h);
+            for ow in 0..wo {
+                let (ws, we, _) = ww.window(ow, w);
+                let mut best = base + hs * w + ws;
+                let mut max = F::neg_infinity();
+                for ih in hs..he {
+                    for iw in ws..we {
+                        let o = base + ih * w + iw;
+                        if beats(x[o], max) && !max.is_nan() {
+                            max = x[o];
+                            best = o;
+                        }
+                    }
+                }
+                picks.push(best);
+            }
+        }
     }
 }
 

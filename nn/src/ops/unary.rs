@@ -209,8 +209,18 @@ impl<F: Element> Graph<F> {
         let rg = self.rg(&[a]);
         let n = self.push(Op::Unary { a, f }, shape, rg);
         let (v, y) = self.split(n);
-        for (o, &i) in y.iter_mut().zip(v.get(a)) {
-            *o = f.apply(i);
+        let x = v.get(a);
+        // one loop per function, so that the function inlines into a loop without a dispatch
+        // per element (and the cheap ones vectorise)
+        match f {
+            Unary::Identity => apply_loop(y, x, Unary::Identity),
+            Unary::Relu => apply_loop(y, x, Unary::Relu),
+            Unary::LeakyRelu(s) => apply_loop(y, x, Unary::LeakyRelu(s)),
+            Unary::Neg => apply_loop(y, x, Unary::Neg),
+            Unary::Square => apply_loop(y, x, Unary::Square),
+            Unary::Abs => apply_loop(y, x, Unary::Abs),
+            Unary::Exp => apply_loop(y, x, Unary::Exp),
+            _ => apply_loop(y, x, f),
         }
         self.id(n)
     }
@@ -355,14 +365,7 @@ impl<F: Element> Graph<F> {
         let scale: F = c(1.0 / (1.0 - p));
         let mut mask = std::mem::take(&mut self.aux[n as usize]);
         mask.clear();
-        let rng = &mut self.rng;
-        mask.extend((0..shape.numel()).map(|_| {
-            if rng.random::<f64>() < p {
-                F::zero()
-            } else {
-                scale
-            }
-        }));
+        dropout_mask(&mut self.rng, shape.numel(), p, scale, &mut mask);
         let (v, y) = self.split(n);
         for ((o, &i), &m) in y.iter_mut().zip(v.get(a)).zip(&mask) {
             *o = i * m;
@@ -373,7 +376,8 @@ impl<F: Element> Graph<F> {
 }
 
 /// ∂x += g ⊙ f′(x), each product the chain rule's ([`Element::chain`]: a zero gradient or a
-/// zero derivative contributes 0 even where the other factor is ±∞ or NaN).
+/// zero derivative contributes 0 even where the other factor is ±∞ or NaN). The first
+/// contribution to ∂x is written (as 0 + product) rather than added to a zeroed buffer.
 pub(crate) fn backward<F: Element>(
     v: &Vals<F>,
     g: &mut Grads<F>,
@@ -383,27 +387,67 @@ pub(crate) fn backward<F: Element>(
     f: Unary<F>,
 ) {
     let x = v.get(a);
-    if let Some(ga) = g.get(a) {
+    if let Some((ga, fresh)) = g.get_unzeroed(a) {
         // one loop per function, so that the rule inlines into a loop without a dispatch per
         // element (and the cheap rules vectorise)
         match f {
-            Unary::Identity => chain_loop(ga, x, y, gout, Unary::Identity),
-            Unary::Relu => chain_loop(ga, x, y, gout, Unary::Relu),
-            Unary::LeakyRelu(s) => chain_loop(ga, x, y, gout, Unary::LeakyRelu(s)),
-            Unary::Neg => chain_loop(ga, x, y, gout, Unary::Neg),
-            Unary::Square => chain_loop(ga, x, y, gout, Unary::Square),
-            Unary::Abs => chain_loop(ga, x, y, gout, Unary::Abs),
-            Unary::Exp => chain_loop(ga, x, y, gout, Unary::Exp),
-            _ => chain_loop(ga, x, y, gout, f),
+            Unary::Identity => chain_loop(ga, fresh, x, y, gout, Unary::Identity),
+            Unary::Relu => chain_loop(ga, fresh, x, y, gout, Unary::Relu),
+            Unary::LeakyRelu(s) => chain_loop(ga, fresh, x, y, gout, Unary::LeakyRelu(s)),
+            Unary::Neg => chain_loop(ga, fresh, x, y, gout, Unary::Neg),
+            Unary::Square => chain_loop(ga, fresh, x, y, gout, Unary::Square),
+            Unary::Abs => chain_loop(ga, fresh, x, y, gout, Unary::Abs),
+            Unary::Exp => chain_loop(ga, fresh, x, y, gout, Unary::Exp),
+            _ => chain_loop(ga, fresh, x, y, gout, f),
         }
     }
 }
 
-/// ∂x += f′(x) · g elementwise (the chain rule's product).
+/// Appends `len` mask values to `mask`: 0 where a uniform draw `u` in [0, 1) is below `p`,
+/// `scale` elsewhere, one draw per element in order. `u` is `rng.random::<f64>()`, that is
+/// `(next_u64 >> 11) · 2⁻⁵³`, and `u < p` exactly when `next_u64 >> 11 < ⌈p · 2⁵³⌉`: the words
+/// are drawn in blocks and compared as integers, the same mask and generator state as a draw
+/// of `f64`s one by one.
+fn dropout_mask<F: Element, R: Rng>(rng: &mut R, len: usize, p: f64, scale: F, mask: &mut Vec<F>) {
+    let threshold = (p * (1u64 << 53) as f64).ceil() as u64;
+    let mut words = [0u64; 256];
+    let mut left = len;
+    while left > 0 {
+        let block = &mut words[..left.min(256)];
+        rng.fill(block);
+        mask.extend(block.iter().map(|&w| {
+            if w >> 11 < threshold {
+                F::zero()
+            } else {
+                scale
+            }
+        }));
+        left -= block.len();
+    }
+}
+
+/// y = f(x) elementwise.
 #[inline(always)]
-fn chain_loop<F: Element>(ga: &mut [F], x: &[F], y: &[F], gout: &[F], f: Unary<F>) {
-    for (((d, &x), &y), &g) in ga.iter_mut().zip(x).zip(y).zip(gout) {
-        *d += F::chain(f.derivative(x, y), g);
+fn apply_loop<F: Element>(y: &mut [F], x: &[F], f: Unary<F>) {
+    let x = &x[..y.len()];
+    for i in 0..y.len() {
+        y[i] = f.apply(x[i]);
+    }
+}
+
+/// ∂x += f′(x) · g elementwise (the chain rule's product); with `fresh`, ∂x = 0 + f′(x) · g.
+#[inline(always)]
+fn chain_loop<F: Element>(ga: &mut [F], fresh: bool, x: &[F], y: &[F], gout: &[F], f: Unary<F>) {
+    let n = ga.len();
+    let (x, y, gout) = (&x[..n], &y[..n], &gout[..n]);
+    if fresh {
+        for i in 0..n {
+            ga[i] = F::zero() + F::chain(f.derivative(x[i], y[i]), gout[i]);
+        }
+    } else {
+        for i in 0..n {
+            ga[i] += F::chain(f.derivative(x[i], y[i]), gout[i]);
+        }
     }
 }
 
@@ -423,11 +467,52 @@ pub(crate) fn backward_mul_scalar<F: Element>(g: &mut Grads<F>, gout: &[F], a: u
     }
 }
 
-/// ∂x += g ⊙ mask (chain rule's products: a dropped element gets 0 whatever g is).
+/// ∂x += g ⊙ mask (chain rule's products: a dropped element gets 0 whatever g is); the first
+/// contribution written as 0 + product.
 pub(crate) fn backward_dropout<F: Element>(g: &mut Grads<F>, gout: &[F], a: u32, mask: &[F]) {
-    if let Some(ga) = g.get(a) {
-        for ((d, &s), &m) in ga.iter_mut().zip(gout).zip(mask) {
-            *d += F::chain(m, s);
+    if let Some((ga, fresh)) = g.get_unzeroed(a) {
+        let n = ga.len();
+        let (gout, mask) = (&gout[..n], &mask[..n]);
+        if fresh {
+            for i in 0..n {
+                ga[i] = F::zero() + F::chain(mask[i], gout[i]);
+            }
+        } else {
+            for i in 0..n {
+                ga[i] += F::chain(mask[i], gout[i]);
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dropout_mask;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    /// The block-drawn mask equals one `f64` draw per element compared with `p`, and leaves the
+    /// generator where those draws leave it (lengths across the generator's and the blocks'
+    /// boundaries, odd offsets into the generator's buffer).
+    #[test]
+    fn dropout_mask_matches_one_draw_per_element() {
+        let mut zeros = 0;
+        for (k, &p) in [0.2, 0.5, 0.9, 1e-3, 0.1 + 1e-17].iter().enumerate() {
+            for len in [1, 3, 17, 255, 256, 257, 1000] {
+                let mut a = ChaCha8Rng::seed_from_u64(k as u64);
+                let mut b = a.clone();
+                let _: u32 = a.random();
+                let _: u32 = b.random();
+                let mut mask = Vec::new();
+                dropout_mask(&mut a, len, p, 2.0_f32, &mut mask);
+                let expected: Vec<f32> = (0..len)
+                    .map(|_| if b.random::<f64>() < p { 0.0 } else { 2.0 })
+                    .collect();
+                assert_eq!(mask, expected, "p = {p}, {len} elements");
+                assert_eq!(a.random::<u64>(), b.random::<u64>());
+                zeros += mask.iter().filter(|&&m| m == 0.0).count();
+            }
+        }
+        assert!(zeros > 1000, "{zeros}");
     }
 }
