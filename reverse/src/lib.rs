@@ -152,6 +152,7 @@
 #![warn(missing_docs)]
 
 mod batch;
+pub mod checkpoint;
 mod drivers;
 mod elements;
 mod hessian;
