@@ -158,6 +158,7 @@ mod elements;
 mod hessian;
 mod mixed;
 mod nalgebra_impls;
+pub mod optim;
 pub mod preaccumulate;
 mod recording;
 pub mod replay;

@@ -9,7 +9,7 @@
 //! nearest snapshot by plain evaluations of the step on `F` (no tape). Snapshots are placed by
 //! the binomial schedule of Griewank and Walther, which needs the least number of such forward
 //! evaluations for the budget ([`optimal_forward_steps`]): with `s` snapshots and `steps` steps
-//! each step is evaluated at most `r` times forward plus once recorded, `r` the least integer
+//! the steps are evaluated at most `r·steps` times forward, plus once each recorded, `r` the least integer
 //! with `C(s + r, s) ≥ steps` — `r = 3` for 10⁵ steps and ⌈√steps⌉ = 317 snapshots
 //! ([`Snapshots::SqrtSteps`]), 2.49 forward evaluations per step on average.
 //!
@@ -57,9 +57,9 @@ pub enum Snapshots {
     /// At most this many (at least 1). With as many as the steps or more, every state is stored
     /// once and nothing is recomputed.
     Budget(usize),
-    /// ⌈√steps⌉: memory O(√steps); each step is evaluated forward at most 3 times, whatever
-    /// the number of steps `l` (the repetition number is at most 3 since `C(s + 3, 3) ≥ s² ≥ l`
-    /// for `s = ⌈√l⌉`).
+    /// ⌈√steps⌉: memory O(√steps) and at most 3·steps forward evaluations, whatever the number
+    /// of steps `l` (the repetition number is at most 3, since `C(s + 3, 3) ≥ s² ≥ l` for
+    /// `s = ⌈√l⌉`).
     SqrtSteps,
 }
 
