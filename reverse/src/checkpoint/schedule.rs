@@ -86,6 +86,9 @@ pub(crate) fn first_advance(steps: usize, snapshots: usize) -> usize {
     let r = repetitions(steps, snapshots);
     let low = beta(s, r - 2).max(l.saturating_sub(beta(s - 1, r))).max(1);
     let high = beta(s, r - 1).min(l - beta(s - 1, r - 1).min(l)).min(l - 1);
-    debug_assert!(low <= high, "revolve split: empty range for l = {l}, s = {s}");
+    debug_assert!(
+        low <= high,
+        "revolve split: empty range for l = {l}, s = {s}"
+    );
     high as usize
 }

@@ -54,14 +54,19 @@ pub fn lbfgs<O: Objective + ?Sized>(objective: &O, x0: &[f64], options: &Options
         iterations += 1;
         let mut p = two_loop(&pairs, &g);
         let mut slope = dot(&g, &p);
-        if !(slope < 0.0) {
+        if slope >= 0.0 || slope.is_nan() {
             // Not a descent direction (rounding in a stale memory): restart from −∇f.
             pairs.clear();
             p = g.iter().map(|v| -v).collect();
             slope = -gnorm * gnorm;
         }
-        let first = if pairs.is_empty() { (1.0 / gnorm).min(1.0) } else { 1.0 };
-        let Some((alpha, f_next, g_next)) = strong_wolfe(&mut counted, &x, f, slope, &p, first) else {
+        let first = if pairs.is_empty() {
+            (1.0 / gnorm).min(1.0)
+        } else {
+            1.0
+        };
+        let Some((alpha, f_next, g_next)) = strong_wolfe(&mut counted, &x, f, slope, &p, first)
+        else {
             break Termination::LineSearchFailed;
         };
         let s: Vec<f64> = p.iter().map(|v| alpha * v).collect();

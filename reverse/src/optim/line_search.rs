@@ -53,10 +53,21 @@ pub(crate) fn strong_wolfe<O: Objective + ?Sized>(
     let mut evaluate = |alpha: f64| {
         let (value, g) = counted.gradient(&offset(x, alpha, p));
         let s = dot(&g, p);
-        Trial { alpha, value, slope: s, gradient: g }
+        Trial {
+            alpha,
+            value,
+            slope: s,
+            gradient: g,
+        }
     };
-    let wolfe = |t: &Trial| t.value <= f + ARMIJO * t.alpha * slope && t.slope.abs() <= -CURVATURE * slope;
-    let mut previous = Trial { alpha: 0.0, value: f, slope, gradient: Vec::new() };
+    let wolfe =
+        |t: &Trial| t.value <= f + ARMIJO * t.alpha * slope && t.slope.abs() <= -CURVATURE * slope;
+    let mut previous = Trial {
+        alpha: 0.0,
+        value: f,
+        slope,
+        gradient: Vec::new(),
+    };
     let mut alpha = alpha;
     for i in 0..MAX_TRIALS {
         let t = evaluate(alpha);
@@ -127,7 +138,7 @@ fn zoom(
 fn cubic_minimiser(a: &Trial, b: &Trial) -> Option<f64> {
     let d1 = a.slope + b.slope - 3.0 * (a.value - b.value) / (a.alpha - b.alpha);
     let radicand = d1 * d1 - a.slope * b.slope;
-    if !(radicand >= 0.0) || !b.slope.is_finite() {
+    if radicand < 0.0 || radicand.is_nan() || !b.slope.is_finite() {
         return None;
     }
     let d2 = (b.alpha - a.alpha).signum() * radicand.sqrt();

@@ -79,7 +79,11 @@ fn modified_newton_step(h: DMatrix<f64>, g: &[f64]) -> Vec<f64> {
     let max_diagonal = h.diagonal().iter().fold(0.0_f64, |m, d| m.max(d.abs()));
     let beta = (1e-3 * max_diagonal).max(1e-8);
     let min_diagonal = h.diagonal().iter().fold(f64::INFINITY, |m, &d| m.min(d));
-    let mut tau = if min_diagonal > 0.0 { 0.0 } else { beta - min_diagonal };
+    let mut tau = if min_diagonal > 0.0 {
+        0.0
+    } else {
+        beta - min_diagonal
+    };
     for _ in 0..200 {
         let mut shifted = h.clone();
         for i in 0..n {
