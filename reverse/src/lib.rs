@@ -154,11 +154,13 @@
 #![warn(missing_docs)]
 
 mod batch;
+pub mod checkpoint;
 mod drivers;
 mod elements;
 mod hessian;
 mod mixed;
 mod nalgebra_impls;
+pub mod optim;
 pub mod preaccumulate;
 mod recording;
 pub mod replay;
