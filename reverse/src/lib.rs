@@ -7,7 +7,10 @@
 //! batches of the drivers over many points ([`gradient_batch`], [`jacobian_batch`],
 //! [`hessian_batch`]); [`sparse`]: sparse Jacobians and Hessians (sparsity detected on a
 //! recorded program, colouring, compressed passes, `nalgebra-sparse` CSR results), built once
-//! and evaluated at many points.
+//! and evaluated at many points; [`checkpoint`]: gradients through long time-stepping loops
+//! with binomial (revolve) checkpointing, memory bounded by a snapshot budget; and [`optim`]:
+//! second-order minimisers built on these derivatives (Newton with a line search, trust-region
+//! Newton–CG on Hessian–vector products, L-BFGS).
 //!
 //! # The model
 //!
