@@ -1,6 +1,7 @@
 //! One training step (forward, backward, Adam) of the course's SimpleCNN — issue 24's target:
 //! Conv 1→32 5×5, ReLU, max-pool 2, dropout 0.2, Linear 4608→128, ReLU, Linear 128→10; batch 128
-//! of 28×28 images, cross-entropy, Adam (lr 1e-3), `f32`, one thread.
+//! of 28×28 images, cross-entropy, Adam (lr 1e-3), `f32`, one thread (with the feature `threads`,
+//! the convolution on `RAYON_NUM_THREADS` threads).
 //!
 //! Random data (the cost does not depend on the values). Run:
 //! `cargo bench -p diffprog-nn --bench cnn_step -- --warm-up-time 2 --measurement-time 10`

@@ -14,8 +14,9 @@ use nalgebra::{DMatrixView, DMatrixViewMut};
 /// chain rule's product [`diffprog_dual::chain`] and the rules of [`diffprog_dual::rules`] for
 /// the elementwise functions of [`Unary`]. (Both element types are `diffprog_dual::Scalar`s of
 /// themselves; the trait reaches those implementations through these functions rather than a
-/// `Scalar` bound, whose method names would collide with `Real`'s in generic code.)
-pub trait Element: Real + Copy {
+/// `Scalar` bound, whose method names would collide with `Real`'s in generic code.) Elements
+/// are `Send + Sync` so that kernels can split a batch across threads (feature `threads`).
+pub trait Element: Real + Copy + Send + Sync {
     /// `c ← alpha · op(a) · op(b) + beta · c`, every matrix row-major and contiguous.
     ///
     /// `op(a)` is `m × k`: `a` holds it directly (`m × k`) or, with `ta`, its transpose

@@ -456,3 +456,135 @@ fn cnn_memory_stays_flat_over_ten_thousand_training_steps() {
         "resident memory grew from {rss_start} to {rss_end} bytes"
     );
 }
+
+/// A convolution's value and its input, weight and bias gradients.
+#[cfg(feature = "threads")]
+type ConvResults = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// [`ConvResults`] of `op(x, w, b)` for the loss `Σ r ⊙ op(x, w, b)`, `op` the (transposed)
+/// 2-d convolution.
+#[cfg(feature = "threads")]
+#[allow(clippy::too_many_arguments)]
+fn conv_results(
+    transposed: bool,
+    x: &[f64],
+    xdims: &[usize],
+    w: &[f64],
+    wdims: &[usize],
+    b: &[f64],
+    r: &[f64],
+    o: ConvOptions,
+) -> ConvResults {
+    let mut g = Graph::<f64>::new();
+    let (xn, wn, bn) = (g.leaf(x, xdims), g.leaf(w, wdims), g.leaf(b, &[b.len()]));
+    let y = if transposed {
+        g.conv_transpose2d(xn, wn, Some(bn), o)
+    } else {
+        g.conv2d(xn, wn, Some(bn), o)
+    };
+    let dims = g.shape(y).dims().to_vec();
+    assert_eq!(
+        r.len(),
+        g.value(y).len(),
+        "the weights r must match the output"
+    );
+    let rn = g.input(r, &dims);
+    let p = g.mul(y, rn);
+    let s = g.sum(p);
+    g.backward(s);
+    (
+        g.value(y).to_vec(),
+        g.grad(xn).unwrap().to_vec(),
+        g.grad(wn).unwrap().to_vec(),
+        g.grad(bn).unwrap().to_vec(),
+    )
+}
+
+/// With the feature `threads`, a convolution splits its batch across threads (here 3 threads,
+/// 7 samples: runs of 3, 3 and 1): the batch's value and input gradient equal, bit for bit, those
+/// of each sample on its own, and the weight and bias gradients are the sums of the samples'
+/// to 1e-12 relative — for the convolution and the transposed convolution (whose kernels are
+/// the same three in other roles).
+#[cfg(feature = "threads")]
+#[test]
+fn a_threaded_convolution_equals_its_samples_one_at_a_time() {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(3)
+        .build()
+        .unwrap();
+    let n = 7;
+    for transposed in [false, true] {
+        let (c_in, c_out, groups, hw) = (4, 6, 2, [6, 5]);
+        let o = ConvOptions::new().stride(2).padding(1).groups(groups);
+        let wdims = if transposed {
+            [c_in, c_out / groups, 3, 3]
+        } else {
+            [c_out, c_in / groups, 3, 3]
+        };
+        let sample = c_in * hw[0] * hw[1];
+        let x = random(n * sample, 11);
+        let w = random(wdims.iter().product(), 12);
+        let b = random(c_out, 13);
+        let out_sample = {
+            let mut g = Graph::<f64>::new();
+            let (xn, wn) = (
+                g.leaf(&x[..sample], &[1, c_in, hw[0], hw[1]]),
+                g.leaf(&w, &wdims),
+            );
+            let y = if transposed {
+                g.conv_transpose2d(xn, wn, None, o)
+            } else {
+                g.conv2d(xn, wn, None, o)
+            };
+            g.value(y).len()
+        };
+        let r = random(n * out_sample, 14);
+        let (y, gx, gw, gb) = pool.install(|| {
+            conv_results(
+                transposed,
+                &x,
+                &[n, c_in, hw[0], hw[1]],
+                &w,
+                &wdims,
+                &b,
+                &r,
+                o,
+            )
+        });
+        let (mut sum_w, mut sum_b) = (vec![0.0; w.len()], vec![0.0; b.len()]);
+        for s in 0..n {
+            let (ys, gxs, gws, gbs) = conv_results(
+                transposed,
+                &x[s * sample..(s + 1) * sample],
+                &[1, c_in, hw[0], hw[1]],
+                &w,
+                &wdims,
+                &b,
+                &r[s * out_sample..(s + 1) * out_sample],
+                o,
+            );
+            assert_eq!(
+                &y[s * out_sample..(s + 1) * out_sample],
+                &ys[..],
+                "value, sample {s}"
+            );
+            assert_eq!(
+                &gx[s * sample..(s + 1) * sample],
+                &gxs[..],
+                "∂x, sample {s}"
+            );
+            sum_w.iter_mut().zip(&gws).for_each(|(a, v)| *a += v);
+            sum_b.iter_mut().zip(&gbs).for_each(|(a, v)| *a += v);
+        }
+        for (what, got, want) in [("∂w", &gw, &sum_w), ("∂b", &gb, &sum_b)] {
+            let scale = want.iter().fold(0.0f64, |a, v| a.max(v.abs()));
+            assert!(scale > 0.1, "{what}: the gradient should not vanish");
+            for (i, (a, e)) in got.iter().zip(want.iter()).enumerate() {
+                assert!(
+                    (a - e).abs() <= 1e-12 * scale,
+                    "{what}[{i}] (transposed: {transposed}): {a} against the samples' sum {e}"
+                );
+            }
+        }
+    }
+}

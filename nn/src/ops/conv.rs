@@ -38,8 +38,36 @@ fn gemm_acc<F: Element>(
     }
 }
 
+/// The batch's samples split into contiguous runs, one per worker: `(samples per run, runs)`,
+/// or `None` when one run does it all (one thread, one sample, or empty samples).
+#[cfg(feature = "threads")]
+fn sample_runs(gm: &Geometry) -> Option<(usize, usize)> {
+    let threads = rayon::current_num_threads().min(gm.n);
+    if threads <= 1 || gm.in_sample() == 0 || gm.out_sample() == 0 {
+        return None;
+    }
+    let per = gm.n.div_ceil(threads);
+    Some((per, gm.n.div_ceil(per)))
+}
+
+/// `cols` sized for `runs` column buffers of one sample each (none for a pointwise
+/// convolution), split into one buffer per run.
+#[cfg(feature = "threads")]
+fn run_buffers<'a, F: Element>(
+    gm: &Geometry,
+    cols: &'a mut Vec<F>,
+    runs: usize,
+) -> Vec<&'a mut [F]> {
+    if gm.is_pointwise() {
+        return (0..runs).map(|_| <&mut [F]>::default()).collect();
+    }
+    cols.resize(runs * gm.cols_len(), F::zero());
+    cols.chunks_mut(gm.cols_len()).collect()
+}
+
 /// `y[s] += W · im2col(x[s])` for every sample `s`, group by group (`x` on the geometry's
-/// input side, `y` on its output side). With `chain`, the products are the chain rule's.
+/// input side, `y` on its output side). With `chain`, the products are the chain rule's. With
+/// the feature `threads`, runs of samples go to rayon's threads, each with its own columns.
 pub(crate) fn apply<F: Element>(
     gm: &Geometry,
     x: &[F],
@@ -50,12 +78,44 @@ pub(crate) fn apply<F: Element>(
 ) {
     // the columns hold elements of x and zeros: finite when x is
     let plain = !chain || (all_finite(x) && all_finite(w));
-    let (g, plane) = (gm.groups, gm.out_plane());
-    let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
+    #[cfg(feature = "threads")]
+    if let Some((per, runs)) = sample_runs(gm) {
+        use rayon::prelude::*;
+        let bufs = run_buffers(gm, cols, runs);
+        let ys: Vec<&mut [F]> = y.chunks_mut(per * gm.out_sample()).collect();
+        ys.into_par_iter()
+            .zip(bufs)
+            .enumerate()
+            .for_each(|(r, (yr, buf))| {
+                let xr =
+                    &x[r * per * gm.in_sample()..][..yr.len() / gm.out_sample() * gm.in_sample()];
+                apply_samples(gm, xr, w, yr, buf, plain);
+            });
+        return;
+    }
     if !gm.is_pointwise() {
         cols.resize(gm.cols_len(), F::zero());
     }
-    for s in 0..gm.n {
+    apply_samples(gm, x, w, y, cols, plain);
+}
+
+/// [`apply`] on the samples of `y` (and the matching ones of `x`), `cols` one sample's columns.
+fn apply_samples<F: Element>(
+    gm: &Geometry,
+    x: &[F],
+    w: &[F],
+    y: &mut [F],
+    cols: &mut [F],
+    plain: bool,
+) {
+    let (g, plane) = (gm.groups, gm.out_plane());
+    let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
+    let n = if gm.out_sample() == 0 {
+        gm.n
+    } else {
+        y.len() / gm.out_sample()
+    };
+    for s in 0..n {
         let xs = &x[s * gm.in_sample()..(s + 1) * gm.in_sample()];
         let c: &[F] = if gm.is_pointwise() {
             xs
@@ -77,6 +137,7 @@ pub(crate) fn apply<F: Element>(
 
 /// `x[s] += col2im(Wᵀ · y[s])` for every sample: the adjoint of [`apply`] in its input (`y` on
 /// the output side, `x` on the input side). With `chain`, the products are the chain rule's.
+/// With the feature `threads`, runs of samples go to rayon's threads, each with its own columns.
 pub(crate) fn adjoint_input<F: Element>(
     gm: &Geometry,
     y: &[F],
@@ -85,14 +146,47 @@ pub(crate) fn adjoint_input<F: Element>(
     cols: &mut Vec<F>,
     chain: bool,
 ) {
+    let plain = !chain || (all_finite(y) && all_finite(w));
+    #[cfg(feature = "threads")]
+    if let Some((per, runs)) = sample_runs(gm) {
+        use rayon::prelude::*;
+        let bufs = run_buffers(gm, cols, runs);
+        let xs: Vec<&mut [F]> = x.chunks_mut(per * gm.in_sample()).collect();
+        xs.into_par_iter()
+            .zip(bufs)
+            .enumerate()
+            .for_each(|(r, (xr, buf))| {
+                let yr =
+                    &y[r * per * gm.out_sample()..][..xr.len() / gm.in_sample() * gm.out_sample()];
+                adjoint_input_samples(gm, yr, w, xr, buf, plain);
+            });
+        return;
+    }
+    if !gm.is_pointwise() {
+        cols.resize(gm.cols_len(), F::zero());
+    }
+    adjoint_input_samples(gm, y, w, x, cols, plain);
+}
+
+/// [`adjoint_input`] on the samples of `x` (and the matching ones of `y`), `cols` one sample's
+/// columns.
+fn adjoint_input_samples<F: Element>(
+    gm: &Geometry,
+    y: &[F],
+    w: &[F],
+    x: &mut [F],
+    cols: &mut [F],
+    plain: bool,
+) {
     let (g, plane) = (gm.groups, gm.out_plane());
     let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
     let pointwise = gm.is_pointwise();
-    let plain = !chain || (all_finite(y) && all_finite(w));
-    if !pointwise {
-        cols.resize(gm.cols_len(), F::zero());
-    }
-    for s in 0..gm.n {
+    let n = if gm.in_sample() == 0 {
+        gm.n
+    } else {
+        x.len() / gm.in_sample()
+    };
+    for s in 0..n {
         let ys = &y[s * gm.out_sample()..(s + 1) * gm.out_sample()];
         let xs = &mut x[s * gm.in_sample()..(s + 1) * gm.in_sample()];
         for k in 0..g {
@@ -129,7 +223,9 @@ pub(crate) fn adjoint_input<F: Element>(
 }
 
 /// `dW += Σ_s y[s] · im2col(x[s])ᵀ`, group by group, with the chain rule's products: the adjoint
-/// of [`apply`] in its weight.
+/// of [`apply`] in its weight. With the feature `threads`, runs of samples go to rayon's
+/// threads, each with its own columns and its own sum, and the runs' sums are added to `dW` in
+/// the runs' order (the same result for the same number of threads).
 pub(crate) fn adjoint_weight<F: Element>(
     gm: &Geometry,
     x: &[F],
@@ -138,12 +234,53 @@ pub(crate) fn adjoint_weight<F: Element>(
     cols: &mut Vec<F>,
 ) {
     let plain = all_finite(x) && all_finite(y);
-    let (g, plane) = (gm.groups, gm.out_plane());
-    let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
+    #[cfg(feature = "threads")]
+    if let Some((per, runs)) = sample_runs(gm) {
+        use rayon::prelude::*;
+        let bufs = run_buffers(gm, cols, runs);
+        let sums: Vec<Vec<F>> = bufs
+            .into_par_iter()
+            .enumerate()
+            .map(|(r, buf)| {
+                let samples = per.min(gm.n - r * per);
+                let xr = &x[r * per * gm.in_sample()..][..samples * gm.in_sample()];
+                let yr = &y[r * per * gm.out_sample()..][..samples * gm.out_sample()];
+                let mut sum = vec![F::zero(); dw.len()];
+                adjoint_weight_samples(gm, xr, yr, &mut sum, buf, plain);
+                sum
+            })
+            .collect();
+        for sum in &sums {
+            for (d, s) in dw.iter_mut().zip(sum) {
+                *d += *s;
+            }
+        }
+        return;
+    }
     if !gm.is_pointwise() {
         cols.resize(gm.cols_len(), F::zero());
     }
-    for s in 0..gm.n {
+    adjoint_weight_samples(gm, x, y, dw, cols, plain);
+}
+
+/// [`adjoint_weight`] on the samples of `y` (and the matching ones of `x`), `cols` one sample's
+/// columns.
+fn adjoint_weight_samples<F: Element>(
+    gm: &Geometry,
+    x: &[F],
+    y: &[F],
+    dw: &mut [F],
+    cols: &mut [F],
+    plain: bool,
+) {
+    let (g, plane) = (gm.groups, gm.out_plane());
+    let (rows, cog) = (gm.col_rows_per_group(), gm.c_out / g);
+    let n = if gm.out_sample() == 0 {
+        gm.n
+    } else {
+        y.len() / gm.out_sample()
+    };
+    for s in 0..n {
         let xs = &x[s * gm.in_sample()..(s + 1) * gm.in_sample()];
         let c: &[F] = if gm.is_pointwise() {
             xs
