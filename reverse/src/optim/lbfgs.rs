@@ -86,14 +86,7 @@ pub fn lbfgs<O: Objective + ?Sized>(objective: &O, x0: &[f64], options: &Options
             break Termination::StepSize;
         }
     };
-    Minimum {
-        gradient_norm: norm(&g),
-        x,
-        value: f,
-        iterations,
-        evaluations: counted.evaluations,
-        termination,
-    }
+    counted.finish(x, f, &g, iterations, termination)
 }
 
 /// `−H·g` by the two-loop recursion over the stored pairs.

@@ -179,6 +179,25 @@ impl<'a, O: Objective + ?Sized> Counted<'a, O> {
         crate::hessian(|v| self.objective.value(v), x)
     }
 
+    /// The result at the last iterate `x`, with `f(x)`, `∇f(x)` and the counts so far.
+    pub(crate) fn finish(
+        self,
+        x: Vec<f64>,
+        value: f64,
+        gradient: &[f64],
+        iterations: usize,
+        termination: Termination,
+    ) -> Minimum {
+        Minimum {
+            gradient_norm: norm(gradient),
+            x,
+            value,
+            iterations,
+            evaluations: self.evaluations,
+            termination,
+        }
+    }
+
     /// `∇²f(x)·v`.
     pub(crate) fn hessian_vector_product(&mut self, x: &[f64], v: &[f64]) -> Vec<f64> {
         self.evaluations.hessian_vector_products += 1;

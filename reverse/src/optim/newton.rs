@@ -60,14 +60,7 @@ pub fn newton<O: Objective + ?Sized>(objective: &O, x0: &[f64], options: &Option
             break Termination::StepSize;
         }
     };
-    Minimum {
-        gradient_norm: norm(&g),
-        x,
-        value: f,
-        iterations,
-        evaluations: counted.evaluations,
-        termination,
-    }
+    counted.finish(x, f, &g, iterations, termination)
 }
 
 /// The solution `p` of `(H + τI) p = −g` with the least `τ ∈ {0, β, 2β, 4β, ...}` for which the

@@ -85,14 +85,7 @@ pub fn trust_region_newton_cg<O: Objective + ?Sized>(
             (f, g) = counted.gradient(&x);
         }
     };
-    Minimum {
-        gradient_norm: norm(&g),
-        x,
-        value: f,
-        iterations,
-        evaluations: counted.evaluations,
-        termination,
-    }
+    counted.finish(x, f, &g, iterations, termination)
 }
 
 /// Steihaug's truncated CG for `min g·p + ½ p·Hp` within `‖p‖ ≤ radius`: the step, `H·p`
