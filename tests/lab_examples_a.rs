@@ -1,5 +1,6 @@
 //! The quick modes of the lab examples 07 (regression and gradient checking), 08 (optimisers)
-//! and 12 (matrix factorisation, Iris MLP): each runs in the test profile and must pass every
+//! and 12 (matrix factorisation, Iris MLP), and example 18 (large problems: sparse Newton,
+//! second-order minimisers, checkpointing): each runs in the test profile and must pass every
 //! check its example makes, and write its figures. The examples' sources are included as
 //! modules, so the example binaries are not built.
 
@@ -14,6 +15,10 @@ mod optimisers;
 #[allow(dead_code)]
 #[path = "../examples/12_factorisation_iris.rs"]
 mod factorisation_iris;
+
+#[allow(dead_code)]
+#[path = "../examples/18_large_problems.rs"]
+mod large_problems;
 
 /// A fresh output directory for one test.
 fn out_dir(name: &str) -> std::path::PathBuf {
@@ -56,4 +61,11 @@ fn factorisation_iris_quick_passes_its_checks() {
     assert!(o.iris_accuracy >= o.iris_bound, "{o:?}");
     assert!(out.join("12_iris_curves.svg").is_file());
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn large_problems_quick_passes_its_checks() {
+    let r = large_problems::run(true);
+    let failed = large_problems::failures(&r);
+    assert!(failed.is_empty(), "{failed:?}\n{r:?}");
 }
