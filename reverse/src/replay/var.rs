@@ -148,6 +148,22 @@ impl ReplayVar {
             recorder::guard(comparison, lhs, rhs, outcome, location);
         }
     }
+
+    /// `self <comparison> other` (one of `<`, `<=`, `>`, `>=`), recorded as a guard with the
+    /// caller's location.
+    #[track_caller]
+    #[inline]
+    fn ordered(&self, comparison: Comparison, (operand, value): (Operand, f64)) -> bool {
+        let outcome = comparison.outcome(self.value, value);
+        ReplayVar::guard(
+            comparison,
+            self.operand(),
+            operand,
+            outcome,
+            Location::caller(),
+        );
+        outcome == 1
+    }
 }
 
 /// The operand of the right-hand side of a comparison with another `ReplayVar`, with its value.
@@ -194,58 +210,22 @@ macro_rules! comparison {
             #[track_caller]
             #[inline]
             fn lt(&self, other: &$rhs) -> bool {
-                let (operand, value): (Operand, f64) = $to_operand(other);
-                let outcome = Comparison::Lt.outcome(self.value, value);
-                ReplayVar::guard(
-                    Comparison::Lt,
-                    self.operand(),
-                    operand,
-                    outcome,
-                    Location::caller(),
-                );
-                outcome == 1
+                self.ordered(Comparison::Lt, $to_operand(other))
             }
             #[track_caller]
             #[inline]
             fn le(&self, other: &$rhs) -> bool {
-                let (operand, value): (Operand, f64) = $to_operand(other);
-                let outcome = Comparison::Le.outcome(self.value, value);
-                ReplayVar::guard(
-                    Comparison::Le,
-                    self.operand(),
-                    operand,
-                    outcome,
-                    Location::caller(),
-                );
-                outcome == 1
+                self.ordered(Comparison::Le, $to_operand(other))
             }
             #[track_caller]
             #[inline]
             fn gt(&self, other: &$rhs) -> bool {
-                let (operand, value): (Operand, f64) = $to_operand(other);
-                let outcome = Comparison::Gt.outcome(self.value, value);
-                ReplayVar::guard(
-                    Comparison::Gt,
-                    self.operand(),
-                    operand,
-                    outcome,
-                    Location::caller(),
-                );
-                outcome == 1
+                self.ordered(Comparison::Gt, $to_operand(other))
             }
             #[track_caller]
             #[inline]
             fn ge(&self, other: &$rhs) -> bool {
-                let (operand, value): (Operand, f64) = $to_operand(other);
-                let outcome = Comparison::Ge.outcome(self.value, value);
-                ReplayVar::guard(
-                    Comparison::Ge,
-                    self.operand(),
-                    operand,
-                    outcome,
-                    Location::caller(),
-                );
-                outcome == 1
+                self.ordered(Comparison::Ge, $to_operand(other))
             }
         }
     };
