@@ -237,7 +237,12 @@ fn loops_over_slices_replay_like_fresh_recordings() {
             u += -xi + (T::one() - xi) * (xi + 2.0); // Neg, ConstSub, AddConst
         }
         let w: T = x.iter().map(|&xi| (xi - x[n - 1]) * (xi - x[n - 1])).sum(); // Sub (1, 0)
-        s * t + u.sin() + w
+        let mut squares = T::zero();
+        for i in 0..n - 1 {
+            let d = x[i] - x[i + 1];
+            squares += d * d * 3.0; // Mul of a slice by itself
+        }
+        s * t + u.sin() + w + squares
     }
     let n = 23;
     let x0: Vec<f64> = (0..n).map(|i| 0.3 + 0.05 * i as f64).collect();
@@ -267,6 +272,34 @@ fn loops_over_slices_replay_like_fresh_recordings() {
             assert!((a - b).abs() <= 1e-13 * scale, "Hessian: {a} vs {b}");
         }
     }
+}
+
+/// A running sum whose partial sums are outputs themselves: their adjoints are the weights, not
+/// zero, and each reaches every earlier term.
+#[test]
+fn running_sums_whose_partial_sums_are_outputs_replay_like_fresh_recordings() {
+    fn cumulative<T: Scalar>(x: &[T]) -> Vec<T> {
+        let mut sums = vec![x[0] * x[0]];
+        for &xi in &x[1..] {
+            let last = sums[sums.len() - 1];
+            sums.push(last + xi);
+        }
+        sums
+    }
+    let x0: Vec<f64> = (0..12).map(|i| 0.5 + 0.1 * i as f64).collect();
+    let mut program = record_vector(cumulative, &x0);
+    assert!(program.to_string().contains(", 1 running sums"));
+    let x: Vec<f64> = x0.iter().map(|v| v * 1.5 - 0.2).collect();
+    let w: Vec<f64> = (0..12).map(|i| 1.0 + (i as f64).sin()).collect();
+    let (y, wj) = program.vjp(&x, &w).unwrap();
+    let (fresh_y, fresh_wj) = diffprog::reverse::vjp(cumulative, &x, &w);
+    assert_eq!(y, fresh_y);
+    for (a, b) in wj.iter().zip(&fresh_wj) {
+        assert!((a - b).abs() <= 1e-14 * b.abs(), "wᵀJ: {a} vs {b}");
+    }
+    let (_, j) = program.jacobian(&x).unwrap();
+    let (_, fresh_j) = diffprog::reverse::jacobian(cumulative, &x);
+    assert_eq!(j, fresh_j);
 }
 
 #[test]
@@ -305,6 +338,17 @@ fn loops_over_slices_keep_the_strong_zero_at_non_finite_adjoints() {
             );
         }
         assert!(grad.iter().any(|g| g.is_infinite()), "{grad:?} at {x:?}");
+        let v: Vec<f64> = (0..x.len()).map(|i| 1.0 - 0.3 * i as f64).collect();
+        let (_, hv_grad, hv) = program.hessian_vector_product(x, &v).unwrap();
+        let (_, fresh_grad, fresh_hv) = diffprog::reverse::hessian_vector_product(f, x, &v);
+        for (name, replayed, fresh) in [("∇f", hv_grad, fresh_grad), ("H·v", hv, fresh_hv)] {
+            for (i, (a, b)) in replayed.iter().zip(&fresh).enumerate() {
+                assert!(
+                    a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()),
+                    "{name}[{i}] at {x:?}: replayed {a} vs fresh {b}"
+                );
+            }
+        }
     }
 }
 

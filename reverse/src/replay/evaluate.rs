@@ -8,8 +8,8 @@ use super::code::Code;
 use super::guards::{Guard, GuardFailure, Operand};
 use super::ops::{Slot, NO_SLOT};
 use super::runs::{Shape, SliceKind};
+use super::slice_number::SliceNumber;
 use diffprog_dual::{Number, Scalar};
-use std::any::TypeId;
 
 /// An evaluation's buffers, reused between calls (one per thread in the batch drivers).
 #[derive(Clone, Debug, Default)]
@@ -74,7 +74,7 @@ macro_rules! scatter {
     }};
 }
 
-impl<T: Scalar<f64>> Scratch<T> {
+impl<T: SliceNumber> Scratch<T> {
     /// Evaluates the program at the inputs `input(i)`, with the partials of the instructions
     /// interpreted one by one if `with_partials` (the slice and scan runs need none: their
     /// adjoints read the values), then checks the guards (`point` is the input as given, for
@@ -183,31 +183,45 @@ impl<T: Scalar<f64>> Scratch<T> {
                 } => {
                     let (head, tail) = adj.split_at_mut(n + start);
                     let g = &tail[..len];
-                    // The strong-zero product: branch-free for floats, so that their loops
-                    // vectorise; it adds what `contribution` adds (a zero adjoint gives a zero,
-                    // of either sign, and no slot's sum is ever −0). For numbers with
-                    // derivative parts, where it costs several products, one test per run
-                    // finds the common case (every adjoint's primal finite and non-zero) in
-                    // which it is the plain product.
-                    let plain = TypeId::of::<T>() != TypeId::of::<f64>()
+                    // The strong-zero product adds what `contribution` adds (a zero adjoint
+                    // gives a zero, of either sign, and no slot's sum is ever −0). Where it is
+                    // branch-free (`f64`, `Dual<f64>`) the loops vectorise with it; for the
+                    // other numbers one test per run finds the common case (every adjoint's
+                    // primal finite and non-zero) in which it is the plain product.
+                    let plain = !T::BRANCH_FREE
                         && g.iter()
                             .fold(true, |all, x| all & x.has_finite_nonzero_primal());
                     let v = &self.values[..];
                     match kind {
                         SliceKind::Add => {
-                            scatter!(head, a, a_step, g, |gk| gk);
-                            scatter!(head, b, b_step, g, |gk| gk);
+                            let both = (a_step, b_step) == (1, 1)
+                                && scatter_both(head, (a, b), g, (g, g), |gk, _| gk, |gk, _| gk);
+                            if !both {
+                                scatter!(head, a, a_step, g, |gk| gk);
+                                scatter!(head, b, b_step, g, |gk| gk);
+                            }
                         }
                         SliceKind::Sub => {
-                            scatter!(head, a, a_step, g, |gk| gk);
-                            scatter!(head, b, b_step, g, |gk| -gk);
+                            let both = (a_step, b_step) == (1, 1)
+                                && scatter_both(head, (a, b), g, (g, g), |gk, _| gk, |gk, _| -gk);
+                            if !both {
+                                scatter!(head, a, a_step, g, |gk| gk);
+                                scatter!(head, b, b_step, g, |gk| -gk);
+                            }
                         }
                         SliceKind::Mul => {
+                            let (va, vb) = (&v[a as usize..], &v[b as usize..]);
+                            let both = |product: fn(T, T) -> T, head: &mut [T]| {
+                                (a_step, b_step) == (1, 1)
+                                    && scatter_both(head, (a, b), g, (va, vb), product, product)
+                            };
                             if plain {
-                                scatter!(head, a, a_step, g, v, b, b_step, |gk, x| gk * x);
-                                scatter!(head, b, b_step, g, v, a, a_step, |gk, x| gk * x);
-                            } else {
-                                let product = |gk: T, x: T| gk.strong_zero_mul(x);
+                                if !both(|gk, x| gk * x, head) {
+                                    scatter!(head, a, a_step, g, v, b, b_step, |gk, x| gk * x);
+                                    scatter!(head, b, b_step, g, v, a, a_step, |gk, x| gk * x);
+                                }
+                            } else if !both(|gk, x| gk.strong_product(x), head) {
+                                let product = |gk: T, x: T| gk.strong_product(x);
                                 scatter!(head, a, a_step, g, v, b, b_step, |gk, x| product(gk, x));
                                 scatter!(head, b, b_step, g, v, a, a_step, |gk, x| product(gk, x));
                             }
@@ -221,7 +235,7 @@ impl<T: Scalar<f64>> Scratch<T> {
                             if plain {
                                 scatter!(head, a, a_step, g, |gk| gk * c)
                             } else {
-                                scatter!(head, a, a_step, g, |gk| gk.strong_zero_mul(c))
+                                scatter!(head, a, a_step, g, |gk| gk.strong_product(c))
                             }
                         }
                     }
@@ -229,6 +243,23 @@ impl<T: Scalar<f64>> Scratch<T> {
                 Shape::Scan { a, b } => {
                     // Output k's adjoint reaches output k − 1 (partial 1) and slot b + k.
                     let (head, tail) = adj.split_at_mut(n + start);
+                    let (partial_sums, last) = tail[..len].split_at(len - 1);
+                    if partial_sums
+                        .iter()
+                        .fold(true, |all, g| all & g.is_identically_zero())
+                    {
+                        // The partial sums have no adjoint of their own (the common case: no
+                        // other instruction reads them), so every output's adjoint is the
+                        // last one's: `0 + g` is `g` bit for bit after the first addition (no
+                        // slot's sum is −0). One vectorised loop instead of a chain of
+                        // dependent additions.
+                        let g = last[0] + T::zero();
+                        for dst in &mut head[b as usize..b as usize + len] {
+                            *dst += g;
+                        }
+                        head[a as usize] += g;
+                        continue;
+                    }
                     let mut carry = T::zero();
                     for k in (0..len).rev() {
                         let g = tail[k] + carry;
@@ -241,6 +272,42 @@ impl<T: Scalar<f64>> Scratch<T> {
             }
         }
     }
+}
+
+/// Adds `ca(g[k], vb[k])` into slot `a + k` and `cb(g[k], va[k])` into slot `b + k` of `adj`
+/// in one loop — the two scatters of a run whose operands are both slices — where that gives
+/// what the two loops one after the other give: the targets are the same slots (`a == b`, `x·x`;
+/// each slot adds `ca` then `cb`) or do not overlap. Returns false, having done nothing,
+/// otherwise.
+#[inline(always)]
+fn scatter_both<T: Number>(
+    adj: &mut [T],
+    (a, b): (Slot, Slot),
+    g: &[T],
+    (va, vb): (&[T], &[T]),
+    ca: impl Fn(T, T) -> T,
+    cb: impl Fn(T, T) -> T,
+) -> bool {
+    let (a, b, len) = (a as usize, b as usize, g.len());
+    let (va, vb) = (&va[..len], &vb[..len]);
+    if a == b {
+        let dst = adj[a..a + len].iter_mut();
+        for (((dst, &gk), &xa), &xb) in dst.zip(g).zip(va).zip(vb) {
+            *dst = *dst + ca(gk, xb) + cb(gk, xa);
+        }
+        return true;
+    }
+    if a.abs_diff(b) < len {
+        return false;
+    }
+    let (low, high) = adj.split_at_mut(a.max(b));
+    let (low, high) = (&mut low[a.min(b)..a.min(b) + len], &mut high[..len]);
+    let (da, db) = if a < b { (low, high) } else { (high, low) };
+    for ((((da, db), &gk), &xa), &xb) in da.iter_mut().zip(db).zip(g).zip(va).zip(vb) {
+        *da += ca(gk, xb);
+        *db += cb(gk, xa);
+    }
+    true
 }
 
 /// The value of `slot`, in `head` (below the run, which starts at slot `first`) or in the
@@ -271,7 +338,7 @@ fn contribution<T: Number>(g: T, d: T) -> T {
 
 /// A [`Shape::Slices`] run's values: `out[k] = kind(a + k·a_step, b + k·b_step)`.
 #[inline(always)]
-fn slices_forward<T: Scalar<f64>>(
+fn slices_forward<T: SliceNumber>(
     kind: SliceKind,
     head: &[T],
     a: (Slot, u32),
@@ -281,7 +348,7 @@ fn slices_forward<T: Scalar<f64>>(
     match kind {
         SliceKind::Add => binary(head, a, b, out, |x, y| x + y),
         SliceKind::Sub => binary(head, a, b, out, |x, y| x - y),
-        SliceKind::Mul => binary(head, a, b, out, |x, y| x * y),
+        SliceKind::Mul => binary(head, a, b, out, |x, y| x.product(y)),
         SliceKind::AddConst(c) => unary(head, a, out, |x| x + c),
         SliceKind::ConstSub(c) => unary(head, a, out, |x| -x + c),
         SliceKind::MulConst(c) => unary(head, a, out, |x| x * c),

@@ -63,6 +63,7 @@ mod program;
 mod recorder;
 mod rerecording;
 mod runs;
+mod slice_number;
 mod var;
 
 pub use guards::GuardFailure;
