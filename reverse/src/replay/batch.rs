@@ -1,6 +1,7 @@
 //! A program's parallel batches: one program, many points, every core (rayon; each worker
 //! thread its own buffers). Results come in the order of the points.
 
+use super::dual_planes::DualPlanes;
 use super::evaluate::Scratch;
 use super::guards::GuardFailure;
 use super::program::{
@@ -70,7 +71,7 @@ impl Program {
     ) -> Vec<Result<ValueGradientHv, GuardFailure>> {
         points_and_directions
             .par_iter()
-            .map_init(Scratch::default, |s, (x, v)| {
+            .map_init(DualPlanes::default, |s, (x, v)| {
                 let (x, v) = (x.as_ref(), v.as_ref());
                 self.check_input("hessian_vector_product_batch", x);
                 self.check_input("hessian_vector_product_batch (the direction)", v);

@@ -55,6 +55,7 @@
 
 mod batch;
 mod code;
+mod dual_planes;
 mod evaluate;
 mod guards;
 mod listing;

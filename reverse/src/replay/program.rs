@@ -1,9 +1,10 @@
 //! [`Program`]: a recorded function, evaluated and differentiated at new inputs.
 
 use super::code::Code;
+use super::dual_planes::DualPlanes;
 use super::evaluate::Scratch;
 use super::guards::GuardFailure;
-use diffprog_dual::{Dual, DualVec, Number};
+use diffprog_dual::{DualVec, Number};
 use nalgebra::DMatrix;
 
 /// The values `f(x)` and the Jacobian (m × n), as [`Program::jacobian`] returns them.
@@ -58,7 +59,7 @@ pub(crate) const HESSIAN_COLUMNS: usize = 8;
 pub struct Program {
     pub(crate) code: Code,
     scratch: Scratch<f64>,
-    dual: Scratch<Dual<f64>>,
+    dual: DualPlanes,
 }
 
 impl Program {
@@ -66,7 +67,7 @@ impl Program {
         Program {
             code,
             scratch: Scratch::default(),
-            dual: Scratch::default(),
+            dual: DualPlanes::default(),
         }
     }
 
@@ -337,18 +338,14 @@ pub(crate) fn jacobian_with(
 /// [`Program::hessian_vector_product`] on given buffers.
 pub(crate) fn hvp_with(
     code: &Code,
-    s: &mut Scratch<Dual<f64>>,
+    s: &mut DualPlanes,
     x: &[f64],
     v: &[f64],
 ) -> Result<(f64, Vec<f64>, Vec<f64>), GuardFailure> {
-    s.forward(code, |i| Dual::new(x[i], v[i]), x, true)?;
-    s.reverse(code, |_| Dual::one());
-    let adj = &s.adjoints[..code.n_inputs];
-    Ok((
-        s.output(code, 0).re,
-        adj.iter().map(|a| a.re).collect(),
-        adj.iter().map(|a| a.eps).collect(),
-    ))
+    s.forward(code, x, v)?;
+    let value = s.output(code, 0).re;
+    let (grad, hv) = s.reverse(code);
+    Ok((value, grad.to_vec(), hv.to_vec()))
 }
 
 /// [`Program::hessian`] on given buffers.

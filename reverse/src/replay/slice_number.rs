@@ -1,7 +1,7 @@
 //! [`SliceNumber`]: the numbers the interpreter's slice loops run on, with their products
 //! written so that the loops vectorise.
 
-use diffprog_dual::{Dual, DualVec, Scalar};
+use diffprog_dual::{Dual, DualVec, Number, Scalar};
 
 /// A number the interpreter evaluates a program on (`f64` for values and gradients, `Dual<f64>`
 /// for Hessian–vector products, `DualVec<f64, N>` for Hessian columns and sparse sweeps), with
@@ -45,15 +45,18 @@ impl SliceNumber for Dual<f64> {
     #[inline(always)]
     fn product(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
-        Dual::new(a * b, select_mul(self.eps, b) + select_mul(a, rhs.eps))
+        Dual::new(
+            a * b,
+            self.eps.strong_zero_mul(b) + a.strong_zero_mul(rhs.eps),
+        )
     }
 
     #[inline(always)]
     fn strong_product(self, rhs: Self) -> Self {
         let (a, b) = (self.re, rhs.re);
         Dual::new(
-            select_mul(a, b),
-            select_mul(a, rhs.eps) + select_mul(self.eps, b),
+            a.strong_zero_mul(b),
+            a.strong_zero_mul(rhs.eps) + self.eps.strong_zero_mul(b),
         )
     }
 }
@@ -62,22 +65,9 @@ impl<const N: usize> SliceNumber for DualVec<f64, N> {
     const BRANCH_FREE: bool = false;
 }
 
-/// `a.strong_zero_mul(b)` written as a choice between two values rather than a mask of bits:
-/// the form the `Dual` loops run fastest with (`benches/PERFORMANCE.md`, "Replayed programs").
-#[inline(always)]
-fn select_mul(a: f64, b: f64) -> f64 {
-    let p = a * b;
-    if p.is_nan() && (a == 0.0 || b == 0.0) {
-        0.0
-    } else {
-        p
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diffprog_dual::Number;
 
     const EDGES: [f64; 9] = [
         0.0,
@@ -108,7 +98,6 @@ mod tests {
                             same(x.strong_product(y), x.strong_zero_mul(y)),
                             "strong {x:?} · {y:?}"
                         );
-                        assert_eq!(select_mul(a, b).to_bits(), a.strong_zero_mul(b).to_bits());
                     }
                 }
             }
