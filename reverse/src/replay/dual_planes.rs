@@ -396,10 +396,12 @@ fn scatter_pair(
 ) -> bool {
     let len = g.re.len();
     if a == b {
+        // One operand (`x·x`): one value for both partials, so that equal contributions are
+        // computed once.
         let (dst_re, dst_eps) = (&mut re[a..a + len], &mut eps[a..a + len]);
         for k in 0..len {
-            let gk = g.at(k);
-            let (x, y) = (ca(gk, vb.at(k)), cb(gk, va.at(k)));
+            let (gk, v) = (g.at(k), va.at(k));
+            let (x, y) = (ca(gk, v), cb(gk, v));
             dst_re[k] = dst_re[k] + x.re + y.re;
             dst_eps[k] = dst_eps[k] + x.eps + y.eps;
         }

@@ -291,9 +291,10 @@ fn scatter_both<T: Number>(
     let (a, b, len) = (a as usize, b as usize, g.len());
     let (va, vb) = (&va[..len], &vb[..len]);
     if a == b {
-        let dst = adj[a..a + len].iter_mut();
-        for (((dst, &gk), &xa), &xb) in dst.zip(g).zip(va).zip(vb) {
-            *dst = *dst + ca(gk, xb) + cb(gk, xa);
+        // One operand (`x·x`): one value for both partials, so that equal contributions are
+        // computed once.
+        for ((dst, &gk), &x) in adj[a..a + len].iter_mut().zip(g).zip(va) {
+            *dst = *dst + ca(gk, x) + cb(gk, x);
         }
         return true;
     }
