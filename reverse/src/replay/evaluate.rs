@@ -211,19 +211,27 @@ impl<T: SliceNumber> Scratch<T> {
                         }
                         SliceKind::Mul => {
                             let (va, vb) = (&v[a as usize..], &v[b as usize..]);
-                            let both = |product: fn(T, T) -> T, head: &mut [T]| {
-                                (a_step, b_step) == (1, 1)
-                                    && scatter_both(head, (a, b), g, (va, vb), product, product)
-                            };
+                            let slices = (a_step, b_step) == (1, 1);
                             if plain {
-                                if !both(|gk, x| gk * x, head) {
+                                let product = |gk: T, x: T| gk * x;
+                                if !(slices
+                                    && scatter_both(head, (a, b), g, (va, vb), product, product))
+                                {
                                     scatter!(head, a, a_step, g, v, b, b_step, |gk, x| gk * x);
                                     scatter!(head, b, b_step, g, v, a, a_step, |gk, x| gk * x);
                                 }
-                            } else if !both(|gk, x| gk.strong_product(x), head) {
+                            } else {
                                 let product = |gk: T, x: T| gk.strong_product(x);
-                                scatter!(head, a, a_step, g, v, b, b_step, |gk, x| product(gk, x));
-                                scatter!(head, b, b_step, g, v, a, a_step, |gk, x| product(gk, x));
+                                if !(slices
+                                    && scatter_both(head, (a, b), g, (va, vb), product, product))
+                                {
+                                    scatter!(head, a, a_step, g, v, b, b_step, |gk, x| {
+                                        product(gk, x)
+                                    });
+                                    scatter!(head, b, b_step, g, v, a, a_step, |gk, x| {
+                                        product(gk, x)
+                                    });
+                                }
                             }
                         }
                         SliceKind::AddConst(_) => scatter!(head, a, a_step, g, |gk| gk),
