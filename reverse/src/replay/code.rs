@@ -1,6 +1,7 @@
 //! A recorded program's code: the instructions after the record optimisations, the slots they
 //! read, the outputs and the guards. Plain data, shared read-only by every evaluation.
 
+use super::first_writes::{self, FirstWrites};
 use super::guards::{Guard, Operand};
 use super::ops::{Op, Slot, NO_SLOT};
 use super::recorder::Recorder;
@@ -20,6 +21,8 @@ pub(crate) struct Code {
     pub(crate) guards: Vec<Guard>,
     /// The schedule (see [`runs`]).
     pub(crate) runs: Vec<Run>,
+    /// The adjoint sweep's first writes (see [`first_writes`]).
+    pub(crate) first_writes: FirstWrites,
 }
 
 impl Code {
@@ -81,7 +84,7 @@ impl Code {
                 order[s as usize - n]
             }
         };
-        let outputs = outputs.into_iter().map(|o| o.remapped(map)).collect();
+        let outputs: Vec<Operand> = outputs.into_iter().map(|o| o.remapped(map)).collect();
         let guards = guards
             .into_iter()
             .map(|g| Guard {
@@ -100,8 +103,10 @@ impl Code {
             })
             .collect();
         let runs = runs::runs(n, &ops);
+        let first_writes = first_writes::plan(&runs, &parents, &outputs, n + ops.len());
         Code {
             runs,
+            first_writes,
             n_inputs: n,
             ops,
             reads,

@@ -11,6 +11,8 @@
 //! [`Scratch`]: super::evaluate::Scratch
 
 use super::code::Code;
+use super::evaluate::{first, two_ranges};
+use super::first_writes::one_loop;
 use super::guards::{Guard, GuardFailure, Operand};
 use super::ops::{Slot, NO_SLOT};
 use super::runs::{Shape, SliceKind};
@@ -132,9 +134,12 @@ impl DualPlanes {
     /// then the gradient and their tangents `∇²f·v`.
     pub(crate) fn reverse(&mut self, code: &Code) -> (&[f64], &[f64]) {
         let n = code.n_inputs;
+        // Only the slots no slice loop writes first need zeros (see `first_writes`).
         for plane in [&mut self.adjoints, &mut self.adjoint_tangents] {
-            plane.clear();
             plane.resize(code.slots(), 0.0);
+            for &(from, to) in &code.first_writes.zeroed {
+                plane[from..to].fill(0.0);
+            }
         }
         for o in &code.outputs {
             if let Operand::Slot(s) = *o {
@@ -146,7 +151,7 @@ impl DualPlanes {
             re: &self.values,
             eps: &self.tangents,
         };
-        for run in code.runs.iter().rev() {
+        for (run, &[assign_a, assign_b]) in code.runs.iter().zip(&code.first_writes.assign).rev() {
             let (start, len) = (run.start as usize, run.len as usize);
             let (re, re_g) = self.adjoints.split_at_mut(n + start);
             let (eps, eps_g) = self.adjoint_tangents.split_at_mut(n + start);
@@ -186,8 +191,11 @@ impl DualPlanes {
                     b,
                     b_step,
                 } => {
-                    let operands = ((a as usize, a_step), (b as usize, b_step));
-                    slices_reverse(kind, (re, eps), g, values, operands);
+                    let targets = (
+                        (a as usize, a_step, assign_a),
+                        (b as usize, b_step, assign_b),
+                    );
+                    slices_reverse(kind, (re, eps), g, values, targets);
                 }
                 Shape::Scan { a, b } => {
                     let (a, b) = (a as usize, b as usize);
@@ -196,18 +204,25 @@ impl DualPlanes {
                     if partial_sums_zero {
                         // As `Scratch`'s: every output's adjoint is the last one's.
                         let last = g.at(len - 1) + Dual::zero();
-                        for dst in &mut re[b..b + len] {
-                            *dst += last.re;
-                        }
-                        for dst in &mut eps[b..b + len] {
-                            *dst += last.eps;
+                        let terms = [
+                            (&mut re[b..b + len], last.re),
+                            (&mut eps[b..b + len], last.eps),
+                        ];
+                        for (plane, add) in terms {
+                            if assign_a {
+                                plane.fill(0.0 + add);
+                            } else {
+                                plane.iter_mut().for_each(|dst| *dst += add);
+                            }
                         }
                         (re[a], eps[a]) = (re[a] + last.re, eps[a] + last.eps);
                     } else {
                         let mut carry = Dual::zero();
                         for k in (0..len).rev() {
                             let gk = g.at(k) + carry;
-                            (re[b + k], eps[b + k]) = (re[b + k] + gk.re, eps[b + k] + gk.eps);
+                            let t = b + k;
+                            re[t] = first(re[t], assign_a) + gk.re;
+                            eps[t] = first(eps[t], assign_a) + gk.eps;
                             carry = gk;
                         }
                         (re[a], eps[a]) = (re[a] + carry.re, eps[a] + carry.eps);
@@ -231,6 +246,10 @@ fn contribution(g: Dual<f64>, d: Dual<f64>) -> Dual<f64> {
 
 /// A slice run's operands: the first slot and the step (0 or 1) of each.
 type Operands = ((usize, u32), (usize, u32));
+
+/// A slice run's scatter targets: the operands' first slots, steps, and whether the run writes
+/// them first (see `first_writes`).
+type Targets = ((usize, u32, bool), (usize, u32, bool));
 
 /// A slice run's duals, `out[k] = kind(a + k·a_step, b + k·b_step)`.
 #[inline(always)]
@@ -305,24 +324,24 @@ fn slices_reverse(
     adjoints: (&mut [f64], &mut [f64]),
     g: Pair,
     values: Pair,
-    operands: Operands,
+    targets: Targets,
 ) {
     match kind {
-        SliceKind::Add => binary_reverse(adjoints, g, values, operands, |g, _| g, |g, _| g),
-        SliceKind::Sub => binary_reverse(adjoints, g, values, operands, |g, _| g, |g, _| -g),
+        SliceKind::Add => binary_reverse(adjoints, g, values, targets, |g, _| g, |g, _| g),
+        SliceKind::Sub => binary_reverse(adjoints, g, values, targets, |g, _| g, |g, _| -g),
         SliceKind::Mul => binary_reverse(
             adjoints,
             g,
             values,
-            operands,
+            targets,
             |g, x| g.strong_product(x),
             |g, x| g.strong_product(x),
         ),
-        SliceKind::AddConst(_) => unary_reverse(adjoints, g, operands.0, |g| g),
-        SliceKind::ConstSub(_) | SliceKind::Neg => unary_reverse(adjoints, g, operands.0, |g| -g),
+        SliceKind::AddConst(_) => unary_reverse(adjoints, g, targets.0, |g| g),
+        SliceKind::ConstSub(_) | SliceKind::Neg => unary_reverse(adjoints, g, targets.0, |g| -g),
         SliceKind::MulConst(c) => {
             let c = Dual::constant(c);
-            unary_reverse(adjoints, g, operands.0, |g| g.strong_product(c))
+            unary_reverse(adjoints, g, targets.0, |g| g.strong_product(c))
         }
     }
 }
@@ -335,27 +354,34 @@ fn binary_reverse(
     (re, eps): (&mut [f64], &mut [f64]),
     g: Pair,
     values: Pair,
-    ((a, a_step), (b, b_step)): Operands,
+    ((a, a_step, assign_a), (b, b_step, assign_b)): Targets,
     ca: impl Fn(Dual<f64>, Dual<f64>) -> Dual<f64>,
     cb: impl Fn(Dual<f64>, Dual<f64>) -> Dual<f64>,
 ) {
     let len = g.re.len();
-    if (a_step, b_step) == (1, 1) {
+    if (a_step, b_step) == (1, 1) && one_loop(a, b, len) {
         let (va, vb) = (values.range(a, len), values.range(b, len));
-        if scatter_pair((re, eps), (a, b), g, (va, vb), &ca, &cb) {
-            return;
+        let planes = (re, eps);
+        match (assign_a, assign_b) {
+            (false, false) => scatter_pair::<false, false>(planes, (a, b), g, (va, vb), &ca, &cb),
+            (true, false) => scatter_pair::<true, false>(planes, (a, b), g, (va, vb), &ca, &cb),
+            (false, true) => scatter_pair::<false, true>(planes, (a, b), g, (va, vb), &ca, &cb),
+            (true, true) => scatter_pair::<true, true>(planes, (a, b), g, (va, vb), &ca, &cb),
         }
+        return;
     }
     let (a_step, b_step) = (a_step as usize, b_step as usize);
     for k in 0..len {
         let c = ca(g.at(k), values.at(b + k * b_step));
         let t = a + k * a_step;
-        (re[t], eps[t]) = (re[t] + c.re, eps[t] + c.eps);
+        re[t] = first(re[t], assign_a) + c.re;
+        eps[t] = first(eps[t], assign_a) + c.eps;
     }
     for k in 0..len {
         let c = cb(g.at(k), values.at(a + k * a_step));
         let t = b + k * b_step;
-        (re[t], eps[t]) = (re[t] + c.re, eps[t] + c.eps);
+        re[t] = first(re[t], assign_b) + c.re;
+        eps[t] = first(eps[t], assign_b) + c.eps;
     }
 }
 
@@ -364,15 +390,16 @@ fn binary_reverse(
 fn unary_reverse(
     (re, eps): (&mut [f64], &mut [f64]),
     g: Pair,
-    (a, a_step): (usize, u32),
+    (a, a_step, assign): (usize, u32, bool),
     c: impl Fn(Dual<f64>) -> Dual<f64>,
 ) {
     let len = g.re.len();
     if a_step == 1 {
-        let (re, eps) = (&mut re[a..a + len], &mut eps[a..a + len]);
-        for k in 0..len {
-            let d = c(g.at(k));
-            (re[k], eps[k]) = (re[k] + d.re, eps[k] + d.eps);
+        let planes = (&mut re[a..a + len], &mut eps[a..a + len]);
+        if assign {
+            unary_loop::<true>(planes, g, c);
+        } else {
+            unary_loop::<false>(planes, g, c);
         }
     } else {
         let mut sum = Dual::new(re[a], eps[a]);
@@ -383,17 +410,33 @@ fn unary_reverse(
     }
 }
 
-/// `Scratch`'s `scatter_both` on planes: both operands' contributions in one loop, where the targets are
-/// the same slots or disjoint; false (nothing done) otherwise.
+/// Adds (with `ASSIGN`: stores `0 +`) `c(g[k])` into slot `k` of the planes.
 #[inline(always)]
-fn scatter_pair(
+fn unary_loop<const ASSIGN: bool>(
+    (re, eps): (&mut [f64], &mut [f64]),
+    g: Pair,
+    c: impl Fn(Dual<f64>) -> Dual<f64>,
+) {
+    let len = g.re.len();
+    let (re, eps) = (&mut re[..len], &mut eps[..len]);
+    for k in 0..len {
+        let d = c(g.at(k));
+        re[k] = first(re[k], ASSIGN) + d.re;
+        eps[k] = first(eps[k], ASSIGN) + d.eps;
+    }
+}
+
+/// `Scratch`'s `scatter_both` on planes: both operands' contributions in one loop, for targets
+/// that are the same slots or disjoint ([`one_loop`]).
+#[inline(always)]
+fn scatter_pair<const ASSIGN_A: bool, const ASSIGN_B: bool>(
     (re, eps): (&mut [f64], &mut [f64]),
     (a, b): (usize, usize),
     g: Pair,
     (va, vb): (Pair, Pair),
     ca: &impl Fn(Dual<f64>, Dual<f64>) -> Dual<f64>,
     cb: &impl Fn(Dual<f64>, Dual<f64>) -> Dual<f64>,
-) -> bool {
+) {
     let len = g.re.len();
     if a == b {
         // One operand (`x·x`): one value for both partials, so that equal contributions are
@@ -402,34 +445,18 @@ fn scatter_pair(
         for k in 0..len {
             let (gk, v) = (g.at(k), va.at(k));
             let (x, y) = (ca(gk, v), cb(gk, v));
-            dst_re[k] = dst_re[k] + x.re + y.re;
-            dst_eps[k] = dst_eps[k] + x.eps + y.eps;
+            dst_re[k] = first(dst_re[k], ASSIGN_A) + x.re + y.re;
+            dst_eps[k] = first(dst_eps[k], ASSIGN_A) + x.eps + y.eps;
         }
-        return true;
-    }
-    if a.abs_diff(b) < len {
-        return false;
+        return;
     }
     let ((a_re, b_re), (a_eps, b_eps)) = (two_ranges(re, a, b, len), two_ranges(eps, a, b, len));
     for k in 0..len {
         let gk = g.at(k);
         let (x, y) = (ca(gk, vb.at(k)), cb(gk, va.at(k)));
-        a_re[k] += x.re;
-        a_eps[k] += x.eps;
-        b_re[k] += y.re;
-        b_eps[k] += y.eps;
-    }
-    true
-}
-
-/// Slots `a..a + len` and `b..b + len` of `plane`, which do not overlap.
-#[inline(always)]
-fn two_ranges(plane: &mut [f64], a: usize, b: usize, len: usize) -> (&mut [f64], &mut [f64]) {
-    let (low, high) = plane.split_at_mut(a.max(b));
-    let (low, high) = (&mut low[a.min(b)..a.min(b) + len], &mut high[..len]);
-    if a < b {
-        (low, high)
-    } else {
-        (high, low)
+        a_re[k] = first(a_re[k], ASSIGN_A) + x.re;
+        a_eps[k] = first(a_eps[k], ASSIGN_A) + x.eps;
+        b_re[k] = first(b_re[k], ASSIGN_B) + y.re;
+        b_eps[k] = first(b_eps[k], ASSIGN_B) + y.eps;
     }
 }

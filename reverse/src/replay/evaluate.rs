@@ -5,6 +5,7 @@
 //! second-order adjoint ride on the dual parts), `DualVec<f64, N>` for N Hessian columns.
 
 use super::code::Code;
+use super::first_writes::one_loop;
 use super::guards::{Guard, GuardFailure, Operand};
 use super::ops::{Slot, NO_SLOT};
 use super::runs::{Shape, SliceKind};
@@ -22,13 +23,21 @@ pub(crate) struct Scratch<T> {
 /// Adds `e` into slot `at + k` (`step` 1) or into slot `at` (`step` 0) for each adjoint `g[k]`
 /// of a run, with `x` bound to slot `src + k·src_step` of `values` (a macro, so that the
 /// expression is compiled into the loops: each of the four step combinations is a loop over
-/// exact sub-slices, which the compiler vectorises).
+/// exact sub-slices, which the compiler vectorises). With `assign` (step 1 only: the run writes
+/// these slots first, see [`first_writes`](super::first_writes)) it stores `0 + e` instead.
 macro_rules! scatter {
-    ($adj:expr, $at:expr, $step:expr, $g:expr, |$gk:ident| $e:expr) => {{
+    ($assign:expr, $adj:expr, $at:expr, $step:expr, $g:expr, |$gk:ident| $e:expr) => {{
         let (at, g) = ($at as usize, $g);
         if $step == 1 {
-            for (dst, &$gk) in $adj[at..at + g.len()].iter_mut().zip(g) {
-                *dst += $e;
+            let dst = $adj[at..at + g.len()].iter_mut().zip(g);
+            if $assign {
+                for (dst, &$gk) in dst {
+                    *dst = T::zero() + $e;
+                }
+            } else {
+                for (dst, &$gk) in dst {
+                    *dst += $e;
+                }
             }
         } else {
             let mut sum = $adj[at];
@@ -38,21 +47,35 @@ macro_rules! scatter {
             $adj[at] = sum;
         }
     }};
-    ($adj:expr, $at:expr, $step:expr, $g:expr, $values:expr, $src:expr, $src_step:expr,
-     |$gk:ident, $x:ident| $e:expr) => {{
-        let (at, g, src) = ($at as usize, $g, $src as usize);
+    ($assign:expr, $adj:expr, $at:expr, $step:expr, $g:expr, $values:expr, $src:expr,
+     $src_step:expr, |$gk:ident, $x:ident| $e:expr) => {{
+        let (at, g, src, assign) = ($at as usize, $g, $src as usize, $assign);
         let len = g.len();
         match ($step, $src_step) {
             (1, 1) => {
                 let dst = $adj[at..at + len].iter_mut();
-                for ((dst, &$gk), &$x) in dst.zip(g).zip(&$values[src..src + len]) {
-                    *dst += $e;
+                let dst = dst.zip(g).zip(&$values[src..src + len]);
+                if assign {
+                    for ((dst, &$gk), &$x) in dst {
+                        *dst = T::zero() + $e;
+                    }
+                } else {
+                    for ((dst, &$gk), &$x) in dst {
+                        *dst += $e;
+                    }
                 }
             }
             (1, _) => {
                 let $x = $values[src];
-                for (dst, &$gk) in $adj[at..at + len].iter_mut().zip(g) {
-                    *dst += $e;
+                let dst = $adj[at..at + len].iter_mut().zip(g);
+                if assign {
+                    for (dst, &$gk) in dst {
+                        *dst = T::zero() + $e;
+                    }
+                } else {
+                    for (dst, &$gk) in dst {
+                        *dst += $e;
+                    }
                 }
             }
             (_, 1) => {
@@ -72,6 +95,17 @@ macro_rules! scatter {
             }
         }
     }};
+}
+
+/// What a scatter adds its contribution to: the slot's adjoint, or zero where the scatter
+/// writes the slot first (`assign`).
+#[inline(always)]
+pub(crate) fn first<T: Number>(adjoint: T, assign: bool) -> T {
+    if assign {
+        T::zero()
+    } else {
+        adjoint
+    }
 }
 
 impl<T: SliceNumber> Scratch<T> {
@@ -149,16 +183,20 @@ impl<T: SliceNumber> Scratch<T> {
     /// `j`; the inputs' adjoints are then `self.adjoints[..n]`.
     pub(crate) fn reverse(&mut self, code: &Code, weight: impl Fn(usize) -> T) {
         let n = code.n_inputs;
-        self.adjoints.clear();
+        // Only the slots no slice loop writes first need zeros (see `first_writes`).
         self.adjoints.resize(code.slots(), T::zero());
+        for &(from, to) in &code.first_writes.zeroed {
+            self.adjoints[from..to].fill(T::zero());
+        }
         for (j, o) in code.outputs.iter().enumerate() {
             if let Operand::Slot(s) = *o {
                 self.adjoints[s as usize] += weight(j);
             }
         }
         let adj = &mut self.adjoints[..];
-        for run in code.runs.iter().rev() {
+        for (run, &[assign_a, assign_b]) in code.runs.iter().zip(&code.first_writes.assign).rev() {
             let (start, len) = (run.start as usize, run.len as usize);
+            let assign = (assign_a, assign_b);
             match run.shape {
                 Shape::Each => {
                     for k in (start..start + len).rev() {
@@ -195,18 +233,34 @@ impl<T: SliceNumber> Scratch<T> {
                     match kind {
                         SliceKind::Add => {
                             let both = (a_step, b_step) == (1, 1)
-                                && scatter_both(head, (a, b), g, (g, g), |gk, _| gk, |gk, _| gk);
+                                && scatter_both(
+                                    head,
+                                    (a, b),
+                                    assign,
+                                    g,
+                                    (g, g),
+                                    |gk, _| gk,
+                                    |gk, _| gk,
+                                );
                             if !both {
-                                scatter!(head, a, a_step, g, |gk| gk);
-                                scatter!(head, b, b_step, g, |gk| gk);
+                                scatter!(assign_a, head, a, a_step, g, |gk| gk);
+                                scatter!(assign_b, head, b, b_step, g, |gk| gk);
                             }
                         }
                         SliceKind::Sub => {
                             let both = (a_step, b_step) == (1, 1)
-                                && scatter_both(head, (a, b), g, (g, g), |gk, _| gk, |gk, _| -gk);
+                                && scatter_both(
+                                    head,
+                                    (a, b),
+                                    assign,
+                                    g,
+                                    (g, g),
+                                    |gk, _| gk,
+                                    |gk, _| -gk,
+                                );
                             if !both {
-                                scatter!(head, a, a_step, g, |gk| gk);
-                                scatter!(head, b, b_step, g, |gk| -gk);
+                                scatter!(assign_a, head, a, a_step, g, |gk| gk);
+                                scatter!(assign_b, head, b, b_step, g, |gk| -gk);
                             }
                         }
                         SliceKind::Mul => {
@@ -215,35 +269,87 @@ impl<T: SliceNumber> Scratch<T> {
                             if plain {
                                 let product = |gk: T, x: T| gk * x;
                                 if !(slices
-                                    && scatter_both(head, (a, b), g, (va, vb), product, product))
+                                    && scatter_both(
+                                        head,
+                                        (a, b),
+                                        assign,
+                                        g,
+                                        (va, vb),
+                                        product,
+                                        product,
+                                    ))
                                 {
-                                    scatter!(head, a, a_step, g, v, b, b_step, |gk, x| gk * x);
-                                    scatter!(head, b, b_step, g, v, a, a_step, |gk, x| gk * x);
+                                    scatter!(
+                                        assign_a,
+                                        head,
+                                        a,
+                                        a_step,
+                                        g,
+                                        v,
+                                        b,
+                                        b_step,
+                                        |gk, x| gk * x
+                                    );
+                                    scatter!(
+                                        assign_b,
+                                        head,
+                                        b,
+                                        b_step,
+                                        g,
+                                        v,
+                                        a,
+                                        a_step,
+                                        |gk, x| gk * x
+                                    );
                                 }
                             } else {
                                 let product = |gk: T, x: T| gk.strong_product(x);
                                 if !(slices
-                                    && scatter_both(head, (a, b), g, (va, vb), product, product))
+                                    && scatter_both(
+                                        head,
+                                        (a, b),
+                                        assign,
+                                        g,
+                                        (va, vb),
+                                        product,
+                                        product,
+                                    ))
                                 {
-                                    scatter!(head, a, a_step, g, v, b, b_step, |gk, x| {
-                                        product(gk, x)
-                                    });
-                                    scatter!(head, b, b_step, g, v, a, a_step, |gk, x| {
-                                        product(gk, x)
-                                    });
+                                    scatter!(
+                                        assign_a,
+                                        head,
+                                        a,
+                                        a_step,
+                                        g,
+                                        v,
+                                        b,
+                                        b_step,
+                                        |gk, x| product(gk, x)
+                                    );
+                                    scatter!(
+                                        assign_b,
+                                        head,
+                                        b,
+                                        b_step,
+                                        g,
+                                        v,
+                                        a,
+                                        a_step,
+                                        |gk, x| product(gk, x)
+                                    );
                                 }
                             }
                         }
-                        SliceKind::AddConst(_) => scatter!(head, a, a_step, g, |gk| gk),
+                        SliceKind::AddConst(_) => scatter!(assign_a, head, a, a_step, g, |gk| gk),
                         SliceKind::ConstSub(_) | SliceKind::Neg => {
-                            scatter!(head, a, a_step, g, |gk| -gk)
+                            scatter!(assign_a, head, a, a_step, g, |gk| -gk)
                         }
                         SliceKind::MulConst(c) => {
                             let c = T::constant(c);
                             if plain {
-                                scatter!(head, a, a_step, g, |gk| gk * c)
+                                scatter!(assign_a, head, a, a_step, g, |gk| gk * c)
                             } else {
-                                scatter!(head, a, a_step, g, |gk| gk.strong_product(c))
+                                scatter!(assign_a, head, a, a_step, g, |gk| gk.strong_product(c))
                             }
                         }
                     }
@@ -262,8 +368,11 @@ impl<T: SliceNumber> Scratch<T> {
                         // slot's sum is −0). One vectorised loop instead of a chain of
                         // dependent additions.
                         let g = last[0] + T::zero();
-                        for dst in &mut head[b as usize..b as usize + len] {
-                            *dst += g;
+                        let terms = &mut head[b as usize..b as usize + len];
+                        if assign_a {
+                            terms.fill(T::zero() + g);
+                        } else {
+                            terms.iter_mut().for_each(|dst| *dst += g);
                         }
                         head[a as usize] += g;
                         continue;
@@ -272,7 +381,8 @@ impl<T: SliceNumber> Scratch<T> {
                     for k in (0..len).rev() {
                         let g = tail[k] + carry;
                         tail[k] = g;
-                        head[b as usize + k] += g;
+                        let dst = &mut head[b as usize + k];
+                        *dst = first(*dst, assign_a) + g;
                         carry = g;
                     }
                     head[a as usize] += carry;
@@ -291,32 +401,68 @@ impl<T: SliceNumber> Scratch<T> {
 fn scatter_both<T: Number>(
     adj: &mut [T],
     (a, b): (Slot, Slot),
+    assign: (bool, bool),
     g: &[T],
-    (va, vb): (&[T], &[T]),
+    values: (&[T], &[T]),
     ca: impl Fn(T, T) -> T,
     cb: impl Fn(T, T) -> T,
 ) -> bool {
     let (a, b, len) = (a as usize, b as usize, g.len());
+    if !one_loop(a, b, len) {
+        return false;
+    }
+    let (ca, cb) = (&ca, &cb);
+    match assign {
+        (false, false) => one_loop_scatter::<T, false, false>(adj, (a, b), g, values, ca, cb),
+        (true, false) => one_loop_scatter::<T, true, false>(adj, (a, b), g, values, ca, cb),
+        (false, true) => one_loop_scatter::<T, false, true>(adj, (a, b), g, values, ca, cb),
+        (true, true) => one_loop_scatter::<T, true, true>(adj, (a, b), g, values, ca, cb),
+    }
+    true
+}
+
+/// [`scatter_both`]'s loop, storing `0 + c` into the targets the run writes first.
+#[inline(always)]
+fn one_loop_scatter<T: Number, const ASSIGN_A: bool, const ASSIGN_B: bool>(
+    adj: &mut [T],
+    (a, b): (usize, usize),
+    g: &[T],
+    (va, vb): (&[T], &[T]),
+    ca: &impl Fn(T, T) -> T,
+    cb: &impl Fn(T, T) -> T,
+) {
+    let len = g.len();
     let (va, vb) = (&va[..len], &vb[..len]);
     if a == b {
         // One operand (`x·x`): one value for both partials, so that equal contributions are
         // computed once.
         for ((dst, &gk), &x) in adj[a..a + len].iter_mut().zip(g).zip(va) {
-            *dst = *dst + ca(gk, x) + cb(gk, x);
+            *dst = first(*dst, ASSIGN_A) + ca(gk, x) + cb(gk, x);
         }
-        return true;
+        return;
     }
-    if a.abs_diff(b) < len {
-        return false;
-    }
-    let (low, high) = adj.split_at_mut(a.max(b));
-    let (low, high) = (&mut low[a.min(b)..a.min(b) + len], &mut high[..len]);
-    let (da, db) = if a < b { (low, high) } else { (high, low) };
+    let (da, db) = two_ranges(adj, a, b, len);
     for ((((da, db), &gk), &xa), &xb) in da.iter_mut().zip(db).zip(g).zip(va).zip(vb) {
-        *da += ca(gk, xb);
-        *db += cb(gk, xa);
+        *da = first(*da, ASSIGN_A) + ca(gk, xb);
+        *db = first(*db, ASSIGN_B) + cb(gk, xa);
     }
-    true
+}
+
+/// Slots `a..a + len` and `b..b + len` of `slots`, which do not overlap.
+#[inline(always)]
+pub(crate) fn two_ranges<T>(
+    slots: &mut [T],
+    a: usize,
+    b: usize,
+    len: usize,
+) -> (&mut [T], &mut [T]) {
+    let (low, high) = slots.split_at_mut(a.max(b));
+    let (low, high) = (&mut low[a.min(b)..a.min(b) + len], &mut high[..len]);
+    if a < b {
+        (low, high)
+    } else {
+        (high, low)
+    }
 }
 
 /// The value of `slot`, in `head` (below the run, which starts at slot `first`) or in the

@@ -57,6 +57,7 @@ mod batch;
 mod code;
 mod dual_planes;
 mod evaluate;
+mod first_writes;
 mod guards;
 mod listing;
 mod ops;

@@ -51,6 +51,11 @@ impl SliceKind {
         })
     }
 
+    /// True for the kinds with two operands (`Add`, `Sub`, `Mul`); the others read `a` only.
+    pub(crate) fn is_binary(self) -> bool {
+        matches!(self, SliceKind::Add | SliceKind::Sub | SliceKind::Mul)
+    }
+
     /// Same kind and the same constant, bit for bit.
     fn same(self, other: SliceKind) -> bool {
         use SliceKind::*;
