@@ -274,6 +274,45 @@ fn loops_over_slices_replay_like_fresh_recordings() {
     }
 }
 
+/// Slice runs whose forward products meet `0 · ∞` in the tangents (a zero direction times an
+/// infinite value): the replayed Hessian–vector product takes the strong-zero products there,
+/// bit for bit as a fresh recording does.
+#[test]
+fn slice_products_of_zero_tangents_and_infinite_values_replay_like_fresh_recordings() {
+    // pᵢ = xᵢ / x_{h+i} is a slice of products; at x_{h+1} = 0 with v₁ = v_{h+1} = 0, p₁ = ∞
+    // and its tangent 0 · ∞ + x₁ · 0 is 0 by the strong rule (NaN by IEEE), which reaches
+    // (H·v)₂ through the product p₁ · x₂.
+    fn f<T: Scalar>(x: &[T]) -> T {
+        let h = x.len() / 2;
+        let mut s = T::zero();
+        for i in 0..h {
+            s += x[i] * x[i + h].recip() * x[i + 1];
+        }
+        s
+    }
+    let x0: Vec<f64> = (0..12).map(|i| 1.0 + 0.5 * i as f64).collect();
+    let mut program = record(f, &x0);
+    assert!(!program.to_string().contains("(0 over slices"));
+    let x = [1.0, 2.0, 3.0, 1.0, 1.0, 1.0, 1.0, 0.0, 2.0, 3.0, 0.5, 5.0];
+    let v = [1.0, 0.0, 1.0, 2.0, 0.0, 1.0, 0.5, 0.0, 0.0, 1.0, 1.0, 0.0];
+    let (value, grad, hv) = program.hessian_vector_product(x, v).unwrap();
+    let (fresh_value, fresh_grad, fresh_hv) = diffprog::reverse::hessian_vector_product(f, &x, &v);
+    // Infinities and NaNs where the recording has them; finite values to rounding (the replay
+    // sums a slot's contributions in its own order).
+    let same = |a: f64, b: f64| {
+        a.to_bits() == b.to_bits()
+            || (a.is_nan() && b.is_nan())
+            || (a.is_finite() && b.is_finite() && (a - b).abs() <= 1e-14 * a.abs().max(b.abs()))
+    };
+    assert!(same(value, fresh_value), "value {value} vs {fresh_value}");
+    assert!(!hv[2].is_nan(), "(H·v)₂ = {}", hv[2]);
+    for (name, replayed, fresh) in [("∇f", grad, fresh_grad), ("H·v", hv, fresh_hv)] {
+        for (i, (a, b)) in replayed.iter().zip(&fresh).enumerate() {
+            assert!(same(*a, *b), "{name}[{i}]: replayed {a} vs fresh {b}");
+        }
+    }
+}
+
 /// A running sum whose partial sums are outputs themselves: their adjoints are the weights, not
 /// zero, and each reaches every earlier term.
 #[test]

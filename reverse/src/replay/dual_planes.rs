@@ -257,12 +257,42 @@ fn slices_forward(kind: SliceKind, head: Pair, operands: Operands, out: (&mut [f
     match kind {
         SliceKind::Add => binary_forward(head, operands, out, |x, y| x + y),
         SliceKind::Sub => binary_forward(head, operands, out, |x, y| x - y),
-        SliceKind::Mul => binary_forward(head, operands, out, |x, y| x.product(y)),
+        SliceKind::Mul => {
+            let (re_out, eps_out) = out;
+            if !plain_products(head, operands, (re_out, eps_out)) {
+                binary_forward(head, operands, (re_out, eps_out), |x, y| x.product(y));
+            }
+        }
         SliceKind::AddConst(c) => unary_forward(head, operands.0, out, |x| x + c),
         SliceKind::ConstSub(c) => unary_forward(head, operands.0, out, |x| -x + c),
         SliceKind::MulConst(c) => unary_forward(head, operands.0, out, |x| x * c),
         SliceKind::Neg => unary_forward(head, operands.0, out, |x| -x),
     }
+}
+
+/// The products of a `Mul` run with both steps 1 by the plain rule, `Dual`'s `*` wherever the
+/// tangent `ε₁·b + a·ε₂` is not NaN: true if none is (and the run is done), false to take the
+/// strong-zero products instead (other steps, or a `0 · ∞` somewhere in the run).
+#[inline(always)]
+fn plain_products(
+    head: Pair,
+    ((a, a_step), (b, b_step)): Operands,
+    (re_out, eps_out): (&mut [f64], &mut [f64]),
+) -> bool {
+    let len = re_out.len();
+    if (a_step, b_step) != (1, 1) {
+        return false;
+    }
+    let (x, y) = (head.range(a, len), head.range(b, len));
+    let (re_out, eps_out) = (&mut re_out[..len], &mut eps_out[..len]);
+    let mut nan = false;
+    for k in 0..len {
+        let eps = x.eps[k] * y.re[k] + x.re[k] * y.eps[k];
+        re_out[k] = x.re[k] * y.re[k];
+        eps_out[k] = eps;
+        nan |= eps.is_nan();
+    }
+    !nan
 }
 
 /// `out[k] = f(a + k·a_step, b + k·b_step)`: a loop over the planes with both steps 1, else

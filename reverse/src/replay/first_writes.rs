@@ -140,13 +140,21 @@ mod tests {
         let zeroed: usize = code.first_writes.zeroed.iter().map(|(a, b)| b - a).sum();
         // Every instruction's slot but the running sum's partial sums (nothing writes them)
         // and the inputs (written by several runs) is written first by one slice loop.
-        assert!(zeroed <= 2 * n + 2, "{zeroed} of {} slots zeroed", code.slots());
+        assert!(
+            zeroed <= 2 * n + 2,
+            "{zeroed} of {} slots zeroed",
+            code.slots()
+        );
         assert!(code.first_writes.zeroed.iter().all(|(a, b)| a < b));
         // The output slot is seeded by an addition, so it is zeroed.
         let crate::replay::guards::Operand::Slot(out) = code.outputs[0] else {
             panic!("a constant output")
         };
         let out = out as usize;
-        assert!(code.first_writes.zeroed.iter().any(|&(a, b)| (a..b).contains(&out)));
+        assert!(code
+            .first_writes
+            .zeroed
+            .iter()
+            .any(|&(a, b)| (a..b).contains(&out)));
     }
 }
