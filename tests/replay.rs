@@ -296,7 +296,7 @@ fn slice_products_of_zero_tangents_and_infinite_values_replay_like_fresh_recordi
     let x = [1.0, 2.0, 3.0, 1.0, 1.0, 1.0, 1.0, 0.0, 2.0, 3.0, 0.5, 5.0];
     let v = [1.0, 0.0, 1.0, 2.0, 0.0, 1.0, 0.5, 0.0, 0.0, 1.0, 1.0, 0.0];
     let (value, grad, hv) = program.hessian_vector_product(x, v).unwrap();
-    let (fresh_value, fresh_grad, fresh_hv) = diffprog::reverse::hessian_vector_product(f, &x, &v);
+    let (fresh_value, fresh_grad, fresh_hv) = diffprog::reverse::hessian_vector_product(f, x, v);
     // Infinities and NaNs where the recording has them; finite values to rounding (the replay
     // sums a slot's contributions in its own order).
     let same = |a: f64, b: f64| {
