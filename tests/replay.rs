@@ -274,6 +274,34 @@ fn loops_over_slices_replay_like_fresh_recordings() {
     }
 }
 
+/// A slice run of products writing its operands' adjoints first (they have no other reader),
+/// with infinite adjoints meeting zero operands (√ at 0): the replay redoes the run by the
+/// strong-zero rule, and the gradient is finite, as a fresh recording's.
+#[test]
+fn first_writing_products_keep_the_strong_zero_at_infinite_adjoints() {
+    fn f<T: Scalar>(x: &[T]) -> T {
+        let mut s = T::zero();
+        for i in 0..x.len() - 1 {
+            s += ((x[i] + 1.0) * (x[i + 1] - 2.0)).sqrt() + x[i];
+        }
+        s
+    }
+    let x0: Vec<f64> = (0..9).map(|i| 3.0 + i as f64).collect();
+    let mut program = record(f, &x0);
+    assert!(!program.to_string().contains("(0 over slices"));
+    // Term 2 is √(0 · 0); every other product is positive.
+    let x = [-3.0, -4.0, -1.0, 2.0, 5.0, 6.0, 7.0, 8.0, 9.0];
+    let (value, grad) = program.gradient(x).unwrap();
+    let (fresh_value, fresh) = diffprog::reverse::gradient(f, &x);
+    assert_eq!(value.to_bits(), fresh_value.to_bits());
+    for (i, (a, b)) in grad.iter().zip(&fresh).enumerate() {
+        assert!(
+            b.is_finite() && (a - b).abs() <= 1e-14 * b.abs(),
+            "∂/∂x{i}: {a} vs {b}"
+        );
+    }
+}
+
 /// Slice runs whose forward products meet `0 · ∞` in the tangents (a zero direction times an
 /// infinite value): the replayed Hessian–vector product takes the strong-zero products there,
 /// bit for bit as a fresh recording does.

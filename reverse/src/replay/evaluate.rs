@@ -10,7 +10,7 @@ use super::guards::{Guard, GuardFailure, Operand};
 use super::ops::{Slot, NO_SLOT};
 use super::runs::{Shape, SliceKind};
 use super::slice_number::SliceNumber;
-use diffprog_dual::{Number, Scalar};
+use diffprog_dual::{is_finite_number, Number, Scalar};
 
 /// An evaluation's buffers, reused between calls (one per thread in the batch drivers).
 #[derive(Clone, Debug, Default)]
@@ -266,7 +266,18 @@ impl<T: SliceNumber> Scratch<T> {
                         SliceKind::Mul => {
                             let (va, vb) = (&v[a as usize..], &v[b as usize..]);
                             let slices = (a_step, b_step) == (1, 1);
-                            if plain {
+                            // Where the run writes its targets first, the plain products go
+                            // first, and the run is redone by the strong-zero rule only if one
+                            // came out NaN (the two rules differ only there).
+                            let first_writes = slices && assign_a && (a == b || assign_b);
+                            let product = |gk: T, x: T| gk * x;
+                            if !plain
+                                && first_writes
+                                && scatter_both(head, (a, b), assign, g, (va, vb), product, product)
+                                && !any_non_finite(head, a, b, len)
+                            {
+                                // Done by the plain products.
+                            } else if plain {
                                 let product = |gk: T, x: T| gk * x;
                                 if !(slices
                                     && scatter_both(
@@ -446,6 +457,15 @@ fn one_loop_scatter<T: Number, const ASSIGN_A: bool, const ASSIGN_B: bool>(
         *da = first(*da, ASSIGN_A) + ca(gk, xb);
         *db = first(*db, ASSIGN_B) + cb(gk, xa);
     }
+}
+
+/// True if an adjoint in slots `a..a + len` or `b..b + len` has a part that is not finite
+/// (every NaN among them, and infinities too, for which a run is redone needlessly but rarely).
+#[inline(always)]
+fn any_non_finite<T: Number>(adj: &[T], a: Slot, b: Slot, len: usize) -> bool {
+    let (a, b) = (a as usize, b as usize);
+    let non_finite = |slots: &[T]| slots.iter().fold(false, |n, &x| n | !is_finite_number(x));
+    non_finite(&adj[a..a + len]) || non_finite(&adj[b..b + len])
 }
 
 /// Slots `a..a + len` and `b..b + len` of `slots`, which do not overlap.
