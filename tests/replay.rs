@@ -292,7 +292,7 @@ fn first_writing_products_keep_the_strong_zero_at_infinite_adjoints() {
     // Term 2 is √(0 · 0); every other product is positive.
     let x = [-3.0, -4.0, -1.0, 2.0, 5.0, 6.0, 7.0, 8.0, 9.0];
     let (value, grad) = program.gradient(x).unwrap();
-    let (fresh_value, fresh) = diffprog::reverse::gradient(f, &x);
+    let (fresh_value, fresh) = diffprog::reverse::gradient(f, x);
     assert_eq!(value.to_bits(), fresh_value.to_bits());
     for (i, (a, b)) in grad.iter().zip(&fresh).enumerate() {
         assert!(
