@@ -129,6 +129,14 @@ fn compare_at(
         &grad,
         "the HVP's gradient part is the gradient's arithmetic"
     );
+    let (mut into_grad, mut into_hv) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+    let into_value = program
+        .hessian_vector_product_into(x, &case.v, &mut into_grad, &mut into_hv)
+        .expect("guards held");
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    prop_assert_eq!(into_value.to_bits(), value.to_bits());
+    prop_assert_eq!(bits(&into_grad), bits(&hv_grad));
+    prop_assert_eq!(bits(&into_hv), bits(&hv));
     let (_, _, fresh_hv) = diffprog::reverse::hessian_vector_product(|v| scalar(p, v), x, &case.v);
     c.all("H·v", &hv, &fresh_hv)?;
 
@@ -728,6 +736,14 @@ fn a_replay_var_outside_its_recording_panics() {
 fn a_custom_primitive_on_a_recorded_value_panics() {
     let primitive = diffprog_testkit::programs::primitives::ImplicitExp { a: 1.0 };
     let _ = record(|x| x[0].custom_unary(&primitive), [0.5]);
+}
+
+#[test]
+#[should_panic(expected = "the product buffer has length 2 but x has length 3")]
+fn a_product_buffer_of_another_length_panics() {
+    let mut program = record(|x| x[0] * x[1] * x[2], &[1.0, 2.0, 3.0]);
+    let (mut g, mut hv) = ([0.0; 3], [0.0; 2]);
+    let _ = program.hessian_vector_product_into([1.0; 3], [1.0; 3], &mut g, &mut hv);
 }
 
 #[test]

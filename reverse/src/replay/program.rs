@@ -286,6 +286,52 @@ impl Program {
         hvp_with(&self.code, &mut self.dual, x, v)
     }
 
+    /// Like [`hessian_vector_product`](Self::hessian_vector_product), writing the gradient into
+    /// `grad` and `∇²f(x)·v` into `hv` (allocation-free after the first call, for loops such as
+    /// a conjugate-gradient solve). On a guard failure both are left unchanged.
+    ///
+    /// ```
+    /// use diffprog_reverse::replay::record;
+    /// // f = x²y; ∇f = (2xy, x²); ∇²f = [[2y, 2x], [2x, 0]]
+    /// let mut p = record(|v| v[0] * v[0] * v[1], &[1.0, 1.0]);
+    /// let (mut g, mut hv) = ([0.0; 2], [0.0; 2]);
+    /// assert_eq!(p.hessian_vector_product_into(&[3.0, 2.0], &[1.0, 0.0], &mut g, &mut hv), Ok(18.0));
+    /// assert_eq!((g, hv), ([12.0, 9.0], [4.0, 6.0]));
+    /// ```
+    ///
+    /// # Panics
+    /// If `x`, `v`, `grad` or `hv` has another length than the recording point, or the program
+    /// has several outputs.
+    pub fn hessian_vector_product_into(
+        &mut self,
+        x: impl AsRef<[f64]>,
+        v: impl AsRef<[f64]>,
+        grad: &mut [f64],
+        hv: &mut [f64],
+    ) -> Result<f64, GuardFailure> {
+        let (x, v) = (x.as_ref(), v.as_ref());
+        self.check_input("hessian_vector_product_into", x);
+        self.check_input("hessian_vector_product_into (the direction)", v);
+        self.check_scalar("hessian_vector_product_into");
+        for (name, buffer) in [("gradient", &*grad), ("product", &*hv)] {
+            assert_eq!(
+                buffer.len(),
+                x.len(),
+                "diffprog-reverse: Program::hessian_vector_product_into: the {name} buffer has \
+                 length {} but x has length {}; pass buffers of length x.len()",
+                buffer.len(),
+                x.len()
+            );
+        }
+        let s = &mut self.dual;
+        s.forward(&self.code, x, v)?;
+        let value = s.output(&self.code, 0).re;
+        let (g, h) = s.reverse(&self.code);
+        grad.copy_from_slice(g);
+        hv.copy_from_slice(h);
+        Ok(value)
+    }
+
     /// The value, gradient and Hessian of a scalar program: forward over reverse on
     /// `DualVec<f64, 8>` numbers, ⌈n/8⌉ passes of 8 columns. The Hessian is symmetrised
     /// (`(H + Hᵀ)/2`, which changes entries by rounding only).
