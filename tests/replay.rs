@@ -741,7 +741,7 @@ fn a_custom_primitive_on_a_recorded_value_panics() {
 #[test]
 #[should_panic(expected = "the product buffer has length 2 but x has length 3")]
 fn a_product_buffer_of_another_length_panics() {
-    let mut program = record(|x| x[0] * x[1] * x[2], &[1.0, 2.0, 3.0]);
+    let mut program = record(|x| x[0] * x[1] * x[2], [1.0, 2.0, 3.0]);
     let (mut g, mut hv) = ([0.0; 3], [0.0; 2]);
     let _ = program.hessian_vector_product_into([1.0; 3], [1.0; 3], &mut g, &mut hv);
 }
