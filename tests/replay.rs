@@ -349,6 +349,57 @@ fn slice_products_of_zero_tangents_and_infinite_values_replay_like_fresh_recordi
     }
 }
 
+/// Jacobians of programs with fewer inputs than outputs (forward tangent passes of 2, 4 and 8
+/// lanes, and more than one pass) and with more (adjoint sweeps), against fresh recordings; a
+/// guard refuses in both.
+#[test]
+fn jacobians_by_tangents_and_by_sweeps_replay_like_fresh_recordings() {
+    fn wide<T: Scalar>(x: &[T], m: usize) -> Vec<T> {
+        (0..m)
+            .map(|k| {
+                let mut s = T::zero();
+                for (j, &xj) in x.iter().enumerate() {
+                    s += xj * ((k * 7 + j * 3) % 11) as f64 * 0.1;
+                }
+                let y = s.tanh() * x[k % x.len()];
+                if x[0] > 0.0 {
+                    y
+                } else {
+                    y.sin()
+                }
+            })
+            .collect()
+    }
+    for (n, m) in [
+        (1, 5),
+        (2, 30),
+        (3, 30),
+        (4, 40),
+        (7, 40),
+        (11, 40),
+        (20, 3),
+    ] {
+        let f = move |x: &[Var]| wide(x, m);
+        let x0: Vec<f64> = (0..n).map(|i| 0.3 + 0.1 * i as f64).collect();
+        let mut program = record_vector(|x| wide(x, m), &x0);
+        assert_eq!(program.guards(), m, "one comparison per output");
+        let x: Vec<f64> = x0.iter().map(|v| v * 1.7 + 0.05).collect();
+        let (y, j) = program.jacobian(&x).unwrap();
+        let (fresh_y, fresh_j) = diffprog::reverse::jacobian(f, &x);
+        assert_eq!(y, fresh_y, "values, n = {n}, m = {m}");
+        assert_eq!(j.shape(), (m, n));
+        for (a, b) in j.iter().zip(fresh_j.iter()) {
+            assert!(
+                (a - b).abs() <= 1e-14 * b.abs().max(1e-300),
+                "n = {n}, m = {m}: {a} vs {b}"
+            );
+        }
+        let mut refused = x.clone();
+        refused[0] = -1.0;
+        assert!(program.jacobian(&refused).is_err(), "n = {n}, m = {m}");
+    }
+}
+
 /// A running sum whose partial sums are outputs themselves: their adjoints are the weights, not
 /// zero, and each reaches every earlier term.
 #[test]

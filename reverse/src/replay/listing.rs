@@ -22,7 +22,7 @@ fn operand(o: Operand, n: usize) -> String {
 }
 
 /// A header (counts, and the runs the interpreter executes: loops over slices, running sums and
-/// single instructions), one line per instruction (`v5 = x0 · x1`, `v7 = sin(v6)`) in the order
+/// runs of instructions interpreted one by one), one line per instruction (`v5 = x0 · x1`, `v7 = sin(v6)`) in the order
 /// executed, then the outputs and the guards with their recorded outcomes and source locations.
 ///
 /// ```
@@ -31,7 +31,7 @@ fn operand(o: Operand, n: usize) -> String {
 /// let p = record(|x| (x[0] * x[1]).sin() + 1.0, &[1.0, 2.0]);
 /// assert_eq!(
 ///     p.to_string(),
-///     "program: 2 inputs, 3 instructions, 1 output, 0 guards; 3 runs (0 over slices, 0 running sums)\n  v2 = x0 · x1\n  v3 = sin(v2)\n  v4 = v3 + 1\n  output 0 = v4\n"
+///     "program: 2 inputs, 3 instructions, 1 output, 0 guards; 1 run (0 over slices, 0 running sums)\n  v2 = x0 · x1\n  v3 = sin(v2)\n  v4 = v3 + 1\n  output 0 = v4\n"
 /// );
 /// ```
 impl fmt::Display for Program {

@@ -233,7 +233,10 @@ impl Program {
         Ok((y, s.adjoints[..code.n_inputs].to_vec()))
     }
 
-    /// The values `f(x)` and the Jacobian (m × n): one forward pass and m adjoint sweeps.
+    /// The values `f(x)` and the Jacobian (m × n): with at least as many inputs as outputs, one
+    /// forward pass and m adjoint sweeps; with fewer inputs than outputs, forward passes carrying
+    /// up to 8 tangents each (`DualVec<f64, N>`, N = 2, 4 or 8 by n), one Jacobian column per
+    /// tangent.
     ///
     /// ```
     /// use diffprog_reverse::replay::record_vector;
@@ -368,14 +371,50 @@ pub(crate) fn jacobian_with(
     s: &mut Scratch<f64>,
     x: &[f64],
 ) -> Result<(Vec<f64>, DMatrix<f64>), GuardFailure> {
+    let (n, m) = (code.n_inputs, code.outputs.len());
+    match n {
+        _ if n == 0 || n >= m => {}
+        1..=2 => return jacobian_by_tangents::<2>(code, x),
+        3..=4 => return jacobian_by_tangents::<4>(code, x),
+        _ => return jacobian_by_tangents::<8>(code, x),
+    }
     s.forward(code, |i| x[i], x, true)?;
-    let m = code.outputs.len();
     let y = (0..m).map(|j| s.output(code, j)).collect();
     let mut jac = DMatrix::zeros(m, code.n_inputs);
     for row in 0..m {
         s.reverse(code, |j| if j == row { 1.0 } else { 0.0 });
         for (i, &a) in s.adjoints[..code.n_inputs].iter().enumerate() {
             jac[(row, i)] = a;
+        }
+    }
+    Ok((y, jac))
+}
+
+/// The Jacobian by forward passes of `N` tangents (columns `start..start + N` per pass), for
+/// programs with fewer inputs than outputs.
+fn jacobian_by_tangents<const N: usize>(
+    code: &Code,
+    x: &[f64],
+) -> Result<(Vec<f64>, DMatrix<f64>), GuardFailure> {
+    let s = &mut Scratch::<DualVec<f64, N>>::default();
+    let (n, m) = (code.n_inputs, code.outputs.len());
+    let mut jac = DMatrix::zeros(m, n);
+    let mut y = vec![0.0; m];
+    for start in (0..n).step_by(N) {
+        let seed = |i: usize| {
+            let mut eps = [0.0; N];
+            if (start..start + N).contains(&i) {
+                eps[i - start] = 1.0;
+            }
+            DualVec::new(x[i], eps)
+        };
+        s.forward(code, seed, x, false)?;
+        for (j, y) in y.iter_mut().enumerate() {
+            let out = s.output(code, j);
+            *y = out.re;
+            for (c, &e) in out.eps().iter().enumerate().take(n - start) {
+                jac[(j, start + c)] = e;
+            }
         }
     }
     Ok((y, jac))

@@ -2,8 +2,8 @@
 //! instructions of one kind, each at its earliest level of the data flow — and the runs whose
 //! operands lie in contiguous (or repeated) slots executed as loops over slices, with no
 //! dispatch per instruction (Rosenbrock's terms: eight loops over n elements instead of 8n
-//! dispatched instructions). A running sum (`s = s + u` in a loop) is a *scan* run. Other runs
-//! are interpreted instruction by instruction.
+//! dispatched instructions). A running sum (`s = s + u` in a loop) is a *scan* run. The other
+//! instructions are interpreted one by one, consecutive ones forming one run.
 
 use super::ops::{Op, Slot, NO_SLOT};
 
@@ -157,10 +157,18 @@ fn kind_key(op: Op) -> (u8, u64) {
 
 /// Splits reordered instructions into runs.
 pub(crate) fn runs(n: usize, ops: &[Op]) -> Vec<Run> {
-    let mut runs = Vec::new();
+    let mut runs: Vec<Run> = Vec::new();
     let mut k = 0;
     while k < ops.len() {
         let (len, shape) = longest_run(n, ops, k);
+        // Consecutive instructions interpreted one by one form one run.
+        if let (Shape::Each, Some(last)) = (shape, runs.last_mut())
+            && last.shape == Shape::Each
+        {
+            last.len += len as u32;
+            k += len;
+            continue;
+        }
         runs.push(Run {
             start: k as u32,
             len: len as u32,
