@@ -150,7 +150,12 @@ pub fn jacobian_modes<P: VectorProblem>(p: &P) -> Vec<Mode> {
     {
         let program = RefCell::new(replay::record_vector(|v| p.eval(v), &x));
         let x = x.clone();
-        modes.push(Mode::new("reverse replay (m sweeps)", false, move || {
+        let name = if x.len() < p.m() {
+            "replay (tangent passes, n < m)"
+        } else {
+            "reverse replay (m sweeps)"
+        };
+        modes.push(Mode::new(name, false, move || {
             flatten(program.borrow_mut().jacobian(&x).expect(GUARDS_HOLD).1)
         }));
     }

@@ -46,8 +46,10 @@ pub struct DualVec<T, const N: usize> {
     /// [`eps`](Self::eps). Private so that no code can give a constant tangents behind the back of
     /// the activity flag below (operations skip the tangents of constants).
     eps: [T; N],
-    /// False ⇒ every tangent is exactly zero (a constant of this level).
-    active: bool,
+    /// 0 ⇒ every tangent is exactly zero (a constant of this level); 1 otherwise. A word, not a
+    /// `bool`, so that the struct has no padding after it: copies of a `bool` and its padding
+    /// compile to overlapping partial moves that stall the loads of the copy.
+    active: u64,
 }
 
 impl<T: fmt::Debug, const N: usize> fmt::Debug for DualVec<T, N> {
@@ -64,7 +66,11 @@ impl<T: Number, const N: usize> DualVec<T, N> {
     #[inline(always)]
     pub fn new(re: T, eps: [T; N]) -> Self {
         let active = eps.iter().any(|e| !e.is_identically_zero());
-        DualVec { re, eps, active }
+        DualVec {
+            re,
+            eps,
+            active: active as u64,
+        }
     }
     /// The `i`-th independent variable at `x`: the tangent is the unit vector `eᵢ`.
     ///
@@ -81,7 +87,7 @@ impl<T: Number, const N: usize> DualVec<T, N> {
         DualVec {
             re: x,
             eps,
-            active: true,
+            active: 1,
         }
     }
     /// A constant at this level: every tangent zero. This is how an outer number enters an inner
@@ -91,7 +97,7 @@ impl<T: Number, const N: usize> DualVec<T, N> {
         DualVec {
             re: x,
             eps: [T::zero(); N],
-            active: false,
+            active: 0,
         }
     }
 
@@ -110,18 +116,22 @@ impl<T: Number, const N: usize> DualVec<T, N> {
     /// A result with tangents `eps` (`active`: they may be non-zero).
     #[inline(always)]
     fn raw(re: T, eps: [T; N], active: bool) -> Self {
-        DualVec { re, eps, active }
+        DualVec {
+            re,
+            eps,
+            active: active as u64,
+        }
     }
 
     /// False when the tangents are known to be exactly zero (then operations skip them).
     #[inline(always)]
     fn active(&self) -> bool {
         debug_assert!(
-            self.active || self.eps.iter().all(|e| e.is_identically_zero()),
+            self.active != 0 || self.eps.iter().all(|e| e.is_identically_zero()),
             "DualVec: the tangents of a constant were written directly; build numbers with \
              tangents with DualVec::new or DualVec::variable"
         );
-        self.active
+        self.active != 0
     }
 
     /// The tangents times a factor `d` by the chain rule's product ([`chain`]): a plain product
@@ -210,7 +220,7 @@ impl<T: Number, const N: usize> Add for DualVec<T, N> {
     fn add(self, rhs: Self) -> Self {
         let re = self.re + rhs.re;
         match (self.active(), rhs.active()) {
-            (_, false) => Self::raw(re, self.eps, self.active),
+            (_, false) => Self::raw(re, self.eps, self.active != 0),
             (false, true) => Self::raw(re, rhs.eps, true),
             (true, true) => {
                 let mut eps = self.eps;
@@ -228,7 +238,7 @@ impl<T: Number, const N: usize> Sub for DualVec<T, N> {
     fn sub(self, rhs: Self) -> Self {
         let re = self.re - rhs.re;
         match (self.active(), rhs.active()) {
-            (_, false) => Self::raw(re, self.eps, self.active),
+            (_, false) => Self::raw(re, self.eps, self.active != 0),
             (false, true) => {
                 let mut eps = rhs.eps;
                 for e in eps.iter_mut() {
@@ -313,21 +323,21 @@ impl<T: Number, const N: usize> Neg for DualVec<T, N> {
                 *e = -*e;
             }
         }
-        Self::raw(-self.re, eps, self.active)
+        Self::raw(-self.re, eps, self.active != 0)
     }
 }
 impl<F: Real, T: Scalar<F>, const N: usize> Add<F> for DualVec<T, N> {
     type Output = Self;
     #[inline(always)]
     fn add(self, rhs: F) -> Self {
-        Self::raw(self.re + rhs, self.eps, self.active)
+        Self::raw(self.re + rhs, self.eps, self.active != 0)
     }
 }
 impl<F: Real, T: Scalar<F>, const N: usize> Sub<F> for DualVec<T, N> {
     type Output = Self;
     #[inline(always)]
     fn sub(self, rhs: F) -> Self {
-        Self::raw(self.re - rhs, self.eps, self.active)
+        Self::raw(self.re - rhs, self.eps, self.active != 0)
     }
 }
 impl<F: Real, T: Scalar<F>, const N: usize> Mul<F> for DualVec<T, N> {
@@ -526,9 +536,9 @@ mod tests {
     #[test]
     fn new_marks_zero_tangents_inactive_and_others_active() {
         let z = DualVec::<f64, 2>::new(1.0, [0.0, -0.0]);
-        assert!(!z.active);
+        assert!(z.active == 0);
         let t = DualVec::<f64, 2>::new(1.0, [0.0, 1e-300]);
-        assert!(t.active);
+        assert!(t.active != 0);
         assert_eq!((t * t).eps, [0.0, 2e-300]);
     }
 
