@@ -266,89 +266,63 @@ impl<T: SliceNumber> Scratch<T> {
                         SliceKind::Mul => {
                             let (va, vb) = (&v[a as usize..], &v[b as usize..]);
                             let slices = (a_step, b_step) == (1, 1);
+                            // Both scatters of the run with the product `$p`, in one loop where
+                            // `scatter_both` can.
+                            macro_rules! products {
+                                ($p:expr) => {{
+                                    let p = $p;
+                                    let both = (a, b);
+                                    if !(slices
+                                        && scatter_both(head, both, assign, g, (va, vb), p, p))
+                                    {
+                                        scatter!(
+                                            assign_a,
+                                            head,
+                                            a,
+                                            a_step,
+                                            g,
+                                            v,
+                                            b,
+                                            b_step,
+                                            |gk, x| { p(gk, x) }
+                                        );
+                                        scatter!(
+                                            assign_b,
+                                            head,
+                                            b,
+                                            b_step,
+                                            g,
+                                            v,
+                                            a,
+                                            a_step,
+                                            |gk, x| { p(gk, x) }
+                                        );
+                                    }
+                                }};
+                            }
                             // Where the run writes its targets first, the plain products go
                             // first, and the run is redone by the strong-zero rule only if one
                             // came out NaN (the two rules differ only there).
                             let first_writes = slices && assign_a && (a == b || assign_b);
                             let product = |gk: T, x: T| gk * x;
-                            if !plain
+                            let done = !plain
                                 && first_writes
-                                && scatter_both(head, (a, b), assign, g, (va, vb), product, product)
-                                && !any_non_finite(head, a, b, len)
-                            {
-                                // Done by the plain products.
+                                && scatter_both(
+                                    head,
+                                    (a, b),
+                                    assign,
+                                    g,
+                                    (va, vb),
+                                    product,
+                                    product,
+                                )
+                                && !any_non_finite(head, a, b, len);
+                            if done {
+                                // The plain products were the strong-zero ones.
                             } else if plain {
-                                let product = |gk: T, x: T| gk * x;
-                                if !(slices
-                                    && scatter_both(
-                                        head,
-                                        (a, b),
-                                        assign,
-                                        g,
-                                        (va, vb),
-                                        product,
-                                        product,
-                                    ))
-                                {
-                                    scatter!(
-                                        assign_a,
-                                        head,
-                                        a,
-                                        a_step,
-                                        g,
-                                        v,
-                                        b,
-                                        b_step,
-                                        |gk, x| gk * x
-                                    );
-                                    scatter!(
-                                        assign_b,
-                                        head,
-                                        b,
-                                        b_step,
-                                        g,
-                                        v,
-                                        a,
-                                        a_step,
-                                        |gk, x| gk * x
-                                    );
-                                }
+                                products!(|gk: T, x: T| gk * x)
                             } else {
-                                let product = |gk: T, x: T| gk.strong_product(x);
-                                if !(slices
-                                    && scatter_both(
-                                        head,
-                                        (a, b),
-                                        assign,
-                                        g,
-                                        (va, vb),
-                                        product,
-                                        product,
-                                    ))
-                                {
-                                    scatter!(
-                                        assign_a,
-                                        head,
-                                        a,
-                                        a_step,
-                                        g,
-                                        v,
-                                        b,
-                                        b_step,
-                                        |gk, x| product(gk, x)
-                                    );
-                                    scatter!(
-                                        assign_b,
-                                        head,
-                                        b,
-                                        b_step,
-                                        g,
-                                        v,
-                                        a,
-                                        a_step,
-                                        |gk, x| product(gk, x)
-                                    );
-                                }
+                                products!(|gk: T, x: T| gk.strong_product(x))
                             }
                         }
                         SliceKind::AddConst(_) => scatter!(assign_a, head, a, a_step, g, |gk| gk),

@@ -390,6 +390,16 @@ pub(crate) fn jacobian_with(
     Ok((y, jac))
 }
 
+/// Input `i` at value `x` for the pass over columns `start..start + N`: tangent `e_{i − start}`
+/// if `i` is one of them, else a constant.
+fn unit_tangent<const N: usize>(x: f64, i: usize, start: usize) -> DualVec<f64, N> {
+    let mut eps = [0.0; N];
+    if (start..start + N).contains(&i) {
+        eps[i - start] = 1.0;
+    }
+    DualVec::new(x, eps)
+}
+
 /// The Jacobian by forward passes of `N` tangents (columns `start..start + N` per pass), for
 /// programs with fewer inputs than outputs.
 fn jacobian_by_tangents<const N: usize>(
@@ -401,13 +411,7 @@ fn jacobian_by_tangents<const N: usize>(
     let mut jac = DMatrix::zeros(m, n);
     let mut y = vec![0.0; m];
     for start in (0..n).step_by(N) {
-        let seed = |i: usize| {
-            let mut eps = [0.0; N];
-            if (start..start + N).contains(&i) {
-                eps[i - start] = 1.0;
-            }
-            DualVec::new(x[i], eps)
-        };
+        let seed = |i: usize| unit_tangent::<N>(x[i], i, start);
         s.forward(code, seed, x, false)?;
         for (j, y) in y.iter_mut().enumerate() {
             let out = s.output(code, j);
@@ -450,13 +454,7 @@ pub(crate) fn hessian_with(
         0.0
     };
     for start in (0..n).step_by(N) {
-        let seed = |i: usize| {
-            let mut eps = [0.0; N];
-            if (start..start + N).contains(&i) {
-                eps[i - start] = 1.0;
-            }
-            DualVec::new(x[i], eps)
-        };
+        let seed = |i: usize| unit_tangent::<N>(x[i], i, start);
         s.forward(code, seed, x, true)?;
         s.reverse(code, |_| DualVec::one());
         value = s.output(code, 0).re;
