@@ -11,7 +11,7 @@
 //! [`Scratch`]: super::evaluate::Scratch
 
 use super::code::Code;
-use super::evaluate::{first, two_ranges};
+use super::evaluate::{contribution, first, two_ranges};
 use super::first_writes::one_loop;
 use super::guards::{Guard, GuardFailure, Operand};
 use super::ops::{Slot, NO_SLOT};
@@ -231,16 +231,6 @@ impl DualPlanes {
             }
         }
         (&self.adjoints[..n], &self.adjoint_tangents[..n])
-    }
-}
-
-/// The adjoint `g` times the partial `d` by the strong-zero rule, as `Scratch`'s sweep.
-#[inline(always)]
-fn contribution(g: Dual<f64>, d: Dual<f64>) -> Dual<f64> {
-    if g.has_finite_nonzero_primal() {
-        g * d
-    } else {
-        g.strong_zero_mul(d)
     }
 }
 

@@ -1,8 +1,10 @@
 //! The interpreter: a forward pass over the instructions computing every value (and, for
 //! derivatives, every instruction's local partials) at new inputs, and the adjoint sweep over
 //! the stored partials. Generic over the numbers: `f64` for values, gradients, VJPs and
-//! Jacobians, `Dual<f64>` for Hessian–vector products (forward over reverse: the tangent and the
-//! second-order adjoint ride on the dual parts), `DualVec<f64, N>` for N Hessian columns.
+//! Jacobians, `DualVec<f64, N>` for N Hessian columns (forward over reverse: the tangents and
+//! the second-order adjoints ride on the dual parts) and N Jacobian columns by tangents.
+//! Hessian–vector products run on [`DualPlanes`](super::dual_planes), the same schedule with
+//! the duals stored as two planes of `f64`.
 
 use super::code::Code;
 use super::first_writes::one_loop;
@@ -230,39 +232,29 @@ impl<T: SliceNumber> Scratch<T> {
                         && g.iter()
                             .fold(true, |all, x| all & x.has_finite_nonzero_primal());
                     let v = &self.values[..];
+                    // Both scatters of an `Add` or `Sub` run (contributions from the adjoint
+                    // alone), in one loop where `scatter_both` can.
+                    macro_rules! adjoints_only {
+                        (|$ga:ident| $ea:expr, |$gb:ident| $eb:expr) => {{
+                            let both = (a_step, b_step) == (1, 1)
+                                && scatter_both(
+                                    head,
+                                    (a, b),
+                                    assign,
+                                    g,
+                                    (g, g),
+                                    |$ga, _| $ea,
+                                    |$gb, _| $eb,
+                                );
+                            if !both {
+                                scatter!(assign_a, head, a, a_step, g, |$ga| $ea);
+                                scatter!(assign_b, head, b, b_step, g, |$gb| $eb);
+                            }
+                        }};
+                    }
                     match kind {
-                        SliceKind::Add => {
-                            let both = (a_step, b_step) == (1, 1)
-                                && scatter_both(
-                                    head,
-                                    (a, b),
-                                    assign,
-                                    g,
-                                    (g, g),
-                                    |gk, _| gk,
-                                    |gk, _| gk,
-                                );
-                            if !both {
-                                scatter!(assign_a, head, a, a_step, g, |gk| gk);
-                                scatter!(assign_b, head, b, b_step, g, |gk| gk);
-                            }
-                        }
-                        SliceKind::Sub => {
-                            let both = (a_step, b_step) == (1, 1)
-                                && scatter_both(
-                                    head,
-                                    (a, b),
-                                    assign,
-                                    g,
-                                    (g, g),
-                                    |gk, _| gk,
-                                    |gk, _| -gk,
-                                );
-                            if !both {
-                                scatter!(assign_a, head, a, a_step, g, |gk| gk);
-                                scatter!(assign_b, head, b, b_step, g, |gk| -gk);
-                            }
-                        }
+                        SliceKind::Add => adjoints_only!(|gk| gk, |gk| gk),
+                        SliceKind::Sub => adjoints_only!(|gk| gk, |gk| -gk),
                         SliceKind::Mul => {
                             let (va, vb) = (&v[a as usize..], &v[b as usize..]);
                             let slices = (a_step, b_step) == (1, 1);
@@ -301,8 +293,8 @@ impl<T: SliceNumber> Scratch<T> {
                                 }};
                             }
                             // Where the run writes its targets first, the plain products go
-                            // first, and the run is redone by the strong-zero rule only if one
-                            // came out NaN (the two rules differ only there).
+                            // first, and the run is redone by the strong-zero rule only if an
+                            // adjoint came out non-finite (the two rules differ only at 0 · ∞).
                             let first_writes = slices && assign_a && (a == b || assign_b);
                             let product = |gk: T, x: T| gk * x;
                             let done = !plain
@@ -475,7 +467,7 @@ fn value_at<T: Copy>(head: &[T], out: &[T], first: usize, slot: Slot) -> T {
 /// adjoint contributes nothing, and a zero partial contributes exactly zero also to an infinite
 /// or NaN adjoint.
 #[inline(always)]
-fn contribution<T: Number>(g: T, d: T) -> T {
+pub(crate) fn contribution<T: Number>(g: T, d: T) -> T {
     if g.is_identically_zero() {
         T::zero()
     } else if g.has_finite_nonzero_primal() {

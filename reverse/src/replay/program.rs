@@ -326,10 +326,7 @@ impl Program {
                 x.len()
             );
         }
-        let s = &mut self.dual;
-        s.forward(&self.code, x, v)?;
-        let value = s.output(&self.code, 0).re;
-        let (g, h) = s.reverse(&self.code);
+        let (value, g, h) = hvp_planes(&self.code, &mut self.dual, x, v)?;
         grad.copy_from_slice(g);
         hv.copy_from_slice(h);
         Ok(value)
@@ -431,10 +428,21 @@ pub(crate) fn hvp_with(
     x: &[f64],
     v: &[f64],
 ) -> Result<(f64, Vec<f64>, Vec<f64>), GuardFailure> {
+    let (value, grad, hv) = hvp_planes(code, s, x, v)?;
+    Ok((value, grad.to_vec(), hv.to_vec()))
+}
+
+/// The value, gradient and `∇²f(x)·v`, the last two in `s`'s buffers.
+fn hvp_planes<'s>(
+    code: &Code,
+    s: &'s mut DualPlanes,
+    x: &[f64],
+    v: &[f64],
+) -> Result<(f64, &'s [f64], &'s [f64]), GuardFailure> {
     s.forward(code, x, v)?;
     let value = s.output(code, 0).re;
     let (grad, hv) = s.reverse(code);
-    Ok((value, grad.to_vec(), hv.to_vec()))
+    Ok((value, grad, hv))
 }
 
 /// [`Program::hessian`] on given buffers.
